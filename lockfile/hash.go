@@ -1,0 +1,147 @@
+package lockfile
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Algo is a hash algorithm, ordered from weakest to strongest.
+type Algo uint8
+
+// Hash algorithms lockfiles carry.
+const (
+	NoAlgo Algo = iota
+	MD5
+	SHA1
+	SHA256
+	SHA384
+	SHA512
+)
+
+var algos = [...]struct {
+	name string
+	size int
+}{
+	NoAlgo: {"", 0},
+	MD5:    {"md5", 16},
+	SHA1:   {"sha1", 20},
+	SHA256: {"sha256", 32},
+	SHA384: {"sha384", 48},
+	SHA512: {"sha512", 64},
+}
+
+// String returns the algorithm's name as SRI and opam write it ("sha512").
+func (a Algo) String() string { return algos[a].name }
+
+// Size is the digest length in bytes.
+func (a Algo) Size() int { return algos[a].size }
+
+// Weak reports whether the algorithm no longer resists collisions (md5,
+// sha1). Lockfiles still carry such hashes; callers should warn about them.
+func (a Algo) Weak() bool { return a == MD5 || a == SHA1 }
+
+func algoByName(name string) Algo {
+	for a := MD5; a <= SHA512; a++ {
+		if algos[a].name == name {
+			return a
+		}
+	}
+	return NoAlgo
+}
+
+// Hash is a content digest. The zero Hash means "no hash".
+type Hash struct {
+	Algo   Algo
+	Digest []byte
+}
+
+// IsZero reports whether h holds no hash.
+func (h Hash) IsZero() bool { return h.Algo == NoAlgo }
+
+// String returns h in SRI form ("sha512-<base64>"), or "" for the zero Hash.
+func (h Hash) String() string {
+	if h.IsZero() {
+		return ""
+	}
+	return h.Algo.String() + "-" + base64.StdEncoding.EncodeToString(h.Digest)
+}
+
+// Hex returns the digest in lowercase hexadecimal.
+func (h Hash) Hex() string { return hex.EncodeToString(h.Digest) }
+
+// Equal reports whether two hashes have the same algorithm and digest.
+func (h Hash) Equal(o Hash) bool { return h.Algo == o.Algo && string(h.Digest) == string(o.Digest) }
+
+// HashError reports a hash string that could not be parsed.
+type HashError struct {
+	Input  string
+	Reason string
+}
+
+func (e *HashError) Error() string { return fmt.Sprintf("invalid hash %q: %s", e.Input, e.Reason) }
+
+// ParseSRI parses one Subresource Integrity string ("sha512-<base64>"). An
+// option suffix ("?foo") is ignored, as the SRI specification says.
+func ParseSRI(s string) (Hash, error) {
+	name, b64, ok := strings.Cut(s, "-")
+	if !ok {
+		return Hash{}, &HashError{s, `want "<algorithm>-<base64 digest>"`}
+	}
+	algo := algoByName(name)
+	if algo == NoAlgo {
+		return Hash{}, &HashError{s, fmt.Sprintf("unknown algorithm %q", name)}
+	}
+	b64, _, _ = strings.Cut(b64, "?")
+	digest, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return Hash{}, &HashError{s, "digest is not base64"}
+	}
+	if len(digest) != algo.Size() {
+		return Hash{}, &HashError{s, fmt.Sprintf("%s digest has %d bytes, want %d", name, len(digest), algo.Size())}
+	}
+	return Hash{algo, digest}, nil
+}
+
+// ParseIntegrity parses an npm integrity field: one or more SRI strings
+// separated by white space. It returns the strongest of them; every one must
+// be valid.
+func ParseIntegrity(s string) (Hash, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return Hash{}, &HashError{s, "empty integrity"}
+	}
+	var best Hash
+	for _, f := range fields {
+		h, err := ParseSRI(f)
+		if err != nil {
+			return Hash{}, err
+		}
+		if h.Algo > best.Algo {
+			best = h
+		}
+	}
+	return best, nil
+}
+
+// ParseHex parses the "algo=hex" form opam and dune write ("sha256=ab12…",
+// "md5=…").
+func ParseHex(s string) (Hash, error) {
+	name, hx, ok := strings.Cut(s, "=")
+	if !ok {
+		return Hash{}, &HashError{s, `want "<algorithm>=<hex digest>"`}
+	}
+	algo := algoByName(name)
+	if algo == NoAlgo {
+		return Hash{}, &HashError{s, fmt.Sprintf("unknown algorithm %q", name)}
+	}
+	digest, err := hex.DecodeString(hx)
+	if err != nil {
+		return Hash{}, &HashError{s, "digest is not hexadecimal"}
+	}
+	if len(digest) != algo.Size() {
+		return Hash{}, &HashError{s, fmt.Sprintf("%s digest has %d bytes, want %d", name, len(digest), algo.Size())}
+	}
+	return Hash{algo, digest}, nil
+}

@@ -1,0 +1,101 @@
+package lockfile
+
+import "strings"
+
+// SourceKind says where a package's files come from.
+type SourceKind uint8
+
+const (
+	// NoSource: nothing to fetch (the root project, or a package whose
+	// lockfile entry names no origin).
+	NoSource SourceKind = iota
+	// Tarball: an archive fetched from URL and checked against Hash.
+	Tarball
+	// Git: a repository at URL, pinned to the commit Rev.
+	Git
+	// Directory: a local folder at Path, relative to the project root.
+	Directory
+	// LocalTarball: a local archive at Path, relative to the project root.
+	LocalTarball
+	// Link: a symbolic link to a folder of the project (a workspace) at Path.
+	Link
+	// Bundled: shipped inside the archive of the package that bundles it.
+	Bundled
+)
+
+func (k SourceKind) String() string {
+	switch k {
+	case NoSource:
+		return "none"
+	case Tarball:
+		return "tarball"
+	case Git:
+		return "git"
+	case Directory:
+		return "directory"
+	case LocalTarball:
+		return "local-tarball"
+	case Link:
+		return "link"
+	case Bundled:
+		return "bundled"
+	}
+	return "unknown"
+}
+
+// Source is the origin of a package's files.
+type Source struct {
+	Kind SourceKind
+	// URL is the archive's address (Tarball) or the repository's (Git), as
+	// the lockfile gives it after registry rewriting.
+	URL string
+	// Hash is the archive's content hash (Tarball, LocalTarball); it may be
+	// zero when the lockfile records none.
+	Hash Hash
+	// Rev is the full commit id of a Git source.
+	Rev string
+	// Path is a project-relative folder or file (Directory, LocalTarball,
+	// Link), with forward slashes.
+	Path string
+}
+
+// Fetchable reports whether the source is fetched from the network.
+func (s Source) Fetchable() bool { return s.Kind == Tarball || s.Kind == Git }
+
+// Pinned reports whether the source's content is fixed by the lockfile: a
+// tarball with a hash, or a git source with a full commit id.
+func (s Source) Pinned() bool {
+	switch s.Kind {
+	case Tarball:
+		return !s.Hash.IsZero()
+	case Git:
+		return IsCommit(s.Rev)
+	}
+	return true
+}
+
+// Key identifies the source's content: two packages with the same Key share
+// one fetch.
+func (s Source) Key() string {
+	switch s.Kind {
+	case Tarball:
+		if !s.Hash.IsZero() {
+			return "tarball " + s.URL + " " + s.Hash.String()
+		}
+		return "tarball " + s.URL
+	case Git:
+		return "git " + s.URL + "#" + s.Rev
+	case Directory, LocalTarball, Link:
+		return s.Kind.String() + " " + s.Path
+	}
+	return s.Kind.String()
+}
+
+// IsCommit reports whether rev is a full hexadecimal git commit id (SHA-1 or
+// SHA-256).
+func IsCommit(rev string) bool {
+	if len(rev) != 40 && len(rev) != 64 {
+		return false
+	}
+	return strings.Trim(rev, "0123456789abcdef") == ""
+}
