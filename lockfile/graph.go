@@ -77,19 +77,19 @@ type Install struct {
 type Flags uint8
 
 const (
-	// Dev: only needed for development (npm "dev").
-	Dev Flags = 1 << iota
-	// Optional: a failure to install it is not an error (npm "optional").
-	Optional
-	// DevOptional: needed only as an optional dependency of development
+	// FlagDev: only needed for development (npm "dev").
+	FlagDev Flags = 1 << iota
+	// FlagOptional: a failure to install it is not an error (npm "optional").
+	FlagOptional
+	// FlagDevOptional: needed only as an optional dependency of development
 	// packages (npm "devOptional").
-	DevOptional
-	// Bundled: shipped inside its parent's archive, not fetched on its own.
-	Bundled
-	// Extraneous: present in the lockfile but required by nothing.
-	Extraneous
-	// Peer: installed only to satisfy a peer dependency (npm "peer").
-	Peer
+	FlagDevOptional
+	// FlagBundled: shipped inside its parent's archive, not fetched on its own.
+	FlagBundled
+	// FlagExtraneous: present in the lockfile but required by nothing.
+	FlagExtraneous
+	// FlagPeer: installed only to satisfy a peer dependency (npm "peer").
+	FlagPeer
 )
 
 // Has reports whether every flag in f2 is set in f.
@@ -126,24 +126,24 @@ type DepKind uint8
 
 // Dependency kinds, in the order edges are sorted.
 const (
-	Prod DepKind = iota
-	DevDep
-	OptionalDep
-	PeerDep
-	PeerOptionalDep
+	DepProd DepKind = iota
+	DepDev
+	DepOptional
+	DepPeer
+	DepPeerOptional
 )
 
 func (k DepKind) String() string {
 	switch k {
-	case Prod:
+	case DepProd:
 		return "prod"
-	case DevDep:
+	case DepDev:
 		return "dev"
-	case OptionalDep:
+	case DepOptional:
 		return "optional"
-	case PeerDep:
+	case DepPeer:
 		return "peer"
-	case PeerOptionalDep:
+	case DepPeerOptional:
 		return "peerOptional"
 	}
 	return "unknown"
