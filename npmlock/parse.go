@@ -1,0 +1,675 @@
+// Package npmlock reads npm's package-lock.json (lockfileVersion 1, 2 and
+// 3) into a [lockfile.Graph].
+//
+// It knows npm's file format and install layout and nothing of Nix. Versions
+// 2 and 3 are read from the "packages" map, keyed by install path; version 1
+// from the nested "dependencies" tree, whose install paths are rebuilt the
+// way npm 6 laid them out.
+package npmlock
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/tidwall/gjson"
+)
+
+// Options control how a lockfile is read.
+type Options struct {
+	// Registry says where registry packages come from.
+	Registry Registry
+}
+
+// LockName is the lockfile's name inside a project folder.
+const LockName = "package-lock.json"
+
+// ParseFS reads package-lock.json and, when present, package.json from the
+// root of fsys.
+func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
+	lock, err := fs.ReadFile(fsys, LockName)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := fs.ReadFile(fsys, "package.json")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return Parse(LockName, lock, pkg, opts)
+}
+
+// Parse reads a package-lock.json given as data. file names it in errors.
+// pkgJSON is the project's package.json, or nil; version 1 lockfiles take
+// the root's dependency kinds and workspaces from it.
+func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
+	p := &parser{file: file, data: data, opts: opts, byKey: map[string]*lockfile.Package{}}
+	if err := p.validate(data); err != nil {
+		return nil, err
+	}
+	root := gjson.ParseBytes(data)
+	if !root.IsObject() {
+		return nil, p.errAt(root, "want a JSON object at the top level")
+	}
+	v := root.Get("lockfileVersion")
+	if v.Type != gjson.Number || (v.Num != 1 && v.Num != 2 && v.Num != 3) {
+		if !v.Exists() {
+			return nil, p.errAt(root, "no lockfileVersion: not a package-lock.json")
+		}
+		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
+	}
+	p.g = &lockfile.Graph{Ecosystem: "npm"}
+	p.g.Root.Name = root.Get("name").String()
+	p.g.Root.Version = root.Get("version").String()
+	var err error
+	if v.Num == 1 {
+		err = p.parseV1(root, pkgJSON)
+	} else {
+		err = p.parseV2(root)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	p.assignIDs()
+	p.g.Sort()
+	return p.g, nil
+}
+
+type parser struct {
+	file string
+	data []byte
+	opts Options
+	g    *lockfile.Graph
+	// byKey groups installs of one artifact: name, version and source.
+	byKey map[string]*lockfile.Package
+	errs  []error
+}
+
+// validate rejects what gjson would silently accept: invalid UTF-8 and
+// malformed JSON.
+func (p *parser) validate(data []byte) error {
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		return p.errOff(off, "invalid UTF-8")
+	}
+	if gjson.ValidBytes(data) {
+		return nil
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		msg := strings.TrimPrefix(se.Error(), "invalid character ")
+		if msg != se.Error() {
+			msg = "unexpected " + msg
+		}
+		return p.errOff(int(se.Offset)-1, msg)
+	}
+	if err != nil {
+		return p.errOff(len(data), err.Error())
+	}
+	return p.errOff(len(data), "invalid JSON")
+}
+
+func (p *parser) errOff(off int, msg string) *Error {
+	line, col := position(p.data, off)
+	return &Error{File: p.file, Line: line, Col: col, Msg: msg}
+}
+
+// errAt reports a problem at a value. gjson gives offsets only for values
+// it read from the document; others are reported without a place.
+func (p *parser) errAt(r gjson.Result, msg string) *Error {
+	if r.Index > 0 || (r.Index == 0 && r.Raw != "" && strings.HasPrefix(string(p.data), r.Raw)) {
+		return p.errOff(r.Index, msg)
+	}
+	return &Error{File: p.file, Msg: msg}
+}
+
+func (p *parser) fail(r gjson.Result, format string, args ...any) {
+	p.errs = append(p.errs, p.errAt(r, fmt.Sprintf(format, args...)))
+}
+
+// entry is one lockfile record, in either version's shape.
+type entry struct {
+	path     string
+	name     string
+	version  string
+	resolved gjson.Result
+	integ    gjson.Result
+	link     bool
+	flags    lockfile.Flags
+	deps     []lockfile.Edge
+	platform lockfile.Platform
+	bins     []lockfile.Bin
+	scripts  bool
+	license  string
+	at       gjson.Result
+}
+
+// parseV2 reads the "packages" map of lockfileVersion 2 and 3.
+func (p *parser) parseV2(root gjson.Result) error {
+	pkgs := root.Get("packages")
+	if !pkgs.Exists() {
+		return p.errAt(root, `no "packages" object: lockfileVersion 2 and 3 need one`)
+	}
+	if !pkgs.IsObject() {
+		return p.errAt(pkgs, fmt.Sprintf(`"packages" must be an object, not %s`, kind(pkgs)))
+	}
+	entries := map[string]*entry{}
+	var order []string
+	pkgs.ForEach(func(k, v gjson.Result) bool {
+		key := k.String()
+		if !v.IsObject() {
+			p.fail(v, "packages[%q] must be an object, not %s", key, kind(v))
+			return true
+		}
+		if key != "" {
+			if err := checkPath(key); err != nil {
+				p.fail(k, "packages key %q: %v", key, err)
+				return true
+			}
+		}
+		e := p.readEntry(key, v)
+		entries[key] = e
+		order = append(order, key)
+		return true
+	})
+	if len(p.errs) > 0 {
+		return nil
+	}
+	if r, ok := entries[""]; ok {
+		if r.name != "" {
+			p.g.Root.Name = r.name
+		}
+		if r.version != "" {
+			p.g.Root.Version = r.version
+		}
+		p.g.Root.Deps = r.deps
+	}
+	globs := workspaceGlobs(pkgs.Get(gjson.Escape("")).Get("workspaces"))
+	// Link targets: folders whose metadata sits under their own key.
+	links := map[string][]string{}
+	for _, key := range order {
+		e := entries[key]
+		if e.link {
+			target := e.resolved.String()
+			links[target] = append(links[target], key)
+		}
+	}
+	for _, key := range order {
+		e := entries[key]
+		switch {
+		case key == "":
+		case e.link:
+			// Installed as a link; the target folder's entry holds the data.
+		case !inNodeModules(key):
+			p.addFolder(e, links[key], globs)
+		default:
+			src, ok := p.sourceV2(e, entries)
+			if ok {
+				p.add(e, src)
+			}
+		}
+	}
+	// A link whose target has no entry of its own (a folder npm could not
+	// read) still becomes a package, so that the layout is complete.
+	for _, key := range order {
+		e := entries[key]
+		if e.link {
+			if _, ok := entries[e.resolved.String()]; !ok {
+				t := &entry{path: e.resolved.String(), name: nameFromPath(key), at: e.at}
+				p.addFolder(t, links[t.path], globs)
+				entries[t.path] = t
+			}
+		}
+	}
+	return nil
+}
+
+func (p *parser) readEntry(key string, v gjson.Result) *entry {
+	e := &entry{path: key, at: v}
+	e.name = p.str(v, "name")
+	if e.name == "" && key != "" {
+		e.name = nameFromPath(key)
+	}
+	e.version = p.str(v, "version")
+	e.resolved = v.Get("resolved")
+	e.integ = v.Get("integrity")
+	e.link = p.bool(v, "link")
+	for _, f := range flagFields {
+		if p.bool(v, f.field) {
+			e.flags |= f.flag
+		}
+	}
+	e.scripts = p.bool(v, "hasInstallScript")
+	e.license = p.license(v.Get("license"))
+	e.deps = p.edges(v)
+	e.platform = lockfile.Platform{OS: p.strs(v, "os"), CPU: p.strs(v, "cpu"), Libc: p.strs(v, "libc")}
+	e.bins = p.bins(v, e.name)
+	return e
+}
+
+// sourceV2 decides where an installed (node_modules) entry comes from.
+func (p *parser) sourceV2(e *entry, entries map[string]*entry) (lockfile.Source, bool) {
+	if e.flags.Has(lockfile.FlagBundled) && bundler(e.path, func(k string) (bundled, fetched bool) {
+		a, ok := entries[k]
+		if !ok {
+			return false, false
+		}
+		return a.flags.Has(lockfile.FlagBundled), inNodeModules(k) && !a.link
+	}) {
+		return lockfile.Source{Kind: lockfile.Bundled}, true
+	}
+	return p.resolve(e, e.version)
+}
+
+// resolve turns resolved, integrity and version into a Source.
+func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
+	raw := ""
+	if e.resolved.Type == gjson.String {
+		raw = e.resolved.Str
+	} else if e.resolved.Exists() && e.resolved.Type != gjson.False && e.resolved.Type != gjson.Null {
+		p.fail(e.resolved, "%s: resolved must be a string, not %s", e.path, kind(e.resolved))
+		return lockfile.Source{}, false
+	}
+	var hash lockfile.Hash
+	if e.integ.Exists() && e.integ.Type != gjson.Null {
+		if e.integ.Type != gjson.String {
+			p.fail(e.integ, "%s: integrity must be a string, not %s", e.path, kind(e.integ))
+			return lockfile.Source{}, false
+		}
+		h, err := lockfile.ParseIntegrity(e.integ.Str)
+		if err != nil {
+			p.fail(e.integ, "%s: %v", e.path, err)
+			return lockfile.Source{}, false
+		}
+		hash = h
+	}
+	switch {
+	case raw == "" && isGitSpec(version):
+		raw = version
+		fallthrough
+	case isGitSpec(raw):
+		src, err := parseGit(raw)
+		if err != nil {
+			p.fail(e.resolvedOr(), "%s: %v", e.path, err)
+			return lockfile.Source{}, false
+		}
+		return src, true
+	case strings.HasPrefix(raw, "file:"):
+		rel := strings.TrimPrefix(raw, "file:")
+		if err := checkRelative(rel); err != nil {
+			p.fail(e.resolved, "%s: %v", e.path, err)
+			return lockfile.Source{}, false
+		}
+		if isArchive(rel) {
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: path.Clean(rel), Hash: hash}, true
+		}
+		return lockfile.Source{Kind: lockfile.Directory, Path: path.Clean(rel)}, true
+	case raw != "":
+		if err := parseTarballURL(raw); err != nil {
+			p.fail(e.resolved, "%s: %v", e.path, err)
+			return lockfile.Source{}, false
+		}
+		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(raw), Hash: hash}, true
+	}
+	// No resolved URL: npm fetches name@version from the configured
+	// registry.
+	if version == "" {
+		p.fail(e.at, "%s: no version and no resolved URL", e.path)
+		return lockfile.Source{}, false
+	}
+	if p.opts.Registry.URL == "" {
+		p.fail(e.at, "%s: no resolved URL; pass the registry it comes from (--registry)", e.path)
+		return lockfile.Source{}, false
+	}
+	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(e.name, version), Hash: hash}, true
+}
+
+func (e *entry) resolvedOr() gjson.Result {
+	if e.resolved.Exists() {
+		return e.resolved
+	}
+	return e.at
+}
+
+// addFolder records a folder of the project (a workspace or a file:
+// dependency) that links point to.
+func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
+	rel := e.path
+	if rel == "" {
+		rel = "."
+	}
+	if matchAny(globs, e.path) {
+		p.g.Root.Workspaces = append(p.g.Root.Workspaces, e.path)
+	}
+	pkg := p.add(e, lockfile.Source{Kind: lockfile.Link, Path: rel})
+	pkg.Installs = pkg.Installs[:0]
+	for _, from := range linkedFrom {
+		pkg.Installs = append(pkg.Installs, lockfile.Install{Path: from, Flags: e.flags})
+	}
+}
+
+// add files an install of e under its artifact, creating the package on
+// first sight.
+func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
+	key := e.name + "\x00" + e.version + "\x00" + src.Key()
+	pkg := p.byKey[key]
+	if pkg == nil {
+		pkg = &lockfile.Package{
+			Name: e.name, Version: e.version, Source: src,
+			Deps: e.deps, Platform: e.platform, Bins: e.bins,
+			HasInstallScript: e.scripts, License: e.license,
+		}
+		p.byKey[key] = pkg
+		p.g.Packages = append(p.g.Packages, pkg)
+	}
+	pkg.Installs = append(pkg.Installs, lockfile.Install{Path: e.path, Flags: e.flags})
+	return pkg
+}
+
+// assignIDs names each package name@version, adding a short digest of the
+// source where two sources lock the same name and version.
+func (p *parser) assignIDs() {
+	count := map[string]int{}
+	for _, pkg := range p.g.Packages {
+		count[baseID(pkg)]++
+	}
+	for _, pkg := range p.g.Packages {
+		id := baseID(pkg)
+		if count[id] > 1 {
+			sum := sha256.Sum256([]byte(pkg.Source.Key()))
+			id += "~" + hex.EncodeToString(sum[:4])
+		}
+		pkg.ID = id
+	}
+}
+
+func baseID(pkg *lockfile.Package) string {
+	if pkg.Version == "" {
+		return pkg.Name + "@" + pkg.Source.Kind.String()
+	}
+	return pkg.Name + "@" + pkg.Version
+}
+
+// bundler reports whether the install at p comes inside the archive of a
+// fetched ancestor: the nearest enclosing package that is not itself
+// bundled. look says, for an install path, whether it is bundled and
+// whether it is a fetched (node_modules, non-link) package.
+func bundler(p string, look func(string) (bundled, fetched bool)) bool {
+	for {
+		i := strings.LastIndex(p, "/node_modules/")
+		if i < 0 {
+			return false // the root or a workspace bundles it: npm fetches it
+		}
+		p = p[:i]
+		bundled, fetched := look(p)
+		if !bundled {
+			return fetched
+		}
+	}
+}
+
+func inNodeModules(key string) bool {
+	return strings.HasPrefix(key, "node_modules/") || strings.Contains(key, "/node_modules/")
+}
+
+// nameFromPath is the package name an install path implies:
+// "node_modules/a/node_modules/@s/b" → "@s/b".
+func nameFromPath(key string) string {
+	i := strings.LastIndex(key, "node_modules/")
+	if i < 0 {
+		return path.Base(key)
+	}
+	return key[i+len("node_modules/"):]
+}
+
+// checkPath rejects install paths that could escape the project.
+func checkPath(key string) error {
+	if strings.Contains(key, "\\") {
+		return errors.New("contains a backslash")
+	}
+	if strings.HasPrefix(key, "/") {
+		return errors.New("is absolute")
+	}
+	if !inNodeModules(key) {
+		return nil // a folder of the project; checked where it is used
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("has a %q segment", seg)
+		}
+	}
+	return nil
+}
+
+// checkRelative rejects file: paths that are absolute or use backslashes.
+func checkRelative(rel string) error {
+	if strings.Contains(rel, "\\") {
+		return fmt.Errorf("file path %q contains a backslash", rel)
+	}
+	if path.IsAbs(rel) {
+		return fmt.Errorf("file path %q is absolute", rel)
+	}
+	return nil
+}
+
+func isArchive(p string) bool {
+	for _, ext := range []string{".tgz", ".tar.gz", ".tar"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func workspaceGlobs(w gjson.Result) []string {
+	if w.IsObject() {
+		w = w.Get("packages") // yarn's {packages, nohoist} form
+	}
+	var globs []string
+	for _, g := range w.Array() {
+		if g.Type == gjson.String {
+			globs = append(globs, strings.TrimSuffix(strings.TrimPrefix(g.Str, "./"), "/"))
+		}
+	}
+	return globs
+}
+
+func matchAny(globs []string, p string) bool {
+	return slices.ContainsFunc(globs, func(g string) bool {
+		ok, _ := path.Match(g, p)
+		return ok || g == p
+	})
+}
+
+func kind(r gjson.Result) string {
+	switch {
+	case r.IsObject():
+		return "an object"
+	case r.IsArray():
+		return "an array"
+	}
+	switch r.Type {
+	case gjson.String:
+		return "a string"
+	case gjson.Number:
+		return "a number"
+	case gjson.True, gjson.False:
+		return "a boolean"
+	case gjson.Null:
+		return "null"
+	}
+	return "nothing"
+}
+
+func (p *parser) str(v gjson.Result, field string) string {
+	r := v.Get(field)
+	if !r.Exists() || r.Type == gjson.Null {
+		return ""
+	}
+	if r.Type != gjson.String {
+		p.fail(r, "%s must be a string, not %s", field, kind(r))
+		return ""
+	}
+	return r.Str
+}
+
+func (p *parser) bool(v gjson.Result, field string) bool {
+	r := v.Get(field)
+	switch r.Type {
+	case gjson.True:
+		return true
+	case gjson.False, gjson.Null:
+		return false
+	}
+	if r.Exists() {
+		p.fail(r, "%s must be a boolean, not %s", field, kind(r))
+	}
+	return false
+}
+
+// strs reads a list of strings; npm also accepts a single string.
+func (p *parser) strs(v gjson.Result, field string) []string {
+	r := v.Get(field)
+	switch {
+	case !r.Exists() || r.Type == gjson.Null:
+		return nil
+	case r.Type == gjson.String:
+		return []string{r.Str}
+	case !r.IsArray():
+		p.fail(r, "%s must be an array of strings, not %s", field, kind(r))
+		return nil
+	}
+	var out []string
+	for _, s := range r.Array() {
+		if s.Type != gjson.String {
+			p.fail(s, "%s must hold strings, not %s", field, kind(s))
+			continue
+		}
+		out = append(out, s.Str)
+	}
+	return out
+}
+
+func (p *parser) license(r gjson.Result) string {
+	switch {
+	case r.Type == gjson.String:
+		return r.Str
+	case r.IsObject():
+		return r.Get("type").String() // the deprecated {type, url} form
+	}
+	return ""
+}
+
+// flagFields are the install flags of both lockfile shapes; v1 says
+// "bundled" where v2 says "inBundle".
+var flagFields = []struct {
+	field string
+	flag  lockfile.Flags
+}{
+	{"dev", lockfile.FlagDev},
+	{"optional", lockfile.FlagOptional},
+	{"devOptional", lockfile.FlagDevOptional},
+	{"inBundle", lockfile.FlagBundled},
+	{"bundled", lockfile.FlagBundled},
+	{"extraneous", lockfile.FlagExtraneous},
+	{"peer", lockfile.FlagPeer},
+}
+
+var edgeFields = []struct {
+	field string
+	kind  lockfile.DepKind
+}{
+	{"dependencies", lockfile.DepProd},
+	{"devDependencies", lockfile.DepDev},
+	{"optionalDependencies", lockfile.DepOptional},
+	{"peerDependencies", lockfile.DepPeer},
+	// v1 entries list what they need under "requires".
+	{"requires", lockfile.DepProd},
+}
+
+func (p *parser) edges(v gjson.Result) []lockfile.Edge {
+	var out []lockfile.Edge
+	meta := v.Get("peerDependenciesMeta")
+	for _, f := range edgeFields {
+		r := v.Get(f.field)
+		if !r.Exists() || r.Type == gjson.Null || (f.field == "requires" && r.Type == gjson.True) {
+			continue
+		}
+		if !r.IsObject() {
+			if f.field == "dependencies" && r.IsObject() {
+				continue
+			}
+			p.fail(r, "%s must be an object, not %s", f.field, kind(r))
+			continue
+		}
+		r.ForEach(func(k, spec gjson.Result) bool {
+			if spec.Type != gjson.String {
+				// v1 nests whole entries under "dependencies"; those
+				// are not edges.
+				return true
+			}
+			kind := f.kind
+			if kind == lockfile.DepPeer && peerOptional(meta, k.Str) {
+				kind = lockfile.DepPeerOptional
+			}
+			out = append(out, lockfile.Edge{Name: k.Str, Kind: kind, Spec: spec.Str})
+			return true
+		})
+	}
+	return out
+}
+
+func peerOptional(meta gjson.Result, name string) bool {
+	found := false
+	meta.ForEach(func(k, v gjson.Result) bool {
+		if k.Str == name {
+			found = v.Get("optional").Bool()
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// bins reads "bin": an object of command → file, or one file named after
+// the package.
+func (p *parser) bins(v gjson.Result, name string) []lockfile.Bin {
+	r := v.Get("bin")
+	var out []lockfile.Bin
+	switch {
+	case !r.Exists() || r.Type == gjson.Null:
+	case r.Type == gjson.String:
+		out = append(out, lockfile.Bin{Name: path.Base(name), Path: r.Str})
+	case r.IsObject():
+		r.ForEach(func(k, t gjson.Result) bool {
+			if t.Type != gjson.String {
+				p.fail(t, "bin %q must be a string, not %s", k.Str, kind(t))
+				return true
+			}
+			out = append(out, lockfile.Bin{Name: k.Str, Path: t.Str})
+			return true
+		})
+	default:
+		p.fail(r, "bin must be an object or a string, not %s", kind(r))
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package npmlock
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// Registry says where registry packages are fetched from, following npm's
+// own settings of the same names.
+type Registry struct {
+	// URL is npm's "registry" setting, e.g. "https://registry.example/".
+	// Packages whose lockfile entry has no resolved URL are fetched from
+	// <URL><name>/-/<unscoped name>-<version>.tgz.
+	URL string
+	// ReplaceHost is npm's "replace-registry-host": "never" or "" keeps
+	// resolved URLs as they are; "always" moves every registry tarball
+	// URL to URL; any other value is a host name whose URLs move to URL.
+	ReplaceHost string
+}
+
+// tarballURL returns the registry address of name@version.
+func (r Registry) tarballURL(name, version string) string {
+	base := name
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		base = name[i+1:]
+	}
+	return withSlash(r.URL) + name + "/-/" + base + "-" + version + ".tgz"
+}
+
+// rewrite applies ReplaceHost to a resolved tarball URL.
+func (r Registry) rewrite(raw string) string {
+	if r.URL == "" || r.ReplaceHost == "" || r.ReplaceHost == "never" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return raw
+	}
+	if r.ReplaceHost != "always" && !strings.EqualFold(u.Host, r.ReplaceHost) {
+		return raw
+	}
+	rest := strings.TrimPrefix(raw, u.Scheme+"://"+u.Host)
+	return withSlash(r.URL) + strings.TrimPrefix(rest, "/")
+}
+
+func withSlash(s string) string {
+	if strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}
+
+// gitHosts are the public hosts npm fetches over https even when the
+// lockfile names an ssh or git:// address.
+var gitHosts = map[string]bool{"github.com": true, "gitlab.com": true, "bitbucket.org": true}
+
+// shortcuts are npm's hosted-git shorthand prefixes.
+var shortcuts = map[string]string{"github:": "github.com", "gitlab:": "gitlab.com", "bitbucket:": "bitbucket.org"}
+
+// isGitSpec reports whether a resolved URL or v1 version names a git source.
+func isGitSpec(s string) bool {
+	if strings.HasPrefix(s, "git+") || strings.HasPrefix(s, "git://") {
+		return true
+	}
+	for p := range shortcuts {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseGit turns npm's git specifiers into a fetchable URL and a commit.
+func parseGit(spec string) (lockfile.Source, error) {
+	addr, rev, _ := strings.Cut(spec, "#")
+	for p, host := range shortcuts {
+		if rest, ok := strings.CutPrefix(addr, p); ok {
+			addr = "https://" + host + "/" + strings.TrimSuffix(rest, ".git") + ".git"
+		}
+	}
+	addr = strings.TrimPrefix(addr, "git+")
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" {
+		return lockfile.Source{}, fmt.Errorf("git source %q is not a URL", spec)
+	}
+	switch u.Scheme {
+	case "https", "http", "ssh", "git", "file":
+	default:
+		return lockfile.Source{}, fmt.Errorf("git source %q has unsupported scheme %q", spec, u.Scheme)
+	}
+	// npm fetches public hosts anonymously over https; so must Nix, which
+	// has no ssh keys in a build.
+	if gitHosts[u.Hostname()] && (u.Scheme == "ssh" || u.Scheme == "git") {
+		u.Scheme, u.User, u.Host = "https", nil, u.Hostname()
+		addr = u.String()
+	}
+	// A commit-ish after "#" may carry "::path:…" or semver selectors;
+	// lockfiles hold the resolved commit first.
+	rev, _, _ = strings.Cut(rev, "::")
+	if !lockfile.IsCommit(rev) {
+		return lockfile.Source{}, fmt.Errorf("git source %q is not pinned to a full commit id", spec)
+	}
+	return lockfile.Source{Kind: lockfile.Git, URL: addr, Rev: rev}, nil
+}
+
+// parseTarballURL checks a resolved archive URL.
+func parseTarballURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("resolved URL %q: %v", raw, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("resolved URL %q: unsupported scheme %q", raw, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("resolved URL %q has no host", raw)
+	}
+	return nil
+}

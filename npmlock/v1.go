@@ -1,0 +1,103 @@
+package npmlock
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/tidwall/gjson"
+)
+
+// parseV1 reads lockfileVersion 1: a tree of "dependencies" objects, each
+// nested under the package whose node_modules folder holds it.
+func (p *parser) parseV1(root gjson.Result, pkgJSON []byte) error {
+	deps := root.Get("dependencies")
+	if deps.Exists() && !deps.IsObject() {
+		return p.errAt(deps, fmt.Sprintf(`"dependencies" must be an object, not %s`, kind(deps)))
+	}
+	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
+		pj := gjson.ParseBytes(pkgJSON)
+		p.g.Root.Deps = p.edges(pj)
+	} else {
+		deps.ForEach(func(k, v gjson.Result) bool {
+			kind := lockfile.DepProd
+			switch {
+			case v.Get("dev").Bool():
+				kind = lockfile.DepDev
+			case v.Get("optional").Bool():
+				kind = lockfile.DepOptional
+			}
+			p.g.Root.Deps = append(p.g.Root.Deps, lockfile.Edge{Name: k.Str, Kind: kind, Spec: v.Get("version").String()})
+			return true
+		})
+	}
+	p.walkV1("", deps, false)
+	return nil
+}
+
+// walkV1 adds the entries of one "dependencies" object. parent is the
+// install path of the package that holds them ("" for the root); fetched
+// says whether that package comes from an archive, in which case entries
+// marked bundled come inside it.
+func (p *parser) walkV1(parent string, deps gjson.Result, fetched bool) {
+	deps.ForEach(func(k, v gjson.Result) bool {
+		key := k.Str
+		if strings.ContainsAny(key, "\\") || key == "" || key == "." || key == ".." ||
+			strings.HasPrefix(key, "/") || strings.Contains(key, "/..") || strings.Contains(key, "../") {
+			p.fail(k, "dependency name %q is not a valid package name", key)
+			return true
+		}
+		if !v.IsObject() {
+			p.fail(v, "dependencies[%q] must be an object, not %s", key, kind(v))
+			return true
+		}
+		installPath := "node_modules/" + key
+		if parent != "" {
+			installPath = parent + "/node_modules/" + key
+		}
+		e := p.readEntry(installPath, v)
+		e.name = key
+		version := e.version
+		if alias, ok := strings.CutPrefix(version, "npm:"); ok {
+			// An alias: "npm:string-width@4.2.3" installed under key.
+			at := strings.LastIndexByte(alias, '@')
+			if at <= 0 {
+				p.fail(v.Get("version"), "%s: alias %q has no version", installPath, version)
+				return true
+			}
+			e.name, e.version = alias[:at], alias[at+1:]
+		}
+		var src lockfile.Source
+		ok := true
+		switch {
+		case e.flags.Has(lockfile.FlagBundled) && fetched:
+			src = lockfile.Source{Kind: lockfile.Bundled}
+		case strings.HasPrefix(version, "file:") && !isArchive(version):
+			rel := strings.TrimPrefix(version, "file:")
+			if err := checkRelative(rel); err != nil {
+				p.fail(v.Get("version"), "%s: %v", installPath, err)
+				return true
+			}
+			e.version = ""
+			src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel)}
+		case isGitSpec(version):
+			e.version = ""
+			src, ok = p.resolve(e, version)
+		case strings.HasPrefix(version, "file:"):
+			e.resolved = v.Get("version")
+			e.version = ""
+			src, ok = p.resolve(e, "")
+		default:
+			src, ok = p.resolve(e, e.version)
+		}
+		if !ok {
+			return true
+		}
+		p.add(e, src)
+		if nested := v.Get("dependencies"); nested.IsObject() {
+			p.walkV1(installPath, nested, src.Kind != lockfile.Link && src.Kind != lockfile.NoSource)
+		}
+		return true
+	})
+}
