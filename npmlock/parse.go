@@ -115,6 +115,9 @@ func (p *parser) validate(data []byte) error {
 	var v any
 	err := json.Unmarshal(data, &v)
 	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset >= int64(len(data)) {
+		return p.errOff(len(data), "unexpected end of input: the JSON is truncated")
+	}
 	if errors.As(err, &se) {
 		msg := strings.TrimPrefix(se.Error(), "invalid character ")
 		if msg != se.Error() {
@@ -176,6 +179,10 @@ func (p *parser) parseV2(root gjson.Result) error {
 	var order []string
 	pkgs.ForEach(func(k, v gjson.Result) bool {
 		key := k.String()
+		if _, dup := entries[key]; dup {
+			p.fail(k, "packages key %q appears twice", key)
+			return true
+		}
 		if !v.IsObject() {
 			p.fail(v, "packages[%q] must be an object, not %s", key, kind(v))
 			return true
@@ -191,9 +198,6 @@ func (p *parser) parseV2(root gjson.Result) error {
 		order = append(order, key)
 		return true
 	})
-	if len(p.errs) > 0 {
-		return nil
-	}
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name

@@ -1,0 +1,114 @@
+package npmlock
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the want sections of testdata/*.txtar")
+
+// TestParse runs the cases in testdata/*.txtar. Each holds a
+// package-lock.json, optionally a package.json and an "options" file
+// (registry URL and replace-host on two lines), and "want": the graph as
+// dump prints it, or the error.
+func TestParse(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test cases: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sections := map[string][]byte{}
+			for _, f := range ar.Files {
+				sections[f.Name] = f.Data
+			}
+			var opts Options
+			if o, ok := sections["options"]; ok {
+				lines := strings.Split(strings.TrimSpace(string(o)), "\n")
+				opts.Registry.URL = lines[0]
+				if len(lines) > 1 {
+					opts.Registry.ReplaceHost = lines[1]
+				}
+			}
+			lock, ok := sections["package-lock.json"]
+			if !ok {
+				t.Fatal("no package-lock.json section")
+			}
+			var got string
+			g, err := Parse("package-lock.json", lock, sections["package.json"], opts)
+			if err != nil {
+				got = "error: " + err.Error() + "\n"
+			} else {
+				got = dump(g)
+			}
+			if *update {
+				for i := range ar.Files {
+					if ar.Files[i].Name == "want" {
+						ar.Files[i].Data = []byte(got)
+					}
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if diff := cmp.Diff(string(sections["want"]), got); diff != "" {
+				t.Errorf("graph (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// dump prints a graph one fact per line, for comparison with test cases.
+func dump(g *lockfile.Graph) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "root %s@%s\n", g.Root.Name, g.Root.Version)
+	for _, e := range g.Root.Deps {
+		fmt.Fprintf(&b, "  dep %s %s %q\n", e.Kind, e.Name, e.Spec)
+	}
+	for _, w := range g.Root.Workspaces {
+		fmt.Fprintf(&b, "  workspace %s\n", w)
+	}
+	for _, p := range g.Packages {
+		fmt.Fprintf(&b, "pkg %s name=%q version=%q\n", p.ID, p.Name, p.Version)
+		s := p.Source
+		fmt.Fprintf(&b, "  source %s", s.Kind)
+		for _, f := range []string{s.URL, s.Rev, s.Path, s.Hash.String()} {
+			if f != "" {
+				fmt.Fprintf(&b, " %s", f)
+			}
+		}
+		b.WriteString("\n")
+		for _, in := range p.Installs {
+			fmt.Fprintf(&b, "  install %s %v\n", in.Path, in.Flags.Names())
+		}
+		for _, e := range p.Deps {
+			fmt.Fprintf(&b, "  dep %s %s %q\n", e.Kind, e.Name, e.Spec)
+		}
+		for _, bin := range p.Bins {
+			fmt.Fprintf(&b, "  bin %s -> %s\n", bin.Name, bin.Path)
+		}
+		if !p.Platform.IsZero() {
+			fmt.Fprintf(&b, "  platform os=%v cpu=%v libc=%v\n", p.Platform.OS, p.Platform.CPU, p.Platform.Libc)
+		}
+		if p.HasInstallScript {
+			b.WriteString("  install-script\n")
+		}
+		if p.License != "" {
+			fmt.Fprintf(&b, "  license %s\n", p.License)
+		}
+	}
+	return b.String()
+}
