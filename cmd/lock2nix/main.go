@@ -1,0 +1,242 @@
+// Command lock2nix turns lockfiles into Nix.
+//
+//	lock2nix npm [DIR]    translate DIR/package-lock.json
+//	lock2nix dune [DIR]   translate DIR/dune.lock
+//
+// Run "lock2nix --help" for the flags and examples.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/spf13/pflag"
+)
+
+// version is lock2nix's release; the generated files' header names it.
+const version = "0.1.0"
+
+const usage = `lock2nix turns lockfiles into Nix.
+
+Usage:
+  lock2nix npm [DIR] [flags]    translate DIR/package-lock.json (v1, v2, v3)
+  lock2nix dune [DIR] [flags]   translate DIR/dune.lock
+  lock2nix --version
+
+Run "lock2nix npm --help" or "lock2nix dune --help" for each command's flags.
+`
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "npm":
+		return runCommand(npmCommand, args[1:], stdout, stderr)
+	case "dune":
+		return runCommand(duneCommand, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "--version", "version":
+		fmt.Fprintf(stdout, "lock2nix %s\n", version)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "lock2nix: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// command is one ecosystem's translation.
+type command struct {
+	name     string
+	help     string
+	flags    func(fs *pflag.FlagSet) func() // registers flags, returns a finisher
+	defOut   func(dir string) string
+	generate func(dir string, stderr io.Writer) (out []byte, input string, err error)
+}
+
+// commonFlags are the flags every command shares.
+type commonFlags struct {
+	output  string
+	check   bool
+	help    bool
+	version bool
+}
+
+func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("lock2nix "+c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	var cf commonFlags
+	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
+	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
+	finish := c.flags(fs)
+	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
+	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\nRun \"lock2nix %s --help\" for usage.\n", c.name, err, c.name)
+		return exitUsage
+	}
+	if cf.help {
+		fmt.Fprintf(stdout, "%s\nFlags:\n%s", c.help, fs.FlagUsages())
+		return exitOK
+	}
+	if cf.version {
+		fmt.Fprintf(stdout, "lock2nix %s\n", version)
+		return exitOK
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "lock2nix %s: want at most one DIR, got %d arguments\n", c.name, fs.NArg())
+		return exitUsage
+	}
+	if cf.check && cf.output == "-" {
+		fmt.Fprintf(stderr, "lock2nix %s: --check compares with a file; it cannot be used with -o -\n", c.name)
+		return exitUsage
+	}
+	finish()
+	dir := "."
+	if fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	}
+	out := cf.output
+	if out == "" {
+		out = c.defOut(dir)
+	}
+	data, _, err := c.generate(dir, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+		return exitFailure
+	}
+	switch {
+	case out == "-":
+		if _, err := stdout.Write(data); err != nil {
+			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+			return exitFailure
+		}
+	case cf.check:
+		return check(c, out, data, args, stdout, stderr)
+	default:
+		if err := writeAtomic(out, data); err != nil {
+			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
+
+// check compares the file on disk with what would be generated.
+func check(c *command, out string, want []byte, args []string, stdout, stderr io.Writer) int {
+	have, err := os.ReadFile(out)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+		return exitFailure
+	}
+	if bytes.Equal(have, want) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stdout, "%s does not exist\n", out)
+	} else {
+		stdout.Write(diff.Diff(out, have, out+" (generated)", want))
+	}
+	regen := []string{"lock2nix", c.name}
+	for _, a := range args {
+		if a != "--check" {
+			regen = append(regen, shellQuote(a))
+		}
+	}
+	fmt.Fprintf(stderr, "lock2nix %s: %s is stale; regenerate it with: %s\n", c.name, out, strings.Join(regen, " "))
+	return exitFailure
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:@+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// writeAtomic replaces name with data so that readers see the old file or
+// the new one, never a part; on failure the old file is left as it was.
+func writeAtomic(name string, data []byte) (err error) {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(name); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// warnWeak lists packages whose only hash is md5 or sha1.
+func warnWeak(g *lockfile.Graph, stderr io.Writer, cmd string) {
+	var weak []string
+	for _, p := range g.Packages {
+		if p.Source.Hash.Algo.Weak() {
+			weak = append(weak, p.ID+" ("+p.Source.Hash.Algo.String()+")")
+		}
+	}
+	if len(weak) == 0 {
+		return
+	}
+	fmt.Fprintf(stderr, "lock2nix %s: warning: %d sources are pinned only by a weak hash:\n", cmd, len(weak))
+	for i, w := range weak {
+		if i == 10 {
+			fmt.Fprintf(stderr, "  … and %d more\n", len(weak)-10)
+			break
+		}
+		fmt.Fprintf(stderr, "  %s\n", w)
+	}
+}
+
+// unpinnedError lists every source that no hash or commit pins.
+func unpinnedError(g *lockfile.Graph) error {
+	var bad []string
+	for _, p := range g.Packages {
+		if p.Source.Fetchable() && !p.Source.Pinned() {
+			bad = append(bad, "  "+p.ID+": "+p.Source.URL)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d sources have no hash in the lockfile, so Nix cannot fetch them reproducibly:\n%s\npass --allow-unpinned to fetch them without a hash (impure)",
+		len(bad), strings.Join(bad, "\n"))
+}

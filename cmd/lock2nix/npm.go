@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/npmlock"
+	"github.com/spf13/pflag"
+)
+
+const npmHelp = `Usage: lock2nix npm [DIR] [flags]
+
+Translate DIR/package-lock.json (lockfileVersion 1, 2 or 3) and
+DIR/package.json into one Nix file that pkgs.callPackage accepts. Every
+source gets a fixed-output fetcher with the hash from the lockfile; no
+network is used.
+
+Examples:
+  # write ./package-lock.nix
+  lock2nix npm
+
+  # a project elsewhere, printed to standard output
+  lock2nix npm ./web -o -
+
+  # packages without a "resolved" URL come from your registry or mirror
+  lock2nix npm --registry https://npm.example.org/
+
+  # in CI: fail when package-lock.nix is stale
+  lock2nix npm --check
+`
+
+var npmOpts struct {
+	registry      string
+	replaceHost   string
+	allowUnpinned bool
+}
+
+var npmCommand = &command{
+	name: "npm",
+	help: npmHelp,
+	flags: func(fs *pflag.FlagSet) func() {
+		fs.StringVar(&npmOpts.registry, "registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
+		fs.StringVar(&npmOpts.replaceHost, "replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
+		fs.BoolVar(&npmOpts.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
+		return func() {
+			if npmOpts.registry == "" {
+				npmOpts.registry = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
+			}
+		}
+	},
+	defOut: func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	generate: func(dir string, stderr io.Writer) ([]byte, string, error) {
+		lockPath := filepath.Join(dir, npmlock.LockName)
+		lock, err := os.ReadFile(lockPath)
+		if err != nil {
+			return nil, lockPath, err
+		}
+		pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, lockPath, err
+		}
+		g, err := npmlock.Parse(lockPath, lock, pkg, npmlock.Options{Registry: npmlock.Registry{
+			URL: npmOpts.registry, ReplaceHost: npmOpts.replaceHost,
+		}})
+		if err != nil {
+			return nil, lockPath, err
+		}
+		if !npmOpts.allowUnpinned {
+			if err := unpinnedError(g); err != nil {
+				return nil, lockPath, fmt.Errorf("%s: %w", lockPath, err)
+			}
+		}
+		warnWeak(g, stderr, "npm")
+		var buf bytes.Buffer
+		err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
+			Generator: "lock2nix " + version,
+			Input:     npmlock.LockName,
+			Command:   "lock2nix npm",
+		})
+		return buf.Bytes(), lockPath, err
+	},
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,547 @@
+package nixexpr
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// width is nixfmt's line limit, not counting indentation.
+const width = 100
+
+// Error reports a tree the printer cannot write as valid Nix.
+type Error struct {
+	Msg   string
+	Value string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.Value) }
+
+// Print writes f: its comments as "# …" lines, a blank line, the body, and
+// a final newline.
+func Print(w io.Writer, f *File) error {
+	p := &printer{}
+	for _, c := range f.Comments {
+		for _, line := range strings.Split(c, "\n") {
+			p.buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
+		}
+	}
+	if len(f.Comments) > 0 {
+		p.buf.WriteString("\n")
+	}
+	p.top(f.Body, 0)
+	p.buf.WriteString("\n")
+	if p.err != nil {
+		return p.err
+	}
+	_, err := w.Write(p.buf.Bytes())
+	return err
+}
+
+// Format prints one expression at indent 0, without a final newline.
+func Format(e Expr) ([]byte, error) {
+	p := &printer{}
+	p.top(e, 0)
+	return p.buf.Bytes(), p.err
+}
+
+// Quote returns the Nix string literal for s. Nix strings cannot hold a
+// NUL byte, so s must not contain one.
+func Quote(s string) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", &Error{"a Nix string cannot hold a NUL byte", s}
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '$':
+			if i+1 < len(s) && s[i+1] == '{' {
+				b.WriteString(`\$`)
+			} else {
+				b.WriteByte('$')
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+var keywords = map[string]bool{
+	"if": true, "then": true, "else": true, "assert": true, "with": true,
+	"let": true, "in": true, "rec": true, "inherit": true, "or": true,
+}
+
+// IsIdent reports whether s can stand bare as a variable or attribute
+// name: [a-zA-Z_][a-zA-Z0-9_'-]* and not a keyword.
+func IsIdent(s string) bool {
+	if s == "" || keywords[s] {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '\'' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// AttrName returns s as an attribute name: bare when it is an identifier,
+// quoted otherwise.
+func AttrName(s string) (string, error) {
+	if IsIdent(s) {
+		return s, nil
+	}
+	return Quote(s)
+}
+
+func validPath(s string) bool {
+	if !(strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || strings.HasPrefix(s, "/")) {
+		return false
+	}
+	if strings.HasSuffix(s, "/") || strings.Contains(s, "//") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._+-/", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+type printer struct {
+	buf bytes.Buffer
+	err error
+}
+
+func (p *printer) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+func (p *printer) nl(indent int) {
+	p.buf.WriteByte('\n')
+	p.buf.WriteString(strings.Repeat("  ", indent))
+}
+
+func (p *printer) quote(s string) string {
+	q, err := Quote(s)
+	if err != nil {
+		p.fail(err)
+	}
+	return q
+}
+
+func (p *printer) attrName(s string) string {
+	if IsIdent(s) {
+		return s
+	}
+	return p.quote(s)
+}
+
+func (p *printer) attrPath(path []string) string {
+	parts := make([]string, len(path))
+	for i, s := range path {
+		parts[i] = p.attrName(s)
+	}
+	return strings.Join(parts, ".")
+}
+
+// flat renders e on one line, or reports that e must span lines.
+func (p *printer) flat(e Expr) (string, bool) {
+	switch e := e.(type) {
+	case Ident:
+		if !IsIdent(e.Name) && e.Name != "builtins" {
+			p.fail(&Error{"not a valid identifier", e.Name})
+		}
+		return e.Name, true
+	case String:
+		return p.quote(e.Value), true
+	case Path:
+		if !validPath(e.Value) {
+			p.fail(&Error{"not a valid path literal", e.Value})
+		}
+		return e.Value, true
+	case Int:
+		return strconv.FormatInt(e.Value, 10), true
+	case Bool:
+		return strconv.FormatBool(e.Value), true
+	case Null:
+		return "null", true
+	case List:
+		switch len(e.Items) {
+		case 0:
+			return "[ ]", true
+		case 1:
+			s, ok := p.flat(e.Items[0])
+			if !ok || strings.HasPrefix(s, "[") {
+				return "", false
+			}
+			return "[ " + s + " ]", true
+		}
+		return "", false
+	case AttrSet:
+		if len(e.Bindings) == 0 {
+			if e.Rec {
+				return "rec { }", true
+			}
+			return "{ }", true
+		}
+		return "", false
+	case Select:
+		base, ok := p.flat(e.Expr)
+		if !ok {
+			return "", false
+		}
+		if needsParensSelect(e.Expr) {
+			base = "(" + base + ")"
+		}
+		s := base + "." + p.attrPath(e.Attrs)
+		if e.Default != nil {
+			d, ok := p.flatOperand(e.Default)
+			if !ok {
+				return "", false
+			}
+			s += " or " + d
+		}
+		return s, true
+	case Apply:
+		parts := []string{}
+		f, ok := p.flatOperand(e.Func)
+		if !ok {
+			return "", false
+		}
+		if _, isApply := e.Func.(Apply); isApply {
+			f = strings.TrimSuffix(strings.TrimPrefix(f, "("), ")")
+		}
+		parts = append(parts, f)
+		for _, a := range e.Args {
+			s, ok := p.flatOperand(a)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, " "), true
+	case BinOp:
+		l, ok1 := p.flatOperand(e.Left)
+		r, ok2 := p.flatOperand(e.Right)
+		return l + " " + e.Op + " " + r, ok1 && ok2
+	case Not:
+		s, ok := p.flatOperand(e.Expr)
+		return "!" + s, ok
+	case Raw:
+		if strings.Contains(e.Text, "\n") {
+			return "", false
+		}
+		return e.Text, true
+	case Func:
+		if e.Formals == nil && !e.Ellipsis {
+			body, ok := p.flat(e.Body)
+			return e.Param + ": " + body, ok
+		}
+		return "", false
+	}
+	return "", false
+}
+
+// flatOperand is flat with parentheses where e would otherwise bind wrongly
+// as a function argument or operand.
+func (p *printer) flatOperand(e Expr) (string, bool) {
+	s, ok := p.flat(e)
+	switch x := e.(type) {
+	case Apply, BinOp, Func, If, Let, Not:
+		s = "(" + s + ")"
+	case Select:
+		if x.Default != nil {
+			s = "(" + s + ")"
+		}
+	case Raw:
+		s = "(" + s + ")"
+	}
+	return s, ok
+}
+
+func needsParensSelect(e Expr) bool {
+	switch e.(type) {
+	case Ident, Select, AttrSet, List, String:
+		return false
+	}
+	return true
+}
+
+// top prints e where it starts a line at indent.
+func (p *printer) top(e Expr, indent int) {
+	if s, ok := p.flat(e); ok && len(s) <= width {
+		p.buf.WriteString(s)
+		return
+	}
+	switch e := e.(type) {
+	case List:
+		p.buf.WriteString("[")
+		for _, it := range e.Items {
+			p.nl(indent + 1)
+			p.operand(it, indent+1)
+		}
+		p.nl(indent)
+		p.buf.WriteString("]")
+	case AttrSet:
+		if e.Rec {
+			p.buf.WriteString("rec ")
+		}
+		p.buf.WriteString("{")
+		p.bindings(e.Bindings, indent+1)
+		p.nl(indent)
+		p.buf.WriteString("}")
+	case Let:
+		p.buf.WriteString("let")
+		p.bindings(e.Bindings, indent+1)
+		p.nl(indent)
+		p.buf.WriteString("in")
+		p.nl(indent)
+		p.top(e.Body, indent)
+	case Func:
+		p.funcHead(e, indent)
+		p.nl(indent)
+		p.top(e.Body, indent)
+	case Apply:
+		// Everything but the last argument on the first line; the last
+		// one hugs it when it is a set or list.
+		f, _ := p.flatOperand(e.Func)
+		if _, isApply := e.Func.(Apply); isApply {
+			f = strings.TrimSuffix(strings.TrimPrefix(f, "("), ")")
+		}
+		p.buf.WriteString(f)
+		for i, a := range e.Args {
+			p.buf.WriteString(" ")
+			if i == len(e.Args)-1 {
+				p.operand(a, indent)
+			} else {
+				s, _ := p.flatOperand(a)
+				p.buf.WriteString(s)
+			}
+		}
+	case If:
+		p.buf.WriteString("if ")
+		p.top(e.Cond, indent)
+		p.buf.WriteString(" then")
+		p.nl(indent + 1)
+		p.top(e.Then, indent+1)
+		p.nl(indent)
+		p.buf.WriteString("else")
+		p.nl(indent + 1)
+		p.top(e.Else, indent+1)
+	case BinOp:
+		p.operand(e.Left, indent)
+		p.nl(indent)
+		p.buf.WriteString(e.Op + " ")
+		p.operand(e.Right, indent)
+	case Raw:
+		p.raw(e.Text, indent)
+	default:
+		s, _ := p.flat(e)
+		p.buf.WriteString(s)
+	}
+}
+
+// operand prints e, parenthesised when it needs to be.
+func (p *printer) operand(e Expr, indent int) {
+	switch e.(type) {
+	case Apply, BinOp, Func, If, Let, Not, Raw:
+		if s, ok := p.flatOperand(e); ok && len(s) <= width {
+			p.buf.WriteString(s)
+			return
+		}
+		p.buf.WriteString("(")
+		p.nl(indent + 1)
+		p.top(e, indent+1)
+		p.nl(indent)
+		p.buf.WriteString(")")
+		return
+	}
+	p.top(e, indent)
+}
+
+func (p *printer) funcHead(f Func, indent int) {
+	if f.Formals == nil && !f.Ellipsis {
+		p.buf.WriteString(f.Param + ":")
+		return
+	}
+	names := []string{}
+	simple := true
+	for _, fm := range f.Formals {
+		if !IsIdent(fm.Name) {
+			p.fail(&Error{"not a valid formal name", fm.Name})
+		}
+		if fm.Default != nil {
+			simple = false
+		}
+		names = append(names, fm.Name)
+	}
+	if f.Ellipsis {
+		names = append(names, "...")
+	}
+	suffix := ":"
+	if f.Param != "" {
+		suffix = "@" + f.Param + ":"
+	}
+	if simple && len(names) <= 2 {
+		if len(names) == 0 {
+			p.buf.WriteString("{ }" + suffix)
+		} else {
+			p.buf.WriteString("{ " + strings.Join(names, ", ") + " }" + suffix)
+		}
+		return
+	}
+	p.buf.WriteString("{")
+	for _, fm := range f.Formals {
+		p.nl(indent + 1)
+		p.buf.WriteString(fm.Name)
+		if fm.Default != nil {
+			p.buf.WriteString(" ? ")
+			p.operand(fm.Default, indent+1)
+		}
+		p.buf.WriteString(",")
+	}
+	if f.Ellipsis {
+		p.nl(indent + 1)
+		p.buf.WriteString("...")
+	}
+	p.nl(indent)
+	p.buf.WriteString("}" + suffix)
+}
+
+func (p *printer) bindings(bs []Binding, indent int) {
+	for _, b := range bs {
+		switch b := b.(type) {
+		case Attr:
+			if b.Comment != "" {
+				for _, line := range strings.Split(b.Comment, "\n") {
+					p.nl(indent)
+					p.buf.WriteString(strings.TrimRight("# "+line, " "))
+				}
+			}
+			p.nl(indent)
+			if len(b.Path) == 0 {
+				p.fail(&Error{"attribute with an empty path", ""})
+			}
+			name := p.attrPath(b.Path)
+			p.buf.WriteString(name + " =")
+			p.value(b.Value, indent, len(name)+3)
+			p.buf.WriteString(";")
+		case Inherit:
+			p.nl(indent)
+			head := "inherit"
+			if b.From != nil {
+				s, _ := p.flat(b.From)
+				head += " (" + s + ")"
+			}
+			names := make([]string, len(b.Names))
+			for i, n := range b.Names {
+				names[i] = p.attrName(n)
+			}
+			line := head + " " + strings.Join(names, " ") + ";"
+			if len(line) <= width {
+				p.buf.WriteString(line)
+				continue
+			}
+			p.buf.WriteString(head)
+			for _, n := range names {
+				p.nl(indent + 1)
+				p.buf.WriteString(n)
+			}
+			p.nl(indent + 1)
+			p.buf.WriteString(";")
+		}
+	}
+}
+
+// value prints the right-hand side of a binding whose "name =" takes used
+// columns.
+func (p *printer) value(e Expr, indent, used int) {
+	switch e := e.(type) {
+	case String, Ident, Path, Int, Bool, Null:
+		// An atom cannot be broken; nixfmt leaves it on the line.
+		s, _ := p.flat(e)
+		p.buf.WriteString(" " + s)
+		return
+	case AttrSet:
+		// A set that is a binding's value is always expanded.
+		if len(e.Bindings) > 0 {
+			p.buf.WriteString(" ")
+			p.top(e, indent)
+			return
+		}
+	case List:
+		p.buf.WriteString(" ")
+		p.top(e, indent)
+		return
+	case Apply:
+		if s, ok := p.flat(e); ok && used+1+len(s) <= width {
+			p.buf.WriteString(" " + s)
+			return
+		}
+		if _, hug := huggable(e); hug {
+			p.buf.WriteString(" ")
+			p.top(e, indent)
+			return
+		}
+	}
+	if s, ok := p.flat(e); ok && used+1+len(s)+1 <= width {
+		p.buf.WriteString(" " + s)
+		return
+	}
+	p.nl(indent + 1)
+	p.top(e, indent+1)
+}
+
+// huggable reports whether a call's last argument is a set or list that
+// can open on the call's line.
+func huggable(a Apply) (Expr, bool) {
+	if len(a.Args) == 0 {
+		return nil, false
+	}
+	last := a.Args[len(a.Args)-1]
+	switch last.(type) {
+	case AttrSet, List:
+		return last, true
+	}
+	return nil, false
+}
+
+// raw writes text written by lock2nix, shifted to indent.
+func (p *printer) raw(text string, indent int) {
+	lines := strings.Split(strings.Trim(text, "\n"), "\n")
+	for i, line := range lines {
+		if i > 0 {
+			if strings.TrimSpace(line) == "" {
+				p.buf.WriteByte('\n')
+				continue
+			}
+			p.nl(indent)
+		}
+		p.buf.WriteString(line)
+	}
+}
