@@ -74,14 +74,12 @@ func (s Source) Pinned() bool {
 	return true
 }
 
-// Key identifies the source's content: two packages with the same Key share
-// one fetch.
+// Key identifies the source: two packages with the same Key share one
+// fetch. A tarball is identified by its URL alone, so that entries that
+// omit the hash share the fetch of those that carry it.
 func (s Source) Key() string {
 	switch s.Kind {
 	case Tarball:
-		if !s.Hash.IsZero() {
-			return "tarball " + s.URL + " " + s.Hash.String()
-		}
 		return "tarball " + s.URL
 	case Git:
 		return "git " + s.URL + "#" + s.Rev

@@ -384,6 +384,15 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		}
 		p.byKey[key] = pkg
 		p.g.Packages = append(p.g.Packages, pkg)
+	} else if !src.Hash.IsZero() {
+		switch {
+		case pkg.Source.Hash.IsZero():
+			pkg.Source.Hash = src.Hash
+		case pkg.Source.Hash.Algo == src.Hash.Algo && !pkg.Source.Hash.Equal(src.Hash):
+			p.fail(e.integ, "%s: integrity %s contradicts %s given for the same source elsewhere", e.path, src.Hash, pkg.Source.Hash)
+		case src.Hash.Algo > pkg.Source.Hash.Algo:
+			pkg.Source.Hash = src.Hash
+		}
 	}
 	pkg.Installs = append(pkg.Installs, lockfile.Install{Path: e.path, Flags: e.flags})
 	return pkg

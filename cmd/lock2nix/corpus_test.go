@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// corpusDir holds real-world lockfiles next to the repository; tests that
+// read it skip when it is absent.
+var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
+
+func corpus(t *testing.T, kind string) []string {
+	t.Helper()
+	root := filepath.Join(corpusDir, kind)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Skipf("no corpus at %s (it lives in ../shared beside the repository): %v", root, err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join(root, e.Name()))
+		}
+	}
+	return dirs
+}
+
+func needNix(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
+	}
+}
+
+// translate runs lock2nix with args and returns what it wrote to out.
+func translate(t *testing.T, out string, args ...string) []byte {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(append(args, "-o", out), &stdout, &stderr); code != 0 {
+		t.Fatalf("lock2nix %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// stubArgs replace the fetchers with functions that return their
+// arguments, so evaluation needs no network and shows what would be
+// fetched.
+const stubArgs = `{
+  lib = { };
+  fetchurl = a: { inherit (a) url hash; };
+  fetchGit = a: { inherit (a) url rev; };
+  fetchurlUnpinned = url: { inherit url; };
+  src = "/src";
+}`
+
+// evalData evaluates a generated npm file's data with stubbed fetchers.
+func evalData(t *testing.T, file string) []byte {
+	t.Helper()
+	expr := `let r = import ` + file + " " + stubArgs + `; in { inherit (r) sources packages root; }`
+	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nix-instantiate --eval %s: %v\n%s", file, err, stderr.String())
+	}
+	return out
+}
+
+func parseNix(t *testing.T, file string) {
+	t.Helper()
+	if out, err := exec.Command("nix-instantiate", "--parse", file).CombinedOutput(); err != nil {
+		t.Fatalf("nix-instantiate --parse %s: %v\n%s", file, err, out)
+	}
+}
+
+// lockSource is what a lockfile says one entry is fetched from, read here
+// with encoding/json, independently of npmlock.
+type lockSource struct {
+	url, hash, rev string
+}
+
+// lockSources lists the fetchable sources a lockfile names, by URL, with
+// the strongest integrity each carries.
+func lockSources(t *testing.T, data []byte) map[string]lockSource {
+	t.Helper()
+	var lock struct {
+		LockfileVersion int                        `json:"lockfileVersion"`
+		Packages        map[string]json.RawMessage `json:"packages"`
+		Dependencies    map[string]json.RawMessage `json:"dependencies"`
+	}
+	if err := json.Unmarshal(data, &lock); err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		Version      string                     `json:"version"`
+		Resolved     any                        `json:"resolved"`
+		Integrity    string                     `json:"integrity"`
+		InBundle     bool                       `json:"inBundle"`
+		Bundled      bool                       `json:"bundled"`
+		Link         bool                       `json:"link"`
+		Dependencies map[string]json.RawMessage `json:"dependencies"`
+	}
+	out := map[string]lockSource{}
+	add := func(e entry) {
+		resolved, _ := e.Resolved.(string)
+		if e.InBundle || e.Bundled || e.Link {
+			return
+		}
+		if resolved == "" && (strings.HasPrefix(e.Version, "git") || strings.HasPrefix(e.Version, "github:")) {
+			resolved = e.Version
+		}
+		switch {
+		case strings.HasPrefix(resolved, "http://") || strings.HasPrefix(resolved, "https://"):
+			// Entries for one URL may carry different hash sets; the
+			// strongest of them all pins the fetch.
+			out[resolved] = lockSource{url: resolved, hash: strongest(e.Integrity + " " + out[resolved].hash)}
+		case strings.HasPrefix(resolved, "git") || strings.HasPrefix(resolved, "github:"):
+			_, rev, _ := strings.Cut(resolved, "#")
+			out[resolved] = lockSource{rev: rev}
+		}
+	}
+	if lock.LockfileVersion >= 2 {
+		for _, raw := range lock.Packages {
+			var e entry
+			if err := json.Unmarshal(raw, &e); err != nil {
+				t.Fatal(err)
+			}
+			add(e)
+		}
+		return out
+	}
+	var walk func(map[string]json.RawMessage)
+	walk = func(deps map[string]json.RawMessage) {
+		for _, raw := range deps {
+			var e entry
+			if err := json.Unmarshal(raw, &e); err != nil {
+				t.Fatal(err)
+			}
+			add(e)
+			walk(e.Dependencies)
+		}
+	}
+	walk(lock.Dependencies)
+	return out
+}
+
+// strongest picks the strongest of space-separated SRI hashes.
+func strongest(integrity string) string {
+	rank := map[string]int{"sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4}
+	best, bestRank := "", 0
+	for _, f := range strings.Fields(integrity) {
+		algo, _, _ := strings.Cut(f, "-")
+		if rank[algo] > bestRank {
+			best, bestRank = f, rank[algo]
+		}
+	}
+	return best
+}
+
+// TestCorpusNpm translates every real-world lockfile in the corpus and
+// checks the result with real Nix.
+func TestCorpusNpm(t *testing.T) {
+	dirs := corpus(t, "npm")
+	needNix(t)
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			tmp := t.TempDir()
+			args := []string{"npm", dir, "--registry", "https://registry.npm.test/", "--allow-unpinned"}
+			first := translate(t, filepath.Join(tmp, "a.nix"), args...)
+			second := translate(t, filepath.Join(tmp, "b.nix"), args...)
+			if !bytes.Equal(first, second) {
+				t.Fatal("two runs gave different output")
+			}
+			file := filepath.Join(tmp, "a.nix")
+			parseNix(t, file)
+			var got struct {
+				Sources map[string]struct{ URL, Hash, Rev string }
+			}
+			if err := json.Unmarshal(evalData(t, file), &got); err != nil {
+				t.Fatal(err)
+			}
+			lockData, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := lockSources(t, lockData)
+			// One fetcher per distinct source, each with the lockfile's hash.
+			seen := map[string]string{}
+			for name, s := range got.Sources {
+				key := s.URL + "#" + s.Rev
+				if other, dup := seen[key]; dup {
+					t.Errorf("sources %q and %q fetch the same %s", name, other, key)
+				}
+				seen[key] = name
+				if s.Rev != "" {
+					continue
+				}
+				if w, ok := want[s.URL]; ok && w.hash != s.Hash {
+					t.Errorf("source %q: hash %q, lockfile says %q", name, s.Hash, w.hash)
+				}
+			}
+			for key, w := range want {
+				if w.rev != "" {
+					found := false
+					for _, s := range got.Sources {
+						found = found || s.Rev == w.rev
+					}
+					if !found {
+						t.Errorf("git source %s has no fetcher", key)
+					}
+					continue
+				}
+				if _, ok := seen[w.url+"#"]; !ok {
+					t.Errorf("lockfile source %s has no fetcher", w.url)
+				}
+			}
+			if len(got.Sources) < len(want) {
+				t.Errorf("%d fetchers for %d distinct lockfile sources", len(got.Sources), len(want))
+			}
+		})
+	}
+}
