@@ -38,7 +38,7 @@ type emitter struct {
 	g *lockfile.Graph
 	// srcName maps a source key to its attribute in "sources": the ID of
 	// the first package that uses it.
-	srcName map[string]string
+	srcName                        map[string]string
 	needGit, needUnpinned, needSrc bool
 }
 

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestGolden translates the projects under ../../testdata and compares
+// the output with testdata/golden/<project>.nix; -update rewrites them,
+// after which read the diff before committing.
+func TestGolden(t *testing.T) {
+	projects, err := filepath.Glob("../../testdata/*/package-lock.json")
+	if err != nil || len(projects) == 0 {
+		t.Fatalf("no projects: %v", err)
+	}
+	more, _ := filepath.Glob("../../testdata/npm/*/package-lock.json")
+	projects = append(projects, more...)
+	for _, lock := range projects {
+		dir := filepath.Dir(lock)
+		name := filepath.Base(dir)
+		if filepath.Base(filepath.Dir(dir)) == "npm" {
+			name = "npm-" + name
+		}
+		t.Run(name, func(t *testing.T) {
+			got := translate(t, filepath.Join(t.TempDir(), "out.nix"), "npm", dir, "--registry", "https://registry.npm.test/")
+			golden := filepath.Join("testdata", "golden", name+".nix")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", golden, diff)
+			}
+		})
+	}
+}

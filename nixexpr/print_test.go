@@ -1,0 +1,231 @@
+package nixexpr
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", `"plain"`},
+		{`a"b`, `"a\"b"`},
+		{`back\slash`, `"back\\slash"`},
+		{"${inject}", `"\${inject}"`},
+		{"$notinterp $", `"$notinterp $"`},
+		{"$${x}", `"$\${x}"`},
+		{"''", `"''"`},
+		{"line\nbreak\r\ttab", `"line\nbreak\r\ttab"`},
+		{`\q`, `"\\q"`},
+		{"ünïcode", `"ünïcode"`},
+	}
+	for _, tt := range tests {
+		got, err := Quote(tt.in)
+		if err != nil {
+			t.Errorf("Quote(%q): %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("Quote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	if _, err := Quote("a\x00b"); err == nil || !strings.Contains(err.Error(), "NUL") {
+		t.Errorf("Quote with NUL: error %v, want one naming NUL", err)
+	}
+}
+
+func TestAttrName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"lodash", "lodash"},
+		{"is-number", "is-number"},
+		{"a_b'c", "a_b'c"},
+		{"_x", "_x"},
+		{"lodash.merge", `"lodash.merge"`},
+		{"@babel/core", `"@babel/core"`},
+		{"node_modules/a", `"node_modules/a"`},
+		{"1abc", `"1abc"`},
+		{"-x", `"-x"`},
+		{"or", `"or"`},
+		{"inherit", `"inherit"`},
+		{"", `""`},
+		{"${x}", `"\${x}"`},
+	}
+	for _, tt := range tests {
+		got, err := AttrName(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("AttrName(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func attr(name string, v Expr) Binding { return Attr{Path: []string{name}, Value: v} }
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Expr
+		want string
+	}{
+		{"empty set", AttrSet{}, "{ }"},
+		{"empty list", List{}, "[ ]"},
+		{"one-item list", List{Items: []Expr{String{"a"}}}, `[ "a" ]`},
+		{"list", List{Items: []Expr{String{"a"}, Int{1}}}, "[\n  \"a\"\n  1\n]"},
+		{"set", AttrSet{Bindings: []Binding{attr("a", Int{1}), attr("b c", Bool{true})}}, "{\n  a = 1;\n  \"b c\" = true;\n}"},
+		{"nested set expands", AttrSet{Bindings: []Binding{attr("a", AttrSet{Bindings: []Binding{attr("b", Null{})}})}},
+			"{\n  a = {\n    b = null;\n  };\n}"},
+		{"rec", AttrSet{Rec: true, Bindings: []Binding{attr("a", Int{1})}}, "rec {\n  a = 1;\n}"},
+		{"two formals", Func{Formals: []Formal{{Name: "lib"}, {Name: "fetchurl"}}, Body: Ident{"lib"}}, "{ lib, fetchurl }:\nlib"},
+		{"formals with default", Func{Formals: []Formal{{Name: "lib"}, {Name: "src", Default: Null{}}}, Ellipsis: true, Body: Ident{"src"}},
+			"{\n  lib,\n  src ? null,\n  ...\n}:\nsrc"},
+		{"lambda", Func{Param: "x", Body: Ident{"x"}}, "x: x"},
+		{"let", Let{Bindings: []Binding{attr("a", Int{1})}, Body: Ident{"a"}}, "let\n  a = 1;\nin\na"},
+		{"call hugs its set", Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: []Binding{attr("url", String{"u"})}}}},
+			"fetchurl {\n  url = \"u\";\n}"},
+		{"call args parenthesised", Apply{Func: Ident{"f"}, Args: []Expr{Apply{Func: Ident{"g"}, Args: []Expr{Int{1}}}, Ident{"x"}}}, "f (g 1) x"},
+		{"select", Select{Expr: Ident{"sources"}, Attrs: []string{"@a/b@1.0.0", "x"}}, `sources."@a/b@1.0.0".x`},
+		{"select default", Select{Expr: Ident{"a"}, Attrs: []string{"b"}, Default: Int{0}}, "a.b or 0"},
+		{"inherit", AttrSet{Bindings: []Binding{Inherit{Names: []string{"a", "b"}}, Inherit{From: Ident{"x"}, Names: []string{"c"}}}},
+			"{\n  inherit a b;\n  inherit (x) c;\n}"},
+		{"binop", BinOp{Op: "//", Left: Ident{"a"}, Right: BinOp{Op: "+", Left: Int{1}, Right: Int{2}}}, "a // (1 + 2)"},
+		{"comment", AttrSet{Bindings: []Binding{Attr{Path: []string{"a"}, Value: Int{1}, Comment: "why"}}}, "{\n  # why\n  a = 1;\n}"},
+		{"raw reindented", AttrSet{Bindings: []Binding{attr("f", Raw{Text: "x:\nif x then\n  1\nelse\n  2"})}},
+			"{\n  f =\n    x:\n    if x then\n      1\n    else\n      2;\n}"},
+		{"long string stays on its line", AttrSet{Bindings: []Binding{attr("hash", String{strings.Repeat("x", 120)})}},
+			"{\n  hash = \"" + strings.Repeat("x", 120) + "\";\n}"},
+	}
+	for _, tt := range tests {
+		got, err := Format(tt.in)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, string(got)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestFormatErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Expr
+		want string
+	}{
+		{"NUL in string", String{"a\x00"}, "NUL"},
+		{"NUL in attribute name", AttrSet{Bindings: []Binding{attr("a\x00", Int{1})}}, "NUL"},
+		{"bad identifier", Ident{"a b"}, "not a valid identifier"},
+		{"bad path", Path{"./a b"}, "not a valid path literal"},
+	}
+	for _, tt := range tests {
+		if _, err := Format(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// hostile strings that must survive printing and evaluation unchanged.
+var hostile = []string{
+	`"`, `\`, `${builtins.abort "x"}`, `''`, "'''", "a\nb", "\r\t", `$`, `$$`, `\${`, `''${x}`,
+	`\n`, `\q`, "end\\", "ünï", `"; x = "`, "#{", "/*", "*/",
+}
+
+// TestHostileRoundTrip prints strings and attribute names full of Nix
+// syntax and checks with real Nix that they evaluate to themselves.
+func TestHostileRoundTrip(t *testing.T) {
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
+	}
+	var list []Expr
+	var binds []Binding
+	for i, s := range hostile {
+		list = append(list, String{s})
+		binds = append(binds, attr(s, Int{int64(i)}))
+	}
+	tree := AttrSet{Bindings: []Binding{attr("strings", List{Items: list}), attr("names", AttrSet{Bindings: binds})}}
+	src, err := Format(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", string(src)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v\n%s\n%s", err, out, src)
+	}
+	var got struct {
+		Strings []string
+		Names   map[string]int
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(hostile, got.Strings); diff != "" {
+		t.Errorf("strings (-want +got):\n%s", diff)
+	}
+	wantNames := map[string]int{}
+	for i, s := range hostile {
+		wantNames[s] = i
+	}
+	if diff := cmp.Diff(wantNames, got.Names); diff != "" {
+		t.Errorf("attribute names (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzQuote checks that every string without NUL prints to a literal that
+// reads back to itself.
+func FuzzQuote(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Quote(s)
+		if strings.IndexByte(s, 0) >= 0 {
+			if err == nil {
+				t.Fatal("NUL accepted")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := unquote(t, q); got != s {
+			t.Fatalf("Quote(%q) = %s reads back as %q", s, q, got)
+		}
+	})
+}
+
+// unquote reads a Nix double-quoted string the way Nix's lexer does.
+func unquote(t *testing.T, q string) string {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		t.Fatalf("not quoted: %s", q)
+	}
+	body := q[1 : len(q)-1]
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\' && i+1 < len(body):
+			i++
+			switch body[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			default:
+				b.WriteByte(body[i])
+			}
+		case c == '\\':
+			t.Fatalf("dangling backslash in %s", q)
+		case c == '"':
+			t.Fatalf("unescaped quote in %s", q)
+		case c == '$' && i+1 < len(body) && body[i+1] == '{':
+			t.Fatalf("interpolation in %s", q)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
