@@ -1,8 +1,10 @@
 package nixexpr
 
 import (
+	_ "embed"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
 )
@@ -66,32 +68,43 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 	for _, p := range e.g.Packages {
 		pkgs = append(pkgs, Attr{Path: []string{p.ID}, Value: e.pkg(p)})
 	}
-	formals := []Formal{{Name: "lib"}, {Name: "fetchurl"}}
+	formals := []Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}
 	if e.needGit {
 		formals = append(formals, Formal{Name: "fetchGit", Default: Select{Expr: Ident{"builtins"}, Attrs: []string{"fetchGit"}}})
 	}
 	if e.needUnpinned {
 		formals = append(formals, Formal{Name: "fetchurlUnpinned", Default: Select{Expr: Ident{"builtins"}, Attrs: []string{"fetchurl"}}})
 	}
-	if e.needSrc {
-		formals = append(formals, Formal{Name: "src", Default: Null{}})
-	}
+	formals = append(formals,
+		Formal{Name: "src", Default: Null{}},
+		Formal{Name: "overrides", Default: AttrSet{}},
+		Formal{Name: "installScripts", Default: Bool{true}},
+	)
 	lets := []Binding{Attr{Path: []string{"sources"}, Value: AttrSet{Bindings: sources}}}
 	if e.needSrc {
 		lets = append(lets, Attr{Path: []string{"local"}, Value: Raw{Text: localFn}})
 	}
+	lets = append(lets,
+		Attr{Path: []string{"packages"}, Value: AttrSet{Bindings: pkgs}},
+		Attr{Path: []string{"root"}, Value: AttrSet{Bindings: []Binding{
+			Attr{Path: []string{"name"}, Value: String{e.g.Root.Name}},
+			Attr{Path: []string{"version"}, Value: String{e.g.Root.Version}},
+			Attr{Path: []string{"pname"}, Value: String{DrvName(e.g.Root.Name, "project")}},
+			Attr{Path: []string{"drvVersion"}, Value: String{DrvName(e.g.Root.Version, "0")}},
+			Attr{Path: []string{"deps"}, Value: edges(e.g.Root.Deps)},
+			Attr{Path: []string{"workspaces"}, Value: strList(e.g.Root.Workspaces)},
+		}}},
+		Attr{Path: []string{"builders"}, Value: Raw{Text: npmBuilders}},
+		Attr{Path: []string{"layoutScript"}, Value: Apply{
+			Func: Select{Expr: Ident{"builtins"}, Attrs: []string{"toFile"}},
+			Args: []Expr{String{"lock2nix-npm.js"}, Raw{Text: indented(npmLayoutJS)}},
+		}},
+	)
 	body := Let{
 		Bindings: lets,
-		Body: AttrSet{Bindings: []Binding{
-			Inherit{Names: []string{"sources"}},
-			Attr{Path: []string{"root"}, Value: AttrSet{Bindings: []Binding{
-				Attr{Path: []string{"name"}, Value: String{e.g.Root.Name}},
-				Attr{Path: []string{"version"}, Value: String{e.g.Root.Version}},
-				Attr{Path: []string{"deps"}, Value: edges(e.g.Root.Deps)},
-				Attr{Path: []string{"workspaces"}, Value: strList(e.g.Root.Workspaces)},
-			}}},
-			Attr{Path: []string{"packages"}, Value: AttrSet{Bindings: pkgs}},
-		}},
+		Body: Apply{Func: Ident{"builders"}, Args: []Expr{AttrSet{Bindings: []Binding{
+			Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "packages", "root"}},
+		}}}},
 	}
 	return &File{
 		Comments: []string{
@@ -121,10 +134,14 @@ func (e *emitter) fetcher(p *lockfile.Package) (Expr, error) {
 			e.needUnpinned = true
 			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{s.URL}}}, nil
 		}
-		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: []Binding{
-			Attr{Path: []string{"url"}, Value: String{s.URL}},
-			Attr{Path: []string{"hash"}, Value: String{s.Hash.String()}},
-		}}}}, nil
+		bs := []Binding{Attr{Path: []string{"url"}, Value: String{s.URL}}}
+		// fetchurl names the store path after the URL's last segment; a
+		// query string or odd characters there would make it invalid.
+		if name, ok := storeName(s.URL); !ok {
+			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
+		}
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{s.Hash.String()}})
+		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}, nil
 	case lockfile.Git:
 		e.needGit = true
 		return Apply{Func: Ident{"fetchGit"}, Args: []Expr{AttrSet{Bindings: []Binding{
@@ -141,6 +158,8 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 	bs := []Binding{
 		Attr{Path: []string{"name"}, Value: String{p.Name}},
 		Attr{Path: []string{"version"}, Value: String{p.Version}},
+		Attr{Path: []string{"pname"}, Value: String{DrvName(p.Name, "package")}},
+		Attr{Path: []string{"drvVersion"}, Value: String{DrvName(p.Version, "0")}},
 		Attr{Path: []string{"source"}, Value: String{p.Source.Kind.String()}},
 	}
 	switch {
@@ -214,4 +233,50 @@ func strList(ss []string) Expr {
 		items[i] = String{s}
 	}
 	return List{Items: items}
+}
+
+//go:embed builders/npm.nix
+var npmBuilders string
+
+//go:embed builders/npm-layout.js
+var npmLayoutJS string
+
+// indented writes text as a Nix indented string; the text is lock2nix's
+// own, but ” and ${ are escaped all the same.
+func indented(text string) string {
+	r := strings.NewReplacer("''", "'''", "${", "''${")
+	return "''\n" + r.Replace(text) + "''"
+}
+
+// DrvName maps s to a string Nix accepts in a derivation name: only
+// a-zA-Z0-9+-._?= survive, "@scope/name" becomes "scope-name", a leading
+// dot is dropped, and the result stays short. An empty result becomes def.
+func DrvName(s, def string) string {
+	s = strings.TrimPrefix(s, "@")
+	var b strings.Builder
+	for i := 0; i < len(s) && b.Len() < 100; i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+-._?=", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	out := strings.TrimLeft(b.String(), ".")
+	if out == "" {
+		return def
+	}
+	return out
+}
+
+// storeName returns a valid store name for what url fetches, and whether
+// Nix's default, the text after the last "/", is already that name.
+func storeName(url string) (string, bool) {
+	base := url[strings.LastIndexByte(url, '/')+1:]
+	clean := base
+	if i := strings.IndexAny(clean, "?#"); i >= 0 {
+		clean = clean[:i]
+	}
+	name := DrvName(clean, "source")
+	return name, name == base
 }

@@ -55,12 +55,36 @@ func translate(t *testing.T, out string, args ...string) []byte {
 // arguments, so evaluation needs no network and shows what would be
 // fetched.
 const stubArgs = `{
-  lib = { };
+  stdenv = { };
+  nodejs = { };
   fetchurl = a: { inherit (a) url hash; };
   fetchGit = a: { inherit (a) url rev; };
   fetchurlUnpinned = url: { inherit url; };
   src = "/src";
 }`
+
+// standin is the nixpkgs stand-in the build tests use.
+var standin, _ = filepath.Abs(filepath.Join("..", "..", "testdata", "nixpkgs-standin"))
+
+// instantiate evaluates a generated npm file's node_modules derivations
+// with the nixpkgs stand-in, so the builders are evaluated for every
+// package; nothing is fetched (git and unpinned sources are stubbed).
+func instantiate(t *testing.T, file string) {
+	t.Helper()
+	expr := `let
+  pkgs = import ` + standin + ` { };
+  r = pkgs.callPackage ` + file + ` {
+    fetchGit = a: "/git/${a.rev}";
+    fetchurlUnpinned = url: "/unpinned";
+    src = "/src";
+  };
+in [ r.nodeModules r.nodeModulesProd ]`
+	cmd := exec.Command("nix-instantiate", "-E", expr)
+	cmd.Env = nixEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nix-instantiate %s: %v\n%s", file, err, out)
+	}
+}
 
 // evalData evaluates a generated npm file's data with stubbed fetchers.
 func evalData(t *testing.T, file string) []byte {
@@ -184,6 +208,7 @@ func TestCorpusNpm(t *testing.T) {
 			}
 			file := filepath.Join(tmp, "a.nix")
 			parseNix(t, file)
+			instantiate(t, file)
 			var got struct {
 				Sources map[string]struct{ URL, Hash, Rev string }
 			}

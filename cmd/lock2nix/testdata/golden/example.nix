@@ -2,8 +2,12 @@
 # Regenerate with: lock2nix npm
 
 {
-  lib,
+  stdenv,
   fetchurl,
+  nodejs,
+  src ? null,
+  overrides ? { },
+  installScripts ? true,
   ...
 }:
 let
@@ -21,27 +25,12 @@ let
       hash = "sha512-9lpSSU4Mly3mrtruwLs1eLK6+gzbzqeBFwRNjIjE+9LuDpWdYctrQlQ3ej1Ilgi7gknpsTRnPoLP8DpCHqHIJw==";
     };
   };
-in
-{
-  inherit sources;
-  root = {
-    name = "example";
-    version = "1.0.0";
-    deps = {
-      prod = {
-        is-number = "^7.0.0";
-        semver = "^7.6.0";
-      };
-      dev = {
-        "@types/semver" = "^7.5.0";
-      };
-    };
-    workspaces = [ ];
-  };
   packages = {
     "@types/semver@7.8.0" = {
       name = "@types/semver";
       version = "7.8.0";
+      pname = "types-semver";
+      drvVersion = "7.8.0";
       source = "tarball";
       src = sources."@types/semver@7.8.0";
       installs = {
@@ -52,6 +41,8 @@ in
     "is-number@7.0.0" = {
       name = "is-number";
       version = "7.0.0";
+      pname = "is-number";
+      drvVersion = "7.0.0";
       source = "tarball";
       src = sources."is-number@7.0.0";
       installs = {
@@ -62,6 +53,8 @@ in
     "semver@7.8.6" = {
       name = "semver";
       version = "7.8.6";
+      pname = "semver";
+      drvVersion = "7.8.6";
       source = "tarball";
       src = sources."semver@7.8.6";
       installs = {
@@ -73,4 +66,483 @@ in
       license = "ISC";
     };
   };
+  root = {
+    name = "example";
+    version = "1.0.0";
+    pname = "example";
+    drvVersion = "1.0.0";
+    deps = {
+      prod = {
+        is-number = "^7.0.0";
+        semver = "^7.6.0";
+      };
+      dev = {
+        "@types/semver" = "^7.5.0";
+      };
+    };
+    workspaces = [ ];
+  };
+  builders =
+    # lock2nix's npm builders. Every generated file embeds this function and
+    # calls it with the lockfile's data: it is written once, reviewed here, and
+    # never generated. It needs only stdenv.mkDerivation, stdenv.hostPlatform
+    # and nodejs from nixpkgs, and builtins.
+    {
+      stdenv,
+      nodejs,
+      src,
+      overrides,
+      installScripts,
+      layoutScript,
+      sources,
+      packages,
+      root,
+    }:
+    let
+      inherit (builtins)
+        all
+        any
+        attrNames
+        concatLists
+        concatStringsSep
+        elem
+        filter
+        foldl'
+        hasAttr
+        listToAttrs
+        mapAttrs
+        removeAttrs
+        split
+        stringLength
+        substring
+        toJSON
+        ;
+      hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
+      dropPrefix = pre: s: if hasPrefix pre s then substring (stringLength pre) (-1) s else s;
+
+      host = stdenv.hostPlatform;
+      # npm's names for operating systems, CPUs and C libraries (Node's
+      # process.platform and process.arch), as predicates on the platform the
+      # packages are built for.
+      npmOS = {
+        linux = host.isLinux;
+        darwin = host.isDarwin;
+        win32 = host.isWindows;
+        freebsd = host.isFreeBSD or false;
+        openbsd = host.isOpenBSD or false;
+        netbsd = host.isNetBSD or false;
+        android = host.isAndroid or false;
+      };
+      npmCPU = {
+        x64 = host.isx86_64;
+        ia32 = host.isi686 or false;
+        arm64 = host.isAarch64;
+        arm = host.isAarch32 or false;
+        ppc64 = host.isPower64 or false;
+        s390x = host.isS390x or false;
+        riscv64 = host.isRiscV64 or false;
+        loong64 = host.isLoongArch64 or false;
+      };
+      npmLibc = {
+        glibc = host.isLinux && !(host.isMusl or false);
+        musl = host.isMusl or false;
+      };
+      # npm's rule: some listed name matches (or none is listed), and no
+      # "!name" matches.
+      allows =
+        table: list:
+        let
+          neg = filter (hasPrefix "!") list;
+          pos = filter (x: !hasPrefix "!" x) list;
+        in
+        (pos == [ ] || any (x: table.${x} or false) pos)
+        && all (x: !(table.${dropPrefix "!" x} or false)) neg;
+      supported =
+        p: allows npmOS (p.os or [ ]) && allows npmCPU (p.cpu or [ ]) && allows npmLibc (p.libc or [ ]);
+
+      # A package's overrides, by name and then by id (name@version).
+      overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
+
+      fetched = removeAttrs packages (
+        filter (id: !(elem packages.${id}.source [
+          "tarball"
+          "git"
+          "directory"
+          "local-tarball"
+        ])) (attrNames packages)
+      );
+
+      # One derivation per package: its archive unpacked as npm unpacks it (the
+      # top folder stripped, whatever its name), permissions normalised, bins
+      # executable with their shebangs pointing at this nodejs.
+      unpacked = mapAttrs (
+        id: p:
+        let
+          o = overrideFor id;
+        in
+        stdenv.mkDerivation {
+          pname = p.pname;
+          version = p.drvVersion;
+          src = o.src or p.src;
+          patches = o.patches or [ ];
+          nativeBuildInputs = [ nodejs ];
+          dontConfigure = true;
+          dontBuild = true;
+          dontFixup = true;
+          unpackPhase = ''
+            runHook preUnpack
+            if [ -d "$src" ]; then
+              cp -R --no-preserve=mode "$src/." package
+              rm -rf package/.git
+            else
+              mkdir package
+              tar -xf "$src" -C package --strip-components=1 --no-same-owner --no-same-permissions
+            fi
+            cd package
+            runHook postUnpack
+          '';
+          installPhase = ''
+            runHook preInstall
+            chmod -R u+rwX,go+rX,go-w .
+            mkdir -p "$out"
+            cp -R . "$out"
+            node ${layoutScript} bins "$out" ${nodejs}/bin/node
+            runHook postInstall
+          '';
+        }
+      ) fetched;
+
+      # Every placement of every package: { path, id, flags }.
+      placements = concatLists (
+        map (
+          id:
+          map (path: {
+            inherit path id;
+            flags = packages.${id}.installs.${path};
+          }) (attrNames (packages.${id}.installs or { }))
+        ) (attrNames packages)
+      );
+
+      # The install paths that enclose path: "a/node_modules/b/node_modules/c"
+      # → [ "a" "a/node_modules/b" ].
+      enclosing =
+        path:
+        let
+          parts = filter builtins.isString (split "/node_modules/" path);
+          step = acc: part: {
+            prefix = if acc.prefix == null then part else acc.prefix + "/node_modules/" + part;
+            out = if acc.prefix == null then [ ] else acc.out ++ [ acc.prefix ];
+          };
+        in
+        (foldl' step {
+          prefix = null;
+          out = [ ];
+        } parts).out;
+
+      # The placements pred keeps, without those inside a dropped one.
+      keep =
+        pred:
+        let
+          dropped = listToAttrs (
+            map (pl: {
+              name = pl.path;
+              value = true;
+            }) (filter (pl: !pred pl) placements)
+          );
+        in
+        filter (pl: !hasAttr pl.path dropped && !any (a: hasAttr a dropped) (enclosing pl.path)) placements;
+      wanted = pl: supported packages.${pl.id};
+      prod = pl: wanted pl && !(elem "dev" pl.flags || elem "devOptional" pl.flags);
+
+      # A node_modules tree: every kept placement copied (or linked, for
+      # workspaces and file: folders), bins linked into each .bin folder, then
+      # install scripts run, deepest packages first, as npm ci does.
+      tree =
+        name: pls:
+        let
+          entry =
+            pl:
+            let
+              p = packages.${pl.id};
+            in
+            if elem "bundled" pl.flags then
+              {
+                inherit (pl) path;
+                kind = "bundled";
+              }
+            else if p.source == "link" then
+              {
+                inherit (pl) path;
+                kind = "link";
+                from = p.path;
+                bins = p.bins or null;
+              }
+            else
+              {
+                inherit (pl) path;
+                kind = "place";
+                from = "${unpacked.${pl.id}}";
+              };
+          scripted = filter (
+            pl: !(elem "bundled" pl.flags) && packages.${pl.id}.source != "link" && (overrideFor pl.id).installScripts or true
+          ) pls;
+          extra = attr: concatLists (map (pl: (overrideFor pl.id).${attr} or [ ]) pls);
+          env = foldl' (acc: pl: acc // ((overrideFor pl.id).env or { })) { } pls;
+          depth = path: builtins.length (split "/node_modules/" path);
+        in
+        stdenv.mkDerivation (
+          env
+          // {
+            inherit name;
+            dontUnpack = true;
+            dontConfigure = true;
+            dontFixup = true;
+            nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs";
+            buildInputs = extra "buildInputs";
+            passAsFile = [ "plan" ];
+            plan = toJSON {
+              layout = map entry pls;
+              scripts = map (pl: pl.path) (
+                builtins.sort (
+                  a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
+                ) scripted
+              );
+              run = installScripts;
+            };
+            buildPhase = ''
+              runHook preBuild
+              node ${layoutScript} tree "$out" "$planPath" ${nodejs}
+              runHook postBuild
+            '';
+            installPhase = "true";
+          }
+        );
+
+      nodeModules = tree "${root.pname}-node-modules" (keep wanted);
+      nodeModulesProd = tree "${root.pname}-node-modules-prod" (keep prod);
+
+      # Builds the project (or a workspace of it): copies src, puts the
+      # node_modules tree in place, runs one package.json script offline and
+      # installs the result under $out/lib/node_modules/<name>, with its bins
+      # in $out/bin.
+      buildPackage =
+        {
+          src ? srcArg,
+          script ? "build",
+          pname ? root.pname,
+          version ? root.drvVersion,
+          modules ? nodeModules,
+          ...
+        }@args:
+        stdenv.mkDerivation (
+          removeAttrs args [
+            "script"
+            "modules"
+          ]
+          // {
+            inherit pname version src;
+            nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
+            configurePhase = ''
+              runHook preConfigure
+              cp -R --no-preserve=mode ${modules}/. .
+              export PATH="$PWD/node_modules/.bin:$PATH"
+              runHook postConfigure
+            '';
+            buildPhase = ''
+              runHook preBuild
+              cmd=$(node -e 'const s = (require("./package.json").scripts || {})[process.argv[1]]; process.stdout.write(s || "")' ${script})
+              if [ -n "$cmd" ]; then
+                npm_lifecycle_event=${script} sh -c "$cmd"
+              fi
+              runHook postBuild
+            '';
+            installPhase = ''
+              runHook preInstall
+              name=$(node -p 'require("./package.json").name')
+              dest="$out/lib/node_modules/$name"
+              mkdir -p "$dest" "$out/bin"
+              cp -R . "$dest"
+              node ${layoutScript} bins "$dest" ${nodejs}/bin/node
+              node -e '
+                const fs = require("fs"), path = require("path");
+                const [dest, bin] = process.argv.slice(1);
+                const pj = require(path.join(dest, "package.json"));
+                let bins = pj.bin || {};
+                if (typeof bins === "string") bins = { [pj.name.split("/").pop()]: bins };
+                for (const n of Object.keys(bins)) fs.symlinkSync(path.resolve(dest, bins[n]), path.join(bin, path.basename(n)));
+              ' "$dest" "$out/bin"
+              runHook postInstall
+            '';
+          }
+        );
+      srcArg = src;
+    in
+    {
+      inherit
+        sources
+        packages
+        root
+        unpacked
+        nodeModules
+        nodeModulesProd
+        buildPackage
+        ;
+    };
+  layoutScript =
+    builtins.toFile "lock2nix-npm.js" (
+      ''
+      // lock2nix's npm layout helper, run by the builders with nodejs:
+      //   node lock2nix-npm.js bins DIR NODE        make DIR's bins executable, shebangs → NODE
+      //   node lock2nix-npm.js tree OUT PLAN NODEDIR  lay out OUT as PLAN says, link bins, run scripts
+      // PLAN is JSON: { layout: [{ path, kind, from, bins }], scripts: [path], run: bool }.
+      "use strict";
+      const fs = require("fs");
+      const path = require("path");
+      const cp = require("child_process");
+
+      // binsOf reads a package's bin map the way npm normalises it.
+      function binsOf(dir, known) {
+        if (known) return known;
+        let pj;
+        try {
+          pj = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+        } catch (e) {
+          return {};
+        }
+        let bin = pj.bin;
+        if (typeof bin === "string") {
+          const name = String(pj.name || "").split("/").pop();
+          return name ? { [name]: bin } : {};
+        }
+        if (!bin && pj.directories && typeof pj.directories.bin === "string") {
+          const d = path.join(dir, pj.directories.bin);
+          bin = {};
+          try {
+            for (const f of fs.readdirSync(d)) bin[f] = path.join(pj.directories.bin, f);
+          } catch (e) {}
+        }
+        return bin && typeof bin === "object" ? bin : {};
+      }
+
+      // binTargets lists [name, absolute target] pairs that stay inside dir.
+      function binTargets(dir, known) {
+        const out = [];
+        for (const [rawName, rawTarget] of Object.entries(binsOf(dir, known))) {
+          const name = path.basename(String(rawName));
+          if (!name || name === "." || name === ".." || typeof rawTarget !== "string") continue;
+          const target = path.resolve(dir, rawTarget);
+          if (!target.startsWith(dir + path.sep)) continue;
+          out.push([name, target]);
+        }
+        return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      }
+
+      function patchBins(dir, node) {
+        for (const [, target] of binTargets(dir)) {
+          let data;
+          try {
+            data = fs.readFileSync(target);
+          } catch (e) {
+            continue;
+          }
+          fs.chmodSync(target, 0o755);
+          const text = data.toString("latin1");
+          const m = /^#![ \t]*(\S*\/)?(env[ \t]+)?node(\s)/.exec(text);
+          if (m) fs.writeFileSync(target, Buffer.from("#!" + node + m[3] + text.slice(m[0].length), "latin1"));
+        }
+      }
+
+      function run(cmd, args) {
+        cp.execFileSync(cmd, args, { stdio: "inherit" });
+      }
+
+      function tree(out, planFile, nodedir) {
+        const plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
+        // Parents before children: a path sorts before the paths below it.
+        const layout = plan.layout.slice().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        fs.mkdirSync(out, { recursive: true });
+        for (const e of layout) {
+          const dest = path.join(out, e.path);
+          fs.mkdirSync(path.dirname(dest), { recursive: true });
+          if (e.kind === "place") {
+            run("cp", ["-R", e.from, dest]);
+            run("chmod", ["-R", "u+w", dest]);
+          } else if (e.kind === "link") {
+            fs.symlinkSync(path.relative(path.dirname(dest), path.join(out, e.from)), dest);
+          }
+        }
+        for (const e of layout) {
+          const dir = path.join(out, e.path);
+          const i = e.path.lastIndexOf("node_modules/");
+          const binDir = path.join(out, e.path.slice(0, i), "node_modules", ".bin");
+          for (const [name, target] of binTargets(dir, e.bins)) {
+            fs.mkdirSync(binDir, { recursive: true });
+            const link = path.join(binDir, name);
+            try {
+              fs.unlinkSync(link);
+            } catch (err) {}
+            fs.symlinkSync(path.relative(binDir, target), link);
+            try {
+              fs.chmodSync(target, 0o755);
+            } catch (err) {}
+          }
+        }
+        if (!plan.run || plan.scripts.length === 0) return;
+        const gyp = path.join(nodedir, "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js");
+        const shim = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "gyp"));
+        if (fs.existsSync(gyp)) {
+          fs.writeFileSync(path.join(shim, "node-gyp"), "#!/bin/sh\nexec " + process.execPath + ' "' + gyp + '" "$@"\n', { mode: 0o755 });
+        }
+        // npm runs each event for every package, deepest packages first.
+        for (const event of ["preinstall", "install", "postinstall"]) {
+          for (const p of plan.scripts) {
+            const dir = path.join(out, p);
+            let pj;
+            try {
+              pj = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+            } catch (e) {
+              continue;
+            }
+            const scripts = pj.scripts || {};
+            let cmd = scripts[event];
+            if (event === "install" && !cmd && !scripts.preinstall && fs.existsSync(path.join(dir, "binding.gyp"))) {
+              cmd = "node-gyp rebuild";
+            }
+            if (!cmd) continue;
+            // Each enclosing node_modules/.bin, nearest first, as npm puts on PATH.
+            const bins = [path.join(dir, "node_modules", ".bin")];
+            for (let rest = p; ; ) {
+              const i = rest.lastIndexOf("/node_modules/");
+              if (i < 0) break;
+              rest = rest.slice(0, i);
+              bins.push(path.join(out, rest, "node_modules", ".bin"));
+            }
+            bins.push(path.join(out, "node_modules", ".bin"), shim);
+            const env = Object.assign({}, process.env, {
+              PATH: bins.join(":") + ":" + process.env.PATH,
+              npm_lifecycle_event: event,
+              npm_package_name: String(pj.name || ""),
+              npm_package_version: String(pj.version || ""),
+              npm_config_nodedir: nodedir,
+              npm_node_execpath: process.execPath,
+              INIT_CWD: out,
+            });
+            console.error("lock2nix: " + p + ": running " + event + ": " + cmd);
+            cp.execFileSync("sh", ["-c", cmd], { cwd: dir, stdio: "inherit", env });
+          }
+        }
+      }
+
+      const [mode, a, b, c] = process.argv.slice(2);
+      if (mode === "bins") patchBins(path.resolve(a), b);
+      else if (mode === "tree") tree(path.resolve(a), b, c);
+      else {
+        console.error("usage: lock2nix-npm.js bins DIR NODE | tree OUT PLAN NODEDIR");
+        process.exit(2);
+      }
+      ''
+    );
+in
+builders {
+  inherit stdenv nodejs src overrides installScripts layoutScript sources packages root;
 }

@@ -1,0 +1,149 @@
+// lock2nix's npm layout helper, run by the builders with nodejs:
+//   node lock2nix-npm.js bins DIR NODE        make DIR's bins executable, shebangs → NODE
+//   node lock2nix-npm.js tree OUT PLAN NODEDIR  lay out OUT as PLAN says, link bins, run scripts
+// PLAN is JSON: { layout: [{ path, kind, from, bins }], scripts: [path], run: bool }.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const cp = require("child_process");
+
+// binsOf reads a package's bin map the way npm normalises it.
+function binsOf(dir, known) {
+  if (known) return known;
+  let pj;
+  try {
+    pj = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+  } catch (e) {
+    return {};
+  }
+  let bin = pj.bin;
+  if (typeof bin === "string") {
+    const name = String(pj.name || "").split("/").pop();
+    return name ? { [name]: bin } : {};
+  }
+  if (!bin && pj.directories && typeof pj.directories.bin === "string") {
+    const d = path.join(dir, pj.directories.bin);
+    bin = {};
+    try {
+      for (const f of fs.readdirSync(d)) bin[f] = path.join(pj.directories.bin, f);
+    } catch (e) {}
+  }
+  return bin && typeof bin === "object" ? bin : {};
+}
+
+// binTargets lists [name, absolute target] pairs that stay inside dir.
+function binTargets(dir, known) {
+  const out = [];
+  for (const [rawName, rawTarget] of Object.entries(binsOf(dir, known))) {
+    const name = path.basename(String(rawName));
+    if (!name || name === "." || name === ".." || typeof rawTarget !== "string") continue;
+    const target = path.resolve(dir, rawTarget);
+    if (!target.startsWith(dir + path.sep)) continue;
+    out.push([name, target]);
+  }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+function patchBins(dir, node) {
+  for (const [, target] of binTargets(dir)) {
+    let data;
+    try {
+      data = fs.readFileSync(target);
+    } catch (e) {
+      continue;
+    }
+    fs.chmodSync(target, 0o755);
+    const text = data.toString("latin1");
+    const m = /^#![ \t]*(\S*\/)?(env[ \t]+)?node(\s)/.exec(text);
+    if (m) fs.writeFileSync(target, Buffer.from("#!" + node + m[3] + text.slice(m[0].length), "latin1"));
+  }
+}
+
+function run(cmd, args) {
+  cp.execFileSync(cmd, args, { stdio: "inherit" });
+}
+
+function tree(out, planFile, nodedir) {
+  const plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
+  // Parents before children: a path sorts before the paths below it.
+  const layout = plan.layout.slice().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  fs.mkdirSync(out, { recursive: true });
+  for (const e of layout) {
+    const dest = path.join(out, e.path);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    if (e.kind === "place") {
+      run("cp", ["-R", e.from, dest]);
+      run("chmod", ["-R", "u+w", dest]);
+    } else if (e.kind === "link") {
+      fs.symlinkSync(path.relative(path.dirname(dest), path.join(out, e.from)), dest);
+    }
+  }
+  for (const e of layout) {
+    const dir = path.join(out, e.path);
+    const i = e.path.lastIndexOf("node_modules/");
+    const binDir = path.join(out, e.path.slice(0, i), "node_modules", ".bin");
+    for (const [name, target] of binTargets(dir, e.bins)) {
+      fs.mkdirSync(binDir, { recursive: true });
+      const link = path.join(binDir, name);
+      try {
+        fs.unlinkSync(link);
+      } catch (err) {}
+      fs.symlinkSync(path.relative(binDir, target), link);
+      try {
+        fs.chmodSync(target, 0o755);
+      } catch (err) {}
+    }
+  }
+  if (!plan.run || plan.scripts.length === 0) return;
+  const gyp = path.join(nodedir, "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js");
+  const shim = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "gyp"));
+  if (fs.existsSync(gyp)) {
+    fs.writeFileSync(path.join(shim, "node-gyp"), "#!/bin/sh\nexec " + process.execPath + ' "' + gyp + '" "$@"\n', { mode: 0o755 });
+  }
+  // npm runs each event for every package, deepest packages first.
+  for (const event of ["preinstall", "install", "postinstall"]) {
+    for (const p of plan.scripts) {
+      const dir = path.join(out, p);
+      let pj;
+      try {
+        pj = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+      } catch (e) {
+        continue;
+      }
+      const scripts = pj.scripts || {};
+      let cmd = scripts[event];
+      if (event === "install" && !cmd && !scripts.preinstall && fs.existsSync(path.join(dir, "binding.gyp"))) {
+        cmd = "node-gyp rebuild";
+      }
+      if (!cmd) continue;
+      // Each enclosing node_modules/.bin, nearest first, as npm puts on PATH.
+      const bins = [path.join(dir, "node_modules", ".bin")];
+      for (let rest = p; ; ) {
+        const i = rest.lastIndexOf("/node_modules/");
+        if (i < 0) break;
+        rest = rest.slice(0, i);
+        bins.push(path.join(out, rest, "node_modules", ".bin"));
+      }
+      bins.push(path.join(out, "node_modules", ".bin"), shim);
+      const env = Object.assign({}, process.env, {
+        PATH: bins.join(":") + ":" + process.env.PATH,
+        npm_lifecycle_event: event,
+        npm_package_name: String(pj.name || ""),
+        npm_package_version: String(pj.version || ""),
+        npm_config_nodedir: nodedir,
+        npm_node_execpath: process.execPath,
+        INIT_CWD: out,
+      });
+      console.error("lock2nix: " + p + ": running " + event + ": " + cmd);
+      cp.execFileSync("sh", ["-c", cmd], { cwd: dir, stdio: "inherit", env });
+    }
+  }
+}
+
+const [mode, a, b, c] = process.argv.slice(2);
+if (mode === "bins") patchBins(path.resolve(a), b);
+else if (mode === "tree") tree(path.resolve(a), b, c);
+else {
+  console.error("usage: lock2nix-npm.js bins DIR NODE | tree OUT PLAN NODEDIR");
+  process.exit(2);
+}

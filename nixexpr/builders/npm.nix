@@ -1,0 +1,305 @@
+# lock2nix's npm builders. Every generated file embeds this function and
+# calls it with the lockfile's data: it is written once, reviewed here, and
+# never generated. It needs only stdenv.mkDerivation, stdenv.hostPlatform
+# and nodejs from nixpkgs, and builtins.
+{
+  stdenv,
+  nodejs,
+  src,
+  overrides,
+  installScripts,
+  layoutScript,
+  sources,
+  packages,
+  root,
+}:
+let
+  inherit (builtins)
+    all
+    any
+    attrNames
+    concatLists
+    concatStringsSep
+    elem
+    filter
+    foldl'
+    hasAttr
+    listToAttrs
+    mapAttrs
+    removeAttrs
+    split
+    stringLength
+    substring
+    toJSON
+    ;
+  hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
+  dropPrefix = pre: s: if hasPrefix pre s then substring (stringLength pre) (-1) s else s;
+
+  host = stdenv.hostPlatform;
+  # npm's names for operating systems, CPUs and C libraries (Node's
+  # process.platform and process.arch), as predicates on the platform the
+  # packages are built for.
+  npmOS = {
+    linux = host.isLinux;
+    darwin = host.isDarwin;
+    win32 = host.isWindows;
+    freebsd = host.isFreeBSD or false;
+    openbsd = host.isOpenBSD or false;
+    netbsd = host.isNetBSD or false;
+    android = host.isAndroid or false;
+  };
+  npmCPU = {
+    x64 = host.isx86_64;
+    ia32 = host.isi686 or false;
+    arm64 = host.isAarch64;
+    arm = host.isAarch32 or false;
+    ppc64 = host.isPower64 or false;
+    s390x = host.isS390x or false;
+    riscv64 = host.isRiscV64 or false;
+    loong64 = host.isLoongArch64 or false;
+  };
+  npmLibc = {
+    glibc = host.isLinux && !(host.isMusl or false);
+    musl = host.isMusl or false;
+  };
+  # npm's rule: some listed name matches (or none is listed), and no
+  # "!name" matches.
+  allows =
+    table: list:
+    let
+      neg = filter (hasPrefix "!") list;
+      pos = filter (x: !hasPrefix "!" x) list;
+    in
+    (pos == [ ] || any (x: table.${x} or false) pos)
+    && all (x: !(table.${dropPrefix "!" x} or false)) neg;
+  supported =
+    p: allows npmOS (p.os or [ ]) && allows npmCPU (p.cpu or [ ]) && allows npmLibc (p.libc or [ ]);
+
+  # A package's overrides, by name and then by id (name@version).
+  overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
+
+  fetched = removeAttrs packages (
+    filter (id: !(elem packages.${id}.source [
+      "tarball"
+      "git"
+      "directory"
+      "local-tarball"
+    ])) (attrNames packages)
+  );
+
+  # One derivation per package: its archive unpacked as npm unpacks it (the
+  # top folder stripped, whatever its name), permissions normalised, bins
+  # executable with their shebangs pointing at this nodejs.
+  unpacked = mapAttrs (
+    id: p:
+    let
+      o = overrideFor id;
+    in
+    stdenv.mkDerivation {
+      pname = p.pname;
+      version = p.drvVersion;
+      src = o.src or p.src;
+      patches = o.patches or [ ];
+      nativeBuildInputs = [ nodejs ];
+      dontConfigure = true;
+      dontBuild = true;
+      dontFixup = true;
+      unpackPhase = ''
+        runHook preUnpack
+        if [ -d "$src" ]; then
+          cp -R --no-preserve=mode "$src/." package
+          rm -rf package/.git
+        else
+          mkdir package
+          tar -xf "$src" -C package --strip-components=1 --no-same-owner --no-same-permissions
+        fi
+        cd package
+        runHook postUnpack
+      '';
+      installPhase = ''
+        runHook preInstall
+        chmod -R u+rwX,go+rX,go-w .
+        mkdir -p "$out"
+        cp -R . "$out"
+        node ${layoutScript} bins "$out" ${nodejs}/bin/node
+        runHook postInstall
+      '';
+    }
+  ) fetched;
+
+  # Every placement of every package: { path, id, flags }.
+  placements = concatLists (
+    map (
+      id:
+      map (path: {
+        inherit path id;
+        flags = packages.${id}.installs.${path};
+      }) (attrNames (packages.${id}.installs or { }))
+    ) (attrNames packages)
+  );
+
+  # The install paths that enclose path: "a/node_modules/b/node_modules/c"
+  # → [ "a" "a/node_modules/b" ].
+  enclosing =
+    path:
+    let
+      parts = filter builtins.isString (split "/node_modules/" path);
+      step = acc: part: {
+        prefix = if acc.prefix == null then part else acc.prefix + "/node_modules/" + part;
+        out = if acc.prefix == null then [ ] else acc.out ++ [ acc.prefix ];
+      };
+    in
+    (foldl' step {
+      prefix = null;
+      out = [ ];
+    } parts).out;
+
+  # The placements pred keeps, without those inside a dropped one.
+  keep =
+    pred:
+    let
+      dropped = listToAttrs (
+        map (pl: {
+          name = pl.path;
+          value = true;
+        }) (filter (pl: !pred pl) placements)
+      );
+    in
+    filter (pl: !hasAttr pl.path dropped && !any (a: hasAttr a dropped) (enclosing pl.path)) placements;
+  wanted = pl: supported packages.${pl.id};
+  prod = pl: wanted pl && !(elem "dev" pl.flags || elem "devOptional" pl.flags);
+
+  # A node_modules tree: every kept placement copied (or linked, for
+  # workspaces and file: folders), bins linked into each .bin folder, then
+  # install scripts run, deepest packages first, as npm ci does.
+  tree =
+    name: pls:
+    let
+      entry =
+        pl:
+        let
+          p = packages.${pl.id};
+        in
+        if elem "bundled" pl.flags then
+          {
+            inherit (pl) path;
+            kind = "bundled";
+          }
+        else if p.source == "link" then
+          {
+            inherit (pl) path;
+            kind = "link";
+            from = p.path;
+            bins = p.bins or null;
+          }
+        else
+          {
+            inherit (pl) path;
+            kind = "place";
+            from = "${unpacked.${pl.id}}";
+          };
+      scripted = filter (
+        pl: !(elem "bundled" pl.flags) && packages.${pl.id}.source != "link" && (overrideFor pl.id).installScripts or true
+      ) pls;
+      extra = attr: concatLists (map (pl: (overrideFor pl.id).${attr} or [ ]) pls);
+      env = foldl' (acc: pl: acc // ((overrideFor pl.id).env or { })) { } pls;
+      depth = path: builtins.length (split "/node_modules/" path);
+    in
+    stdenv.mkDerivation (
+      env
+      // {
+        inherit name;
+        dontUnpack = true;
+        dontConfigure = true;
+        dontFixup = true;
+        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs";
+        buildInputs = extra "buildInputs";
+        passAsFile = [ "plan" ];
+        plan = toJSON {
+          layout = map entry pls;
+          scripts = map (pl: pl.path) (
+            builtins.sort (
+              a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
+            ) scripted
+          );
+          run = installScripts;
+        };
+        buildPhase = ''
+          runHook preBuild
+          node ${layoutScript} tree "$out" "$planPath" ${nodejs}
+          runHook postBuild
+        '';
+        installPhase = "true";
+      }
+    );
+
+  nodeModules = tree "${root.pname}-node-modules" (keep wanted);
+  nodeModulesProd = tree "${root.pname}-node-modules-prod" (keep prod);
+
+  # Builds the project (or a workspace of it): copies src, puts the
+  # node_modules tree in place, runs one package.json script offline and
+  # installs the result under $out/lib/node_modules/<name>, with its bins
+  # in $out/bin.
+  buildPackage =
+    {
+      src ? srcArg,
+      script ? "build",
+      pname ? root.pname,
+      version ? root.drvVersion,
+      modules ? nodeModules,
+      ...
+    }@args:
+    stdenv.mkDerivation (
+      removeAttrs args [
+        "script"
+        "modules"
+      ]
+      // {
+        inherit pname version src;
+        nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
+        configurePhase = ''
+          runHook preConfigure
+          cp -R --no-preserve=mode ${modules}/. .
+          export PATH="$PWD/node_modules/.bin:$PATH"
+          runHook postConfigure
+        '';
+        buildPhase = ''
+          runHook preBuild
+          cmd=$(node -e 'const s = (require("./package.json").scripts || {})[process.argv[1]]; process.stdout.write(s || "")' ${script})
+          if [ -n "$cmd" ]; then
+            npm_lifecycle_event=${script} sh -c "$cmd"
+          fi
+          runHook postBuild
+        '';
+        installPhase = ''
+          runHook preInstall
+          name=$(node -p 'require("./package.json").name')
+          dest="$out/lib/node_modules/$name"
+          mkdir -p "$dest" "$out/bin"
+          cp -R . "$dest"
+          node ${layoutScript} bins "$dest" ${nodejs}/bin/node
+          node -e '
+            const fs = require("fs"), path = require("path");
+            const [dest, bin] = process.argv.slice(1);
+            const pj = require(path.join(dest, "package.json"));
+            let bins = pj.bin || {};
+            if (typeof bins === "string") bins = { [pj.name.split("/").pop()]: bins };
+            for (const n of Object.keys(bins)) fs.symlinkSync(path.resolve(dest, bins[n]), path.join(bin, path.basename(n)));
+          ' "$dest" "$out/bin"
+          runHook postInstall
+        '';
+      }
+    );
+  srcArg = src;
+in
+{
+  inherit
+    sources
+    packages
+    root
+    unpacked
+    nodeModules
+    nodeModulesProd
+    buildPackage
+    ;
+}
