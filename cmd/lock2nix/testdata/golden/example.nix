@@ -319,6 +319,54 @@ let
         );
 
       nodeModules = tree "${root.pname}-node-modules" (keep wanted);
+
+      # Node's lookup from a package's folder: its own node_modules, then each
+      # enclosing one, then the project's.
+      candidates =
+        dir: name:
+        [ "${dir}/node_modules/${name}" ]
+        ++ map (e: "${e}/node_modules/${name}") (foldl' (acc: e: [ e ] ++ acc) [ ] (enclosing dir))
+        ++ [ "node_modules/${name}" ];
+      byPath = listToAttrs (
+        map (pl: {
+          name = pl.path;
+          value = pl;
+        }) (keep wanted)
+      );
+      resolve =
+        dir: name:
+        let
+          found = filter (c: hasAttr c byPath) (candidates dir name);
+        in
+        if found == [ ] then [ ] else [ (builtins.head found) ];
+      realDir = path: let p = packages.${byPath.${path}.id}; in if p.source == "link" then p.path else path;
+      runtimeDeps = p: concatLists (map (k: attrNames (p.deps.${k} or { })) [ "prod" "optional" "peer" "peerOptional" ]);
+      # The placements a workspace needs: what its dependencies (dev ones
+      # included) resolve to from its folder, and so on transitively.
+      workspaceClosure =
+        id:
+        let
+          p = packages.${id};
+          direct = concatLists (map (n: resolve p.path n) (runtimeDeps p ++ attrNames (p.deps.dev or { })));
+          closure = builtins.genericClosure {
+            startSet = map (key: { inherit key; }) direct;
+            operator =
+              item:
+              map (key: { inherit key; }) (
+                concatLists (map (n: resolve (realDir item.key) n) (runtimeDeps packages.${byPath.${item.key}.id}))
+              );
+          };
+        in
+        map (item: byPath.${item.key}) closure;
+      workspaceIds = filter (id: packages.${id}.source == "link" && elem packages.${id}.path root.workspaces) (attrNames packages);
+      workspaces = listToAttrs (
+        map (id: {
+          name = packages.${id}.name;
+          value = {
+            nodeModules = tree "${packages.${id}.pname}-node-modules" (workspaceClosure id);
+          };
+        }) workspaceIds
+      );
       nodeModulesProd = tree "${root.pname}-node-modules-prod" (keep prod);
 
       # Builds the project (or a workspace of it): copies src, puts the
@@ -385,6 +433,7 @@ let
         unpacked
         nodeModules
         nodeModulesProd
+        workspaces
         buildPackage
         ;
     };
