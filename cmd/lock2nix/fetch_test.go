@@ -40,9 +40,10 @@ func TestFetchRegistry(t *testing.T) {
 	for _, dir := range []string{"../../testdata/example"} {
 		out := filepath.Join(t.TempDir(), "out.nix")
 		translate(t, out, "npm", dir, "--registry", reg, "--replace-registry-host", "registry.npm.test")
+		// The stand-in's fetchurl is Nix's own <nix/fetchurl.nix>.
 		expr := `let
-  fetchurl = a: import <nix/fetchurl.nix> { inherit (a) url hash; };
-  r = import ` + out + ` { lib = { }; inherit fetchurl; };
+  pkgs = import ` + standin + ` { };
+  r = pkgs.callPackage ` + out + ` { };
 in builtins.attrValues r.sources`
 		cmd := exec.Command("nix-build", "--no-out-link", "-E", expr)
 		cmd.Env = nixEnv()
