@@ -1,0 +1,47 @@
+{
+  description = "lock2nix: turn lockfiles into Nix";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+
+  outputs =
+    { self, nixpkgs }:
+    let
+      systems = [
+        "x86_64-linux"
+        "aarch64-linux"
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ];
+      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+    in
+    {
+      packages = forAllSystems (pkgs: {
+        default = pkgs.callPackage ./nix/package.nix { };
+        lock2nix = self.packages.${pkgs.stdenv.hostPlatform.system}.default;
+      });
+
+      apps = forAllSystems (pkgs: {
+        default = {
+          type = "app";
+          program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.default}/bin/lock2nix";
+        };
+      });
+
+      overlays.default = final: prev: { lock2nix = final.callPackage ./nix/package.nix { }; };
+
+      devShells = forAllSystems (pkgs: {
+        default = pkgs.mkShell {
+          packages = [
+            pkgs.go
+            pkgs.nodejs
+            pkgs.nix
+            pkgs.nixfmt-rfc-style
+          ];
+        };
+      });
+
+      formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
+
+      lib = import ./nix/lib.nix { lock2nix = system: self.packages.${system}.default; };
+    };
+}

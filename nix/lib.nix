@@ -1,0 +1,38 @@
+# Helpers for flake users; see README.md.
+{ lock2nix }:
+{
+  # The derivations of a generated npm file (nodeModules, nodeModulesProd,
+  # workspaces, buildPackage, …) for the project in src.
+  #   lock2nix.lib.npm { inherit pkgs; file = ./package-lock.nix; src = ./.; }
+  npm =
+    {
+      pkgs,
+      file,
+      src,
+      overrides ? { },
+      installScripts ? true,
+    }:
+    pkgs.callPackage file { inherit src overrides installScripts; };
+
+  # The same for a generated dune file.
+  dune =
+    { pkgs, file, src, ... }@args:
+    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+
+  # A check that fails when a generated file is stale relative to its
+  # lockfile: add it to your flake's checks.
+  #   checks.${system}.lock2nix = lock2nix.lib.check { inherit pkgs; src = ./.; };
+  check =
+    {
+      pkgs,
+      src,
+      command ? "npm",
+      output ? if command == "npm" then "package-lock.nix" else "dune-lock.nix",
+      args ? [ ],
+    }:
+    pkgs.runCommand "lock2nix-check" { nativeBuildInputs = [ (lock2nix pkgs.stdenv.hostPlatform.system) ]; } ''
+      cd ${src}
+      lock2nix ${command} --check -o ${pkgs.lib.escapeShellArg output} ${pkgs.lib.escapeShellArgs args}
+      touch $out
+    '';
+}

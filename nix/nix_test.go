@@ -1,0 +1,122 @@
+// Package nix_test checks the flake and the Nix package of lock2nix.
+package nix_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+func needNix(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("nix-hash"); err != nil {
+		t.Skip("Nix is not installed (apt-get install nix-bin)")
+	}
+}
+
+// TestVendorHash recomputes buildGoModule's vendorHash, the NAR hash of
+// what go mod vendor writes, and compares it with nix/package.nix.
+func TestVendorHash(t *testing.T) {
+	needNix(t)
+	vendor := filepath.Join(t.TempDir(), "vendor")
+	cmd := exec.Command("go", "mod", "vendor", "-o", vendor)
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go mod vendor: %v\n%s", err, out)
+	}
+	out, err := exec.Command("nix-hash", "--type", "sha256", vendor).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := lockfile.ParseHex("sha256=" + strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := os.ReadFile("package.nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`vendorHash = "([^"]*)";`).FindSubmatch(pkg)
+	if m == nil {
+		t.Fatal("no vendorHash in nix/package.nix")
+	}
+	if string(m[1]) != h.String() {
+		t.Errorf("nix/package.nix has vendorHash %q; go.mod and go.sum give %q: update it", m[1], h)
+	}
+}
+
+// TestParse parses every .nix file in the repository with real Nix.
+func TestParse(t *testing.T) {
+	needNix(t)
+	var files []string
+	filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".nix") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) < 3 {
+		t.Fatalf("found only %v", files)
+	}
+	for _, f := range files {
+		if out, err := exec.Command("nix-instantiate", "--parse", f).CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", f, err, out)
+		}
+	}
+}
+
+// TestFlakeOutputs evaluates flake.nix's outputs against a stand-in for
+// nixpkgs and checks what each output holds.
+func TestFlakeOutputs(t *testing.T) {
+	needNix(t)
+	expr := `let
+  flake = import ../flake.nix;
+  self = flake.outputs { inherit self; nixpkgs = import ../testdata/flake-standin.nix; };
+  pkg = self.packages.x86_64-linux.default;
+  over = self.overlays.default (import ../testdata/flake-standin.nix).legacyPackages.x86_64-linux { };
+in {
+  outputs = builtins.attrNames self;
+  systems = builtins.attrNames self.packages;
+  package = { inherit (pkg) pname version subPackages vendorHash kind; };
+  app = self.apps.aarch64-darwin.default;
+  overlay = builtins.attrNames over;
+  devShell = self.devShells.x86_64-linux.default.packages;
+  formatter = self.formatter.x86_64-linux;
+  lib = builtins.attrNames self.lib;
+  inputs = builtins.attrNames flake.inputs;
+}`
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
+	if err != nil {
+		t.Fatalf("evaluating the flake: %v\n%s", err, out)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	pkgNix, _ := os.ReadFile("package.nix")
+	vendorHash := regexp.MustCompile(`vendorHash = "([^"]*)";`).FindSubmatch(pkgNix)
+	want := map[string]any{
+		"outputs": []any{"apps", "devShells", "formatter", "lib", "overlays", "packages"},
+		"systems": []any{"aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"},
+		"package": map[string]any{
+			"pname": "lock2nix", "version": "0.1.0", "subPackages": []any{"cmd/lock2nix"},
+			"vendorHash": string(vendorHash[1]), "kind": "buildGoModule",
+		},
+		"app":       map[string]any{"type": "app", "program": "/nix/store/lock2nix-0.1.0/bin/lock2nix"},
+		"overlay":   []any{"lock2nix"},
+		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
+		"formatter": "nixfmt-rfc-style",
+		"lib":       []any{"check", "dune", "npm"},
+		"inputs":    []any{"nixpkgs"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("flake outputs (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,18 @@
+# lock2nix built from this repository with nixpkgs' buildGoModule.
+{ lib, buildGoModule }:
+buildGoModule {
+  pname = "lock2nix";
+  version = "0.1.0";
+  src = lib.cleanSource ../.;
+  # NAR hash of `go mod vendor`; nix/vendorhash_test.go recomputes it and
+  # fails when go.mod or go.sum change without it.
+  vendorHash = "sha256-GgM8XNLI4XXcNTTCX/uw2y7qaC8kfM5Y8YZ2ia3+8oA=";
+  subPackages = [ "cmd/lock2nix" ];
+  # The tests need Nix, npm and the network; they run in CI instead.
+  doCheck = false;
+  meta = {
+    description = "Turn lockfiles (package-lock.json, dune.lock) into Nix";
+    mainProgram = "lock2nix";
+    license = lib.licenses.mit;
+  };
+}
