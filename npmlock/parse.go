@@ -8,6 +8,8 @@
 package npmlock
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -78,6 +80,11 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 		return nil, err
 	}
 	if len(p.errs) > 0 {
+		// Report in file order, whichever pass found them.
+		slices.SortStableFunc(p.errs, func(a, b error) int {
+			ea, eb := a.(*Error), b.(*Error)
+			return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Col, eb.Col))
+		})
 		return nil, errors.Join(p.errs...)
 	}
 	p.assignIDs()
@@ -93,6 +100,8 @@ type parser struct {
 	// byKey groups installs of one artifact: name, version and source.
 	byKey map[string]*lockfile.Package
 	errs  []error
+	// ctx names the entry being read, for field errors.
+	ctx string
 }
 
 // validate rejects what gjson would silently accept: invalid UTF-8 and
@@ -110,6 +119,9 @@ func (p *parser) validate(data []byte) error {
 		return p.errOff(off, "invalid UTF-8")
 	}
 	if gjson.ValidBytes(data) {
+		if off := nulEscape(data); off >= 0 {
+			return p.errOff(off, `a string holds a NUL character (\u0000), which Nix strings cannot hold`)
+		}
 		return nil
 	}
 	var v any
@@ -214,6 +226,10 @@ func (p *parser) parseV2(root gjson.Result) error {
 		e := entries[key]
 		if e.link {
 			target := e.resolved.String()
+			if err := checkRelative(target); err != nil {
+				p.fail(e.resolved, "%s: link target: %v", key, err)
+				continue
+			}
 			links[target] = append(links[target], key)
 		}
 	}
@@ -248,6 +264,11 @@ func (p *parser) parseV2(root gjson.Result) error {
 }
 
 func (p *parser) readEntry(key string, v gjson.Result) *entry {
+	p.ctx = key
+	if key == "" {
+		p.ctx = "root package"
+	}
+	defer func() { p.ctx = "" }()
 	e := &entry{path: key, at: v}
 	e.name = p.str(v, "name")
 	if e.name == "" && key != "" {
@@ -462,6 +483,9 @@ func checkPath(key string) error {
 	if strings.HasPrefix(key, "/") {
 		return errors.New("is absolute")
 	}
+	if strings.IndexFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return errors.New("contains a control character")
+	}
 	if !inNodeModules(key) {
 		return nil // a folder of the project; checked where it is used
 	}
@@ -539,7 +563,7 @@ func (p *parser) str(v gjson.Result, field string) string {
 		return ""
 	}
 	if r.Type != gjson.String {
-		p.fail(r, "%s must be a string, not %s", field, kind(r))
+		p.fieldErr(r, "%s must be a string, not %s", field, kind(r))
 		return ""
 	}
 	return r.Str
@@ -554,7 +578,7 @@ func (p *parser) bool(v gjson.Result, field string) bool {
 		return false
 	}
 	if r.Exists() {
-		p.fail(r, "%s must be a boolean, not %s", field, kind(r))
+		p.fieldErr(r, "%s must be a boolean, not %s", field, kind(r))
 	}
 	return false
 }
@@ -568,13 +592,13 @@ func (p *parser) strs(v gjson.Result, field string) []string {
 	case r.Type == gjson.String:
 		return []string{r.Str}
 	case !r.IsArray():
-		p.fail(r, "%s must be an array of strings, not %s", field, kind(r))
+		p.fieldErr(r, "%s must be an array of strings, not %s", field, kind(r))
 		return nil
 	}
 	var out []string
 	for _, s := range r.Array() {
 		if s.Type != gjson.String {
-			p.fail(s, "%s must hold strings, not %s", field, kind(s))
+			p.fieldErr(s, "%s must hold strings, not %s", field, kind(s))
 			continue
 		}
 		out = append(out, s.Str)
@@ -631,7 +655,7 @@ func (p *parser) edges(v gjson.Result) []lockfile.Edge {
 			if f.field == "dependencies" && r.IsObject() {
 				continue
 			}
-			p.fail(r, "%s must be an object, not %s", f.field, kind(r))
+			p.fieldErr(r, "%s must be an object, not %s", f.field, kind(r))
 			continue
 		}
 		r.ForEach(func(k, spec gjson.Result) bool {
@@ -675,14 +699,44 @@ func (p *parser) bins(v gjson.Result, name string) []lockfile.Bin {
 	case r.IsObject():
 		r.ForEach(func(k, t gjson.Result) bool {
 			if t.Type != gjson.String {
-				p.fail(t, "bin %q must be a string, not %s", k.Str, kind(t))
+				p.fieldErr(t, "bin %q must be a string, not %s", k.Str, kind(t))
 				return true
 			}
 			out = append(out, lockfile.Bin{Name: k.Str, Path: t.Str})
 			return true
 		})
 	default:
-		p.fail(r, "bin must be an object or a string, not %s", kind(r))
+		p.fieldErr(r, "bin must be an object or a string, not %s", kind(r))
 	}
 	return out
+}
+
+// fieldErr reports a problem with a field of the entry being read.
+func (p *parser) fieldErr(r gjson.Result, format string, args ...any) {
+	if p.ctx != "" {
+		format = "%s: " + format
+		args = append([]any{p.ctx}, args...)
+	}
+	p.fail(r, format, args...)
+}
+
+// nulEscape returns the offset of the first \u0000 escape in valid JSON,
+// or -1. A backslash preceded by an odd number of backslashes is itself
+// escaped and starts nothing.
+func nulEscape(data []byte) int {
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte(`\u0000`))
+		if j < 0 {
+			return -1
+		}
+		at := i + j
+		n := 0
+		for k := at - 1; k >= 0 && data[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return at
+		}
+		i = at + 1
+	}
 }

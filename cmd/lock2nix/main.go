@@ -216,7 +216,7 @@ func warnWeak(g *lockfile.Graph, stderr io.Writer, cmd string) {
 	if len(weak) == 0 {
 		return
 	}
-	fmt.Fprintf(stderr, "lock2nix %s: warning: %d sources are pinned only by a weak hash:\n", cmd, len(weak))
+	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1):\n", cmd, plural(len(weak), "source is", "sources are"))
 	for i, w := range weak {
 		if i == 10 {
 			fmt.Fprintf(stderr, "  … and %d more\n", len(weak)-10)
@@ -237,6 +237,13 @@ func unpinnedError(g *lockfile.Graph) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d sources have no hash in the lockfile, so Nix cannot fetch them reproducibly:\n%s\npass --allow-unpinned to fetch them without a hash (impure)",
-		len(bad), strings.Join(bad, "\n"))
+	return fmt.Errorf("%s no hash in the lockfile, so Nix cannot fetch them reproducibly:\n%s\npass --allow-unpinned to fetch them without a hash (impure)",
+		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
