@@ -17,19 +17,15 @@ Examples:
   lock2nix dune --check
 `
 
-var duneOpts struct {
-	lockDir string
-}
-
 var duneCommand = &command{
-	name: "dune",
-	help: duneHelp,
-	flags: func(fs *pflag.FlagSet) func() {
-		fs.StringVar(&duneOpts.lockDir, "lock-dir", "dune.lock", "the lock directory, relative to DIR")
-		return func() {}
-	},
+	name:   "dune",
+	help:   duneHelp,
 	defOut: func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
-	generate: func(dir string, stderr io.Writer) ([]byte, string, error) {
-		return nil, "", errors.New("dune lock directories are not supported yet")
+	setup: func(fs *pflag.FlagSet) generator {
+		lockDir := fs.String("lock-dir", "dune.lock", "the lock directory, relative to DIR")
+		return func(dir string, stderr io.Writer) ([]byte, error) {
+			_ = lockDir
+			return nil, errors.New("dune lock directories are not supported yet")
+		}
 	},
 }

@@ -67,12 +67,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // command is one ecosystem's translation.
 type command struct {
-	name     string
-	help     string
-	flags    func(fs *pflag.FlagSet) func() // registers flags, returns a finisher
-	defOut   func(dir string) string
-	generate func(dir string, stderr io.Writer) (out []byte, input string, err error)
+	name   string
+	help   string
+	defOut func(dir string) string
+	// setup registers the command's own flags and returns the generator
+	// that uses them; each run gets its own, so runs share no state.
+	setup func(fs *pflag.FlagSet) generator
 }
+
+// generator translates the project in dir into Nix.
+type generator func(dir string, stderr io.Writer) ([]byte, error)
 
 // commonFlags are the flags every command shares.
 type commonFlags struct {
@@ -89,7 +93,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	var cf commonFlags
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
-	finish := c.flags(fs)
+	generate := c.setup(fs)
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
 	if err := fs.Parse(args); err != nil {
@@ -112,7 +116,6 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lock2nix %s: --check compares with a file; it cannot be used with -o -\n", c.name)
 		return exitUsage
 	}
-	finish()
 	dir := "."
 	if fs.NArg() == 1 {
 		dir = fs.Arg(0)
@@ -121,7 +124,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if out == "" {
 		out = c.defOut(dir)
 	}
-	data, _, err := c.generate(dir, stderr)
+	data, err := generate(dir, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
 		return exitFailure

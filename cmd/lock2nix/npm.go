@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 
@@ -35,55 +35,50 @@ Examples:
   lock2nix npm --check
 `
 
-var npmOpts struct {
-	registry      string
-	replaceHost   string
-	allowUnpinned bool
-}
-
 var npmCommand = &command{
-	name: "npm",
-	help: npmHelp,
-	flags: func(fs *pflag.FlagSet) func() {
-		fs.StringVar(&npmOpts.registry, "registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
-		fs.StringVar(&npmOpts.replaceHost, "replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
-		fs.BoolVar(&npmOpts.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
-		return func() {
-			if npmOpts.registry == "" {
-				npmOpts.registry = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
-			}
-		}
-	},
+	name:   "npm",
+	help:   npmHelp,
 	defOut: func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
-	generate: func(dir string, stderr io.Writer) ([]byte, string, error) {
-		lockPath := filepath.Join(dir, npmlock.LockName)
-		lock, err := os.ReadFile(lockPath)
-		if err != nil {
-			return nil, lockPath, err
-		}
-		pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, lockPath, err
-		}
-		g, err := npmlock.Parse(lockPath, lock, pkg, npmlock.Options{Registry: npmlock.Registry{
-			URL: npmOpts.registry, ReplaceHost: npmOpts.replaceHost,
-		}})
-		if err != nil {
-			return nil, lockPath, err
-		}
-		if !npmOpts.allowUnpinned {
-			if err := unpinnedError(g); err != nil {
-				return nil, lockPath, fmt.Errorf("%s: %w", lockPath, err)
+	setup: func(fs *pflag.FlagSet) generator {
+		var (
+			registry      = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
+			replaceHost   = fs.String("replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
+			allowUnpinned = fs.Bool("allow-unpinned", false, "accept sources without a hash and fetch them impurely")
+		)
+		return func(dir string, stderr io.Writer) ([]byte, error) {
+			reg := *registry
+			if reg == "" {
+				reg = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
 			}
+			lockPath := filepath.Join(dir, npmlock.LockName)
+			lock, err := os.ReadFile(lockPath)
+			if err != nil {
+				return nil, err
+			}
+			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
+			if err != nil && !errors.Is(err, iofs.ErrNotExist) {
+				return nil, err
+			}
+			g, err := npmlock.Parse(lockPath, lock, pkg, npmlock.Options{Registry: npmlock.Registry{
+				URL: reg, ReplaceHost: *replaceHost,
+			}})
+			if err != nil {
+				return nil, err
+			}
+			if !*allowUnpinned {
+				if err := unpinnedError(g); err != nil {
+					return nil, fmt.Errorf("%s: %w", lockPath, err)
+				}
+			}
+			warnWeak(g, stderr, "npm")
+			var buf bytes.Buffer
+			err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
+				Generator: "lock2nix " + version,
+				Input:     npmlock.LockName,
+				Command:   "lock2nix npm",
+			})
+			return buf.Bytes(), err
 		}
-		warnWeak(g, stderr, "npm")
-		var buf bytes.Buffer
-		err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
-			Generator: "lock2nix " + version,
-			Input:     npmlock.LockName,
-			Command:   "lock2nix npm",
-		})
-		return buf.Bytes(), lockPath, err
 	},
 }
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# lock2nix's whole test suite: every test with the race detector, then each
+# fuzz target for a bounded time (FUZZTIME, default 30s; 0 skips them).
+set -euo pipefail
+cd "$(dirname "$0")"
+go vet ./...
+go test -race -count=1 ./...
+fuzztime=${FUZZTIME:-30s}
+[ "$fuzztime" = 0 ] && exit 0
+for pkg in $(go list ./...); do
+  for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+    echo "fuzzing $pkg $target for $fuzztime"
+    go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+  done
+done
+echo "fuzz targets: no failures"
