@@ -183,6 +183,11 @@ func shellQuote(s string) string {
 func writeAtomic(name string, data []byte) (err error) {
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(name); err == nil {
+		if !fi.Mode().IsRegular() {
+			// A device or pipe (-o /dev/null, a FIFO) is written to,
+			// never replaced.
+			return os.WriteFile(name, data, 0)
+		}
 		mode = fi.Mode().Perm()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
