@@ -270,24 +270,25 @@ func (p *parser) readEntry(key string, v gjson.Result) *entry {
 	}
 	defer func() { p.ctx = "" }()
 	e := &entry{path: key, at: v}
-	e.name = p.str(v, "name")
+	o := fieldsOf(v)
+	e.name = p.str(o, "name")
 	if e.name == "" && key != "" {
 		e.name = nameFromPath(key)
 	}
-	e.version = p.str(v, "version")
-	e.resolved = v.Get("resolved")
-	e.integ = v.Get("integrity")
-	e.link = p.bool(v, "link")
+	e.version = p.str(o, "version")
+	e.resolved = o.Get("resolved")
+	e.integ = o.Get("integrity")
+	e.link = p.bool(o, "link")
 	for _, f := range flagFields {
-		if p.bool(v, f.field) {
+		if p.bool(o, f.field) {
 			e.flags |= f.flag
 		}
 	}
-	e.scripts = p.bool(v, "hasInstallScript")
-	e.license = p.license(v.Get("license"))
-	e.deps = p.edges(v)
-	e.platform = lockfile.Platform{OS: p.strs(v, "os"), CPU: p.strs(v, "cpu"), Libc: p.strs(v, "libc")}
-	e.bins = p.bins(v, e.name)
+	e.scripts = p.bool(o, "hasInstallScript")
+	e.license = p.license(o.Get("license"))
+	e.deps = p.edges(o)
+	e.platform = lockfile.Platform{OS: p.strs(o, "os"), CPU: p.strs(o, "cpu"), Libc: p.strs(o, "libc")}
+	e.bins = p.bins(o, e.name)
 	return e
 }
 
@@ -557,7 +558,7 @@ func kind(r gjson.Result) string {
 	return "nothing"
 }
 
-func (p *parser) str(v gjson.Result, field string) string {
+func (p *parser) str(v getter, field string) string {
 	r := v.Get(field)
 	if !r.Exists() || r.Type == gjson.Null {
 		return ""
@@ -569,7 +570,7 @@ func (p *parser) str(v gjson.Result, field string) string {
 	return r.Str
 }
 
-func (p *parser) bool(v gjson.Result, field string) bool {
+func (p *parser) bool(v getter, field string) bool {
 	r := v.Get(field)
 	switch r.Type {
 	case gjson.True:
@@ -584,7 +585,7 @@ func (p *parser) bool(v gjson.Result, field string) bool {
 }
 
 // strs reads a list of strings; npm also accepts a single string.
-func (p *parser) strs(v gjson.Result, field string) []string {
+func (p *parser) strs(v getter, field string) []string {
 	r := v.Get(field)
 	switch {
 	case !r.Exists() || r.Type == gjson.Null:
@@ -643,7 +644,7 @@ var edgeFields = []struct {
 	{"requires", lockfile.DepProd},
 }
 
-func (p *parser) edges(v gjson.Result) []lockfile.Edge {
+func (p *parser) edges(v getter) []lockfile.Edge {
 	var out []lockfile.Edge
 	meta := v.Get("peerDependenciesMeta")
 	for _, f := range edgeFields {
@@ -689,7 +690,7 @@ func peerOptional(meta gjson.Result, name string) bool {
 
 // bins reads "bin": an object of command → file, or one file named after
 // the package.
-func (p *parser) bins(v gjson.Result, name string) []lockfile.Bin {
+func (p *parser) bins(v getter, name string) []lockfile.Bin {
 	r := v.Get("bin")
 	var out []lockfile.Bin
 	switch {
@@ -739,4 +740,36 @@ func nulEscape(data []byte) int {
 		}
 		i = at + 1
 	}
+}
+
+// getter reads one field of an object: a gjson.Result, or the fields of
+// an object gathered in one pass.
+type getter interface{ Get(string) gjson.Result }
+
+// fields holds an object's members, read once: a lockfile entry has a
+// dozen fields, and looking each up with gjson would rescan the entry.
+type fields []field
+
+type field struct {
+	key string
+	val gjson.Result
+}
+
+func fieldsOf(v gjson.Result) fields {
+	f := make(fields, 0, 12)
+	v.ForEach(func(k, val gjson.Result) bool {
+		f = append(f, field{k.Str, val})
+		return true
+	})
+	return f
+}
+
+// Get returns the last member named key, as JSON.parse would.
+func (f fields) Get(key string) gjson.Result {
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i].key == key {
+			return f[i].val
+		}
+	}
+	return gjson.Result{}
 }
