@@ -117,4 +117,3 @@ func BenchmarkTranslate(b *testing.B) {
 		})
 	}
 }
-
