@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -26,11 +27,50 @@ func TestNpm(t *testing.T) {
 	for _, lock := range projects {
 		dir := filepath.Dir(lock)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if why, err := os.ReadFile(filepath.Join(dir, "NO-E2E")); err == nil {
+				t.Skip(strings.TrimSpace(string(why)))
+			}
 			out, err := exec.Command("bash", "npm.sh", dir).CombinedOutput()
 			t.Logf("%s", strings.TrimSpace(string(out)))
 			if err != nil {
 				t.Fatalf("e2e/npm.sh %s: %v", dir, err)
 			}
 		})
+	}
+}
+
+// TestNativeNeedsOverride builds the native project's node_modules with
+// install scripts but without its overrides.nix: node-gyp must fail for
+// want of python3, which proves that the override in TestNpm is what
+// makes that build work.
+func TestNativeNeedsOverride(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with Nix")
+	}
+	for _, tool := range []string{"nix-build", "npm", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	reg, err := exec.Command("npm", "config", "get", "registry").Output()
+	if err != nil {
+		t.Skip("npm config get registry failed")
+	}
+	out := filepath.Join(t.TempDir(), "lock.nix")
+	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", "../testdata/npm/native", "-o", out,
+		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("lock2nix: %v\n%s", err, msg)
+	}
+	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
+	build := exec.Command("nix-build", "--no-out-link", "-E",
+		"((import "+standin+" { }).callPackage "+out+" { }).nodeModules")
+	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	msg, err := build.CombinedOutput()
+	if err == nil {
+		t.Fatal("the native build succeeded without python3; the override test proves nothing")
+	}
+	if !strings.Contains(strings.ToLower(string(msg)), "python") {
+		t.Errorf("the build failed, but not for want of python:\n%s", msg)
 	}
 }

@@ -30,14 +30,18 @@ reg=$(npm config get registry 2>/dev/null)
 
 overrides="{ }"
 [ -f "$proj/overrides.nix" ] && overrides="import $proj/overrides.nix { inherit pkgs; }"
-build() { # build INSTALL_SCRIPTS
-  nix-build --no-out-link --quiet -E "
+build() { # build INSTALL_SCRIPTS; the builders' log goes to $work/build.log
+  nix-build --no-out-link --quiet 2>"$work/build.log" -E "
     let pkgs = import $repo/testdata/nixpkgs-standin { };
     in (pkgs.callPackage $work/lock.nix {
       src = /. + \"$proj\";
       installScripts = $1;
       overrides = $overrides;
-    }).nodeModules"
+    }).nodeModules" || {
+    tail -n 40 "$work/build.log" >&2
+    echo "e2e/npm.sh: $name: FAIL: nix-build (install scripts: $1)" >&2
+    return 1
+  }
 }
 nixtree=$(build false)
 

@@ -158,10 +158,16 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 	bs := []Binding{
 		Attr{Path: []string{"name"}, Value: String{p.Name}},
 		Attr{Path: []string{"version"}, Value: String{p.Version}},
-		Attr{Path: []string{"pname"}, Value: String{DrvName(p.Name, "package")}},
-		Attr{Path: []string{"drvVersion"}, Value: String{DrvName(p.Version, "0")}},
-		Attr{Path: []string{"source"}, Value: String{p.Source.Kind.String()}},
 	}
+	// Derivation names default to name and version; they are given only
+	// where those hold characters a store path cannot.
+	if n := DrvName(p.Name, "package"); n != p.Name {
+		bs = append(bs, Attr{Path: []string{"pname"}, Value: String{n}})
+	}
+	if v := DrvName(p.Version, "0"); v != p.Version {
+		bs = append(bs, Attr{Path: []string{"drvVersion"}, Value: String{v}})
+	}
+	bs = append(bs, Attr{Path: []string{"source"}, Value: String{p.Source.Kind.String()}})
 	switch {
 	case p.Source.Fetchable():
 		bs = append(bs, Attr{Path: []string{"src"}, Value: Select{Expr: Ident{"sources"}, Attrs: []string{e.srcName[p.Source.Key()]}}})

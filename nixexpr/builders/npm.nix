@@ -96,8 +96,8 @@ let
       o = overrideFor id;
     in
     stdenv.mkDerivation {
-      pname = p.pname;
-      version = p.drvVersion;
+      pname = p.pname or p.name;
+      version = p.drvVersion or p.version;
       src = o.src or p.src;
       patches = o.patches or [ ];
       nativeBuildInputs = [ nodejs ];
@@ -233,7 +233,52 @@ let
       }
     );
 
-  nodeModules = tree "${root.pname}-node-modules" (keep wanted);
+  # npm drops an optional package it cannot install, and with it the
+  # optional packages that only it needed: an optional placement stays only
+  # when the project, a workspace or a kept package still reaches it.
+  pruneOptional =
+    pls:
+    let
+      at = listToAttrs (
+        map (pl: {
+          name = pl.path;
+          value = pl;
+        }) pls
+      );
+      lookup =
+        dir: name:
+        let
+          found = filter (c: hasAttr c at) (if dir == "" then [ "node_modules/${name}" ] else candidates dir name);
+        in
+        if found == [ ] then [ ] else [ (builtins.head found) ];
+      depNames = p: concatLists (map (k: attrNames (p.deps.${k} or { })) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
+      optional = pl: elem "optional" pl.flags || elem "devOptional" pl.flags;
+      folders = filter (id: packages.${id}.source == "link") (attrNames packages);
+      start =
+        map (pl: pl.path) (filter (pl: !optional pl) pls)
+        ++ concatLists (map (lookup "") (depNames root))
+        ++ concatLists (map (id: concatLists (map (lookup packages.${id}.path) (depNames packages.${id}))) folders);
+      reached = builtins.genericClosure {
+        startSet = map (key: { inherit key; }) start;
+        operator =
+          item:
+          let
+            pl = at.${item.key};
+            p = packages.${pl.id};
+            dir = if p.source == "link" then p.path else pl.path;
+          in
+          map (key: { inherit key; }) (concatLists (map (lookup dir) (runtimeDeps p)));
+      };
+      reachedSet = listToAttrs (
+        map (r: {
+          name = r.key;
+          value = true;
+        }) reached
+      );
+    in
+    filter (pl: !optional pl || hasAttr pl.path reachedSet) pls;
+
+  nodeModules = tree "${root.pname}-node-modules" (pruneOptional (keep wanted));
 
   # Node's lookup from a package's folder: its own node_modules, then each
   # enclosing one, then the project's.
@@ -278,11 +323,11 @@ let
     map (id: {
       name = packages.${id}.name;
       value = {
-        nodeModules = tree "${packages.${id}.pname}-node-modules" (workspaceClosure id);
+        nodeModules = tree "${packages.${id}.pname or packages.${id}.name}-node-modules" (workspaceClosure id);
       };
     }) workspaceIds
   );
-  nodeModulesProd = tree "${root.pname}-node-modules-prod" (keep prod);
+  nodeModulesProd = tree "${root.pname}-node-modules-prod" (pruneOptional (keep prod));
 
   # Builds the project (or a workspace of it): copies src, puts the
   # node_modules tree in place, runs one package.json script offline and

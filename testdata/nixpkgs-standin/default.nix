@@ -25,8 +25,34 @@ let
     isMusl = false;
   };
 
-  # The host's tool folders; a build sees these and its inputs' bin/.
-  hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  # What nixpkgs' stdenv puts on PATH (coreutils, findutils, diffutils,
+  # sed, grep, gawk, tar, gzip, bzip2, xz, make, bash, patch, gcc), taken
+  # from the host. Anything else, python3 included, must come from a
+  # build's inputs, as in nixpkgs.
+  stdenvTools = derivation {
+    name = "stdenv-host-tools";
+    inherit system;
+    builder = "/bin/sh";
+    args = [
+      "-c"
+      ''
+        /bin/mkdir -p $out/bin
+        for t in ${concatStringsSep " " toolNames}; do
+          for d in /usr/bin /bin /usr/sbin /sbin; do
+            if [ -x "$d/$t" ]; then /bin/ln -s "$d/$t" "$out/bin/$t"; break; fi
+          done
+        done
+      ''
+    ];
+  };
+  toolNames = [
+    "sh" "bash" "env" "cat" "cp" "mv" "rm" "ln" "ls" "mkdir" "rmdir" "chmod" "chown" "touch" "dirname" "basename"
+    "realpath" "readlink" "head" "tail" "wc" "sort" "uniq" "tr" "cut" "tee" "date" "sleep" "true" "false" "test" "expr"
+    "printf" "echo" "pwd" "uname" "id" "install" "stat" "mktemp" "od" "seq" "nproc" "comm" "join" "paste" "sha256sum"
+    "find" "xargs" "diff" "cmp" "sed" "grep" "egrep" "awk" "gawk" "tar" "gzip" "gunzip" "bzip2" "xz" "make" "patch"
+    "gcc" "g++" "cc" "c++" "cpp" "ld" "as" "ar" "ranlib" "strip" "nm" "objcopy" "objdump"
+  ];
+  hostPath = "${stdenvTools}/bin";
 
   mkDerivation =
     attrs:
@@ -65,6 +91,17 @@ let
     }:
     import <nix/fetchurl.nix> { inherit url hash sha256 name; };
 
+  # The host's python3, for builds that list it as an input (node-gyp).
+  python3 = derivation {
+    name = "python3-host";
+    inherit system;
+    builder = "/bin/sh";
+    args = [
+      "-c"
+      "/bin/mkdir -p $out/bin && /bin/ln -s /usr/bin/python3 $out/bin/python3 && /bin/ln -s /usr/bin/python3 $out/bin/python"
+    ];
+  };
+
   nodejs = derivation {
     name = "nodejs-host";
     inherit system;
@@ -95,7 +132,7 @@ let
   };
 
   pkgs = {
-    inherit lib fetchurl nodejs;
+    inherit lib fetchurl nodejs python3;
     stdenv = {
       inherit mkDerivation hostPlatform;
     };

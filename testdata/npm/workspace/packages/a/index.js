@@ -1,0 +1,1 @@
+module.exports = require("semver").valid("1.2.3");

@@ -1,0 +1,1 @@
+module.exports = require("@demo/a") + require("ms")("1s");
