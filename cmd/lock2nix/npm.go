@@ -72,10 +72,22 @@ var npmCommand = &command{
 			}
 			warnWeak(g, stderr, "npm")
 			var buf bytes.Buffer
+			// The header's command repeats the flags that shape the output,
+			// so that --check and a rerun give the same file.
+			regen := "lock2nix npm"
+			if reg != "" {
+				regen += " --registry " + shellQuote(reg)
+			}
+			if *replaceHost != "never" {
+				regen += " --replace-registry-host " + shellQuote(*replaceHost)
+			}
+			if *allowUnpinned {
+				regen += " --allow-unpinned"
+			}
 			err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
 				Generator: "lock2nix " + version,
 				Input:     npmlock.LockName,
-				Command:   "lock2nix npm",
+				Command:   regen,
 			})
 			return buf.Bytes(), err
 		}
