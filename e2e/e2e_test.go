@@ -74,3 +74,43 @@ func TestNativeNeedsOverride(t *testing.T) {
 		t.Errorf("the build failed, but not for want of python:\n%s", msg)
 	}
 }
+
+// TestBuildPackage builds the example project with the generated file's
+// buildPackage: its build script must run offline with node_modules in
+// place, and the result must be installed under lib/node_modules.
+func TestBuildPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with Nix")
+	}
+	for _, tool := range []string{"nix-build", "npm", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	reg, err := exec.Command("npm", "config", "get", "registry").Output()
+	if err != nil {
+		t.Skip("npm config get registry failed")
+	}
+	out := filepath.Join(t.TempDir(), "lock.nix")
+	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", "../testdata/example", "-o", out,
+		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("lock2nix: %v\n%s", err, msg)
+	}
+	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
+	src, _ := filepath.Abs("../testdata/example")
+	build := exec.Command("nix-build", "--no-out-link", "-E",
+		"((import "+standin+" { }).callPackage "+out+" { src = "+src+"; }).buildPackage { }")
+	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	res, err := build.Output()
+	if err != nil {
+		t.Fatalf("nix-build buildPackage: %v", err)
+	}
+	built, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(res)), "lib/node_modules/example/built.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(built) != "1.2.3 ok" {
+		t.Errorf("built.txt = %q, want the build script's output \"1.2.3 ok\"", built)
+	}
+}

@@ -37,7 +37,7 @@ func TestFetchRegistry(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fetches from the network")
 	}
-	for _, dir := range []string{"../../testdata/example"} {
+	for _, dir := range []string{"../../testdata/example", "../../testdata/npm/v1", "../../testdata/npm/aliases"} {
 		out := filepath.Join(t.TempDir(), "out.nix")
 		translate(t, out, "npm", dir, "--registry", reg, "--replace-registry-host", "registry.npm.test")
 		// The stand-in's fetchurl is Nix's own <nix/fetchurl.nix>.
