@@ -36,6 +36,12 @@ type Root struct {
 	// Workspaces lists the project's workspace folders, relative to the
 	// project root with forward slashes, sorted.
 	Workspaces []string
+	// Compiler names the package that provides the compiler toolchain
+	// (dune's "ocaml" field); "" when the format has none.
+	Compiler string
+	// Platforms lists the platforms the lock was solved for; nil when the
+	// lock is for the platform it was made on only.
+	Platforms []PlatformEnv
 }
 
 // Package is one locked artifact: a name and version from one source. An
@@ -58,6 +64,9 @@ type Package struct {
 	Platform Platform
 	// Bins are the executables the package provides, sorted by name.
 	Bins []Bin
+	// Recipe holds the locked build instructions, for formats that record
+	// them (dune); nil otherwise.
+	Recipe *Recipe
 	// HasInstallScript reports that the package runs scripts when installed
 	// (npm: preinstall, install, postinstall or an implicit node-gyp build).
 	HasInstallScript bool
@@ -119,6 +128,8 @@ type Edge struct {
 	// Spec is the requested range or specifier as written ("^1.2.0",
 	// "npm:foo@1", "file:../x"); it may be empty.
 	Spec string
+	// Platforms restricts the edge to some platforms; nil means all.
+	Platforms []PlatformEnv
 }
 
 // DepKind says which kind of dependency an Edge is.

@@ -214,11 +214,15 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 func edges(es []lockfile.Edge) Expr {
 	var groups []Binding
 	byKind := map[lockfile.DepKind][]Binding{}
-	seen := map[lockfile.Edge]bool{}
+	type nameKind struct {
+		name string
+		kind lockfile.DepKind
+	}
+	seen := map[nameKind]bool{}
 	for _, ed := range es {
 		// A name listed twice under one kind would be a duplicate
 		// attribute; the first one stands.
-		key := lockfile.Edge{Name: ed.Name, Kind: ed.Kind}
+		key := nameKind{ed.Name, ed.Kind}
 		if seen[key] {
 			continue
 		}

@@ -5,6 +5,7 @@ package apicheck
 
 import (
 	"bytes"
+	"go/ast"
 	"flag"
 	"go/doc"
 	"go/parser"
@@ -41,19 +42,9 @@ func exported(t *testing.T) []string {
 		for _, p := range pkgs {
 			d := doc.New(p, lib, 0)
 			add := func(node any) {
-				var buf bytes.Buffer
-				printer.Fprint(&buf, fset, node)
-				// One line per declaration, comments and layout dropped.
-				var parts []string
-				for _, l := range strings.Split(buf.String(), "\n") {
-					if i := strings.Index(l, "//"); i >= 0 {
-						l = l[:i]
-					}
-					if l = strings.Join(strings.Fields(l), " "); l != "" {
-						parts = append(parts, l)
-					}
+				for _, l := range declLines(fset, node) {
+					lines = append(lines, lib+": "+l)
 				}
-				lines = append(lines, lib+": "+strings.Join(parts, " "))
 			}
 			for _, v := range append(d.Consts, d.Vars...) {
 				add(v.Decl)
@@ -124,4 +115,58 @@ func TestAPI(t *testing.T) {
 	for _, l := range added {
 		t.Errorf("new public API not in api.txt: %s (record it: go test ./internal/apicheck -update)", l)
 	}
+}
+
+// declLines prints a declaration one exported piece per line: a struct's
+// fields and a const block's names each get their own line, so that
+// adding a field or a constant is not mistaken for a removal.
+func declLines(fset *token.FileSet, node any) []string {
+	flat := func(n any) string {
+		var buf bytes.Buffer
+		printer.Fprint(&buf, fset, n)
+		var parts []string
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if i := strings.Index(l, "//"); i >= 0 {
+				l = l[:i]
+			}
+			if l = strings.Join(strings.Fields(l), " "); l != "" {
+				parts = append(parts, l)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	gd, ok := node.(*ast.GenDecl)
+	if !ok {
+		return []string{flat(node)}
+	}
+	var out []string
+	for _, spec := range gd.Specs {
+		switch sp := spec.(type) {
+		case *ast.TypeSpec:
+			st, isStruct := sp.Type.(*ast.StructType)
+			if !isStruct {
+				out = append(out, "type "+flat(sp))
+				continue
+			}
+			out = append(out, "type "+sp.Name.Name+" struct")
+			for _, f := range st.Fields.List {
+				for _, n := range f.Names {
+					if n.IsExported() {
+						out = append(out, sp.Name.Name+"."+n.Name+" "+flat(f.Type))
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for _, n := range sp.Names {
+				if n.IsExported() {
+					line := gd.Tok.String() + " " + n.Name
+					if sp.Type != nil {
+						line += " " + flat(sp.Type)
+					}
+					out = append(out, line)
+				}
+			}
+		}
+	}
+	return out
 }

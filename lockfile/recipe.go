@@ -1,0 +1,110 @@
+package lockfile
+
+// Recipe holds the build instructions a lockfile records for a package.
+// dune lock directories record them; npm lockfiles do not (npm's builders
+// follow npm's own rules instead), so npm packages have none.
+type Recipe struct {
+	// Build and Install are run in the unpacked source, build first. Each
+	// holds the alternatives for different platforms; the first whose
+	// Platforms match applies, and none may.
+	Build, Install []Branch
+	// Env is exported to the packages that depend on this one.
+	Env []EnvUpdate
+	// Extra are files fetched next to the source and copied into it.
+	Extra []ExtraSource
+	// FilesDir is a folder, relative to the project root, whose contents
+	// are copied over the source before building; "" for none.
+	FilesDir string
+	// Depexts are the system packages the build needs.
+	Depexts []Depext
+	// Dev marks a package built from a development checkout.
+	Dev bool
+	// UseDune: build with "dune build -p <name>", the build system's
+	// default, instead of a recorded action.
+	UseDune bool
+	// EnabledOn lists the platforms the package is for; nil means all.
+	EnabledOn []PlatformEnv
+}
+
+// PlatformEnv is one platform as a set of variable values, such as
+// os=linux arch=x86_64. It matches a host when every pair is the host's.
+type PlatformEnv []VarValue
+
+// VarValue is one variable's value.
+type VarValue struct{ Var, Value string }
+
+// Branch is a value that applies on the listed platforms, or on all when
+// Platforms is nil.
+type Branch struct {
+	Platforms []PlatformEnv
+	Action    *Action
+}
+
+// Action is one step of a recipe.
+type Action struct {
+	// Op is one of run, progn, system, patch, substitute, withenv, when,
+	// chdir, write-file.
+	Op string
+	// Args are run's argv, system's script, patch's file, substitute's
+	// input and output, chdir's folder, write-file's path and text.
+	Args []Term
+	// Cond guards a when.
+	Cond *Cond
+	// Env are withenv's updates.
+	Env []EnvUpdate
+	// Body holds progn's steps, or the one step of when, withenv, chdir.
+	Body []*Action
+}
+
+// Term is an argument: text with variables, or a form that computes one.
+type Term struct {
+	// Op is "" for text, or concat, when, if, catch_undefined_var,
+	// has_undefined_var, or cond (a condition's true or false).
+	Op string
+	// Parts is the text of a plain term.
+	Parts []Part
+	// Args are the operand terms: concat's pieces, when's value, if's
+	// then and else, catch_undefined_var's value and fallback,
+	// has_undefined_var's term.
+	Args []Term
+	// Cond is when's, if's and cond's condition.
+	Cond *Cond
+}
+
+// Part is literal text or a variable reference such as "prefix",
+// "pkg-self:version" or "pkg:ocaml:lib".
+type Part struct {
+	Lit string
+	Var string
+}
+
+// Cond is a condition.
+type Cond struct {
+	// Op is and, or, not, and_absorb_undefined_var,
+	// or_absorb_undefined_var, one of = <> < <= > >= (comparing Terms as
+	// strings), true, false, or term (a Term that must be true or false).
+	Op    string
+	Args  []*Cond
+	Terms []Term
+}
+
+// EnvUpdate changes an environment variable: Op is one of = += =+ := =:
+// =+=, with the meanings dune gives them.
+type EnvUpdate struct {
+	Op    string
+	Var   string
+	Value Term
+}
+
+// ExtraSource is a file fetched on its own and placed at Path, relative to
+// the package's source root.
+type ExtraSource struct {
+	Path   string
+	Source Source
+}
+
+// Depext names system packages, needed when Cond holds (always when nil).
+type Depext struct {
+	Names []string
+	Cond  *Cond
+}
