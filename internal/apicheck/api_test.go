@@ -5,8 +5,8 @@ package apicheck
 
 import (
 	"bytes"
-	"go/ast"
 	"flag"
+	"go/ast"
 	"go/doc"
 	"go/parser"
 	"go/printer"

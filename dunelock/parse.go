@@ -1,0 +1,830 @@
+// Package dunelock reads dune lock directories (dune.lock/: lock.dune and
+// one .pkg file per package) into a [lockfile.Graph].
+//
+// It knows dune's S-expression files and nothing of Nix. Both layouts dune
+// has written are read: <name>.pkg, and the portable <name>.<version>.pkg
+// with per-platform build, install and depends. Every field and action is
+// decoded into the graph's recipe types; anything unknown is an error
+// naming the file, line and column.
+package dunelock
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/dunelock/internal/sexp"
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// DefaultDir is the lock directory's default name.
+const DefaultDir = "dune.lock"
+
+// Options control how a lock directory is read.
+type Options struct {
+	// Pins gives commits for git sources the lock leaves unpinned (dune
+	// writes those for development pins), by package name.
+	Pins map[string]string
+}
+
+// Error is a problem in a lock file, with its place.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return e.File + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// ParseFS reads the lock directory dir of the project whose root is fsys.
+// File names in errors and FilesDir paths are relative to the project.
+func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
+	d := &decoder{fsys: fsys, dir: dir, opts: opts}
+	g := &lockfile.Graph{Ecosystem: "dune"}
+	if err := d.lockDune(g); err != nil {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".pkg") {
+			continue
+		}
+		p, err := d.pkgFile(e.Name(), entries)
+		if err != nil {
+			d.errs = append(d.errs, err)
+			continue
+		}
+		g.Packages = append(g.Packages, p)
+	}
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	if err := checkDepends(g); err != nil {
+		return nil, err
+	}
+	assignIDs(g)
+	g.Root.Name = projectName(fsys)
+	g.Sort()
+	return g, nil
+}
+
+type decoder struct {
+	fsys fs.FS
+	dir  string
+	opts Options
+	errs []error
+	file string // the file being decoded, for errors
+}
+
+func (d *decoder) errAt(n *sexp.Node, format string, args ...any) error {
+	return &Error{File: d.file, Line: n.Pos.Line, Col: n.Pos.Col, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (d *decoder) read(name string) ([]*sexp.Node, error) {
+	d.file = path.Join(d.dir, name)
+	data, err := fs.ReadFile(d.fsys, d.file)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := sexp.Parse(d.file, data)
+	if err != nil {
+		var se *sexp.Error
+		if errors.As(err, &se) {
+			return nil, &Error{File: se.File, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg}
+		}
+		return nil, err
+	}
+	return nodes, nil
+}
+
+// fields checks that every top-level form is (name …), known and given
+// once, and returns them by name.
+func (d *decoder) fields(nodes []*sexp.Node, known ...string) (map[string]*sexp.Node, error) {
+	out := map[string]*sexp.Node{}
+	for _, n := range nodes {
+		name := n.Head()
+		if name == "" {
+			return nil, d.errAt(n, "want a field such as (%s …), got %s", known[0], short(n))
+		}
+		if !slices.Contains(known, name) {
+			return nil, d.errAt(n, "unknown field %q (want one of %s)", name, strings.Join(known, ", "))
+		}
+		if _, dup := out[name]; dup {
+			return nil, d.errAt(n, "field %q given twice", name)
+		}
+		out[name] = n
+	}
+	return out, nil
+}
+
+func short(n *sexp.Node) string {
+	s := n.String()
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}
+
+// lockDune reads lock.dune.
+func (d *decoder) lockDune(g *lockfile.Graph) error {
+	nodes, err := d.read("lock.dune")
+	if err != nil {
+		return err
+	}
+	if len(nodes) == 0 || nodes[0].Head() != "lang" {
+		return &Error{File: d.file, Line: 1, Col: 1, Msg: "want (lang package 0.1) first"}
+	}
+	lang := nodes[0]
+	if len(lang.List) != 3 || atom(lang.List[1]) != "package" {
+		return d.errAt(lang, "want (lang package <version>)")
+	}
+	f, err := d.fields(nodes[1:], "dependency_hash", "ocaml", "repositories", "expanded_solver_variable_bindings", "solved_for_platforms")
+	if err != nil {
+		return err
+	}
+	if n, ok := f["ocaml"]; ok {
+		if len(n.List) != 2 || atom(n.List[1]) == "" {
+			return d.errAt(n, "want (ocaml <package>)")
+		}
+		g.Root.Compiler = atom(n.List[1])
+	}
+	if n, ok := f["solved_for_platforms"]; ok {
+		for _, e := range n.List[1:] {
+			env, err := d.env(e)
+			if err != nil {
+				return err
+			}
+			g.Root.Platforms = append(g.Root.Platforms, env)
+		}
+	}
+	return nil
+}
+
+func atom(n *sexp.Node) string {
+	if n.Kind == sexp.List {
+		return ""
+	}
+	s, _ := n.Text()
+	return s
+}
+
+// env reads ((arch x86_64) (os linux)).
+func (d *decoder) env(n *sexp.Node) (lockfile.PlatformEnv, error) {
+	if n.Kind != sexp.List {
+		return nil, d.errAt(n, "want a platform such as ((arch x86_64) (os linux))")
+	}
+	var env lockfile.PlatformEnv
+	for _, kv := range n.List {
+		if kv.Kind != sexp.List || len(kv.List) != 2 || atom(kv.List[0]) == "" {
+			return nil, d.errAt(kv, "want (<variable> <value>)")
+		}
+		v, ok := kv.List[1].Text()
+		if !ok {
+			return nil, d.errAt(kv.List[1], "want a plain value")
+		}
+		env = append(env, lockfile.VarValue{Var: atom(kv.List[0]), Value: v})
+	}
+	return env, nil
+}
+
+var pkgFields = []string{"version", "install", "build", "dune", "depends", "depexts", "source", "dev", "avoid", "exported_env", "extra_sources", "enabled_on_platforms"}
+
+// pkgFile reads one <name>[.<version>].pkg.
+func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package, error) {
+	nodes, err := d.read(name)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(name, ".pkg")
+	pkgName, _, _ := strings.Cut(base, ".")
+	f, err := d.fields(nodes, pkgFields...)
+	if err != nil {
+		return nil, err
+	}
+	p := &lockfile.Package{Name: pkgName, Recipe: &lockfile.Recipe{}}
+	v, ok := f["version"]
+	if !ok {
+		return nil, &Error{File: d.file, Msg: "no (version …) field"}
+	}
+	if len(v.List) != 2 || atom(v.List[1]) == "" {
+		return nil, d.errAt(v, "want (version <version>)")
+	}
+	p.Version = atom(v.List[1])
+	r := p.Recipe
+	if n, ok := f["source"]; ok {
+		if len(n.List) != 2 {
+			return nil, d.errAt(n, "want (source (fetch …)) or (source (copy …))")
+		}
+		if p.Source, err = d.source(n.List[1], pkgName); err != nil {
+			return nil, err
+		}
+	}
+	if n, ok := f["extra_sources"]; ok {
+		for _, e := range n.List[1:] {
+			if e.Kind != sexp.List || len(e.List) != 2 {
+				return nil, d.errAt(e, "want (<path> (fetch …))")
+			}
+			dest, ok := e.List[0].Text()
+			if !ok || dest == "" || path.IsAbs(dest) || slices.Contains(strings.Split(dest, "/"), "..") {
+				return nil, d.errAt(e.List[0], "extra source path %s must be relative and stay in the source", e.List[0])
+			}
+			src, err := d.source(e.List[1], pkgName)
+			if err != nil {
+				return nil, err
+			}
+			r.Extra = append(r.Extra, lockfile.ExtraSource{Path: dest, Source: src})
+		}
+	}
+	for _, field := range []string{"build", "install"} {
+		n, ok := f[field]
+		if !ok {
+			continue
+		}
+		if len(n.List) != 2 {
+			return nil, d.errAt(n, "want (%s <action>)", field)
+		}
+		branches, err := d.branches(n.List[1], field == "build")
+		if err != nil {
+			return nil, err
+		}
+		if field == "build" {
+			r.Build = branches
+		} else {
+			r.Install = branches
+		}
+	}
+	if n, ok := f["dune"]; ok {
+		if len(n.List) != 1 {
+			return nil, d.errAt(n, "want (dune)")
+		}
+		if r.Build != nil {
+			return nil, d.errAt(n, "(dune) and (build …) exclude each other")
+		}
+		r.UseDune = true
+	}
+	if n, ok := f["depends"]; ok {
+		if p.Deps, err = d.depends(n); err != nil {
+			return nil, err
+		}
+	}
+	if n, ok := f["dev"]; ok {
+		switch {
+		case len(n.List) == 1:
+			r.Dev = true
+		case len(n.List) == 2 && (atom(n.List[1]) == "true" || atom(n.List[1]) == "false"):
+			r.Dev = atom(n.List[1]) == "true"
+		default:
+			return nil, d.errAt(n, "want (dev) or (dev <true|false>)")
+		}
+	}
+	if n, ok := f["exported_env"]; ok {
+		for _, u := range n.List[1:] {
+			eu, err := d.envUpdate(u)
+			if err != nil {
+				return nil, err
+			}
+			r.Env = append(r.Env, eu)
+		}
+	}
+	if n, ok := f["depexts"]; ok {
+		if r.Depexts, err = d.depexts(n); err != nil {
+			return nil, err
+		}
+	}
+	if n, ok := f["enabled_on_platforms"]; ok {
+		if len(n.List) == 2 && atom(n.List[1]) == "all" {
+			// the default
+		} else if len(n.List) == 2 && n.List[1].Head() == "only" {
+			for _, e := range n.List[1].List[1:] {
+				env, err := d.env(e)
+				if err != nil {
+					return nil, err
+				}
+				r.EnabledOn = append(r.EnabledOn, env)
+			}
+		} else {
+			return nil, d.errAt(n, "want (enabled_on_platforms all) or (enabled_on_platforms (only <platform>…))")
+		}
+	}
+	// Files copied over the source: <name>.files or <name>.<version>.files.
+	for _, dirName := range []string{base + ".files", pkgName + ".files"} {
+		if slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.IsDir() && e.Name() == dirName }) {
+			r.FilesDir = path.Join(d.dir, dirName)
+			break
+		}
+	}
+	return p, nil
+}
+
+// source reads (fetch (url U) (checksum C)) or (copy P).
+func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
+	switch n.Head() {
+	case "copy":
+		if len(n.List) != 2 {
+			return lockfile.Source{}, d.errAt(n, "want (copy <path>)")
+		}
+		p, ok := n.List[1].Text()
+		if !ok || p == "" {
+			return lockfile.Source{}, d.errAt(n.List[1], "want a path")
+		}
+		return lockfile.Source{Kind: lockfile.Directory, Path: p}, nil
+	case "fetch":
+	default:
+		return lockfile.Source{}, d.errAt(n, "unknown source %s: want (fetch …) or (copy …)", short(n))
+	}
+	var url, checksum *sexp.Node
+	for _, c := range n.List[1:] {
+		switch c.Head() {
+		case "url":
+			url = c
+		case "checksum":
+			checksum = c
+		default:
+			return lockfile.Source{}, d.errAt(c, "unknown fetch field %s: want (url …) or (checksum …)", short(c))
+		}
+	}
+	if url == nil || len(url.List) != 2 {
+		return lockfile.Source{}, d.errAt(n, "want (url <url>) in (fetch …)")
+	}
+	u, ok := url.List[1].Text()
+	if !ok || u == "" {
+		return lockfile.Source{}, d.errAt(url.List[1], "want a URL")
+	}
+	var hash lockfile.Hash
+	if checksum != nil {
+		if len(checksum.List) != 2 {
+			return lockfile.Source{}, d.errAt(checksum, "want (checksum <algo>=<hex>)")
+		}
+		c, _ := checksum.List[1].Text()
+		h, err := lockfile.ParseHex(c)
+		if err != nil {
+			return lockfile.Source{}, d.errAt(checksum.List[1], "%v", err)
+		}
+		hash = h
+	}
+	scheme, rest, _ := strings.Cut(u, "://")
+	switch {
+	case strings.HasPrefix(scheme, "git+"):
+		addr, rev, _ := strings.Cut(rest, "#")
+		if rev == "" {
+			rev = d.opts.Pins[pkg]
+		}
+		if !lockfile.IsCommit(rev) {
+			return lockfile.Source{}, d.errAt(url.List[1], "git source %s is not pinned to a commit, so Nix cannot fetch it reproducibly: pin %s to a full commit id (--pin %s=<commit>)", u, pkg, pkg)
+		}
+		return lockfile.Source{Kind: lockfile.Git, URL: strings.TrimPrefix(scheme, "git+") + "://" + addr, Rev: rev}, nil
+	case scheme == "http" || scheme == "https":
+		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
+	case scheme == "file":
+		if isArchive(rest) {
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash}, nil
+		}
+		return lockfile.Source{Kind: lockfile.Directory, Path: rest}, nil
+	}
+	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git+…, or file", u)
+}
+
+func isArchive(p string) bool {
+	for _, ext := range []string{".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".zip"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// branches reads a build or install value: a plain action, or the
+// portable (all_platforms …) and (choice …) forms.
+func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]lockfile.Branch, error) {
+	unwrap := func(v *sexp.Node) (*lockfile.Action, bool, error) {
+		// Portable builds wrap the action: ((action A)) or ((dune)).
+		if isBuild && v.Kind == sexp.List && len(v.List) == 1 && v.List[0].Kind == sexp.List {
+			inner := v.List[0]
+			switch inner.Head() {
+			case "action":
+				if len(inner.List) != 2 {
+					return nil, false, d.errAt(inner, "want (action <action>)")
+				}
+				a, err := d.action(inner.List[1])
+				return a, false, err
+			case "dune":
+				return nil, true, nil
+			}
+		}
+		a, err := d.action(v)
+		return a, false, err
+	}
+	switch n.Head() {
+	case "all_platforms":
+		if len(n.List) != 2 {
+			return nil, d.errAt(n, "want (all_platforms <value>)")
+		}
+		a, useDune, err := unwrap(n.List[1])
+		if err != nil {
+			return nil, err
+		}
+		if useDune {
+			a = duneBuild()
+		}
+		return []lockfile.Branch{{Action: a}}, nil
+	case "choice":
+		var out []lockfile.Branch
+		for _, br := range n.List[1:] {
+			if br.Kind != sexp.List || len(br.List) != 2 {
+				return nil, d.errAt(br, "want (<platforms> <value>) in (choice …)")
+			}
+			envs, err := d.envList(br.List[0])
+			if err != nil {
+				return nil, err
+			}
+			a, useDune, err := unwrap(br.List[1])
+			if err != nil {
+				return nil, err
+			}
+			if useDune {
+				a = duneBuild()
+			}
+			out = append(out, lockfile.Branch{Platforms: envs, Action: a})
+		}
+		return out, nil
+	}
+	a, err := d.action(n)
+	if err != nil {
+		return nil, err
+	}
+	return []lockfile.Branch{{Action: a}}, nil
+}
+
+// duneBuild is the action (dune) stands for.
+func duneBuild() *lockfile.Action {
+	lit := func(s string) lockfile.Term { return lockfile.Term{Parts: []lockfile.Part{{Lit: s}}} }
+	return &lockfile.Action{Op: "run", Args: []lockfile.Term{lit("dune"), lit("build"), lit("-p"), {Parts: []lockfile.Part{{Var: "pkg-self:name"}}}}}
+}
+
+func (d *decoder) envList(n *sexp.Node) ([]lockfile.PlatformEnv, error) {
+	if n.Kind != sexp.List {
+		return nil, d.errAt(n, "want a list of platforms")
+	}
+	var out []lockfile.PlatformEnv
+	for _, e := range n.List {
+		env, err := d.env(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, env)
+	}
+	return out, nil
+}
+
+// depends reads (depends a b), (depends (all_platforms (a b))) or
+// (depends (choice ((<platforms>) (a b)) …)).
+func (d *decoder) depends(n *sexp.Node) ([]lockfile.Edge, error) {
+	names := func(l []*sexp.Node, platforms []lockfile.PlatformEnv) ([]lockfile.Edge, error) {
+		var out []lockfile.Edge
+		for _, x := range l {
+			name := atom(x)
+			if name == "" {
+				return nil, d.errAt(x, "want a package name")
+			}
+			out = append(out, lockfile.Edge{Name: name, Kind: lockfile.DepProd, Platforms: platforms})
+		}
+		return out, nil
+	}
+	if len(n.List) == 2 && n.List[1].Kind == sexp.List {
+		v := n.List[1]
+		switch v.Head() {
+		case "all_platforms":
+			if len(v.List) != 2 || v.List[1].Kind != sexp.List {
+				return nil, d.errAt(v, "want (all_platforms (<name>…))")
+			}
+			return names(v.List[1].List, nil)
+		case "choice":
+			var out []lockfile.Edge
+			for _, br := range v.List[1:] {
+				if br.Kind != sexp.List || len(br.List) != 2 || br.List[1].Kind != sexp.List {
+					return nil, d.errAt(br, "want (<platforms> (<name>…)) in (choice …)")
+				}
+				envs, err := d.envList(br.List[0])
+				if err != nil {
+					return nil, err
+				}
+				es, err := names(br.List[1].List, envs)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, es...)
+			}
+			return out, nil
+		}
+	}
+	return names(n.List[1:], nil)
+}
+
+func (d *decoder) depexts(n *sexp.Node) ([]lockfile.Depext, error) {
+	var out []lockfile.Depext
+	flat := true
+	for _, e := range n.List[1:] {
+		if e.Kind == sexp.List {
+			flat = false
+		}
+	}
+	if flat {
+		var names []string
+		for _, e := range n.List[1:] {
+			names = append(names, atom(e))
+		}
+		return []lockfile.Depext{{Names: names}}, nil
+	}
+	for _, e := range n.List[1:] {
+		if e.Kind != sexp.List || len(e.List) == 0 || e.List[0].Kind != sexp.List {
+			return nil, d.errAt(e, "want ((<names>…) <condition>)")
+		}
+		var dx lockfile.Depext
+		for _, x := range e.List[0].List {
+			dx.Names = append(dx.Names, atom(x))
+		}
+		switch len(e.List) {
+		case 1:
+		case 2:
+			c, err := d.cond(e.List[1])
+			if err != nil {
+				return nil, err
+			}
+			dx.Cond = c
+		default:
+			return nil, d.errAt(e, "want ((<names>…) <condition>)")
+		}
+		out = append(out, dx)
+	}
+	return out, nil
+}
+
+var envOps = []string{"=", "+=", "=+", ":=", "=:", "=+="}
+
+func (d *decoder) envUpdate(n *sexp.Node) (lockfile.EnvUpdate, error) {
+	if n.Kind != sexp.List || len(n.List) != 3 || !slices.Contains(envOps, atom(n.List[0])) || atom(n.List[1]) == "" {
+		return lockfile.EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envOps, " "))
+	}
+	v, err := d.term(n.List[2])
+	if err != nil {
+		return lockfile.EnvUpdate{}, err
+	}
+	return lockfile.EnvUpdate{Op: atom(n.List[0]), Var: atom(n.List[1]), Value: v}, nil
+}
+
+// action reads one action.
+func (d *decoder) action(n *sexp.Node) (*lockfile.Action, error) {
+	op := n.Head()
+	if op == "" {
+		return nil, d.errAt(n, "want an action such as (run …), got %s", short(n))
+	}
+	a := &lockfile.Action{Op: op}
+	args := n.List[1:]
+	terms := func(min, max int) error {
+		if len(args) < min || (max >= 0 && len(args) > max) {
+			return d.errAt(n, "wrong number of arguments to %s", op)
+		}
+		for _, x := range args {
+			t, err := d.term(x)
+			if err != nil {
+				return err
+			}
+			a.Args = append(a.Args, t)
+		}
+		return nil
+	}
+	var err error
+	switch op {
+	case "run":
+		err = terms(1, -1)
+	case "system", "patch":
+		err = terms(1, 1)
+	case "substitute", "write-file":
+		err = terms(2, 2)
+	case "dune":
+		if len(args) != 0 {
+			return nil, d.errAt(n, "want (dune)")
+		}
+		return duneBuild(), nil
+	case "progn":
+		for _, x := range args {
+			c, err := d.action(x)
+			if err != nil {
+				return nil, err
+			}
+			a.Body = append(a.Body, c)
+		}
+	case "when":
+		if len(args) != 2 {
+			return nil, d.errAt(n, "want (when <condition> <action>)")
+		}
+		if a.Cond, err = d.cond(args[0]); err != nil {
+			return nil, err
+		}
+		c, err := d.action(args[1])
+		if err != nil {
+			return nil, err
+		}
+		a.Body = []*lockfile.Action{c}
+	case "withenv":
+		if len(args) != 2 || args[0].Kind != sexp.List {
+			return nil, d.errAt(n, "want (withenv (<updates>…) <action>)")
+		}
+		for _, u := range args[0].List {
+			eu, err := d.envUpdate(u)
+			if err != nil {
+				return nil, err
+			}
+			a.Env = append(a.Env, eu)
+		}
+		c, err := d.action(args[1])
+		if err != nil {
+			return nil, err
+		}
+		a.Body = []*lockfile.Action{c}
+	case "chdir":
+		if len(args) != 2 {
+			return nil, d.errAt(n, "want (chdir <dir> <action>)")
+		}
+		t, err := d.term(args[0])
+		if err != nil {
+			return nil, err
+		}
+		a.Args = []lockfile.Term{t}
+		c, err := d.action(args[1])
+		if err != nil {
+			return nil, err
+		}
+		a.Body = []*lockfile.Action{c}
+	default:
+		return nil, d.errAt(n, "unknown action %q (want run, progn, system, patch, substitute, withenv, when, chdir or dune)", op)
+	}
+	return a, err
+}
+
+var condOps = []string{"and", "or", "not", "and_absorb_undefined_var", "or_absorb_undefined_var", "=", "<>", "<", "<=", ">", ">="}
+
+// cond reads a blang condition.
+func (d *decoder) cond(n *sexp.Node) (*lockfile.Cond, error) {
+	if n.Kind != sexp.List {
+		if s, ok := n.Text(); ok && (s == "true" || s == "false") {
+			return &lockfile.Cond{Op: s}, nil
+		}
+		t, err := d.term(n)
+		if err != nil {
+			return nil, err
+		}
+		return &lockfile.Cond{Op: "term", Terms: []lockfile.Term{t}}, nil
+	}
+	op := n.Head()
+	switch op {
+	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var", "not":
+		c := &lockfile.Cond{Op: op}
+		for _, x := range n.List[1:] {
+			sub, err := d.cond(x)
+			if err != nil {
+				return nil, err
+			}
+			c.Args = append(c.Args, sub)
+		}
+		if op == "not" && len(c.Args) != 1 {
+			return nil, d.errAt(n, "want (not <condition>)")
+		}
+		return c, nil
+	case "=", "<>", "<", "<=", ">", ">=":
+		if len(n.List) != 3 {
+			return nil, d.errAt(n, "want (%s <a> <b>)", op)
+		}
+		c := &lockfile.Cond{Op: op}
+		for _, x := range n.List[1:] {
+			t, err := d.term(x)
+			if err != nil {
+				return nil, err
+			}
+			c.Terms = append(c.Terms, t)
+		}
+		return c, nil
+	}
+	// A slang form that yields true or false.
+	t, err := d.term(n)
+	if err != nil {
+		return nil, err
+	}
+	return &lockfile.Cond{Op: "term", Terms: []lockfile.Term{t}}, nil
+}
+
+// term reads an argument: text, or a slang form.
+func (d *decoder) term(n *sexp.Node) (lockfile.Term, error) {
+	if n.Kind != sexp.List {
+		t := lockfile.Term{}
+		for _, p := range n.Parts {
+			t.Parts = append(t.Parts, lockfile.Part{Lit: p.Lit, Var: p.Var})
+		}
+		return t, nil
+	}
+	op := n.Head()
+	args := n.List[1:]
+	t := lockfile.Term{Op: op}
+	sub := func(from int) error {
+		for _, x := range args[from:] {
+			s, err := d.term(x)
+			if err != nil {
+				return err
+			}
+			t.Args = append(t.Args, s)
+		}
+		return nil
+	}
+	var err error
+	switch op {
+	case "concat":
+		err = sub(0)
+	case "when":
+		if len(args) != 2 {
+			return t, d.errAt(n, "want (when <condition> <term>)")
+		}
+		if t.Cond, err = d.cond(args[0]); err == nil {
+			err = sub(1)
+		}
+	case "if":
+		if len(args) != 3 {
+			return t, d.errAt(n, "want (if <condition> <then> <else>)")
+		}
+		if t.Cond, err = d.cond(args[0]); err == nil {
+			err = sub(1)
+		}
+	case "catch_undefined_var":
+		if len(args) != 2 {
+			return t, d.errAt(n, "want (catch_undefined_var <term> <fallback>)")
+		}
+		err = sub(0)
+	case "has_undefined_var":
+		if len(args) != 1 {
+			return t, d.errAt(n, "want (has_undefined_var <term>)")
+		}
+		err = sub(0)
+	default:
+		if slices.Contains(condOps, op) {
+			c, err := d.cond(n)
+			return lockfile.Term{Op: "cond", Cond: c}, err
+		}
+		return t, d.errAt(n, "unknown form %q in an argument", op)
+	}
+	return t, err
+}
+
+// checkDepends reports depends that name no package of the lock (dune
+// itself excepted: the running dune provides it).
+func checkDepends(g *lockfile.Graph) error {
+	have := map[string]bool{"dune": true}
+	for _, p := range g.Packages {
+		have[p.Name] = true
+	}
+	var errs []error
+	for _, p := range g.Packages {
+		for _, e := range p.Deps {
+			if !have[e.Name] {
+				errs = append(errs, fmt.Errorf("%s depends on %s, which the lock directory does not hold", p.Name, e.Name))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// assignIDs names packages name.version, as dune's portable files do.
+func assignIDs(g *lockfile.Graph) {
+	for _, p := range g.Packages {
+		p.ID = p.Name + "." + p.Version
+	}
+}
+
+// projectName reads (name …) from the project's dune-project, if any.
+func projectName(fsys fs.FS) string {
+	data, err := fs.ReadFile(fsys, "dune-project")
+	if err != nil {
+		return "project"
+	}
+	nodes, err := sexp.Parse("dune-project", data)
+	if err != nil {
+		return "project"
+	}
+	for _, n := range nodes {
+		if n.Head() == "name" && len(n.List) == 2 {
+			if s := atom(n.List[1]); s != "" {
+				return s
+			}
+		}
+	}
+	return "project"
+}
