@@ -33,6 +33,9 @@ func Emit(w io.Writer, g *lockfile.Graph, opts EmitOptions) error {
 // Build returns the syntax tree Emit prints.
 func Build(g *lockfile.Graph, opts EmitOptions) (*File, error) {
 	e := &emitter{g: g, srcName: map[string]string{}}
+	if g.Ecosystem == "dune" {
+		return e.duneFile(opts)
+	}
 	return e.file(opts)
 }
 

@@ -1,19 +1,45 @@
 package main
 
 import (
-	"errors"
+	"bytes"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/BurntSushi/toml"
+	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/spf13/pflag"
 )
 
 const duneHelp = `Usage: lock2nix dune [DIR] [flags]
 
-Translate the dune lock directory DIR/dune.lock into one Nix file.
+Translate the dune lock directory DIR/dune.lock (lock.dune and one .pkg
+file per package) into one Nix file that pkgs.callPackage accepts: a
+fixed-output fetcher for every source and extra source, with the hash
+from the lock, and one derivation per package that runs its locked build
+and install actions.
+
+Git sources that the lock leaves without a commit (dune writes those for
+development pins) must be pinned, with --pin or a pins file:
+
+  # lock2nix-pins.toml
+  [pins]
+  piaf = "0123456789abcdef0123456789abcdef01234567"
 
 Examples:
+  # write ./dune-lock.nix from ./dune.lock
   lock2nix dune
+
+  # a lock directory elsewhere, printed to standard output
+  lock2nix dune ./project --lock-dir dev.lock -o -
+
+  # pin an unpinned git source
+  lock2nix dune --pin piaf=0123456789abcdef0123456789abcdef01234567
+
+  # in CI: fail when dune-lock.nix is stale
   lock2nix dune --check
 `
 
@@ -22,10 +48,74 @@ var duneCommand = &command{
 	help:   duneHelp,
 	defOut: func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
 	setup: func(fs *pflag.FlagSet) generator {
-		lockDir := fs.String("lock-dir", "dune.lock", "the lock directory, relative to DIR")
+		var (
+			lockDir       = fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
+			pins          = fs.StringArray("pin", nil, "pin a git source: `NAME=COMMIT` (repeatable)")
+			pinsFile      = fs.String("pins", "", "read pins from a TOML `FILE` with a [pins] table (default: DIR/lock2nix-pins.toml when present)")
+			allowUnpinned = fs.Bool("allow-unpinned", false, "accept sources without a checksum and fetch them impurely")
+		)
 		return func(dir string, stderr io.Writer) ([]byte, error) {
-			_ = lockDir
-			return nil, errors.New("dune lock directories are not supported yet")
+			opts := dunelock.Options{Pins: map[string]string{}}
+			file := *pinsFile
+			if file == "" {
+				if _, err := os.Stat(filepath.Join(dir, "lock2nix-pins.toml")); err == nil {
+					file = filepath.Join(dir, "lock2nix-pins.toml")
+				}
+			}
+			if file != "" {
+				var cfg struct{ Pins map[string]string }
+				if _, err := toml.DecodeFile(file, &cfg); err != nil {
+					return nil, fmt.Errorf("%s: %w", file, err)
+				}
+				for k, v := range cfg.Pins {
+					opts.Pins[k] = v
+				}
+			}
+			for _, p := range *pins {
+				name, commit, ok := strings.Cut(p, "=")
+				if !ok || name == "" {
+					return nil, fmt.Errorf("--pin %q: want NAME=COMMIT", p)
+				}
+				opts.Pins[name] = commit
+			}
+			g, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, opts)
+			if err != nil {
+				return nil, prefixDir(dir, err)
+			}
+			if !*allowUnpinned {
+				if err := unpinnedError(g); err != nil {
+					return nil, fmt.Errorf("%s: %w", filepath.Join(dir, *lockDir), err)
+				}
+			}
+			warnWeak(g, stderr, "dune")
+			regen := "lock2nix dune"
+			if *lockDir != dunelock.DefaultDir {
+				regen += " --lock-dir " + shellQuote(*lockDir)
+			}
+			if *allowUnpinned {
+				regen += " --allow-unpinned"
+			}
+			var buf bytes.Buffer
+			err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
+				Generator: "lock2nix " + version,
+				Input:     *lockDir,
+				Command:   regen,
+			})
+			return buf.Bytes(), err
 		}
 	},
+}
+
+// prefixDir makes the lock directory's file names in errors relative to
+// the working directory, as the user gave DIR.
+func prefixDir(dir string, err error) error {
+	if dir == "." {
+		return err
+	}
+	msg := err.Error()
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		lines = append(lines, filepath.Join(dir, "")+string(filepath.Separator)+l)
+	}
+	return fmt.Errorf("%s", strings.Join(lines, "\n"))
 }

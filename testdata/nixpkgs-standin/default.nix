@@ -102,6 +102,22 @@ let
     ];
   };
 
+  # Host programs wrapped as packages: dune, opam-installer, and the host's
+  # OCaml compiler as the "ocaml" a user may pass for the compiler.
+  hostTool =
+    name: tools:
+    derivation {
+      inherit name system;
+      builder = "/bin/sh";
+      args = [
+        "-c"
+        ("/bin/mkdir -p $out/bin $out/lib && " + concatStringsSep " && " (map (t: "/bin/ln -s /usr/bin/${t} $out/bin/${t}") tools))
+      ];
+    };
+  dune_3 = hostTool "dune-host" [ "dune" ];
+  opam-installer = hostTool "opam-installer-host" [ "opam-installer" ];
+  ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
+
   nodejs = derivation {
     name = "nodejs-host";
     inherit system;
@@ -132,10 +148,11 @@ let
   };
 
   pkgs = {
-    inherit lib fetchurl nodejs python3;
+    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml;
     stdenv = {
       inherit mkDerivation hostPlatform;
     };
+    inherit pkgs;
     callPackage = fn: args: let f = if builtins.isFunction fn then fn else import fn; in f (intersectAttrs (functionArgs f) pkgs // args);
   };
 in

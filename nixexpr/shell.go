@@ -1,0 +1,438 @@
+package nixexpr
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// shellCompiler turns a package's recipe actions into a bash script for
+// the builders. Every text from the lockfile is single-quoted; variables
+// become expansions of shell variables the builder sets (dune_os, …) or of
+// the dependency paths it exports (dep_<name>).
+type shellCompiler struct {
+	pkg *lockfile.Package
+	// closure holds the names of the package's transitive dependencies.
+	closure map[string]bool
+	// versions of every package, for %{pkg:N:version}.
+	versions map[string]string
+	// dev packages, for %{pkg:N:dev}.
+	dev map[string]bool
+	b   strings.Builder
+	n   int // for fresh variable names
+}
+
+// undefined marks a term whose value is known to be undefined.
+type undefined struct{ v string }
+
+func (u undefined) Error() string { return "undefined variable %{" + u.v + "}" }
+
+// sq single-quotes s for bash.
+func sq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// depVar names the shell variable that holds a dependency's store path;
+// the dune builders compute the same name.
+func depVar(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return "dep_" + hex.EncodeToString(sum[:])[:12]
+}
+
+var sections = map[string]struct {
+	own    string // %{x}: under the package's prefix
+	scoped bool   // %{pkg:N:x}: with /<name> appended
+}{
+	"lib": {"lib", true}, "libexec": {"lib", true}, "share": {"share", true}, "etc": {"etc", true},
+	"doc": {"doc", true}, "bin": {"bin", false}, "sbin": {"sbin", false}, "toplevel": {"lib/toplevel", false},
+	"stublibs": {"lib/stublibs", false}, "man": {"man", false},
+}
+
+// varExpr returns a double-quotable shell expression for %{v}, or
+// undefined.
+func (c *shellCompiler) varExpr(v string) (string, error) {
+	if s, ok := sections[v]; ok {
+		return "$out/" + s.own, nil
+	}
+	switch v {
+	case "prefix":
+		return "$out", nil
+	case "build":
+		return "$dune_build", nil
+	case "jobs":
+		return "$NIX_BUILD_CORES", nil
+	case "make":
+		return "make", nil
+	case "switch":
+		return "dune", nil
+	case "context_name":
+		return "default", nil
+	case "user", "group":
+		return "nixbld", nil
+	case "os", "arch", "os_family", "os_distribution", "os_version", "sys_ocaml_version":
+		return "$dune_" + v, nil
+	}
+	scope, rest, ok := strings.Cut(v, ":")
+	if !ok {
+		return "", undefined{v}
+	}
+	var pkg, name string
+	switch scope {
+	case "pkg-self":
+		pkg, name = c.pkg.Name, rest
+	case "pkg":
+		pkg, name, ok = strings.Cut(rest, ":")
+		if !ok {
+			return "", undefined{v}
+		}
+	default:
+		return "", undefined{v}
+	}
+	self := pkg == c.pkg.Name
+	inClosure := self || c.closure[pkg]
+	switch name {
+	case "name":
+		if inClosure {
+			return pkg, nil
+		}
+	case "version":
+		if inClosure {
+			return c.versions[pkg], nil
+		}
+	case "dev":
+		if inClosure {
+			return fmt.Sprint(c.dev[pkg]), nil
+		}
+	case "installed":
+		return fmt.Sprint(inClosure), nil
+	case "enable":
+		if inClosure {
+			return "enable", nil
+		}
+		return "disable", nil
+	case "pinned":
+		return "false", nil
+	}
+	if !inClosure {
+		return "", undefined{v}
+	}
+	root := "$out"
+	if !self {
+		root = "$" + depVar(pkg)
+	}
+	if s, ok := sections[name]; ok {
+		if s.scoped {
+			return root + "/" + s.own + "/" + pkg, nil
+		}
+		return root + "/" + s.own, nil
+	}
+	// Other variables come from the <name>.config file the package's
+	// build left behind, known only at build time.
+	dir := "$dune_build"
+	if !self {
+		dir = root + "/nix-support"
+	}
+	return fmt.Sprintf("$(dune_var %s %s %s)", sq(pkg), sq(name), dir), nil
+}
+
+// word compiles a term into a double-quoted shell word.
+func (c *shellCompiler) word(t lockfile.Term) (string, error) {
+	switch t.Op {
+	case "":
+		var b strings.Builder
+		for _, p := range t.Parts {
+			if p.Var == "" {
+				b.WriteString(sq(p.Lit))
+				continue
+			}
+			e, err := c.varExpr(p.Var)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(`"` + e + `"`)
+		}
+		if b.Len() == 0 {
+			return "''", nil
+		}
+		return b.String(), nil
+	case "concat":
+		var b strings.Builder
+		for _, a := range t.Args {
+			w, err := c.word(a)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(w)
+		}
+		return b.String(), nil
+	case "catch_undefined_var":
+		w, err := c.word(t.Args[0])
+		if _, undef := err.(undefined); undef {
+			return c.word(t.Args[1])
+		}
+		return w, err
+	case "has_undefined_var":
+		_, err := c.word(t.Args[0])
+		if _, undef := err.(undefined); undef {
+			return "true", nil
+		}
+		return "false", err
+	case "if", "cond", "when":
+		cond, err := c.cond(t.Cond)
+		if err != nil {
+			return "", err
+		}
+		switch t.Op {
+		case "cond":
+			return fmt.Sprintf(`"$(if %s; then echo true; else echo false; fi)"`, cond), nil
+		case "when":
+			// As a lone word; run's argv handles when as an optional
+			// argument.
+			w, err := c.word(t.Args[0])
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf(`"$(if %s; then printf %%s %s; fi)"`, cond, w), nil
+		}
+		a, err := c.word(t.Args[0])
+		if err != nil {
+			return "", err
+		}
+		b, err := c.word(t.Args[1])
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(`"$(if %s; then printf %%s %s; else printf %%s %s; fi)"`, cond, a, b), nil
+	}
+	return "", fmt.Errorf("unknown term form %q", t.Op)
+}
+
+// cond compiles a condition into a shell test.
+func (c *shellCompiler) cond(x *lockfile.Cond) (string, error) {
+	switch x.Op {
+	case "true":
+		return "true", nil
+	case "false":
+		return "false", nil
+	case "not":
+		s, err := c.cond(x.Args[0])
+		return "! { " + s + "; }", err
+	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var":
+		join := " && "
+		if strings.HasPrefix(x.Op, "or") {
+			join = " || "
+		}
+		absorbing := strings.HasSuffix(x.Op, "_absorb_undefined_var")
+		var parts []string
+		for _, a := range x.Args {
+			s, err := c.cond(a)
+			if _, undef := err.(undefined); undef && absorbing {
+				// An undefined operand cannot make the result; the
+				// others decide (dune errors only when none absorbs).
+				continue
+			}
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, "{ "+s+"; }")
+		}
+		if len(parts) == 0 {
+			if strings.HasPrefix(x.Op, "or") {
+				return "false", nil
+			}
+			return "true", nil
+		}
+		return strings.Join(parts, join), nil
+	case "term":
+		w, err := c.word(x.Terms[0])
+		return fmt.Sprintf(`[ %s = true ]`, w), err
+	}
+	a, err := c.word(x.Terms[0])
+	if err != nil {
+		return "", err
+	}
+	b, err := c.word(x.Terms[1])
+	if err != nil {
+		return "", err
+	}
+	// dune compares expanded values as strings.
+	switch x.Op {
+	case "=":
+		return fmt.Sprintf("[ %s = %s ]", a, b), nil
+	case "<>":
+		return fmt.Sprintf("[ %s != %s ]", a, b), nil
+	case "<":
+		return fmt.Sprintf("[[ %s < %s ]]", a, b), nil
+	case ">":
+		return fmt.Sprintf("[[ %s > %s ]]", a, b), nil
+	case "<=":
+		return fmt.Sprintf("! [[ %s > %s ]]", a, b), nil
+	case ">=":
+		return fmt.Sprintf("! [[ %s < %s ]]", a, b), nil
+	}
+	return "", fmt.Errorf("unknown condition %q", x.Op)
+}
+
+func (c *shellCompiler) line(indent int, s string) {
+	c.b.WriteString(strings.Repeat("  ", indent) + s + "\n")
+}
+
+// action writes a into the script.
+func (c *shellCompiler) action(a *lockfile.Action, indent int) error {
+	switch a.Op {
+	case "run":
+		c.n++
+		argv := fmt.Sprintf("argv%d", c.n)
+		c.line(indent, argv+"=()")
+		for _, t := range a.Args {
+			if t.Op == "when" {
+				cond, err := c.cond(t.Cond)
+				if err != nil {
+					return err
+				}
+				w, err := c.word(t.Args[0])
+				if err != nil {
+					return err
+				}
+				c.line(indent, fmt.Sprintf("if %s; then %s+=(%s); fi", cond, argv, w))
+				continue
+			}
+			w, err := c.word(t)
+			if err != nil {
+				return err
+			}
+			c.line(indent, fmt.Sprintf("%s+=(%s)", argv, w))
+		}
+		c.line(indent, fmt.Sprintf(`dune_run "${%s[@]}"`, argv))
+	case "progn":
+		for _, b := range a.Body {
+			if err := c.action(b, indent); err != nil {
+				return err
+			}
+		}
+		if len(a.Body) == 0 {
+			c.line(indent, "true")
+		}
+	case "when":
+		cond, err := c.cond(a.Cond)
+		if err != nil {
+			return err
+		}
+		c.line(indent, "if "+cond+"; then")
+		if err := c.action(a.Body[0], indent+1); err != nil {
+			return err
+		}
+		c.line(indent, "fi")
+	case "withenv", "chdir":
+		c.line(indent, "(")
+		if a.Op == "chdir" {
+			w, err := c.word(a.Args[0])
+			if err != nil {
+				return err
+			}
+			c.line(indent+1, "cd "+w)
+		}
+		for _, u := range a.Env {
+			if err := c.envUpdate(u, indent+1); err != nil {
+				return err
+			}
+		}
+		if err := c.action(a.Body[0], indent+1); err != nil {
+			return err
+		}
+		c.line(indent, ")")
+	case "system":
+		w, err := c.word(a.Args[0])
+		if err != nil {
+			return err
+		}
+		c.line(indent, "sh -c "+w)
+	case "patch":
+		w, err := c.word(a.Args[0])
+		if err != nil {
+			return err
+		}
+		c.line(indent, "patch -p1 -i "+w)
+	case "substitute":
+		in, err := c.word(a.Args[0])
+		if err != nil {
+			return err
+		}
+		out, err := c.word(a.Args[1])
+		if err != nil {
+			return err
+		}
+		c.line(indent, fmt.Sprintf("dune_substitute %s %s %s %s", in, out, sq(c.pkg.Name), sq(c.pkg.Version)))
+	case "write-file":
+		p, err := c.word(a.Args[0])
+		if err != nil {
+			return err
+		}
+		text, err := c.word(a.Args[1])
+		if err != nil {
+			return err
+		}
+		c.line(indent, fmt.Sprintf("printf %%s %s > %s", text, p))
+	default:
+		return fmt.Errorf("cannot build the action %q", a.Op)
+	}
+	return nil
+}
+
+// envUpdate writes one dune environment update, with dune's meaning of
+// each operator (the separator is ":").
+func (c *shellCompiler) envUpdate(u lockfile.EnvUpdate, indent int) error {
+	if !IsShellName(u.Var) {
+		return fmt.Errorf("environment variable name %q is not a valid shell name", u.Var)
+	}
+	w, err := c.word(u.Value)
+	if err != nil {
+		return err
+	}
+	v := u.Var
+	var rhs string
+	switch u.Op {
+	case "=":
+		rhs = w
+	case "+=":
+		rhs = fmt.Sprintf(`%s"${%s:+:$%s}"`, w, v, v)
+	case ":=":
+		rhs = fmt.Sprintf(`%s":$%s"`, w, v)
+	case "=+":
+		rhs = fmt.Sprintf(`"${%s:+$%s:}"%s`, v, v, w)
+	case "=:":
+		rhs = fmt.Sprintf(`"$%s:"%s`, v, w)
+	default:
+		return fmt.Errorf("cannot apply the environment operator %q", u.Op)
+	}
+	c.line(indent, fmt.Sprintf("export %s=%s", v, rhs))
+	return nil
+}
+
+// IsShellName reports whether s is a valid shell variable name.
+func IsShellName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range []byte(s) {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// script compiles one action, or reports why it cannot be built; the
+// message then becomes the script's failure, so only building that
+// package fails.
+func (c *shellCompiler) script(a *lockfile.Action) string {
+	c.b.Reset()
+	if a == nil {
+		return ""
+	}
+	if err := c.action(a, 0); err != nil {
+		return fmt.Sprintf("echo %s >&2\nexit 1\n", sq("lock2nix: "+c.pkg.ID+": "+err.Error()))
+	}
+	return c.b.String()
+}
