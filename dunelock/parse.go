@@ -386,6 +386,10 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		return lockfile.Source{Kind: lockfile.Git, URL: strings.TrimPrefix(scheme, "git+") + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
+	case scheme == "file" && !hash.IsZero():
+		// A local archive with a checksum is fetched like any other, so
+		// that Nix checks it.
+		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
 	case scheme == "file":
 		if isArchive(rest) {
 			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash}, nil

@@ -222,6 +222,7 @@ let
     '';
     installPhase = ''
       runHook preInstall
+      mkdir -p "$out"
       dune install --root . --prefix "$out"
       runHook postInstall
     '';

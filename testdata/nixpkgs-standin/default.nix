@@ -51,7 +51,9 @@ let
     "printf" "echo" "pwd" "uname" "id" "install" "stat" "mktemp" "od" "seq" "nproc" "comm" "join" "paste" "sha256sum"
     "find" "xargs" "diff" "cmp" "sed" "grep" "egrep" "awk" "gawk" "tar" "gzip" "gunzip" "bzip2" "xz" "make" "patch"
     "gcc" "g++" "cc" "c++" "cpp" "ld" "as" "ar" "ranlib" "strip" "nm" "objcopy" "objdump"
-  ];
+  ]
+  # Debian's OCaml calls the assembler and C compiler by their triplet names.
+  ++ builtins.concatMap (t: [ "${t}-as" "${t}-gcc" "${t}-g++" "${t}-ld" "${t}-ar" "${t}-ranlib" "${t}-nm" "${t}-strip" ]) [ "x86_64-linux-gnu" "aarch64-linux-gnu" ];
   hostPath = "${stdenvTools}/bin";
 
   mkDerivation =

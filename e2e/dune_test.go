@@ -1,0 +1,158 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// tarball packs dir into dir.tar.gz and returns its path and sha256.
+func tarball(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	out := dir + ".tar.gz"
+	cmd := exec.Command("tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-czf", out, "-C", filepath.Dir(dir), filepath.Base(dir))
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return out, hex.EncodeToString(sum[:])
+}
+
+// TestDuneBuild makes a lock directory of two tiny dune packages, a
+// library and a program that uses it, whose sources are local tarballs,
+// translates it, and builds the program with real Nix, the host's OCaml
+// and dune, through the nixpkgs stand-in: the program must run and print
+// what the library computes.
+func TestDuneBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with Nix")
+	}
+	for _, tool := range []string{"nix-build", "ocamlfind", "dune", "ocamlc", "opam-installer", "go"} {
+		if tool == "ocamlfind" {
+			continue
+		}
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (apt-get install ocaml-nox ocaml-dune opam-installer)", tool)
+		}
+	}
+	work := t.TempDir()
+	if k := os.Getenv("KEEP"); k != "" {
+		work = k
+	}
+	// Nix fetches file:// URLs as its build user: the folders must be
+	// readable by others.
+	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755)
+	}
+	writeFiles(t, work, map[string]string{
+		"liba-1.0.0/dune-project":                   "(lang dune 2.9)\n(package (name liba))\n",
+		"liba-1.0.0/src/dune":                       "(library (public_name liba) (name liba))\n",
+		"liba-1.0.0/src/liba.ml":                    "let greeting () = \"hello from liba \" ^ string_of_int (6 * 7)\n",
+		"appb-2.0.0/dune-project":                   "(lang dune 2.9)\n(package (name appb))\n",
+		"appb-2.0.0/bin/dune":                       "(executable (public_name appb) (name main) (libraries liba))\n",
+		"appb-2.0.0/bin/main.ml":                    "let () = print_endline (Liba.greeting ())\n",
+		"project/dune-project":                      "(lang dune 2.9)\n(name demo)\n(package (name demo))\n",
+		"project/src/dune":                          "(executable (public_name demo) (name demo) (libraries liba))\n",
+		"project/src/demo.ml":                       "let () = print_endline (\"demo: \" ^ Liba.greeting ())\n",
+		"project/dune.lock/lock.dune":               "(lang package 0.1)\n\n(ocaml ocaml-base-compiler)\n",
+		"project/dune.lock/ocaml-base-compiler.pkg": "(version 4.13.1)\n",
+		"project/dune.lock/ocaml.pkg":               "(version 4.13.1)\n\n(depends ocaml-base-compiler)\n",
+	})
+	libTar, libSum := tarball(t, filepath.Join(work, "liba-1.0.0"))
+	appTar, appSum := tarball(t, filepath.Join(work, "appb-2.0.0"))
+	writeFiles(t, work, map[string]string{
+		"project/dune.lock/liba.pkg": `(version 1.0.0)
+
+(build
+ (progn
+  (when %{pkg-self:dev} (run dune subst))
+  (run dune build -p %{pkg-self:name} -j %{jobs} @install)))
+
+(depends ocaml dune)
+
+(source
+ (fetch
+  (url file://` + libTar + `)
+  (checksum sha256=` + libSum + `)))
+`,
+		"project/dune.lock/appb.pkg": `(version 2.0.0)
+
+(build
+ (withenv
+  ((= APPB_BUILT_BY lock2nix))
+  (run dune build -p %{pkg-self:name} -j %{jobs})))
+
+(depends ocaml dune liba)
+
+(source
+ (fetch
+  (url file://` + appTar + `)
+  (checksum sha256=` + appSum + `)))
+`,
+	})
+	out := filepath.Join(work, "dune-lock.nix")
+	if os.Getenv("KEEP") != "" {
+		t.Log("work", work)
+	}
+	gen := exec.Command("go", "run", "../cmd/lock2nix", "dune", filepath.Join(work, "project"), "-o", out)
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("lock2nix dune: %v\n%s", err, msg)
+	}
+	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
+	build := exec.Command("nix-build", "--no-out-link", "-E",
+		"let pkgs = import "+standin+" { }; in (pkgs.callPackage "+out+" { inherit (pkgs) ocaml; }).packagesByName.appb")
+	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	res, err := build.Output()
+	if err != nil {
+		var msg []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = ee.Stderr
+		}
+		t.Fatalf("nix-build: %v\n%s", err, msg)
+	}
+	prog := filepath.Join(strings.TrimSpace(string(res)), "bin", "appb")
+	got, err := exec.Command(prog).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", prog, err)
+	}
+	if string(got) != "hello from liba 42\n" {
+		t.Errorf("appb printed %q", got)
+	}
+
+	// The project itself, built by dune with the locked packages.
+	build = exec.Command("nix-build", "--no-out-link", "-E",
+		"let pkgs = import "+standin+" { }; in (pkgs.callPackage "+out+" { inherit (pkgs) ocaml; src = "+filepath.Join(work, "project")+"; }).project")
+	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	if res, err = build.Output(); err != nil {
+		var msg []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = ee.Stderr
+		}
+		t.Fatalf("nix-build project: %v\n%s", err, msg)
+	}
+	got, err = exec.Command(filepath.Join(strings.TrimSpace(string(res)), "bin", "demo")).Output()
+	if err != nil || string(got) != "demo: hello from liba 42\n" {
+		t.Errorf("demo printed %q, %v", got, err)
+	}
+}
