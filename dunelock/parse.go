@@ -56,6 +56,7 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	files := map[*lockfile.Package]string{}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".pkg") {
 			continue
@@ -65,12 +66,13 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 			d.errs = append(d.errs, err)
 			continue
 		}
+		files[p] = d.file
 		g.Packages = append(g.Packages, p)
 	}
 	if len(d.errs) > 0 {
 		return nil, errors.Join(d.errs...)
 	}
-	if err := checkDepends(g); err != nil {
+	if err := checkDepends(g, files); err != nil {
 		return nil, err
 	}
 	assignIDs(g)
@@ -790,7 +792,7 @@ func (d *decoder) term(n *sexp.Node) (lockfile.Term, error) {
 
 // checkDepends reports depends that name no package of the lock (dune
 // itself excepted: the running dune provides it).
-func checkDepends(g *lockfile.Graph) error {
+func checkDepends(g *lockfile.Graph, files map[*lockfile.Package]string) error {
 	have := map[string]bool{"dune": true}
 	for _, p := range g.Packages {
 		have[p.Name] = true
@@ -799,7 +801,7 @@ func checkDepends(g *lockfile.Graph) error {
 	for _, p := range g.Packages {
 		for _, e := range p.Deps {
 			if !have[e.Name] {
-				errs = append(errs, fmt.Errorf("%s depends on %s, which the lock directory does not hold", p.Name, e.Name))
+				errs = append(errs, &Error{File: files[p], Msg: fmt.Sprintf("depends on %s, which the lock directory does not hold", e.Name)})
 			}
 		}
 	}

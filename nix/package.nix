@@ -6,7 +6,7 @@ buildGoModule {
   src = lib.cleanSource ../.;
   # NAR hash of `go mod vendor`; nix/vendorhash_test.go recomputes it and
   # fails when go.mod or go.sum change without it.
-  vendorHash = "sha256-GgM8XNLI4XXcNTTCX/uw2y7qaC8kfM5Y8YZ2ia3+8oA=";
+  vendorHash = "sha256-a5sF9wZxvOfgt8yypd0JP4JQfFu92i+r0rwbib3IZOE=";
   subPackages = [ "cmd/lock2nix" ];
   # The tests need Nix, npm and the network; they run in CI instead.
   doCheck = false;

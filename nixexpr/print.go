@@ -482,7 +482,28 @@ func (p *printer) bindings(bs []Binding, indent int) {
 // columns.
 func (p *printer) value(e Expr, indent, used int) {
 	switch e := e.(type) {
-	case String, Ident, Path, Int, Bool, Null:
+	case String:
+		if indentable(e.Value) {
+			p.buf.WriteString(" ''")
+			for _, line := range strings.SplitAfter(e.Value, "\n") {
+				if line == "" {
+					continue
+				}
+				if line == "\n" {
+					p.buf.WriteString("\n")
+					continue
+				}
+				p.nl(indent + 1)
+				p.buf.WriteString(indentedEscaper.Replace(strings.TrimSuffix(line, "\n")))
+			}
+			p.nl(indent)
+			p.buf.WriteString("''")
+			return
+		}
+		s, _ := p.flat(e)
+		p.buf.WriteString(" " + s)
+		return
+	case Ident, Path, Int, Bool, Null:
 		// An atom cannot be broken; nixfmt leaves it on the line.
 		s, _ := p.flat(e)
 		p.buf.WriteString(" " + s)
@@ -544,4 +565,30 @@ func (p *printer) raw(text string, indent int) {
 		}
 		p.buf.WriteString(line)
 	}
+}
+
+var indentedEscaper = strings.NewReplacer("''", "'''", "${", "''${")
+
+// indentable reports whether s, a multi-line text such as a build script,
+// can be written as an indented string ”…” and read back unchanged: it
+// ends with a newline, has no carriage return or NUL, no line of only
+// blanks and none starting with a tab, and some line starts at the left
+// edge (Nix strips the indentation all lines share).
+func indentable(s string) bool {
+	if !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") < 2 || strings.ContainsAny(s, "\r\x00") {
+		return false
+	}
+	flush := false
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if line != "" && strings.TrimLeft(line, " \t") == "" {
+			return false
+		}
+		if strings.HasPrefix(line, "\t") {
+			return false
+		}
+		if line != "" && line[0] != ' ' {
+			flush = true
+		}
+	}
+	return flush
 }

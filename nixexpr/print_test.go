@@ -2,6 +2,7 @@ package nixexpr
 
 import (
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -130,6 +131,7 @@ func TestFormatErrors(t *testing.T) {
 var hostile = []string{
 	`"`, `\`, `${builtins.abort "x"}`, `''`, "'''", "a\nb", "\r\t", `$`, `$$`, `\${`, `''${x}`,
 	`\n`, `\q`, "end\\", "ünï", `"; x = "`, "#{", "/*", "*/",
+	"two\nlines\n", "''\n${x}\n'''\n", "  indented\n  all\n", "a\n  b\n\nc\n", "a\n \nb\n", "\ta\nb\n", "x\n''${y}\n$\n\\n\n",
 }
 
 // TestHostileRoundTrip prints strings and attribute names full of Nix
@@ -144,7 +146,11 @@ func TestHostileRoundTrip(t *testing.T) {
 		list = append(list, String{s})
 		binds = append(binds, attr(s, Int{int64(i)}))
 	}
-	tree := AttrSet{Bindings: []Binding{attr("strings", List{Items: list}), attr("names", AttrSet{Bindings: binds})}}
+	var values []Binding
+	for i, s := range hostile {
+		values = append(values, attr(fmt.Sprintf("v%02d", i), String{s}))
+	}
+	tree := AttrSet{Bindings: []Binding{attr("strings", List{Items: list}), attr("names", AttrSet{Bindings: binds}), attr("values", AttrSet{Bindings: values})}}
 	src, err := Format(tree)
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +162,7 @@ func TestHostileRoundTrip(t *testing.T) {
 	var got struct {
 		Strings []string
 		Names   map[string]int
+		Values  map[string]string
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatal(err)
@@ -166,6 +173,16 @@ func TestHostileRoundTrip(t *testing.T) {
 	wantNames := map[string]int{}
 	for i, s := range hostile {
 		wantNames[s] = i
+	}
+	wantValues := map[string]string{}
+	for i, s := range hostile {
+		wantValues[fmt.Sprintf("v%02d", i)] = s
+	}
+	if diff := cmp.Diff(wantValues, got.Values); diff != "" {
+		t.Errorf("binding values, some printed as indented strings (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(src), "= ''\n") {
+		t.Error("no value was printed as an indented string")
 	}
 	if diff := cmp.Diff(wantNames, got.Names); diff != "" {
 		t.Errorf("attribute names (-want +got):\n%s", diff)

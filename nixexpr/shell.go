@@ -23,6 +23,9 @@ type shellCompiler struct {
 	dev map[string]bool
 	b   strings.Builder
 	n   int // for fresh variable names
+	// sawUndefined records that a term used a variable known to be
+	// undefined, for catch_undefined_var and has_undefined_var.
+	sawUndefined bool
 }
 
 // undefined marks a term whose value is known to be undefined.
@@ -147,6 +150,11 @@ func (c *shellCompiler) word(t lockfile.Term) (string, error) {
 				continue
 			}
 			e, err := c.varExpr(p.Var)
+			if _, undef := err.(undefined); undef {
+				// dune fails only when the step runs: so does the script.
+				c.sawUndefined = true
+				e, err = "$(dune_undefined "+sq(p.Var)+")", nil
+			}
 			if err != nil {
 				return "", err
 			}
@@ -166,18 +174,22 @@ func (c *shellCompiler) word(t lockfile.Term) (string, error) {
 			b.WriteString(w)
 		}
 		return b.String(), nil
-	case "catch_undefined_var":
+	case "catch_undefined_var", "has_undefined_var":
+		saw := c.sawUndefined
+		c.sawUndefined = false
 		w, err := c.word(t.Args[0])
-		if _, undef := err.(undefined); undef {
+		undef := c.sawUndefined
+		c.sawUndefined = saw
+		if err != nil {
+			return "", err
+		}
+		if t.Op == "has_undefined_var" {
+			return fmt.Sprint(undef), nil
+		}
+		if undef {
 			return c.word(t.Args[1])
 		}
-		return w, err
-	case "has_undefined_var":
-		_, err := c.word(t.Args[0])
-		if _, undef := err.(undefined); undef {
-			return "true", nil
-		}
-		return "false", err
+		return w, nil
 	case "if", "cond", "when":
 		cond, err := c.cond(t.Cond)
 		if err != nil {
@@ -226,14 +238,18 @@ func (c *shellCompiler) cond(x *lockfile.Cond) (string, error) {
 		absorbing := strings.HasSuffix(x.Op, "_absorb_undefined_var")
 		var parts []string
 		for _, a := range x.Args {
+			saw := c.sawUndefined
+			c.sawUndefined = false
 			s, err := c.cond(a)
-			if _, undef := err.(undefined); undef && absorbing {
-				// An undefined operand cannot make the result; the
-				// others decide (dune errors only when none absorbs).
-				continue
-			}
+			undef := c.sawUndefined
+			c.sawUndefined = saw || (undef && !absorbing)
 			if err != nil {
 				return "", err
+			}
+			if undef && absorbing {
+				// An undefined operand cannot decide the result; the
+				// others do (dune errors only when none absorbs).
+				continue
 			}
 			parts = append(parts, "{ "+s+"; }")
 		}

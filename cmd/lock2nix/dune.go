@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,16 +108,30 @@ var duneCommand = &command{
 	},
 }
 
-// prefixDir makes the lock directory's file names in errors relative to
-// the working directory, as the user gave DIR.
+// prefixDir names files in errors from the working directory, as the
+// user gave DIR, instead of from the project root.
 func prefixDir(dir string, err error) error {
 	if dir == "." {
 		return err
 	}
-	msg := err.Error()
-	var lines []string
-	for _, l := range strings.Split(msg, "\n") {
-		lines = append(lines, filepath.Join(dir, "")+string(filepath.Separator)+l)
+	var de *dunelock.Error
+	var pe *iofs.PathError
+	switch {
+	case errors.As(err, &de) && err == error(de):
+		c := *de
+		c.File = filepath.Join(dir, c.File)
+		return &c
+	case errors.As(err, &pe) && err == error(pe):
+		c := *pe
+		c.Path = filepath.Join(dir, c.Path)
+		return &c
 	}
-	return fmt.Errorf("%s", strings.Join(lines, "\n"))
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var errs []error
+		for _, e := range joined.Unwrap() {
+			errs = append(errs, prefixDir(dir, e))
+		}
+		return errors.Join(errs...)
+	}
+	return err
 }

@@ -23,14 +23,24 @@ func TestGolden(t *testing.T) {
 	}
 	more, _ := filepath.Glob("../../testdata/npm/*/package-lock.json")
 	projects = append(projects, more...)
+	duneLocks, _ := filepath.Glob("../../testdata/dune/*/dune.lock")
+	projects = append(projects, duneLocks...)
 	for _, lock := range projects {
 		dir := filepath.Dir(lock)
 		name := filepath.Base(dir)
-		if filepath.Base(filepath.Dir(dir)) == "npm" {
+		command := "npm"
+		switch filepath.Base(filepath.Dir(dir)) {
+		case "npm":
 			name = "npm-" + name
+		case "dune":
+			name, command = "dune-"+name, "dune"
 		}
 		t.Run(name, func(t *testing.T) {
-			got := elideBuilders(translate(t, filepath.Join(t.TempDir(), "out.nix"), "npm", dir, "--registry", "https://registry.npm.test/"))
+			args := []string{command, dir}
+			if command == "npm" {
+				args = append(args, "--registry", "https://registry.npm.test/")
+			}
+			got := elideBuilders(translate(t, filepath.Join(t.TempDir(), "out.nix"), args...))
 			golden := filepath.Join("testdata", "golden", name+".nix.golden")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {

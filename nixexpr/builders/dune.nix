@@ -175,6 +175,7 @@ let
           dune_var() { # PACKAGE VARIABLE DIR: a value from the package's .config file in DIR
             sed -n "s/^ *$2 *: *\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}.*/\\1/p" "$3/$1.config" 2>/dev/null | head -n 1
           }
+          dune_undefined() { echo "lock2nix: "${escape p.id}": undefined variable %{$1}" >&2; return 1; }
           dune_substitute() { # IN OUT NAME VERSION: opam's %{name}% and %{version}%
             sed -e "s|%{name}%|$3|g" -e "s|%{version}%|$4|g" -e 's|%{[^}]*}%||g' "$1" > "$2"
           }
