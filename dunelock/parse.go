@@ -739,6 +739,9 @@ func (d *decoder) term(n *sexp.Node) (lockfile.Term, error) {
 		}
 		return t, nil
 	}
+	if len(n.List) == 0 || n.List[0].Kind != sexp.Atom {
+		return lockfile.Term{}, d.errAt(n, "want a value or a form such as (concat …), got %s", short(n))
+	}
 	op := n.Head()
 	args := n.List[1:]
 	t := lockfile.Term{Op: op}

@@ -1,0 +1,117 @@
+package dunelock
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+func lockFS(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{"dune.lock/lock.dune": {Data: []byte("(lang package 0.1)\n(ocaml ocaml-base-compiler)\n")}}
+	for name, data := range files {
+		fsys["dune.lock/"+name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return fsys
+}
+
+func TestParseFS(t *testing.T) {
+	g, err := ParseFS(lockFS(map[string]string{
+		"a.pkg": `(version 1.0)
+(depends b dune)
+(build (run make -j %{jobs}))
+(source (fetch (url https://x.test/a.tgz) (checksum md5=d41d8cd98f00b204e9800998ecf8427e)))
+(exported_env (+= PATH "\%{bin}%"))
+(dev false)`,
+		"b.2.0.pkg": `(version 2.0)
+(source (fetch (url git+https://x.test/b.git#0123456789abcdef0123456789abcdef01234567)))
+(dune)`,
+	}), DefaultDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range g.Packages {
+		line := fmt.Sprintf("%s %s %s %s %s", p.ID, p.Source.Kind, p.Source.URL, p.Source.Hash, p.Source.Rev)
+		for _, d := range p.Deps {
+			line += " dep:" + d.Name
+		}
+		if p.Recipe.UseDune {
+			line += " use-dune"
+		}
+		for _, b := range p.Recipe.Build {
+			line += " build:" + b.Action.Op
+		}
+		for _, e := range p.Recipe.Env {
+			line += " env:" + e.Op + e.Var + "=" + e.Value.Parts[0].Lit
+		}
+		got = append(got, strings.TrimSpace(line))
+	}
+	want := []string{
+		"a.1.0 tarball https://x.test/a.tgz md5-1B2M2Y8AsgTpgAmY7PhCfg==  dep:b dep:dune build:run env:+=PATH=%{bin}%",
+		"b.2.0 git https://x.test/b.git  0123456789abcdef0123456789abcdef01234567 use-dune",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if g.Root.Compiler != "ocaml-base-compiler" {
+		t.Errorf("compiler %q", g.Root.Compiler)
+	}
+}
+
+func TestActions(t *testing.T) {
+	g, err := ParseFS(lockFS(map[string]string{"a.pkg": `(version 1)
+(build
+ (progn
+  (withenv ((= A x) (=+= B y)) (system "true"))
+  (when (or (not false) (= %{os} linux)) (patch p.diff))
+  (substitute a.in a)
+  (chdir sub (run (concat a b) (if (< %{arch} z) yes no) (has_undefined_var %{pkg:q:lib})))))`}), DefaultDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := g.Packages[0].Recipe.Build[0].Action
+	var ops []string
+	var walk func(*lockfile.Action)
+	walk = func(a *lockfile.Action) {
+		ops = append(ops, a.Op)
+		for _, b := range a.Body {
+			walk(b)
+		}
+	}
+	walk(a)
+	if diff := cmp.Diff([]string{"progn", "withenv", "system", "when", "patch", "substitute", "chdir", "run"}, ops); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	run := a.Body[3].Body[0]
+	var terms []string
+	for _, t := range run.Args {
+		terms = append(terms, t.Op)
+	}
+	if diff := cmp.Diff([]string{"concat", "if", "has_undefined_var"}, terms); diff != "" {
+		t.Errorf("terms (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzParseFS feeds arbitrary package files to the decoder: it must
+// return a graph or an error naming the file, never panic.
+func FuzzParseFS(f *testing.F) {
+	for _, s := range []string{
+		"(version 1)", "(version 1)(build (run a %{b}))", "(version 1)(depends (choice ((((os linux))) (a))))",
+		"(version 1)(source (fetch (url https://x/y) (checksum sha256=00)))", `(version 1)(exported_env (= A "\%{x}%"))`,
+		"(version 1)(build (all_platforms ((action (when (and_absorb_undefined_var true (= %{os} x)) (run y))))))",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := lockFS(nil)
+		fsys["dune.lock/a.pkg"] = &fstest.MapFile{Data: data}
+		_, err := ParseFS(fsys, DefaultDir, Options{})
+		if err != nil && !strings.HasPrefix(err.Error(), "dune.lock/") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
+}

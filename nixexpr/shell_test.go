@@ -1,0 +1,74 @@
+package nixexpr
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+func lit(s string) lockfile.Term { return lockfile.Term{Parts: []lockfile.Part{{Lit: s}}} }
+
+// TestShellArgs runs compiled run actions with bash: every argument must
+// reach the program exactly as the lock wrote it, whatever it holds.
+func TestShellArgs(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	args := []lockfile.Term{}
+	var want []string
+	for _, h := range append(hostile, "", "$(touch /tmp/pwned)", "`id`", "'", "a b", "*", "~", "!x", "--") {
+		args = append(args, lit(h))
+		want = append(want, h)
+	}
+	// Variables expand inside otherwise literal text.
+	args = append(args, lockfile.Term{Parts: []lockfile.Part{{Lit: "--prefix="}, {Var: "prefix"}, {Lit: "/'x'"}}})
+	want = append(want, "--prefix=/out/'x'")
+	args = append(args, lockfile.Term{Op: "catch_undefined_var", Args: []lockfile.Term{{Parts: []lockfile.Part{{Var: "pkg:absent:lib"}}}, lit("fallback")}})
+	want = append(want, "fallback")
+	args = append(args, lockfile.Term{Op: "when", Cond: &lockfile.Cond{Op: "=", Terms: []lockfile.Term{{Parts: []lockfile.Part{{Var: "os"}}}, lit("linux")}}, Args: []lockfile.Term{lit("only-on-linux")}})
+	want = append(want, "only-on-linux")
+	args = append(args, lockfile.Term{Op: "when", Cond: &lockfile.Cond{Op: "=", Terms: []lockfile.Term{{Parts: []lockfile.Part{{Var: "os"}}}, lit("macos")}}, Args: []lockfile.Term{lit("only-on-macos")}})
+
+	c := &shellCompiler{pkg: &lockfile.Package{ID: "p.1", Name: "p", Version: "1"}, closure: map[string]bool{}}
+	script := c.script(&lockfile.Action{Op: "run", Args: args})
+	prelude := "set -e\nout=/out\ndune_os=linux\ndune_run() { printf '%s\\0' \"$@\"; }\n"
+	got, err := exec.Command("bash", "-c", prelude+script).Output()
+	if err != nil {
+		t.Fatalf("bash: %v\n%s", err, script)
+	}
+	parts := strings.Split(strings.TrimSuffix(string(got), "\x00"), "\x00")
+	if diff := cmp.Diff(want, parts); diff != "" {
+		t.Errorf("argv (-want +got):\n%s\nscript:\n%s", diff, script)
+	}
+}
+
+// TestEnvOps checks each dune environment operator against its table.
+func TestEnvOps(t *testing.T) {
+	tests := []struct{ op, before, want string }{
+		{"=", "a:b", "new"},
+		{"+=", "a:b", "new:a:b"},
+		{"+=", "", "new"},
+		{"=+", "a:b", "a:b:new"},
+		{"=+", "", "new"},
+		{":=", "a:b", "new:a:b"},
+		{":=", "", "new:"},
+		{"=:", "a:b", "a:b:new"},
+		{"=:", "", ":new"},
+	}
+	for _, tt := range tests {
+		c := &shellCompiler{pkg: &lockfile.Package{Name: "p"}}
+		if err := c.envUpdate(lockfile.EnvUpdate{Op: tt.op, Var: "V", Value: lit("new")}, 0); err != nil {
+			t.Fatal(err)
+		}
+		got, err := exec.Command("bash", "-c", "V="+sq(tt.before)+"\n"+c.b.String()+"printf %s \"$V\"").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tt.want {
+			t.Errorf("%s with V=%q: got %q, want %q", tt.op, tt.before, got, tt.want)
+		}
+	}
+}
