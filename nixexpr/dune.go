@@ -128,7 +128,7 @@ func (e *emitter) duneFile(opts EmitOptions) (*File, error) {
 			}
 			var items []Expr
 			for _, br := range phase.branches {
-				b := []Binding{Attr{Path: []string{"script"}, Value: String{sc.script(br.Action)}}}
+				b := scriptBindings(sc, br.Action)
 				if br.Platforms != nil {
 					b = append([]Binding{Attr{Path: []string{"platforms"}, Value: platformsExpr(br.Platforms)}}, b...)
 				}
@@ -273,4 +273,24 @@ func termVarLit(a, b lockfile.Term) (string, string) {
 		return b.Parts[0].Var, a.Parts[0].Lit
 	}
 	return "", ""
+}
+
+// scriptBindings compiles an action once for any platform and, when that
+// script tests platform variables at build time, once for each system of
+// hostPlatforms with those tests decided: the builders pick the host's, so
+// conditions on the platform are resolved at evaluation time.
+func scriptBindings(sc *shellCompiler, a *lockfile.Action) []Binding {
+	sc.platform, sc.usesPlatform = nil, false
+	generic := sc.script(a)
+	bs := []Binding{Attr{Path: []string{"script"}, Value: String{generic}}}
+	if !sc.usesPlatform {
+		return bs
+	}
+	var per []Binding
+	for _, hp := range hostPlatforms {
+		sc.platform = hp.vars
+		per = append(per, Attr{Path: []string{hp.system}, Value: String{sc.script(a)}})
+	}
+	sc.platform = nil
+	return append(bs, Attr{Path: []string{"scripts"}, Value: AttrSet{Bindings: per}})
 }

@@ -26,6 +26,47 @@ type shellCompiler struct {
 	// sawUndefined records that a term used a variable known to be
 	// undefined, for catch_undefined_var and has_undefined_var.
 	sawUndefined bool
+	// platform, when set, gives the values of os, arch, os_family and
+	// os_distribution, so that conditions on them are decided here.
+	platform map[string]string
+	// usesPlatform records that the script tested a platform variable at
+	// build time.
+	usesPlatform bool
+}
+
+// hostPlatforms are the Nix systems scripts are specialised for, with the
+// values dune's variables take there (the dune builders use the same).
+var hostPlatforms = []struct {
+	system string
+	vars   map[string]string
+}{
+	{"aarch64-darwin", map[string]string{"arch": "arm64", "os": "macos", "os_family": "homebrew", "os_distribution": "homebrew"}},
+	{"aarch64-linux", map[string]string{"arch": "arm64", "os": "linux", "os_family": "nixos", "os_distribution": "nixos"}},
+	{"x86_64-darwin", map[string]string{"arch": "x86_64", "os": "macos", "os_family": "homebrew", "os_distribution": "homebrew"}},
+	{"x86_64-linux", map[string]string{"arch": "x86_64", "os": "linux", "os_family": "nixos", "os_distribution": "nixos"}},
+}
+
+// static returns a term's value when it is known without running
+// anything: literal text and, with a platform, the platform variables.
+func (c *shellCompiler) static(t lockfile.Term) (string, bool) {
+	if t.Op != "" {
+		return "", false
+	}
+	var b strings.Builder
+	for _, p := range t.Parts {
+		if p.Var == "" {
+			b.WriteString(p.Lit)
+			continue
+		}
+		saw := c.usesPlatform
+		e, err := c.varExpr(p.Var)
+		c.usesPlatform = saw
+		if err != nil || strings.ContainsAny(e, "$`\"\\") {
+			return "", false // known only when the script runs
+		}
+		b.WriteString(e)
+	}
+	return b.String(), true
 }
 
 // undefined marks a term whose value is known to be undefined.
@@ -74,6 +115,12 @@ func (c *shellCompiler) varExpr(v string) (string, error) {
 	case "user", "group":
 		return "nixbld", nil
 	case "os", "arch", "os_family", "os_distribution", "os_version", "sys_ocaml_version":
+		if val, ok := c.platform[v]; ok {
+			return val, nil
+		}
+		if v != "os_version" && v != "sys_ocaml_version" {
+			c.usesPlatform = true
+		}
 		return "$dune_" + v, nil
 	}
 	scope, rest, ok := strings.Cut(v, ":")
@@ -229,6 +276,12 @@ func (c *shellCompiler) cond(x *lockfile.Cond) (string, error) {
 		return "false", nil
 	case "not":
 		s, err := c.cond(x.Args[0])
+		switch s {
+		case "true":
+			return "false", err
+		case "false":
+			return "true", err
+		}
 		return "! { " + s + "; }", err
 	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var":
 		join := " && "
@@ -253,16 +306,55 @@ func (c *shellCompiler) cond(x *lockfile.Cond) (string, error) {
 			}
 			parts = append(parts, "{ "+s+"; }")
 		}
-		if len(parts) == 0 {
-			if strings.HasPrefix(x.Op, "or") {
-				return "false", nil
-			}
-			return "true", nil
+		// Fold the operands decided here: and drops true and is false
+		// with a false; or the other way round.
+		isOr := strings.HasPrefix(x.Op, "or")
+		unit, absorb := "{ true; }", "{ false; }"
+		if isOr {
+			unit, absorb = absorb, unit
 		}
-		return strings.Join(parts, join), nil
+		var kept []string
+		for _, p := range parts {
+			switch p {
+			case absorb:
+				return strings.Trim(absorb, "{}; "), nil
+			case unit:
+			default:
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) == 0 {
+			return strings.Trim(unit, "{}; "), nil
+		}
+		return strings.Join(kept, join), nil
 	case "term":
+		if v, ok := c.static(x.Terms[0]); ok && (v == "true" || v == "false") {
+			return v, nil
+		}
 		w, err := c.word(x.Terms[0])
 		return fmt.Sprintf(`[ %s = true ]`, w), err
+	}
+	// dune compares expanded values as strings; known ones are compared
+	// now.
+	if sa, ok := c.static(x.Terms[0]); ok {
+		if sb, ok := c.static(x.Terms[1]); ok {
+			var holds bool
+			switch x.Op {
+			case "=":
+				holds = sa == sb
+			case "<>":
+				holds = sa != sb
+			case "<":
+				holds = sa < sb
+			case ">":
+				holds = sa > sb
+			case "<=":
+				holds = sa <= sb
+			case ">=":
+				holds = sa >= sb
+			}
+			return fmt.Sprint(holds), nil
+		}
 	}
 	a, err := c.word(x.Terms[0])
 	if err != nil {
@@ -272,7 +364,6 @@ func (c *shellCompiler) cond(x *lockfile.Cond) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// dune compares expanded values as strings.
 	switch x.Op {
 	case "=":
 		return fmt.Sprintf("[ %s = %s ]", a, b), nil
@@ -311,7 +402,13 @@ func (c *shellCompiler) action(a *lockfile.Action, indent int) error {
 				if err != nil {
 					return err
 				}
-				c.line(indent, fmt.Sprintf("if %s; then %s+=(%s); fi", cond, argv, w))
+				switch cond {
+				case "false":
+				case "true":
+					c.line(indent, fmt.Sprintf("%s+=(%s)", argv, w))
+				default:
+					c.line(indent, fmt.Sprintf("if %s; then %s+=(%s); fi", cond, argv, w))
+				}
 				continue
 			}
 			w, err := c.word(t)
@@ -334,6 +431,12 @@ func (c *shellCompiler) action(a *lockfile.Action, indent int) error {
 		cond, err := c.cond(a.Cond)
 		if err != nil {
 			return err
+		}
+		switch cond {
+		case "false":
+			return nil
+		case "true":
+			return c.action(a.Body[0], indent)
 		}
 		c.line(indent, "if "+cond+"; then")
 		if err := c.action(a.Body[0], indent+1); err != nil {
@@ -444,6 +547,7 @@ func IsShellName(s string) bool {
 // package fails.
 func (c *shellCompiler) script(a *lockfile.Action) string {
 	c.b.Reset()
+	c.n = 0
 	if a == nil {
 		return ""
 	}

@@ -100,7 +100,8 @@ let
       o = (overrides.${p.name} or { }) // (overrides.${p.id} or { });
       deps = closure p;
       systemDeps = map (n: depexts.${n} or pkgs.${n} or (throw "lock2nix: ${p.id} needs the system package ${n}; pass it in depexts")) (p.depexts or [ ]);
-      phase = branches: let b = pick branches; in if b == null then "" else b.script;
+      # A script specialised for this system when lock2nix made one.
+      phase = branches: let b = pick branches; in if b == null then "" else b.scripts.${host.system} or b.script;
       envSetup = concatStringsSep "\n" (
         map (
           n:
