@@ -114,3 +114,55 @@ func TestBuildPackage(t *testing.T) {
 		t.Errorf("built.txt = %q, want the build script's output \"1.2.3 ok\"", built)
 	}
 }
+
+// TestNpmGit makes a git repository and a project that depends on it
+// (git+file://, so nothing leaves the machine), locks it with npm, and
+// runs npm.sh: the dependency, fetched by commit with builtins.fetchGit
+// and packed as npm packs it (its "files" only), must match npm ci's.
+func TestNpmGit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with Nix")
+	}
+	for _, tool := range []string{"nix-build", "npm", "node", "git"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	work := t.TempDir()
+	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755) // Nix's build user reads the repository
+	}
+	repo, proj := filepath.Join(work, "repo"), filepath.Join(work, "proj")
+	files := map[string]string{
+		"repo/package.json": `{ "name": "tiny-git", "version": "1.0.0", "main": "index.js", "files": ["index.js", "lib/"], "bin": { "tiny-git": "cli.js" } }`,
+		"repo/index.js":     `module.exports = require("./lib/x.js");`,
+		"repo/lib/x.js":     `module.exports = 42;`,
+		"repo/NOTES.md":     "not in the package: npm pack leaves it out\n",
+		"repo/cli.js":       "#!/usr/bin/env node\nconsole.log(require('./index.js'))\n",
+		"proj/package.json": `{ "name": "gitproj", "version": "1.0.0", "dependencies": { "tiny-git": "git+file://` + repo + `" } }`,
+	}
+	for name, data := range files {
+		p := filepath.Join(work, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	lock := exec.Command("npm", "install", "--package-lock-only", "--no-audit", "--no-fund")
+	lock.Dir = proj
+	if out, err := lock.CombinedOutput(); err != nil {
+		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
+	}
+	out, err := exec.Command("bash", "npm.sh", proj).CombinedOutput()
+	t.Logf("%s", strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("e2e/npm.sh: %v", err)
+	}
+}

@@ -83,7 +83,7 @@ func parseGit(spec string) (lockfile.Source, error) {
 	}
 	addr = strings.TrimPrefix(addr, "git+")
 	u, err := url.Parse(addr)
-	if err != nil || u.Host == "" {
+	if err != nil || (u.Host == "" && u.Scheme != "file") {
 		return lockfile.Source{}, fmt.Errorf("git source %q is not a URL", spec)
 	}
 	switch u.Scheme {

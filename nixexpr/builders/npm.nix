@@ -106,7 +106,16 @@ let
       dontFixup = true;
       unpackPhase = ''
         runHook preUnpack
-        if [ -d "$src" ]; then
+        if [ -d "$src" ] && [ ${if p.source == "git" then "1" else "0"} = 1 ]; then
+          # npm packs a git dependency before installing it: only the files
+          # its "files" and .npmignore allow. Scripts (prepare) are not
+          # run: that needs its dev dependencies and the network.
+          cp -R --no-preserve=mode "$src/." checkout
+          export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache"
+          (cd checkout && npm pack --ignore-scripts --offline --silent --pack-destination "$TMPDIR" > "$TMPDIR/packed")
+          mkdir package
+          tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions
+        elif [ -d "$src" ]; then
           cp -R --no-preserve=mode "$src/." package
           rm -rf package/.git
         else

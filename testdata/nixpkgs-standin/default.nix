@@ -131,7 +131,7 @@ let
         mkdir -p $out/bin $out/lib/node_modules
         ln -s /usr/bin/node $out/bin/node
         [ -d /usr/include/node ] && { mkdir -p $out/include; ln -s /usr/include/node $out/include/node; }
-        [ -d /usr/lib/node_modules/npm ] && ln -s /usr/lib/node_modules/npm $out/lib/node_modules/npm
+        [ -d /usr/lib/node_modules/npm ] && ln -s /usr/lib/node_modules/npm $out/lib/node_modules/npm && ln -s $out/lib/node_modules/npm/bin/npm-cli.js $out/bin/npm
         true
       ''
     ];
