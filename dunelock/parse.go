@@ -37,6 +37,7 @@ type Error struct {
 	Msg       string
 }
 
+// Error returns "file:line:col: message", or "file: message" without a place.
 func (e *Error) Error() string {
 	if e.Line == 0 {
 		return e.File + ": " + e.Msg

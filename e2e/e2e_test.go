@@ -3,9 +3,11 @@
 package e2e
 
 import (
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -164,5 +166,55 @@ func TestNpmGit(t *testing.T) {
 	t.Logf("%s", strings.TrimSpace(string(out)))
 	if err != nil {
 		t.Fatalf("e2e/npm.sh: %v", err)
+	}
+}
+
+// TestWorkspaceClosure builds one workspace's own node_modules: what its
+// dependencies resolve to from its folder, transitively, and nothing else.
+func TestWorkspaceClosure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with Nix")
+	}
+	for _, tool := range []string{"nix-build", "npm", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	reg, err := exec.Command("npm", "config", "get", "registry").Output()
+	if err != nil {
+		t.Skip("npm config get registry failed")
+	}
+	out := filepath.Join(t.TempDir(), "lock.nix")
+	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", "../testdata/npm/workspace", "-o", out,
+		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("lock2nix: %v\n%s", err, msg)
+	}
+	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
+	src, _ := filepath.Abs("../testdata/npm/workspace")
+	build := exec.Command("nix-build", "--no-out-link", "-E",
+		"((import "+standin+" { }).callPackage "+out+" { src = "+src+"; }).workspaces.b.nodeModules")
+	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	res, err := build.Output()
+	if err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	root := strings.TrimSpace(string(res))
+	var got []string
+	for _, pattern := range []string{"node_modules/*", "node_modules/@*/*", "packages/*/node_modules/*"} {
+		m, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, p := range m {
+			if rel, _ := filepath.Rel(root, p); !strings.HasPrefix(filepath.Base(rel), "@") {
+				got = append(got, rel)
+			}
+		}
+	}
+	// b needs @demo/a (a workspace, linked), ms, and its own semver 7;
+	// @demo/a needs semver 6 from the root. is-number, the root's dev
+	// dependency, is not b's.
+	want := []string{"node_modules/.bin", "node_modules/@demo/a", "node_modules/ms", "node_modules/semver", "packages/b/node_modules/.bin", "packages/b/node_modules/semver"}
+	sort.Strings(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("workspace b's node_modules (-want +got):\n%s", diff)
 	}
 }

@@ -144,6 +144,8 @@ const (
 	DepPeerOptional
 )
 
+// String returns the kind's name as generated files write it: prod, dev,
+// optional, peer, peerOptional.
 func (k DepKind) String() string {
 	switch k {
 	case DepProd:

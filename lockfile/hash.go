@@ -80,6 +80,7 @@ type HashError struct {
 	Reason string
 }
 
+// Error says which hash is invalid and why.
 func (e *HashError) Error() string { return fmt.Sprintf("invalid hash %q: %s", e.Input, e.Reason) }
 
 // ParseSRI parses one Subresource Integrity string ("sha512-<base64>"). An

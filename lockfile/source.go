@@ -23,6 +23,8 @@ const (
 	Bundled
 )
 
+// String returns the kind's name: none, tarball, git, directory,
+// local-tarball, link, bundled.
 func (k SourceKind) String() string {
 	switch k {
 	case NoSource:

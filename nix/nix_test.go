@@ -90,6 +90,7 @@ in {
   devShell = self.devShells.x86_64-linux.default.packages;
   formatter = self.formatter.x86_64-linux;
   lib = builtins.attrNames self.lib;
+  check = (self.lib.check { pkgs = (import ../testdata/flake-standin.nix).legacyPackages.x86_64-linux; src = "/project"; }).script;
   inputs = builtins.attrNames flake.inputs;
 }`
 	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
@@ -114,9 +115,27 @@ in {
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
 		"lib":       []any{"check", "dune", "npm"},
+		"check":     "cd /project\nlock2nix npm --check -o 'package-lock.nix' \ntouch $out\n",
 		"inputs":    []any{"nixpkgs"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("flake outputs (-want +got):\n%s", diff)
+	}
+}
+
+// TestVersion keeps the flake's package version and lock2nix's own in step.
+func TestVersion(t *testing.T) {
+	main, err := os.ReadFile("../cmd/lock2nix/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := os.ReadFile("package.nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`const version = "([^"]+)"`).FindSubmatch(main)
+	got := regexp.MustCompile(`version = "([^"]+)";`).FindSubmatch(pkg)
+	if want == nil || got == nil || string(want[1]) != string(got[1]) {
+		t.Errorf("nix/package.nix has version %q, cmd/lock2nix says %q", got, want)
 	}
 }

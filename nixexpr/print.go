@@ -17,6 +17,7 @@ type Error struct {
 	Value string
 }
 
+// Error says what cannot be written and the value at fault.
 func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.Value) }
 
 // Print writes f: its comments as "# …" lines, a blank line, the body, and
