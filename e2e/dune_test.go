@@ -45,17 +45,7 @@ func tarball(t *testing.T, dir string) (string, string) {
 // and dune, through the nixpkgs stand-in: the program must run and print
 // what the library computes.
 func TestDuneBuild(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds with Nix")
-	}
-	for _, tool := range []string{"nix-build", "ocamlfind", "dune", "ocamlc", "opam-installer", "go"} {
-		if tool == "ocamlfind" {
-			continue
-		}
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (apt-get install ocaml-nox ocaml-dune opam-installer)", tool)
-		}
-	}
+	need(t, "nix-build", "dune", "ocamlc", "opam-installer", "go")
 	work := t.TempDir()
 	if k := os.Getenv("KEEP"); k != "" {
 		work = k
@@ -119,19 +109,11 @@ func TestDuneBuild(t *testing.T) {
 	if msg, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("lock2nix dune: %v\n%s", err, msg)
 	}
-	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
-	build := exec.Command("nix-build", "--no-out-link", "-E",
-		"let pkgs = import "+standin+" { }; in (pkgs.callPackage "+out+" { inherit (pkgs) ocaml; }).packagesByName.appb")
-	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
-	res, err := build.Output()
+	res, err := nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; }).packagesByName.appb")
 	if err != nil {
-		var msg []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = ee.Stderr
-		}
-		t.Fatalf("nix-build: %v\n%s", err, msg)
+		t.Fatalf("nix-build: %v", err)
 	}
-	prog := filepath.Join(strings.TrimSpace(string(res)), "bin", "appb")
+	prog := filepath.Join(res, "bin", "appb")
 	got, err := exec.Command(prog).Output()
 	if err != nil {
 		t.Fatalf("%s: %v", prog, err)
@@ -141,17 +123,10 @@ func TestDuneBuild(t *testing.T) {
 	}
 
 	// The project itself, built by dune with the locked packages.
-	build = exec.Command("nix-build", "--no-out-link", "-E",
-		"let pkgs = import "+standin+" { }; in (pkgs.callPackage "+out+" { inherit (pkgs) ocaml; src = "+filepath.Join(work, "project")+"; }).project")
-	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
-	if res, err = build.Output(); err != nil {
-		var msg []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = ee.Stderr
-		}
-		t.Fatalf("nix-build project: %v\n%s", err, msg)
+	if res, err = nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; src = " + filepath.Join(work, "project") + "; }).project"); err != nil {
+		t.Fatalf("nix-build project: %v", err)
 	}
-	got, err = exec.Command(filepath.Join(strings.TrimSpace(string(res)), "bin", "demo")).Output()
+	got, err = exec.Command(filepath.Join(res, "bin", "demo")).Output()
 	if err != nil || string(got) != "demo: hello from liba 42\n" {
 		t.Errorf("demo printed %q, %v", got, err)
 	}

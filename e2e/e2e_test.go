@@ -16,14 +16,7 @@ import (
 // Nix builds must equal npm ci's, and the top-level dependencies must
 // load.
 func TestNpm(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds with Nix and fetches from the registry")
-	}
-	for _, tool := range []string{"nix-build", "npm", "node"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
+	need(t, "nix-build", "npm", "node")
 	projects, _ := filepath.Glob("../testdata/npm/*/package-lock.json")
 	projects = append(projects, "../testdata/example/package-lock.json")
 	for _, lock := range projects {
@@ -46,34 +39,14 @@ func TestNpm(t *testing.T) {
 // want of python3, which proves that the override in TestNpm is what
 // makes that build work.
 func TestNativeNeedsOverride(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds with Nix")
-	}
-	for _, tool := range []string{"nix-build", "npm", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	reg, err := exec.Command("npm", "config", "get", "registry").Output()
-	if err != nil {
-		t.Skip("npm config get registry failed")
-	}
-	out := filepath.Join(t.TempDir(), "lock.nix")
-	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", "../testdata/npm/native", "-o", out,
-		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
-	if msg, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("lock2nix: %v\n%s", err, msg)
-	}
-	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
-	build := exec.Command("nix-build", "--no-out-link", "-E",
-		"((import "+standin+" { }).callPackage "+out+" { }).nodeModules")
-	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
-	msg, err := build.CombinedOutput()
+	need(t, "nix-build", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/native")
+	_, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
 	if err == nil {
 		t.Fatal("the native build succeeded without python3; the override test proves nothing")
 	}
-	if !strings.Contains(strings.ToLower(string(msg)), "python") {
-		t.Errorf("the build failed, but not for want of python:\n%s", msg)
+	if !strings.Contains(strings.ToLower(err.Error()), "python") {
+		t.Errorf("the build failed, but not for want of python:\n%v", err)
 	}
 }
 
@@ -81,34 +54,14 @@ func TestNativeNeedsOverride(t *testing.T) {
 // buildPackage: its build script must run offline with node_modules in
 // place, and the result must be installed under lib/node_modules.
 func TestBuildPackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds with Nix")
-	}
-	for _, tool := range []string{"nix-build", "npm", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	reg, err := exec.Command("npm", "config", "get", "registry").Output()
-	if err != nil {
-		t.Skip("npm config get registry failed")
-	}
-	out := filepath.Join(t.TempDir(), "lock.nix")
-	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", "../testdata/example", "-o", out,
-		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
-	if msg, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("lock2nix: %v\n%s", err, msg)
-	}
-	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
+	need(t, "nix-build", "npm", "go")
+	out := generateNpm(t, "../testdata/example")
 	src, _ := filepath.Abs("../testdata/example")
-	build := exec.Command("nix-build", "--no-out-link", "-E",
-		"((import "+standin+" { }).callPackage "+out+" { src = "+src+"; }).buildPackage { }")
-	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
-	res, err := build.Output()
+	res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
 	if err != nil {
 		t.Fatalf("nix-build buildPackage: %v", err)
 	}
-	built, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(res)), "lib/node_modules/example/built.txt"))
+	built, err := os.ReadFile(filepath.Join(res, "lib/node_modules/example/built.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +75,7 @@ func TestBuildPackage(t *testing.T) {
 // runs npm.sh: the dependency, fetched by commit with builtins.fetchGit
 // and packed as npm packs it (its "files" only), must match npm ci's.
 func TestNpmGit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds with Nix")
-	}
-	for _, tool := range []string{"nix-build", "npm", "node", "git"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
+	need(t, "nix-build", "npm", "node", "git")
 	work := t.TempDir()
 	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
 		os.Chmod(d, 0o755) // Nix's build user reads the repository
@@ -172,34 +118,13 @@ func TestNpmGit(t *testing.T) {
 // TestWorkspaceClosure builds one workspace's own node_modules: what its
 // dependencies resolve to from its folder, transitively, and nothing else.
 func TestWorkspaceClosure(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds with Nix")
-	}
-	for _, tool := range []string{"nix-build", "npm", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	reg, err := exec.Command("npm", "config", "get", "registry").Output()
-	if err != nil {
-		t.Skip("npm config get registry failed")
-	}
-	out := filepath.Join(t.TempDir(), "lock.nix")
-	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", "../testdata/npm/workspace", "-o", out,
-		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
-	if msg, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("lock2nix: %v\n%s", err, msg)
-	}
-	standin, _ := filepath.Abs("../testdata/nixpkgs-standin")
+	need(t, "nix-build", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/workspace")
 	src, _ := filepath.Abs("../testdata/npm/workspace")
-	build := exec.Command("nix-build", "--no-out-link", "-E",
-		"((import "+standin+" { }).callPackage "+out+" { src = "+src+"; }).workspaces.b.nodeModules")
-	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
-	res, err := build.Output()
+	root, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).workspaces.b.nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
-	root := strings.TrimSpace(string(res))
 	var got []string
 	for _, pattern := range []string{"node_modules/*", "node_modules/@*/*", "packages/*/node_modules/*"} {
 		m, _ := filepath.Glob(filepath.Join(root, pattern))
@@ -209,11 +134,11 @@ func TestWorkspaceClosure(t *testing.T) {
 			}
 		}
 	}
+	sort.Strings(got)
 	// b needs @demo/a (a workspace, linked), ms, and its own semver 7;
 	// @demo/a needs semver 6 from the root. is-number, the root's dev
 	// dependency, is not b's.
 	want := []string{"node_modules/.bin", "node_modules/@demo/a", "node_modules/ms", "node_modules/semver", "packages/b/node_modules/.bin", "packages/b/node_modules/semver"}
-	sort.Strings(got)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("workspace b's node_modules (-want +got):\n%s", diff)
 	}

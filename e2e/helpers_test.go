@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// standin is the nixpkgs stand-in the builds use.
+var standin, _ = filepath.Abs("../testdata/nixpkgs-standin")
+
+// need skips the test in -short mode or when a tool is missing.
+func need(t *testing.T, tools ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds with Nix")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+}
+
+// generateNpm translates an npm project for the registry npm is
+// configured with and returns the generated file.
+func generateNpm(t *testing.T, dir string) string {
+	t.Helper()
+	reg, err := exec.Command("npm", "config", "get", "registry").Output()
+	if err != nil {
+		t.Skip("npm config get registry failed")
+	}
+	out := filepath.Join(t.TempDir(), "lock.nix")
+	gen := exec.Command("go", "run", "../cmd/lock2nix", "npm", dir, "-o", out,
+		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("lock2nix: %v\n%s", err, msg)
+	}
+	return out
+}
+
+// nixBuild builds expr with the stand-in in scope as pkgs (no sandbox, no
+// binary caches) and returns the output path, or the error with Nix's
+// messages.
+func nixBuild(expr string) (string, error) {
+	cmd := exec.Command("nix-build", "--no-out-link", "-E", "let pkgs = import "+standin+" { }; in "+expr)
+	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", errors.New(err.Error() + "\n" + stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+}
