@@ -132,6 +132,8 @@ let
         ]
         ++ map (n: drv.${n}) deps
         ++ systemDeps
+        # stdenv unpacks tarballs; zip archives need unzip.
+        ++ (if builtins.match ".*\\.zip" (toString (p.src or "")) != null then [ pkgs.unzip ] else [ ])
         ++ (o.nativeBuildInputs or [ ]);
         buildInputs = o.buildInputs or [ ];
         patches = o.patches or [ ];
