@@ -523,7 +523,13 @@ func templates(text string, literal []int) ([]Part, string) {
 
 func checkVar(v string) string {
 	name, payload, hasPayload := strings.Cut(v, ":")
-	if name == "" || strings.ContainsAny(name, "%{} ") {
+	// Names and payloads are atom bytes; a name has no %, { or }.
+	for i := 0; i < len(v); i++ {
+		if !atomByte(v[i]) || v[i] == '{' || v[i] == '}' || v[i] == '\\' || (i < len(name) && v[i] == '%') {
+			return fmt.Sprintf("invalid variable %%{%s}", v)
+		}
+	}
+	if name == "" {
 		return fmt.Sprintf("invalid variable %%{%s}", v)
 	}
 	if hasPayload && payload == "" {
