@@ -1,6 +1,7 @@
 package nixexpr
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
@@ -26,6 +27,10 @@ func Emit(w io.Writer, g *lockfile.Graph, opts EmitOptions) error {
 	f, err := Build(g, opts)
 	if err != nil {
 		return err
+	}
+	if b, ok := w.(*bytes.Buffer); ok {
+		// About 600 bytes a package, plus the builders.
+		b.Grow(len(g.Packages)*600 + 64<<10)
 	}
 	return Print(w, f)
 }

@@ -21,9 +21,16 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.Value) }
 
 // Print writes f: its comments as "# …" lines, a blank line, the body, and
-// a final newline.
+// a final newline. Given a *bytes.Buffer it prints into it directly, so on
+// an error the buffer may hold part of the file.
 func Print(w io.Writer, f *File) error {
-	p := &printer{}
+	p := &printer{buf: &bytes.Buffer{}}
+	direct, ok := w.(*bytes.Buffer)
+	if ok {
+		// Print straight into the caller's buffer: generated files run
+		// to megabytes, and a second copy costs time and memory.
+		p.buf = direct
+	}
 	for _, c := range f.Comments {
 		for _, line := range strings.Split(c, "\n") {
 			p.buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
@@ -37,13 +44,16 @@ func Print(w io.Writer, f *File) error {
 	if p.err != nil {
 		return p.err
 	}
+	if direct != nil {
+		return nil
+	}
 	_, err := w.Write(p.buf.Bytes())
 	return err
 }
 
 // Format prints one expression at indent 0, without a final newline.
 func Format(e Expr) ([]byte, error) {
-	p := &printer{}
+	p := &printer{buf: &bytes.Buffer{}}
 	p.top(e, 0)
 	return p.buf.Bytes(), p.err
 }
@@ -132,7 +142,7 @@ func validPath(s string) bool {
 }
 
 type printer struct {
-	buf bytes.Buffer
+	buf *bytes.Buffer
 	err error
 }
 

@@ -102,6 +102,8 @@ type parser struct {
 	errs  []error
 	// ctx names the entry being read, for field errors.
 	ctx string
+	// fields is reused for each entry's members.
+	fields fields
 }
 
 // validate rejects what gjson would silently accept: invalid UTF-8 and
@@ -270,7 +272,8 @@ func (p *parser) readEntry(key string, v gjson.Result) *entry {
 	}
 	defer func() { p.ctx = "" }()
 	e := &entry{path: key, at: v}
-	o := fieldsOf(v)
+	p.fields = fieldsOf(v, p.fields[:0])
+	o := p.fields
 	e.name = p.str(o, "name")
 	if e.name == "" && key != "" {
 		e.name = nameFromPath(key)
@@ -755,8 +758,7 @@ type field struct {
 	val gjson.Result
 }
 
-func fieldsOf(v gjson.Result) fields {
-	f := make(fields, 0, 12)
+func fieldsOf(v gjson.Result, f fields) fields {
 	v.ForEach(func(k, val gjson.Result) bool {
 		f = append(f, field{k.Str, val})
 		return true
