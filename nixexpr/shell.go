@@ -502,7 +502,7 @@ func (c *shellCompiler) action(a *lockfile.Action, indent int) error {
 // envUpdate writes one dune environment update, with dune's meaning of
 // each operator (the separator is ":").
 func (c *shellCompiler) envUpdate(u lockfile.EnvUpdate, indent int) error {
-	if !IsShellName(u.Var) {
+	if !isShellName(u.Var) {
 		return fmt.Errorf("environment variable name %q is not a valid shell name", u.Var)
 	}
 	w, err := c.word(u.Value)
@@ -529,8 +529,8 @@ func (c *shellCompiler) envUpdate(u lockfile.EnvUpdate, indent int) error {
 	return nil
 }
 
-// IsShellName reports whether s is a valid shell variable name.
-func IsShellName(s string) bool {
+// isShellName reports whether s is a valid shell variable name.
+func isShellName(s string) bool {
 	if s == "" {
 		return false
 	}
