@@ -27,7 +27,9 @@ export NIX_CONFIG=$'sandbox = false\nsubstituters ='
 
 reg=$(npm config get registry 2>/dev/null)
 (cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)
-"$work/lock2nix" npm "$proj" -o "$work/lock.nix" --registry "$reg" --replace-registry-host registry.npm.test
+# LOCK2NIX_FLAGS adds flags, e.g. --allow-unpinned for lockfiles without integrity.
+# shellcheck disable=SC2086
+"$work/lock2nix" npm "$proj" -o "$work/lock.nix" --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
 
 overrides="{ }"
 [ -f "$proj/overrides.nix" ] && overrides="import $proj/overrides.nix { inherit pkgs; }"
