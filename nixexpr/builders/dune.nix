@@ -150,7 +150,7 @@ let
             mkdir unpacked
             case "$src" in
               *.zip) unzip -q "$src" -d unpacked ;;
-              *) tar -xf "$src" -C unpacked ;;
+              *) tar -xf "$src" -C unpacked --no-same-owner --delay-directory-restore ;;
             esac
             # dune uses the one top-level folder of an archive as the root.
             if [ "$(ls -A unpacked | wc -l)" = 1 ] && [ -d "unpacked/$(ls -A unpacked)" ]; then

@@ -114,13 +114,13 @@ let
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache"
           (cd checkout && npm pack --ignore-scripts --offline --silent --pack-destination "$TMPDIR" > "$TMPDIR/packed")
           mkdir package
-          tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions
+          tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
         elif [ -d "$src" ]; then
           cp -R --no-preserve=mode "$src/." package
           rm -rf package/.git
         else
           mkdir package
-          tar -xf "$src" -C package --strip-components=1 --no-same-owner --no-same-permissions
+          tar -xf "$src" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
         fi
         cd package
         runHook postUnpack
