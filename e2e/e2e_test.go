@@ -3,6 +3,9 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"github.com/google/go-cmp/cmp"
 	"os"
 	"os/exec"
@@ -141,5 +144,61 @@ func TestWorkspaceClosure(t *testing.T) {
 	want := []string{"node_modules/.bin", "node_modules/@demo/a", "node_modules/ms", "node_modules/semver", "packages/b/node_modules/.bin", "packages/b/node_modules/semver"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("workspace b's node_modules (-want +got):\n%s", diff)
+	}
+}
+
+// TestRestrictiveTarball installs a package whose archive holds folders
+// its owner may not enter (pngjs 5.0.0 ships coverage/ and
+// coverage/lcov-report/ as drw-rw-rw-): npm extracts it, and so must the
+// builders.
+func TestRestrictiveTarball(t *testing.T) {
+	need(t, "nix-build", "npm", "node")
+	work := t.TempDir()
+	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755)
+	}
+	writeFiles(t, work, map[string]string{
+		"proj/package.json": `{ "name": "restrictive", "version": "1.0.0", "dependencies": { "locked-dir": "file:locked-dir-1.0.0.tgz" } }`,
+	})
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, e := range []struct {
+		name, body string
+		dir        bool
+	}{
+		// The folders' own entries first, then files elsewhere, then files
+		// inside them: tar restores a folder's mode once it has left it.
+		{name: "package/", dir: true},
+		{name: "package/coverage/", dir: true},
+		{name: "package/coverage/lcov-report/", dir: true},
+		{name: "package/coverage/lcov.info", body: "TN:\n"},
+		{name: "package/package.json", body: `{ "name": "locked-dir", "version": "1.0.0", "main": "index.js" }`},
+		{name: "package/index.js", body: "module.exports = 1;\n"},
+		{name: "package/coverage/lcov-report/index.html", body: "<html></html>\n"},
+	} {
+		h := &tar.Header{Name: e.name, Mode: 0o666, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
+		if e.dir {
+			h.Typeflag, h.Size = tar.TypeDir, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(e.body))
+	}
+	tw.Close()
+	gz.Close()
+	if err := os.WriteFile(filepath.Join(work, "proj", "locked-dir-1.0.0.tgz"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lock := exec.Command("npm", "install", "--package-lock-only", "--no-audit", "--no-fund")
+	lock.Dir = filepath.Join(work, "proj")
+	if out, err := lock.CombinedOutput(); err != nil {
+		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
+	}
+	out, err := exec.Command("bash", "npm.sh", filepath.Join(work, "proj")).CombinedOutput()
+	t.Logf("%s", strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("e2e/npm.sh: %v", err)
 	}
 }
