@@ -149,8 +149,8 @@ func TestWorkspaceClosure(t *testing.T) {
 
 // TestRestrictiveTarball installs a package whose archive holds folders
 // its owner may not enter (pngjs 5.0.0 ships coverage/ and
-// coverage/lcov-report/ as drw-rw-rw-): npm extracts it, and so must the
-// builders.
+// coverage/lcov-report/ as drw-rw-rw-), .gitignore files and a link, and
+// compares the result with npm's extraction of the same archive.
 func TestRestrictiveTarball(t *testing.T) {
 	need(t, "nix-build", "npm", "node")
 	work := t.TempDir()
@@ -164,8 +164,8 @@ func TestRestrictiveTarball(t *testing.T) {
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
 	for _, e := range []struct {
-		name, body string
-		dir        bool
+		name, body, link string
+		dir              bool
 	}{
 		// The folders' own entries first, then files elsewhere, then files
 		// inside them: tar restores a folder's mode once it has left it.
@@ -176,10 +176,19 @@ func TestRestrictiveTarball(t *testing.T) {
 		{name: "package/package.json", body: `{ "name": "locked-dir", "version": "1.0.0", "main": "index.js" }`},
 		{name: "package/index.js", body: "module.exports = 1;\n"},
 		{name: "package/coverage/lcov-report/index.html", body: "<html></html>\n"},
+		// npm renames .gitignore to .npmignore, or drops it next to one.
+		{name: "package/.gitignore", body: "node_modules\n"},
+		{name: "package/sub/.npmignore", body: "a\n"},
+		{name: "package/sub/.gitignore", body: "b\n"},
+		// npm leaves links out.
+		{name: "package/link-to-index.js", link: "index.js"},
 	} {
 		h := &tar.Header{Name: e.name, Mode: 0o666, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
 		if e.dir {
 			h.Typeflag, h.Size = tar.TypeDir, 0
+		}
+		if e.link != "" {
+			h.Typeflag, h.Linkname = tar.TypeSymlink, e.link
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)

@@ -50,8 +50,11 @@ nixtree=$(build false)
 
 mkdir "$work/npm"
 cp -R "$proj/." "$work/npm/"
+# NPM_CI_FLAGS adds flags to npm ci, e.g. --legacy-peer-deps for projects
+# whose own .npmrc sets it.
+# shellcheck disable=SC2086
 (cd "$work/npm" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
-  --replace-registry-host=registry.npm.test >/dev/null)
+  --replace-registry-host=registry.npm.test ${NPM_CI_FLAGS:-} >/dev/null)
 
 # Every path with a node_modules component, links shown with their target.
 listing() {

@@ -78,7 +78,11 @@ function tree(out, planFile, nodedir) {
       fs.symlinkSync(path.relative(path.dirname(dest), path.join(out, e.from)), dest);
     }
   }
-  for (const e of layout) {
+  // Bins of the project's direct dependencies are linked last, so they win
+  // a name two top-level packages share, as with npm.
+  const direct = new Set((plan.direct || []).map((n) => "node_modules/" + n));
+  const byWinner = layout.filter((e) => !direct.has(e.path)).concat(layout.filter((e) => direct.has(e.path)));
+  for (const e of byWinner) {
     const dir = path.join(out, e.path);
     const i = e.path.lastIndexOf("node_modules/");
     const binDir = path.join(out, e.path.slice(0, i), "node_modules", ".bin");

@@ -121,6 +121,13 @@ let
         else
           mkdir package
           tar -xf "$src" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
+          chmod -R u+rwX package
+          # As npm extracts archives: links are left out, and a .gitignore
+          # becomes the .npmignore (or goes, when there is one).
+          find package -type l -delete
+          find package -type f -name .gitignore | while IFS= read -r f; do
+            if [ -e "$(dirname "$f")/.npmignore" ]; then rm "$f"; else mv "$f" "$(dirname "$f")/.npmignore"; fi
+          done
         fi
         cd package
         runHook postUnpack
@@ -226,6 +233,9 @@ let
         passAsFile = [ "plan" ];
         plan = toJSON {
           layout = map entry pls;
+          # When two packages at the top level offer the same bin, npm links
+          # the project's own dependency's.
+          direct = attrNames (root.deps.prod or { }) ++ attrNames (root.deps.dev or { }) ++ attrNames (root.deps.optional or { });
           scripts = map (pl: pl.path) (
             builtins.sort (
               a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
