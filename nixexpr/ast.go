@@ -123,6 +123,13 @@ type Inherit struct {
 func (Attr) binding()    {}
 func (Inherit) binding() {}
 
+// bindingSeq makes bindings as the printer asks for them, so that a set of
+// thousands of packages never exists whole in memory. Only Emit makes one;
+// Build returns plain slices.
+type bindingSeq func(yield func(Binding))
+
+func (bindingSeq) binding() {}
+
 // File is a whole .nix file: comment lines, then the expression.
 type File struct {
 	Comments []string

@@ -22,22 +22,28 @@ type EmitOptions struct {
 
 // Emit writes g as one Nix file: a function in callPackage style whose
 // result holds a fixed-output fetcher for every distinct source and the
-// package data builders need.
+// package data builders need. Packages are turned into syntax and printed
+// one at a time, and the text reaches w in pieces as it is printed (all at
+// once when w is a *bytes.Buffer).
 func Emit(w io.Writer, g *lockfile.Graph, opts EmitOptions) error {
-	f, err := Build(g, opts)
+	f, err := build(g, opts, true)
 	if err != nil {
 		return err
 	}
 	if b, ok := w.(*bytes.Buffer); ok {
-		// About 600 bytes a package, plus the builders.
-		b.Grow(len(g.Packages)*600 + 64<<10)
+		// About 350 bytes a package, plus the builders.
+		b.Grow(len(g.Packages)*350 + 64<<10)
 	}
 	return Print(w, f)
 }
 
 // Build returns the syntax tree Emit prints.
 func Build(g *lockfile.Graph, opts EmitOptions) (*File, error) {
-	e := &emitter{g: g, srcName: map[string]string{}}
+	return build(g, opts, false)
+}
+
+func build(g *lockfile.Graph, opts EmitOptions, stream bool) (*File, error) {
+	e := &emitter{g: g, srcName: map[string]string{}, stream: stream}
 	if g.Ecosystem == "dune" {
 		return e.duneFile(opts)
 	}
@@ -50,10 +56,24 @@ type emitter struct {
 	// the first package that uses it.
 	srcName                        map[string]string
 	needGit, needUnpinned, needSrc bool
+	// stream makes the long sets bindingSeqs instead of slices.
+	stream bool
+}
+
+// each returns the bindings gen yields: as a bindingSeq when streaming,
+// else collected, with the first error gen meets.
+func (e *emitter) each(gen func(yield func(Binding)) error) ([]Binding, error) {
+	if e.stream {
+		return []Binding{bindingSeq(func(yield func(Binding)) { gen(yield) })}, nil
+	}
+	var bs []Binding
+	err := gen(func(b Binding) { bs = append(bs, b) })
+	return bs, err
 }
 
 func (e *emitter) file(opts EmitOptions) (*File, error) {
-	var sources []Binding
+	// Name the sources and learn which fetchers the file needs before any
+	// of it is printed; errors surface here, not halfway through.
 	for _, p := range e.g.Packages {
 		if !p.Source.Fetchable() {
 			if isLocal(p.Source.Kind) {
@@ -66,16 +86,32 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 			continue
 		}
 		e.srcName[key] = p.ID
-		fetch, err := e.fetcher(p)
-		if err != nil {
+		if _, err := e.fetcher(p); err != nil {
 			return nil, err
 		}
-		sources = append(sources, Attr{Path: []string{p.ID}, Value: fetch})
 	}
-	var pkgs []Binding
-	for _, p := range e.g.Packages {
-		pkgs = append(pkgs, Attr{Path: []string{p.ID}, Value: e.pkg(p)})
+	sources, err := e.each(func(yield func(Binding)) error {
+		for _, p := range e.g.Packages {
+			if !p.Source.Fetchable() || e.srcName[p.Source.Key()] != p.ID {
+				continue
+			}
+			fetch, err := e.fetcher(p)
+			if err != nil {
+				return err
+			}
+			yield(Attr{Path: []string{p.ID}, Value: fetch})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	pkgs, _ := e.each(func(yield func(Binding)) error {
+		for _, p := range e.g.Packages {
+			yield(Attr{Path: []string{p.ID}, Value: e.pkg(p)})
+		}
+		return nil
+	})
 	formals := append([]Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, e.fetcherFormals()...)
 	formals = append(formals,
 		Formal{Name: "src", Default: Null{}},
@@ -93,7 +129,7 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 			Attr{Path: []string{"version"}, Value: String{e.g.Root.Version}},
 			Attr{Path: []string{"pname"}, Value: String{DrvName(e.g.Root.Name, "project")}},
 			Attr{Path: []string{"drvVersion"}, Value: String{DrvName(e.g.Root.Version, "0")}},
-			Attr{Path: []string{"deps"}, Value: edges(e.g.Root.Deps)},
+			Attr{Path: []string{"deps"}, Value: AttrSet{Bindings: depNames(e.g.Root.Deps)}},
 			Attr{Path: []string{"workspaces"}, Value: strList(e.g.Root.Workspaces)},
 		}}},
 		Attr{Path: []string{"builders"}, Value: Raw{Text: npmBuilders}},
@@ -105,7 +141,8 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 	body := Let{
 		Bindings: lets,
 		Body: Apply{Func: Ident{"builders"}, Args: []Expr{AttrSet{Bindings: []Binding{
-			Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "packages", "root"}},
+			Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}},
+			Attr{Path: []string{"records"}, Value: Ident{"packages"}},
 		}}}},
 	}
 	return generated(opts, formals, body), nil
@@ -190,12 +227,32 @@ func (e *emitter) fetcher(p *lockfile.Package) (Expr, error) {
 	return nil, fmt.Errorf("nixexpr: %s: cannot fetch a %s source", p.ID, s.Kind)
 }
 
+// pkg is one package's record. What the builders can derive is left out,
+// since every byte here is parsed on each evaluation: the name and version
+// come from the ID "name@version", pname from the name, the source kind
+// defaults to "tarball" and src to the source named after the package.
+// Only dependency names are kept; the builders resolve names, not ranges.
 func (e *emitter) pkg(p *lockfile.Package) Expr {
-	bs := nameAttrs(p)
-	bs = append(bs, Attr{Path: []string{"source"}, Value: String{p.Source.Kind.String()}})
+	var bs []Binding
+	if !idNamesPackage(p) {
+		bs = append(bs,
+			Attr{Path: []string{"name"}, Value: String{p.Name}},
+			Attr{Path: []string{"version"}, Value: String{p.Version}})
+	}
+	if n := DrvName(p.Name, "package"); n != defaultPname(p.Name) {
+		bs = append(bs, Attr{Path: []string{"pname"}, Value: String{n}})
+	}
+	if v := DrvName(p.Version, "0"); v != p.Version {
+		bs = append(bs, Attr{Path: []string{"drvVersion"}, Value: String{v}})
+	}
+	if p.Source.Kind != lockfile.Tarball {
+		bs = append(bs, Attr{Path: []string{"source"}, Value: String{p.Source.Kind.String()}})
+	}
 	switch {
 	case p.Source.Fetchable():
-		bs = append(bs, Attr{Path: []string{"src"}, Value: Select{Expr: Ident{"sources"}, Attrs: []string{e.srcName[p.Source.Key()]}}})
+		if name := e.srcName[p.Source.Key()]; name != p.ID {
+			bs = append(bs, Attr{Path: []string{"src"}, Value: Select{Expr: Ident{"sources"}, Attrs: []string{name}}})
+		}
 	case isLocal(p.Source.Kind):
 		bs = append(bs,
 			Attr{Path: []string{"path"}, Value: String{p.Source.Path}},
@@ -206,17 +263,17 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 		for _, in := range p.Installs {
 			ins = append(ins, Attr{Path: []string{in.Path}, Value: strList(in.Flags.Names())})
 		}
-		bs = append(bs, Attr{Path: []string{"installs"}, Value: AttrSet{Bindings: ins}})
+		bs = append(bs, nest("installs", ins)...)
 	}
 	if len(p.Bins) > 0 {
 		var bins []Binding
 		for _, b := range p.Bins {
 			bins = append(bins, Attr{Path: []string{b.Name}, Value: String{b.Path}})
 		}
-		bs = append(bs, Attr{Path: []string{"bins"}, Value: AttrSet{Bindings: bins}})
+		bs = append(bs, nest("bins", bins)...)
 	}
 	if len(p.Deps) > 0 {
-		bs = append(bs, Attr{Path: []string{"deps"}, Value: edges(p.Deps)})
+		bs = append(bs, nest("deps", depNames(p.Deps))...)
 	}
 	for _, pl := range []struct {
 		name string
@@ -235,31 +292,53 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 	return AttrSet{Bindings: bs}
 }
 
-// edges groups dependency edges by kind: { prod = { a = "^1"; }; … }.
-func edges(es []lockfile.Edge) Expr {
+// idNamesPackage reports whether p's ID is "name@version" with no "@" in
+// the version, the form the builders split back into the two.
+func idNamesPackage(p *lockfile.Package) bool {
+	return p.Name != "" && p.ID == p.Name+"@"+p.Version && !strings.Contains(p.Version, "@")
+}
+
+// defaultPname is the pname the builders derive from a name: "@scope/x"
+// becomes "scope-x". DrvName's other rules are written out when they apply.
+func defaultPname(name string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(name, "@"), "/", "-")
+}
+
+// nest binds name to a set of bs, as "name.key = …;" when bs is one
+// attribute (a shorter form Nix reads the same way).
+func nest(name string, bs []Binding) []Binding {
+	if len(bs) == 1 {
+		if a, ok := bs[0].(Attr); ok {
+			a.Path = append([]string{name}, a.Path...)
+			return []Binding{a}
+		}
+	}
+	return []Binding{Attr{Path: []string{name}, Value: AttrSet{Bindings: bs}}}
+}
+
+// depNames lists dependency names by kind: prod = [ "a" "b" ]; ….
+func depNames(es []lockfile.Edge) []Binding {
 	var groups []Binding
-	byKind := map[lockfile.DepKind][]Binding{}
+	byKind := map[lockfile.DepKind][]string{}
 	type nameKind struct {
 		name string
 		kind lockfile.DepKind
 	}
 	seen := map[nameKind]bool{}
 	for _, ed := range es {
-		// A name listed twice under one kind would be a duplicate
-		// attribute; the first one stands.
 		key := nameKind{ed.Name, ed.Kind}
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		byKind[ed.Kind] = append(byKind[ed.Kind], Attr{Path: []string{ed.Name}, Value: String{ed.Spec}})
+		byKind[ed.Kind] = append(byKind[ed.Kind], ed.Name)
 	}
 	for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
-		if bs := byKind[k]; len(bs) > 0 {
-			groups = append(groups, Attr{Path: []string{k.String()}, Value: AttrSet{Bindings: bs}})
+		if names := byKind[k]; len(names) > 0 {
+			groups = append(groups, Attr{Path: []string{k.String()}, Value: strList(names)})
 		}
 	}
-	return AttrSet{Bindings: groups}
+	return groups
 }
 
 func strList(ss []string) Expr {

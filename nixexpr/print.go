@@ -24,12 +24,14 @@ func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.
 // a final newline. Given a *bytes.Buffer it prints into it directly, so on
 // an error the buffer may hold part of the file.
 func Print(w io.Writer, f *File) error {
-	p := &printer{buf: &bytes.Buffer{}}
+	p := &printer{buf: &bytes.Buffer{}, w: w}
 	direct, ok := w.(*bytes.Buffer)
 	if ok {
 		// Print straight into the caller's buffer: generated files run
 		// to megabytes, and a second copy costs time and memory.
-		p.buf = direct
+		p.buf, p.w = direct, nil
+	} else {
+		p.buf.Grow(flushAt + 16<<10)
 	}
 	for _, c := range f.Comments {
 		for _, line := range strings.Split(c, "\n") {
@@ -47,8 +49,8 @@ func Print(w io.Writer, f *File) error {
 	if direct != nil {
 		return nil
 	}
-	_, err := w.Write(p.buf.Bytes())
-	return err
+	p.flush()
+	return p.err
 }
 
 // Format prints one expression at indent 0, without a final newline.
@@ -143,7 +145,23 @@ func validPath(s string) bool {
 
 type printer struct {
 	buf *bytes.Buffer
+	// w, when set, receives buf's contents whenever it fills up.
+	w   io.Writer
 	err error
+}
+
+// flushAt is how much printed text a printer with a writer holds.
+const flushAt = 64 << 10
+
+// flush hands what is printed to w; a write error ends the printing.
+func (p *printer) flush() {
+	if p.w == nil || p.err != nil {
+		return
+	}
+	if _, err := p.w.Write(p.buf.Bytes()); err != nil {
+		p.fail(err)
+	}
+	p.buf.Reset()
 }
 
 func (p *printer) fail(err error) {
@@ -446,46 +464,57 @@ func (p *printer) funcHead(f Func, indent int) {
 
 func (p *printer) bindings(bs []Binding, indent int) {
 	for _, b := range bs {
-		switch b := b.(type) {
-		case Attr:
-			if b.Comment != "" {
-				for _, line := range strings.Split(b.Comment, "\n") {
-					p.nl(indent)
-					p.buf.WriteString(strings.TrimRight("# "+line, " "))
-				}
+		p.binding(b, indent)
+	}
+}
+
+func (p *printer) binding(b Binding, indent int) {
+	switch b := b.(type) {
+	case bindingSeq:
+		b(func(b Binding) {
+			p.binding(b, indent)
+			if p.buf.Len() >= flushAt {
+				p.flush()
 			}
-			p.nl(indent)
-			if len(b.Path) == 0 {
-				p.fail(&Error{"attribute with an empty path", ""})
+		})
+	case Attr:
+		if b.Comment != "" {
+			for _, line := range strings.Split(b.Comment, "\n") {
+				p.nl(indent)
+				p.buf.WriteString(strings.TrimRight("# "+line, " "))
 			}
-			name := p.attrPath(b.Path)
-			p.buf.WriteString(name + " =")
-			p.value(b.Value, indent, len(name)+3)
-			p.buf.WriteString(";")
-		case Inherit:
-			p.nl(indent)
-			head := "inherit"
-			if b.From != nil {
-				s, _ := p.flat(b.From)
-				head += " (" + s + ")"
-			}
-			names := make([]string, len(b.Names))
-			for i, n := range b.Names {
-				names[i] = p.attrName(n)
-			}
-			line := head + " " + strings.Join(names, " ") + ";"
-			if len(line) <= width {
-				p.buf.WriteString(line)
-				continue
-			}
-			p.buf.WriteString(head)
-			for _, n := range names {
-				p.nl(indent + 1)
-				p.buf.WriteString(n)
-			}
-			p.nl(indent + 1)
-			p.buf.WriteString(";")
 		}
+		p.nl(indent)
+		if len(b.Path) == 0 {
+			p.fail(&Error{"attribute with an empty path", ""})
+		}
+		name := p.attrPath(b.Path)
+		p.buf.WriteString(name + " =")
+		p.value(b.Value, indent, len(name)+3)
+		p.buf.WriteString(";")
+	case Inherit:
+		p.nl(indent)
+		head := "inherit"
+		if b.From != nil {
+			s, _ := p.flat(b.From)
+			head += " (" + s + ")"
+		}
+		names := make([]string, len(b.Names))
+		for i, n := range b.Names {
+			names[i] = p.attrName(n)
+		}
+		line := head + " " + strings.Join(names, " ") + ";"
+		if len(line) <= width {
+			p.buf.WriteString(line)
+			return
+		}
+		p.buf.WriteString(head)
+		for _, n := range names {
+			p.nl(indent + 1)
+			p.buf.WriteString(n)
+		}
+		p.nl(indent + 1)
+		p.buf.WriteString(";")
 	}
 }
 

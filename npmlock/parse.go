@@ -56,7 +56,7 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	if err := p.validate(data); err != nil {
 		return nil, err
 	}
-	root := gjson.ParseBytes(data)
+	root := gjson.Parse(view(data))
 	if !root.IsObject() {
 		return nil, p.errAt(root, "want a JSON object at the top level")
 	}
@@ -89,6 +89,7 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	}
 	p.assignIDs()
 	p.g.Sort()
+	own(p.g)
 	return p.g, nil
 }
 

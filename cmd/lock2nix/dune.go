@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +55,7 @@ var duneCommand = &command{
 			pinsFile      = fs.String("pins", "", "read pins from a TOML `FILE` with a [pins] table (default: DIR/lock2nix-pins.toml when present)")
 			allowUnpinned = fs.Bool("allow-unpinned", false, "accept sources without a checksum and fetch them impurely")
 		)
-		return func(dir string, stderr io.Writer) ([]byte, error) {
+		return func(dir string, stderr io.Writer) (emitter, error) {
 			opts := dunelock.Options{Pins: map[string]string{}}
 			file := *pinsFile
 			if file == "" {
@@ -97,13 +96,12 @@ var duneCommand = &command{
 			if *allowUnpinned {
 				regen += " --allow-unpinned"
 			}
-			var buf bytes.Buffer
-			err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
+			emitOpts := nixexpr.EmitOptions{
 				Generator: "lock2nix " + version,
 				Input:     *lockDir,
 				Command:   regen,
-			})
-			return buf.Bytes(), err
+			}
+			return func(w io.Writer) error { return nixexpr.Emit(w, g, emitOpts) }, nil
 		}
 	},
 }

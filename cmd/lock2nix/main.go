@@ -75,8 +75,13 @@ type command struct {
 	setup func(fs *pflag.FlagSet) generator
 }
 
-// generator translates the project in dir into Nix.
-type generator func(dir string, stderr io.Writer) ([]byte, error)
+// generator reads and checks the project in dir; the emitter it returns
+// writes the Nix. The split lets a run stream a large file to its
+// destination instead of holding it whole.
+type generator func(dir string, stderr io.Writer) (emitter, error)
+
+// emitter writes the translated project to w.
+type emitter func(w io.Writer) error
 
 // commonFlags are the flags every command shares.
 type commonFlags struct {
@@ -124,21 +129,33 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if out == "" {
 		out = c.defOut(dir)
 	}
-	data, err := generate(dir, stderr)
+	emit, err := generate(dir, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
 		return exitFailure
 	}
 	switch {
 	case out == "-":
-		if _, err := stdout.Write(data); err != nil {
+		// Whole or nothing: a reader of standard output never sees a
+		// part of the file followed by an error.
+		var buf bytes.Buffer
+		if err := emit(&buf); err != nil {
+			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+			return exitFailure
+		}
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
 			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
 			return exitFailure
 		}
 	case cf.check:
-		return check(c, out, data, args, stdout, stderr)
+		var buf bytes.Buffer
+		if err := emit(&buf); err != nil {
+			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+			return exitFailure
+		}
+		return check(c, out, buf.Bytes(), args, stdout, stderr)
 	default:
-		if err := writeAtomic(out, data); err != nil {
+		if err := writeAtomic(out, emit); err != nil {
 			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
 			return exitFailure
 		}
@@ -178,15 +195,20 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// writeAtomic replaces name with data so that readers see the old file or
-// the new one, never a part; on failure the old file is left as it was.
-func writeAtomic(name string, data []byte) (err error) {
+// writeAtomic replaces name with what emit writes, so that readers see the
+// old file or the new one, never a part; on failure the old file is left
+// as it was. The text streams into a temporary file beside name.
+func writeAtomic(name string, emit emitter) (err error) {
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(name); err == nil {
 		if !fi.Mode().IsRegular() {
 			// A device or pipe (-o /dev/null, a FIFO) is written to,
-			// never replaced.
-			return os.WriteFile(name, data, 0)
+			// never replaced, and only once the whole text is made.
+			var buf bytes.Buffer
+			if err := emit(&buf); err != nil {
+				return err
+			}
+			return os.WriteFile(name, buf.Bytes(), 0)
 		}
 		mode = fi.Mode().Perm()
 	}
@@ -199,7 +221,7 @@ func writeAtomic(name string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := emit(tmp); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -45,7 +44,7 @@ var npmCommand = &command{
 			replaceHost   = fs.String("replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
 			allowUnpinned = fs.Bool("allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 		)
-		return func(dir string, stderr io.Writer) ([]byte, error) {
+		return func(dir string, stderr io.Writer) (emitter, error) {
 			reg := *registry
 			if reg == "" {
 				reg = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
@@ -71,7 +70,6 @@ var npmCommand = &command{
 				}
 			}
 			warnWeak(g, stderr, "npm")
-			var buf bytes.Buffer
 			// The header's command repeats the flags that shape the output,
 			// so that --check and a rerun give the same file.
 			regen := "lock2nix npm"
@@ -84,12 +82,12 @@ var npmCommand = &command{
 			if *allowUnpinned {
 				regen += " --allow-unpinned"
 			}
-			err = nixexpr.Emit(&buf, g, nixexpr.EmitOptions{
+			opts := nixexpr.EmitOptions{
 				Generator: "lock2nix " + version,
 				Input:     npmlock.LockName,
 				Command:   regen,
-			})
-			return buf.Bytes(), err
+			}
+			return func(w io.Writer) error { return nixexpr.Emit(w, g, opts) }, nil
 		}
 	},
 }

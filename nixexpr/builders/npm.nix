@@ -10,7 +10,7 @@
   installScripts,
   layoutScript,
   sources,
-  packages,
+  records,
   root,
 }:
 let
@@ -21,6 +21,7 @@ let
     concatLists
     concatStringsSep
     elem
+    elemAt
     filter
     foldl'
     hasAttr
@@ -32,6 +33,26 @@ let
     substring
     toJSON
     ;
+  # The package records with what the generator left out filled in: name
+  # and version from the ID "name@version", pname from the name, the
+  # source kind "tarball" and the source of the package's own ID.
+  packages = mapAttrs (
+    id: r:
+    let
+      parts = builtins.match "(.+)@([^@]*)" id;
+      name = r.name or (elemAt parts 0);
+      version = r.version or (elemAt parts 1);
+    in
+    {
+      inherit name version;
+      pname = builtins.replaceStrings [ "/" ] [ "-" ] (dropPrefix "@" name);
+      drvVersion = version;
+      source = "tarball";
+      src = sources.${id} or null;
+    }
+    // r
+  ) records;
+
   hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
   dropPrefix = pre: s: if hasPrefix pre s then substring (stringLength pre) (-1) s else s;
 
@@ -96,8 +117,8 @@ let
       o = overrideFor id;
     in
     stdenv.mkDerivation {
-      pname = p.pname or p.name;
-      version = p.drvVersion or p.version;
+      pname = p.pname;
+      version = p.drvVersion;
       src = o.src or p.src;
       patches = o.patches or [ ];
       nativeBuildInputs = [ nodejs ];
@@ -235,7 +256,7 @@ let
           layout = map entry pls;
           # When two packages at the top level offer the same bin, npm links
           # the project's own dependency's.
-          direct = attrNames (root.deps.prod or { }) ++ attrNames (root.deps.dev or { }) ++ attrNames (root.deps.optional or { });
+          direct = root.deps.prod or [ ] ++ root.deps.dev or [ ] ++ root.deps.optional or [ ];
           scripts = map (pl: pl.path) (
             builtins.sort (
               a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
@@ -270,7 +291,7 @@ let
           found = filter (c: hasAttr c at) (if dir == "" then [ "node_modules/${name}" ] else candidates dir name);
         in
         if found == [ ] then [ ] else [ (builtins.head found) ];
-      depNames = p: concatLists (map (k: attrNames (p.deps.${k} or { })) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
+      depNames = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
       optional = pl: elem "optional" pl.flags || elem "devOptional" pl.flags;
       folders = filter (id: packages.${id}.source == "link") (attrNames packages);
       start =
@@ -319,14 +340,14 @@ let
     in
     if found == [ ] then [ ] else [ (builtins.head found) ];
   realDir = path: let p = packages.${byPath.${path}.id}; in if p.source == "link" then p.path else path;
-  runtimeDeps = p: concatLists (map (k: attrNames (p.deps.${k} or { })) [ "prod" "optional" "peer" "peerOptional" ]);
+  runtimeDeps = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "optional" "peer" "peerOptional" ]);
   # The placements a workspace needs: what its dependencies (dev ones
   # included) resolve to from its folder, and so on transitively.
   workspaceClosure =
     id:
     let
       p = packages.${id};
-      direct = concatLists (map (n: resolve p.path n) (runtimeDeps p ++ attrNames (p.deps.dev or { })));
+      direct = concatLists (map (n: resolve p.path n) (runtimeDeps p ++ p.deps.dev or [ ]));
       closure = builtins.genericClosure {
         startSet = map (key: { inherit key; }) direct;
         operator =
@@ -342,7 +363,7 @@ let
     map (id: {
       name = packages.${id}.name;
       value = {
-        nodeModules = tree "${packages.${id}.pname or packages.${id}.name}-node-modules" (workspaceClosure id);
+        nodeModules = tree "${packages.${id}.pname}-node-modules" (workspaceClosure id);
       };
     }) workspaceIds
   );
