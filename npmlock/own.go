@@ -24,17 +24,17 @@ func view(data []byte) string {
 // arena copies strings into large shared blocks.
 type arena struct {
 	block []byte
-	seen  map[string]string
+	// common holds the strings that repeat across packages (dependency
+	// names and ranges, versions, platforms), stored once.
+	common map[string]string
 }
 
 const blockSize = 64 << 10
 
+// str copies s into the arena.
 func (a *arena) str(s string) string {
 	if s == "" {
 		return ""
-	}
-	if t, ok := a.seen[s]; ok {
-		return t
 	}
 	if len(s) > cap(a.block)-len(a.block) {
 		a.block = make([]byte, 0, max(blockSize, len(s)))
@@ -42,33 +42,41 @@ func (a *arena) str(s string) string {
 	start := len(a.block)
 	// Within capacity, so the block never moves and earlier strings stay.
 	a.block = append(a.block, s...)
-	t := unsafe.String(&a.block[start], len(s))
-	a.seen[t] = t
+	return unsafe.String(&a.block[start], len(s))
+}
+
+// shared is str for strings that repeat: each is copied once.
+func (a *arena) shared(s string) string {
+	if t, ok := a.common[s]; ok {
+		return t
+	}
+	t := a.str(s)
+	a.common[t] = t
 	return t
 }
 
 func (a *arena) strs(ss []string) {
 	for i, s := range ss {
-		ss[i] = a.str(s)
+		ss[i] = a.shared(s)
 	}
 }
 
 func (a *arena) edges(es []lockfile.Edge) {
 	for i := range es {
-		es[i].Name = a.str(es[i].Name)
-		es[i].Spec = a.str(es[i].Spec)
+		es[i].Name = a.shared(es[i].Name)
+		es[i].Spec = a.shared(es[i].Spec)
 	}
 }
 
 // own moves every string of g into an arena; see above.
 func own(g *lockfile.Graph) {
-	a := &arena{seen: make(map[string]string, 4*len(g.Packages))}
+	a := &arena{common: map[string]string{}}
 	r := &g.Root
 	r.Name, r.Version = a.str(r.Name), a.str(r.Version)
 	a.edges(r.Deps)
 	a.strs(r.Workspaces)
 	for _, p := range g.Packages {
-		p.ID, p.Name, p.Version, p.License = a.str(p.ID), a.str(p.Name), a.str(p.Version), a.str(p.License)
+		p.ID, p.Name, p.Version, p.License = a.str(p.ID), a.shared(p.Name), a.shared(p.Version), a.shared(p.License)
 		s := &p.Source
 		s.URL, s.Rev, s.Path = a.str(s.URL), a.str(s.Rev), a.str(s.Path)
 		for i := range p.Installs {
@@ -79,7 +87,7 @@ func own(g *lockfile.Graph) {
 		a.strs(p.Platform.CPU)
 		a.strs(p.Platform.Libc)
 		for i := range p.Bins {
-			p.Bins[i].Name, p.Bins[i].Path = a.str(p.Bins[i].Name), a.str(p.Bins[i].Path)
+			p.Bins[i].Name, p.Bins[i].Path = a.shared(p.Bins[i].Name), a.str(p.Bins[i].Path)
 		}
 	}
 }

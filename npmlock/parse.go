@@ -52,7 +52,7 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 // pkgJSON is the project's package.json, or nil; version 1 lockfiles take
 // the root's dependency kinds and workspaces from it.
 func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
-	p := &parser{file: file, data: data, opts: opts, byKey: map[string]*lockfile.Package{}}
+	p := &parser{file: file, data: data, opts: opts, byKey: map[artifact]*lockfile.Package{}}
 	if err := p.validate(data); err != nil {
 		return nil, err
 	}
@@ -99,7 +99,14 @@ type parser struct {
 	opts Options
 	g    *lockfile.Graph
 	// byKey groups installs of one artifact: name, version and source.
-	byKey map[string]*lockfile.Package
+	byKey map[artifact]*lockfile.Package
+	// Records are allocated in blocks: a lockfile has thousands, and one
+	// allocation each would cost more than the records themselves.
+	entries  slab[entry]
+	packages slab[lockfile.Package]
+	edgeList slab[lockfile.Edge]
+	// edgeBuf collects an entry's edges before they are copied to edgeList.
+	edgeBuf []lockfile.Edge
 	errs  []error
 	// ctx names the entry being read, for field errors.
 	ctx string
@@ -272,7 +279,8 @@ func (p *parser) readEntry(key string, v gjson.Result) *entry {
 		p.ctx = "root package"
 	}
 	defer func() { p.ctx = "" }()
-	e := &entry{path: key, at: v}
+	e := p.entries.one()
+	*e = entry{path: key, at: v}
 	p.fields = fieldsOf(v, p.fields[:0])
 	o := p.fields
 	e.name = p.str(o, "name")
@@ -400,10 +408,11 @@ func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
 // add files an install of e under its artifact, creating the package on
 // first sight.
 func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
-	key := e.name + "\x00" + e.version + "\x00" + src.Key()
+	key := artifact{e.name, e.version, src.Kind, src.URL, src.Rev, src.Path}
 	pkg := p.byKey[key]
 	if pkg == nil {
-		pkg = &lockfile.Package{
+		pkg = p.packages.one()
+		*pkg = lockfile.Package{
 			Name: e.name, Version: e.version, Source: src,
 			Deps: e.deps, Platform: e.platform, Bins: e.bins,
 			HasInstallScript: e.scripts, License: e.license,
@@ -422,6 +431,38 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 	}
 	pkg.Installs = append(pkg.Installs, lockfile.Install{Path: e.path, Flags: e.flags})
 	return pkg
+}
+
+// artifact identifies a package: name, version and source (Source.Key's
+// parts, without building the string).
+type artifact struct {
+	name, version  string
+	kind           lockfile.SourceKind
+	url, rev, path string
+}
+
+// slab hands out pointers into blocks of Ts.
+type slab[T any] struct{ block []T }
+
+func (s *slab[T]) one() *T {
+	if len(s.block) == cap(s.block) {
+		s.block = make([]T, 0, 256)
+	}
+	s.block = s.block[:len(s.block)+1]
+	return &s.block[len(s.block)-1]
+}
+
+// copyOf returns ts copied into a block, with no room to grow in place.
+func (s *slab[T]) copyOf(ts []T) []T {
+	if len(ts) == 0 {
+		return nil
+	}
+	if len(ts) > cap(s.block)-len(s.block) {
+		s.block = make([]T, 0, max(1024, len(ts)))
+	}
+	start := len(s.block)
+	s.block = append(s.block, ts...)
+	return s.block[start:len(s.block):len(s.block)]
 }
 
 // assignIDs names each package name@version, adding a short digest of the
@@ -649,7 +690,8 @@ var edgeFields = []struct {
 }
 
 func (p *parser) edges(v getter) []lockfile.Edge {
-	var out []lockfile.Edge
+	out := p.edgeBuf[:0]
+	defer func() { p.edgeBuf = out[:0] }()
 	meta := v.Get("peerDependenciesMeta")
 	for _, f := range edgeFields {
 		r := v.Get(f.field)
@@ -677,7 +719,7 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 			return true
 		})
 	}
-	return out
+	return p.edgeList.copyOf(out)
 }
 
 func peerOptional(meta gjson.Result, name string) bool {

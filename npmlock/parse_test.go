@@ -3,6 +3,7 @@ package npmlock
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,4 +112,33 @@ func dump(g *lockfile.Graph) string {
 		}
 	}
 	return b.String()
+}
+
+// TestPlainHTTPURL checks the fast path against url.Parse: whatever it
+// accepts, parseTarballURL's full check accepts too.
+func TestPlainHTTPURL(t *testing.T) {
+	for _, raw := range []string{
+		"https://registry.npm.test/ms/-/ms-2.1.3.tgz",
+		"http://registry.npm.test/@s/x/-/x-1.0.0.tgz",
+		"https://h/",
+		"https://h",
+		"https://@/x",
+		"https://u@h/x",
+		"https:///x",
+		"https://h:8080/x",
+		"https://h/a%2fb",
+		"https://h/a b",
+		"ftp://h/x",
+		"https://h/x?y=1",
+	} {
+		fast := plainHTTPURL(raw)
+		u, err := url.Parse(raw)
+		full := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+		if fast && !full {
+			t.Errorf("plainHTTPURL(%q) = true, but url.Parse rejects it", raw)
+		}
+	}
+	if !plainHTTPURL("https://registry.npm.test/@s/x/-/x-1.0.0.tgz") {
+		t.Error("a scoped registry URL misses the fast path")
+	}
 }

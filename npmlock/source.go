@@ -108,6 +108,9 @@ func parseGit(spec string) (lockfile.Source, error) {
 
 // parseTarballURL checks a resolved archive URL.
 func parseTarballURL(raw string) error {
+	if plainHTTPURL(raw) {
+		return nil
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("resolved URL %q: %v", raw, err)
@@ -119,4 +122,28 @@ func parseTarballURL(raw string) error {
 		return fmt.Errorf("resolved URL %q has no host", raw)
 	}
 	return nil
+}
+
+// plainHTTPURL reports whether raw is an http(s) URL with a host, made only
+// of characters that need no checking: nearly every resolved URL is one,
+// and url.Parse, which decides the others, allocates.
+func plainHTTPURL(raw string) bool {
+	rest, ok := strings.CutPrefix(raw, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(raw, "http://"); !ok {
+			return false
+		}
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	if host == "" || strings.IndexByte(host, '@') >= 0 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		// "@" stands in scoped packages' paths.
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/@", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

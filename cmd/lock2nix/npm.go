@@ -50,10 +50,11 @@ var npmCommand = &command{
 				reg = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
 			}
 			lockPath := filepath.Join(dir, npmlock.LockName)
-			lock, err := os.ReadFile(lockPath)
+			lock, release, err := readInput(lockPath)
 			if err != nil {
 				return nil, err
 			}
+			defer release()
 			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
 			if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 				return nil, err
