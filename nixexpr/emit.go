@@ -43,7 +43,7 @@ func Build(g *lockfile.Graph, opts EmitOptions) (*File, error) {
 }
 
 func build(g *lockfile.Graph, opts EmitOptions, stream bool) (*File, error) {
-	e := &emitter{g: g, srcName: map[string]string{}, stream: stream}
+	e := &emitter{g: g, srcName: make(map[string]string, len(g.Packages)), stream: stream}
 	if g.Ecosystem == "dune" {
 		return e.duneFile(opts)
 	}

@@ -63,36 +63,39 @@ func Format(e Expr) ([]byte, error) {
 // Quote returns the Nix string literal for s. Nix strings cannot hold a
 // NUL byte, so s must not contain one.
 func Quote(s string) (string, error) {
+	b, err := appendQuote(make([]byte, 0, len(s)+2), s)
+	return string(b), err
+}
+
+// appendQuote appends the Nix string literal for s to dst.
+func appendQuote(dst []byte, s string) ([]byte, error) {
 	if strings.IndexByte(s, 0) >= 0 {
-		return "", &Error{"a Nix string cannot hold a NUL byte", s}
+		return dst, &Error{"a Nix string cannot hold a NUL byte", s}
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
+	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
-			b.WriteString(`\\`)
+			dst = append(dst, `\\`...)
 		case '"':
-			b.WriteString(`\"`)
+			dst = append(dst, `\"`...)
 		case '\n':
-			b.WriteString(`\n`)
+			dst = append(dst, `\n`...)
 		case '\r':
-			b.WriteString(`\r`)
+			dst = append(dst, `\r`...)
 		case '\t':
-			b.WriteString(`\t`)
+			dst = append(dst, `\t`...)
 		case '$':
 			if i+1 < len(s) && s[i+1] == '{' {
-				b.WriteString(`\$`)
+				dst = append(dst, `\$`...)
 			} else {
-				b.WriteByte('$')
+				dst = append(dst, '$')
 			}
 		default:
-			b.WriteByte(c)
+			dst = append(dst, c)
 		}
 	}
-	b.WriteByte('"')
-	return b.String(), nil
+	return append(dst, '"'), nil
 }
 
 var keywords = map[string]bool{
@@ -181,6 +184,31 @@ func (p *printer) quote(s string) string {
 		p.fail(err)
 	}
 	return q
+}
+
+// writeQuote prints s as a string literal, straight into the buffer.
+func (p *printer) writeQuote(s string) {
+	b, err := appendQuote(p.buf.AvailableBuffer(), s)
+	if err != nil {
+		p.fail(err)
+	}
+	p.buf.Write(b)
+}
+
+// writeAttrPath prints path straight into the buffer and returns its width.
+func (p *printer) writeAttrPath(path []string) int {
+	start := p.buf.Len()
+	for i, s := range path {
+		if i > 0 {
+			p.buf.WriteByte('.')
+		}
+		if IsIdent(s) {
+			p.buf.WriteString(s)
+		} else {
+			p.writeQuote(s)
+		}
+	}
+	return p.buf.Len() - start
 }
 
 func (p *printer) attrName(s string) string {
@@ -488,9 +516,9 @@ func (p *printer) binding(b Binding, indent int) {
 		if len(b.Path) == 0 {
 			p.fail(&Error{"attribute with an empty path", ""})
 		}
-		name := p.attrPath(b.Path)
-		p.buf.WriteString(name + " =")
-		p.value(b.Value, indent, len(name)+3)
+		n := p.writeAttrPath(b.Path)
+		p.buf.WriteString(" =")
+		p.value(b.Value, indent, n+3)
 		p.buf.WriteString(";")
 	case Inherit:
 		p.nl(indent)
@@ -540,8 +568,8 @@ func (p *printer) value(e Expr, indent, used int) {
 			p.buf.WriteString("''")
 			return
 		}
-		s, _ := p.flat(e)
-		p.buf.WriteString(" " + s)
+		p.buf.WriteByte(' ')
+		p.writeQuote(e.Value)
 		return
 	case Ident, Path, Int, Bool, Null:
 		// An atom cannot be broken; nixfmt leaves it on the line.
