@@ -50,15 +50,15 @@ func (e *emitter) duneFile(opts EmitOptions) (*File, error) {
 	addSource := func(name string, s lockfile.Source) (Expr, error) {
 		switch s.Kind {
 		case lockfile.Tarball, lockfile.Git:
-			if _, ok := e.srcName[s.Key()]; !ok {
-				e.srcName[s.Key()] = name
+			if _, ok := e.srcName[keyOf(s)]; !ok {
+				e.srcName[keyOf(s)] = name
 				f, err := e.fetcher(&lockfile.Package{ID: name, Source: s})
 				if err != nil {
 					return nil, err
 				}
 				sources = append(sources, Attr{Path: []string{name}, Value: f})
 			}
-			return Select{Expr: Ident{"sources"}, Attrs: []string{e.srcName[s.Key()]}}, nil
+			return Select{Expr: Ident{"sources"}, Attrs: []string{e.srcName[keyOf(s)]}}, nil
 		case lockfile.Directory, lockfile.LocalTarball:
 			e.needSrc = true
 			return Apply{Func: Ident{"local"}, Args: []Expr{String{s.Path}}}, nil

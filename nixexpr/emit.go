@@ -43,7 +43,7 @@ func Build(g *lockfile.Graph, opts EmitOptions) (*File, error) {
 }
 
 func build(g *lockfile.Graph, opts EmitOptions, stream bool) (*File, error) {
-	e := &emitter{g: g, srcName: make(map[string]string, len(g.Packages)), stream: stream}
+	e := &emitter{g: g, srcName: make(map[srcKey]string, len(g.Packages)), stream: stream}
 	if g.Ecosystem == "dune" {
 		return e.duneFile(opts)
 	}
@@ -54,7 +54,7 @@ type emitter struct {
 	g *lockfile.Graph
 	// srcName maps a source key to its attribute in "sources": the ID of
 	// the first package that uses it.
-	srcName                        map[string]string
+	srcName                        map[srcKey]string
 	needGit, needUnpinned, needSrc bool
 	// stream makes the long sets bindingSeqs instead of slices.
 	stream bool
@@ -81,7 +81,7 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 			}
 			continue
 		}
-		key := p.Source.Key()
+		key := keyOf(p.Source)
 		if _, ok := e.srcName[key]; ok {
 			continue
 		}
@@ -92,7 +92,7 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 	}
 	sources, err := e.each(func(yield func(Binding)) error {
 		for _, p := range e.g.Packages {
-			if !p.Source.Fetchable() || e.srcName[p.Source.Key()] != p.ID {
+			if !p.Source.Fetchable() || e.srcName[keyOf(p.Source)] != p.ID {
 				continue
 			}
 			fetch, err := e.fetcher(p)
@@ -195,6 +195,25 @@ if src == null then
 else
   src + "/${path}"`
 
+// srcKey is Source.Key as a comparable value, so that looking a source up
+// builds no string.
+type srcKey struct {
+	kind           lockfile.SourceKind
+	url, rev, path string
+}
+
+func keyOf(s lockfile.Source) srcKey {
+	switch s.Kind {
+	case lockfile.Tarball:
+		return srcKey{kind: s.Kind, url: s.URL}
+	case lockfile.Git:
+		return srcKey{kind: s.Kind, url: s.URL, rev: s.Rev}
+	case lockfile.Directory, lockfile.LocalTarball, lockfile.Link:
+		return srcKey{kind: s.Kind, path: s.Path}
+	}
+	return srcKey{kind: s.Kind}
+}
+
 func isLocal(k lockfile.SourceKind) bool {
 	return k == lockfile.Directory || k == lockfile.LocalTarball || k == lockfile.Link
 }
@@ -250,7 +269,7 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 	}
 	switch {
 	case p.Source.Fetchable():
-		if name := e.srcName[p.Source.Key()]; name != p.ID {
+		if name := e.srcName[keyOf(p.Source)]; name != p.ID {
 			bs = append(bs, Attr{Path: []string{"src"}, Value: Select{Expr: Ident{"sources"}, Attrs: []string{name}}})
 		}
 	case isLocal(p.Source.Kind):

@@ -70,7 +70,7 @@ func (a *arena) edges(es []lockfile.Edge) {
 
 // own moves every string of g into an arena; see above.
 func own(g *lockfile.Graph) {
-	a := &arena{common: map[string]string{}}
+	a := &arena{common: make(map[string]string, len(g.Packages))}
 	r := &g.Root
 	r.Name, r.Version = a.str(r.Name), a.str(r.Version)
 	a.edges(r.Deps)

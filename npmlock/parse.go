@@ -55,7 +55,7 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
 	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
-	p.byKey = make(map[artifact]*lockfile.Package, p.sizeHint)
+	p.byLoc = make(map[string]*lockfile.Package, p.sizeHint)
 	if err := p.validate(data); err != nil {
 		return nil, err
 	}
@@ -101,7 +101,11 @@ type parser struct {
 	data []byte
 	opts Options
 	g    *lockfile.Graph
-	// byKey groups installs of one artifact: name, version and source.
+	// byLoc and byKey group the installs of one artifact (name, version
+	// and source). Nearly every artifact has a location of its own (a URL
+	// or a path), so byLoc, keyed by that short string, finds them; the
+	// rare ones that share a location go to byKey.
+	byLoc map[string]*lockfile.Package
 	byKey map[artifact]*lockfile.Package
 	// sizeHint guesses the number of entries from the file's size.
 	sizeHint int
@@ -414,7 +418,7 @@ func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
 // first sight.
 func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 	key := artifact{e.name, e.version, src.Kind, src.URL, src.Rev, src.Path}
-	pkg := p.byKey[key]
+	pkg := p.lookup(key)
 	if pkg == nil {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
@@ -422,7 +426,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 			Deps: e.deps, Platform: e.platform, Bins: e.bins,
 			HasInstallScript: e.scripts, License: e.license,
 		}
-		p.byKey[key] = pkg
+		p.store(key, pkg)
 		p.g.Packages = append(p.g.Packages, pkg)
 	} else if !src.Hash.IsZero() {
 		switch {
@@ -444,6 +448,40 @@ type artifact struct {
 	name, version  string
 	kind           lockfile.SourceKind
 	url, rev, path string
+}
+
+func (a artifact) loc() string {
+	switch a.kind {
+	case lockfile.Tarball, lockfile.Git:
+		return a.url
+	case lockfile.Directory, lockfile.LocalTarball, lockfile.Link:
+		return a.path
+	}
+	return a.name
+}
+
+func artifactOf(pkg *lockfile.Package) artifact {
+	s := pkg.Source
+	return artifact{pkg.Name, pkg.Version, s.Kind, s.URL, s.Rev, s.Path}
+}
+
+func (p *parser) lookup(a artifact) *lockfile.Package {
+	pkg := p.byLoc[a.loc()]
+	if pkg != nil && artifactOf(pkg) == a {
+		return pkg
+	}
+	return p.byKey[a] // nil when byKey is
+}
+
+func (p *parser) store(a artifact, pkg *lockfile.Package) {
+	if _, taken := p.byLoc[a.loc()]; !taken {
+		p.byLoc[a.loc()] = pkg
+		return
+	}
+	if p.byKey == nil {
+		p.byKey = map[artifact]*lockfile.Package{}
+	}
+	p.byKey[a] = pkg
 }
 
 // slab hands out pointers into blocks of Ts.
@@ -473,12 +511,13 @@ func (s *slab[T]) copyOf(ts []T) []T {
 // assignIDs names each package name@version, adding a short digest of the
 // source where two sources lock the same name and version.
 func (p *parser) assignIDs() {
-	count := map[string]int{}
+	count := make(map[string]int, len(p.g.Packages))
 	for _, pkg := range p.g.Packages {
-		count[baseID(pkg)]++
+		pkg.ID = baseID(pkg)
+		count[pkg.ID]++
 	}
 	for _, pkg := range p.g.Packages {
-		id := baseID(pkg)
+		id := pkg.ID
 		if count[id] > 1 {
 			sum := sha256.Sum256([]byte(pkg.Source.Key()))
 			id += "~" + hex.EncodeToString(sum[:4])

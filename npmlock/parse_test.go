@@ -142,3 +142,34 @@ func TestPlainHTTPURL(t *testing.T) {
 		t.Error("a scoped registry URL misses the fast path")
 	}
 }
+
+// TestSharedLocation: entries are one package only when name, version and
+// source all agree, even where two artifacts claim one URL.
+func TestSharedLocation(t *testing.T) {
+	lock := `{"lockfileVersion": 3, "packages": {
+  "": {"name": "root"},
+  "node_modules/a": {"version": "1.0.0", "resolved": "https://registry.npm.test/x.tgz"},
+  "node_modules/b/node_modules/a": {"version": "1.0.0", "resolved": "https://registry.npm.test/x.tgz"},
+  "node_modules/b": {"version": "2.0.0", "resolved": "https://registry.npm.test/x.tgz"},
+  "node_modules/c": {"name": "a", "version": "1.0.1", "resolved": "https://registry.npm.test/x.tgz"},
+  "node_modules/d": {"name": "b", "version": "2.0.0", "resolved": "https://registry.npm.test/x.tgz"}
+}}`
+	g, err := Parse("package-lock.json", []byte(lock), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, p := range g.Packages {
+		for _, in := range p.Installs {
+			got[p.Name+"@"+p.Version] = append(got[p.Name+"@"+p.Version], in.Path)
+		}
+	}
+	want := map[string][]string{
+		"a@1.0.0": {"node_modules/a", "node_modules/b/node_modules/a"},
+		"a@1.0.1": {"node_modules/c"},
+		"b@2.0.0": {"node_modules/b", "node_modules/d"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("packages by install (-want +got):\n%s", diff)
+	}
+}
