@@ -86,9 +86,7 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 			continue
 		}
 		e.srcName[key] = p.ID
-		if _, err := e.fetcher(p); err != nil {
-			return nil, err
-		}
+		e.noteFetcher(p.Source)
 	}
 	sources, err := e.each(func(yield func(Binding)) error {
 		for _, p := range e.g.Packages {
@@ -218,6 +216,16 @@ func isLocal(k lockfile.SourceKind) bool {
 	return k == lockfile.Directory || k == lockfile.LocalTarball || k == lockfile.Link
 }
 
+// noteFetcher records which fetcher s needs beyond fetchurl.
+func (e *emitter) noteFetcher(s lockfile.Source) {
+	switch {
+	case s.Kind == lockfile.Tarball && s.Hash.IsZero():
+		e.needUnpinned = true
+	case s.Kind == lockfile.Git:
+		e.needGit = true
+	}
+}
+
 func (e *emitter) fetcher(p *lockfile.Package) (Expr, error) {
 	s := p.Source
 	switch s.Kind {
@@ -258,8 +266,8 @@ func (e *emitter) pkg(p *lockfile.Package) Expr {
 			Attr{Path: []string{"name"}, Value: String{p.Name}},
 			Attr{Path: []string{"version"}, Value: String{p.Version}})
 	}
-	if n := DrvName(p.Name, "package"); n != defaultPname(p.Name) {
-		bs = append(bs, Attr{Path: []string{"pname"}, Value: String{n}})
+	if !derivablePname(p.Name) {
+		bs = append(bs, Attr{Path: []string{"pname"}, Value: String{DrvName(p.Name, "package")}})
 	}
 	if v := DrvName(p.Version, "0"); v != p.Version {
 		bs = append(bs, Attr{Path: []string{"drvVersion"}, Value: String{v}})
@@ -317,10 +325,19 @@ func idNamesPackage(p *lockfile.Package) bool {
 	return p.Name != "" && p.ID == p.Name+"@"+p.Version && !strings.Contains(p.Version, "@")
 }
 
-// defaultPname is the pname the builders derive from a name: "@scope/x"
-// becomes "scope-x". DrvName's other rules are written out when they apply.
-func defaultPname(name string) string {
-	return strings.ReplaceAll(strings.TrimPrefix(name, "@"), "/", "-")
+// derivablePname reports whether the builders' rule for a pname, "@scope/x"
+// → "scope-x", gives DrvName(name): the pname is written out where not.
+func derivablePname(name string) bool {
+	s := strings.TrimPrefix(name, "@")
+	if s == "" || len(s) > maxDrvName || s[0] == '.' || s[0] == '/' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '/' && !drvNameByte(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // nest binds name to a set of bs, as "name.key = …;" when bs is one
@@ -335,25 +352,20 @@ func nest(name string, bs []Binding) []Binding {
 	return []Binding{Attr{Path: []string{name}, Value: AttrSet{Bindings: bs}}}
 }
 
-// depNames lists dependency names by kind: prod = [ "a" "b" ]; ….
+// depNames lists dependency names by kind: prod = [ "a" "b" ]; …. A name
+// listed twice in a row under one kind (as in a sorted graph) is written
+// once.
 func depNames(es []lockfile.Edge) []Binding {
 	var groups []Binding
-	byKind := map[lockfile.DepKind][]string{}
-	type nameKind struct {
-		name string
-		kind lockfile.DepKind
-	}
-	seen := map[nameKind]bool{}
-	for _, ed := range es {
-		key := nameKind{ed.Name, ed.Kind}
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		byKind[ed.Kind] = append(byKind[ed.Kind], ed.Name)
-	}
+	var names []string
 	for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
-		if names := byKind[k]; len(names) > 0 {
+		names = names[:0]
+		for _, ed := range es {
+			if ed.Kind == k && (len(names) == 0 || names[len(names)-1] != ed.Name) {
+				names = append(names, ed.Name)
+			}
+		}
+		if len(names) > 0 {
 			groups = append(groups, Attr{Path: []string{k.String()}, Value: strList(names)})
 		}
 	}
@@ -386,10 +398,18 @@ func indented(text string) string {
 // dot is dropped, and the result stays short. An empty result becomes def.
 func DrvName(s, def string) string {
 	s = strings.TrimPrefix(s, "@")
+	if s != "" && len(s) <= maxDrvName && s[0] != '.' {
+		ok := true
+		for i := 0; i < len(s) && ok; i++ {
+			ok = drvNameByte(s[i])
+		}
+		if ok {
+			return s // the common case, without copying
+		}
+	}
 	var b strings.Builder
-	for i := 0; i < len(s) && b.Len() < 100; i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+-._?=", c) >= 0 {
+	for i := 0; i < len(s) && b.Len() < maxDrvName; i++ {
+		if c := s[i]; drvNameByte(c) {
 			b.WriteByte(c)
 		} else {
 			b.WriteByte('-')
@@ -400,6 +420,14 @@ func DrvName(s, def string) string {
 		return def
 	}
 	return out
+}
+
+// maxDrvName bounds the names DrvName makes.
+const maxDrvName = 100
+
+// drvNameByte reports whether c may stand in a store path name.
+func drvNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+-._?=", c) >= 0
 }
 
 // storeName returns a valid store name for what url fetches, and whether

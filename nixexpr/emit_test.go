@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,4 +92,22 @@ func TestEmitWriteError(t *testing.T) {
 	if w.n != 3 {
 		t.Errorf("%d writes; printing should stop at the first failure", w.n)
 	}
+}
+
+// FuzzDerivablePname checks the rule the builders use for a pname against
+// DrvName: whenever the emitter leaves the pname out, the builders' rule
+// must give what DrvName would have written.
+func FuzzDerivablePname(f *testing.F) {
+	for _, s := range []string{"ms", "@types/node", "@a/b/c", ".hidden", "@.x/y", "/abs", "a b", "@", "", "x@1", strings.Repeat("a", 101)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if !derivablePname(name) {
+			return
+		}
+		builders := strings.ReplaceAll(strings.TrimPrefix(name, "@"), "/", "-")
+		if got := DrvName(name, "package"); got != builders {
+			t.Errorf("name %q: DrvName gives %q, the builders %q", name, got, builders)
+		}
+	})
 }
