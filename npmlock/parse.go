@@ -51,14 +51,26 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 // Parse reads a package-lock.json given as data. file names it in errors.
 // pkgJSON is the project's package.json, or nil; version 1 lockfiles take
 // the root's dependency kinds and workspaces from it.
-func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
+func Parse(file string, data, pkgJSON []byte, opts Options) (g *lockfile.Graph, err error) {
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
 	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
 	p.byLoc = make(map[string]*lockfile.Package, p.sizeHint)
-	if err := p.validate(data); err != nil {
-		return nil, err
-	}
+	// Validation runs beside the parse, and its verdict comes first: on
+	// a malformed file, whatever the parse made of it is dropped.
+	valid := make(chan error, 1)
+	go func() { valid <- p.validate(data) }()
+	defer func() {
+		if verr := <-valid; verr != nil {
+			recover() // gjson on malformed JSON: nothing of it counts
+			g, err = nil, verr
+		}
+	}()
+	return p.parse(pkgJSON)
+}
+
+func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
+	data := p.data
 	root := gjson.Parse(view(data))
 	if !root.IsObject() {
 		return nil, p.errAt(root, "want a JSON object at the top level")
