@@ -128,7 +128,7 @@ type parser struct {
 	edgeList slab[lockfile.Edge]
 	// edgeBuf collects an entry's edges before they are copied to edgeList.
 	edgeBuf []lockfile.Edge
-	errs  []error
+	errs    []error
 	// ctx names the entry being read, for field errors.
 	ctx string
 	// fields is reused for each entry's members.
@@ -302,8 +302,8 @@ func (p *parser) readEntry(key string, v gjson.Result) *entry {
 	defer func() { p.ctx = "" }()
 	e := p.entries.one()
 	*e = entry{path: key, at: v}
-	p.fields = fieldsOf(v, p.fields[:0])
-	o := &p.fields // a pointer: a slice in an interface would be copied to the heap on every call
+	p.fields.read(v)
+	o := &p.fields
 	e.name = p.str(o, "name")
 	if e.name == "" && key != "" {
 		e.name = nameFromPath(key)
@@ -852,29 +852,88 @@ func nulEscape(data []byte) int {
 // an object gathered in one pass.
 type getter interface{ Get(string) gjson.Result }
 
-// fields holds an object's members, read once: a lockfile entry has a
-// dozen fields, and looking each up with gjson would rescan the entry.
-type fields []field
-
-type field struct {
-	key string
-	val gjson.Result
+// fields holds the members of an entry that the parser reads, gathered in
+// one pass: looking each up with gjson would rescan the entry. A member
+// given twice counts as its last value, as with JSON.parse.
+type fields struct {
+	name, version, resolved, integrity, link, hasInstallScript, license, bin gjson.Result
+	dev, optional, devOptional, inBundle, bundled, extraneous, peer          gjson.Result
+	dependencies, devDependencies, optionalDependencies, peerDependencies    gjson.Result
+	requires, peerDependenciesMeta, os, cpu, libc                            gjson.Result
 }
 
-func fieldsOf(v gjson.Result, f fields) fields {
+// slot returns where the member named key goes, or nil for members the
+// parser does not read.
+func (f *fields) slot(key string) *gjson.Result {
+	switch key {
+	case "name":
+		return &f.name
+	case "version":
+		return &f.version
+	case "resolved":
+		return &f.resolved
+	case "integrity":
+		return &f.integrity
+	case "link":
+		return &f.link
+	case "hasInstallScript":
+		return &f.hasInstallScript
+	case "license":
+		return &f.license
+	case "bin":
+		return &f.bin
+	case "dev":
+		return &f.dev
+	case "optional":
+		return &f.optional
+	case "devOptional":
+		return &f.devOptional
+	case "inBundle":
+		return &f.inBundle
+	case "bundled":
+		return &f.bundled
+	case "extraneous":
+		return &f.extraneous
+	case "peer":
+		return &f.peer
+	case "dependencies":
+		return &f.dependencies
+	case "devDependencies":
+		return &f.devDependencies
+	case "optionalDependencies":
+		return &f.optionalDependencies
+	case "peerDependencies":
+		return &f.peerDependencies
+	case "requires":
+		return &f.requires
+	case "peerDependenciesMeta":
+		return &f.peerDependenciesMeta
+	case "os":
+		return &f.os
+	case "cpu":
+		return &f.cpu
+	case "libc":
+		return &f.libc
+	}
+	return nil
+}
+
+// read fills f from the object v.
+func (f *fields) read(v gjson.Result) {
+	*f = fields{}
 	v.ForEach(func(k, val gjson.Result) bool {
-		f = append(f, field{k.Str, val})
+		if r := f.slot(k.Str); r != nil {
+			*r = val
+		}
 		return true
 	})
-	return f
 }
 
-// Get returns the last member named key, as JSON.parse would.
+// Get returns the member named key; a key the parser does not read is
+// reported missing.
 func (f *fields) Get(key string) gjson.Result {
-	for i := len(*f) - 1; i >= 0; i-- {
-		if (*f)[i].key == key {
-			return (*f)[i].val
-		}
+	if r := f.slot(key); r != nil {
+		return *r
 	}
 	return gjson.Result{}
 }
