@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 go vet ./...
 go test -race -count=1 ./...
-# The benchmark comparison in its reduced form: one lockfile, one run, no
-# targets enforced (see README for the full table).
+# The benchmark comparison in its reduced form: one lockfile and one dune
+# lock, one run, no targets enforced (see README for the full table).
 if [ -d ../shared/corpus/npm/npm__cli ] && command -v nix-instantiate >/dev/null && command -v jq >/dev/null; then
-  bench/compare.sh -n 1 ../shared/corpus/npm/npm__cli
+  bench/compare.sh -n 1 ../shared/corpus/npm/npm__cli ../shared/corpus/dune/gridbugs__dune-checked-in-lockdir-experiment
 fi
 fuzztime=${FUZZTIME:-30s}
 [ "$fuzztime" = 0 ] && exit 0

@@ -1,77 +1,162 @@
 #!/usr/bin/env bash
-# bench/compare.sh [-n RUNS] [LOCK_DIR...] — lock2nix against node2nix 1.11
-# and jq (the parse floor), and the cost of evaluating lock2nix's output
-# against a baseline that parses the lockfile at evaluation time with
-# builtins.fromJSON. Prints a markdown table of medians and peak RSS.
+# bench/compare.sh [-n RUNS] [LOCK_DIR...] — measures, side by side on one
+# machine:
 #
-# Default lockfiles: the largest of ../shared/corpus/npm. node2nix is
-# installed from the npm registry into a temporary folder. Needs go, npm,
-# jq, nix-instantiate and GNU time (/usr/bin/time).
+#   npm:  lock2nix npm against node2nix 1.11 and against `jq .` (the parse
+#         floor), and `nix-instantiate --eval --strict` of lock2nix's output
+#         (every fetcher attribute forced) against a baseline that parses the
+#         lockfile at evaluation time with builtins.fromJSON and maps it to
+#         the same fetchers;
+#   dune: lock2nix dune against reading the lock directory (`cat`, the I/O
+#         floor), and the evaluation of its output against a baseline that
+#         reads each .pkg file at evaluation time and pulls the URL and
+#         checksum out with builtins.match.
+#
+# Prints markdown tables: median wall time over RUNS runs and peak RSS.
+# LOCK_DIRs holding a package-lock.json go to the npm table, those holding
+# a dune.lock folder to the dune table. Default: the largest lockfiles of
+# ../shared/corpus, one per lockfile version, and every dune lock there.
+# node2nix is installed from the npm registry into a temporary folder.
+# Needs go, npm, jq, nix-instantiate and GNU time (/usr/bin/time).
 set -euo pipefail
 runs=5
 if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
-corpus="$repo/../shared/corpus/npm"
-dirs=("$@")
-if [ ${#dirs[@]} -eq 0 ]; then
-  for d in overleaf__overleaf.2023-12 facebook__create-react-app npm__cli; do
-    [ -d "$corpus/$d" ] && dirs+=("$corpus/$d")
+corpus="$repo/../shared/corpus"
+npm_dirs=() dune_dirs=()
+for d in "$@"; do
+  if [ -f "$d/package-lock.json" ]; then npm_dirs+=("$d")
+  elif [ -d "$d/dune.lock" ]; then dune_dirs+=("$d")
+  else echo "$d: no package-lock.json or dune.lock" >&2; exit 1; fi
+done
+if [ $# -eq 0 ]; then
+  for d in overleaf__overleaf.2023-12 aws__aws-toolkit-vscode hackmdio__codimd ether__etherpad-lite__src.2023-12; do
+    [ -d "$corpus/npm/$d" ] && npm_dirs+=("$corpus/npm/$d")
+  done
+  for d in "$corpus"/dune/*/; do
+    [ -d "$d/dune.lock" ] && dune_dirs+=("${d%/}")
   done
 fi
-[ ${#dirs[@]} -gt 0 ] || { echo "no lockfiles to measure (is ../shared/corpus there?)" >&2; exit 1; }
+[ ${#npm_dirs[@]} -gt 0 ] || [ ${#dune_dirs[@]} -gt 0 ] || {
+  echo "no lockfiles to measure (is ../shared/corpus there?)" >&2
+  exit 1
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)
-if (cd "$work" && npm install --silent --no-audit --no-fund --prefix "$work/n2n" node2nix@1.11 >/dev/null 2>&1); then
+node2nix=""
+if [ ${#npm_dirs[@]} -gt 0 ] &&
+  (cd "$work" && npm install --silent --no-audit --no-fund --prefix "$work/n2n" node2nix@1.11 >/dev/null 2>&1); then
   node2nix="$work/n2n/node_modules/.bin/node2nix"
-else
-  node2nix=""
 fi
+export NIX_CONFIG=$'sandbox = false\nsubstituters ='
 
-# measure NAME CMD... — runs CMD $runs times; prints "median_s max_rss_mb" or "fails".
+# measure CMD... — runs CMD $runs times for the wall time, timed in the
+# shell (no process in between), and once more under GNU time for the peak
+# RSS. Sets ms (median milliseconds), mb and cell ("ms, MB"), or, when CMD
+# fails, cell="fails: <last line of its error output>" and ms="".
 measure() {
-  local times=() rss=0 i
+  local times=() i t0 t1
   for ((i = 0; i < runs; i++)); do
-    if ! /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/err"; then
-      echo "fails"
+    t0=$EPOCHREALTIME
+    if ! "$@" >/dev/null 2>"$work/err"; then
+      ms="" mb=""
+      cell="fails: $(grep -v '^ *at \|^Command exited' "$work/err" | tail -n 1 | cut -c1-60)"
       return
     fi
-    read -r t m < "$work/time"
-    times+=("$t")
-    [ "$m" -gt "$rss" ] && rss=$m
+    t1=$EPOCHREALTIME
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}')")
   done
-  local med
-  med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$med s, $((rss / 1024)) MB"
+  /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
+  ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mb=$(($(tail -n 1 "$work/rss") / 1024))
+  cell="$ms ms, $mb MB"
 }
 
-export NIX_CONFIG=$'sandbox = false\nsubstituters ='
-echo "| lockfile | entries | lock2nix npm | node2nix 1.11 | jq . (parse floor) | eval lock2nix output | eval fromJSON baseline |"
-echo "|---|---|---|---|---|---|---|"
-for dir in "${dirs[@]}"; do
-  name=$(basename "$dir")
-  lock="$dir/package-lock.json"
-  entries=$(jq '(.packages // .dependencies) | length' "$lock")
-  l2n=$(measure "$work/lock2nix" npm "$dir" -o "$work/out.nix" --registry https://registry.npm.test/ --allow-unpinned)
-  jqt=$(measure jq . "$lock")
-  n2n="not installed"
-  if [ -n "$node2nix" ]; then
-    rm -rf "$work/n2n-run" && mkdir "$work/n2n-run" && cp "$dir/package.json" "$lock" "$work/n2n-run/"
-    n2n=$(cd "$work/n2n-run" && measure "$node2nix" -l package-lock.json -i package.json -o np.nix -c d.nix -e ne.nix)
-    if [ "$n2n" != fails ] && ! grep -q 'sources = {' "$work/n2n-run/np.nix" 2>/dev/null; then
-      n2n="$n2n (no packages read)"
+# ratio A B — A/B to two places, or "–".
+ratio() {
+  if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; else echo "–"; fi
+}
+
+# What generated files get from nixpkgs, stubbed: fetchers return their
+# arguments, so that forcing the result forces every fetcher attribute.
+stub='{ stdenv = { }; nodejs = { }; ocaml = { }; dune_3 = { }; opam-installer = { }; pkgs = { }; fetchurl = a: { inherit (a) url hash; }; fetchGit = a: a; fetchurlUnpinned = url: { inherit url; }; src = "/src"; }'
+forced='builtins.deepSeq s (builtins.length (builtins.attrNames s))'
+
+if [ ${#npm_dirs[@]} -gt 0 ]; then
+  echo "| lockfile | v | entries | lock2nix npm | node2nix 1.11 | ÷ node2nix | jq . (parse floor) | ÷ jq | eval lock2nix output | eval fromJSON baseline |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for dir in "${npm_dirs[@]}"; do
+    name=$(basename "$dir")
+    lock="$dir/package-lock.json"
+    ver=$(jq .lockfileVersion "$lock")
+    entries=$(jq '(.packages // .dependencies) | length' "$lock")
+    measure "$work/lock2nix" npm "$dir" -o "$work/out.nix" --registry https://registry.npm.test/ --allow-unpinned
+    l2n=$cell l2n_ms=$ms
+    measure jq . "$lock"
+    jqc=$cell jq_ms=$ms
+    n2n="not installed" n2n_ms=""
+    if [ -n "$node2nix" ]; then
+      rm -rf "$work/n2n-run" && mkdir "$work/n2n-run" && cp "$dir/package.json" "$lock" "$work/n2n-run/"
+      pushd "$work/n2n-run" >/dev/null
+      measure "$node2nix" -l package-lock.json -i package.json -o np.nix -c d.nix -e ne.nix
+      n2n=$cell n2n_ms=$ms
+      if [ -n "$ms" ] && ! grep -q 'sources = {$' np.nix 2>/dev/null; then
+        n2n="$n2n (no packages read)" n2n_ms=""
+      fi
+      popd >/dev/null
     fi
-  fi
-  stub='{ stdenv = { }; nodejs = { }; fetchurl = a: { inherit (a) url hash; }; fetchGit = a: a; fetchurlUnpinned = url: { inherit url; }; src = "/src"; }'
-  ev=$(measure nix-instantiate --eval --strict -E "builtins.length (builtins.attrValues (import $work/out.nix $stub).sources)")
-  base=$(measure nix-instantiate --eval --strict -E "
-    let
-      lock = builtins.fromJSON (builtins.readFile $lock);
-      fetchurl = a: { inherit (a) url hash; };
-      entries = builtins.attrValues (lock.packages or { });
-      tarballs = builtins.filter (e: e ? resolved && e ? integrity) entries;
-    in builtins.length (map (e: fetchurl { url = e.resolved; hash = e.integrity; }) tarballs)")
-  echo "| $name | $entries | $l2n | $n2n | $jqt | $ev | $base |"
-done
-echo
+    s="(import $work/out.nix $stub).sources"
+    measure nix-instantiate --eval --strict -E "let s = $s; in $forced"
+    ev=$cell
+    measure nix-instantiate --eval --strict -E "
+      let
+        lock = builtins.fromJSON (builtins.readFile $lock);
+        fetchurl = a: { inherit (a) url hash; };
+        entries = builtins.attrValues (lock.packages or lock.dependencies or { });
+        tarballs = builtins.filter (e: e ? resolved && e ? integrity) entries;
+        s = builtins.listToAttrs (map (e: { name = e.resolved; value = fetchurl { url = e.resolved; hash = e.integrity; }; }) tarballs);
+      in $forced"
+    base=$cell
+    echo "| $name | $ver | $entries | $l2n | $n2n | $(ratio "$l2n_ms" "$n2n_ms") | $jqc | $(ratio "$l2n_ms" "$jq_ms") | $ev | $base |"
+  done
+  echo
+fi
+
+if [ ${#dune_dirs[@]} -gt 0 ]; then
+  echo "| lock directory | packages | lock2nix dune | cat (read floor) | ÷ cat | eval lock2nix output | eval readFile + match baseline |"
+  echo "|---|---|---|---|---|---|---|"
+  for dir in "${dune_dirs[@]}"; do
+    name=$(basename "$dir")
+    pkgs=$(find "$dir/dune.lock" -name '*.pkg' | wc -l)
+    # Git sources the lock leaves unpinned are pinned to a placeholder
+    # commit: nothing is fetched here.
+    pins=()
+    for p in $("$work/lock2nix" dune "$dir" -o /dev/null 2>&1 | grep -o -- '--pin [^=]*=' | cut -d' ' -f2 | tr -d = | sort -u); do
+      pins+=(--pin "$p=0000000000000000000000000000000000000000")
+    done
+    measure "$work/lock2nix" dune "$dir" -o "$work/out.nix" "${pins[@]}"
+    l2n=$cell l2n_ms=$ms
+    measure sh -c 'cat "$1"/dune.lock/*' sh "$dir"
+    catc=$cell cat_ms=$ms
+    s="(import $work/out.nix $stub).sources"
+    measure nix-instantiate --eval --strict -E "let s = $s; in $forced"
+    ev=$cell
+    # The approach of tools that read the lock at evaluation time: every
+    # .pkg file read, its fetch's URL and checksum matched out.
+    measure nix-instantiate --eval --strict -E "
+      let
+        dir = $dir/dune.lock;
+        files = builtins.filter (f: builtins.match \".*[.]pkg\" f != null) (builtins.attrNames (builtins.readDir dir));
+        fetchurl = a: { inherit (a) url hash; };
+        source = f:
+          let m = builtins.match \".*[(]fetch[[:space:]]+[(]url ([^)]+)[)][[:space:]]+[(]checksum ([^)]+)[)].*\" (builtins.readFile (dir + \"/\${f}\"));
+          in if m == null then [ ] else [ { name = f; value = fetchurl { url = builtins.elemAt m 0; hash = builtins.elemAt m 1; }; } ];
+        s = builtins.listToAttrs (builtins.concatMap source files);
+      in $forced"
+    base=$cell
+    echo "| $name | $pkgs | $l2n | $catc | $(ratio "$l2n_ms" "$cat_ms") | $ev | $base |"
+  done
+  echo
+fi
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $runs runs each (median wall time, peak RSS)."

@@ -130,6 +130,14 @@ type bindingSeq func(yield func(Binding))
 
 func (bindingSeq) binding() {}
 
+// indentedLines is a multi-line string made line by line as the printer
+// asks for it, printed as an indented string; each line must be one a
+// String could hold and indentable accept, none empty. Only Emit makes
+// one; Build returns the String.
+type indentedLines func(yield func(line []byte))
+
+func (indentedLines) expr() {}
+
 // File is a whole .nix file: comment lines, then the expression.
 type File struct {
 	Comments []string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/lockfile"
 )
@@ -75,10 +76,10 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 	// Name the sources and learn which fetchers the file needs before any
 	// of it is printed; errors surface here, not halfway through.
 	for _, p := range e.g.Packages {
+		if err := checkRecord(p); err != nil {
+			return nil, err
+		}
 		if !p.Source.Fetchable() {
-			if isLocal(p.Source.Kind) {
-				e.needSrc = true
-			}
 			continue
 		}
 		key := keyOf(p.Source)
@@ -104,12 +105,7 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkgs, _ := e.each(func(yield func(Binding)) error {
-		for _, p := range e.g.Packages {
-			yield(Attr{Path: []string{p.ID}, Value: e.pkg(p)})
-		}
-		return nil
-	})
+	records := e.records()
 	formals := append([]Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, e.fetcherFormals()...)
 	formals = append(formals,
 		Formal{Name: "src", Default: Null{}},
@@ -117,11 +113,12 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 		Formal{Name: "installScripts", Default: Bool{true}},
 	)
 	lets := []Binding{Attr{Path: []string{"sources"}, Value: AttrSet{Bindings: sources}}}
-	if e.needSrc {
-		lets = append(lets, Attr{Path: []string{"local"}, Value: Raw{Text: localFn}})
-	}
 	lets = append(lets,
-		Attr{Path: []string{"packages"}, Value: AttrSet{Bindings: pkgs}},
+		Attr{
+			Path:    []string{"packages"},
+			Value:   Apply{Func: Select{Expr: Ident{"builtins"}, Attrs: []string{"fromJSON"}}, Args: []Expr{records}},
+			Comment: recordsComment,
+		},
 		Attr{Path: []string{"root"}, Value: AttrSet{Bindings: []Binding{
 			Attr{Path: []string{"name"}, Value: String{e.g.Root.Name}},
 			Attr{Path: []string{"version"}, Value: String{e.g.Root.Version}},
@@ -254,69 +251,208 @@ func (e *emitter) fetcher(p *lockfile.Package) (Expr, error) {
 	return nil, fmt.Errorf("nixexpr: %s: cannot fetch a %s source", p.ID, s.Kind)
 }
 
-// pkg is one package's record. What the builders can derive is left out,
-// since every byte here is parsed on each evaluation: the name and version
-// come from the ID "name@version", pname from the name, the source kind
-// defaults to "tarball" and src to the source named after the package.
-// Only dependency names are kept; the builders resolve names, not ranges.
-func (e *emitter) pkg(p *lockfile.Package) Expr {
-	var bs []Binding
+// recordsComment explains the package records to a reader of the file.
+const recordsComment = `The packages, one JSON record a line, read by the builders below. JSON
+because Nix reads it only when a node_modules tree is built: evaluating
+the sources alone costs no more than reading this text.`
+
+// records returns the package records: a JSON object, one package a line.
+func (e *emitter) records() Expr {
+	gen := func(yield func([]byte)) {
+		yield([]byte("{"))
+		var line []byte
+		for i, p := range e.g.Packages {
+			line = e.record(line[:0], p)
+			if i < len(e.g.Packages)-1 {
+				line = append(line, ',')
+			}
+			yield(line)
+		}
+		yield([]byte("}"))
+	}
+	if e.stream {
+		return indentedLines(gen)
+	}
+	var b strings.Builder
+	gen(func(l []byte) {
+		b.Write(l)
+		b.WriteByte('\n')
+	})
+	return String{b.String()}
+}
+
+// record appends p's line: "id": {…}. What the builders can derive is
+// left out, since every byte here is read on each build: the name and
+// version come from the ID "name@version", pname from the name, the source
+// kind defaults to "tarball" and src to the source named after the
+// package. Only dependency names are kept; the builders resolve names, not
+// ranges.
+func (e *emitter) record(b []byte, p *lockfile.Package) []byte {
+	b = appendJSON(b, p.ID)
+	b = append(b, ": {"...)
+	n := 0
+	field := func(name string) {
+		if n > 0 {
+			b = append(b, ", "...)
+		}
+		n++
+		b = appendJSON(b, name)
+		b = append(b, ": "...)
+	}
+	str := func(name, v string) {
+		field(name)
+		b = appendJSON(b, v)
+	}
+	list := func(name string, vs []string) {
+		field(name)
+		b = append(b, '[')
+		for i, v := range vs {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendJSON(b, v)
+		}
+		b = append(b, ']')
+	}
 	if !idNamesPackage(p) {
-		bs = append(bs,
-			Attr{Path: []string{"name"}, Value: String{p.Name}},
-			Attr{Path: []string{"version"}, Value: String{p.Version}})
+		str("name", p.Name)
+		str("version", p.Version)
 	}
 	if !derivablePname(p.Name) {
-		bs = append(bs, Attr{Path: []string{"pname"}, Value: String{DrvName(p.Name, "package")}})
+		str("pname", DrvName(p.Name, "package"))
 	}
 	if v := DrvName(p.Version, "0"); v != p.Version {
-		bs = append(bs, Attr{Path: []string{"drvVersion"}, Value: String{v}})
+		str("drvVersion", v)
 	}
 	if p.Source.Kind != lockfile.Tarball {
-		bs = append(bs, Attr{Path: []string{"source"}, Value: String{p.Source.Kind.String()}})
+		str("source", p.Source.Kind.String())
 	}
 	switch {
 	case p.Source.Fetchable():
 		if name := e.srcName[keyOf(p.Source)]; name != p.ID {
-			bs = append(bs, Attr{Path: []string{"src"}, Value: Select{Expr: Ident{"sources"}, Attrs: []string{name}}})
+			str("src", name)
 		}
 	case isLocal(p.Source.Kind):
-		bs = append(bs,
-			Attr{Path: []string{"path"}, Value: String{p.Source.Path}},
-			Attr{Path: []string{"src"}, Value: Apply{Func: Ident{"local"}, Args: []Expr{String{p.Source.Path}}}})
+		str("path", p.Source.Path)
 	}
 	if len(p.Installs) > 0 {
-		var ins []Binding
-		for _, in := range p.Installs {
-			ins = append(ins, Attr{Path: []string{in.Path}, Value: strList(in.Flags.Names())})
+		field("installs")
+		b = append(b, '{')
+		for i, in := range p.Installs {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendJSON(b, in.Path)
+			b = append(b, ": ["...)
+			for j, f := range in.Flags.Names() {
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendJSON(b, f)
+			}
+			b = append(b, ']')
 		}
-		bs = append(bs, nest("installs", ins)...)
+		b = append(b, '}')
 	}
 	if len(p.Bins) > 0 {
-		var bins []Binding
-		for _, b := range p.Bins {
-			bins = append(bins, Attr{Path: []string{b.Name}, Value: String{b.Path}})
+		field("bins")
+		b = append(b, '{')
+		for i, bin := range p.Bins {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendJSON(b, bin.Name)
+			b = append(b, ": "...)
+			b = appendJSON(b, bin.Path)
 		}
-		bs = append(bs, nest("bins", bins)...)
+		b = append(b, '}')
 	}
 	if len(p.Deps) > 0 {
-		bs = append(bs, nest("deps", depNames(p.Deps))...)
-	}
-	for _, pl := range []struct {
-		name string
-		list []string
-	}{{"os", p.Platform.OS}, {"cpu", p.Platform.CPU}, {"libc", p.Platform.Libc}} {
-		if len(pl.list) > 0 {
-			bs = append(bs, Attr{Path: []string{pl.name}, Value: strList(pl.list)})
+		field("deps")
+		b = append(b, '{')
+		var names []string
+		k0 := 0
+		for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
+			names = depNamesOf(names[:0], p.Deps, k)
+			if len(names) == 0 {
+				continue
+			}
+			if k0 > 0 {
+				b = append(b, ", "...)
+			}
+			k0++
+			b = appendJSON(b, k.String())
+			b = append(b, ": ["...)
+			for i, name := range names {
+				if i > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendJSON(b, name)
+			}
+			b = append(b, ']')
 		}
+		b = append(b, '}')
+	}
+	if len(p.Platform.OS) > 0 {
+		list("os", p.Platform.OS)
+	}
+	if len(p.Platform.CPU) > 0 {
+		list("cpu", p.Platform.CPU)
+	}
+	if len(p.Platform.Libc) > 0 {
+		list("libc", p.Platform.Libc)
 	}
 	if p.HasInstallScript {
-		bs = append(bs, Attr{Path: []string{"hasInstallScript"}, Value: Bool{true}})
+		field("hasInstallScript")
+		b = append(b, "true"...)
 	}
 	if p.License != "" {
-		bs = append(bs, Attr{Path: []string{"license"}, Value: String{p.License}})
+		str("license", p.License)
 	}
-	return AttrSet{Bindings: bs}
+	return append(b, '}')
+}
+
+// checkRecord rejects strings a record cannot carry: JSON holds only
+// UTF-8 text, and Nix strings no NUL byte.
+func checkRecord(p *lockfile.Package) error {
+	bad := func(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 }
+	strs := []string{p.ID, p.Name, p.Version, p.Source.Path, p.License}
+	for _, in := range p.Installs {
+		strs = append(strs, in.Path)
+	}
+	for _, b := range p.Bins {
+		strs = append(strs, b.Name, b.Path)
+	}
+	for _, d := range p.Deps {
+		strs = append(strs, d.Name)
+	}
+	strs = append(strs, p.Platform.OS...)
+	strs = append(strs, p.Platform.CPU...)
+	strs = append(strs, p.Platform.Libc...)
+	for _, s := range strs {
+		if bad(s) {
+			return &Error{"not UTF-8 text without NUL bytes", s}
+		}
+	}
+	return nil
+}
+
+// appendJSON appends s as a JSON string. s is UTF-8 (checkRecord); only
+// quotes, backslashes and control characters are escaped.
+func appendJSON(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // idNamesPackage reports whether p's ID is "name@version" with no "@" in
@@ -340,36 +476,28 @@ func derivablePname(name string) bool {
 	return true
 }
 
-// nest binds name to a set of bs, as "name.key = …;" when bs is one
-// attribute (a shorter form Nix reads the same way).
-func nest(name string, bs []Binding) []Binding {
-	if len(bs) == 1 {
-		if a, ok := bs[0].(Attr); ok {
-			a.Path = append([]string{name}, a.Path...)
-			return []Binding{a}
-		}
-	}
-	return []Binding{Attr{Path: []string{name}, Value: AttrSet{Bindings: bs}}}
-}
-
-// depNames lists dependency names by kind: prod = [ "a" "b" ]; …. A name
-// listed twice in a row under one kind (as in a sorted graph) is written
-// once.
+// depNames lists dependency names by kind: prod = [ "a" "b" ]; ….
 func depNames(es []lockfile.Edge) []Binding {
 	var groups []Binding
 	var names []string
 	for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
-		names = names[:0]
-		for _, ed := range es {
-			if ed.Kind == k && (len(names) == 0 || names[len(names)-1] != ed.Name) {
-				names = append(names, ed.Name)
-			}
-		}
-		if len(names) > 0 {
+		if names = depNamesOf(names[:0], es, k); len(names) > 0 {
 			groups = append(groups, Attr{Path: []string{k.String()}, Value: strList(names)})
 		}
 	}
 	return groups
+}
+
+// depNamesOf appends the names of es's edges of kind k; a name listed
+// twice in a row (as in a sorted graph) is written once.
+func depNamesOf(names []string, es []lockfile.Edge, k lockfile.DepKind) []string {
+	start := len(names)
+	for _, ed := range es {
+		if ed.Kind == k && (len(names) == start || names[len(names)-1] != ed.Name) {
+			names = append(names, ed.Name)
+		}
+	}
+	return names
 }
 
 func strList(ss []string) Expr {

@@ -235,7 +235,12 @@ func (p *printer) flat(e Expr) (string, bool) {
 		}
 		return e.Name, true
 	case String:
+		if indentable(e.Value) {
+			return "", false // written as an indented string
+		}
 		return p.quote(e.Value), true
+	case indentedLines:
+		return "", false
 	case Path:
 		if !validPath(e.Value) {
 			p.fail(&Error{"not a valid path literal", e.Value})
@@ -417,6 +422,8 @@ func (p *printer) top(e Expr, indent int) {
 		p.operand(e.Right, indent)
 	case Raw:
 		p.raw(e.Text, indent)
+	case String, indentedLines:
+		p.indented(e, indent)
 	default:
 		s, _ := p.flat(e)
 		p.buf.WriteString(s)
@@ -552,20 +559,8 @@ func (p *printer) value(e Expr, indent, used int) {
 	switch e := e.(type) {
 	case String:
 		if indentable(e.Value) {
-			p.buf.WriteString(" ''")
-			for _, line := range strings.SplitAfter(e.Value, "\n") {
-				if line == "" {
-					continue
-				}
-				if line == "\n" {
-					p.buf.WriteString("\n")
-					continue
-				}
-				p.nl(indent + 1)
-				p.buf.WriteString(indentedEscaper.Replace(strings.TrimSuffix(line, "\n")))
-			}
-			p.nl(indent)
-			p.buf.WriteString("''")
+			p.buf.WriteByte(' ')
+			p.indented(e, indent)
 			return
 		}
 		p.buf.WriteByte(' ')
@@ -613,11 +608,43 @@ func huggable(a Apply) (Expr, bool) {
 		return nil, false
 	}
 	last := a.Args[len(a.Args)-1]
-	switch last.(type) {
-	case AttrSet, List:
+	switch l := last.(type) {
+	case AttrSet, List, indentedLines:
 		return last, true
+	case String:
+		return last, indentable(l.Value)
 	}
 	return nil, false
+}
+
+// indented writes a multi-line String or indentedLines as an indented
+// string: '' on this line, the text's lines at indent+1, '' at indent.
+func (p *printer) indented(e Expr, indent int) {
+	p.buf.WriteString("''")
+	line := func(l string) {
+		if l == "" {
+			p.buf.WriteByte('\n')
+			return
+		}
+		p.nl(indent + 1)
+		p.buf.WriteString(indentedEscaper.Replace(l))
+	}
+	switch e := e.(type) {
+	case String:
+		for l := range strings.SplitSeq(strings.TrimSuffix(e.Value, "\n"), "\n") {
+			line(l)
+		}
+	case indentedLines:
+		e(func(l []byte) {
+			p.nl(indent + 1)
+			p.buf.Write(appendIndentedEscape(p.buf.AvailableBuffer(), l))
+			if p.buf.Len() >= flushAt {
+				p.flush()
+			}
+		})
+	}
+	p.nl(indent)
+	p.buf.WriteString("''")
 }
 
 // raw writes text written by lock2nix, shifted to indent.
@@ -636,6 +663,23 @@ func (p *printer) raw(text string, indent int) {
 }
 
 var indentedEscaper = strings.NewReplacer("''", "'''", "${", "''${")
+
+// appendIndentedEscape appends line escaped as indentedEscaper does.
+func appendIndentedEscape(dst, line []byte) []byte {
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\'' && i+1 < len(line) && line[i+1] == '\'':
+			dst = append(dst, "'''"...)
+			i++
+		case line[i] == '$' && i+1 < len(line) && line[i+1] == '{':
+			dst = append(dst, "''${"...)
+			i++
+		default:
+			dst = append(dst, line[i])
+		}
+	}
+	return dst
+}
 
 // indentable reports whether s, a multi-line text such as a build script,
 // can be written as an indented string ”…” and read back unchanged: it

@@ -15,6 +15,7 @@ import (
 // it went into the lockfile.
 var hostile = []string{
 	`a"b`, `back\slash`, "${builtins.abort \"x\"}", "''${x}", "'''", "new\nline", "tab\there", `$`, `\n`, `end\`,
+	`''\n`, `'''\`, "$${x}", `\u0041`, "é✓",
 }
 
 // TestHostileRoundTrip writes a lockfile whose names, versions, URLs, bins

@@ -33,9 +33,18 @@ let
     substring
     toJSON
     ;
+  # A path of the project, for local packages: only they need src.
+  local =
+    path:
+    if src == null then
+      throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
+    else
+      src + "/${path}";
+
   # The package records with what the generator left out filled in: name
   # and version from the ID "name@version", pname from the name, the
-  # source kind "tarball" and the source of the package's own ID.
+  # source kind "tarball", and src: the project's folder at path for local
+  # packages, else the source the record names or the package's own.
   packages = mapAttrs (
     id: r:
     let
@@ -48,9 +57,11 @@ let
       pname = builtins.replaceStrings [ "/" ] [ "-" ] (dropPrefix "@" name);
       drvVersion = version;
       source = "tarball";
-      src = sources.${id} or null;
     }
     // r
+    // {
+      src = if r ? path then local r.path else sources.${r.src or id} or null;
+    }
   ) records;
 
   hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
