@@ -415,24 +415,34 @@ func (e *emitter) record(b []byte, p *lockfile.Package) []byte {
 // checkRecord rejects strings a record cannot carry: JSON holds only
 // UTF-8 text, and Nix strings no NUL byte.
 func checkRecord(p *lockfile.Package) error {
-	bad := func(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 }
-	strs := []string{p.ID, p.Name, p.Version, p.Source.Path, p.License}
+	var bad string
+	check := func(s string) {
+		if bad == "" && (!utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0) {
+			bad = s
+		}
+	}
+	check(p.ID)
+	check(p.Name)
+	check(p.Version)
+	check(p.Source.Path)
+	check(p.License)
 	for _, in := range p.Installs {
-		strs = append(strs, in.Path)
+		check(in.Path)
 	}
 	for _, b := range p.Bins {
-		strs = append(strs, b.Name, b.Path)
+		check(b.Name)
+		check(b.Path)
 	}
 	for _, d := range p.Deps {
-		strs = append(strs, d.Name)
+		check(d.Name)
 	}
-	strs = append(strs, p.Platform.OS...)
-	strs = append(strs, p.Platform.CPU...)
-	strs = append(strs, p.Platform.Libc...)
-	for _, s := range strs {
-		if bad(s) {
-			return &Error{"not UTF-8 text without NUL bytes", s}
+	for _, l := range [][]string{p.Platform.OS, p.Platform.CPU, p.Platform.Libc} {
+		for _, s := range l {
+			check(s)
 		}
+	}
+	if bad != "" {
+		return &Error{"not UTF-8 text without NUL bytes", bad}
 	}
 	return nil
 }

@@ -111,3 +111,17 @@ func FuzzDerivablePname(f *testing.F) {
 		}
 	})
 }
+
+// TestEmitRejectsUnwritable: a record cannot carry invalid UTF-8 (JSON)
+// or NUL (Nix strings); Emit says so instead of writing a file Nix rejects.
+func TestEmitRejectsUnwritable(t *testing.T) {
+	for _, bad := range []string{"a\x00b", "\xff"} {
+		g := bigGraph(t, 2)
+		g.Packages[1].Bins = []lockfile.Bin{{Name: "x", Path: bad}}
+		err := Emit(&bytes.Buffer{}, g, EmitOptions{})
+		var e *Error
+		if !errors.As(err, &e) || e.Value != bad {
+			t.Errorf("bin path %q: Emit = %v, want an *Error naming it", bad, err)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 // strings it finds point into them. Before Parse returns, own moves every
 // string of the graph into memory the graph owns: the caller may then
 // reuse its buffer, and the graph holds no more of the lockfile than it
-// needs. Repeated strings (names, ranges, versions) are stored once.
+// needs.
 
 // view returns data as a string without copying it; data must not change
 // while the string is in use.
@@ -22,12 +22,7 @@ func view(data []byte) string {
 }
 
 // arena copies strings into large shared blocks.
-type arena struct {
-	block []byte
-	// common holds the strings that repeat across packages (dependency
-	// names and ranges, versions, platforms), stored once.
-	common map[string]string
-}
+type arena struct{ block []byte }
 
 const blockSize = 64 << 10
 
@@ -45,38 +40,28 @@ func (a *arena) str(s string) string {
 	return unsafe.String(&a.block[start], len(s))
 }
 
-// shared is str for strings that repeat: each is copied once.
-func (a *arena) shared(s string) string {
-	if t, ok := a.common[s]; ok {
-		return t
-	}
-	t := a.str(s)
-	a.common[t] = t
-	return t
-}
-
 func (a *arena) strs(ss []string) {
 	for i, s := range ss {
-		ss[i] = a.shared(s)
+		ss[i] = a.str(s)
 	}
 }
 
 func (a *arena) edges(es []lockfile.Edge) {
 	for i := range es {
-		es[i].Name = a.shared(es[i].Name)
-		es[i].Spec = a.shared(es[i].Spec)
+		es[i].Name = a.str(es[i].Name)
+		es[i].Spec = a.str(es[i].Spec)
 	}
 }
 
 // own moves every string of g into an arena; see above.
 func own(g *lockfile.Graph) {
-	a := &arena{common: make(map[string]string, len(g.Packages))}
+	a := &arena{}
 	r := &g.Root
 	r.Name, r.Version = a.str(r.Name), a.str(r.Version)
 	a.edges(r.Deps)
 	a.strs(r.Workspaces)
 	for _, p := range g.Packages {
-		p.ID, p.Name, p.Version, p.License = a.str(p.ID), a.shared(p.Name), a.shared(p.Version), a.shared(p.License)
+		p.ID, p.Name, p.Version, p.License = a.str(p.ID), a.str(p.Name), a.str(p.Version), a.str(p.License)
 		s := &p.Source
 		s.URL, s.Rev, s.Path = a.str(s.URL), a.str(s.Rev), a.str(s.Path)
 		for i := range p.Installs {
@@ -87,7 +72,7 @@ func own(g *lockfile.Graph) {
 		a.strs(p.Platform.CPU)
 		a.strs(p.Platform.Libc)
 		for i := range p.Bins {
-			p.Bins[i].Name, p.Bins[i].Path = a.shared(p.Bins[i].Name), a.str(p.Bins[i].Path)
+			p.Bins[i].Name, p.Bins[i].Path = a.str(p.Bins[i].Name), a.str(p.Bins[i].Path)
 		}
 	}
 }
