@@ -43,7 +43,8 @@ fi
 }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)
+# Built as the flake builds it (nix/package.nix): static, without cgo.
+(cd "$repo" && CGO_ENABLED=0 go build -o "$work/lock2nix" ./cmd/lock2nix)
 node2nix=""
 if [ ${#npm_dirs[@]} -gt 0 ] &&
   (cd "$work" && npm install --silent --no-audit --no-fund --prefix "$work/n2n" node2nix@1.11 >/dev/null 2>&1); then

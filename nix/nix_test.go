@@ -84,7 +84,7 @@ func TestFlakeOutputs(t *testing.T) {
 in {
   outputs = builtins.attrNames self;
   systems = builtins.attrNames self.packages;
-  package = { inherit (pkg) pname version subPackages vendorHash kind; };
+  package = { inherit (pkg) pname version subPackages vendorHash kind; cgo = pkg.env.CGO_ENABLED; };
   app = self.apps.aarch64-darwin.default;
   overlay = builtins.attrNames over;
   devShell = self.devShells.x86_64-linux.default.packages;
@@ -108,7 +108,7 @@ in {
 		"systems": []any{"aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"},
 		"package": map[string]any{
 			"pname": "lock2nix", "version": "0.1.0", "subPackages": []any{"cmd/lock2nix"},
-			"vendorHash": string(vendorHash[1]), "kind": "buildGoModule",
+			"vendorHash": string(vendorHash[1]), "kind": "buildGoModule", "cgo": float64(0),
 		},
 		"app":       map[string]any{"type": "app", "program": "/nix/store/lock2nix-0.1.0/bin/lock2nix"},
 		"overlay":   []any{"lock2nix"},
