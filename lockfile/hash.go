@@ -109,12 +109,11 @@ func ParseSRI(s string) (Hash, error) {
 // separated by white space. It returns the strongest of them; every one must
 // be valid.
 func ParseIntegrity(s string) (Hash, error) {
-	fields := strings.Fields(s)
-	if len(fields) == 0 {
+	if s == "" || strings.TrimSpace(s) == "" {
 		return Hash{}, &HashError{s, "empty integrity"}
 	}
 	var best Hash
-	for _, f := range fields {
+	for f := range strings.FieldsSeq(s) {
 		h, err := ParseSRI(f)
 		if err != nil {
 			return Hash{}, err

@@ -57,6 +57,9 @@ type emitter struct {
 	// the first package that uses it.
 	srcName                        map[srcKey]string
 	needGit, needUnpinned, needSrc bool
+	// pkgSrc is, for each package, the name of its source in "sources"
+	// ("" when it is not fetched).
+	pkgSrc []string
 	// stream makes the long sets bindingSeqs instead of slices.
 	stream bool
 }
@@ -75,7 +78,8 @@ func (e *emitter) each(gen func(yield func(Binding)) error) ([]Binding, error) {
 func (e *emitter) file(opts EmitOptions) (*File, error) {
 	// Name the sources and learn which fetchers the file needs before any
 	// of it is printed; errors surface here, not halfway through.
-	for _, p := range e.g.Packages {
+	e.pkgSrc = make([]string, len(e.g.Packages))
+	for i, p := range e.g.Packages {
 		if err := checkRecord(p); err != nil {
 			return nil, err
 		}
@@ -83,16 +87,18 @@ func (e *emitter) file(opts EmitOptions) (*File, error) {
 			continue
 		}
 		key := keyOf(p.Source)
-		if _, ok := e.srcName[key]; ok {
-			continue
+		name, ok := e.srcName[key]
+		if !ok {
+			name = p.ID
+			e.srcName[key] = name
+			e.noteFetcher(p.Source)
 		}
-		e.srcName[key] = p.ID
-		e.noteFetcher(p.Source)
+		e.pkgSrc[i] = name
 	}
 	sources, err := e.each(func(yield func(Binding)) error {
-		for _, p := range e.g.Packages {
-			if !p.Source.Fetchable() || e.srcName[keyOf(p.Source)] != p.ID {
-				continue
+		for i, p := range e.g.Packages {
+			if e.pkgSrc[i] != p.ID {
+				continue // not fetched, or fetched under another's name
 			}
 			fetch, err := e.fetcher(p)
 			if err != nil {
@@ -262,7 +268,7 @@ func (e *emitter) records() Expr {
 		yield([]byte("{"))
 		var line []byte
 		for i, p := range e.g.Packages {
-			line = e.record(line[:0], p)
+			line = e.record(line[:0], p, e.pkgSrc[i])
 			if i < len(e.g.Packages)-1 {
 				line = append(line, ',')
 			}
@@ -287,7 +293,7 @@ func (e *emitter) records() Expr {
 // kind defaults to "tarball" and src to the source named after the
 // package. Only dependency names are kept; the builders resolve names, not
 // ranges.
-func (e *emitter) record(b []byte, p *lockfile.Package) []byte {
+func (e *emitter) record(b []byte, p *lockfile.Package, src string) []byte {
 	b = appendJSON(b, p.ID)
 	b = append(b, ": {"...)
 	n := 0
@@ -329,8 +335,8 @@ func (e *emitter) record(b []byte, p *lockfile.Package) []byte {
 	}
 	switch {
 	case p.Source.Fetchable():
-		if name := e.srcName[keyOf(p.Source)]; name != p.ID {
-			str("src", name)
+		if src != p.ID {
+			str("src", src)
 		}
 	case isLocal(p.Source.Kind):
 		str("path", p.Source.Path)

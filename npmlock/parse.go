@@ -430,7 +430,7 @@ func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
 // first sight.
 func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 	key := artifact{e.name, e.version, src.Kind, src.URL, src.Rev, src.Path}
-	pkg := p.lookup(key)
+	pkg, locTaken := p.lookup(key)
 	if pkg == nil {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
@@ -438,7 +438,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 			Deps: e.deps, Platform: e.platform, Bins: e.bins,
 			HasInstallScript: e.scripts, License: e.license,
 		}
-		p.store(key, pkg)
+		p.store(key, pkg, locTaken)
 		p.g.Packages = append(p.g.Packages, pkg)
 	} else if !src.Hash.IsZero() {
 		switch {
@@ -477,16 +477,18 @@ func artifactOf(pkg *lockfile.Package) artifact {
 	return artifact{pkg.Name, pkg.Version, s.Kind, s.URL, s.Rev, s.Path}
 }
 
-func (p *parser) lookup(a artifact) *lockfile.Package {
-	pkg := p.byLoc[a.loc()]
-	if pkg != nil && artifactOf(pkg) == a {
-		return pkg
+// lookup returns the package a names, or nil and whether a's location is
+// taken by another artifact.
+func (p *parser) lookup(a artifact) (pkg *lockfile.Package, locTaken bool) {
+	pkg = p.byLoc[a.loc()]
+	if pkg == nil || artifactOf(pkg) == a {
+		return pkg, false
 	}
-	return p.byKey[a] // nil when byKey is
+	return p.byKey[a], true // byKey may be nil: no package then
 }
 
-func (p *parser) store(a artifact, pkg *lockfile.Package) {
-	if _, taken := p.byLoc[a.loc()]; !taken {
+func (p *parser) store(a artifact, pkg *lockfile.Package, locTaken bool) {
+	if !locTaken {
 		p.byLoc[a.loc()] = pkg
 		return
 	}
