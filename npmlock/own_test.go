@@ -2,11 +2,14 @@ package npmlock
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"runtime"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
@@ -63,5 +66,51 @@ func TestGraphOwnsItsStrings(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: the graph changed with the input's bytes (-want +got):\n%s", name, diff)
 		}
+	}
+}
+
+// TestParallelReadMatchesSequential parses a lockfile large enough to be
+// read on several processors, once on one and once on two, with bad
+// fields scattered through it: the graphs and the error lists must match.
+func TestParallelReadMatchesSequential(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"lockfileVersion": 3, "packages": {"": {"name": "big"}`)
+	for i := range 3 * minShare {
+		fmt.Fprintf(&b, `, "node_modules/p%d": {"version": "1.0.%d", "resolved": "https://registry.npm.test/p%d.tgz", "dependencies": {"p%d": "^1"}, "bin": {"p%d": "cli.js"}`, i, i, i, (i+1)%(3*minShare), i)
+		if i%997 == 0 {
+			b.WriteString(`, "dev": "yes", "os": [1]`) // two field errors
+		}
+		b.WriteString("}")
+	}
+	b.WriteString("}}")
+	parse := func(procs int) error {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		_, err := Parse("package-lock.json", b.Bytes(), nil, Options{})
+		return err
+	}
+	seqErr, parErr := parse(1), parse(2)
+	if seqErr == nil || parErr == nil {
+		t.Fatal("the bad fields were not reported")
+	}
+	if diff := cmp.Diff(seqErr.Error(), parErr.Error()); diff != "" {
+		t.Errorf("errors differ (-one processor +two):\n%s", diff)
+	}
+	// Without the bad fields, the graphs themselves.
+	good := bytes.ReplaceAll(b.Bytes(), []byte(`, "dev": "yes", "os": [1]`), nil)
+	var graphs [2]*lockfile.Graph
+	for i, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		g, err := Parse("package-lock.json", good, nil, Options{})
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		graphs[i] = g
+	}
+	if len(graphs[0].Packages) != 3*minShare {
+		t.Fatalf("%d packages, want %d", len(graphs[0].Packages), 3*minShare)
+	}
+	if diff := cmp.Diff(graphs[0], graphs[1]); diff != "" {
+		t.Errorf("graphs differ (-one processor +two):\n%s", diff)
 	}
 }

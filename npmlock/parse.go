@@ -17,8 +17,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -220,6 +222,9 @@ func (p *parser) parseV2(root gjson.Result) error {
 	}
 	entries := make(map[string]*entry, p.sizeHint)
 	order := make([]string, 0, p.sizeHint)
+	// One pass over the keys in file order; the entries' fields are read
+	// afterwards, side by side.
+	var jobs []entryJob
 	pkgs.ForEach(func(k, v gjson.Result) bool {
 		key := k.String()
 		if _, dup := entries[key]; dup {
@@ -236,11 +241,13 @@ func (p *parser) parseV2(root gjson.Result) error {
 				return true
 			}
 		}
-		e := p.readEntry(key, v)
+		e := p.entries.one()
 		entries[key] = e
 		order = append(order, key)
+		jobs = append(jobs, entryJob{e, key, v.Raw, v.Index})
 		return true
 	})
+	p.readEntries(jobs)
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name
@@ -294,13 +301,60 @@ func (p *parser) parseV2(root gjson.Result) error {
 	return nil
 }
 
+// entryJob is an entry to read: where it goes, its key and its text.
+type entryJob struct {
+	e     *entry
+	key   string
+	raw   string
+	index int
+}
+
+// minShare is the fewest entries worth a goroutine of their own.
+const minShare = 1000
+
+// readEntries reads the jobs' entries, split across the processors in
+// runs of file order; errors come back in that order, as if read one by
+// one.
+func (p *parser) readEntries(jobs []entryJob) {
+	n := min(runtime.GOMAXPROCS(0), len(jobs)/minShare)
+	if n < 2 {
+		for _, j := range jobs {
+			p.readEntryInto(j.e, j.key, gjson.Result{Type: gjson.JSON, Raw: j.raw, Index: j.index})
+		}
+		return
+	}
+	readers := make([]*parser, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		// A reader shares the input and options, not the scratch space or
+		// the error list.
+		r := &parser{file: p.file, data: p.data, opts: p.opts}
+		readers[i] = r
+		share := jobs[i*len(jobs)/n : (i+1)*len(jobs)/n]
+		wg.Go(func() {
+			for _, j := range share {
+				r.readEntryInto(j.e, j.key, gjson.Result{Type: gjson.JSON, Raw: j.raw, Index: j.index})
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range readers {
+		p.errs = append(p.errs, r.errs...)
+	}
+}
+
 func (p *parser) readEntry(key string, v gjson.Result) *entry {
+	e := p.entries.one()
+	p.readEntryInto(e, key, v)
+	return e
+}
+
+func (p *parser) readEntryInto(e *entry, key string, v gjson.Result) {
 	p.ctx = key
 	if key == "" {
 		p.ctx = "root package"
 	}
 	defer func() { p.ctx = "" }()
-	e := p.entries.one()
 	*e = entry{path: key, at: v}
 	p.fields.read(v)
 	o := &p.fields
@@ -322,7 +376,6 @@ func (p *parser) readEntry(key string, v gjson.Result) *entry {
 	e.deps = p.edges(o)
 	e.platform = lockfile.Platform{OS: p.strs(o, "os"), CPU: p.strs(o, "cpu"), Libc: p.strs(o, "libc")}
 	e.bins = p.bins(o, e.name)
-	return e
 }
 
 // sourceV2 decides where an installed (node_modules) entry comes from.
