@@ -3,6 +3,8 @@
 # fuzz target for a bounded time (FUZZTIME, default 30s; 0 skips them).
 set -euo pipefail
 cd "$(dirname "$0")"
+unformatted=$(gofmt -l .)
+[ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
 go vet ./...
 go test -race -count=1 ./...
 # The benchmark comparison in its reduced form: one lockfile and one dune
