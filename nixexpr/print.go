@@ -618,7 +618,8 @@ func huggable(a Apply) (Expr, bool) {
 }
 
 // indented writes a multi-line String or indentedLines as an indented
-// string: ” on this line, the text's lines at indent+1, ” at indent.
+// string: its opening quotes on this line, the text's lines at indent+1,
+// the closing quotes at indent.
 func (p *printer) indented(e Expr, indent int) {
 	p.buf.WriteString("''")
 	line := func(l string) {
