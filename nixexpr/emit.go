@@ -531,7 +531,7 @@ var npmBuilders string
 var npmLayoutJS string
 
 // indented writes text as a Nix indented string; the text is lock2nix's
-// own, but ” and ${ are escaped all the same.
+// own, but two single quotes and ${ are escaped all the same.
 func indented(text string) string {
 	r := strings.NewReplacer("''", "'''", "${", "''${")
 	return "''\n" + r.Replace(text) + "''"

@@ -683,7 +683,7 @@ func appendIndentedEscape(dst, line []byte) []byte {
 }
 
 // indentable reports whether s, a multi-line text such as a build script,
-// can be written as an indented string ”…” and read back unchanged: it
+// can be written as an indented string and read back unchanged: it
 // ends with a newline, has no carriage return or NUL, no line of only
 // blanks and none starting with a tab, and some line starts at the left
 // edge (Nix strips the indentation all lines share).
