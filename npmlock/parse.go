@@ -77,7 +77,8 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	if !root.IsObject() {
 		return nil, p.errAt(root, "want a JSON object at the top level")
 	}
-	v := root.Get("lockfileVersion")
+	top := readTop(root)
+	v := top.lockfileVersion
 	if v.Type != gjson.Number || (v.Num != 1 && v.Num != 2 && v.Num != 3) {
 		if !v.Exists() {
 			return nil, p.errAt(root, "no lockfileVersion: not a package-lock.json")
@@ -85,13 +86,13 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
 	p.g = &lockfile.Graph{Ecosystem: "npm"}
-	p.g.Root.Name = root.Get("name").String()
-	p.g.Root.Version = root.Get("version").String()
+	p.g.Root.Name = top.name.String()
+	p.g.Root.Version = top.version.String()
 	var err error
 	if v.Num == 1 {
-		err = p.parseV1(root, pkgJSON)
+		err = p.parseV1(root, top.dependencies, pkgJSON)
 	} else {
-		err = p.parseV2(root)
+		err = p.parseV2(root, top.packages)
 	}
 	if err != nil {
 		return nil, err
@@ -211,9 +212,40 @@ type entry struct {
 	at       gjson.Result
 }
 
+// top holds the members of the lockfile's top level that lock2nix reads.
+type top struct {
+	lockfileVersion, name, version, packages, dependencies gjson.Result
+}
+
+// readTop reads them in one pass; as with gjson's Get, the first of two
+// members with one name counts. (Looking each up would rescan the file
+// to the end for every one it lacks, and v2 files lack "version".)
+func readTop(root gjson.Result) top {
+	var t top
+	root.ForEach(func(k, v gjson.Result) bool {
+		var r *gjson.Result
+		switch k.Str {
+		case "lockfileVersion":
+			r = &t.lockfileVersion
+		case "name":
+			r = &t.name
+		case "version":
+			r = &t.version
+		case "packages":
+			r = &t.packages
+		case "dependencies":
+			r = &t.dependencies
+		}
+		if r != nil && !r.Exists() {
+			*r = v
+		}
+		return true
+	})
+	return t
+}
+
 // parseV2 reads the "packages" map of lockfileVersion 2 and 3.
-func (p *parser) parseV2(root gjson.Result) error {
-	pkgs := root.Get("packages")
+func (p *parser) parseV2(root, pkgs gjson.Result) error {
 	if !pkgs.Exists() {
 		return p.errAt(root, `no "packages" object: lockfileVersion 2 and 3 need one`)
 	}

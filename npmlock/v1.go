@@ -11,8 +11,7 @@ import (
 
 // parseV1 reads lockfileVersion 1: a tree of "dependencies" objects, each
 // nested under the package whose node_modules folder holds it.
-func (p *parser) parseV1(root gjson.Result, pkgJSON []byte) error {
-	deps := root.Get("dependencies")
+func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 	if deps.Exists() && !deps.IsObject() {
 		return p.errAt(deps, fmt.Sprintf(`"dependencies" must be an object, not %s`, kind(deps)))
 	}
