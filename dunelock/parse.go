@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lock2nix/lock2nix/dunelock/internal/sexp"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -47,6 +50,8 @@ func (e *Error) Error() string {
 
 // ParseFS reads the lock directory dir of the project whose root is fsys.
 // File names in errors and FilesDir paths are relative to the project.
+// It reads several files of fsys at once, as os.DirFS, embed.FS and
+// fstest.MapFS allow.
 func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 	d := &decoder{fsys: fsys, dir: dir, opts: opts}
 	g := &lockfile.Graph{Ecosystem: "dune"}
@@ -57,18 +62,40 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[*lockfile.Package]string{}
+	var names []string
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".pkg") {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".pkg") {
+			names = append(names, e.Name())
+		}
+	}
+	// The .pkg files are read and decoded on every processor; results
+	// and errors are then taken in file order.
+	type result struct {
+		p    *lockfile.Package
+		file string
+		err  error
+	}
+	results := make([]result, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (len(names)+15)/16) {
+		wg.Go(func() {
+			dd := &decoder{fsys: fsys, dir: dir, opts: opts}
+			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
+				p, err := dd.pkgFile(names[i], entries)
+				results[i] = result{p, dd.file, err}
+			}
+		})
+	}
+	wg.Wait()
+	files := map[*lockfile.Package]string{}
+	for _, r := range results {
+		if r.err != nil {
+			d.errs = append(d.errs, r.err)
 			continue
 		}
-		p, err := d.pkgFile(e.Name(), entries)
-		if err != nil {
-			d.errs = append(d.errs, err)
-			continue
-		}
-		files[p] = d.file
-		g.Packages = append(g.Packages, p)
+		files[r.p] = r.file
+		g.Packages = append(g.Packages, r.p)
 	}
 	if len(d.errs) > 0 {
 		return nil, errors.Join(d.errs...)

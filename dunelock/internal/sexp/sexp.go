@@ -4,7 +4,9 @@
 package sexp
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -150,6 +152,19 @@ type lexer struct {
 	line, col int
 	err       error
 	depth     int
+	// nodes hands out Nodes in blocks; stack holds the elements of the
+	// lists being read, each copied out whole when its list closes.
+	nodes []Node
+	stack []*Node
+}
+
+// newNode returns a Node from the current block.
+func (l *lexer) newNode(n Node) *Node {
+	if len(l.nodes) == cap(l.nodes) {
+		l.nodes = make([]Node, 0, 128)
+	}
+	l.nodes = append(l.nodes, n)
+	return &l.nodes[len(l.nodes)-1]
 }
 
 func (l *lexer) pos() Pos { return Pos{l.line, l.col} }
@@ -233,7 +248,9 @@ func (l *lexer) node() *Node {
 			l.fail(start, "lists nested more than 1000 deep")
 			return nil
 		}
-		n := &Node{Pos: start, Kind: List}
+		n := l.newNode(Node{Pos: start, Kind: List})
+		mark := len(l.stack)
+		defer func() { l.stack = l.stack[:mark] }()
 		for {
 			l.space()
 			if l.err != nil {
@@ -246,13 +263,16 @@ func (l *lexer) node() *Node {
 			if l.peek(0) == ')' {
 				l.advance()
 				l.depth--
+				if len(l.stack) > mark {
+					n.List = slices.Clone(l.stack[mark:])
+				}
 				return n
 			}
 			child := l.node()
 			if l.err != nil {
 				return nil
 			}
-			n.List = append(n.List, child)
+			l.stack = append(l.stack, child)
 		}
 	case c == ')':
 		l.fail(start, "unexpected ): no list is open")
@@ -291,13 +311,26 @@ func (l *lexer) atom() *Node {
 		l.fail(start, "%s", err)
 		return nil
 	}
-	return &Node{Pos: start, Kind: Atom, Parts: parts}
+	return l.newNode(Node{Pos: start, Kind: Atom, Parts: parts})
 }
 
 // quoted reads "…" with dune's escapes. A %{ written \%{ is literal text.
 func (l *lexer) quoted() *Node {
 	start := l.pos()
 	l.advance()
+	// Most strings have no escape: their text is taken as it stands.
+	if end := bytes.IndexAny(l.data[l.off:], "\"\\"); end >= 0 && l.data[l.off+end] == '"' {
+		text := string(l.data[l.off : l.off+end])
+		for range end + 1 {
+			l.advance()
+		}
+		parts, err := templates(text, nil)
+		if err != "" {
+			l.fail(start, "%s", err)
+			return nil
+		}
+		return l.newNode(Node{Pos: start, Kind: String, Parts: parts})
+	}
 	var b []byte
 	var literalPct []int // offsets in b of % that came from \%
 	for {
@@ -485,6 +518,9 @@ func hexByte(a, b byte) (byte, bool) {
 // templates splits text into literal and %{…} parts; a % at an offset in
 // literal came from \% and starts no variable.
 func templates(text string, literal []int) ([]Part, string) {
+	if !strings.Contains(text, "%{") {
+		return []Part{{Lit: text}}, ""
+	}
 	isLiteral := func(i int) bool {
 		for _, o := range literal {
 			if o == i {

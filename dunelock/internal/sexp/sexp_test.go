@@ -1,6 +1,7 @@
 package sexp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -103,4 +104,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestQuotedFastPath: a string without escapes, read as it stands, must
+// come out as the same string read through the escape decoder (its first
+// byte written as a decimal escape).
+func TestQuotedFastPath(t *testing.T) {
+	for _, s := range []string{"a", "hello world", "%{pkg:x:version}/lib", "pre%{a}mid%{b}", "multi\nline", "100%", "%{", "x%{y"} {
+		fast, fastErr := Parse("f", []byte(`"`+s+`"`))
+		slow, slowErr := Parse("f", []byte(fmt.Sprintf(`"\%03d%s"`, s[0], s[1:])))
+		if (fastErr == nil) != (slowErr == nil) {
+			t.Errorf("%q: errors differ: %v / %v", s, fastErr, slowErr)
+			continue
+		}
+		if fastErr != nil {
+			continue
+		}
+		if fast[0].String() != slow[0].String() {
+			t.Errorf("%q: %s, through the decoder %s", s, fast[0], slow[0])
+		}
+	}
 }
