@@ -79,14 +79,34 @@ ratio() {
   if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; else echo "–"; fi
 }
 
+# evals OURS BASE — times both expressions (cells ev and base) and, when
+# valgrind is there, counts the instructions each costs Nix (cell ins:
+# "ours / baseline" in millions; instruction counts do not drift with the
+# machine's load as wall times do).
+evals() {
+  measure nix-instantiate --eval --strict -E "$1"
+  ev=$cell
+  measure nix-instantiate --eval --strict -E "$2"
+  base=$cell
+  ins="–"
+  if command -v valgrind >/dev/null; then
+    ins="$(instructions "$1") / $(instructions "$2")"
+  fi
+}
+
+instructions() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null nix-instantiate --eval --strict -E "$1" 2>&1 >/dev/null |
+    awk '/Collected/ {printf "%.0fM", $4 / 1e6}'
+}
+
 # What generated files get from nixpkgs, stubbed: fetchers return their
 # arguments, so that forcing the result forces every fetcher attribute.
 stub='{ stdenv = { }; nodejs = { }; ocaml = { }; dune_3 = { }; opam-installer = { }; pkgs = { }; fetchurl = a: { inherit (a) url hash; }; fetchGit = a: a; fetchurlUnpinned = url: { inherit url; }; src = "/src"; }'
 forced='builtins.deepSeq s (builtins.length (builtins.attrNames s))'
 
 if [ ${#npm_dirs[@]} -gt 0 ]; then
-  echo "| lockfile | v | entries | lock2nix npm | node2nix 1.11 | ÷ node2nix | jq . (parse floor) | ÷ jq | eval lock2nix output | eval fromJSON baseline |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| lockfile | v | entries | lock2nix npm | node2nix 1.11 | ÷ node2nix | jq . (parse floor) | ÷ jq | eval lock2nix output | eval fromJSON baseline | eval instructions, output / baseline |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for dir in "${npm_dirs[@]}"; do
     name=$(basename "$dir")
     lock="$dir/package-lock.json"
@@ -108,25 +128,24 @@ if [ ${#npm_dirs[@]} -gt 0 ]; then
       popd >/dev/null
     fi
     s="(import $work/out.nix $stub).sources"
-    measure nix-instantiate --eval --strict -E "let s = $s; in $forced"
-    ev=$cell
-    measure nix-instantiate --eval --strict -E "
+    evals "let s = $s; in $forced" "
       let
         lock = builtins.fromJSON (builtins.readFile $lock);
         fetchurl = a: { inherit (a) url hash; };
-        entries = builtins.attrValues (lock.packages or lock.dependencies or { });
+        # v2 and v3: the flat packages map; v1: the dependencies tree, walked.
+        walk = deps: builtins.concatLists (map (e: [ e ] ++ walk (e.dependencies or { })) (builtins.attrValues deps));
+        entries = if lock ? packages then builtins.attrValues lock.packages else walk (lock.dependencies or { });
         tarballs = builtins.filter (e: e ? resolved && e ? integrity) entries;
         s = builtins.listToAttrs (map (e: { name = e.resolved; value = fetchurl { url = e.resolved; hash = e.integrity; }; }) tarballs);
       in $forced"
-    base=$cell
-    echo "| $name | $ver | $entries | $l2n | $n2n | $(ratio "$l2n_ms" "$n2n_ms") | $jqc | $(ratio "$l2n_ms" "$jq_ms") | $ev | $base |"
+    echo "| $name | $ver | $entries | $l2n | $n2n | $(ratio "$l2n_ms" "$n2n_ms") | $jqc | $(ratio "$l2n_ms" "$jq_ms") | $ev | $base | $ins |"
   done
   echo
 fi
 
 if [ ${#dune_dirs[@]} -gt 0 ]; then
-  echo "| lock directory | packages | lock2nix dune | cat (read floor) | ÷ cat | eval lock2nix output | eval readFile + match baseline |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| lock directory | packages | lock2nix dune | cat (read floor) | ÷ cat | eval lock2nix output | eval readFile + match baseline | eval instructions, output / baseline |"
+  echo "|---|---|---|---|---|---|---|---|"
   for dir in "${dune_dirs[@]}"; do
     name=$(basename "$dir")
     pkgs=$(find "$dir/dune.lock" -name '*.pkg' | wc -l)
@@ -141,11 +160,9 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
     measure sh -c 'cat "$1"/dune.lock/*' sh "$dir"
     catc=$cell cat_ms=$ms
     s="(import $work/out.nix $stub).sources"
-    measure nix-instantiate --eval --strict -E "let s = $s; in $forced"
-    ev=$cell
-    # The approach of tools that read the lock at evaluation time: every
-    # .pkg file read, its fetch's URL and checksum matched out.
-    measure nix-instantiate --eval --strict -E "
+    # The baseline: the approach of tools that read the lock at evaluation
+    # time; every .pkg file read, its fetch's URL and checksum matched out.
+    evals "let s = $s; in $forced" "
       let
         dir = $dir/dune.lock;
         files = builtins.filter (f: builtins.match \".*[.]pkg\" f != null) (builtins.attrNames (builtins.readDir dir));
@@ -155,8 +172,7 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
           in if m == null then [ ] else [ { name = f; value = fetchurl { url = builtins.elemAt m 0; hash = builtins.elemAt m 1; }; } ];
         s = builtins.listToAttrs (builtins.concatMap source files);
       in $forced"
-    base=$cell
-    echo "| $name | $pkgs | $l2n | $catc | $(ratio "$l2n_ms" "$cat_ms") | $ev | $base |"
+    echo "| $name | $pkgs | $l2n | $catc | $(ratio "$l2n_ms" "$cat_ms") | $ev | $base | $ins |"
   done
   echo
 fi
