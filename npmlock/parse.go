@@ -53,7 +53,7 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 // Parse reads a package-lock.json given as data. file names it in errors.
 // pkgJSON is the project's package.json, or nil; version 1 lockfiles take
 // the root's dependency kinds and workspaces from it.
-func Parse(file string, data, pkgJSON []byte, opts Options) (g *lockfile.Graph, err error) {
+func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
 	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
@@ -62,6 +62,11 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (g *lockfile.Graph, 
 	// a malformed file, whatever the parse made of it is dropped.
 	valid := make(chan error, 1)
 	go func() { valid <- p.validate(data) }()
+	return p.parseValidated(valid, pkgJSON)
+}
+
+// parseValidated is parse, overruled by the validation's verdict.
+func (p *parser) parseValidated(valid <-chan error, pkgJSON []byte) (g *lockfile.Graph, err error) {
 	defer func() {
 		if verr := <-valid; verr != nil {
 			recover() // gjson on malformed JSON: nothing of it counts
