@@ -52,24 +52,37 @@ if [ ${#npm_dirs[@]} -gt 0 ] &&
 fi
 export NIX_CONFIG=$'sandbox = false\nsubstituters ='
 
-# measure CMD... — runs CMD $runs times for the wall time, timed in the
-# shell (no process in between), and once more under GNU time for the peak
-# RSS. Sets ms (median milliseconds), mb and cell ("ms, MB"), or, when CMD
-# fails, cell="fails: <last line of its error output>" and ms="".
-measure() {
-  local times=() i t0 t1
-  for ((i = 0; i < runs; i++)); do
-    t0=$EPOCHREALTIME
-    if ! "$@" >/dev/null 2>"$work/err"; then
-      ms="" mb=""
-      cell="fails: $(grep -v '^ *at \|^Command exited' "$work/err" | tail -n 1 | cut -c1-60)"
-      return
-    fi
-    t1=$EPOCHREALTIME
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}')")
-  done
+# The tools compared in one row run in turn, run after run, so that the
+# machine's drifting load falls on all of them alike.
+#
+# once LABEL CMD... — one run of CMD, timed in the shell (no process in
+# between); its time joins LABEL's. A failure ends LABEL's runs.
+declare -A times failed
+once() {
+  local label=$1 t0 t1
+  shift
+  [ -n "${failed[$label]:-}" ] && return
+  t0=$EPOCHREALTIME
+  if ! "$@" >/dev/null 2>"$work/err"; then
+    failed[$label]="fails: $(grep -v '^ *at \|^Command exited' "$work/err" | tail -n 1 | cut -c1-60)"
+    return
+  fi
+  t1=$EPOCHREALTIME
+  times[$label]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}') "
+}
+
+# summary LABEL CMD... — sets ms (LABEL's median milliseconds), mb (peak
+# RSS of one more run of CMD, under GNU time) and cell ("ms, MB"), or cell
+# "fails: <last line of the error output>" and ms "".
+summary() {
+  local label=$1
+  shift
+  if [ -n "${failed[$label]:-}" ]; then
+    cell=${failed[$label]} ms="" mb=""
+    return
+  fi
   /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
-  ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  ms=$(printf '%s\n' ${times[$label]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   mb=$(($(tail -n 1 "$work/rss") / 1024))
   cell="$ms ms, $mb MB"
 }
@@ -84,9 +97,15 @@ ratio() {
 # "ours / baseline" in millions; instruction counts do not drift with the
 # machine's load as wall times do).
 evals() {
-  measure nix-instantiate --eval --strict -E "$1"
+  local i
+  times=() failed=()
+  for ((i = 0; i < runs; i++)); do
+    once ev nix-instantiate --eval --strict -E "$1"
+    once base nix-instantiate --eval --strict -E "$2"
+  done
+  summary ev nix-instantiate --eval --strict -E "$1"
   ev=$cell
-  measure nix-instantiate --eval --strict -E "$2"
+  summary base nix-instantiate --eval --strict -E "$2"
   base=$cell
   ins="–"
   if command -v valgrind >/dev/null; then
@@ -112,15 +131,27 @@ if [ ${#npm_dirs[@]} -gt 0 ]; then
     lock="$dir/package-lock.json"
     ver=$(jq .lockfileVersion "$lock")
     entries=$(jq '(.packages // .dependencies) | length' "$lock")
-    measure "$work/lock2nix" npm "$dir" -o "$work/out.nix" --registry https://registry.npm.test/ --allow-unpinned
+    l2n_cmd=("$work/lock2nix" npm "$dir" -o "$work/out.nix" --registry https://registry.npm.test/ --allow-unpinned)
+    n2n_cmd=("$node2nix" -l package-lock.json -i package.json -o np.nix -c d.nix -e ne.nix)
+    rm -rf "$work/n2n-run" && mkdir "$work/n2n-run" && cp "$dir/package.json" "$lock" "$work/n2n-run/"
+    times=() failed=()
+    for ((i = 0; i < runs; i++)); do
+      once l2n "${l2n_cmd[@]}"
+      once jq jq . "$lock"
+      if [ -n "$node2nix" ]; then
+        pushd "$work/n2n-run" >/dev/null
+        once n2n "${n2n_cmd[@]}"
+        popd >/dev/null
+      fi
+    done
+    summary l2n "${l2n_cmd[@]}"
     l2n=$cell l2n_ms=$ms
-    measure jq . "$lock"
+    summary jq jq . "$lock"
     jqc=$cell jq_ms=$ms
     n2n="not installed" n2n_ms=""
     if [ -n "$node2nix" ]; then
-      rm -rf "$work/n2n-run" && mkdir "$work/n2n-run" && cp "$dir/package.json" "$lock" "$work/n2n-run/"
       pushd "$work/n2n-run" >/dev/null
-      measure "$node2nix" -l package-lock.json -i package.json -o np.nix -c d.nix -e ne.nix
+      summary n2n "${n2n_cmd[@]}"
       n2n=$cell n2n_ms=$ms
       if [ -n "$ms" ] && ! grep -q 'sources = {$' np.nix 2>/dev/null; then
         n2n="$n2n (no packages read)" n2n_ms=""
@@ -155,9 +186,16 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
     for p in $("$work/lock2nix" dune "$dir" -o /dev/null 2>&1 | grep -o -- '--pin [^=]*=' | cut -d' ' -f2 | tr -d = | sort -u); do
       pins+=(--pin "$p=0000000000000000000000000000000000000000")
     done
-    measure "$work/lock2nix" dune "$dir" -o "$work/out.nix" "${pins[@]}"
+    l2n_cmd=("$work/lock2nix" dune "$dir" -o "$work/out.nix" "${pins[@]}")
+    cat_cmd=(sh -c 'cat "$1"/dune.lock/*' sh "$dir")
+    times=() failed=()
+    for ((i = 0; i < runs; i++)); do
+      once l2n "${l2n_cmd[@]}"
+      once cat "${cat_cmd[@]}"
+    done
+    summary l2n "${l2n_cmd[@]}"
     l2n=$cell l2n_ms=$ms
-    measure sh -c 'cat "$1"/dune.lock/*' sh "$dir"
+    summary cat "${cat_cmd[@]}"
     catc=$cell cat_ms=$ms
     s="(import $work/out.nix $stub).sources"
     # The baseline: the approach of tools that read the lock at evaluation
