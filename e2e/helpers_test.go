@@ -48,7 +48,7 @@ func generateNpm(t *testing.T, dir string) string {
 // messages.
 func nixBuild(expr string) (string, error) {
 	cmd := exec.Command("nix-build", "--no-out-link", "-E", "let pkgs = import "+standin+" { }; in "+expr)
-	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
+	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -56,4 +56,14 @@ func nixBuild(expr string) (string, error) {
 		return "", errors.New(err.Error() + "\n" + stderr.String())
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// hostNodeVersion is the host node's version, which the stand-in gives as
+// nodejs.version; "" without node.
+func hostNodeVersion() string {
+	out, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
 }

@@ -24,6 +24,10 @@ name=$(basename "$proj")
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export NIX_CONFIG=$'sandbox = false\nsubstituters ='
+# The stand-in's nodejs.version: npm checks optional packages' engines.node
+# against it, and so do the builders.
+LOCK2NIX_HOST_NODE_VERSION=$(node --version | sed 's/^v//')
+export LOCK2NIX_HOST_NODE_VERSION
 
 reg=$(npm config get registry 2>/dev/null)
 (cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)

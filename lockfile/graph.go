@@ -62,6 +62,11 @@ type Package struct {
 	Deps []Edge
 	// Platform restricts the systems the package applies to.
 	Platform Platform
+	// Engines are the runtimes the package says it needs, sorted by name.
+	// npm enforces them only on optional packages, skipping one whose
+	// engines the running node does not satisfy; npmlock records them for
+	// packages installed as optional and leaves them out for others.
+	Engines []Engine
 	// Bins are the executables the package provides, sorted by name.
 	Bins []Bin
 	// Recipe holds the locked build instructions, for formats that record
@@ -174,6 +179,22 @@ type Platform struct {
 // IsZero reports whether the platform allows every system.
 func (p Platform) IsZero() bool { return len(p.OS)+len(p.CPU)+len(p.Libc) == 0 }
 
+// Engine is a runtime a package needs and the versions of it it accepts.
+type Engine struct {
+	// Name is the runtime's name, such as "node".
+	Name string
+	// Range is the version range as the lockfile writes it.
+	Range string
+	// Versions is Range decoded: a release version is accepted when it
+	// passes every comparison of one of the alternatives. Nil when the
+	// parser could not decode Range, which then restricts nothing.
+	Versions [][]Comparison
+}
+
+// Comparison is "Op Version": Op is <, <=, >, >= or =, and Version a
+// release "major.minor.patch".
+type Comparison struct{ Op, Version string }
+
 // Bin is an executable a package provides.
 type Bin struct {
 	// Name is the command name, as linked into a bin directory.
@@ -192,6 +213,7 @@ func (g *Graph) Sort() {
 		slices.SortFunc(p.Installs, func(a, b Install) int { return cmp.Compare(a.Path, b.Path) })
 		sortEdges(p.Deps)
 		slices.SortFunc(p.Bins, func(a, b Bin) int { return cmp.Compare(a.Name, b.Name) })
+		slices.SortFunc(p.Engines, func(a, b Engine) int { return cmp.Compare(a.Name, b.Name) })
 	}
 }
 

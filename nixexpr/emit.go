@@ -408,6 +408,24 @@ func (e *emitter) record(b []byte, p *lockfile.Package, src string) []byte {
 	if len(p.Platform.Libc) > 0 {
 		list("libc", p.Platform.Libc)
 	}
+	if node := nodeEngine(p); node != nil {
+		field("engines")
+		b = append(b, "{\"node\": ["...)
+		for i, set := range node {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, '[')
+			for j, c := range set {
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendJSON(b, c.Op+c.Version)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, "]}"...)
+	}
 	if p.HasInstallScript {
 		field("hasInstallScript")
 		b = append(b, "true"...)
@@ -416,6 +434,26 @@ func (e *emitter) record(b []byte, p *lockfile.Package, src string) []byte {
 		str("license", p.License)
 	}
 	return append(b, '}')
+}
+
+// nodeEngine returns the decoded engines.node of a package installed
+// somewhere as optional: npm skips such an install when the running node
+// does not satisfy it, and checks no other package's engines. Nil when
+// there is nothing to check.
+func nodeEngine(p *lockfile.Package) [][]lockfile.Comparison {
+	optional := false
+	for _, in := range p.Installs {
+		optional = optional || in.Flags.Has(lockfile.FlagOptional)
+	}
+	if !optional {
+		return nil
+	}
+	for _, e := range p.Engines {
+		if e.Name == "node" {
+			return e.Versions
+		}
+	}
+	return nil
 }
 
 // checkRecord rejects strings a record cannot carry: JSON holds only

@@ -71,6 +71,9 @@ func own(g *lockfile.Graph) {
 		a.strs(p.Platform.OS)
 		a.strs(p.Platform.CPU)
 		a.strs(p.Platform.Libc)
+		for i := range p.Engines {
+			p.Engines[i].Name, p.Engines[i].Range = a.str(p.Engines[i].Name), a.str(p.Engines[i].Range)
+		}
 		for i := range p.Bins {
 			p.Bins[i].Name, p.Bins[i].Path = a.str(p.Bins[i].Name), a.str(p.Bins[i].Path)
 		}

@@ -211,6 +211,7 @@ type entry struct {
 	flags    lockfile.Flags
 	deps     []lockfile.Edge
 	platform lockfile.Platform
+	engines  []lockfile.Engine
 	bins     []lockfile.Bin
 	scripts  bool
 	license  string
@@ -413,6 +414,10 @@ func (p *parser) readEntryInto(e *entry, key string, v gjson.Result) {
 	e.deps = p.edges(o)
 	e.platform = lockfile.Platform{OS: p.strs(o, "os"), CPU: p.strs(o, "cpu"), Libc: p.strs(o, "libc")}
 	e.bins = p.bins(o, e.name)
+	if e.flags.Has(lockfile.FlagOptional) {
+		// npm checks the engines of optional packages only.
+		e.engines = engines(o.Get("engines"))
+	}
 }
 
 // sourceV2 decides where an installed (node_modules) entry comes from.
@@ -525,7 +530,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
 			Name: e.name, Version: e.version, Source: src,
-			Deps: e.deps, Platform: e.platform, Bins: e.bins,
+			Deps: e.deps, Platform: e.platform, Engines: e.engines, Bins: e.bins,
 			HasInstallScript: e.scripts, License: e.license,
 		}
 		p.store(key, pkg, locTaken)
@@ -539,6 +544,9 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		case src.Hash.Algo > pkg.Source.Hash.Algo:
 			pkg.Source.Hash = src.Hash
 		}
+	}
+	if pkg.Engines == nil {
+		pkg.Engines = e.engines // the first optional install brings them
 	}
 	pkg.Installs = append(pkg.Installs, lockfile.Install{Path: e.path, Flags: e.flags})
 	return pkg
@@ -910,6 +918,24 @@ func (p *parser) bins(v getter, name string) []lockfile.Bin {
 	return out
 }
 
+// engines reads "engines": {"node": ">=18", …}. npm reads only the object
+// form's string values (an old array form, ["node >= 0.8"], it ignores),
+// and so does this.
+func engines(r gjson.Result) []lockfile.Engine {
+	if !r.IsObject() {
+		return nil
+	}
+	var out []lockfile.Engine
+	r.ForEach(func(k, v gjson.Result) bool {
+		if v.Type == gjson.String {
+			versions, _ := parseRange(v.Str)
+			out = append(out, lockfile.Engine{Name: k.Str, Range: v.Str, Versions: versions})
+		}
+		return true
+	})
+	return out
+}
+
 // fieldErr reports a problem with a field of the entry being read.
 func (p *parser) fieldErr(r gjson.Result, format string, args ...any) {
 	if p.ctx != "" {
@@ -951,7 +977,7 @@ type fields struct {
 	name, version, resolved, integrity, link, hasInstallScript, license, bin gjson.Result
 	dev, optional, devOptional, inBundle, bundled, extraneous, peer          gjson.Result
 	dependencies, devDependencies, optionalDependencies, peerDependencies    gjson.Result
-	requires, peerDependenciesMeta, os, cpu, libc                            gjson.Result
+	requires, peerDependenciesMeta, os, cpu, libc, engines                   gjson.Result
 }
 
 // slot returns where the member named key goes, or nil for members the
@@ -1006,6 +1032,8 @@ func (f *fields) slot(key string) *gjson.Result {
 		return &f.cpu
 	case "libc":
 		return &f.libc
+	case "engines":
+		return &f.engines
 	}
 	return nil
 }

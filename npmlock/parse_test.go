@@ -104,6 +104,9 @@ func dump(g *lockfile.Graph) string {
 		if !p.Platform.IsZero() {
 			fmt.Fprintf(&b, "  platform os=%v cpu=%v libc=%v\n", p.Platform.OS, p.Platform.CPU, p.Platform.Libc)
 		}
+		for _, e := range p.Engines {
+			fmt.Fprintf(&b, "  engine %s %q %v\n", e.Name, e.Range, e.Versions)
+		}
 		if p.HasInstallScript {
 			b.WriteString("  install-script\n")
 		}

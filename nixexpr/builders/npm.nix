@@ -107,6 +107,30 @@ let
   supported =
     p: allows npmOS (p.os or [ ]) && allows npmCPU (p.cpu or [ ]) && allows npmLibc (p.libc or [ ]);
 
+  # npm skips an optional package whose engines.node the running node does
+  # not satisfy. The generator decodes the range into alternatives of
+  # comparisons ("<23.0.0"); nodejs.version is the node that runs here
+  # (without one, nothing is skipped).
+  nodeVersion = if (nodejs.version or "") == "" then null else nodejs.version;
+  passes =
+    c:
+    let
+      m = builtins.match "(<=|>=|<|>|=)(.*)" c;
+      op = elemAt m 0;
+      r = builtins.compareVersions nodeVersion (elemAt m 1);
+    in
+    if op == "<" then
+      r < 0
+    else if op == "<=" then
+      r <= 0
+    else if op == ">" then
+      r > 0
+    else if op == ">=" then
+      r >= 0
+    else
+      r == 0;
+  runsHere = p: nodeVersion == null || !(p ? engines.node) || any (all passes) p.engines.node;
+
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
 
@@ -214,7 +238,7 @@ let
       );
     in
     filter (pl: !hasAttr pl.path dropped && !any (a: hasAttr a dropped) (enclosing pl.path)) placements;
-  wanted = pl: supported packages.${pl.id};
+  wanted = pl: supported packages.${pl.id} && (!(elem "optional" pl.flags) || runsHere packages.${pl.id});
   prod = pl: wanted pl && !(elem "dev" pl.flags || elem "devOptional" pl.flags);
 
   # A node_modules tree: every kept placement copied (or linked, for

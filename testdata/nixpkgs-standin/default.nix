@@ -120,6 +120,8 @@ let
   opam-installer = hostTool "opam-installer-host" [ "opam-installer" ];
   ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
 
+  # Its version, as nixpkgs' nodejs.version, comes from the environment
+  # (the tests set it from `node --version`); empty when unset.
   nodejs = derivation {
     name = "nodejs-host";
     inherit system;
@@ -135,6 +137,9 @@ let
         true
       ''
     ];
+  }
+  // {
+    version = builtins.getEnv "LOCK2NIX_HOST_NODE_VERSION";
   };
 
   lib = {

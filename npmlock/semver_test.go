@@ -1,0 +1,164 @@
+package npmlock
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/tidwall/gjson"
+)
+
+// satisfies is what the builders do with a decoded range, in Go.
+func satisfies(version string, alts [][]lockfile.Comparison) bool {
+	for _, set := range alts {
+		ok := true
+		for _, c := range set {
+			r := compareRelease(version, c.Version)
+			switch c.Op {
+			case "<":
+				ok = ok && r < 0
+			case "<=":
+				ok = ok && r <= 0
+			case ">":
+				ok = ok && r > 0
+			case ">=":
+				ok = ok && r >= 0
+			case "=":
+				ok = ok && r == 0
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func compareRelease(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range 3 {
+		x, _ := strconv.Atoi(as[i])
+		y, _ := strconv.Atoi(bs[i])
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+var rangeCases = []string{
+	"", "*", "x", "1", "1.x", "1.2.x", "1.2.3", "=1.2.3", "v1.2.3", "=v1.2",
+	"^0", "^0.0", "^0.0.3", "^0.2.3", "^1.2", "^1.2.3", "^1.2.3-beta.1", "^0.0.3-rc",
+	"~1", "~1.2", "~1.2.3", "~>1.2", "~ 1.2.3", "~1.2.3-rc.0", "^ 2",
+	">1", ">1.2", ">1.2.3", ">=1.2", ">= 1.2.3", "<1", "<1.2", "<=1", "<=1.2", "<= 1.2.3",
+	">1.2.3-rc", ">=1.2.3-rc", "<1.2.3-rc", "<=1.2.3-rc", "=1.2.3-rc", "1.2.3-rc",
+	"1.2 - 3.4", "1.2.3 - 3.4.5", "1.2.3 - 3", "1 - 2.x", "* - 3", "1.2.3-rc - 3.4.5-rc",
+	">=1.2.3 <2", ">1 <1", "1.2.3+build", "1.2.3-rc+b.1", "^22.20 || ^24.12 || >=25",
+	"14 >=14.21 || 16 >=16.20 || >=18", "0.4 || >=0.5.8", ">= 0.10.x", "<0", ">*", "<*",
+	"||", "1 || ", " >=10 ", "01.2.3", "1.02.3", "1.2.x-rc", "lts/*", "latest", ">=", "1.2.3.4",
+	"node >= 4", ">=a.b.c", "1.2+b", "10.* || 12.* || >= 14.*", "^v1.2.3", "~v1",
+}
+
+var versionCases = []string{
+	"0.0.0", "0.0.3", "0.0.4", "0.2.3", "0.2.9", "0.3.0", "0.4.0", "0.5.7", "0.5.8", "0.9.0",
+	"0.10.0", "1.0.0", "1.1.9", "1.2.0", "1.2.2", "1.2.3", "1.2.4", "1.3.0", "1.9.9", "2.0.0",
+	"2.5.0", "3.0.0", "3.4.5", "3.4.6", "3.5.0", "4.0.0", "10.0.0", "14.20.1", "14.21.0",
+	"16.20.0", "18.20.4", "20.20.2", "22.19.9", "22.20.0", "23.0.0", "24.12.0", "25.1.0",
+}
+
+// TestRangeAgainstNodeSemver decodes ranges and checks, for many versions,
+// that the decoded comparisons accept what npm's own semver package accepts
+// (as npm checks engines: includePrerelease). It runs node with the semver
+// that ships with npm, and takes every engines range of the corpus too.
+func TestRangeAgainstNodeSemver(t *testing.T) {
+	semver := semverModule(t)
+	ranges := slices.Clone(rangeCases)
+	files, _ := filepath.Glob("../../shared/corpus/npm/*/package-lock.json")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gjson.GetBytes(data, "packages").ForEach(func(_, v gjson.Result) bool {
+			v.Get("engines").ForEach(func(_, r gjson.Result) bool {
+				if r.Type == gjson.String && !slices.Contains(ranges, r.Str) {
+					ranges = append(ranges, r.Str)
+				}
+				return true
+			})
+			return true
+		})
+	}
+	input, _ := json.Marshal(map[string]any{"ranges": ranges, "versions": versionCases})
+	script := `
+const semver = require(process.argv[1]);
+const { ranges, versions } = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const opt = { includePrerelease: true };
+console.log(JSON.stringify(ranges.map(r => ({
+  valid: semver.validRange(r, opt) !== null,
+  ok: versions.map(v => semver.satisfies(v, r, opt)),
+}))));`
+	cmd := exec.Command("node", "-e", script, semver)
+	cmd.Stdin = strings.NewReader(string(input))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var want []struct {
+		Valid bool
+		OK    []bool
+	}
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	undecoded := 0
+	for i, r := range ranges {
+		alts, ok := parseRange(r)
+		if !ok {
+			if want[i].Valid {
+				undecoded++
+				t.Logf("valid range left undecoded: %q", r)
+			}
+			continue
+		}
+		if !want[i].Valid {
+			t.Errorf("%q: decoded, but semver finds it invalid", r)
+			continue
+		}
+		for j, v := range versionCases {
+			if got := satisfies(v, alts); got != want[i].OK[j] {
+				t.Errorf("%q against %s: %v, semver says %v (decoded %v)", r, v, got, want[i].OK[j], alts)
+			}
+		}
+	}
+	t.Logf("%d ranges compared (%d from the corpus), %d valid ones left undecoded", len(ranges), len(ranges)-len(rangeCases), undecoded)
+	if undecoded > 0 {
+		t.Errorf("%d valid ranges were left undecoded", undecoded)
+	}
+}
+
+// semverModule finds the semver package npm itself uses, or skips.
+func semverModule(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	root, err := exec.Command("npm", "root", "-g").Output()
+	if err != nil {
+		t.Skip("npm is not installed")
+	}
+	mod := filepath.Join(strings.TrimSpace(string(root)), "npm", "node_modules", "semver")
+	if _, err := os.Stat(filepath.Join(mod, "package.json")); err != nil {
+		t.Skipf("npm's semver package is not at %s", mod)
+	}
+	return mod
+}
