@@ -309,16 +309,21 @@ func (e *emitter) record(b []byte, p *lockfile.Package, src string) []byte {
 		field(name)
 		b = appendJSON(b, v)
 	}
-	list := func(name string, vs []string) {
-		field(name)
-		b = append(b, '[')
-		for i, v := range vs {
+	// seq appends n items, comma-separated, between open and close.
+	seq := func(open, close byte, n int, item func(i int)) {
+		b = append(b, open)
+		for i := range n {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendJSON(b, v)
+			item(i)
 		}
-		b = append(b, ']')
+		b = append(b, close)
+	}
+	strs := func(vs []string) { seq('[', ']', len(vs), func(i int) { b = appendJSON(b, vs[i]) }) }
+	key := func(k string) {
+		b = appendJSON(b, k)
+		b = append(b, ": "...)
 	}
 	if !idNamesPackage(p) {
 		str("name", p.Name)
@@ -343,88 +348,49 @@ func (e *emitter) record(b []byte, p *lockfile.Package, src string) []byte {
 	}
 	if len(p.Installs) > 0 {
 		field("installs")
-		b = append(b, '{')
-		for i, in := range p.Installs {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendJSON(b, in.Path)
-			b = append(b, ": ["...)
-			for j, f := range in.Flags.Names() {
-				if j > 0 {
-					b = append(b, ", "...)
-				}
-				b = appendJSON(b, f)
-			}
-			b = append(b, ']')
-		}
-		b = append(b, '}')
+		seq('{', '}', len(p.Installs), func(i int) {
+			key(p.Installs[i].Path)
+			strs(p.Installs[i].Flags.Names())
+		})
 	}
 	if len(p.Bins) > 0 {
 		field("bins")
-		b = append(b, '{')
-		for i, bin := range p.Bins {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendJSON(b, bin.Name)
-			b = append(b, ": "...)
-			b = appendJSON(b, bin.Path)
-		}
-		b = append(b, '}')
+		seq('{', '}', len(p.Bins), func(i int) {
+			key(p.Bins[i].Name)
+			b = appendJSON(b, p.Bins[i].Path)
+		})
 	}
 	if len(p.Deps) > 0 {
-		field("deps")
-		b = append(b, '{')
-		var names []string
-		k0 := 0
+		var kinds []lockfile.DepKind
+		var names [][]string
 		for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
-			names = depNamesOf(names[:0], p.Deps, k)
-			if len(names) == 0 {
-				continue
+			if ns := depNamesOf(nil, p.Deps, k); len(ns) > 0 {
+				kinds, names = append(kinds, k), append(names, ns)
 			}
-			if k0 > 0 {
-				b = append(b, ", "...)
-			}
-			k0++
-			b = appendJSON(b, k.String())
-			b = append(b, ": ["...)
-			for i, name := range names {
-				if i > 0 {
-					b = append(b, ", "...)
-				}
-				b = appendJSON(b, name)
-			}
-			b = append(b, ']')
 		}
-		b = append(b, '}')
+		field("deps")
+		seq('{', '}', len(kinds), func(i int) {
+			key(kinds[i].String())
+			strs(names[i])
+		})
 	}
-	if len(p.Platform.OS) > 0 {
-		list("os", p.Platform.OS)
-	}
-	if len(p.Platform.CPU) > 0 {
-		list("cpu", p.Platform.CPU)
-	}
-	if len(p.Platform.Libc) > 0 {
-		list("libc", p.Platform.Libc)
+	for _, pl := range []struct {
+		name string
+		list []string
+	}{{"os", p.Platform.OS}, {"cpu", p.Platform.CPU}, {"libc", p.Platform.Libc}} {
+		if len(pl.list) > 0 {
+			field(pl.name)
+			strs(pl.list)
+		}
 	}
 	if node := nodeEngine(p); node != nil {
 		field("engines")
-		b = append(b, "{\"node\": ["...)
-		for i, set := range node {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = append(b, '[')
-			for j, c := range set {
-				if j > 0 {
-					b = append(b, ", "...)
-				}
-				b = appendJSON(b, c.Op+c.Version)
-			}
-			b = append(b, ']')
-		}
-		b = append(b, "]}"...)
+		b = append(b, '{')
+		key("node")
+		seq('[', ']', len(node), func(i int) {
+			seq('[', ']', len(node[i]), func(j int) { b = appendJSON(b, node[i][j].Op+node[i][j].Version) })
+		})
+		b = append(b, '}')
 	}
 	if p.HasInstallScript {
 		field("hasInstallScript")

@@ -106,30 +106,12 @@ func parseComparator(tok string) ([]lockfile.Comparison, bool) {
 	c := func(op string, M, m, p int) lockfile.Comparison {
 		return lockfile.Comparison{Op: op, Version: ver(M, m, p)}
 	}
-	switch {
-	case strings.HasPrefix(tok, "^"):
-		v, ok := parsePartial(tok[1:])
-		if !ok {
-			return nil, false
+	if caret := strings.HasPrefix(tok, "^"); caret || strings.HasPrefix(tok, "~") {
+		rest := tok[1:]
+		if !caret {
+			rest = strings.TrimPrefix(rest, ">") // ~> is ~
 		}
-		M, m, p := v.n(0), v.n(1), v.n(2)
-		switch {
-		case v.x(0):
-			return nil, true
-		case v.x(1):
-			return []lockfile.Comparison{c(">=", M, 0, 0), c("<", M+1, 0, 0)}, true
-		case v.x(2) && M == 0:
-			return []lockfile.Comparison{c(">=", M, m, 0), c("<", M, m+1, 0)}, true
-		case v.x(2):
-			return []lockfile.Comparison{c(">=", M, m, 0), c("<", M+1, 0, 0)}, true
-		case M == 0 && m == 0:
-			return []lockfile.Comparison{c(">=", M, m, p), c("<", M, m, p+1)}, true
-		case M == 0:
-			return []lockfile.Comparison{c(">=", M, m, p), c("<", M, m+1, 0)}, true
-		}
-		return []lockfile.Comparison{c(">=", M, m, p), c("<", M+1, 0, 0)}, true
-	case strings.HasPrefix(tok, "~"):
-		v, ok := parsePartial(strings.TrimPrefix(tok[1:], ">"))
+		v, ok := parsePartial(rest)
 		if !ok {
 			return nil, false
 		}
@@ -140,7 +122,16 @@ func parseComparator(tok string) ([]lockfile.Comparison, bool) {
 		case v.x(1):
 			return []lockfile.Comparison{c(">=", M, 0, 0), c("<", M+1, 0, 0)}, true
 		}
-		return []lockfile.Comparison{c(">=", M, m, p), c("<", M, m+1, 0)}, true
+		// ~ allows patch updates; ^ updates below the first non-zero part.
+		upper := c("<", M, m+1, 0)
+		switch {
+		case !caret:
+		case M > 0:
+			upper = c("<", M+1, 0, 0)
+		case m == 0 && !v.x(2):
+			upper = c("<", 0, 0, p+1)
+		}
+		return []lockfile.Comparison{c(">=", M, m, p), upper}, true
 	}
 	op := ""
 	for _, o := range []string{">=", "<=", ">", "<", "="} {
