@@ -52,7 +52,8 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 
 // Parse reads a package-lock.json given as data. file names it in errors.
 // pkgJSON is the project's package.json, or nil; version 1 lockfiles take
-// the root's dependency kinds and workspaces from it.
+// the root's dependency kinds and workspaces from it. data and pkgJSON
+// must not change during the call; the graph keeps no reference to them.
 func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
