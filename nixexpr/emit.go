@@ -23,9 +23,9 @@ type EmitOptions struct {
 
 // Emit writes g as one Nix file: a function in callPackage style whose
 // result holds a fixed-output fetcher for every distinct source and the
-// package data builders need. Packages are turned into syntax and printed
-// one at a time, and the text reaches w in pieces as it is printed (all at
-// once when w is a *bytes.Buffer).
+// package data builders need. Sources become syntax and packages JSON
+// record lines one at a time, and the text reaches w in pieces as it is
+// printed (all at once when w is a *bytes.Buffer).
 func Emit(w io.Writer, g *lockfile.Graph, opts EmitOptions) error {
 	f, err := build(g, opts, true)
 	if err != nil {
@@ -65,7 +65,8 @@ type emitter struct {
 }
 
 // each returns the bindings gen yields: as a bindingSeq when streaming,
-// else collected, with the first error gen meets.
+// else collected, with the first error gen meets. (Streamed, gen has no
+// error to give: file hands it only what its pre-pass has vetted.)
 func (e *emitter) each(gen func(yield func(Binding)) error) ([]Binding, error) {
 	if e.stream {
 		return []Binding{bindingSeq(func(yield func(Binding)) { gen(yield) })}, nil
