@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -59,11 +60,11 @@ func nixBuild(expr string) (string, error) {
 }
 
 // hostNodeVersion is the host node's version, which the stand-in gives as
-// nodejs.version; "" without node.
-func hostNodeVersion() string {
+// nodejs.version; "" without node. Asked once.
+var hostNodeVersion = sync.OnceValue(func() string {
 	out, err := exec.Command("node", "--version").Output()
 	if err != nil {
 		return ""
 	}
 	return strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
-}
+})

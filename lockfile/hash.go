@@ -109,7 +109,7 @@ func ParseSRI(s string) (Hash, error) {
 // separated by white space. It returns the strongest of them; every one must
 // be valid.
 func ParseIntegrity(s string) (Hash, error) {
-	if s == "" || strings.TrimSpace(s) == "" {
+	if strings.TrimSpace(s) == "" {
 		return Hash{}, &HashError{s, "empty integrity"}
 	}
 	var best Hash

@@ -61,7 +61,8 @@ func own(g *lockfile.Graph) {
 	a.edges(r.Deps)
 	a.strs(r.Workspaces)
 	for _, p := range g.Packages {
-		p.ID, p.Name, p.Version, p.License = a.str(p.ID), a.str(p.Name), a.str(p.Version), a.str(p.License)
+		// IDs are built by concatenation (assignIDs): already the graph's own.
+		p.Name, p.Version, p.License = a.str(p.Name), a.str(p.Version), a.str(p.License)
 		s := &p.Source
 		s.URL, s.Rev, s.Path = a.str(s.URL), a.str(s.Rev), a.str(s.Path)
 		for i := range p.Installs {

@@ -260,10 +260,9 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 		return p.errAt(pkgs, fmt.Sprintf(`"packages" must be an object, not %s`, kind(pkgs)))
 	}
 	entries := make(map[string]*entry, p.sizeHint)
-	order := make([]string, 0, p.sizeHint)
 	// One pass over the keys in file order; the entries' fields are read
-	// afterwards, side by side.
-	var jobs []entryJob
+	// afterwards, side by side. jobs keeps the file order.
+	jobs := make([]entryJob, 0, p.sizeHint)
 	pkgs.ForEach(func(k, v gjson.Result) bool {
 		key := k.String()
 		if _, dup := entries[key]; dup {
@@ -282,7 +281,6 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 		}
 		e := p.entries.one()
 		entries[key] = e
-		order = append(order, key)
 		jobs = append(jobs, entryJob{e, key, v.Raw, v.Index})
 		return true
 	})
@@ -299,8 +297,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 	globs := workspaceGlobs(pkgs.Get(gjson.Escape("")).Get("workspaces"))
 	// Link targets: folders whose metadata sits under their own key.
 	links := map[string][]string{}
-	for _, key := range order {
-		e := entries[key]
+	for _, j := range jobs {
+		key, e := j.key, j.e
 		if e.link {
 			target := e.resolved.String()
 			if err := checkRelative(target); err != nil {
@@ -310,8 +308,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 			links[target] = append(links[target], key)
 		}
 	}
-	for _, key := range order {
-		e := entries[key]
+	for _, j := range jobs {
+		key, e := j.key, j.e
 		switch {
 		case key == "":
 		case e.link:
@@ -327,8 +325,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 	}
 	// A link whose target has no entry of its own (a folder npm could not
 	// read) still becomes a package, so that the layout is complete.
-	for _, key := range order {
-		e := entries[key]
+	for _, j := range jobs {
+		key, e := j.key, j.e
 		if e.link {
 			if _, ok := entries[e.resolved.String()]; !ok {
 				t := &entry{path: e.resolved.String(), name: nameFromPath(key), at: e.at}
@@ -355,11 +353,14 @@ const minShare = 1000
 // runs of file order; errors come back in that order, as if read one by
 // one.
 func (p *parser) readEntries(jobs []entryJob) {
+	read := func(r *parser, share []entryJob) {
+		for _, j := range share {
+			r.readEntryInto(j.e, j.key, gjson.Result{Type: gjson.JSON, Raw: j.raw, Index: j.index})
+		}
+	}
 	n := min(runtime.GOMAXPROCS(0), len(jobs)/minShare)
 	if n < 2 {
-		for _, j := range jobs {
-			p.readEntryInto(j.e, j.key, gjson.Result{Type: gjson.JSON, Raw: j.raw, Index: j.index})
-		}
+		read(p, jobs)
 		return
 	}
 	readers := make([]*parser, n)
@@ -370,11 +371,7 @@ func (p *parser) readEntries(jobs []entryJob) {
 		r := &parser{file: p.file, data: p.data, opts: p.opts}
 		readers[i] = r
 		share := jobs[i*len(jobs)/n : (i+1)*len(jobs)/n]
-		wg.Go(func() {
-			for _, j := range share {
-				r.readEntryInto(j.e, j.key, gjson.Result{Type: gjson.JSON, Raw: j.raw, Index: j.index})
-			}
-		})
+		wg.Go(func() { read(r, share) })
 	}
 	wg.Wait()
 	for _, r := range readers {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,37 +50,9 @@ func TestCorpusDune(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
-			tmp := t.TempDir()
-			args := append([]string{"dune", dir}, corpusPins...)
-			first := translate(t, filepath.Join(tmp, "a.nix"), args...)
-			second := translate(t, filepath.Join(tmp, "b.nix"), args...)
-			if !bytes.Equal(first, second) {
-				t.Fatal("two runs gave different output")
-			}
-			file := filepath.Join(tmp, "a.nix")
-			parseNix(t, file)
-			stub := `{
-  stdenv = { }; opam-installer = { }; dune_3 = { }; pkgs = { };
-  fetchurl = a: { inherit (a) url hash; };
-  fetchGit = a: { inherit (a) url rev; };
-  src = "/src";
-}`
-			cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E",
-				"let r = import "+file+" "+stub+"; in { inherit (r) sources packages; }")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			res, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("nix-instantiate --eval: %v\n%s", err, stderr.String())
-			}
-			var got struct {
-				Sources map[string]struct{ URL, Hash, Rev string }
-			}
-			if err := json.Unmarshal(res, &got); err != nil {
-				t.Fatal(err)
-			}
+			file, first := translateTwice(t, append([]string{"dune", dir}, corpusPins...)...)
 			hashes := map[string]bool{}
-			for _, s := range got.Sources {
+			for _, s := range evalSources(t, file) {
 				hashes[s.Hash] = true
 			}
 			for h := range lockChecksums(t, filepath.Join(dir, "dune.lock")) {

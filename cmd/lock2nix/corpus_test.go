@@ -57,6 +57,9 @@ func translate(t *testing.T, out string, args ...string) []byte {
 const stubArgs = `{
   stdenv = { };
   nodejs = { };
+  opam-installer = { };
+  dune_3 = { };
+  pkgs = { };
   fetchurl = a: { inherit (a) url hash; };
   fetchGit = a: { inherit (a) url rev; };
   fetchurlUnpinned = url: { inherit url; };
@@ -86,10 +89,14 @@ in [ r.nodeModules r.nodeModulesProd ]`
 	}
 }
 
-// evalData evaluates a generated npm file's data with stubbed fetchers.
-func evalData(t *testing.T, file string) []byte {
+// fetched is what a stubbed fetcher returns.
+type fetched struct{ URL, Hash, Rev string }
+
+// evalSources evaluates a generated file's data strictly with stubbed
+// fetchers and returns its sources.
+func evalSources(t *testing.T, file string) map[string]fetched {
 	t.Helper()
-	expr := `let r = import ` + file + " " + stubArgs + `; in { inherit (r) sources packages root; }`
+	expr := `let r = import ` + file + " " + stubArgs + `; in { inherit (r) sources packages; root = r.root or null; }`
 	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -97,7 +104,27 @@ func evalData(t *testing.T, file string) []byte {
 	if err != nil {
 		t.Fatalf("nix-instantiate --eval %s: %v\n%s", file, err, stderr.String())
 	}
-	return out
+	var got struct{ Sources map[string]fetched }
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	return got.Sources
+}
+
+// translateTwice runs lock2nix with args twice, checks that both runs
+// wrote the same bytes and that Nix parses them, and returns the file and
+// its text.
+func translateTwice(t *testing.T, args ...string) (string, []byte) {
+	t.Helper()
+	tmp := t.TempDir()
+	first := translate(t, filepath.Join(tmp, "a.nix"), args...)
+	second := translate(t, filepath.Join(tmp, "b.nix"), args...)
+	if !bytes.Equal(first, second) {
+		t.Fatal("two runs gave different output")
+	}
+	file := filepath.Join(tmp, "a.nix")
+	parseNix(t, file)
+	return file, first
 }
 
 func parseNix(t *testing.T, file string) {
@@ -199,22 +226,9 @@ func TestCorpusNpm(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
-			tmp := t.TempDir()
-			args := []string{"npm", dir, "--registry", "https://registry.npm.test/", "--allow-unpinned"}
-			first := translate(t, filepath.Join(tmp, "a.nix"), args...)
-			second := translate(t, filepath.Join(tmp, "b.nix"), args...)
-			if !bytes.Equal(first, second) {
-				t.Fatal("two runs gave different output")
-			}
-			file := filepath.Join(tmp, "a.nix")
-			parseNix(t, file)
+			file, _ := translateTwice(t, "npm", dir, "--registry", "https://registry.npm.test/", "--allow-unpinned")
 			instantiate(t, file)
-			var got struct {
-				Sources map[string]struct{ URL, Hash, Rev string }
-			}
-			if err := json.Unmarshal(evalData(t, file), &got); err != nil {
-				t.Fatal(err)
-			}
+			sources := evalSources(t, file)
 			lockData, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
 			if err != nil {
 				t.Fatal(err)
@@ -222,7 +236,7 @@ func TestCorpusNpm(t *testing.T) {
 			want := lockSources(t, lockData)
 			// One fetcher per distinct source, each with the lockfile's hash.
 			seen := map[string]string{}
-			for name, s := range got.Sources {
+			for name, s := range sources {
 				key := s.URL + "#" + s.Rev
 				if other, dup := seen[key]; dup {
 					t.Errorf("sources %q and %q fetch the same %s", name, other, key)
@@ -238,7 +252,7 @@ func TestCorpusNpm(t *testing.T) {
 			for key, w := range want {
 				if w.rev != "" {
 					found := false
-					for _, s := range got.Sources {
+					for _, s := range sources {
 						found = found || s.Rev == w.rev
 					}
 					if !found {
@@ -250,8 +264,8 @@ func TestCorpusNpm(t *testing.T) {
 					t.Errorf("lockfile source %s has no fetcher", w.url)
 				}
 			}
-			if len(got.Sources) < len(want) {
-				t.Errorf("%d fetchers for %d distinct lockfile sources", len(got.Sources), len(want))
+			if len(sources) < len(want) {
+				t.Errorf("%d fetchers for %d distinct lockfile sources", len(sources), len(want))
 			}
 		})
 	}
