@@ -28,10 +28,10 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(g.Packages) == 0 {
+			if len(g.Graph.Packages) == 0 {
 				t.Fatal("no packages")
 			}
-			t.Logf("%d packages, compiler %s, %d platforms", len(g.Packages), g.Root.Compiler, len(g.Root.Platforms))
+			t.Logf("%d packages, compiler %s, %d platforms", len(g.Graph.Packages), g.Compiler, len(g.Platforms))
 		})
 	}
 }

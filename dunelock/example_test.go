@@ -22,7 +22,7 @@ func ExampleParseFS() {
 		fmt.Println(err)
 		return
 	}
-	for _, p := range g.Packages {
+	for _, p := range g.Graph.Packages {
 		fmt.Println(p.ID, p.Source.URL, p.Source.Hash)
 	}
 	// Output: fmt.0.9.0 https://x.test/fmt-0.9.0.tbz sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=

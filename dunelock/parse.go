@@ -9,6 +9,7 @@
 package dunelock
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -33,29 +34,15 @@ type Options struct {
 	Pins map[string]string
 }
 
-// Error is a problem in a lock file, with its place.
-type Error struct {
-	File      string
-	Line, Col int
-	Msg       string
-}
-
-// Error returns "file:line:col: message", or "file: message" without a place.
-func (e *Error) Error() string {
-	if e.Line == 0 {
-		return e.File + ": " + e.Msg
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-}
-
 // ParseFS reads the lock directory dir of the project whose root is fsys.
 // File names in errors and FilesDir paths are relative to the project.
 // It reads several files of fsys at once, as os.DirFS, embed.FS and
 // fstest.MapFS allow.
-func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
+func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
 	d := &decoder{fsys: fsys, dir: dir, opts: opts}
-	g := &lockfile.Graph{Ecosystem: "dune"}
-	if err := d.lockDune(g); err != nil {
+	g := &lockfile.Graph{}
+	lock := &Lock{Graph: g, Recipes: map[string]*Recipe{}}
+	if err := d.lockDune(lock); err != nil {
 		return nil, err
 	}
 	entries, err := fs.ReadDir(fsys, dir)
@@ -72,6 +59,7 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 	// and errors are then taken in file order.
 	type result struct {
 		p    *lockfile.Package
+		r    *Recipe
 		file string
 		err  error
 	}
@@ -82,19 +70,21 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 		wg.Go(func() {
 			dd := &decoder{fsys: fsys, dir: dir, opts: opts}
 			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
-				p, err := dd.pkgFile(names[i], entries)
-				results[i] = result{p, dd.file, err}
+				p, r, err := dd.pkgFile(names[i], entries)
+				results[i] = result{p, r, dd.file, err}
 			}
 		})
 	}
 	wg.Wait()
 	files := map[*lockfile.Package]string{}
+	recipes := map[*lockfile.Package]*Recipe{}
 	for _, r := range results {
 		if r.err != nil {
 			d.errs = append(d.errs, r.err)
 			continue
 		}
 		files[r.p] = r.file
+		recipes[r.p] = r.r
 		g.Packages = append(g.Packages, r.p)
 	}
 	if len(d.errs) > 0 {
@@ -104,9 +94,12 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*lockfile.Graph, error) {
 		return nil, err
 	}
 	assignIDs(g)
+	for p, r := range recipes {
+		lock.Recipes[p.ID] = r
+	}
 	g.Root.Name = projectName(fsys)
 	g.Sort()
-	return g, nil
+	return lock, nil
 }
 
 type decoder struct {
@@ -118,7 +111,7 @@ type decoder struct {
 }
 
 func (d *decoder) errAt(n *sexp.Node, format string, args ...any) error {
-	return &Error{File: d.file, Line: n.Pos.Line, Col: n.Pos.Col, Msg: fmt.Sprintf(format, args...)}
+	return &lockfile.Error{File: d.file, Line: n.Pos.Line, Col: n.Pos.Col, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (d *decoder) read(name string) ([]*sexp.Node, error) {
@@ -131,7 +124,7 @@ func (d *decoder) read(name string) ([]*sexp.Node, error) {
 	if err != nil {
 		var se *sexp.Error
 		if errors.As(err, &se) {
-			return nil, &Error{File: se.File, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg}
+			return nil, &lockfile.Error{File: se.File, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg}
 		}
 		return nil, err
 	}
@@ -167,13 +160,13 @@ func short(n *sexp.Node) string {
 }
 
 // lockDune reads lock.dune.
-func (d *decoder) lockDune(g *lockfile.Graph) error {
+func (d *decoder) lockDune(lock *Lock) error {
 	nodes, err := d.read("lock.dune")
 	if err != nil {
 		return err
 	}
 	if len(nodes) == 0 || nodes[0].Head() != "lang" {
-		return &Error{File: d.file, Line: 1, Col: 1, Msg: "want (lang package 0.1) first"}
+		return &lockfile.Error{File: d.file, Line: 1, Col: 1, Msg: "want (lang package 0.1) first"}
 	}
 	lang := nodes[0]
 	if len(lang.List) != 3 || atom(lang.List[1]) != "package" {
@@ -187,7 +180,7 @@ func (d *decoder) lockDune(g *lockfile.Graph) error {
 		if len(n.List) != 2 || atom(n.List[1]) == "" {
 			return d.errAt(n, "want (ocaml <package>)")
 		}
-		g.Root.Compiler = atom(n.List[1])
+		lock.Compiler = atom(n.List[1])
 	}
 	if n, ok := f["solved_for_platforms"]; ok {
 		for _, e := range n.List[1:] {
@@ -195,7 +188,7 @@ func (d *decoder) lockDune(g *lockfile.Graph) error {
 			if err != nil {
 				return err
 			}
-			g.Root.Platforms = append(g.Root.Platforms, env)
+			lock.Platforms = append(lock.Platforms, env)
 		}
 	}
 	return nil
@@ -210,11 +203,11 @@ func atom(n *sexp.Node) string {
 }
 
 // env reads ((arch x86_64) (os linux)).
-func (d *decoder) env(n *sexp.Node) (lockfile.PlatformEnv, error) {
+func (d *decoder) env(n *sexp.Node) (PlatformEnv, error) {
 	if n.Kind != sexp.List {
 		return nil, d.errAt(n, "want a platform such as ((arch x86_64) (os linux))")
 	}
-	var env lockfile.PlatformEnv
+	var env PlatformEnv
 	for _, kv := range n.List {
 		if kv.Kind != sexp.List || len(kv.List) != 2 || atom(kv.List[0]) == "" {
 			return nil, d.errAt(kv, "want (<variable> <value>)")
@@ -223,7 +216,7 @@ func (d *decoder) env(n *sexp.Node) (lockfile.PlatformEnv, error) {
 		if !ok {
 			return nil, d.errAt(kv.List[1], "want a plain value")
 		}
-		env = append(env, lockfile.VarValue{Var: atom(kv.List[0]), Value: v})
+		env = append(env, VarValue{Var: atom(kv.List[0]), Value: v})
 	}
 	return env, nil
 }
@@ -231,49 +224,49 @@ func (d *decoder) env(n *sexp.Node) (lockfile.PlatformEnv, error) {
 var pkgFields = []string{"version", "install", "build", "dune", "depends", "depexts", "source", "dev", "avoid", "exported_env", "extra_sources", "enabled_on_platforms"}
 
 // pkgFile reads one <name>[.<version>].pkg.
-func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package, error) {
+func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package, *Recipe, error) {
 	nodes, err := d.read(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	base := strings.TrimSuffix(name, ".pkg")
 	pkgName, _, _ := strings.Cut(base, ".")
 	f, err := d.fields(nodes, pkgFields...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p := &lockfile.Package{Name: pkgName, Recipe: &lockfile.Recipe{}}
+	p := &lockfile.Package{Name: pkgName}
+	r := &Recipe{}
 	v, ok := f["version"]
 	if !ok {
-		return nil, &Error{File: d.file, Msg: "no (version …) field"}
+		return nil, nil, &lockfile.Error{File: d.file, Msg: "no (version …) field"}
 	}
 	if len(v.List) != 2 || atom(v.List[1]) == "" {
-		return nil, d.errAt(v, "want (version <version>)")
+		return nil, nil, d.errAt(v, "want (version <version>)")
 	}
 	p.Version = atom(v.List[1])
-	r := p.Recipe
 	if n, ok := f["source"]; ok {
 		if len(n.List) != 2 {
-			return nil, d.errAt(n, "want (source (fetch …)) or (source (copy …))")
+			return nil, nil, d.errAt(n, "want (source (fetch …)) or (source (copy …))")
 		}
 		if p.Source, err = d.source(n.List[1], pkgName); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if n, ok := f["extra_sources"]; ok {
 		for _, e := range n.List[1:] {
 			if e.Kind != sexp.List || len(e.List) != 2 {
-				return nil, d.errAt(e, "want (<path> (fetch …))")
+				return nil, nil, d.errAt(e, "want (<path> (fetch …))")
 			}
 			dest, ok := e.List[0].Text()
 			if !ok || dest == "" || path.IsAbs(dest) || slices.Contains(strings.Split(dest, "/"), "..") {
-				return nil, d.errAt(e.List[0], "extra source path %s must be relative and stay in the source", e.List[0])
+				return nil, nil, d.errAt(e.List[0], "extra source path %s must be relative and stay in the source", e.List[0])
 			}
 			src, err := d.source(e.List[1], pkgName)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			r.Extra = append(r.Extra, lockfile.ExtraSource{Path: dest, Source: src})
+			r.Extra = append(r.Extra, ExtraSource{Path: dest, Source: src})
 		}
 	}
 	for _, field := range []string{"build", "install"} {
@@ -282,11 +275,11 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 			continue
 		}
 		if len(n.List) != 2 {
-			return nil, d.errAt(n, "want (%s <action>)", field)
+			return nil, nil, d.errAt(n, "want (%s <action>)", field)
 		}
 		branches, err := d.branches(n.List[1], field == "build")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if field == "build" {
 			r.Build = branches
@@ -296,16 +289,22 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 	}
 	if n, ok := f["dune"]; ok {
 		if len(n.List) != 1 {
-			return nil, d.errAt(n, "want (dune)")
+			return nil, nil, d.errAt(n, "want (dune)")
 		}
 		if r.Build != nil {
-			return nil, d.errAt(n, "(dune) and (build …) exclude each other")
+			return nil, nil, d.errAt(n, "(dune) and (build …) exclude each other")
 		}
 		r.UseDune = true
 	}
 	if n, ok := f["depends"]; ok {
-		if p.Deps, err = d.depends(n); err != nil {
-			return nil, err
+		if r.Depends, err = d.depends(n); err != nil {
+			return nil, nil, err
+		}
+		slices.SortStableFunc(r.Depends, func(a, b Depend) int { return cmp.Compare(a.Name, b.Name) })
+		for i, dep := range r.Depends {
+			if i == 0 || dep.Name != r.Depends[i-1].Name {
+				p.Deps = append(p.Deps, lockfile.Edge{Name: dep.Name, Kind: lockfile.DepProd})
+			}
 		}
 	}
 	if n, ok := f["dev"]; ok {
@@ -315,21 +314,21 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 		case len(n.List) == 2 && (atom(n.List[1]) == "true" || atom(n.List[1]) == "false"):
 			r.Dev = atom(n.List[1]) == "true"
 		default:
-			return nil, d.errAt(n, "want (dev) or (dev <true|false>)")
+			return nil, nil, d.errAt(n, "want (dev) or (dev <true|false>)")
 		}
 	}
 	if n, ok := f["exported_env"]; ok {
 		for _, u := range n.List[1:] {
 			eu, err := d.envUpdate(u)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			r.Env = append(r.Env, eu)
 		}
 	}
 	if n, ok := f["depexts"]; ok {
 		if r.Depexts, err = d.depexts(n); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if n, ok := f["enabled_on_platforms"]; ok {
@@ -339,12 +338,12 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 			for _, e := range n.List[1].List[1:] {
 				env, err := d.env(e)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				r.EnabledOn = append(r.EnabledOn, env)
 			}
 		} else {
-			return nil, d.errAt(n, "want (enabled_on_platforms all) or (enabled_on_platforms (only <platform>…))")
+			return nil, nil, d.errAt(n, "want (enabled_on_platforms all) or (enabled_on_platforms (only <platform>…))")
 		}
 	}
 	// Files copied over the source: <name>.files or <name>.<version>.files.
@@ -354,7 +353,7 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 			break
 		}
 	}
-	return p, nil
+	return p, r, nil
 }
 
 // source reads (fetch (url U) (checksum C)) or (copy P).
@@ -440,8 +439,8 @@ func isArchive(p string) bool {
 
 // branches reads a build or install value: a plain action, or the
 // portable (all_platforms …) and (choice …) forms.
-func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]lockfile.Branch, error) {
-	unwrap := func(v *sexp.Node) (*lockfile.Action, bool, error) {
+func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
+	unwrap := func(v *sexp.Node) (*Action, bool, error) {
 		// Portable builds wrap the action: ((action A)) or ((dune)).
 		if isBuild && v.Kind == sexp.List && len(v.List) == 1 && v.List[0].Kind == sexp.List {
 			inner := v.List[0]
@@ -471,9 +470,9 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]lockfile.Branch, error
 		if useDune {
 			a = duneBuild()
 		}
-		return []lockfile.Branch{{Action: a}}, nil
+		return []Branch{{Action: a}}, nil
 	case "choice":
-		var out []lockfile.Branch
+		var out []Branch
 		for _, br := range n.List[1:] {
 			if br.Kind != sexp.List || len(br.List) != 2 {
 				return nil, d.errAt(br, "want (<platforms> <value>) in (choice …)")
@@ -489,7 +488,7 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]lockfile.Branch, error
 			if useDune {
 				a = duneBuild()
 			}
-			out = append(out, lockfile.Branch{Platforms: envs, Action: a})
+			out = append(out, Branch{Platforms: envs, Action: a})
 		}
 		return out, nil
 	}
@@ -497,20 +496,20 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]lockfile.Branch, error
 	if err != nil {
 		return nil, err
 	}
-	return []lockfile.Branch{{Action: a}}, nil
+	return []Branch{{Action: a}}, nil
 }
 
 // duneBuild is the action (dune) stands for.
-func duneBuild() *lockfile.Action {
-	lit := func(s string) lockfile.Term { return lockfile.Term{Parts: []lockfile.Part{{Lit: s}}} }
-	return &lockfile.Action{Op: "run", Args: []lockfile.Term{lit("dune"), lit("build"), lit("-p"), {Parts: []lockfile.Part{{Var: "pkg-self:name"}}}}}
+func duneBuild() *Action {
+	lit := func(s string) Term { return Term{Parts: []Part{{Lit: s}}} }
+	return &Action{Op: "run", Args: []Term{lit("dune"), lit("build"), lit("-p"), {Parts: []Part{{Var: "pkg-self:name"}}}}}
 }
 
-func (d *decoder) envList(n *sexp.Node) ([]lockfile.PlatformEnv, error) {
+func (d *decoder) envList(n *sexp.Node) ([]PlatformEnv, error) {
 	if n.Kind != sexp.List {
 		return nil, d.errAt(n, "want a list of platforms")
 	}
-	var out []lockfile.PlatformEnv
+	var out []PlatformEnv
 	for _, e := range n.List {
 		env, err := d.env(e)
 		if err != nil {
@@ -523,15 +522,15 @@ func (d *decoder) envList(n *sexp.Node) ([]lockfile.PlatformEnv, error) {
 
 // depends reads (depends a b), (depends (all_platforms (a b))) or
 // (depends (choice ((<platforms>) (a b)) …)).
-func (d *decoder) depends(n *sexp.Node) ([]lockfile.Edge, error) {
-	names := func(l []*sexp.Node, platforms []lockfile.PlatformEnv) ([]lockfile.Edge, error) {
-		var out []lockfile.Edge
+func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
+	names := func(l []*sexp.Node, platforms []PlatformEnv) ([]Depend, error) {
+		var out []Depend
 		for _, x := range l {
 			name := atom(x)
 			if name == "" {
 				return nil, d.errAt(x, "want a package name")
 			}
-			out = append(out, lockfile.Edge{Name: name, Kind: lockfile.DepProd, Platforms: platforms})
+			out = append(out, Depend{Name: name, Platforms: platforms})
 		}
 		return out, nil
 	}
@@ -544,7 +543,7 @@ func (d *decoder) depends(n *sexp.Node) ([]lockfile.Edge, error) {
 			}
 			return names(v.List[1].List, nil)
 		case "choice":
-			var out []lockfile.Edge
+			var out []Depend
 			for _, br := range v.List[1:] {
 				if br.Kind != sexp.List || len(br.List) != 2 || br.List[1].Kind != sexp.List {
 					return nil, d.errAt(br, "want (<platforms> (<name>…)) in (choice …)")
@@ -565,8 +564,8 @@ func (d *decoder) depends(n *sexp.Node) ([]lockfile.Edge, error) {
 	return names(n.List[1:], nil)
 }
 
-func (d *decoder) depexts(n *sexp.Node) ([]lockfile.Depext, error) {
-	var out []lockfile.Depext
+func (d *decoder) depexts(n *sexp.Node) ([]Depext, error) {
+	var out []Depext
 	flat := true
 	for _, e := range n.List[1:] {
 		if e.Kind == sexp.List {
@@ -578,13 +577,13 @@ func (d *decoder) depexts(n *sexp.Node) ([]lockfile.Depext, error) {
 		for _, e := range n.List[1:] {
 			names = append(names, atom(e))
 		}
-		return []lockfile.Depext{{Names: names}}, nil
+		return []Depext{{Names: names}}, nil
 	}
 	for _, e := range n.List[1:] {
 		if e.Kind != sexp.List || len(e.List) == 0 || e.List[0].Kind != sexp.List {
 			return nil, d.errAt(e, "want ((<names>…) <condition>)")
 		}
-		var dx lockfile.Depext
+		var dx Depext
 		for _, x := range e.List[0].List {
 			dx.Names = append(dx.Names, atom(x))
 		}
@@ -606,24 +605,24 @@ func (d *decoder) depexts(n *sexp.Node) ([]lockfile.Depext, error) {
 
 var envOps = []string{"=", "+=", "=+", ":=", "=:", "=+="}
 
-func (d *decoder) envUpdate(n *sexp.Node) (lockfile.EnvUpdate, error) {
+func (d *decoder) envUpdate(n *sexp.Node) (EnvUpdate, error) {
 	if n.Kind != sexp.List || len(n.List) != 3 || !slices.Contains(envOps, atom(n.List[0])) || atom(n.List[1]) == "" {
-		return lockfile.EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envOps, " "))
+		return EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envOps, " "))
 	}
 	v, err := d.term(n.List[2])
 	if err != nil {
-		return lockfile.EnvUpdate{}, err
+		return EnvUpdate{}, err
 	}
-	return lockfile.EnvUpdate{Op: atom(n.List[0]), Var: atom(n.List[1]), Value: v}, nil
+	return EnvUpdate{Op: atom(n.List[0]), Var: atom(n.List[1]), Value: v}, nil
 }
 
 // action reads one action.
-func (d *decoder) action(n *sexp.Node) (*lockfile.Action, error) {
+func (d *decoder) action(n *sexp.Node) (*Action, error) {
 	op := n.Head()
 	if op == "" {
 		return nil, d.errAt(n, "want an action such as (run …), got %s", short(n))
 	}
-	a := &lockfile.Action{Op: op}
+	a := &Action{Op: op}
 	args := n.List[1:]
 	terms := func(min, max int) error {
 		if len(args) < min || (max >= 0 && len(args) > max) {
@@ -670,7 +669,7 @@ func (d *decoder) action(n *sexp.Node) (*lockfile.Action, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Body = []*lockfile.Action{c}
+		a.Body = []*Action{c}
 	case "withenv":
 		if len(args) != 2 || args[0].Kind != sexp.List {
 			return nil, d.errAt(n, "want (withenv (<updates>…) <action>)")
@@ -686,7 +685,7 @@ func (d *decoder) action(n *sexp.Node) (*lockfile.Action, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Body = []*lockfile.Action{c}
+		a.Body = []*Action{c}
 	case "chdir":
 		if len(args) != 2 {
 			return nil, d.errAt(n, "want (chdir <dir> <action>)")
@@ -695,12 +694,12 @@ func (d *decoder) action(n *sexp.Node) (*lockfile.Action, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Args = []lockfile.Term{t}
+		a.Args = []Term{t}
 		c, err := d.action(args[1])
 		if err != nil {
 			return nil, err
 		}
-		a.Body = []*lockfile.Action{c}
+		a.Body = []*Action{c}
 	default:
 		return nil, d.errAt(n, "unknown action %q (want run, progn, system, patch, substitute, withenv, when, chdir or dune)", op)
 	}
@@ -710,21 +709,21 @@ func (d *decoder) action(n *sexp.Node) (*lockfile.Action, error) {
 var condOps = []string{"and", "or", "not", "and_absorb_undefined_var", "or_absorb_undefined_var", "=", "<>", "<", "<=", ">", ">="}
 
 // cond reads a blang condition.
-func (d *decoder) cond(n *sexp.Node) (*lockfile.Cond, error) {
+func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 	if n.Kind != sexp.List {
 		if s, ok := n.Text(); ok && (s == "true" || s == "false") {
-			return &lockfile.Cond{Op: s}, nil
+			return &Cond{Op: s}, nil
 		}
 		t, err := d.term(n)
 		if err != nil {
 			return nil, err
 		}
-		return &lockfile.Cond{Op: "term", Terms: []lockfile.Term{t}}, nil
+		return &Cond{Op: "term", Terms: []Term{t}}, nil
 	}
 	op := n.Head()
 	switch op {
 	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var", "not":
-		c := &lockfile.Cond{Op: op}
+		c := &Cond{Op: op}
 		for _, x := range n.List[1:] {
 			sub, err := d.cond(x)
 			if err != nil {
@@ -740,7 +739,7 @@ func (d *decoder) cond(n *sexp.Node) (*lockfile.Cond, error) {
 		if len(n.List) != 3 {
 			return nil, d.errAt(n, "want (%s <a> <b>)", op)
 		}
-		c := &lockfile.Cond{Op: op}
+		c := &Cond{Op: op}
 		for _, x := range n.List[1:] {
 			t, err := d.term(x)
 			if err != nil {
@@ -755,24 +754,24 @@ func (d *decoder) cond(n *sexp.Node) (*lockfile.Cond, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lockfile.Cond{Op: "term", Terms: []lockfile.Term{t}}, nil
+	return &Cond{Op: "term", Terms: []Term{t}}, nil
 }
 
 // term reads an argument: text, or a slang form.
-func (d *decoder) term(n *sexp.Node) (lockfile.Term, error) {
+func (d *decoder) term(n *sexp.Node) (Term, error) {
 	if n.Kind != sexp.List {
-		t := lockfile.Term{}
+		t := Term{}
 		for _, p := range n.Parts {
-			t.Parts = append(t.Parts, lockfile.Part{Lit: p.Lit, Var: p.Var})
+			t.Parts = append(t.Parts, Part{Lit: p.Lit, Var: p.Var})
 		}
 		return t, nil
 	}
 	if len(n.List) == 0 || n.List[0].Kind != sexp.Atom {
-		return lockfile.Term{}, d.errAt(n, "want a value or a form such as (concat …), got %s", short(n))
+		return Term{}, d.errAt(n, "want a value or a form such as (concat …), got %s", short(n))
 	}
 	op := n.Head()
 	args := n.List[1:]
-	t := lockfile.Term{Op: op}
+	t := Term{Op: op}
 	sub := func(from int) error {
 		for _, x := range args[from:] {
 			s, err := d.term(x)
@@ -814,7 +813,7 @@ func (d *decoder) term(n *sexp.Node) (lockfile.Term, error) {
 	default:
 		if slices.Contains(condOps, op) {
 			c, err := d.cond(n)
-			return lockfile.Term{Op: "cond", Cond: c}, err
+			return Term{Op: "cond", Cond: c}, err
 		}
 		return t, d.errAt(n, "unknown form %q in an argument", op)
 	}
@@ -832,7 +831,7 @@ func checkDepends(g *lockfile.Graph, files map[*lockfile.Package]string) error {
 	for _, p := range g.Packages {
 		for _, e := range p.Deps {
 			if !have[e.Name] {
-				errs = append(errs, &Error{File: files[p], Msg: fmt.Sprintf("depends on %s, which the lock directory does not hold", e.Name)})
+				errs = append(errs, &lockfile.Error{File: files[p], Msg: fmt.Sprintf("depends on %s, which the lock directory does not hold", e.Name)})
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/lock2nix/lock2nix/lockfile"
 )
 
 func lockFS(files map[string]string) fstest.MapFS {
@@ -34,18 +33,18 @@ func TestParseFS(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, p := range g.Packages {
+	for _, p := range g.Graph.Packages {
 		line := fmt.Sprintf("%s %s %s %s %s", p.ID, p.Source.Kind, p.Source.URL, p.Source.Hash, p.Source.Rev)
 		for _, d := range p.Deps {
 			line += " dep:" + d.Name
 		}
-		if p.Recipe.UseDune {
+		if g.Recipes[p.ID].UseDune {
 			line += " use-dune"
 		}
-		for _, b := range p.Recipe.Build {
+		for _, b := range g.Recipes[p.ID].Build {
 			line += " build:" + b.Action.Op
 		}
-		for _, e := range p.Recipe.Env {
+		for _, e := range g.Recipes[p.ID].Env {
 			line += " env:" + e.Op + e.Var + "=" + e.Value.Parts[0].Lit
 		}
 		got = append(got, strings.TrimSpace(line))
@@ -57,8 +56,8 @@ func TestParseFS(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if g.Root.Compiler != "ocaml-base-compiler" {
-		t.Errorf("compiler %q", g.Root.Compiler)
+	if g.Compiler != "ocaml-base-compiler" {
+		t.Errorf("compiler %q", g.Compiler)
 	}
 }
 
@@ -73,10 +72,10 @@ func TestActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := g.Packages[0].Recipe.Build[0].Action
+	a := g.Recipes[g.Graph.Packages[0].ID].Build[0].Action
 	var ops []string
-	var walk func(*lockfile.Action)
-	walk = func(a *lockfile.Action) {
+	var walk func(*Action)
+	walk = func(a *Action) {
 		ops = append(ops, a.Op)
 		for _, b := range a.Body {
 			walk(b)

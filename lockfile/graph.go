@@ -1,12 +1,13 @@
 // Package lockfile holds the dependency graph that every lock2nix parser
 // produces and every emitter consumes.
 //
-// The graph is ecosystem-neutral: it says which packages a project locks,
-// where each one comes from (a [Source] with its [Hash]), where it is
-// installed, what it depends on, and on which platforms it applies. Parsers
-// (npmlock, dunelock) know their file formats and nothing of Nix; the Nix
-// emitter (nixexpr) knows Nix and nothing of the file formats. This package is
-// the contract between them and is kept small and stable.
+// The graph speaks no format's language: it says which packages a project
+// locks, where each one comes from (a [Source] with its [Hash]), where it is
+// installed, what it depends on, and on which platforms it applies.
+// Parsers (npmlock, dunelock) know their file formats and nothing of Nix;
+// emitters know Nix. What only one format records (dune's build recipes)
+// stays with that format's parser and emitter. This package is the
+// contract between them and is kept small and stable.
 package lockfile
 
 import (
@@ -17,10 +18,6 @@ import (
 // Graph is a parsed lockfile: the project at its root and the packages it
 // locks.
 type Graph struct {
-	// Ecosystem names the package manager the graph comes from ("npm",
-	// "dune"). Emitters use it to pick the builders that lay packages out the
-	// way that package manager does.
-	Ecosystem string
 	// Root is the project itself.
 	Root Root
 	// Packages holds every locked package, sorted by ID.
@@ -36,12 +33,6 @@ type Root struct {
 	// Workspaces lists the project's workspace folders, relative to the
 	// project root with forward slashes, sorted.
 	Workspaces []string
-	// Compiler names the package that provides the compiler toolchain
-	// (dune's "ocaml" field); "" when the format has none.
-	Compiler string
-	// Platforms lists the platforms the lock was solved for; nil when the
-	// lock is for the platform it was made on only.
-	Platforms []PlatformEnv
 }
 
 // Package is one locked artifact: a name and version from one source. An
@@ -69,9 +60,6 @@ type Package struct {
 	Engines []Engine
 	// Bins are the executables the package provides, sorted by name.
 	Bins []Bin
-	// Recipe holds the locked build instructions, for formats that record
-	// them (dune); nil otherwise.
-	Recipe *Recipe
 	// HasInstallScript reports that the package runs scripts when installed
 	// (npm: preinstall, install, postinstall or an implicit node-gyp build).
 	HasInstallScript bool
@@ -133,8 +121,6 @@ type Edge struct {
 	// Spec is the requested range or specifier as written ("^1.2.0",
 	// "npm:foo@1", "file:../x"); it may be empty.
 	Spec string
-	// Platforms restricts the edge to some platforms; nil means all.
-	Platforms []PlatformEnv
 }
 
 // DepKind says which kind of dependency an Edge is.

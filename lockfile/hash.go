@@ -32,7 +32,7 @@ var algos = [...]struct {
 	SHA512: {"sha512", 64},
 }
 
-// String returns the algorithm's name as SRI and opam write it ("sha512").
+// String returns the algorithm's name as SRI writes it ("sha512").
 func (a Algo) String() string { return algos[a].name }
 
 // Size is the digest length in bytes.
@@ -68,9 +68,6 @@ func (h Hash) String() string {
 	return h.Algo.String() + "-" + base64.StdEncoding.EncodeToString(h.Digest)
 }
 
-// Hex returns the digest in lowercase hexadecimal.
-func (h Hash) Hex() string { return hex.EncodeToString(h.Digest) }
-
 // Equal reports whether two hashes have the same algorithm and digest.
 func (h Hash) Equal(o Hash) bool { return h.Algo == o.Algo && string(h.Digest) == string(o.Digest) }
 
@@ -105,9 +102,9 @@ func ParseSRI(s string) (Hash, error) {
 	return Hash{algo, digest}, nil
 }
 
-// ParseIntegrity parses an npm integrity field: one or more SRI strings
-// separated by white space. It returns the strongest of them; every one must
-// be valid.
+// ParseIntegrity parses an SRI integrity attribute: one or more SRI
+// strings separated by white space. It returns the strongest of them; every
+// one must be valid.
 func ParseIntegrity(s string) (Hash, error) {
 	if strings.TrimSpace(s) == "" {
 		return Hash{}, &HashError{s, "empty integrity"}
@@ -125,8 +122,7 @@ func ParseIntegrity(s string) (Hash, error) {
 	return best, nil
 }
 
-// ParseHex parses the "algo=hex" form opam and dune write ("sha256=ab12…",
-// "md5=…").
+// ParseHex parses the "algo=hex" form ("sha256=ab12…", "md5=…").
 func ParseHex(s string) (Hash, error) {
 	name, hx, ok := strings.Cut(s, "=")
 	if !ok {

@@ -76,19 +76,45 @@ func (s Source) Pinned() bool {
 	return true
 }
 
-// Key identifies the source: two packages with the same Key share one
-// fetch. A tarball is identified by its URL alone, so that entries that
-// omit the hash share the fetch of those that carry it.
-func (s Source) Key() string {
+// SourceID identifies a source: two packages whose sources have equal IDs
+// share one fetch. It is comparable, for use as a map key.
+type SourceID struct {
+	Kind SourceKind
+	// Loc is the URL (Tarball, Git) or the path (Directory, LocalTarball,
+	// Link); Rev is a Git source's commit.
+	Loc, Rev string
+}
+
+// ID returns the source's identity. A tarball is identified by its URL
+// alone, so that entries that omit the hash share the fetch of those that
+// carry it.
+func (s Source) ID() SourceID {
 	switch s.Kind {
 	case Tarball:
-		return "tarball " + s.URL
+		return SourceID{Kind: s.Kind, Loc: s.URL}
 	case Git:
-		return "git " + s.URL + "#" + s.Rev
+		return SourceID{Kind: s.Kind, Loc: s.URL, Rev: s.Rev}
 	case Directory, LocalTarball, Link:
-		return s.Kind.String() + " " + s.Path
+		return SourceID{Kind: s.Kind, Loc: s.Path}
 	}
-	return s.Kind.String()
+	return SourceID{Kind: s.Kind}
+}
+
+// String returns the identity as text: "tarball <url>", "git <url>#<rev>",
+// "<kind> <path>", or the kind alone.
+func (id SourceID) String() string {
+	switch id.Kind {
+	case Git:
+		return "git " + id.Loc + "#" + id.Rev
+	case Tarball, Directory, LocalTarball, Link:
+		return id.Kind.String() + " " + id.Loc
+	}
+	return id.Kind.String()
+}
+
+// Local reports whether the source is a path of the project.
+func (s Source) Local() bool {
+	return s.Kind == Directory || s.Kind == LocalTarball || s.Kind == Link
 }
 
 // IsCommit reports whether rev is a full hexadecimal git commit id (SHA-1 or

@@ -1,10 +1,11 @@
 // Package nixexpr writes Nix: a small syntax tree, a printer that lays it
-// out in nixfmt (RFC 166) style, and the emitter that turns a
-// lockfile.Graph into one callPackage-style file.
+// out in nixfmt (RFC 166) style, and what every emitter needs (the header
+// of a generated file, fetchers for a lockfile.Source, derivation names).
 //
 // The printer escapes every string and attribute name it is given, so no
-// lockfile content can become Nix code. It knows nothing of lockfile
-// formats; the emitter sees only the graph.
+// lockfile content can become Nix code. This package knows no lockfile
+// format: each ecosystem's emitter, in a subpackage (nixexpr/npm,
+// nixexpr/dune), turns its graph into a file with these pieces.
 package nixexpr
 
 // Expr is a Nix expression.
@@ -122,21 +123,6 @@ type Inherit struct {
 
 func (Attr) binding()    {}
 func (Inherit) binding() {}
-
-// bindingSeq makes bindings as the printer asks for them, so that a set of
-// thousands of packages never exists whole in memory. Only Emit makes one;
-// Build returns plain slices.
-type bindingSeq func(yield func(Binding))
-
-func (bindingSeq) binding() {}
-
-// indentedLines is a multi-line string made line by line as the printer
-// asks for it, printed as an indented string; each line must be one a
-// String could hold and indentable accept, none empty. Only Emit makes
-// one; Build returns the String.
-type indentedLines func(yield func(line []byte))
-
-func (indentedLines) expr() {}
 
 // File is a whole .nix file: comment lines, then the expression.
 type File struct {

@@ -21,18 +21,10 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.Value) }
 
 // Print writes f: its comments as "# …" lines, a blank line, the body, and
-// a final newline. Given a *bytes.Buffer it prints into it directly, so on
-// an error the buffer may hold part of the file.
+// a final newline. The text is made whole before any of it is written, so
+// on an error w receives nothing.
 func Print(w io.Writer, f *File) error {
-	p := &printer{buf: &bytes.Buffer{}, w: w}
-	direct, ok := w.(*bytes.Buffer)
-	if ok {
-		// Print straight into the caller's buffer: generated files run
-		// to megabytes, and a second copy costs time and memory.
-		p.buf, p.w = direct, nil
-	} else {
-		p.buf.Grow(flushAt + 16<<10)
-	}
+	p := &printer{}
 	for _, c := range f.Comments {
 		for _, line := range strings.Split(c, "\n") {
 			p.buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
@@ -46,16 +38,13 @@ func Print(w io.Writer, f *File) error {
 	if p.err != nil {
 		return p.err
 	}
-	if direct != nil {
-		return nil
-	}
-	p.flush()
-	return p.err
+	_, err := w.Write(p.buf.Bytes())
+	return err
 }
 
 // Format prints one expression at indent 0, without a final newline.
 func Format(e Expr) ([]byte, error) {
-	p := &printer{buf: &bytes.Buffer{}}
+	p := &printer{}
 	p.top(e, 0)
 	return p.buf.Bytes(), p.err
 }
@@ -146,25 +135,11 @@ func validPath(s string) bool {
 	return true
 }
 
+// printer lays a tree out into buf; the first problem it meets is kept in
+// err, and printing goes on so that callers check once.
 type printer struct {
-	buf *bytes.Buffer
-	// w, when set, receives buf's contents whenever it fills up.
-	w   io.Writer
+	buf bytes.Buffer
 	err error
-}
-
-// flushAt is how much printed text a printer with a writer holds.
-const flushAt = 64 << 10
-
-// flush hands what is printed to w; a write error ends the printing.
-func (p *printer) flush() {
-	if p.w == nil || p.err != nil {
-		return
-	}
-	if _, err := p.w.Write(p.buf.Bytes()); err != nil {
-		p.fail(err)
-	}
-	p.buf.Reset()
 }
 
 func (p *printer) fail(err error) {
@@ -239,8 +214,6 @@ func (p *printer) flat(e Expr) (string, bool) {
 			return "", false // written as an indented string
 		}
 		return p.quote(e.Value), true
-	case indentedLines:
-		return "", false
 	case Path:
 		if !validPath(e.Value) {
 			p.fail(&Error{"not a valid path literal", e.Value})
@@ -422,7 +395,7 @@ func (p *printer) top(e Expr, indent int) {
 		p.operand(e.Right, indent)
 	case Raw:
 		p.raw(e.Text, indent)
-	case String, indentedLines:
+	case String:
 		p.indented(e, indent)
 	default:
 		s, _ := p.flat(e)
@@ -505,13 +478,6 @@ func (p *printer) bindings(bs []Binding, indent int) {
 
 func (p *printer) binding(b Binding, indent int) {
 	switch b := b.(type) {
-	case bindingSeq:
-		b(func(b Binding) {
-			p.binding(b, indent)
-			if p.buf.Len() >= flushAt {
-				p.flush()
-			}
-		})
 	case Attr:
 		if b.Comment != "" {
 			for _, line := range strings.Split(b.Comment, "\n") {
@@ -609,7 +575,7 @@ func huggable(a Apply) (Expr, bool) {
 	}
 	last := a.Args[len(a.Args)-1]
 	switch l := last.(type) {
-	case AttrSet, List, indentedLines:
+	case AttrSet, List:
 		return last, true
 	case String:
 		return last, indentable(l.Value)
@@ -617,32 +583,18 @@ func huggable(a Apply) (Expr, bool) {
 	return nil, false
 }
 
-// indented writes a multi-line String or indentedLines as an indented
-// string: its opening quotes on this line, the text's lines at indent+1,
-// the closing quotes at indent.
-func (p *printer) indented(e Expr, indent int) {
+// indented writes a multi-line String as an indented string: its opening
+// quotes on this line, the text's lines at indent+1, the closing quotes at
+// indent.
+func (p *printer) indented(e String, indent int) {
 	p.buf.WriteString("''")
-	line := func(l string) {
+	for l := range strings.SplitSeq(strings.TrimSuffix(e.Value, "\n"), "\n") {
 		if l == "" {
 			p.buf.WriteByte('\n')
-			return
+			continue
 		}
 		p.nl(indent + 1)
 		p.buf.WriteString(indentedEscaper.Replace(l))
-	}
-	switch e := e.(type) {
-	case String:
-		for l := range strings.SplitSeq(strings.TrimSuffix(e.Value, "\n"), "\n") {
-			line(l)
-		}
-	case indentedLines:
-		e(func(l []byte) {
-			p.nl(indent + 1)
-			p.buf.Write(appendIndentedEscape(p.buf.AvailableBuffer(), l))
-			if p.buf.Len() >= flushAt {
-				p.flush()
-			}
-		})
 	}
 	p.nl(indent)
 	p.buf.WriteString("''")
@@ -664,23 +616,6 @@ func (p *printer) raw(text string, indent int) {
 }
 
 var indentedEscaper = strings.NewReplacer("''", "'''", "${", "''${")
-
-// appendIndentedEscape appends line escaped as indentedEscaper does.
-func appendIndentedEscape(dst, line []byte) []byte {
-	for i := 0; i < len(line); i++ {
-		switch {
-		case line[i] == '\'' && i+1 < len(line) && line[i+1] == '\'':
-			dst = append(dst, "'''"...)
-			i++
-		case line[i] == '$' && i+1 < len(line) && line[i+1] == '{':
-			dst = append(dst, "''${"...)
-			i++
-		default:
-			dst = append(dst, line[i])
-		}
-	}
-	return dst
-}
 
 // indentable reports whether s, a multi-line text such as a build script,
 // can be written as an indented string and read back unchanged: it

@@ -246,14 +246,3 @@ func unquote(t *testing.T, q string) string {
 	}
 	return b.String()
 }
-
-// TestIndentedEscape checks the byte-slice escaper of streamed lines
-// against the one String lines go through.
-func TestIndentedEscape(t *testing.T) {
-	for _, s := range []string{"", "'", "''", "'''", "''''", "${", "$${", "''${", "'${", "$", "{", "a''b${c}'", "${${''", "x'"} {
-		want := indentedEscaper.Replace(s)
-		if got := string(appendIndentedEscape(nil, []byte(s))); got != want {
-			t.Errorf("%q: got %q, want %q", s, got, want)
-		}
-	}
-}

@@ -56,7 +56,7 @@ func ExampleParseFS() {
 }
 
 // Errors carry the file, line and column.
-func ExampleError() {
+func ExampleParse_error() {
 	_, err := npmlock.Parse("package-lock.json", []byte("{\n  \"lockfileVersion\": 9\n}"), nil, npmlock.Options{})
 	fmt.Println(err)
 	// Output: package-lock.json:2:22: unsupported lockfileVersion 9 (want 1, 2 or 3)

@@ -79,7 +79,7 @@ func (p *parser) parseValidated(valid <-chan error, pkgJSON []byte) (g *lockfile
 
 func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	data := p.data
-	root := gjson.Parse(view(data))
+	root := gjson.Parse(string(data))
 	if !root.IsObject() {
 		return nil, p.errAt(root, "want a JSON object at the top level")
 	}
@@ -91,7 +91,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 		}
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
-	p.g = &lockfile.Graph{Ecosystem: "npm"}
+	p.g = &lockfile.Graph{}
 	p.g.Root.Name = top.name.String()
 	p.g.Root.Version = top.version.String()
 	var err error
@@ -106,14 +106,13 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	if len(p.errs) > 0 {
 		// Report in file order, whichever pass found them.
 		slices.SortStableFunc(p.errs, func(a, b error) int {
-			ea, eb := a.(*Error), b.(*Error)
+			ea, eb := a.(*lockfile.Error), b.(*lockfile.Error)
 			return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Col, eb.Col))
 		})
 		return nil, errors.Join(p.errs...)
 	}
 	p.assignIDs()
 	p.g.Sort()
-	own(p.g)
 	return p.g, nil
 }
 
@@ -183,18 +182,18 @@ func (p *parser) validate(data []byte) error {
 	return p.errOff(len(data), "invalid JSON")
 }
 
-func (p *parser) errOff(off int, msg string) *Error {
-	line, col := position(p.data, off)
-	return &Error{File: p.file, Line: line, Col: col, Msg: msg}
+func (p *parser) errOff(off int, msg string) *lockfile.Error {
+	line, col := lockfile.Position(p.data, off)
+	return &lockfile.Error{File: p.file, Line: line, Col: col, Msg: msg}
 }
 
 // errAt reports a problem at a value. gjson gives offsets only for values
 // it read from the document; others are reported without a place.
-func (p *parser) errAt(r gjson.Result, msg string) *Error {
+func (p *parser) errAt(r gjson.Result, msg string) *lockfile.Error {
 	if r.Index > 0 || (r.Index == 0 && r.Raw != "" && strings.HasPrefix(string(p.data), r.Raw)) {
 		return p.errOff(r.Index, msg)
 	}
-	return &Error{File: p.file, Msg: msg}
+	return &lockfile.Error{File: p.file, Msg: msg}
 }
 
 func (p *parser) fail(r gjson.Result, format string, args ...any) {
@@ -629,7 +628,7 @@ func (p *parser) assignIDs() {
 	for _, pkg := range p.g.Packages {
 		id := pkg.ID
 		if count[id] > 1 {
-			sum := sha256.Sum256([]byte(pkg.Source.Key()))
+			sum := sha256.Sum256([]byte(pkg.Source.ID().String()))
 			id += "~" + hex.EncodeToString(sum[:4])
 		}
 		pkg.ID = id
@@ -857,9 +856,6 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 			continue
 		}
 		if !r.IsObject() {
-			if f.field == "dependencies" && r.IsObject() {
-				continue
-			}
 			p.fieldErr(r, "%s must be an object, not %s", f.field, kind(r))
 			continue
 		}

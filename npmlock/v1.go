@@ -16,7 +16,7 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 		return p.errAt(deps, fmt.Sprintf(`"dependencies" must be an object, not %s`, kind(deps)))
 	}
 	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
-		pj := gjson.Parse(view(pkgJSON))
+		pj := gjson.Parse(string(pkgJSON))
 		p.g.Root.Deps = p.edges(pj)
 	} else {
 		deps.ForEach(func(k, v gjson.Result) bool {

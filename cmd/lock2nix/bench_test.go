@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
 )
 
@@ -88,7 +89,7 @@ func BenchmarkEmit(b *testing.B) {
 			b.ReportAllocs()
 			b.ReportMetric(float64(len(g.Packages)), "packages")
 			for b.Loop() {
-				if err := nixexpr.Emit(io.Discard, g, nixexpr.EmitOptions{}); err != nil {
+				if err := npm.Emit(io.Discard, g, nixexpr.Header{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -110,7 +111,7 @@ func BenchmarkTranslate(b *testing.B) {
 					b.Fatal(err)
 				}
 				buf.Reset()
-				if err := nixexpr.Emit(&buf, g, nixexpr.EmitOptions{}); err != nil {
+				if err := npm.Emit(&buf, g, nixexpr.Header{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
 )
 
@@ -20,7 +21,7 @@ func emitDir(t *testing.T, dir string) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := nixexpr.Emit(&buf, g, nixexpr.EmitOptions{Generator: "lock2nix test", Input: "package-lock.json", Command: "lock2nix npm"}); err != nil {
+	if err := npm.Emit(&buf, g, nixexpr.Header{Generator: "lock2nix test", Input: "package-lock.json", Command: "lock2nix npm"}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

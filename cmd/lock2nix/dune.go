@@ -11,7 +11,9 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/dune"
 	"github.com/spf13/pflag"
 )
 
@@ -79,10 +81,11 @@ var duneCommand = &command{
 				}
 				opts.Pins[name] = commit
 			}
-			g, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, opts)
+			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, opts)
 			if err != nil {
 				return nil, prefixDir(dir, err)
 			}
+			g := lock.Graph
 			if !*allowUnpinned {
 				if err := unpinnedError(g); err != nil {
 					return nil, fmt.Errorf("%s: %w", filepath.Join(dir, *lockDir), err)
@@ -96,12 +99,12 @@ var duneCommand = &command{
 			if *allowUnpinned {
 				regen += " --allow-unpinned"
 			}
-			emitOpts := nixexpr.EmitOptions{
+			h := nixexpr.Header{
 				Generator: "lock2nix " + version,
 				Input:     *lockDir,
 				Command:   regen,
 			}
-			return func(w io.Writer) error { return nixexpr.Emit(w, g, emitOpts) }, nil
+			return func(w io.Writer) error { return dune.Emit(w, lock, h) }, nil
 		}
 	},
 }
@@ -112,7 +115,7 @@ func prefixDir(dir string, err error) error {
 	if dir == "." {
 		return err
 	}
-	var de *dunelock.Error
+	var de *lockfile.Error
 	var pe *iofs.PathError
 	switch {
 	case errors.As(err, &de) && err == error(de):

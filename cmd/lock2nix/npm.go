@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
 	"github.com/spf13/pflag"
 )
@@ -50,11 +51,10 @@ var npmCommand = &command{
 				reg = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
 			}
 			lockPath := filepath.Join(dir, npmlock.LockName)
-			lock, release, err := readInput(lockPath)
+			lock, err := os.ReadFile(lockPath)
 			if err != nil {
 				return nil, err
 			}
-			defer release()
 			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
 			if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 				return nil, err
@@ -83,12 +83,12 @@ var npmCommand = &command{
 			if *allowUnpinned {
 				regen += " --allow-unpinned"
 			}
-			opts := nixexpr.EmitOptions{
+			h := nixexpr.Header{
 				Generator: "lock2nix " + version,
 				Input:     npmlock.LockName,
 				Command:   regen,
 			}
-			return func(w io.Writer) error { return nixexpr.Emit(w, g, opts) }, nil
+			return func(w io.Writer) error { return npm.Emit(w, g, h) }, nil
 		}
 	},
 }

@@ -1,9 +1,26 @@
-package lockfile
+package dunelock
 
-// Recipe holds the build instructions a lockfile records for a package.
-// dune lock directories record them; npm lockfiles do not (npm's builders
-// follow npm's own rules instead), so npm packages have none.
+import "github.com/lock2nix/lock2nix/lockfile"
+
+// Lock is a parsed dune lock directory: the graph every emitter reads, and
+// what only dune records.
+type Lock struct {
+	Graph *lockfile.Graph
+	// Compiler names the package that provides the OCaml compiler
+	// (lock.dune's ocaml field); "" when the lock names none.
+	Compiler string
+	// Platforms lists the platforms the lock was solved for; nil when the
+	// lock is for the platform it was made on only.
+	Platforms []PlatformEnv
+	// Recipes holds each package's build instructions, by package ID.
+	Recipes map[string]*Recipe
+}
+
+// Recipe holds the build instructions a lock file records for a package.
 type Recipe struct {
+	// Depends are the package's dependencies as the lock lists them, with
+	// the platforms each applies on; the graph's edges hold their names.
+	Depends []Depend
 	// Build and Install are run in the unpacked source, build first. Each
 	// holds the alternatives for different platforms; the first whose
 	// Platforms match applies, and none may.
@@ -100,7 +117,14 @@ type EnvUpdate struct {
 // the package's source root.
 type ExtraSource struct {
 	Path   string
-	Source Source
+	Source lockfile.Source
+}
+
+// Depend is one dependency, on the listed platforms or on all when
+// Platforms is nil.
+type Depend struct {
+	Name      string
+	Platforms []PlatformEnv
 }
 
 // Depext names system packages, needed when Cond holds (always when nil).

@@ -1,4 +1,4 @@
-package nixexpr
+package dune
 
 import (
 	"crypto/sha256"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/dunelock"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -48,7 +49,7 @@ var hostPlatforms = []struct {
 
 // static returns a term's value when it is known without running
 // anything: literal text and, with a platform, the platform variables.
-func (c *shellCompiler) static(t lockfile.Term) (string, bool) {
+func (c *shellCompiler) static(t dunelock.Term) (string, bool) {
 	if t.Op != "" {
 		return "", false
 	}
@@ -187,7 +188,7 @@ func (c *shellCompiler) varExpr(v string) (string, error) {
 }
 
 // word compiles a term into a double-quoted shell word.
-func (c *shellCompiler) word(t lockfile.Term) (string, error) {
+func (c *shellCompiler) word(t dunelock.Term) (string, error) {
 	switch t.Op {
 	case "":
 		var b strings.Builder
@@ -268,7 +269,7 @@ func (c *shellCompiler) word(t lockfile.Term) (string, error) {
 }
 
 // cond compiles a condition into a shell test.
-func (c *shellCompiler) cond(x *lockfile.Cond) (string, error) {
+func (c *shellCompiler) cond(x *dunelock.Cond) (string, error) {
 	switch x.Op {
 	case "true":
 		return "true", nil
@@ -386,7 +387,7 @@ func (c *shellCompiler) line(indent int, s string) {
 }
 
 // action writes a into the script.
-func (c *shellCompiler) action(a *lockfile.Action, indent int) error {
+func (c *shellCompiler) action(a *dunelock.Action, indent int) error {
 	switch a.Op {
 	case "run":
 		c.n++
@@ -501,7 +502,7 @@ func (c *shellCompiler) action(a *lockfile.Action, indent int) error {
 
 // envUpdate writes one dune environment update, with dune's meaning of
 // each operator (the separator is ":").
-func (c *shellCompiler) envUpdate(u lockfile.EnvUpdate, indent int) error {
+func (c *shellCompiler) envUpdate(u dunelock.EnvUpdate, indent int) error {
 	if !isShellName(u.Var) {
 		return fmt.Errorf("environment variable name %q is not a valid shell name", u.Var)
 	}
@@ -545,7 +546,7 @@ func isShellName(s string) bool {
 // script compiles one action, or reports why it cannot be built; the
 // message then becomes the script's failure, so only building that
 // package fails.
-func (c *shellCompiler) script(a *lockfile.Action) string {
+func (c *shellCompiler) script(a *dunelock.Action) string {
 	c.b.Reset()
 	c.n = 0
 	if a == nil {

@@ -1,4 +1,4 @@
-package npmlock
+package lockfile
 
 import (
 	"bytes"
@@ -6,8 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// Error is a problem in a lockfile, with the place it was found.
+// Error is a problem in a lockfile at a place. Every parser returns its
+// problems as *Error values (several joined with errors.Join), so callers
+// can find the file and position with errors.As.
 type Error struct {
+	// File names the file as the parser was told it.
 	File string
 	// Line and Col are 1-based; Col counts characters. Both are zero when
 	// the problem has no single place.
@@ -18,19 +21,15 @@ type Error struct {
 // Error returns "file:line:col: message", or "file: message" without a place.
 func (e *Error) Error() string {
 	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+		return e.File + ": " + e.Msg
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// position turns a byte offset into a 1-based line and column.
-func position(data []byte, off int) (line, col int) {
-	if off > len(data) {
-		off = len(data)
-	}
-	if off < 0 {
-		off = 0
-	}
+// Position turns a byte offset into data into a 1-based line and column,
+// the column counted in characters.
+func Position(data []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(data))
 	before := data[:off]
 	line = 1 + bytes.Count(before, []byte{'\n'})
 	start := bytes.LastIndexByte(before, '\n') + 1

@@ -1,4 +1,4 @@
-package nixexpr
+package dune
 
 import (
 	"os/exec"
@@ -6,10 +6,17 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/dunelock"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
-func lit(s string) lockfile.Term { return lockfile.Term{Parts: []lockfile.Part{{Lit: s}}} }
+func lit(s string) dunelock.Term { return dunelock.Term{Parts: []dunelock.Part{{Lit: s}}} }
+
+// hostile are texts full of shell and Nix syntax that must reach a
+// program unchanged.
+var hostile = []string{
+	`"`, `\`, `${x}`, `''`, "a\nb", "\r\t", `$`, `$$`, `\${`, "ünï", `"; x = "`, "#{", "/*", "$(id)", "a;b", "a|b", "a&&b",
+}
 
 // TestShellArgs runs compiled run actions with bash: every argument must
 // reach the program exactly as the lock wrote it, whatever it holds.
@@ -17,23 +24,23 @@ func TestShellArgs(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	args := []lockfile.Term{}
+	args := []dunelock.Term{}
 	var want []string
 	for _, h := range append(hostile, "", "$(touch /tmp/pwned)", "`id`", "'", "a b", "*", "~", "!x", "--") {
 		args = append(args, lit(h))
 		want = append(want, h)
 	}
 	// Variables expand inside otherwise literal text.
-	args = append(args, lockfile.Term{Parts: []lockfile.Part{{Lit: "--prefix="}, {Var: "prefix"}, {Lit: "/'x'"}}})
+	args = append(args, dunelock.Term{Parts: []dunelock.Part{{Lit: "--prefix="}, {Var: "prefix"}, {Lit: "/'x'"}}})
 	want = append(want, "--prefix=/out/'x'")
-	args = append(args, lockfile.Term{Op: "catch_undefined_var", Args: []lockfile.Term{{Parts: []lockfile.Part{{Var: "pkg:absent:lib"}}}, lit("fallback")}})
+	args = append(args, dunelock.Term{Op: "catch_undefined_var", Args: []dunelock.Term{{Parts: []dunelock.Part{{Var: "pkg:absent:lib"}}}, lit("fallback")}})
 	want = append(want, "fallback")
-	args = append(args, lockfile.Term{Op: "when", Cond: &lockfile.Cond{Op: "=", Terms: []lockfile.Term{{Parts: []lockfile.Part{{Var: "os"}}}, lit("linux")}}, Args: []lockfile.Term{lit("only-on-linux")}})
+	args = append(args, dunelock.Term{Op: "when", Cond: &dunelock.Cond{Op: "=", Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("linux")}}, Args: []dunelock.Term{lit("only-on-linux")}})
 	want = append(want, "only-on-linux")
-	args = append(args, lockfile.Term{Op: "when", Cond: &lockfile.Cond{Op: "=", Terms: []lockfile.Term{{Parts: []lockfile.Part{{Var: "os"}}}, lit("macos")}}, Args: []lockfile.Term{lit("only-on-macos")}})
+	args = append(args, dunelock.Term{Op: "when", Cond: &dunelock.Cond{Op: "=", Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("macos")}}, Args: []dunelock.Term{lit("only-on-macos")}})
 
 	c := &shellCompiler{pkg: &lockfile.Package{ID: "p.1", Name: "p", Version: "1"}, closure: map[string]bool{}}
-	script := c.script(&lockfile.Action{Op: "run", Args: args})
+	script := c.script(&dunelock.Action{Op: "run", Args: args})
 	prelude := "set -e\nout=/out\ndune_os=linux\ndune_run() { printf '%s\\0' \"$@\"; }\n"
 	got, err := exec.Command("bash", "-c", prelude+script).Output()
 	if err != nil {
@@ -60,7 +67,7 @@ func TestEnvOps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := &shellCompiler{pkg: &lockfile.Package{Name: "p"}}
-		if err := c.envUpdate(lockfile.EnvUpdate{Op: tt.op, Var: "V", Value: lit("new")}, 0); err != nil {
+		if err := c.envUpdate(dunelock.EnvUpdate{Op: tt.op, Var: "V", Value: lit("new")}, 0); err != nil {
 			t.Fatal(err)
 		}
 		got, err := exec.Command("bash", "-c", "V="+sq(tt.before)+"\n"+c.b.String()+"printf %s \"$V\"").Output()
