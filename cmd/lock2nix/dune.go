@@ -50,14 +50,13 @@ var duneCommand = &command{
 	name:   "dune",
 	help:   duneHelp,
 	defOut: func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
-	setup: func(fs *pflag.FlagSet) generator {
+	setup: func(fs *pflag.FlagSet) translator {
 		var (
-			lockDir       = fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
-			pins          = fs.StringArray("pin", nil, "pin a git source: `NAME=COMMIT` (repeatable)")
-			pinsFile      = fs.String("pins", "", "read pins from a TOML `FILE` with a [pins] table (default: DIR/lock2nix-pins.toml when present)")
-			allowUnpinned = fs.Bool("allow-unpinned", false, "accept sources without a checksum and fetch them impurely")
+			lockDir  = fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
+			pins     = fs.StringArray("pin", nil, "pin a git source: `NAME=COMMIT` (repeatable)")
+			pinsFile = fs.String("pins", "", "read pins from a TOML `FILE` with a [pins] table (default: DIR/lock2nix-pins.toml when present)")
 		)
-		return func(dir string, stderr io.Writer) (emitter, error) {
+		return func(dir string, stderr io.Writer) (*translation, error) {
 			opts := dunelock.Options{Pins: map[string]string{}}
 			file := *pinsFile
 			if file == "" {
@@ -85,26 +84,14 @@ var duneCommand = &command{
 			if err != nil {
 				return nil, prefixDir(dir, err)
 			}
-			g := lock.Graph
-			if !*allowUnpinned {
-				if err := unpinnedError(g); err != nil {
-					return nil, fmt.Errorf("%s: %w", filepath.Join(dir, *lockDir), err)
-				}
-			}
-			warnWeak(g, stderr, "dune")
-			regen := "lock2nix dune"
+			var flags []string
 			if *lockDir != dunelock.DefaultDir {
-				regen += " --lock-dir " + shellQuote(*lockDir)
+				flags = append(flags, "--lock-dir", shellQuote(*lockDir))
 			}
-			if *allowUnpinned {
-				regen += " --allow-unpinned"
-			}
-			h := nixexpr.Header{
-				Generator: "lock2nix " + version,
-				Input:     *lockDir,
-				Command:   regen,
-			}
-			return func(w io.Writer) error { return dune.Emit(w, lock, h) }, nil
+			return &translation{
+				graph: lock.Graph, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
+				emit: func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
+			}, nil
 		}
 	},
 }

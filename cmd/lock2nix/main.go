@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 )
@@ -65,30 +66,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// command is one ecosystem's translation.
+// command is one ecosystem's translation. The run around it (flags
+// common to all, the unpinned check, the weak-hash warning, the header's
+// regenerate line, writing or checking the file) is shared, so a new
+// format is a file with its help text, its flags and a translator.
 type command struct {
-	name   string
-	help   string
+	name string
+	help string
+	// defOut is the output file's default path for the project in dir.
 	defOut func(dir string) string
-	// setup registers the command's own flags and returns the generator
+	// setup registers the command's own flags and returns the translation
 	// that uses them; each run gets its own, so runs share no state.
-	setup func(fs *pflag.FlagSet) generator
+	setup func(fs *pflag.FlagSet) translator
 }
 
-// generator reads and checks the project in dir; the emitter it returns
-// writes the Nix. The split lets a run stream a large file to its
-// destination instead of holding it whole.
-type generator func(dir string, stderr io.Writer) (emitter, error)
+// translator reads and checks the project in dir.
+type translator func(dir string, stderr io.Writer) (*translation, error)
 
-// emitter writes the translated project to w.
-type emitter func(w io.Writer) error
+// translation is a project read into a graph, ready to be emitted.
+type translation struct {
+	graph *lockfile.Graph
+	// input names what was read, relative to the project (for the
+	// header); inputPath is where it lies (for messages).
+	input, inputPath string
+	// flags are the command's flags that shape the output, as the header's
+	// regenerate line repeats them.
+	flags []string
+	// emit writes the Nix file.
+	emit func(w io.Writer, h nixexpr.Header) error
+}
 
 // commonFlags are the flags every command shares.
 type commonFlags struct {
-	output  string
-	check   bool
-	help    bool
-	version bool
+	output        string
+	check         bool
+	allowUnpinned bool
+	help          bool
+	version       bool
 }
 
 func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
@@ -98,9 +112,14 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	var cf commonFlags
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
-	generate := c.setup(fs)
+	translate := c.setup(fs)
+	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+		return exitFailure
+	}
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\nRun \"lock2nix %s --help\" for usage.\n", c.name, err, c.name)
 		return exitUsage
@@ -129,35 +148,44 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if out == "" {
 		out = c.defOut(dir)
 	}
-	emit, err := generate(dir, stderr)
+	t, err := translate(dir, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-		return exitFailure
+		return fail(err)
 	}
+	if !cf.allowUnpinned {
+		if err := unpinnedError(t.graph); err != nil {
+			return fail(fmt.Errorf("%s: %w", t.inputPath, err))
+		}
+	}
+	warnWeak(t.graph, stderr, c.name)
+	// The header's command repeats the flags that shape the output, so
+	// that --check and a rerun give the same file.
+	regen := append([]string{"lock2nix", c.name}, t.flags...)
+	if cf.allowUnpinned {
+		regen = append(regen, "--allow-unpinned")
+	}
+	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " ")}
+	emit := func(w io.Writer) error { return t.emit(w, h) }
 	switch {
 	case out == "-":
 		// Whole or nothing: a reader of standard output never sees a
 		// part of the file followed by an error.
 		var buf bytes.Buffer
 		if err := emit(&buf); err != nil {
-			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-			return exitFailure
+			return fail(err)
 		}
 		if _, err := stdout.Write(buf.Bytes()); err != nil {
-			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-			return exitFailure
+			return fail(err)
 		}
 	case cf.check:
 		var buf bytes.Buffer
 		if err := emit(&buf); err != nil {
-			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-			return exitFailure
+			return fail(err)
 		}
 		return check(c, out, buf.Bytes(), args, stdout, stderr)
 	default:
 		if err := writeAtomic(out, emit); err != nil {
-			fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-			return exitFailure
+			return fail(err)
 		}
 	}
 	return exitOK
@@ -198,7 +226,7 @@ func shellQuote(s string) string {
 // writeAtomic replaces name with what emit writes, so that readers see the
 // old file or the new one, never a part; on failure the old file is left
 // as it was. The text streams into a temporary file beside name.
-func writeAtomic(name string, emit emitter) (err error) {
+func writeAtomic(name string, emit func(io.Writer) error) (err error) {
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(name); err == nil {
 		if !fi.Mode().IsRegular() {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
@@ -39,13 +38,12 @@ var npmCommand = &command{
 	name:   "npm",
 	help:   npmHelp,
 	defOut: func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
-	setup: func(fs *pflag.FlagSet) generator {
+	setup: func(fs *pflag.FlagSet) translator {
 		var (
-			registry      = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
-			replaceHost   = fs.String("replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
-			allowUnpinned = fs.Bool("allow-unpinned", false, "accept sources without a hash and fetch them impurely")
+			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
+			replaceHost = fs.String("replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
 		)
-		return func(dir string, stderr io.Writer) (emitter, error) {
+		return func(dir string, stderr io.Writer) (*translation, error) {
 			reg := *registry
 			if reg == "" {
 				reg = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
@@ -65,30 +63,17 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, err
 			}
-			if !*allowUnpinned {
-				if err := unpinnedError(g); err != nil {
-					return nil, fmt.Errorf("%s: %w", lockPath, err)
-				}
-			}
-			warnWeak(g, stderr, "npm")
-			// The header's command repeats the flags that shape the output,
-			// so that --check and a rerun give the same file.
-			regen := "lock2nix npm"
+			var flags []string
 			if reg != "" {
-				regen += " --registry " + shellQuote(reg)
+				flags = append(flags, "--registry", shellQuote(reg))
 			}
 			if *replaceHost != "never" {
-				regen += " --replace-registry-host " + shellQuote(*replaceHost)
+				flags = append(flags, "--replace-registry-host", shellQuote(*replaceHost))
 			}
-			if *allowUnpinned {
-				regen += " --allow-unpinned"
-			}
-			h := nixexpr.Header{
-				Generator: "lock2nix " + version,
-				Input:     npmlock.LockName,
-				Command:   regen,
-			}
-			return func(w io.Writer) error { return npm.Emit(w, g, h) }, nil
+			return &translation{
+				graph: g, input: npmlock.LockName, inputPath: lockPath, flags: flags,
+				emit: func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+			}, nil
 		}
 	},
 }

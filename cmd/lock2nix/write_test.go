@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// text is an emitter that writes s.
-func text(s string) emitter {
+// text returns an emit func that writes s.
+func text(s string) func(io.Writer) error {
 	return func(w io.Writer) error {
 		_, err := io.WriteString(w, s)
 		return err
