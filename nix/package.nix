@@ -4,7 +4,7 @@ buildGoModule {
   pname = "lock2nix";
   version = "0.1.0";
   src = lib.cleanSource ../.;
-  # NAR hash of `go mod vendor`; nix/vendorhash_test.go recomputes it and
+  # NAR hash of `go mod vendor`; TestVendorHash in nix/nix_test.go recomputes it and
   # fails when go.mod or go.sum change without it.
   vendorHash = "sha256-a5sF9wZxvOfgt8yypd0JP4JQfFu92i+r0rwbib3IZOE=";
   subPackages = [ "cmd/lock2nix" ];

@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/dune"
@@ -86,7 +87,7 @@ var duneCommand = &command{
 			}
 			var flags []string
 			if *lockDir != dunelock.DefaultDir {
-				flags = append(flags, "--lock-dir", shellQuote(*lockDir))
+				flags = append(flags, "--lock-dir", shell.Word(*lockDir))
 			}
 			return &translation{
 				graph: lock.Graph, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,

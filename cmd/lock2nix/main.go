@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/rogpeppe/go-internal/diff"
@@ -209,18 +210,11 @@ func check(c *command, out string, want []byte, args []string, stdout, stderr io
 	regen := []string{"lock2nix", c.name}
 	for _, a := range args {
 		if a != "--check" {
-			regen = append(regen, shellQuote(a))
+			regen = append(regen, shell.Word(a))
 		}
 	}
 	fmt.Fprintf(stderr, "lock2nix %s: %s is stale; regenerate it with: %s\n", c.name, out, strings.Join(regen, " "))
 	return exitFailure
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:@+,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // writeAtomic replaces name with what emit writes, so that readers see the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
@@ -65,10 +66,10 @@ var npmCommand = &command{
 			}
 			var flags []string
 			if reg != "" {
-				flags = append(flags, "--registry", shellQuote(reg))
+				flags = append(flags, "--registry", shell.Word(reg))
 			}
 			if *replaceHost != "never" {
-				flags = append(flags, "--replace-registry-host", shellQuote(*replaceHost))
+				flags = append(flags, "--replace-registry-host", shell.Word(*replaceHost))
 			}
 			return &translation{
 				graph: g, input: npmlock.LockName, inputPath: lockPath, flags: flags,
