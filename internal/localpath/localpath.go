@@ -1,0 +1,143 @@
+// Package localpath draws the boundary for the local paths a lockfile
+// names (npm file: and link entries, dune copy and file:// sources): a
+// generated file turns them into store paths, which are world-readable and
+// often pushed to a binary cache, so each must stay inside a root the user
+// chose.
+//
+// Nix copies a path into the store without following a symbolic link at
+// the path itself or inside the folder (the link is copied as a link), but
+// follows every link among the path's parents. Check therefore resolves
+// the parents, and rejects links inside the folder that lead out too: a
+// copied link to /home/user/.ssh still reaches it in a build without a
+// sandbox.
+package localpath
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Root returns the default boundary for the project in dir: the nearest
+// folder, dir itself or one of its parents, that holds .git (the
+// repository); dir itself when there is none. The result is absolute and
+// free of symbolic links.
+func Root(dir string) (string, error) {
+	abs, err := realDir(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return abs, nil
+		}
+	}
+}
+
+// OutsideError reports a local path that leads outside the root.
+type OutsideError struct {
+	// Path is the path as the lockfile wrote it; Resolved is where it
+	// leads, or the link inside it that leads out (Via).
+	Path, Resolved, Via string
+	Root                string
+}
+
+func (e *OutsideError) Error() string {
+	if e.Via != "" {
+		return fmt.Sprintf("%s holds the symbolic link %s, which leads to %s, outside %s", e.Path, e.Via, e.Resolved, e.Root)
+	}
+	return fmt.Sprintf("%s leads to %s, outside %s", e.Path, e.Resolved, e.Root)
+}
+
+// Check reports whether rel, a path the lockfile of the project in dir
+// names (slash-separated, relative to dir), stays inside root: lexically,
+// once the symbolic links among its parents and itself are resolved, and,
+// for a folder, through every link inside it. root must come from Root or
+// be absolute and free of links. A path that does not exist is checked as
+// far as it exists; Nix stops on the rest.
+func Check(root, dir, rel string) error {
+	outside := func(resolved, via string) error {
+		return &OutsideError{Path: rel, Resolved: resolved, Via: via, Root: root}
+	}
+	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") {
+		return outside(rel, "")
+	}
+	base, err := realDir(dir)
+	if err != nil {
+		return err
+	}
+	lexical := filepath.Join(base, filepath.FromSlash(rel))
+	if !Within(root, lexical) {
+		return outside(lexical, "")
+	}
+	real, exists, err := resolve(lexical)
+	if err != nil {
+		return err
+	}
+	if !Within(root, real) {
+		return outside(real, "")
+	}
+	if !exists {
+		return nil
+	}
+	fi, err := os.Stat(real)
+	if err != nil || !fi.IsDir() {
+		return err
+	}
+	return filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink == 0 {
+			return err
+		}
+		target, err := os.Readlink(p)
+		if err != nil {
+			return err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		if r, err := filepath.EvalSymlinks(target); err == nil {
+			target = r
+		}
+		if !Within(root, target) {
+			return outside(target, p)
+		}
+		return nil
+	})
+}
+
+// Within reports whether the absolute, clean path p is root or lies
+// below it.
+func Within(root, p string) bool {
+	return p == root || strings.HasPrefix(p, root+string(filepath.Separator)) || root == string(filepath.Separator)
+}
+
+// resolve resolves the links of p's longest existing prefix and appends
+// the rest, and reports whether p exists.
+func resolve(p string) (string, bool, error) {
+	rest := ""
+	for {
+		r, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(r, rest), rest == "", nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
+			return "", false, err
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = filepath.Dir(p)
+	}
+}
+
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}

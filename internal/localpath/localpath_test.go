@@ -1,0 +1,80 @@
+package localpath
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// tree makes repo/.git, repo/app (the project), repo/lib, repo/app/inside,
+// a secret folder beside the repository, and links between them.
+func tree(t *testing.T) (top, repo, app string) {
+	t.Helper()
+	top, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo = filepath.Join(top, "repo")
+	app = filepath.Join(repo, "app")
+	for _, d := range []string{".git", "app/inside/nested", "lib", "lib-with-link", "../secret"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{
+		"app/to-secret":            "../../secret",
+		"app/to-lib":               "../lib",
+		"app/abs-secret":           filepath.Join(top, "secret"),
+		"lib-with-link/escape":     "../../secret",
+		"app/inside/nested/ok":     "../../../lib",
+		"app/inside/dangling-ok":   "missing",
+		"lib-with-link/../lib/own": "../lib",
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(repo, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return top, repo, app
+}
+
+func TestRoot(t *testing.T) {
+	top, repo, app := tree(t)
+	for dir, want := range map[string]string{app: repo, repo: repo, filepath.Join(top, "secret"): filepath.Join(top, "secret")} {
+		got, err := Root(dir)
+		if err != nil || got != want {
+			t.Errorf("Root(%s) = %s, %v; want %s", dir, got, err, want)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	_, repo, app := tree(t)
+	for _, tc := range []struct {
+		rel     string
+		outside bool
+	}{
+		{"inside", false},
+		{"../lib", false},           // a sibling in the repository
+		{"to-lib", false},           // a link to a sibling
+		{"inside/../../lib", false}, // dot segments that stay inside
+		{"../../secret", true},      // .. out of the repository
+		{"inside/../../../secret", true},
+		{"to-secret", true},            // a link in the project leading out
+		{"abs-secret", true},           // an absolute link
+		{"to-secret/x", true},          // through a link among the parents
+		{"/etc", true},                 // absolute
+		{"../lib-with-link", true},     // a folder holding a link that leads out
+		{"../no-such-folder", false},   // left to Nix
+		{"../../no-such-folder", true}, // lexically outside, existing or not
+	} {
+		err := Check(repo, app, tc.rel)
+		var oe *OutsideError
+		if got := errors.As(err, &oe); got != tc.outside {
+			t.Errorf("Check(%q) = %v, want outside: %v", tc.rel, err, tc.outside)
+		} else if !got && err != nil {
+			t.Errorf("Check(%q) = %v", tc.rel, err)
+		}
+	}
+}
