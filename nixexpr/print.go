@@ -594,7 +594,10 @@ func (p *printer) indented(e String, indent int) {
 			continue
 		}
 		p.nl(indent + 1)
-		p.buf.WriteString(indentedEscaper.Replace(l))
+		if strings.Contains(l, "''") || strings.Contains(l, "${") {
+			l = indentedEscaper.Replace(l)
+		}
+		p.buf.WriteString(l)
 	}
 	p.nl(indent)
 	p.buf.WriteString("''")
@@ -623,11 +626,13 @@ var indentedEscaper = strings.NewReplacer("''", "'''", "${", "''${")
 // blanks and none starting with a tab, and some line starts at the left
 // edge (Nix strips the indentation all lines share).
 func indentable(s string) bool {
-	if !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") < 2 || strings.ContainsAny(s, "\r\x00") {
+	// IndexByte, not ContainsAny: build scripts and package records run to
+	// megabytes, and this is asked several times per string.
+	if !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") < 2 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0 {
 		return false
 	}
 	flush := false
-	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+	for line := range strings.SplitSeq(strings.TrimSuffix(s, "\n"), "\n") {
 		if line != "" && strings.TrimLeft(line, " \t") == "" {
 			return false
 		}
