@@ -114,6 +114,11 @@ func (d *decoder) errAt(n *sexp.Node, format string, args ...any) error {
 	return &lockfile.Error{File: d.file, Line: n.Pos.Line, Col: n.Pos.Col, Msg: fmt.Sprintf(format, args...)}
 }
 
+// pos is the place of n in the file being decoded.
+func (d *decoder) pos(n *sexp.Node) lockfile.Pos {
+	return lockfile.Pos{File: d.file, Line: n.Pos.Line, Col: n.Pos.Col}
+}
+
 func (d *decoder) read(name string) ([]*sexp.Node, error) {
 	d.file = path.Join(d.dir, name)
 	data, err := fs.ReadFile(d.fsys, d.file)
@@ -367,7 +372,7 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !ok || p == "" {
 			return lockfile.Source{}, d.errAt(n.List[1], "want a path")
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: p}, nil
+		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(n.List[1])}, nil
 	case "fetch":
 	default:
 		return lockfile.Source{}, d.errAt(n, "unknown source %s: want (fetch …) or (copy …)", short(n))
@@ -415,15 +420,14 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		return lockfile.Source{Kind: lockfile.Git, URL: strings.TrimPrefix(scheme, "git+") + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
-	case scheme == "file" && !hash.IsZero():
-		// A local archive with a checksum is fetched like any other, so
-		// that Nix checks it.
-		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
 	case scheme == "file":
+		// A path, checksum or not: it must stay inside the project's
+		// boundary like every local path, never be fetched from anywhere
+		// on the host.
 		if isArchive(rest) {
-			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash}, nil
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash, Origin: d.pos(url.List[1])}, nil
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: rest}, nil
+		return lockfile.Source{Kind: lockfile.Directory, Path: rest, Origin: d.pos(url.List[1])}, nil
 	}
 	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git+…, or file", u)
 }

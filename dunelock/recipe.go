@@ -132,3 +132,28 @@ type Depext struct {
 	Names []string
 	Cond  *Cond
 }
+
+// LocalSources lists every local path the lock names: package sources
+// and extra sources that are paths (each with its place in the lock), and
+// the .files folders, for a caller that checks where they lead.
+func (l *Lock) LocalSources() []lockfile.Source {
+	var out []lockfile.Source
+	for _, p := range l.Graph.Packages {
+		if p.Source.Local() {
+			out = append(out, p.Source)
+		}
+		r := l.Recipes[p.ID]
+		if r == nil {
+			continue
+		}
+		for _, x := range r.Extra {
+			if x.Source.Local() {
+				out = append(out, x.Source)
+			}
+		}
+		if r.FilesDir != "" {
+			out = append(out, lockfile.Source{Kind: lockfile.Directory, Path: r.FilesDir, Origin: lockfile.Pos{File: r.FilesDir}})
+		}
+	}
+	return out
+}

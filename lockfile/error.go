@@ -26,6 +26,18 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
+// Pos is a place in a file: 1-based line and column, the column counted
+// in characters; both zero when the place is the whole file.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// Errorf returns an *Error at p.
+func (p Pos) Errorf(format string, args ...any) *Error {
+	return &Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Position turns a byte offset into data into a 1-based line and column,
 // the column counted in characters.
 func Position(data []byte, off int) (line, col int) {

@@ -59,6 +59,10 @@ type Source struct {
 	// Path is a project-relative folder or file (Directory, LocalTarball,
 	// Link), with forward slashes.
 	Path string
+	// Origin is where the lockfile states the source, for messages about
+	// it; parsers fill it for local sources. It is not part of the
+	// source's identity.
+	Origin Pos
 }
 
 // Fetchable reports whether the source is fetched from the network.

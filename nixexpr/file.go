@@ -15,6 +15,10 @@ type Header struct {
 	Input string
 	// Command regenerates the file.
 	Command string
+	// RootUp leads from the project folder to the folder its local paths
+	// must stay inside: "" for the project folder itself, else "..",
+	// "../..", ….
+	RootUp string
 }
 
 // Generated wraps body in the callPackage-style function every generated
@@ -168,3 +172,41 @@ func storeName(url string) (string, bool) {
 	name := DrvName(clean, "source")
 	return name, name == base
 }
+
+// LocalBindings are the let bindings of a file that turns local paths into
+// store paths: rootUp, the way from src up to the boundary (written by
+// the tool, never by a lockfile), and local, the function that resolves a
+// project-relative path against src and stops, at evaluation, on one that
+// leads outside the boundary (the localRoot argument, by default
+// src/rootUp). The file must take src and localRoot as arguments
+// (LocalFormals).
+func LocalBindings(rootUp string) []Binding {
+	return []Binding{
+		Attr{Path: []string{"rootUp"}, Value: String{Value: rootUp}},
+		Attr{Path: []string{"local"}, Value: Raw{Text: localFn}},
+	}
+}
+
+// localFn compares normalised paths: a store path string such as a
+// flake's self is not normalised by "+", so "…-source/../x" would pass a
+// plain prefix test. toString does not copy a path into the store.
+const localFn = `path:
+let
+  norm = x: toString (/. + builtins.unsafeDiscardStringContext (toString x));
+  boundary =
+    if localRoot != null then
+      localRoot
+    else if rootUp == "" then
+      src
+    else
+      src + "/${rootUp}";
+  p = src + "/${path}";
+  r = norm boundary;
+  s = norm p;
+in
+if src == null then
+  throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
+else if s == r || builtins.substring 0 (builtins.stringLength r + 1) s == r + "/" || r == "/" then
+  p
+else
+  throw "lock2nix: the local path ${path} leads to ${s}, outside the root ${r}; pass localRoot, a folder that holds it"`

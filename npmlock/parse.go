@@ -196,6 +196,12 @@ func (p *parser) errAt(r gjson.Result, msg string) *lockfile.Error {
 	return &lockfile.Error{File: p.file, Msg: msg}
 }
 
+// pos is the place of a value, as errAt finds it.
+func (p *parser) pos(r gjson.Result) lockfile.Pos {
+	e := p.errAt(r, "")
+	return lockfile.Pos{File: e.File, Line: e.Line, Col: e.Col}
+}
+
 func (p *parser) fail(r gjson.Result, format string, args ...any) {
 	p.errs = append(p.errs, p.errAt(r, fmt.Sprintf(format, args...)))
 }
@@ -471,9 +477,9 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			return lockfile.Source{}, false
 		}
 		if isArchive(rel) {
-			return lockfile.Source{Kind: lockfile.LocalTarball, Path: path.Clean(rel), Hash: hash}, true
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: path.Clean(rel), Hash: hash, Origin: p.pos(e.resolved)}, true
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: path.Clean(rel)}, true
+		return lockfile.Source{Kind: lockfile.Directory, Path: path.Clean(rel), Origin: p.pos(e.resolved)}, true
 	case raw != "":
 		if err := parseTarballURL(raw); err != nil {
 			p.fail(e.resolved, "%s: %v", e.path, err)
@@ -511,7 +517,7 @@ func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
 	if matchAny(globs, e.path) {
 		p.g.Root.Workspaces = append(p.g.Root.Workspaces, e.path)
 	}
-	pkg := p.add(e, lockfile.Source{Kind: lockfile.Link, Path: rel})
+	pkg := p.add(e, lockfile.Source{Kind: lockfile.Link, Path: rel, Origin: p.pos(e.at)})
 	pkg.Installs = pkg.Installs[:0]
 	for _, from := range linkedFrom {
 		pkg.Installs = append(pkg.Installs, lockfile.Install{Path: from, Flags: e.flags})

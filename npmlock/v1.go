@@ -79,7 +79,7 @@ func (p *parser) walkV1(parent string, deps gjson.Result, fetched bool) {
 				return true
 			}
 			e.version = ""
-			src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel)}
+			src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel), Origin: p.pos(v.Get("version"))}
 		case isGitSpec(version):
 			e.version = ""
 			src, ok = p.resolve(e, version)

@@ -226,7 +226,9 @@ func TestCorpusNpm(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
-			file, _ := translateTwice(t, "npm", dir, "--registry", "https://registry.npm.test/", "--allow-unpinned")
+			// The corpus holds single projects cut out of their
+			// repositories: the repository is the corpus folder.
+			file, _ := translateTwice(t, "npm", dir, "--registry", "https://registry.npm.test/", "--allow-unpinned", "--root", filepath.Dir(dir))
 			instantiate(t, file)
 			sources := evalSources(t, file)
 			lockData, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))

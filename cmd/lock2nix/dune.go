@@ -89,8 +89,12 @@ var duneCommand = &command{
 			if *lockDir != dunelock.DefaultDir {
 				flags = append(flags, "--lock-dir", shell.Word(*lockDir))
 			}
+			locals := lock.LocalSources()
+			for i := range locals {
+				locals[i].Origin.File = filepath.Join(dir, locals[i].Origin.File)
+			}
 			return &translation{
-				graph: lock.Graph, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
+				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
 			}, nil
 		}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/localpath"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
@@ -93,6 +94,9 @@ type translation struct {
 	// flags are the command's flags that shape the output, as the header's
 	// regenerate line repeats them.
 	flags []string
+	// locals are the local paths the output turns into store paths, each
+	// relative to the project, with its place in the lockfile.
+	locals []lockfile.Source
 	// emit writes the Nix file.
 	emit func(w io.Writer, h nixexpr.Header) error
 }
@@ -101,6 +105,7 @@ type translation struct {
 type commonFlags struct {
 	output        string
 	check         bool
+	root          string
 	allowUnpinned bool
 	help          bool
 	version       bool
@@ -113,6 +118,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	var cf commonFlags
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
+	fs.StringVar(&cf.root, "root", "", "the folder local paths must stay inside (default: the repository holding DIR, or DIR)")
 	translate := c.setup(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
@@ -153,6 +159,13 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	root, up, err := boundary(dir, cf.root)
+	if err != nil {
+		return fail(err)
+	}
+	if err := checkLocals(dir, root, t.locals); err != nil {
+		return fail(err)
+	}
 	if !cf.allowUnpinned {
 		if err := unpinnedError(t.graph); err != nil {
 			return fail(fmt.Errorf("%s: %w", t.inputPath, err))
@@ -162,10 +175,13 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	// The header's command repeats the flags that shape the output, so
 	// that --check and a rerun give the same file.
 	regen := append([]string{"lock2nix", c.name}, t.flags...)
+	if cf.root != "" {
+		regen = append(regen, "--root", shell.Word(cf.root))
+	}
 	if cf.allowUnpinned {
 		regen = append(regen, "--allow-unpinned")
 	}
-	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " ")}
+	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " "), RootUp: up}
 	emit := func(w io.Writer) error { return t.emit(w, h) }
 	switch {
 	case out == "-":
@@ -255,6 +271,54 @@ func writeAtomic(name string, emit func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), name)
+}
+
+// boundary returns the folder local paths must stay inside (flag, or the
+// repository holding dir) and the way up to it from dir ("", "..", …).
+func boundary(dir, flag string) (root, up string, err error) {
+	if flag == "" {
+		root, err = localpath.Root(dir)
+	} else if root, err = filepath.Abs(flag); err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || !localpath.Within(root, abs) {
+		return "", "", fmt.Errorf("%s is not inside --root %s", dir, flag)
+	}
+	var ups []string
+	if rel != "." {
+		for range strings.Split(filepath.ToSlash(rel), "/") {
+			ups = append(ups, "..")
+		}
+	}
+	return root, strings.Join(ups, "/"), nil
+}
+
+// checkLocals stops on every local path that leads outside root: the
+// generated file would copy what it reaches into the store.
+func checkLocals(dir, root string, locals []lockfile.Source) error {
+	var errs []error
+	for _, s := range locals {
+		err := localpath.Check(root, dir, s.Path)
+		var oe *localpath.OutsideError
+		if errors.As(err, &oe) {
+			err = s.Origin.Errorf("the local path %v: the generated file would copy it into the store; move it inside, or name a root that holds it with --root", oe)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // warnWeak lists packages whose only hash is md5 or sha1.

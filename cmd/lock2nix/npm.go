@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
@@ -71,8 +72,14 @@ var npmCommand = &command{
 			if *replaceHost != "never" {
 				flags = append(flags, "--replace-registry-host", shell.Word(*replaceHost))
 			}
+			var locals []lockfile.Source
+			for _, p := range g.Packages {
+				if p.Source.Local() {
+					locals = append(locals, p.Source)
+				}
+			}
 			return &translation{
-				graph: g, input: npmlock.LockName, inputPath: lockPath, flags: flags,
+				graph: g, locals: locals, input: npmlock.LockName, inputPath: lockPath, flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
 			}, nil
 		}

@@ -169,12 +169,17 @@ func Build(l *dunelock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	formals = append(formals,
 		nixexpr.Formal{Name: "ocaml", Default: nixexpr.Null{}},
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
+	)
+	if needSrc {
+		formals = append(formals, nixexpr.Formal{Name: "localRoot", Default: nixexpr.Null{}})
+	}
+	formals = append(formals,
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
 		nixexpr.Formal{Name: "depexts", Default: nixexpr.AttrSet{}},
 	)
 	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
 	if needSrc {
-		lets = append(lets, nixexpr.Attr{Path: []string{"local"}, Value: nixexpr.Raw{Text: localFn}})
+		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
 	}
 	lets = append(lets,
 		nixexpr.Attr{Path: []string{"packages"}, Value: nixexpr.AttrSet{Bindings: pkgs}},
@@ -284,13 +289,6 @@ func scriptBindings(sc *shellCompiler, a *dunelock.Action) []nixexpr.Binding {
 	sc.platform = nil
 	return append(bs, nixexpr.Attr{Path: []string{"scripts"}, Value: nixexpr.AttrSet{Bindings: per}})
 }
-
-// localFn resolves a project-relative path against the user's src.
-const localFn = `path:
-if src == null then
-  throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
-else
-  src + "/${path}"`
 
 // nameAttrs are a package's name and version, with the derivation-safe
 // forms only where those differ (store paths allow fewer characters).

@@ -12,6 +12,9 @@
   sources,
   records,
   root,
+  # Resolves a path of the project, for local packages; given only when
+  # the lockfile has them.
+  local ? null,
 }:
 let
   inherit (builtins)
@@ -33,14 +36,6 @@ let
     substring
     toJSON
     ;
-  # A path of the project, for local packages: only they need src.
-  local =
-    path:
-    if src == null then
-      throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
-    else
-      src + "/${path}";
-
   # The package records with what the generator left out filled in: name
   # and version from the ID "name@version", pname from the name, the
   # source kind "tarball", and src: the project's folder at path for local

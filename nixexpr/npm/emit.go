@@ -31,10 +31,12 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 	// out, so that errors surface first.
 	sources := nixexpr.NewSources(len(g.Packages))
 	pkgSrc := make([]string, len(g.Packages))
+	local := false // some package is a path of the project
 	for i, p := range g.Packages {
 		if err := checkRecord(p); err != nil {
 			return nil, err
 		}
+		local = local || p.Source.Local()
 		if !p.Source.Fetchable() {
 			continue
 		}
@@ -45,14 +47,22 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 		pkgSrc[i] = name
 	}
 	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, sources.Formals()...)
+	formals = append(formals, nixexpr.Formal{Name: "src", Default: nixexpr.Null{}})
+	if local {
+		formals = append(formals, nixexpr.Formal{Name: "localRoot", Default: nixexpr.Null{}})
+	}
 	formals = append(formals,
-		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
 		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
 	)
 	root := g.Root
-	lets := []nixexpr.Binding{
-		nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}},
+	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
+	inherits := []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}
+	if local {
+		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
+		inherits = append(inherits, "local")
+	}
+	lets = append(lets,
 		nixexpr.Attr{
 			Path:    []string{"packages"},
 			Value:   nixexpr.Apply{Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"fromJSON"}}, Args: []nixexpr.Expr{records(g, pkgSrc)}},
@@ -71,11 +81,11 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
 			Args: []nixexpr.Expr{nixexpr.String{Value: "lock2nix-npm.js"}, nixexpr.Verbatim(layoutJS)},
 		}},
-	}
+	)
 	body := nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}},
+			nixexpr.Inherit{Names: inherits},
 			nixexpr.Attr{Path: []string{"records"}, Value: nixexpr.Ident{Name: "packages"}},
 		}}}},
 	}
