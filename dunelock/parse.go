@@ -353,7 +353,7 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 	}
 	// Files copied over the source: <name>.files or <name>.<version>.files.
 	for _, dirName := range []string{base + ".files", pkgName + ".files"} {
-		if slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.IsDir() && e.Name() == dirName }) {
+		if slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return (e.IsDir() || e.Type()&fs.ModeSymlink != 0) && e.Name() == dirName }) {
 			r.FilesDir = path.Join(d.dir, dirName)
 			break
 		}

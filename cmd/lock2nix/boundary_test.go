@@ -93,6 +93,10 @@ func TestLocalBoundary(t *testing.T) {
 			"dune.lock/s.pkg:2:21: the local path ../../secret.tgz leads to TOP/secret.tgz, outside TOP/repo"},
 		{"dune copy through a symbolic link", "dune.lock/s.pkg", "(version 1)\n(source (copy vendor))\n", nil,
 			"the local path vendor leads to TOP/secret, outside TOP/repo"},
+		{"dune absolute file URL from another machine", "dune.lock/s.pkg", "(version 1)\n(source (fetch (url file:///Users/me/src/s)))\n", nil,
+			"dune.lock/s.pkg:2:21: the local path /Users/me/src/s is absolute (recorded on another machine?), outside TOP/repo: copy what it holds into the repository"},
+		{"dune .files folder that is a link out of the repository", "dune.lock/s.pkg", "(version 1)\n", []string{"LINK dune.lock/s.files ../../../secret"},
+			"dune.lock/s.files: the local path dune.lock/s.files leads to TOP/secret, outside TOP/repo"},
 		{"dune copy inside the repository", "dune.lock/s.pkg", "(version 1)\n(source (copy ../lib))\n", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +115,13 @@ func TestLocalBoundary(t *testing.T) {
 			out := filepath.Join(app, "out.nix")
 			args := []string{command, app, "-o", out, "--allow-unpinned"}
 			for _, a := range tc.extra {
+				if link, ok := strings.CutPrefix(a, "LINK "); ok {
+					name, target, _ := strings.Cut(link, " ")
+					if err := os.Symlink(target, filepath.Join(app, name)); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
 				args = append(args, strings.ReplaceAll(a, "TOP", top))
 			}
 			var stdout, stderr bytes.Buffer
