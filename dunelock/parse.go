@@ -294,7 +294,7 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 		if r.Build != nil {
 			return nil, nil, d.errAt(n, "(dune) and (build …) exclude each other")
 		}
-		r.UseDune = true
+		r.Build = []Branch{{Action: &Action{Kind: Dune}}}
 	}
 	if n, ok := f["depends"]; ok {
 		if r.Depends, err = d.depends(n); err != nil {
@@ -440,35 +440,30 @@ func isArchive(p string) bool {
 // branches reads a build or install value: a plain action, or the
 // portable (all_platforms …) and (choice …) forms.
 func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
-	unwrap := func(v *sexp.Node) (*Action, bool, error) {
+	unwrap := func(v *sexp.Node) (*Action, error) {
 		// Portable builds wrap the action: ((action A)) or ((dune)).
 		if isBuild && v.Kind == sexp.List && len(v.List) == 1 && v.List[0].Kind == sexp.List {
 			inner := v.List[0]
 			switch inner.Head() {
 			case "action":
 				if len(inner.List) != 2 {
-					return nil, false, d.errAt(inner, "want (action <action>)")
+					return nil, d.errAt(inner, "want (action <action>)")
 				}
-				a, err := d.action(inner.List[1])
-				return a, false, err
+				return d.action(inner.List[1])
 			case "dune":
-				return nil, true, nil
+				return &Action{Kind: Dune}, nil
 			}
 		}
-		a, err := d.action(v)
-		return a, false, err
+		return d.action(v)
 	}
 	switch n.Head() {
 	case "all_platforms":
 		if len(n.List) != 2 {
 			return nil, d.errAt(n, "want (all_platforms <value>)")
 		}
-		a, useDune, err := unwrap(n.List[1])
+		a, err := unwrap(n.List[1])
 		if err != nil {
 			return nil, err
-		}
-		if useDune {
-			a = duneBuild()
 		}
 		return []Branch{{Action: a}}, nil
 	case "choice":
@@ -481,12 +476,9 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
 			if err != nil {
 				return nil, err
 			}
-			a, useDune, err := unwrap(br.List[1])
+			a, err := unwrap(br.List[1])
 			if err != nil {
 				return nil, err
-			}
-			if useDune {
-				a = duneBuild()
 			}
 			out = append(out, Branch{Platforms: envs, Action: a})
 		}
@@ -497,12 +489,6 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
 		return nil, err
 	}
 	return []Branch{{Action: a}}, nil
-}
-
-// duneBuild is the action (dune) stands for.
-func duneBuild() *Action {
-	lit := func(s string) Term { return Term{Parts: []Part{{Lit: s}}} }
-	return &Action{Op: "run", Args: []Term{lit("dune"), lit("build"), lit("-p"), {Parts: []Part{{Var: "pkg-self:name"}}}}}
 }
 
 func (d *decoder) envList(n *sexp.Node) ([]PlatformEnv, error) {
@@ -603,17 +589,20 @@ func (d *decoder) depexts(n *sexp.Node) ([]Depext, error) {
 	return out, nil
 }
 
-var envOps = []string{"=", "+=", "=+", ":=", "=:", "=+="}
-
 func (d *decoder) envUpdate(n *sexp.Node) (EnvUpdate, error) {
-	if n.Kind != sexp.List || len(n.List) != 3 || !slices.Contains(envOps, atom(n.List[0])) || atom(n.List[1]) == "" {
-		return EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envOps, " "))
+	var op EnvOp
+	ok := n.Kind == sexp.List && len(n.List) == 3 && atom(n.List[1]) != ""
+	if ok {
+		op, ok = lookup[EnvOp](envNames[:], atom(n.List[0]))
+	}
+	if !ok {
+		return EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envNames[:], " "))
 	}
 	v, err := d.term(n.List[2])
 	if err != nil {
 		return EnvUpdate{}, err
 	}
-	return EnvUpdate{Op: atom(n.List[0]), Var: atom(n.List[1]), Value: v}, nil
+	return EnvUpdate{Op: op, Var: atom(n.List[1]), Value: v}, nil
 }
 
 // action reads one action.
@@ -622,7 +611,11 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 	if op == "" {
 		return nil, d.errAt(n, "want an action such as (run …), got %s", short(n))
 	}
-	a := &Action{Op: op}
+	kind, ok := lookup[ActionKind](actionNames[:], op)
+	if !ok {
+		return nil, d.errAt(n, "unknown action %q (want run, progn, system, patch, substitute, withenv, when, chdir or dune)", op)
+	}
+	a := &Action{Kind: kind}
 	args := n.List[1:]
 	terms := func(min, max int) error {
 		if len(args) < min || (max >= 0 && len(args) > max) {
@@ -638,19 +631,18 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 		return nil
 	}
 	var err error
-	switch op {
-	case "run":
+	switch kind {
+	case Run:
 		err = terms(1, -1)
-	case "system", "patch":
+	case System, Patch:
 		err = terms(1, 1)
-	case "substitute", "write-file":
+	case Substitute, WriteFile:
 		err = terms(2, 2)
-	case "dune":
+	case Dune:
 		if len(args) != 0 {
 			return nil, d.errAt(n, "want (dune)")
 		}
-		return duneBuild(), nil
-	case "progn":
+	case Progn:
 		for _, x := range args {
 			c, err := d.action(x)
 			if err != nil {
@@ -658,7 +650,7 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 			}
 			a.Body = append(a.Body, c)
 		}
-	case "when":
+	case When:
 		if len(args) != 2 {
 			return nil, d.errAt(n, "want (when <condition> <action>)")
 		}
@@ -670,7 +662,7 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 			return nil, err
 		}
 		a.Body = []*Action{c}
-	case "withenv":
+	case Withenv:
 		if len(args) != 2 || args[0].Kind != sexp.List {
 			return nil, d.errAt(n, "want (withenv (<updates>…) <action>)")
 		}
@@ -686,7 +678,7 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 			return nil, err
 		}
 		a.Body = []*Action{c}
-	case "chdir":
+	case Chdir:
 		if len(args) != 2 {
 			return nil, d.errAt(n, "want (chdir <dir> <action>)")
 		}
@@ -700,29 +692,27 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 			return nil, err
 		}
 		a.Body = []*Action{c}
-	default:
-		return nil, d.errAt(n, "unknown action %q (want run, progn, system, patch, substitute, withenv, when, chdir or dune)", op)
 	}
 	return a, err
 }
-
-var condOps = []string{"and", "or", "not", "and_absorb_undefined_var", "or_absorb_undefined_var", "=", "<>", "<", "<=", ">", ">="}
 
 // cond reads a blang condition.
 func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 	if n.Kind != sexp.List {
 		if s, ok := n.Text(); ok && (s == "true" || s == "false") {
-			return &Cond{Op: s}, nil
+			op, _ := lookup[CondOp](condNames[:], s)
+			return &Cond{Op: op}, nil
 		}
 		t, err := d.term(n)
 		if err != nil {
 			return nil, err
 		}
-		return &Cond{Op: "term", Terms: []Term{t}}, nil
+		return &Cond{Op: CondTerm, Terms: []Term{t}}, nil
 	}
-	op := n.Head()
-	switch op {
-	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var", "not":
+	op, ok := condForm(n)
+	switch {
+	case !ok:
+	case op == CondAnd || op == CondOr || op == CondAndAbsorb || op == CondOrAbsorb || op == CondNot:
 		c := &Cond{Op: op}
 		for _, x := range n.List[1:] {
 			sub, err := d.cond(x)
@@ -731,11 +721,11 @@ func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 			}
 			c.Args = append(c.Args, sub)
 		}
-		if op == "not" && len(c.Args) != 1 {
+		if op == CondNot && len(c.Args) != 1 {
 			return nil, d.errAt(n, "want (not <condition>)")
 		}
 		return c, nil
-	case "=", "<>", "<", "<=", ">", ">=":
+	case op.IsComparison():
 		if len(n.List) != 3 {
 			return nil, d.errAt(n, "want (%s <a> <b>)", op)
 		}
@@ -754,7 +744,14 @@ func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Cond{Op: "term", Terms: []Term{t}}, nil
+	return &Cond{Op: CondTerm, Terms: []Term{t}}, nil
+}
+
+// condForm returns the operator of a list that is a condition's form:
+// and, or, not, the absorbing and/or, or a comparison.
+func condForm(n *sexp.Node) (CondOp, bool) {
+	op, ok := lookup[CondOp](condNames[:], n.Head())
+	return op, ok && op != CondTrue && op != CondFalse && op != CondTerm
 }
 
 // term reads an argument: text, or a slang form.
@@ -771,7 +768,15 @@ func (d *decoder) term(n *sexp.Node) (Term, error) {
 	}
 	op := n.Head()
 	args := n.List[1:]
-	t := Term{Op: op}
+	form, ok := lookup[TermForm](termNames[:], op)
+	if !ok || form == TermText || form == TermCond {
+		if _, isCond := condForm(n); isCond {
+			c, err := d.cond(n)
+			return Term{Form: TermCond, Cond: c}, err
+		}
+		return Term{}, d.errAt(n, "unknown form %q in an argument", op)
+	}
+	t := Term{Form: form}
 	sub := func(from int) error {
 		for _, x := range args[from:] {
 			s, err := d.term(x)
@@ -783,39 +788,33 @@ func (d *decoder) term(n *sexp.Node) (Term, error) {
 		return nil
 	}
 	var err error
-	switch op {
-	case "concat":
+	switch form {
+	case TermConcat:
 		err = sub(0)
-	case "when":
+	case TermWhen:
 		if len(args) != 2 {
 			return t, d.errAt(n, "want (when <condition> <term>)")
 		}
 		if t.Cond, err = d.cond(args[0]); err == nil {
 			err = sub(1)
 		}
-	case "if":
+	case TermIf:
 		if len(args) != 3 {
 			return t, d.errAt(n, "want (if <condition> <then> <else>)")
 		}
 		if t.Cond, err = d.cond(args[0]); err == nil {
 			err = sub(1)
 		}
-	case "catch_undefined_var":
+	case TermCatchUndefinedVar:
 		if len(args) != 2 {
 			return t, d.errAt(n, "want (catch_undefined_var <term> <fallback>)")
 		}
 		err = sub(0)
-	case "has_undefined_var":
+	case TermHasUndefinedVar:
 		if len(args) != 1 {
 			return t, d.errAt(n, "want (has_undefined_var <term>)")
 		}
 		err = sub(0)
-	default:
-		if slices.Contains(condOps, op) {
-			c, err := d.cond(n)
-			return Term{Op: "cond", Cond: c}, err
-		}
-		return t, d.errAt(n, "unknown form %q in an argument", op)
 	}
 	return t, err
 }

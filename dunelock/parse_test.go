@@ -38,20 +38,17 @@ func TestParseFS(t *testing.T) {
 		for _, d := range p.Deps {
 			line += " dep:" + d.Name
 		}
-		if g.Recipes[p.ID].UseDune {
-			line += " use-dune"
-		}
 		for _, b := range g.Recipes[p.ID].Build {
-			line += " build:" + b.Action.Op
+			line += " build:" + b.Action.Kind.String()
 		}
 		for _, e := range g.Recipes[p.ID].Env {
-			line += " env:" + e.Op + e.Var + "=" + e.Value.Parts[0].Lit
+			line += " env:" + e.Op.String() + e.Var + "=" + e.Value.Parts[0].Lit
 		}
 		got = append(got, strings.TrimSpace(line))
 	}
 	want := []string{
 		"a.1.0 tarball https://x.test/a.tgz md5-1B2M2Y8AsgTpgAmY7PhCfg==  dep:b dep:dune build:run env:+=PATH=%{bin}%",
-		"b.2.0 git https://x.test/b.git  0123456789abcdef0123456789abcdef01234567 use-dune",
+		"b.2.0 git https://x.test/b.git  0123456789abcdef0123456789abcdef01234567 build:dune",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -76,7 +73,7 @@ func TestActions(t *testing.T) {
 	var ops []string
 	var walk func(*Action)
 	walk = func(a *Action) {
-		ops = append(ops, a.Op)
+		ops = append(ops, a.Kind.String())
 		for _, b := range a.Body {
 			walk(b)
 		}
@@ -88,7 +85,7 @@ func TestActions(t *testing.T) {
 	run := a.Body[3].Body[0]
 	var terms []string
 	for _, t := range run.Args {
-		terms = append(terms, t.Op)
+		terms = append(terms, t.Form.String())
 	}
 	if diff := cmp.Diff([]string{"concat", "if", "has_undefined_var"}, terms); diff != "" {
 		t.Errorf("terms (-want +got):\n%s", diff)

@@ -23,7 +23,8 @@ type Recipe struct {
 	Depends []Depend
 	// Build and Install are run in the unpacked source, build first. Each
 	// holds the alternatives for different platforms; the first whose
-	// Platforms match applies, and none may.
+	// Platforms match applies, and none may. The build field's (dune) is
+	// a Build of one Dune action.
 	Build, Install []Branch
 	// Env is exported to the packages that depend on this one.
 	Env []EnvUpdate
@@ -36,9 +37,6 @@ type Recipe struct {
 	Depexts []Depext
 	// Dev marks a package built from a development checkout.
 	Dev bool
-	// UseDune: build with "dune build -p <name>", the build system's
-	// default, instead of a recorded action.
-	UseDune bool
 	// EnabledOn lists the platforms the package is for; nil means all.
 	EnabledOn []PlatformEnv
 }
@@ -59,9 +57,7 @@ type Branch struct {
 
 // Action is one step of a recipe.
 type Action struct {
-	// Op is one of run, progn, system, patch, substitute, withenv, when,
-	// chdir, write-file.
-	Op string
+	Kind ActionKind
 	// Args are run's argv, system's script, patch's file, substitute's
 	// input and output, chdir's folder, write-file's path and text.
 	Args []Term
@@ -75,9 +71,7 @@ type Action struct {
 
 // Term is an argument: text with variables, or a form that computes one.
 type Term struct {
-	// Op is "" for text, or concat, when, if, catch_undefined_var,
-	// has_undefined_var, or cond (a condition's true or false).
-	Op string
+	Form TermForm
 	// Parts is the text of a plain term.
 	Parts []Part
 	// Args are the operand terms: concat's pieces, when's value, if's
@@ -97,18 +91,16 @@ type Part struct {
 
 // Cond is a condition.
 type Cond struct {
-	// Op is and, or, not, and_absorb_undefined_var,
-	// or_absorb_undefined_var, one of = <> < <= > >= (comparing Terms as
-	// strings), true, false, or term (a Term that must be true or false).
-	Op    string
-	Args  []*Cond
+	Op CondOp
+	// Args are and's, or's and not's operands.
+	Args []*Cond
+	// Terms are a comparison's two sides, or CondTerm's one term.
 	Terms []Term
 }
 
-// EnvUpdate changes an environment variable: Op is one of = += =+ := =:
-// =+=, with the meanings dune gives them.
+// EnvUpdate changes an environment variable.
 type EnvUpdate struct {
-	Op    string
+	Op    EnvOp
 	Var   string
 	Value Term
 }
