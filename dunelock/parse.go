@@ -550,41 +550,57 @@ func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
 	return names(n.List[1:], nil)
 }
 
+// depexts reads the system packages a package needs. A non-portable lock
+// lists names, (depexts unzip gnupg); a portable one lists entries, each
+// names that always apply, (unzip gnupg), or names and the condition under
+// which they do, ((libgmp-dev) (= %{os_family} debian)).
 func (d *decoder) depexts(n *sexp.Node) ([]Depext, error) {
-	var out []Depext
-	flat := true
-	for _, e := range n.List[1:] {
-		if e.Kind == sexp.List {
-			flat = false
-		}
-	}
-	if flat {
-		var names []string
-		for _, e := range n.List[1:] {
-			names = append(names, atom(e))
+	entries := n.List[1:]
+	if !slices.ContainsFunc(entries, func(e *sexp.Node) bool { return e.Kind == sexp.List }) {
+		names, err := d.names(entries)
+		if err != nil {
+			return nil, err
 		}
 		return []Depext{{Names: names}}, nil
 	}
-	for _, e := range n.List[1:] {
-		if e.Kind != sexp.List || len(e.List) == 0 || e.List[0].Kind != sexp.List {
-			return nil, d.errAt(e, "want ((<names>…) <condition>)")
+	var out []Depext
+	for _, e := range entries {
+		if e.Kind != sexp.List {
+			return nil, d.errAt(e, "want (<name>…) or ((<name>…) <condition>) in a list of depexts, got %s", short(e))
 		}
-		var dx Depext
-		for _, x := range e.List[0].List {
-			dx.Names = append(dx.Names, atom(x))
-		}
-		switch len(e.List) {
-		case 1:
-		case 2:
-			c, err := d.cond(e.List[1])
+		if len(e.List) == 0 || e.List[0].Kind != sexp.List {
+			names, err := d.names(e.List)
 			if err != nil {
 				return nil, err
 			}
-			dx.Cond = c
-		default:
-			return nil, d.errAt(e, "want ((<names>…) <condition>)")
+			out = append(out, Depext{Names: names})
+			continue
 		}
-		out = append(out, dx)
+		if len(e.List) != 2 {
+			return nil, d.errAt(e, "want ((<name>…) <condition>)")
+		}
+		names, err := d.names(e.List[0].List)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.cond(e.List[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Depext{Names: names, Cond: c})
+	}
+	return out, nil
+}
+
+// names reads a list of system package names.
+func (d *decoder) names(l []*sexp.Node) ([]string, error) {
+	var out []string
+	for _, x := range l {
+		s, ok := x.Text()
+		if !ok || s == "" {
+			return nil, d.errAt(x, "want a system package name, got %s", short(x))
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }

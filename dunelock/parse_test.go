@@ -111,3 +111,32 @@ func FuzzParseFS(f *testing.F) {
 		}
 	})
 }
+
+// TestDepexts reads the forms dune writes: bare names in a non-portable
+// lock, and in a portable one entries of names that always apply or of
+// names and a condition.
+func TestDepexts(t *testing.T) {
+	tests := []struct{ field, want string }{
+		{`(depexts unzip gnupg)`, `[unzip gnupg]`},
+		{`(depexts (unzip gnupg))`, `[unzip gnupg]`},
+		{`(depexts (foo baz bar) ((foo-ubuntu bar-ubuntu) (= %{os_distribution} ubuntu)))`, `[foo baz bar] [foo-ubuntu bar-ubuntu] if =`},
+		{`(depexts ((gmp) (= %{os_family} nixos)) ())`, `[gmp] if = []`},
+	}
+	for _, tt := range tests {
+		l, err := ParseFS(lockFS(map[string]string{"a.pkg": "(version 1)\n" + tt.field}), DefaultDir, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tt.field, err)
+			continue
+		}
+		var got []string
+		for _, d := range l.Recipes["a.1"].Depexts {
+			got = append(got, fmt.Sprint(d.Names))
+			if d.Cond != nil {
+				got = append(got, "if "+d.Cond.Op.String())
+			}
+		}
+		if s := strings.Join(got, " "); s != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.field, s, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/lock2nix/lock2nix/dunelock"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -262,8 +263,7 @@ func platformsExpr(envs []dunelock.PlatformEnv) nixexpr.Expr {
 }
 
 // nixosDepexts lists the system packages a lock names for NixOS: those
-// whose condition holds on os_distribution = nixos, os_family = nixos, or
-// that carry no condition.
+// without a condition, and those whose condition holds there.
 func nixosDepexts(ds []dunelock.Depext) []string {
 	var out []string
 	for _, d := range ds {
@@ -278,9 +278,11 @@ func nixosDepexts(ds []dunelock.Depext) []string {
 	return out
 }
 
-// holdsOnNixOS evaluates the simple conditions depexts use, with the
-// distribution and family set to nixos and everything else unknown
-// (false).
+// nixos are the values dune's platform variables take on NixOS, whatever
+// the processor; a condition on any other variable does not hold.
+var nixos = map[string]string{"os": "linux", "os_distribution": "nixos", "os_family": "nixos"}
+
+// holdsOnNixOS evaluates a depext's condition on NixOS.
 func holdsOnNixOS(c *dunelock.Cond) bool {
 	switch c.Op {
 	case dunelock.CondTrue:
@@ -301,21 +303,31 @@ func holdsOnNixOS(c *dunelock.Cond) bool {
 		return false
 	case dunelock.CondNot:
 		return !holdsOnNixOS(c.Args[0])
-	case dunelock.CondEq:
-		v, lit := termVarLit(c.Terms[0], c.Terms[1])
-		return (v == "os_distribution" || v == "os_family") && lit == "nixos"
+	case dunelock.CondEq, dunelock.CondNe, dunelock.CondLt, dunelock.CondLe, dunelock.CondGt, dunelock.CondGe:
+		a, okA := nixosValue(c.Terms[0])
+		b, okB := nixosValue(c.Terms[1])
+		return okA && okB && compare(c.Op, strings.Compare(a, b))
 	}
 	return false
 }
 
-func termVarLit(a, b dunelock.Term) (string, string) {
-	if len(a.Parts) == 1 && a.Parts[0].Var != "" && len(b.Parts) == 1 && b.Parts[0].Var == "" {
-		return a.Parts[0].Var, b.Parts[0].Lit
+// nixosValue is a plain term's text on NixOS, when it is known.
+func nixosValue(t dunelock.Term) (string, bool) {
+	if t.Form != dunelock.TermText {
+		return "", false
 	}
-	if len(b.Parts) == 1 && b.Parts[0].Var != "" && len(a.Parts) == 1 && a.Parts[0].Var == "" {
-		return b.Parts[0].Var, a.Parts[0].Lit
+	var b strings.Builder
+	for _, p := range t.Parts {
+		v, ok := p.Lit, true
+		if p.Var != "" {
+			v, ok = nixos[p.Var]
+		}
+		if !ok {
+			return "", false
+		}
+		b.WriteString(v)
 	}
-	return "", ""
+	return b.String(), true
 }
 
 // scriptBindings compiles an action once for any platform and, when that
