@@ -16,6 +16,7 @@ import (
 	"path"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -294,7 +295,7 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 		if r.Build != nil {
 			return nil, nil, d.errAt(n, "(dune) and (build …) exclude each other")
 		}
-		r.Build = []Branch{{Action: &Action{Kind: Dune}}}
+		r.Build = []Branch{{Action: &Action{Kind: Dune, Pos: d.pos(n)}}}
 	}
 	if n, ok := f["depends"]; ok {
 		if r.Depends, err = d.depends(n); err != nil {
@@ -451,7 +452,7 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
 				}
 				return d.action(inner.List[1])
 			case "dune":
-				return &Action{Kind: Dune}, nil
+				return &Action{Kind: Dune, Pos: d.pos(inner)}, nil
 			}
 		}
 		return d.action(v)
@@ -618,8 +619,35 @@ func (d *decoder) envUpdate(n *sexp.Node) (EnvUpdate, error) {
 	if err != nil {
 		return EnvUpdate{}, err
 	}
-	return EnvUpdate{Op: op, Var: atom(n.List[1]), Value: v}, nil
+	return EnvUpdate{Pos: d.pos(n), Op: op, Var: atom(n.List[1]), Value: v}, nil
 }
+
+// shapes gives, for each action, what follows its name: terms, then
+// the one action it wraps (wraps) or the actions it holds (many, at least
+// minBody). Actions with more particular forms (withenv, when,
+// with-accepted-exit-codes) are read by their own code.
+var shapes = [numActionKinds]struct {
+	minTerms, maxTerms int // maxTerms -1: any number
+	wraps, many        bool
+	minBody            int
+}{
+	Run: {1, -1, false, false, 0}, Runexec: {1, -1, false, false, 0}, DynamicRun: {1, -1, false, false, 0},
+	Echo: {1, -1, false, false, 0}, Cat: {1, -1, false, false, 0},
+	System: {1, 1, false, false, 0}, Bash: {1, 1, false, false, 0}, Patch: {1, 1, false, false, 0}, Cram: {1, 1, false, false, 0},
+	Substitute: {2, 2, false, false, 0}, WriteFile: {2, 2, false, false, 0}, Copy: {2, 2, false, false, 0},
+	CopyLineDirective: {2, 2, false, false, 0}, Diff: {2, 2, false, false, 0}, DiffOptional: {2, 2, false, false, 0},
+	Cmp: {2, 2, false, false, 0}, FormatDuneFile: {2, 2, false, false, 0},
+	Progn: {0, 0, false, true, 0}, Concurrent: {0, 0, false, true, 0},
+	PipeStdout: {0, 0, false, true, 2}, PipeStderr: {0, 0, false, true, 2}, PipeOutputs: {0, 0, false, true, 2},
+	Chdir: {1, 1, true, false, 0}, Setenv: {2, 2, true, false, 0},
+	WithStdoutTo: {1, 1, true, false, 0}, WithStderrTo: {1, 1, true, false, 0}, WithOutputsTo: {1, 1, true, false, 0},
+	WithStdinFrom: {1, 1, true, false, 0},
+	IgnoreStdout:  {0, 0, true, false, 0}, IgnoreStderr: {0, 0, true, false, 0}, IgnoreOutputs: {0, 0, true, false, 0},
+	NoInfer: {0, 0, true, false, 0},
+	Dune:    {0, 0, false, false, 0},
+}
+
+func (d *decoder) pos(n *sexp.Node) Pos { return Pos{File: d.file, Line: n.Pos.Line, Col: n.Pos.Col} }
 
 // action reads one action.
 func (d *decoder) action(n *sexp.Node) (*Action, error) {
@@ -627,45 +655,17 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 	if op == "" {
 		return nil, d.errAt(n, "want an action such as (run …), got %s", short(n))
 	}
+	if op == "copy-and-add-line-directive" {
+		op = CopyLineDirective.String()
+	}
 	kind, ok := lookup[ActionKind](actionNames[:], op)
 	if !ok {
-		return nil, d.errAt(n, "unknown action %q (want run, progn, system, patch, substitute, withenv, when, chdir or dune)", op)
+		return nil, d.errAt(n, "unknown action %q: dune has no such action", op)
 	}
-	a := &Action{Kind: kind}
+	a := &Action{Kind: kind, Pos: d.pos(n)}
 	args := n.List[1:]
-	terms := func(min, max int) error {
-		if len(args) < min || (max >= 0 && len(args) > max) {
-			return d.errAt(n, "wrong number of arguments to %s", op)
-		}
-		for _, x := range args {
-			t, err := d.term(x)
-			if err != nil {
-				return err
-			}
-			a.Args = append(a.Args, t)
-		}
-		return nil
-	}
 	var err error
 	switch kind {
-	case Run:
-		err = terms(1, -1)
-	case System, Patch:
-		err = terms(1, 1)
-	case Substitute, WriteFile:
-		err = terms(2, 2)
-	case Dune:
-		if len(args) != 0 {
-			return nil, d.errAt(n, "want (dune)")
-		}
-	case Progn:
-		for _, x := range args {
-			c, err := d.action(x)
-			if err != nil {
-				return nil, err
-			}
-			a.Body = append(a.Body, c)
-		}
 	case When:
 		if len(args) != 2 {
 			return nil, d.errAt(n, "want (when <condition> <action>)")
@@ -673,11 +673,7 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 		if a.Cond, err = d.cond(args[0]); err != nil {
 			return nil, err
 		}
-		c, err := d.action(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Body = []*Action{c}
+		return a, d.body(a, args[1:])
 	case Withenv:
 		if len(args) != 2 || args[0].Kind != sexp.List {
 			return nil, d.errAt(n, "want (withenv (<updates>…) <action>)")
@@ -689,27 +685,94 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 			}
 			a.Env = append(a.Env, eu)
 		}
-		c, err := d.action(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Body = []*Action{c}
-	case Chdir:
+		return a, d.body(a, args[1:])
+	case WithAcceptedExitCodes:
 		if len(args) != 2 {
-			return nil, d.errAt(n, "want (chdir <dir> <action>)")
+			return nil, d.errAt(n, "want (with-accepted-exit-codes <codes> <action>)")
 		}
-		t, err := d.term(args[0])
+		codes, err := d.exitCodes(args[0])
 		if err != nil {
 			return nil, err
 		}
-		a.Args = []Term{t}
-		c, err := d.action(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Body = []*Action{c}
+		a.Codes = &codes
+		return a, d.body(a, args[1:])
 	}
-	return a, err
+	shape := shapes[kind]
+	nTerms := len(args)
+	if shape.wraps {
+		nTerms--
+	} else if shape.many {
+		nTerms = 0
+	}
+	if nTerms < shape.minTerms || (shape.maxTerms >= 0 && nTerms > shape.maxTerms) || len(args)-nTerms < shape.minBody {
+		return nil, d.errAt(n, "wrong number of arguments to %s", op)
+	}
+	for _, x := range args[:nTerms] {
+		t, err := d.term(x)
+		if err != nil {
+			return nil, err
+		}
+		a.Args = append(a.Args, t)
+	}
+	if err := d.body(a, args[nTerms:]); err != nil {
+		return nil, err
+	}
+	// dune reads a redirection to %{null} as ignoring that output.
+	if ignore, ok := ignores[kind]; ok && len(a.Args) == 1 && isVar(a.Args[0], "null") {
+		a.Kind, a.Args = ignore, nil
+	}
+	return a, nil
+}
+
+var ignores = map[ActionKind]ActionKind{WithStdoutTo: IgnoreStdout, WithStderrTo: IgnoreStderr, WithOutputsTo: IgnoreOutputs}
+
+func isVar(t Term, v string) bool {
+	return t.Form == TermText && len(t.Parts) == 1 && t.Parts[0].Var == v
+}
+
+// body reads the actions an action holds.
+func (d *decoder) body(a *Action, nodes []*sexp.Node) error {
+	for _, x := range nodes {
+		c, err := d.action(x)
+		if err != nil {
+			return err
+		}
+		a.Body = append(a.Body, c)
+	}
+	return nil
+}
+
+// exitCodes reads with-accepted-exit-codes' predicate: a number, or
+// (or …), (and …), (not …) of predicates.
+func (d *decoder) exitCodes(n *sexp.Node) (ExitCodes, error) {
+	if n.Kind != sexp.List {
+		s, _ := n.Text()
+		code, err := strconv.Atoi(s)
+		if err != nil || code < 0 || code > 255 {
+			return ExitCodes{}, d.errAt(n, "want an exit code from 0 to 255, or (or …), (and …), (not …) of them, got %s", short(n))
+		}
+		return ExitCodes{Op: CondEq, Code: code}, nil
+	}
+	var op CondOp
+	switch n.Head() {
+	case "or":
+		op = CondOr
+	case "and":
+		op = CondAnd
+	case "not":
+		op = CondNot
+	default:
+		return ExitCodes{}, d.errAt(n, "want an exit code from 0 to 255, or (or …), (and …), (not …) of them, got %s", short(n))
+	}
+	c := ExitCodes{Op: op}
+	for _, x := range n.List[1:] {
+		sub, err := d.exitCodes(x)
+		if err != nil {
+			return ExitCodes{}, err
+		}
+		c.Args = append(c.Args, sub)
+	}
+	return c, nil
 }
 
 // cond reads a blang condition.

@@ -1,6 +1,10 @@
 package dunelock
 
-import "github.com/lock2nix/lock2nix/lockfile"
+import (
+	"fmt"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+)
 
 // Lock is a parsed dune lock directory: the graph every emitter reads, and
 // what only dune records.
@@ -58,15 +62,43 @@ type Branch struct {
 // Action is one step of a recipe.
 type Action struct {
 	Kind ActionKind
-	// Args are run's argv, system's script, patch's file, substitute's
-	// input and output, chdir's folder, write-file's path and text.
+	// Pos is where the action stands.
+	Pos Pos
+	// Args are the terms the action takes, in the lock's order: run's
+	// argv, a script, files (patch's, substitute's, copy's, diff's, cat's,
+	// a redirection's), chdir's folder, setenv's variable and value,
+	// write-file's path and text, echo's texts.
 	Args []Term
 	// Cond guards a when.
 	Cond *Cond
 	// Env are withenv's updates.
 	Env []EnvUpdate
-	// Body holds progn's steps, or the one step of when, withenv, chdir.
+	// Codes are with-accepted-exit-codes' codes.
+	Codes *ExitCodes
+	// Body holds the steps of progn, concurrent and the pipes, or the one
+	// step of the actions that wrap another.
 	Body []*Action
+}
+
+// ExitCodes is with-accepted-exit-codes' predicate on an exit code: Code
+// itself (Op is CondEq), or the and, the or, or the negated or (CondNot)
+// of Args.
+type ExitCodes struct {
+	Op   CondOp
+	Code int
+	Args []ExitCodes
+}
+
+// Pos is where a form stands: a file, named as the lock directory's
+// errors name it, and a 1-based line and column.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// Errorf returns a *lockfile.Error at p.
+func (p Pos) Errorf(format string, args ...any) error {
+	return &lockfile.Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Term is an argument: text with variables, or a form that computes one.
@@ -100,6 +132,7 @@ type Cond struct {
 
 // EnvUpdate changes an environment variable.
 type EnvUpdate struct {
+	Pos   Pos
 	Op    EnvOp
 	Var   string
 	Value Term

@@ -9,19 +9,46 @@ import "fmt"
 // so that a compiler can be checked to handle them all.
 
 // ActionKind is one of the actions a lock file's build and install fields
-// hold.
+// hold: every action dune's decoder for package actions accepts
+// (src/dune_lang/action.ml, decode_pkg), and the build field's (dune).
 type ActionKind uint8
 
 const (
-	Run        ActionKind = iota // (run <program> <arg>…)
-	Progn                        // (progn <action>…): in order
-	System                       // (system <script>): sh -c <script>
-	Patch                        // (patch <file>): apply a unified diff
-	Substitute                   // (substitute <in> <out>): opam's %{var}% interpolation
-	Withenv                      // (withenv (<update>…) <action>)
-	When                         // (when <condition> <action>)
-	Chdir                        // (chdir <dir> <action>)
-	WriteFile                    // (write-file <path> <text>)
+	Run                   ActionKind = iota // (run <program> <arg>…)
+	Runexec                                 // (runexec <program> <arg>…): run, on the build machine
+	Progn                                   // (progn <action>…): in order
+	Concurrent                              // (concurrent <action>…): in any order
+	System                                  // (system <script>): sh -c <script>
+	Bash                                    // (bash <script>): bash -e -u -o pipefail -c <script>
+	Patch                                   // (patch <file>): apply a unified diff
+	Substitute                              // (substitute <in> <out>): opam's %{var}% interpolation
+	Withenv                                 // (withenv (<update>…) <action>)
+	Setenv                                  // (setenv <var> <value> <action>)
+	When                                    // (when <condition> <action>)
+	Chdir                                   // (chdir <dir> <action>)
+	WriteFile                               // (write-file <path> <text>)
+	Echo                                    // (echo <text>…): the texts, separated by spaces
+	Cat                                     // (cat <file>…)
+	Copy                                    // (copy <from> <to>)
+	CopyLineDirective                       // (copy# <from> <to>), or copy-and-add-line-directive
+	Diff                                    // (diff <a> <b>): fails when the files differ
+	DiffOptional                            // (diff? <a> <b>): diff, when b exists
+	Cmp                                     // (cmp <a> <b>): diff, byte for byte
+	WithStdoutTo                            // (with-stdout-to <file> <action>)
+	WithStderrTo                            // (with-stderr-to <file> <action>)
+	WithOutputsTo                           // (with-outputs-to <file> <action>)
+	WithStdinFrom                           // (with-stdin-from <file> <action>)
+	IgnoreStdout                            // (ignore-stdout <action>)
+	IgnoreStderr                            // (ignore-stderr <action>)
+	IgnoreOutputs                           // (ignore-outputs <action>)
+	NoInfer                                 // (no-infer <action>): the action
+	PipeStdout                              // (pipe-stdout <action> <action>…)
+	PipeStderr                              // (pipe-stderr <action> <action>…)
+	PipeOutputs                             // (pipe-outputs <action> <action>…)
+	WithAcceptedExitCodes                   // (with-accepted-exit-codes <codes> <action>)
+	Cram                                    // (cram <file>): dune's cram test runner
+	FormatDuneFile                          // (format-dune-file <in> <out>): dune's formatter
+	DynamicRun                              // (dynamic-run <program> <arg>…): an action plugin
 	// Dune is the build field's default, (dune) or ((dune)): dune builds
 	// the package with "dune build -p <name>".
 	Dune
@@ -29,8 +56,15 @@ const (
 )
 
 var actionNames = [numActionKinds]string{
-	Run: "run", Progn: "progn", System: "system", Patch: "patch", Substitute: "substitute",
-	Withenv: "withenv", When: "when", Chdir: "chdir", WriteFile: "write-file", Dune: "dune",
+	Run: "run", Runexec: "runexec", Progn: "progn", Concurrent: "concurrent", System: "system", Bash: "bash",
+	Patch: "patch", Substitute: "substitute", Withenv: "withenv", Setenv: "setenv", When: "when", Chdir: "chdir",
+	WriteFile: "write-file", Echo: "echo", Cat: "cat", Copy: "copy", CopyLineDirective: "copy#",
+	Diff: "diff", DiffOptional: "diff?", Cmp: "cmp",
+	WithStdoutTo: "with-stdout-to", WithStderrTo: "with-stderr-to", WithOutputsTo: "with-outputs-to",
+	WithStdinFrom: "with-stdin-from", IgnoreStdout: "ignore-stdout", IgnoreStderr: "ignore-stderr",
+	IgnoreOutputs: "ignore-outputs", NoInfer: "no-infer", PipeStdout: "pipe-stdout", PipeStderr: "pipe-stderr",
+	PipeOutputs: "pipe-outputs", WithAcceptedExitCodes: "with-accepted-exit-codes", Cram: "cram",
+	FormatDuneFile: "format-dune-file", DynamicRun: "dynamic-run", Dune: "dune",
 }
 
 func (k ActionKind) String() string { return spelling(actionNames[:], k) }

@@ -2,7 +2,7 @@ package dune
 
 import (
 	_ "embed"
-	"fmt"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -31,16 +31,23 @@ func Emit(w io.Writer, l *dunelock.Lock, h nixexpr.Header) error {
 	return nixexpr.Print(w, f)
 }
 
-// Build returns the syntax tree Emit prints.
+// Build returns the syntax tree Emit prints. An action or environment
+// update lock2nix cannot build stops it with a *lockfile.Error at its
+// place; every such place is reported, in the packages' order.
 func Build(l *dunelock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	e := newEmitter(l)
 	var pkgs []nixexpr.Binding
+	var errs []error
 	for _, p := range l.Graph.Packages {
 		bs, err := e.pkg(p)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		pkgs = append(pkgs, attr(p.ID, nixexpr.AttrSet{Bindings: bs}))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return nixexpr.Generated(h, e.formals(), e.body(pkgs)), nil
 }
@@ -153,18 +160,24 @@ func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
 		bs = append(bs, attr("deps", deps))
 	}
 	sc := &shellCompiler{pkg: p, closure: e.closure(p.Name), versions: e.versions, dev: e.dev}
-	if len(r.Build) > 0 {
-		bs = append(bs, attr("build", phaseExpr(sc, r.Build)))
-	}
-	if len(r.Install) > 0 {
-		bs = append(bs, attr("install", phaseExpr(sc, r.Install)))
+	var errs []error
+	for _, phase := range []struct {
+		name     string
+		branches []dunelock.Branch
+	}{{"build", r.Build}, {"install", r.Install}} {
+		if len(phase.branches) > 0 {
+			v, err := phaseExpr(sc, phase.branches)
+			errs = append(errs, err)
+			bs = append(bs, attr(phase.name, v))
+		}
 	}
 	if len(r.Env) > 0 {
 		env, err := sc.exportedEnv(r.Env)
-		if err != nil {
-			return nil, fmt.Errorf("nixexpr: %s: exported_env: %v", p.ID, err)
-		}
+		errs = append(errs, err)
 		bs = append(bs, attr("exportedEnv", nixexpr.String{Value: env}))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	if nixos := nixosDepexts(r.Depexts); len(nixos) > 0 {
 		bs = append(bs, attr("depexts", nixexpr.Strings(nixos)))
@@ -200,16 +213,18 @@ func dependsExpr(ds []dunelock.Depend) nixexpr.Expr {
 
 // phaseExpr lists a build or install field's branches, each with its
 // scripts and the platforms it applies on.
-func phaseExpr(sc *shellCompiler, branches []dunelock.Branch) nixexpr.Expr {
+func phaseExpr(sc *shellCompiler, branches []dunelock.Branch) (nixexpr.Expr, error) {
 	var items []nixexpr.Expr
+	var errs []error
 	for _, br := range branches {
-		b := scriptBindings(sc, br.Action)
+		b, err := scriptBindings(sc, br.Action)
+		errs = append(errs, err)
 		if br.Platforms != nil {
 			b = append([]nixexpr.Binding{attr("platforms", platformsExpr(br.Platforms))}, b...)
 		}
 		items = append(items, nixexpr.AttrSet{Bindings: b})
 	}
-	return nixexpr.List{Items: items}
+	return nixexpr.List{Items: items}, errors.Join(errs...)
 }
 
 // formals are the generated function's arguments.
@@ -334,20 +349,25 @@ func nixosValue(t dunelock.Term) (string, bool) {
 // script tests platform variables at build time, once for each system of
 // hostPlatforms with those tests decided: the builders pick the host's, so
 // conditions on the platform are resolved at evaluation time.
-func scriptBindings(sc *shellCompiler, a *dunelock.Action) []nixexpr.Binding {
+func scriptBindings(sc *shellCompiler, a *dunelock.Action) ([]nixexpr.Binding, error) {
 	sc.platform, sc.usesPlatform = nil, false
-	generic := sc.script(a)
+	generic, err := sc.script(a)
+	if err != nil {
+		return nil, err
+	}
 	bs := []nixexpr.Binding{attr("script", nixexpr.String{Value: generic})}
 	if !sc.usesPlatform {
-		return bs
+		return bs, nil
 	}
 	var per []nixexpr.Binding
 	for _, hp := range hostPlatforms {
 		sc.platform = hp.vars
-		per = append(per, attr(hp.system, nixexpr.String{Value: sc.script(a)}))
+		// The errors are those of the generic script, which had none.
+		s, _ := sc.script(a)
+		per = append(per, attr(hp.system, nixexpr.String{Value: s}))
 	}
 	sc.platform = nil
-	return append(bs, attr("scripts", nixexpr.AttrSet{Bindings: per}))
+	return append(bs, attr("scripts", nixexpr.AttrSet{Bindings: per})), nil
 }
 
 // localFn resolves a project-relative path against the user's src.

@@ -3,6 +3,7 @@ package dune
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,9 +16,9 @@ import (
 // become expansions of shell variables the builder sets (dune_os, …) or of
 // the dependency paths it exports (dep_<name>).
 //
-// The compiler keeps the first error it meets (err) and goes on, so that
-// its helpers return text and callers check once, as nixexpr's printer
-// does.
+// The compiler records the errors it meets (errs), each at the place of
+// the action or update it stops on, and goes on, so that its helpers
+// return text and callers check once, as nixexpr's printer does.
 type shellCompiler struct {
 	pkg *lockfile.Package
 	// closure holds the names of the package's transitive dependencies.
@@ -28,7 +29,9 @@ type shellCompiler struct {
 	dev map[string]bool
 	b   strings.Builder
 	n   int // for fresh variable names
-	err error
+	// at is the action being compiled, for errors.
+	at   dunelock.Pos
+	errs []error
 	// sawUndefined records that a term used a variable known to be
 	// undefined, for catch_undefined_var and has_undefined_var.
 	sawUndefined bool
@@ -40,11 +43,13 @@ type shellCompiler struct {
 	usesPlatform bool
 }
 
-// fail records the first error.
+// fail records an error at the action being compiled.
 func (c *shellCompiler) fail(format string, args ...any) {
-	if c.err == nil {
-		c.err = fmt.Errorf(format, args...)
-	}
+	c.failAt(c.at, format, args...)
+}
+
+func (c *shellCompiler) failAt(p dunelock.Pos, format string, args ...any) {
+	c.errs = append(c.errs, p.Errorf(format, args...))
 }
 
 // hostPlatforms are the Nix systems scripts are specialised for, with the
@@ -101,8 +106,16 @@ var sections = map[string]struct {
 	"stublibs": {"lib/stublibs", false}, "man": {"man", false},
 }
 
+// dq escapes lockfile text for a double-quoted shell word.
+func dq(s string) string {
+	return dqEscaper.Replace(s)
+}
+
+var dqEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+
 // varExpr returns a double-quotable shell expression for %{v}, or false
-// when v is undefined.
+// when v is undefined. Lockfile text in it (package names, versions) is
+// escaped with dq.
 func (c *shellCompiler) varExpr(v string) (string, bool) {
 	if s, ok := sections[v]; ok {
 		return "$out/" + s.own, true
@@ -151,11 +164,11 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 	switch name {
 	case "name":
 		if inClosure {
-			return pkg, true
+			return dq(pkg), true
 		}
 	case "version":
 		if inClosure {
-			return c.versions[pkg], true
+			return dq(c.versions[pkg]), true
 		}
 	case "dev":
 		if inClosure {
@@ -180,7 +193,7 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 	}
 	if s, ok := sections[name]; ok {
 		if s.scoped {
-			return root + "/" + s.own + "/" + pkg, true
+			return root + "/" + s.own + "/" + dq(pkg), true
 		}
 		return root + "/" + s.own, true
 	}
@@ -383,20 +396,47 @@ var duneBuildArgs = []dunelock.Term{text("dune"), text("build"), text("-p"), {Pa
 
 func text(s string) dunelock.Term { return dunelock.Term{Parts: []dunelock.Part{{Lit: s}}} }
 
+// redirections are the shell redirections of the actions that redirect
+// the one they wrap; %s is the file's word.
+var redirections = map[dunelock.ActionKind]string{
+	dunelock.WithStdoutTo:  "> %s",
+	dunelock.WithStderrTo:  "2> %s",
+	dunelock.WithOutputsTo: "> %s 2>&1",
+	dunelock.WithStdinFrom: "< %s",
+	dunelock.IgnoreStdout:  "> /dev/null",
+	dunelock.IgnoreStderr:  "2> /dev/null",
+	dunelock.IgnoreOutputs: "> /dev/null 2>&1",
+}
+
+// stops are the actions lock2nix does not build, and why; README lists
+// them.
+var stops = map[dunelock.ActionKind]string{
+	dunelock.CopyLineDirective: "its line directive names the file as dune's build directory does",
+	dunelock.Cram:              "it needs dune's cram test runner",
+	dunelock.FormatDuneFile:    "it needs dune's own formatter of dune files",
+	dunelock.DynamicRun:        "it needs dune's action plugin protocol",
+}
+
 // action writes a into the script.
 func (c *shellCompiler) action(a *dunelock.Action, indent int) {
+	outer := c.at
+	c.at = a.Pos
+	defer func() { c.at = outer }()
 	switch a.Kind {
-	case dunelock.Run:
+	case dunelock.Run, dunelock.Runexec:
 		c.run(a.Args, indent)
 	case dunelock.Dune:
 		c.run(duneBuildArgs, indent)
-	case dunelock.Progn:
+	case dunelock.Progn, dunelock.Concurrent:
+		// Concurrent actions may run in any order: this one.
 		for _, b := range a.Body {
 			c.action(b, indent)
 		}
 		if len(a.Body) == 0 {
 			c.line(indent, "true")
 		}
+	case dunelock.NoInfer:
+		c.action(a.Body[0], indent)
 	case dunelock.When:
 		switch cond := c.cond(a.Cond); cond {
 		case "false":
@@ -407,18 +447,42 @@ func (c *shellCompiler) action(a *dunelock.Action, indent int) {
 			c.action(a.Body[0], indent+1)
 			c.line(indent, "fi")
 		}
-	case dunelock.Withenv, dunelock.Chdir:
+	case dunelock.Withenv, dunelock.Chdir, dunelock.Setenv:
 		c.line(indent, "(")
-		if a.Kind == dunelock.Chdir {
+		switch a.Kind {
+		case dunelock.Chdir:
 			c.line(indent+1, "cd "+c.word(a.Args[0]))
+		case dunelock.Setenv:
+			c.setenv(a.Args[0], a.Args[1], indent+1)
 		}
 		for _, u := range a.Env {
 			c.envUpdate(u, indent+1)
 		}
 		c.action(a.Body[0], indent+1)
 		c.line(indent, ")")
+	case dunelock.WithStdoutTo, dunelock.WithStderrTo, dunelock.WithOutputsTo, dunelock.WithStdinFrom,
+		dunelock.IgnoreStdout, dunelock.IgnoreStderr, dunelock.IgnoreOutputs:
+		redirect := redirections[a.Kind]
+		if strings.Contains(redirect, "%s") {
+			redirect = fmt.Sprintf(redirect, c.word(a.Args[0]))
+		}
+		c.line(indent, "{")
+		c.action(a.Body[0], indent+1)
+		c.line(indent, "} "+redirect)
+	case dunelock.PipeStdout, dunelock.PipeStderr, dunelock.PipeOutputs:
+		c.pipe(a, indent)
+	case dunelock.WithAcceptedExitCodes:
+		c.n++
+		code := fmt.Sprintf("code%d", c.n)
+		c.line(indent, code+"=0")
+		c.line(indent, "{")
+		c.action(a.Body[0], indent+1)
+		c.line(indent, "} || "+code+"=$?")
+		c.line(indent, fmt.Sprintf(`if ! { %s; }; then echo "lock2nix: exit code $%s is not accepted" >&2; exit 1; fi`, exitCodes(*a.Codes, code), code))
 	case dunelock.System:
 		c.line(indent, "sh -c "+c.word(a.Args[0]))
+	case dunelock.Bash:
+		c.line(indent, "bash -e -u -o pipefail -c "+c.word(a.Args[0]))
 	case dunelock.Patch:
 		c.line(indent, "patch -p1 -i "+c.word(a.Args[0]))
 	case dunelock.Substitute:
@@ -427,9 +491,106 @@ func (c *shellCompiler) action(a *dunelock.Action, indent int) {
 	case dunelock.WriteFile:
 		p, text := c.word(a.Args[0]), c.word(a.Args[1])
 		c.line(indent, fmt.Sprintf("printf %%s %s > %s", text, p))
+	case dunelock.Echo:
+		words := make([]string, len(a.Args))
+		for i, t := range a.Args {
+			words[i] = c.word(t)
+		}
+		c.line(indent, "printf %s "+strings.Join(words, "' '"))
+	case dunelock.Cat:
+		c.line(indent, "cat --"+c.words(a.Args))
+	case dunelock.Copy:
+		from, to := c.word(a.Args[0]), c.word(a.Args[1])
+		c.line(indent, fmt.Sprintf(`mkdir -p -- "$(dirname -- %s)"`, to))
+		c.line(indent, fmt.Sprintf("cp -- %s %s", from, to))
+	case dunelock.Diff:
+		c.line(indent, "diff -u --"+c.words(a.Args))
+	case dunelock.DiffOptional:
+		c.line(indent, fmt.Sprintf("if [ -e %s ]; then diff -u --%s; fi", c.word(a.Args[1]), c.words(a.Args)))
+	case dunelock.Cmp:
+		c.line(indent, "cmp --"+c.words(a.Args))
 	default:
+		if why, ok := stops[a.Kind]; ok {
+			c.fail("lock2nix cannot build the action %s: %s", a.Kind, why)
+			return
+		}
 		c.fail("cannot build the action %q", a.Kind)
 	}
+}
+
+// words compiles terms into words, each after a space.
+func (c *shellCompiler) words(ts []dunelock.Term) string {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString(" " + c.word(t))
+	}
+	return b.String()
+}
+
+// setenv writes setenv's export; a name known now must be a shell name.
+func (c *shellCompiler) setenv(name, value dunelock.Term, indent int) {
+	if v, ok := c.static(name); ok {
+		if !isShellName(v) {
+			c.fail("environment variable name %q is not a valid shell name", v)
+			return
+		}
+		c.line(indent, "export "+v+"="+c.word(value))
+		return
+	}
+	c.line(indent, "export "+c.word(name)+"="+c.word(value))
+}
+
+// pipe writes a pipeline: each action's standard output (pipe-stdout),
+// error (pipe-stderr) or both (pipe-outputs) feeds the next one's input.
+// pipe-stderr sends each stage's standard output where the pipeline's
+// goes, through file descriptor 4.
+func (c *shellCompiler) pipe(a *dunelock.Action, indent int) {
+	stage := map[dunelock.ActionKind]string{dunelock.PipeStdout: "", dunelock.PipeStderr: " 2>&1 1>&4", dunelock.PipeOutputs: " 2>&1"}[a.Kind]
+	in := indent
+	if a.Kind == dunelock.PipeStderr {
+		c.line(indent, "{")
+		in++
+	}
+	for i, b := range a.Body {
+		if i == 0 {
+			c.line(in, "{")
+		}
+		c.action(b, in+1)
+		if i == len(a.Body)-1 {
+			c.line(in, "}")
+		} else {
+			c.line(in, "}"+stage+" | {")
+		}
+	}
+	if a.Kind == dunelock.PipeStderr {
+		c.line(indent, "} 4>&1")
+	}
+}
+
+// exitCodes compiles with-accepted-exit-codes' predicate into a test of
+// the shell variable v.
+func exitCodes(p dunelock.ExitCodes, v string) string {
+	var parts []string
+	for _, a := range p.Args {
+		parts = append(parts, "{ "+exitCodes(a, v)+"; }")
+	}
+	switch p.Op {
+	case dunelock.CondAnd:
+		if len(parts) == 0 {
+			return "true"
+		}
+		return strings.Join(parts, " && ")
+	case dunelock.CondOr, dunelock.CondNot:
+		or := "false"
+		if len(parts) > 0 {
+			or = strings.Join(parts, " || ")
+		}
+		if p.Op == dunelock.CondNot {
+			return "! { " + or + "; }"
+		}
+		return or
+	}
+	return fmt.Sprintf(`[ "$%s" = %d ]`, v, p.Code)
 }
 
 // run writes a run action: its argv built up in an array, then run.
@@ -459,7 +620,7 @@ func (c *shellCompiler) run(args []dunelock.Term, indent int) {
 // each operator (the separator is ":").
 func (c *shellCompiler) envUpdate(u dunelock.EnvUpdate, indent int) {
 	if !isShellName(u.Var) {
-		c.fail("environment variable name %q is not a valid shell name", u.Var)
+		c.failAt(u.Pos, "environment variable name %q is not a valid shell name", u.Var)
 		return
 	}
 	w := c.word(u.Value)
@@ -476,8 +637,13 @@ func (c *shellCompiler) envUpdate(u dunelock.EnvUpdate, indent int) {
 		rhs = fmt.Sprintf(`"${%s:+$%s:}"%s`, v, v, w)
 	case dunelock.EnvEqColon:
 		rhs = fmt.Sprintf(`"$%s:"%s`, v, w)
+	case dunelock.EnvEqPlusEq:
+		// dune decodes =+= but stops with an internal error (assert false
+		// in Pkg_rules.Env_update.set) when it applies it.
+		c.failAt(u.Pos, "lock2nix cannot apply (=+= %s …): dune reads =+= but cannot apply it either; use = += =+ := or =:", u.Var)
+		return
 	default:
-		c.fail("cannot apply the environment operator %q", u.Op)
+		c.failAt(u.Pos, "cannot apply the environment operator %q", u.Op)
 		return
 	}
 	c.line(indent, fmt.Sprintf("export %s=%s", v, rhs))
@@ -496,29 +662,24 @@ func isShellName(s string) bool {
 	return true
 }
 
-// script compiles one action, or reports why it cannot be built; the
-// message then becomes the script's failure, so only building that
-// package fails.
-func (c *shellCompiler) script(a *dunelock.Action) string {
+// script compiles one action, or returns the errors that stop it.
+func (c *shellCompiler) script(a *dunelock.Action) (string, error) {
 	c.b.Reset()
-	c.n, c.err = 0, nil
+	c.n, c.errs = 0, nil
 	if a == nil {
-		return ""
+		return "", nil
 	}
 	c.action(a, 0)
-	if c.err != nil {
-		return fmt.Sprintf("echo %s >&2\nexit 1\n", sq("lock2nix: "+c.pkg.ID+": "+c.err.Error()))
-	}
-	return c.b.String()
+	return c.b.String(), errors.Join(c.errs...)
 }
 
 // exportedEnv compiles a package's exported_env into the lines the
 // builders run for each package that depends on it.
 func (c *shellCompiler) exportedEnv(env []dunelock.EnvUpdate) (string, error) {
 	c.b.Reset()
-	c.err = nil
+	c.errs = nil
 	for _, u := range env {
 		c.envUpdate(u, 0)
 	}
-	return c.b.String(), c.err
+	return c.b.String(), errors.Join(c.errs...)
 }

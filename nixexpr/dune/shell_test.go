@@ -40,7 +40,10 @@ func TestShellArgs(t *testing.T) {
 	args = append(args, dunelock.Term{Form: dunelock.TermWhen, Cond: &dunelock.Cond{Op: dunelock.CondEq, Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("macos")}}, Args: []dunelock.Term{lit("only-on-macos")}})
 
 	c := &shellCompiler{pkg: &lockfile.Package{ID: "p.1", Name: "p", Version: "1"}, closure: map[string]bool{}}
-	script := c.script(&dunelock.Action{Kind: dunelock.Run, Args: args})
+	script, err := c.script(&dunelock.Action{Kind: dunelock.Run, Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
 	prelude := "set -e\nout=/out\ndune_os=linux\ndune_run() { printf '%s\\0' \"$@\"; }\n"
 	got, err := exec.Command("bash", "-c", prelude+script).Output()
 	if err != nil {
