@@ -368,6 +368,9 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !ok || p == "" {
 			return lockfile.Source{}, d.errAt(n.List[1], "want a path")
 		}
+		if path.IsAbs(p) {
+			return lockfile.Source{}, d.outside(n.List[1], p)
+		}
 		return lockfile.Source{Kind: lockfile.Directory, Path: p}, nil
 	case "fetch":
 	default:
@@ -403,9 +406,14 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		}
 		hash = h
 	}
-	scheme, rest, _ := strings.Cut(u, "://")
+	scheme, rest, hasScheme := strings.Cut(u, "://")
 	switch {
-	case strings.HasPrefix(scheme, "git+"):
+	case !hasScheme && path.IsAbs(u):
+		// opam reads a bare absolute path as a local file.
+		return lockfile.Source{}, d.outside(url.List[1], u)
+	case scheme == "git" || strings.HasPrefix(scheme, "git+"):
+		// dune fetches git://, git+https://, git+ssh://, git+file:// …
+		// with git.
 		addr, rev, _ := strings.Cut(rest, "#")
 		if rev == "" {
 			rev = d.opts.Pins[pkg]
@@ -413,20 +421,30 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !lockfile.IsCommit(rev) {
 			return lockfile.Source{}, d.errAt(url.List[1], "git source %s is not pinned to a commit, so Nix cannot fetch it reproducibly: pin %s to a full commit id (--pin %s=<commit>)", u, pkg, pkg)
 		}
-		return lockfile.Source{Kind: lockfile.Git, URL: strings.TrimPrefix(scheme, "git+") + "://" + addr, Rev: rev}, nil
+		transport := "git"
+		if scheme != "git" {
+			transport = strings.TrimPrefix(scheme, "git+")
+		}
+		return lockfile.Source{Kind: lockfile.Git, URL: transport + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
-	case scheme == "file" && !hash.IsZero():
-		// A local archive with a checksum is fetched like any other, so
-		// that Nix checks it.
-		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
 	case scheme == "file":
+		if path.IsAbs(rest) {
+			return lockfile.Source{}, d.outside(url.List[1], rest)
+		}
 		if isArchive(rest) {
 			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash}, nil
 		}
 		return lockfile.Source{Kind: lockfile.Directory, Path: rest}, nil
 	}
-	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git+…, or file", u)
+	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git, git+…, or file", u)
+}
+
+// outside reports a local source at an absolute path: the generated file
+// reads local sources from the project folder it is given (src), so that
+// it builds on any machine.
+func (d *decoder) outside(n *sexp.Node, p string) error {
+	return d.errAt(n, "local source %s is outside the project: lock2nix reads local sources from the project folder, so that the Nix file builds on any machine; copy it into the project and refer to it by a path relative to the project root", p)
 }
 
 func isArchive(p string) bool {

@@ -140,3 +140,31 @@ func TestDepexts(t *testing.T) {
 		}
 	}
 }
+
+// TestSources reads each source kind dune writes and where it is fetched
+// from: git (git://, git+https://, pinned by the URL's commit or a pin),
+// http(s), and local sources relative to the project.
+func TestSources(t *testing.T) {
+	const commit = "0123456789abcdef0123456789abcdef01234567"
+	tests := []struct{ source, want string }{
+		{`(fetch (url git://x.test/a.git#` + commit + `))`, "git git://x.test/a.git " + commit},
+		{`(fetch (url git://x.test/pinned.git))`, "git git://x.test/pinned.git " + commit},
+		{`(fetch (url git+https://x.test/a.git#` + commit + `))`, "git https://x.test/a.git " + commit},
+		{`(fetch (url git+file://vendor/a#` + commit + `))`, "git file://vendor/a " + commit},
+		{`(fetch (url https://x.test/a.tgz))`, "tarball https://x.test/a.tgz "},
+		{`(fetch (url file://vendor/a.tar.gz) (checksum sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855))`, "local-tarball vendor/a.tar.gz "},
+		{`(fetch (url file://vendor/a))`, "directory vendor/a "},
+		{`(copy vendor/a)`, "directory vendor/a "},
+	}
+	for _, tt := range tests {
+		l, err := ParseFS(lockFS(map[string]string{"a.pkg": "(version 1)\n(source " + tt.source + ")"}), DefaultDir, Options{Pins: map[string]string{"a": commit}})
+		if err != nil {
+			t.Errorf("%s: %v", tt.source, err)
+			continue
+		}
+		s := l.Graph.Packages[0].Source
+		if got := fmt.Sprintf("%s %s%s %s", s.Kind, s.URL, s.Path, s.Rev); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.source, got, tt.want)
+		}
+	}
+}
