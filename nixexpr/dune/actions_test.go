@@ -224,7 +224,10 @@ func TestHostileNames(t *testing.T) {
 }
 
 // TestStops checks that what lock2nix cannot build stops the generation
-// with its place and what to do, every place at once.
+// with its place and what to do, every place at once. For =+= this is
+// dune's own behaviour: its decoder reads the operator
+// (Action.Env_update.Op) but Pkg_rules.Env_update.set ends in assert false
+// for it, in withenv and exported_env alike, so both stop here too.
 func TestStops(t *testing.T) {
 	l := parseLock(t, map[string]string{
 		"a.pkg": `(version 1)

@@ -294,8 +294,20 @@ func nixosDepexts(ds []dunelock.Depext) []string {
 }
 
 // nixos are the values dune's platform variables take on NixOS, whatever
-// the processor; a condition on any other variable does not hold.
-var nixos = map[string]string{"os": "linux", "os_distribution": "nixos", "os_family": "nixos"}
+// the processor: those of the Linux host platforms but arch. A condition
+// on any other variable does not hold.
+var nixos = func() map[string]string {
+	out := map[string]string{}
+	for _, hp := range hostPlatforms {
+		if hp.system == "x86_64-linux" {
+			for k, v := range hp.vars {
+				out[k] = v
+			}
+		}
+	}
+	delete(out, "arch")
+	return out
+}()
 
 // holdsOnNixOS evaluates a depext's condition on NixOS.
 func holdsOnNixOS(c *dunelock.Cond) bool {
