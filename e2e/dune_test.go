@@ -96,6 +96,13 @@ func TestDuneBuild(t *testing.T) {
   ((= APPB_BUILT_BY lock2nix))
   (run dune build -p %{pkg-self:name} -j %{jobs})))
 
+(install
+ (progn
+  (with-stdout-to note.txt (echo "built by" %{pkg-self:name}))
+  (setenv NOTE_DIR %{share}
+   (bash "mkdir -p \"$NOTE_DIR\" && cp note.txt \"$NOTE_DIR/\""))
+  (with-accepted-exit-codes 1 (run grep -q absent note.txt))))
+
 (depends ocaml dune liba)
 
 (source
@@ -124,6 +131,11 @@ func TestDuneBuild(t *testing.T) {
 	}
 	if string(got) != "hello from liba 42\n" {
 		t.Errorf("appb printed %q", got)
+	}
+	// Its install action, made of actions dune's own builder does not
+	// run, left its note.
+	if note, err := os.ReadFile(filepath.Join(res, "share", "note.txt")); err != nil || string(note) != "built by appb" {
+		t.Errorf("share/note.txt: %q, %v", note, err)
 	}
 
 	// The project itself, built by dune with the locked packages.
