@@ -99,6 +99,9 @@ func FuzzParseFS(f *testing.F) {
 		"(version 1)", "(version 1)(build (run a %{b}))", "(version 1)(depends (choice ((((os linux))) (a))))",
 		"(version 1)(source (fetch (url https://x/y) (checksum sha256=00)))", `(version 1)(exported_env (= A "\%{x}%"))`,
 		"(version 1)(build (all_platforms ((action (when (and_absorb_undefined_var true (= %{os} x)) (run y))))))",
+		"(version 1)(build (with-accepted-exit-codes (not 0 1) (pipe-stdout (echo a) (run cat))))",
+		"(version 1)(build (setenv A b (with-stdout-to %{null} (copy a b))))",
+		"(version 1)(depexts (a b) ((c) (= %{os_family} nixos)))", "(version 1)(source (copy /abs))",
 	} {
 		f.Add([]byte(s))
 	}

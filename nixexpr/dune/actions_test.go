@@ -258,3 +258,31 @@ dune.lock/c.pkg:3:15: environment variable name "A.B" is not a valid shell name`
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// FuzzBuild parses arbitrary package files and compiles what parses: the
+// compiler must return a file or positioned errors, never panic, whatever
+// shape of action the parser lets through.
+func FuzzBuild(f *testing.F) {
+	for _, s := range []string{
+		"(version 1)(build (run a %{b}))",
+		"(version 1)(build (with-accepted-exit-codes (or 0 (not 1)) (pipe-stderr (echo a) (run cat))))",
+		"(version 1)(build (setenv A b (with-stdin-from f (chdir d (diff? a b)))))",
+		"(version 1)(install (progn (withenv ((=+= A b)) (cram x)) (ignore-outputs (bash x))))",
+		"(version 1)(exported_env (+= PATH \"\\%{bin}%\"))(depexts (a) ((b) (<> %{os} linux)))",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{
+			"dune.lock/lock.dune": {Data: []byte("(lang package 0.1)\n")},
+			"dune.lock/a.pkg":     {Data: data},
+		}
+		l, err := dunelock.ParseFS(fsys, dunelock.DefaultDir, dunelock.Options{})
+		if err != nil {
+			return
+		}
+		if _, err := Build(l, nixexpr.Header{}); err != nil && !strings.HasPrefix(err.Error(), "dune.lock/a.pkg:") {
+			t.Fatalf("error without a place: %v", err)
+		}
+	})
+}
