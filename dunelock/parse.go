@@ -4,8 +4,8 @@
 // It knows dune's S-expression files and nothing of Nix. Both layouts dune
 // has written are read: <name>.pkg, and the portable <name>.<version>.pkg
 // with per-platform build, install and depends. Every field and action is
-// decoded into the graph's recipe types; anything unknown is an error
-// naming the file, line and column.
+// decoded into dunelock's typed recipe (recipe.go, vocab.go); anything
+// unknown is an error naming the file, line and column.
 package dunelock
 
 import (
