@@ -4,8 +4,8 @@
 // It knows dune's S-expression files and nothing of Nix. Both layouts dune
 // has written are read: <name>.pkg, and the portable <name>.<version>.pkg
 // with per-platform build, install and depends. Every field and action is
-// decoded into the graph's recipe types; anything unknown is an error
-// naming the file, line and column.
+// decoded into dunelock's typed recipe (recipe.go, vocab.go); anything
+// unknown is an error naming the file, line and column.
 package dunelock
 
 import (
@@ -16,6 +16,7 @@ import (
 	"path"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -299,7 +300,7 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 		if r.Build != nil {
 			return nil, nil, d.errAt(n, "(dune) and (build …) exclude each other")
 		}
-		r.UseDune = true
+		r.Build = []Branch{{Action: &Action{Kind: Dune, Pos: d.pos(n)}}}
 	}
 	if n, ok := f["depends"]; ok {
 		if r.Depends, err = d.depends(n); err != nil {
@@ -372,6 +373,9 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !ok || p == "" {
 			return lockfile.Source{}, d.errAt(n.List[1], "want a path")
 		}
+		if path.IsAbs(p) {
+			return lockfile.Source{}, d.outside(n.List[1], p)
+		}
 		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(n.List[1])}, nil
 	case "fetch":
 	default:
@@ -407,9 +411,14 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		}
 		hash = h
 	}
-	scheme, rest, _ := strings.Cut(u, "://")
+	scheme, rest, hasScheme := strings.Cut(u, "://")
 	switch {
-	case strings.HasPrefix(scheme, "git+"):
+	case !hasScheme && path.IsAbs(u):
+		// opam reads a bare absolute path as a local file.
+		return lockfile.Source{}, d.outside(url.List[1], u)
+	case scheme == "git" || strings.HasPrefix(scheme, "git+"):
+		// dune fetches git://, git+https://, git+ssh://, git+file:// …
+		// with git.
 		addr, rev, _ := strings.Cut(rest, "#")
 		if rev == "" {
 			rev = d.opts.Pins[pkg]
@@ -417,19 +426,33 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !lockfile.IsCommit(rev) {
 			return lockfile.Source{}, d.errAt(url.List[1], "git source %s is not pinned to a commit, so Nix cannot fetch it reproducibly: pin %s to a full commit id (--pin %s=<commit>)", u, pkg, pkg)
 		}
-		return lockfile.Source{Kind: lockfile.Git, URL: strings.TrimPrefix(scheme, "git+") + "://" + addr, Rev: rev}, nil
+		transport := "git"
+		if scheme != "git" {
+			transport = strings.TrimPrefix(scheme, "git+")
+		}
+		return lockfile.Source{Kind: lockfile.Git, URL: transport + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
 	case scheme == "file":
 		// A path, checksum or not: it must stay inside the project's
 		// boundary like every local path, never be fetched from anywhere
 		// on the host.
+		if path.IsAbs(rest) {
+			return lockfile.Source{}, d.outside(url.List[1], rest)
+		}
 		if isArchive(rest) {
 			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash, Origin: d.pos(url.List[1])}, nil
 		}
 		return lockfile.Source{Kind: lockfile.Directory, Path: rest, Origin: d.pos(url.List[1])}, nil
 	}
-	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git+…, or file", u)
+	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git, git+…, or file", u)
+}
+
+// outside reports a local source at an absolute path: the generated file
+// reads local sources from the project folder it is given (src), so that
+// it builds on any machine.
+func (d *decoder) outside(n *sexp.Node, p string) error {
+	return d.errAt(n, "local source %s is outside the project: lock2nix reads local sources from the project folder, so that the Nix file builds on any machine; copy it into the project and refer to it by a path relative to the project root", p)
 }
 
 func isArchive(p string) bool {
@@ -444,35 +467,30 @@ func isArchive(p string) bool {
 // branches reads a build or install value: a plain action, or the
 // portable (all_platforms …) and (choice …) forms.
 func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
-	unwrap := func(v *sexp.Node) (*Action, bool, error) {
+	unwrap := func(v *sexp.Node) (*Action, error) {
 		// Portable builds wrap the action: ((action A)) or ((dune)).
 		if isBuild && v.Kind == sexp.List && len(v.List) == 1 && v.List[0].Kind == sexp.List {
 			inner := v.List[0]
 			switch inner.Head() {
 			case "action":
 				if len(inner.List) != 2 {
-					return nil, false, d.errAt(inner, "want (action <action>)")
+					return nil, d.errAt(inner, "want (action <action>)")
 				}
-				a, err := d.action(inner.List[1])
-				return a, false, err
+				return d.action(inner.List[1])
 			case "dune":
-				return nil, true, nil
+				return &Action{Kind: Dune, Pos: d.pos(inner)}, nil
 			}
 		}
-		a, err := d.action(v)
-		return a, false, err
+		return d.action(v)
 	}
 	switch n.Head() {
 	case "all_platforms":
 		if len(n.List) != 2 {
 			return nil, d.errAt(n, "want (all_platforms <value>)")
 		}
-		a, useDune, err := unwrap(n.List[1])
+		a, err := unwrap(n.List[1])
 		if err != nil {
 			return nil, err
-		}
-		if useDune {
-			a = duneBuild()
 		}
 		return []Branch{{Action: a}}, nil
 	case "choice":
@@ -485,12 +503,9 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
 			if err != nil {
 				return nil, err
 			}
-			a, useDune, err := unwrap(br.List[1])
+			a, err := unwrap(br.List[1])
 			if err != nil {
 				return nil, err
-			}
-			if useDune {
-				a = duneBuild()
 			}
 			out = append(out, Branch{Platforms: envs, Action: a})
 		}
@@ -501,12 +516,6 @@ func (d *decoder) branches(n *sexp.Node, isBuild bool) ([]Branch, error) {
 		return nil, err
 	}
 	return []Branch{{Action: a}}, nil
-}
-
-// duneBuild is the action (dune) stands for.
-func duneBuild() *Action {
-	lit := func(s string) Term { return Term{Parts: []Part{{Lit: s}}} }
-	return &Action{Op: "run", Args: []Term{lit("dune"), lit("build"), lit("-p"), {Parts: []Part{{Var: "pkg-self:name"}}}}}
 }
 
 func (d *decoder) envList(n *sexp.Node) ([]PlatformEnv, error) {
@@ -568,56 +577,100 @@ func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
 	return names(n.List[1:], nil)
 }
 
+// depexts reads the system packages a package needs. A non-portable lock
+// lists names, (depexts unzip gnupg); a portable one lists entries, each
+// names that always apply, (unzip gnupg), or names and the condition under
+// which they do, ((libgmp-dev) (= %{os_family} debian)).
 func (d *decoder) depexts(n *sexp.Node) ([]Depext, error) {
-	var out []Depext
-	flat := true
-	for _, e := range n.List[1:] {
-		if e.Kind == sexp.List {
-			flat = false
-		}
-	}
-	if flat {
-		var names []string
-		for _, e := range n.List[1:] {
-			names = append(names, atom(e))
+	entries := n.List[1:]
+	if !slices.ContainsFunc(entries, func(e *sexp.Node) bool { return e.Kind == sexp.List }) {
+		names, err := d.names(entries)
+		if err != nil {
+			return nil, err
 		}
 		return []Depext{{Names: names}}, nil
 	}
-	for _, e := range n.List[1:] {
-		if e.Kind != sexp.List || len(e.List) == 0 || e.List[0].Kind != sexp.List {
-			return nil, d.errAt(e, "want ((<names>…) <condition>)")
+	var out []Depext
+	for _, e := range entries {
+		if e.Kind != sexp.List {
+			return nil, d.errAt(e, "want (<name>…) or ((<name>…) <condition>) in a list of depexts, got %s", short(e))
 		}
-		var dx Depext
-		for _, x := range e.List[0].List {
-			dx.Names = append(dx.Names, atom(x))
-		}
-		switch len(e.List) {
-		case 1:
-		case 2:
-			c, err := d.cond(e.List[1])
+		if len(e.List) == 0 || e.List[0].Kind != sexp.List {
+			names, err := d.names(e.List)
 			if err != nil {
 				return nil, err
 			}
-			dx.Cond = c
-		default:
-			return nil, d.errAt(e, "want ((<names>…) <condition>)")
+			out = append(out, Depext{Names: names})
+			continue
 		}
-		out = append(out, dx)
+		if len(e.List) != 2 {
+			return nil, d.errAt(e, "want ((<name>…) <condition>)")
+		}
+		names, err := d.names(e.List[0].List)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.cond(e.List[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Depext{Names: names, Cond: c})
 	}
 	return out, nil
 }
 
-var envOps = []string{"=", "+=", "=+", ":=", "=:", "=+="}
+// names reads a list of system package names.
+func (d *decoder) names(l []*sexp.Node) ([]string, error) {
+	var out []string
+	for _, x := range l {
+		s, ok := x.Text()
+		if !ok || s == "" {
+			return nil, d.errAt(x, "want a system package name, got %s", short(x))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
 
 func (d *decoder) envUpdate(n *sexp.Node) (EnvUpdate, error) {
-	if n.Kind != sexp.List || len(n.List) != 3 || !slices.Contains(envOps, atom(n.List[0])) || atom(n.List[1]) == "" {
-		return EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envOps, " "))
+	var op EnvOp
+	ok := n.Kind == sexp.List && len(n.List) == 3 && atom(n.List[1]) != ""
+	if ok {
+		op, ok = lookup[EnvOp](envNames[:], atom(n.List[0]))
+	}
+	if !ok {
+		return EnvUpdate{}, d.errAt(n, "want (<op> <VAR> <value>) with op one of %s", strings.Join(envNames[:], " "))
 	}
 	v, err := d.term(n.List[2])
 	if err != nil {
 		return EnvUpdate{}, err
 	}
-	return EnvUpdate{Op: atom(n.List[0]), Var: atom(n.List[1]), Value: v}, nil
+	return EnvUpdate{Pos: d.pos(n), Op: op, Var: atom(n.List[1]), Value: v}, nil
+}
+
+// shapes gives, for each action, what follows its name: terms, then
+// the one action it wraps (wraps) or the actions it holds (many, at least
+// minBody). Actions with more particular forms (withenv, when,
+// with-accepted-exit-codes) are read by their own code.
+var shapes = [numActionKinds]struct {
+	minTerms, maxTerms int // maxTerms -1: any number
+	wraps, many        bool
+	minBody            int
+}{
+	Run: {1, -1, false, false, 0}, Runexec: {1, -1, false, false, 0}, DynamicRun: {1, -1, false, false, 0},
+	Echo: {1, -1, false, false, 0}, Cat: {1, -1, false, false, 0},
+	System: {1, 1, false, false, 0}, Bash: {1, 1, false, false, 0}, Patch: {1, 1, false, false, 0}, Cram: {1, 1, false, false, 0},
+	Substitute: {2, 2, false, false, 0}, WriteFile: {2, 2, false, false, 0}, Copy: {2, 2, false, false, 0},
+	CopyLineDirective: {2, 2, false, false, 0}, Diff: {2, 2, false, false, 0}, DiffOptional: {2, 2, false, false, 0},
+	Cmp: {2, 2, false, false, 0}, FormatDuneFile: {2, 2, false, false, 0},
+	Progn: {0, 0, false, true, 0}, Concurrent: {0, 0, false, true, 0},
+	PipeStdout: {0, 0, false, true, 2}, PipeStderr: {0, 0, false, true, 2}, PipeOutputs: {0, 0, false, true, 2},
+	Chdir: {1, 1, true, false, 0}, Setenv: {2, 2, true, false, 0},
+	WithStdoutTo: {1, 1, true, false, 0}, WithStderrTo: {1, 1, true, false, 0}, WithOutputsTo: {1, 1, true, false, 0},
+	WithStdinFrom: {1, 1, true, false, 0},
+	IgnoreStdout:  {0, 0, true, false, 0}, IgnoreStderr: {0, 0, true, false, 0}, IgnoreOutputs: {0, 0, true, false, 0},
+	NoInfer: {0, 0, true, false, 0},
+	Dune:    {0, 0, false, false, 0},
 }
 
 // action reads one action.
@@ -626,55 +679,26 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 	if op == "" {
 		return nil, d.errAt(n, "want an action such as (run …), got %s", short(n))
 	}
-	a := &Action{Op: op}
-	args := n.List[1:]
-	terms := func(min, max int) error {
-		if len(args) < min || (max >= 0 && len(args) > max) {
-			return d.errAt(n, "wrong number of arguments to %s", op)
-		}
-		for _, x := range args {
-			t, err := d.term(x)
-			if err != nil {
-				return err
-			}
-			a.Args = append(a.Args, t)
-		}
-		return nil
+	if op == "copy-and-add-line-directive" {
+		op = CopyLineDirective.String()
 	}
+	kind, ok := lookup[ActionKind](actionNames[:], op)
+	if !ok {
+		return nil, d.errAt(n, "unknown action %q: dune has no such action", op)
+	}
+	a := &Action{Kind: kind, Pos: d.pos(n)}
+	args := n.List[1:]
 	var err error
-	switch op {
-	case "run":
-		err = terms(1, -1)
-	case "system", "patch":
-		err = terms(1, 1)
-	case "substitute", "write-file":
-		err = terms(2, 2)
-	case "dune":
-		if len(args) != 0 {
-			return nil, d.errAt(n, "want (dune)")
-		}
-		return duneBuild(), nil
-	case "progn":
-		for _, x := range args {
-			c, err := d.action(x)
-			if err != nil {
-				return nil, err
-			}
-			a.Body = append(a.Body, c)
-		}
-	case "when":
+	switch kind {
+	case When:
 		if len(args) != 2 {
 			return nil, d.errAt(n, "want (when <condition> <action>)")
 		}
 		if a.Cond, err = d.cond(args[0]); err != nil {
 			return nil, err
 		}
-		c, err := d.action(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Body = []*Action{c}
-	case "withenv":
+		return a, d.body(a, args[1:])
+	case Withenv:
 		if len(args) != 2 || args[0].Kind != sexp.List {
 			return nil, d.errAt(n, "want (withenv (<updates>…) <action>)")
 		}
@@ -685,48 +709,113 @@ func (d *decoder) action(n *sexp.Node) (*Action, error) {
 			}
 			a.Env = append(a.Env, eu)
 		}
-		c, err := d.action(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Body = []*Action{c}
-	case "chdir":
+		return a, d.body(a, args[1:])
+	case WithAcceptedExitCodes:
 		if len(args) != 2 {
-			return nil, d.errAt(n, "want (chdir <dir> <action>)")
+			return nil, d.errAt(n, "want (with-accepted-exit-codes <codes> <action>)")
 		}
-		t, err := d.term(args[0])
+		codes, err := d.exitCodes(args[0])
 		if err != nil {
 			return nil, err
 		}
-		a.Args = []Term{t}
-		c, err := d.action(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Body = []*Action{c}
-	default:
-		return nil, d.errAt(n, "unknown action %q (want run, progn, system, patch, substitute, withenv, when, chdir or dune)", op)
+		a.Codes = &codes
+		return a, d.body(a, args[1:])
 	}
-	return a, err
+	shape := shapes[kind]
+	nTerms := len(args)
+	if shape.wraps {
+		nTerms--
+	} else if shape.many {
+		nTerms = 0
+	}
+	if nTerms < shape.minTerms || (shape.maxTerms >= 0 && nTerms > shape.maxTerms) || len(args)-nTerms < shape.minBody {
+		return nil, d.errAt(n, "wrong number of arguments to %s", op)
+	}
+	for _, x := range args[:nTerms] {
+		t, err := d.term(x)
+		if err != nil {
+			return nil, err
+		}
+		a.Args = append(a.Args, t)
+	}
+	if err := d.body(a, args[nTerms:]); err != nil {
+		return nil, err
+	}
+	// dune reads a redirection to %{null} as ignoring that output.
+	if ignore, ok := ignores[kind]; ok && len(a.Args) == 1 && isVar(a.Args[0], "null") {
+		a.Kind, a.Args = ignore, nil
+	}
+	return a, nil
 }
 
-var condOps = []string{"and", "or", "not", "and_absorb_undefined_var", "or_absorb_undefined_var", "=", "<>", "<", "<=", ">", ">="}
+var ignores = map[ActionKind]ActionKind{WithStdoutTo: IgnoreStdout, WithStderrTo: IgnoreStderr, WithOutputsTo: IgnoreOutputs}
+
+func isVar(t Term, v string) bool {
+	return t.Form == TermText && len(t.Parts) == 1 && t.Parts[0].Var == v
+}
+
+// body reads the actions an action holds.
+func (d *decoder) body(a *Action, nodes []*sexp.Node) error {
+	for _, x := range nodes {
+		c, err := d.action(x)
+		if err != nil {
+			return err
+		}
+		a.Body = append(a.Body, c)
+	}
+	return nil
+}
+
+// exitCodes reads with-accepted-exit-codes' predicate: a number, or
+// (or …), (and …), (not …) of predicates.
+func (d *decoder) exitCodes(n *sexp.Node) (ExitCodes, error) {
+	if n.Kind != sexp.List {
+		s, _ := n.Text()
+		code, err := strconv.Atoi(s)
+		if err != nil || code < 0 || code > 255 {
+			return ExitCodes{}, d.errAt(n, "want an exit code from 0 to 255, or (or …), (and …), (not …) of them, got %s", short(n))
+		}
+		return ExitCodes{Op: CondEq, Code: code}, nil
+	}
+	var op CondOp
+	switch n.Head() {
+	case "or":
+		op = CondOr
+	case "and":
+		op = CondAnd
+	case "not":
+		op = CondNot
+	default:
+		return ExitCodes{}, d.errAt(n, "want an exit code from 0 to 255, or (or …), (and …), (not …) of them, got %s", short(n))
+	}
+	c := ExitCodes{Op: op}
+	for _, x := range n.List[1:] {
+		sub, err := d.exitCodes(x)
+		if err != nil {
+			return ExitCodes{}, err
+		}
+		c.Args = append(c.Args, sub)
+	}
+	return c, nil
+}
 
 // cond reads a blang condition.
 func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 	if n.Kind != sexp.List {
 		if s, ok := n.Text(); ok && (s == "true" || s == "false") {
-			return &Cond{Op: s}, nil
+			op, _ := lookup[CondOp](condNames[:], s)
+			return &Cond{Op: op}, nil
 		}
 		t, err := d.term(n)
 		if err != nil {
 			return nil, err
 		}
-		return &Cond{Op: "term", Terms: []Term{t}}, nil
+		return &Cond{Op: CondTerm, Terms: []Term{t}}, nil
 	}
-	op := n.Head()
-	switch op {
-	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var", "not":
+	op, ok := condForm(n)
+	switch {
+	case !ok:
+	case op == CondAnd || op == CondOr || op == CondAndAbsorb || op == CondOrAbsorb || op == CondNot:
 		c := &Cond{Op: op}
 		for _, x := range n.List[1:] {
 			sub, err := d.cond(x)
@@ -735,11 +824,11 @@ func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 			}
 			c.Args = append(c.Args, sub)
 		}
-		if op == "not" && len(c.Args) != 1 {
+		if op == CondNot && len(c.Args) != 1 {
 			return nil, d.errAt(n, "want (not <condition>)")
 		}
 		return c, nil
-	case "=", "<>", "<", "<=", ">", ">=":
+	case op.IsComparison():
 		if len(n.List) != 3 {
 			return nil, d.errAt(n, "want (%s <a> <b>)", op)
 		}
@@ -758,7 +847,14 @@ func (d *decoder) cond(n *sexp.Node) (*Cond, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Cond{Op: "term", Terms: []Term{t}}, nil
+	return &Cond{Op: CondTerm, Terms: []Term{t}}, nil
+}
+
+// condForm returns the operator of a list that is a condition's form:
+// and, or, not, the absorbing and/or, or a comparison.
+func condForm(n *sexp.Node) (CondOp, bool) {
+	op, ok := lookup[CondOp](condNames[:], n.Head())
+	return op, ok && op != CondTrue && op != CondFalse && op != CondTerm
 }
 
 // term reads an argument: text, or a slang form.
@@ -775,7 +871,15 @@ func (d *decoder) term(n *sexp.Node) (Term, error) {
 	}
 	op := n.Head()
 	args := n.List[1:]
-	t := Term{Op: op}
+	form, ok := lookup[TermForm](termNames[:], op)
+	if !ok || form == TermText || form == TermCond {
+		if _, isCond := condForm(n); isCond {
+			c, err := d.cond(n)
+			return Term{Form: TermCond, Cond: c}, err
+		}
+		return Term{}, d.errAt(n, "unknown form %q in an argument", op)
+	}
+	t := Term{Form: form}
 	sub := func(from int) error {
 		for _, x := range args[from:] {
 			s, err := d.term(x)
@@ -787,39 +891,33 @@ func (d *decoder) term(n *sexp.Node) (Term, error) {
 		return nil
 	}
 	var err error
-	switch op {
-	case "concat":
+	switch form {
+	case TermConcat:
 		err = sub(0)
-	case "when":
+	case TermWhen:
 		if len(args) != 2 {
 			return t, d.errAt(n, "want (when <condition> <term>)")
 		}
 		if t.Cond, err = d.cond(args[0]); err == nil {
 			err = sub(1)
 		}
-	case "if":
+	case TermIf:
 		if len(args) != 3 {
 			return t, d.errAt(n, "want (if <condition> <then> <else>)")
 		}
 		if t.Cond, err = d.cond(args[0]); err == nil {
 			err = sub(1)
 		}
-	case "catch_undefined_var":
+	case TermCatchUndefinedVar:
 		if len(args) != 2 {
 			return t, d.errAt(n, "want (catch_undefined_var <term> <fallback>)")
 		}
 		err = sub(0)
-	case "has_undefined_var":
+	case TermHasUndefinedVar:
 		if len(args) != 1 {
 			return t, d.errAt(n, "want (has_undefined_var <term>)")
 		}
 		err = sub(0)
-	default:
-		if slices.Contains(condOps, op) {
-			c, err := d.cond(n)
-			return Term{Op: "cond", Cond: c}, err
-		}
-		return t, d.errAt(n, "unknown form %q in an argument", op)
 	}
 	return t, err
 }

@@ -1,6 +1,8 @@
 package dunelock
 
-import "github.com/lock2nix/lock2nix/lockfile"
+import (
+	"github.com/lock2nix/lock2nix/lockfile"
+)
 
 // Lock is a parsed dune lock directory: the graph every emitter reads, and
 // what only dune records.
@@ -23,7 +25,8 @@ type Recipe struct {
 	Depends []Depend
 	// Build and Install are run in the unpacked source, build first. Each
 	// holds the alternatives for different platforms; the first whose
-	// Platforms match applies, and none may.
+	// Platforms match applies, and none may. The build field's (dune) is
+	// a Build of one Dune action.
 	Build, Install []Branch
 	// Env is exported to the packages that depend on this one.
 	Env []EnvUpdate
@@ -36,9 +39,6 @@ type Recipe struct {
 	Depexts []Depext
 	// Dev marks a package built from a development checkout.
 	Dev bool
-	// UseDune: build with "dune build -p <name>", the build system's
-	// default, instead of a recorded action.
-	UseDune bool
 	// EnabledOn lists the platforms the package is for; nil means all.
 	EnabledOn []PlatformEnv
 }
@@ -59,25 +59,37 @@ type Branch struct {
 
 // Action is one step of a recipe.
 type Action struct {
-	// Op is one of run, progn, system, patch, substitute, withenv, when,
-	// chdir, write-file.
-	Op string
-	// Args are run's argv, system's script, patch's file, substitute's
-	// input and output, chdir's folder, write-file's path and text.
+	Kind ActionKind
+	// Pos is where the action stands.
+	Pos lockfile.Pos
+	// Args are the terms the action takes, in the lock's order: run's
+	// argv, a script, files (patch's, substitute's, copy's, diff's, cat's,
+	// a redirection's), chdir's folder, setenv's variable and value,
+	// write-file's path and text, echo's texts.
 	Args []Term
 	// Cond guards a when.
 	Cond *Cond
 	// Env are withenv's updates.
 	Env []EnvUpdate
-	// Body holds progn's steps, or the one step of when, withenv, chdir.
+	// Codes are with-accepted-exit-codes' codes.
+	Codes *ExitCodes
+	// Body holds the steps of progn, concurrent and the pipes, or the one
+	// step of the actions that wrap another.
 	Body []*Action
+}
+
+// ExitCodes is with-accepted-exit-codes' predicate on an exit code: Code
+// itself (Op is CondEq), or the and, the or, or the negated or (CondNot)
+// of Args.
+type ExitCodes struct {
+	Op   CondOp
+	Code int
+	Args []ExitCodes
 }
 
 // Term is an argument: text with variables, or a form that computes one.
 type Term struct {
-	// Op is "" for text, or concat, when, if, catch_undefined_var,
-	// has_undefined_var, or cond (a condition's true or false).
-	Op string
+	Form TermForm
 	// Parts is the text of a plain term.
 	Parts []Part
 	// Args are the operand terms: concat's pieces, when's value, if's
@@ -97,18 +109,17 @@ type Part struct {
 
 // Cond is a condition.
 type Cond struct {
-	// Op is and, or, not, and_absorb_undefined_var,
-	// or_absorb_undefined_var, one of = <> < <= > >= (comparing Terms as
-	// strings), true, false, or term (a Term that must be true or false).
-	Op    string
-	Args  []*Cond
+	Op CondOp
+	// Args are and's, or's and not's operands.
+	Args []*Cond
+	// Terms are a comparison's two sides, or CondTerm's one term.
 	Terms []Term
 }
 
-// EnvUpdate changes an environment variable: Op is one of = += =+ := =:
-// =+=, with the meanings dune gives them.
+// EnvUpdate changes an environment variable.
 type EnvUpdate struct {
-	Op    string
+	Pos   lockfile.Pos
+	Op    EnvOp
 	Var   string
 	Value Term
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -40,20 +39,15 @@ func tarball(t *testing.T, dir string) (string, string) {
 }
 
 // TestDuneBuild makes a lock directory of two tiny dune packages, a
-// library and a program that uses it, whose sources are local tarballs,
-// translates it, and builds the program with real Nix, the host's OCaml
-// and dune, through the nixpkgs stand-in: the program must run and print
-// what the library computes.
+// library and a program that uses it, whose sources are tarballs in the
+// project, translates it, and builds the program with real Nix, the
+// host's OCaml and dune, through the nixpkgs stand-in: the program must
+// run and print what the library computes.
 func TestDuneBuild(t *testing.T) {
 	need(t, "nix-build", "dune", "ocamlc", "opam-installer", "go")
 	work := t.TempDir()
 	if k := os.Getenv("KEEP"); k != "" {
 		work = k
-	}
-	// Nix fetches file:// URLs as its build user: the folders must be
-	// readable by others.
-	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
-		os.Chmod(d, 0o755)
 	}
 	writeFiles(t, work, map[string]string{
 		"liba-1.0.0/dune-project":                   "(lang dune 2.9)\n(package (name liba))\n",
@@ -71,6 +65,15 @@ func TestDuneBuild(t *testing.T) {
 	})
 	libTar, libSum := tarball(t, filepath.Join(work, "liba-1.0.0"))
 	appTar, appSum := tarball(t, filepath.Join(work, "appb-2.0.0"))
+	// Local sources are read from the project, by paths relative to it.
+	for _, tar := range []string{libTar, appTar} {
+		if err := os.MkdirAll(filepath.Join(work, "project", "tarballs"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tar, filepath.Join(work, "project", "tarballs", filepath.Base(tar))); err != nil {
+			t.Fatal(err)
+		}
+	}
 	writeFiles(t, work, map[string]string{
 		"project/dune.lock/liba.pkg": `(version 1.0.0)
 
@@ -83,7 +86,7 @@ func TestDuneBuild(t *testing.T) {
 
 (source
  (fetch
-  (url file://` + libTar + `)
+  (url file://tarballs/` + filepath.Base(libTar) + `)
   (checksum sha256=` + libSum + `)))
 `,
 		"project/dune.lock/appb.pkg": `(version 2.0.0)
@@ -93,11 +96,18 @@ func TestDuneBuild(t *testing.T) {
   ((= APPB_BUILT_BY lock2nix))
   (run dune build -p %{pkg-self:name} -j %{jobs})))
 
+(install
+ (progn
+  (with-stdout-to note.txt (echo "built by" %{pkg-self:name}))
+  (setenv NOTE_DIR %{share}
+   (bash "mkdir -p \"$NOTE_DIR\" && cp note.txt \"$NOTE_DIR/\""))
+  (with-accepted-exit-codes 1 (run grep -q absent note.txt))))
+
 (depends ocaml dune liba)
 
 (source
  (fetch
-  (url file://` + appTar + `)
+  (url file://tarballs/` + filepath.Base(appTar) + `)
   (checksum sha256=` + appSum + `)))
 `,
 	})
@@ -109,7 +119,8 @@ func TestDuneBuild(t *testing.T) {
 	if msg, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("lock2nix dune: %v\n%s", err, msg)
 	}
-	res, err := nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; }).packagesByName.appb")
+	project := filepath.Join(work, "project")
+	res, err := nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; src = " + project + "; }).packagesByName.appb")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -121,9 +132,14 @@ func TestDuneBuild(t *testing.T) {
 	if string(got) != "hello from liba 42\n" {
 		t.Errorf("appb printed %q", got)
 	}
+	// Its install action, made of actions dune's own builder does not
+	// run, left its note.
+	if note, err := os.ReadFile(filepath.Join(res, "share", "note.txt")); err != nil || string(note) != "built by appb" {
+		t.Errorf("share/note.txt: %q, %v", note, err)
+	}
 
 	// The project itself, built by dune with the locked packages.
-	if res, err = nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; src = " + filepath.Join(work, "project") + "; }).project"); err != nil {
+	if res, err = nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; src = " + project + "; }).project"); err != nil {
 		t.Fatalf("nix-build project: %v", err)
 	}
 	got, err = exec.Command(filepath.Join(res, "bin", "demo")).Output()

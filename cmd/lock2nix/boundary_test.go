@@ -94,7 +94,7 @@ func TestLocalBoundary(t *testing.T) {
 		{"dune copy through a symbolic link", "dune.lock/s.pkg", "(version 1)\n(source (copy vendor))\n", nil,
 			"the local path vendor leads to TOP/secret, outside TOP/repo"},
 		{"dune absolute file URL from another machine", "dune.lock/s.pkg", "(version 1)\n(source (fetch (url file:///Users/me/src/s)))\n", nil,
-			"dune.lock/s.pkg:2:21: the local path /Users/me/src/s is absolute (recorded on another machine?), outside TOP/repo: copy what it holds into the repository"},
+			"dune.lock/s.pkg:2:21: local source /Users/me/src/s is outside the project"},
 		{"dune .files folder that is a link out of the repository", "dune.lock/s.pkg", "(version 1)\n", []string{"LINK dune.lock/s.files ../../../secret"},
 			"dune.lock/s.files: the local path dune.lock/s.files leads to TOP/secret, outside TOP/repo"},
 		{"dune copy inside the repository", "dune.lock/s.pkg", "(version 1)\n(source (copy ../lib))\n", nil, ""},

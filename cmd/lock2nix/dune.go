@@ -95,7 +95,7 @@ var duneCommand = &command{
 			}
 			return &translation{
 				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
-				emit: func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
+				emit: func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, dune.Emit(w, lock, h)) },
 			}, nil
 		}
 	},

@@ -2,9 +2,10 @@ package dune
 
 import (
 	_ "embed"
-	"fmt"
+	"errors"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/lock2nix/lock2nix/dunelock"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -30,174 +31,242 @@ func Emit(w io.Writer, l *dunelock.Lock, h nixexpr.Header) error {
 	return nixexpr.Print(w, f)
 }
 
-// Build returns the syntax tree Emit prints.
+// Build returns the syntax tree Emit prints. An action or environment
+// update lock2nix cannot build stops it with a *lockfile.Error at its
+// place; every such place is reported, in the packages' order.
 func Build(l *dunelock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
-	g := l.Graph
-	versions := map[string]string{}
-	dev := map[string]bool{}
-	deps := map[string][]string{}
-	for _, p := range g.Packages {
-		versions[p.Name] = p.Version
-		dev[p.Name] = l.Recipes[p.ID] != nil && l.Recipes[p.ID].Dev
-		for _, d := range p.Deps {
-			if !slices.Contains(deps[p.Name], d.Name) {
-				deps[p.Name] = append(deps[p.Name], d.Name)
-			}
-		}
-	}
-	closure := func(name string) map[string]bool {
-		seen := map[string]bool{}
-		var walk func(string)
-		walk = func(n string) {
-			for _, d := range deps[n] {
-				if !seen[d] {
-					seen[d] = true
-					walk(d)
-				}
-			}
-		}
-		walk(name)
-		return seen
-	}
-
-	sources := nixexpr.NewSources(len(g.Packages))
-	needSrc := false
-	addSource := func(name string, s lockfile.Source) (nixexpr.Expr, error) {
-		switch s.Kind {
-		case lockfile.Tarball, lockfile.Git:
-			name, err := sources.Add(name, s)
-			if err != nil {
-				return nil, err
-			}
-			return nixexpr.Select{Expr: nixexpr.Ident{Name: "sources"}, Attrs: []string{name}}, nil
-		case lockfile.Directory, lockfile.LocalTarball:
-			needSrc = true
-			return nixexpr.Apply{Func: nixexpr.Ident{Name: "local"}, Args: []nixexpr.Expr{nixexpr.String{Value: s.Path}}}, nil
-		}
-		return nixexpr.Null{}, nil
-	}
-
+	e := newEmitter(l)
 	var pkgs []nixexpr.Binding
-	for _, p := range g.Packages {
-		r := l.Recipes[p.ID]
-		if r == nil {
-			r = &dunelock.Recipe{}
+	var errs []error
+	for _, p := range l.Graph.Packages {
+		bs, err := e.pkg(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
-		sc := &shellCompiler{pkg: p, closure: closure(p.Name), versions: versions, dev: dev}
-		bs := nameAttrs(p)
-		if p.Source.Kind != lockfile.NoSource {
-			src, err := addSource(p.ID, p.Source)
+		pkgs = append(pkgs, attr(p.ID, nixexpr.AttrSet{Bindings: bs}))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return nixexpr.Generated(h, e.formals(), e.body(pkgs, h.RootUp)), nil
+}
+
+// emitter holds what Build gathers while it writes the packages.
+type emitter struct {
+	lock    *dunelock.Lock
+	sources *nixexpr.Sources
+	// needSrc records that a package uses the project folder, so that the
+	// file defines local.
+	needSrc bool
+	// versions, dev flags and dependency names of every package, by name,
+	// for the variables scripts use.
+	versions map[string]string
+	dev      map[string]bool
+	deps     map[string][]string
+}
+
+func newEmitter(l *dunelock.Lock) *emitter {
+	e := &emitter{
+		lock:     l,
+		sources:  nixexpr.NewSources(len(l.Graph.Packages)),
+		versions: map[string]string{},
+		dev:      map[string]bool{},
+		deps:     map[string][]string{},
+	}
+	for _, p := range l.Graph.Packages {
+		e.versions[p.Name] = p.Version
+		e.dev[p.Name] = l.Recipes[p.ID] != nil && l.Recipes[p.ID].Dev
+		for _, d := range p.Deps {
+			if !slices.Contains(e.deps[p.Name], d.Name) {
+				e.deps[p.Name] = append(e.deps[p.Name], d.Name)
+			}
+		}
+	}
+	return e
+}
+
+// closure returns the names of a package's transitive dependencies.
+func (e *emitter) closure(name string) map[string]bool {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		for _, d := range e.deps[n] {
+			if !seen[d] {
+				seen[d] = true
+				walk(d)
+			}
+		}
+	}
+	walk(name)
+	return seen
+}
+
+func attr(name string, v nixexpr.Expr) nixexpr.Binding {
+	return nixexpr.Attr{Path: []string{name}, Value: v}
+}
+
+// source returns the expression for a source: a fetcher in sources, or a
+// path in the project folder.
+func (e *emitter) source(name string, s lockfile.Source) (nixexpr.Expr, error) {
+	switch s.Kind {
+	case lockfile.Tarball, lockfile.Git:
+		name, err := e.sources.Add(name, s)
+		if err != nil {
+			return nil, err
+		}
+		return nixexpr.Select{Expr: nixexpr.Ident{Name: "sources"}, Attrs: []string{name}}, nil
+	case lockfile.Directory, lockfile.LocalTarball:
+		return e.local(s.Path), nil
+	}
+	return nixexpr.Null{}, nil
+}
+
+// local is a path relative to the project folder.
+func (e *emitter) local(path string) nixexpr.Expr {
+	e.needSrc = true
+	return nixexpr.Apply{Func: nixexpr.Ident{Name: "local"}, Args: []nixexpr.Expr{nixexpr.String{Value: path}}}
+}
+
+// pkg returns one package's attributes.
+func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
+	r := e.lock.Recipes[p.ID]
+	if r == nil {
+		r = &dunelock.Recipe{}
+	}
+	bs := nameAttrs(p)
+	if p.Source.Kind != lockfile.NoSource {
+		src, err := e.source(p.ID, p.Source)
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, attr("src", src))
+	}
+	if len(r.Extra) > 0 {
+		var extra []nixexpr.Binding
+		for _, x := range r.Extra {
+			src, err := e.source(p.ID+"/"+x.Path, x.Source)
 			if err != nil {
 				return nil, err
 			}
-			bs = append(bs, nixexpr.Attr{Path: []string{"src"}, Value: src})
+			extra = append(extra, attr(x.Path, src))
 		}
-		if len(r.Extra) > 0 {
-			var extra []nixexpr.Binding
-			for _, x := range r.Extra {
-				src, err := addSource(p.ID+"/"+x.Path, x.Source)
-				if err != nil {
-					return nil, err
-				}
-				extra = append(extra, nixexpr.Attr{Path: []string{x.Path}, Value: src})
-			}
-			bs = append(bs, nixexpr.Attr{Path: []string{"extra"}, Value: nixexpr.AttrSet{Bindings: extra}})
-		}
-		if r.FilesDir != "" {
-			needSrc = true
-			bs = append(bs, nixexpr.Attr{Path: []string{"files"}, Value: nixexpr.Apply{Func: nixexpr.Ident{Name: "local"}, Args: []nixexpr.Expr{nixexpr.String{Value: r.FilesDir}}}})
-		}
-		var depList []nixexpr.Expr
-		for _, d := range r.Depends {
-			if d.Platforms == nil {
-				depList = append(depList, nixexpr.String{Value: d.Name})
-				continue
-			}
-			depList = append(depList, nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-				nixexpr.Attr{Path: []string{"name"}, Value: nixexpr.String{Value: d.Name}},
-				nixexpr.Attr{Path: []string{"platforms"}, Value: platformsExpr(d.Platforms)},
-			}})
-		}
-		if len(depList) > 0 {
-			bs = append(bs, nixexpr.Attr{Path: []string{"deps"}, Value: nixexpr.List{Items: depList}})
-		}
-		for _, phase := range []struct {
-			name     string
-			branches []dunelock.Branch
-		}{{"build", r.Build}, {"install", r.Install}} {
-			if len(phase.branches) == 0 {
-				continue
-			}
-			var items []nixexpr.Expr
-			for _, br := range phase.branches {
-				b := scriptBindings(sc, br.Action)
-				if br.Platforms != nil {
-					b = append([]nixexpr.Binding{nixexpr.Attr{Path: []string{"platforms"}, Value: platformsExpr(br.Platforms)}}, b...)
-				}
-				items = append(items, nixexpr.AttrSet{Bindings: b})
-			}
-			bs = append(bs, nixexpr.Attr{Path: []string{phase.name}, Value: nixexpr.List{Items: items}})
-		}
-		if r.UseDune {
-			sc.b.Reset()
-			bs = append(bs, nixexpr.Attr{Path: []string{"build"}, Value: nixexpr.List{Items: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-				nixexpr.Attr{Path: []string{"script"}, Value: nixexpr.String{Value: "dune_run dune build -p " + sq(p.Name) + "\n"}},
-			}}}}})
-		}
-		if len(r.Env) > 0 {
-			sc.b.Reset()
-			for _, u := range r.Env {
-				if err := sc.envUpdate(u, 0); err != nil {
-					return nil, fmt.Errorf("nixexpr: %s: exported_env: %v", p.ID, err)
-				}
-			}
-			bs = append(bs, nixexpr.Attr{Path: []string{"exportedEnv"}, Value: nixexpr.String{Value: sc.b.String()}})
-		}
-		if nixos := nixosDepexts(r.Depexts); len(nixos) > 0 {
-			bs = append(bs, nixexpr.Attr{Path: []string{"depexts"}, Value: nixexpr.Strings(nixos)})
-		}
-		if r.Dev {
-			bs = append(bs, nixexpr.Attr{Path: []string{"dev"}, Value: nixexpr.Bool{Value: true}})
-		}
-		if r.EnabledOn != nil {
-			bs = append(bs, nixexpr.Attr{Path: []string{"enabledOn"}, Value: platformsExpr(r.EnabledOn)})
-		}
-		pkgs = append(pkgs, nixexpr.Attr{Path: []string{p.ID}, Value: nixexpr.AttrSet{Bindings: bs}})
+		bs = append(bs, attr("extra", nixexpr.AttrSet{Bindings: extra}))
 	}
+	if r.FilesDir != "" {
+		bs = append(bs, attr("files", e.local(r.FilesDir)))
+	}
+	if deps := dependsExpr(r.Depends); deps != nil {
+		bs = append(bs, attr("deps", deps))
+	}
+	sc := &shellCompiler{pkg: p, closure: e.closure(p.Name), versions: e.versions, dev: e.dev}
+	var errs []error
+	for _, phase := range []struct {
+		name     string
+		branches []dunelock.Branch
+	}{{"build", r.Build}, {"install", r.Install}} {
+		if len(phase.branches) > 0 {
+			v, err := phaseExpr(sc, phase.branches)
+			errs = append(errs, err)
+			bs = append(bs, attr(phase.name, v))
+		}
+	}
+	if len(r.Env) > 0 {
+		env, err := sc.exportedEnv(r.Env)
+		errs = append(errs, err)
+		bs = append(bs, attr("exportedEnv", nixexpr.String{Value: env}))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if nixos := nixosDepexts(r.Depexts); len(nixos) > 0 {
+		bs = append(bs, attr("depexts", nixexpr.Strings(nixos)))
+	}
+	if r.Dev {
+		bs = append(bs, attr("dev", nixexpr.Bool{Value: true}))
+	}
+	if r.EnabledOn != nil {
+		bs = append(bs, attr("enabledOn", platformsExpr(r.EnabledOn)))
+	}
+	return bs, nil
+}
 
-	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"}}, sources.Formals()...)
+// dependsExpr lists dependencies: a name, or { name; platforms; } for one
+// that applies on some platforms only; nil for none.
+func dependsExpr(ds []dunelock.Depend) nixexpr.Expr {
+	if len(ds) == 0 {
+		return nil
+	}
+	var items []nixexpr.Expr
+	for _, d := range ds {
+		if d.Platforms == nil {
+			items = append(items, nixexpr.String{Value: d.Name})
+			continue
+		}
+		items = append(items, nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("name", nixexpr.String{Value: d.Name}),
+			attr("platforms", platformsExpr(d.Platforms)),
+		}})
+	}
+	return nixexpr.List{Items: items}
+}
+
+// phaseExpr lists a build or install field's branches, each with its
+// scripts and the platforms it applies on.
+func phaseExpr(sc *shellCompiler, branches []dunelock.Branch) (nixexpr.Expr, error) {
+	var items []nixexpr.Expr
+	var errs []error
+	for _, br := range branches {
+		b, err := scriptBindings(sc, br.Action)
+		errs = append(errs, err)
+		if br.Platforms != nil {
+			b = append([]nixexpr.Binding{attr("platforms", platformsExpr(br.Platforms))}, b...)
+		}
+		items = append(items, nixexpr.AttrSet{Bindings: b})
+	}
+	return nixexpr.List{Items: items}, errors.Join(errs...)
+}
+
+// formals are the generated function's arguments.
+func (e *emitter) formals() []nixexpr.Formal {
+	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"}}, e.sources.Formals()...)
 	formals = append(formals,
 		nixexpr.Formal{Name: "ocaml", Default: nixexpr.Null{}},
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 	)
-	if needSrc {
+	if e.needSrc {
 		formals = append(formals, nixexpr.Formal{Name: "localRoot", Default: nixexpr.Null{}})
 	}
-	formals = append(formals,
+	return append(formals,
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
 		nixexpr.Formal{Name: "depexts", Default: nixexpr.AttrSet{}},
 	)
-	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
-	if needSrc {
-		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
+}
+
+// body binds the sources, the packages, the project's root and the
+// builders, and calls the builders with them.
+func (e *emitter) body(pkgs []nixexpr.Binding, rootUp string) nixexpr.Expr {
+	lets := []nixexpr.Binding{attr("sources", nixexpr.AttrSet{Bindings: e.sources.Bindings()})}
+	if e.needSrc {
+		lets = append(lets, nixexpr.LocalBindings(rootUp)...)
 	}
+	g := e.lock.Graph
 	lets = append(lets,
-		nixexpr.Attr{Path: []string{"packages"}, Value: nixexpr.AttrSet{Bindings: pkgs}},
-		nixexpr.Attr{Path: []string{"root"}, Value: nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Attr{Path: []string{"name"}, Value: nixexpr.String{Value: g.Root.Name}},
-			nixexpr.Attr{Path: []string{"pname"}, Value: nixexpr.String{Value: nixexpr.DrvName(g.Root.Name, "project")}},
-			nixexpr.Attr{Path: []string{"compiler"}, Value: nixexpr.String{Value: l.Compiler}},
-			nixexpr.Attr{Path: []string{"compilerPackages"}, Value: nixexpr.Strings(compilerPackages)},
-		}}},
-		nixexpr.Attr{Path: []string{"builders"}, Value: nixexpr.Raw{Text: builders}},
+		attr("packages", nixexpr.AttrSet{Bindings: pkgs}),
+		attr("root", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("name", nixexpr.String{Value: g.Root.Name}),
+			attr("pname", nixexpr.String{Value: nixexpr.DrvName(g.Root.Name, "project")}),
+			attr("compiler", nixexpr.String{Value: e.lock.Compiler}),
+			attr("compilerPackages", nixexpr.Strings(compilerPackages)),
+		}}),
+		attr("builders", nixexpr.Raw{Text: builders}),
 	)
-	body := nixexpr.Let{
+	return nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "ocaml", "src", "overrides", "depexts", "sources", "packages", "root"}},
 		}}}},
 	}
-	return nixexpr.Generated(h, formals, body), nil
 }
 
 // platformsExpr writes platforms as [ { arch = "x86_64"; os = "linux"; } … ].
@@ -206,7 +275,7 @@ func platformsExpr(envs []dunelock.PlatformEnv) nixexpr.Expr {
 	for _, env := range envs {
 		var bs []nixexpr.Binding
 		for _, kv := range env {
-			bs = append(bs, nixexpr.Attr{Path: []string{kv.Var}, Value: nixexpr.String{Value: kv.Value}})
+			bs = append(bs, attr(kv.Var, nixexpr.String{Value: kv.Value}))
 		}
 		items = append(items, nixexpr.AttrSet{Bindings: bs})
 	}
@@ -214,8 +283,7 @@ func platformsExpr(envs []dunelock.PlatformEnv) nixexpr.Expr {
 }
 
 // nixosDepexts lists the system packages a lock names for NixOS: those
-// whose condition holds on os_distribution = nixos, os_family = nixos, or
-// that carry no condition.
+// without a condition, and those whose condition holds there.
 func nixosDepexts(ds []dunelock.Depext) []string {
 	var out []string
 	for _, d := range ds {
@@ -230,78 +298,107 @@ func nixosDepexts(ds []dunelock.Depext) []string {
 	return out
 }
 
-// holdsOnNixOS evaluates the simple conditions depexts use, with the
-// distribution and family set to nixos and everything else unknown
-// (false).
+// nixos are the values dune's platform variables take on NixOS, whatever
+// the processor: those of the Linux host platforms but arch. A condition
+// on any other variable does not hold.
+var nixos = func() map[string]string {
+	out := map[string]string{}
+	for _, hp := range hostPlatforms {
+		if hp.system == "x86_64-linux" {
+			for k, v := range hp.vars {
+				out[k] = v
+			}
+		}
+	}
+	delete(out, "arch")
+	return out
+}()
+
+// holdsOnNixOS evaluates a depext's condition on NixOS.
 func holdsOnNixOS(c *dunelock.Cond) bool {
 	switch c.Op {
-	case "true":
+	case dunelock.CondTrue:
 		return true
-	case "and", "and_absorb_undefined_var":
+	case dunelock.CondAnd, dunelock.CondAndAbsorb:
 		for _, a := range c.Args {
 			if !holdsOnNixOS(a) {
 				return false
 			}
 		}
 		return true
-	case "or", "or_absorb_undefined_var":
+	case dunelock.CondOr, dunelock.CondOrAbsorb:
 		for _, a := range c.Args {
 			if holdsOnNixOS(a) {
 				return true
 			}
 		}
 		return false
-	case "not":
+	case dunelock.CondNot:
 		return !holdsOnNixOS(c.Args[0])
-	case "=":
-		v, lit := termVarLit(c.Terms[0], c.Terms[1])
-		return (v == "os_distribution" || v == "os_family") && lit == "nixos"
+	case dunelock.CondEq, dunelock.CondNe, dunelock.CondLt, dunelock.CondLe, dunelock.CondGt, dunelock.CondGe:
+		a, okA := nixosValue(c.Terms[0])
+		b, okB := nixosValue(c.Terms[1])
+		return okA && okB && compare(c.Op, strings.Compare(a, b))
 	}
 	return false
 }
 
-func termVarLit(a, b dunelock.Term) (string, string) {
-	if len(a.Parts) == 1 && a.Parts[0].Var != "" && len(b.Parts) == 1 && b.Parts[0].Var == "" {
-		return a.Parts[0].Var, b.Parts[0].Lit
+// nixosValue is a plain term's text on NixOS, when it is known.
+func nixosValue(t dunelock.Term) (string, bool) {
+	if t.Form != dunelock.TermText {
+		return "", false
 	}
-	if len(b.Parts) == 1 && b.Parts[0].Var != "" && len(a.Parts) == 1 && a.Parts[0].Var == "" {
-		return b.Parts[0].Var, a.Parts[0].Lit
+	var b strings.Builder
+	for _, p := range t.Parts {
+		v, ok := p.Lit, true
+		if p.Var != "" {
+			v, ok = nixos[p.Var]
+		}
+		if !ok {
+			return "", false
+		}
+		b.WriteString(v)
 	}
-	return "", ""
+	return b.String(), true
 }
 
 // scriptBindings compiles an action once for any platform and, when that
 // script tests platform variables at build time, once for each system of
 // hostPlatforms with those tests decided: the builders pick the host's, so
 // conditions on the platform are resolved at evaluation time.
-func scriptBindings(sc *shellCompiler, a *dunelock.Action) []nixexpr.Binding {
+func scriptBindings(sc *shellCompiler, a *dunelock.Action) ([]nixexpr.Binding, error) {
 	sc.platform, sc.usesPlatform = nil, false
-	generic := sc.script(a)
-	bs := []nixexpr.Binding{nixexpr.Attr{Path: []string{"script"}, Value: nixexpr.String{Value: generic}}}
+	generic, err := sc.script(a)
+	if err != nil {
+		return nil, err
+	}
+	bs := []nixexpr.Binding{attr("script", nixexpr.String{Value: generic})}
 	if !sc.usesPlatform {
-		return bs
+		return bs, nil
 	}
 	var per []nixexpr.Binding
 	for _, hp := range hostPlatforms {
 		sc.platform = hp.vars
-		per = append(per, nixexpr.Attr{Path: []string{hp.system}, Value: nixexpr.String{Value: sc.script(a)}})
+		// The errors are those of the generic script, which had none.
+		s, _ := sc.script(a)
+		per = append(per, attr(hp.system, nixexpr.String{Value: s}))
 	}
 	sc.platform = nil
-	return append(bs, nixexpr.Attr{Path: []string{"scripts"}, Value: nixexpr.AttrSet{Bindings: per}})
+	return append(bs, attr("scripts", nixexpr.AttrSet{Bindings: per})), nil
 }
 
 // nameAttrs are a package's name and version, with the derivation-safe
 // forms only where those differ (store paths allow fewer characters).
 func nameAttrs(p *lockfile.Package) []nixexpr.Binding {
 	bs := []nixexpr.Binding{
-		nixexpr.Attr{Path: []string{"name"}, Value: nixexpr.String{Value: p.Name}},
-		nixexpr.Attr{Path: []string{"version"}, Value: nixexpr.String{Value: p.Version}},
+		attr("name", nixexpr.String{Value: p.Name}),
+		attr("version", nixexpr.String{Value: p.Version}),
 	}
 	if n := nixexpr.DrvName(p.Name, "package"); n != p.Name {
-		bs = append(bs, nixexpr.Attr{Path: []string{"pname"}, Value: nixexpr.String{Value: n}})
+		bs = append(bs, attr("pname", nixexpr.String{Value: n}))
 	}
 	if v := nixexpr.DrvName(p.Version, "0"); v != p.Version {
-		bs = append(bs, nixexpr.Attr{Path: []string{"drvVersion"}, Value: nixexpr.String{Value: v}})
+		bs = append(bs, attr("drvVersion", nixexpr.String{Value: v}))
 	}
 	return bs
 }

@@ -3,6 +3,7 @@ package dune
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -14,6 +15,10 @@ import (
 // the builders. Every text from the lockfile is single-quoted; variables
 // become expansions of shell variables the builder sets (dune_os, …) or of
 // the dependency paths it exports (dep_<name>).
+//
+// The compiler records the errors it meets (errs), each at the place of
+// the action or update it stops on, and goes on, so that its helpers
+// return text and callers check once, as nixexpr's printer does.
 type shellCompiler struct {
 	pkg *lockfile.Package
 	// closure holds the names of the package's transitive dependencies.
@@ -24,6 +29,9 @@ type shellCompiler struct {
 	dev map[string]bool
 	b   strings.Builder
 	n   int // for fresh variable names
+	// at is the action being compiled, for errors.
+	at   lockfile.Pos
+	errs []error
 	// sawUndefined records that a term used a variable known to be
 	// undefined, for catch_undefined_var and has_undefined_var.
 	sawUndefined bool
@@ -33,6 +41,15 @@ type shellCompiler struct {
 	// usesPlatform records that the script tested a platform variable at
 	// build time.
 	usesPlatform bool
+}
+
+// fail records an error at the action being compiled.
+func (c *shellCompiler) fail(format string, args ...any) {
+	c.failAt(c.at, format, args...)
+}
+
+func (c *shellCompiler) failAt(p lockfile.Pos, format string, args ...any) {
+	c.errs = append(c.errs, p.Errorf(format, args...))
 }
 
 // hostPlatforms are the Nix systems scripts are specialised for, with the
@@ -50,7 +67,7 @@ var hostPlatforms = []struct {
 // static returns a term's value when it is known without running
 // anything: literal text and, with a platform, the platform variables.
 func (c *shellCompiler) static(t dunelock.Term) (string, bool) {
-	if t.Op != "" {
+	if t.Form != dunelock.TermText {
 		return "", false
 	}
 	var b strings.Builder
@@ -60,9 +77,9 @@ func (c *shellCompiler) static(t dunelock.Term) (string, bool) {
 			continue
 		}
 		saw := c.usesPlatform
-		e, err := c.varExpr(p.Var)
+		e, ok := c.varExpr(p.Var)
 		c.usesPlatform = saw
-		if err != nil || strings.ContainsAny(e, "$`\"\\") {
+		if !ok || strings.ContainsAny(e, "$`\"\\") {
 			return "", false // known only when the script runs
 		}
 		b.WriteString(e)
@@ -70,16 +87,11 @@ func (c *shellCompiler) static(t dunelock.Term) (string, bool) {
 	return b.String(), true
 }
 
-// undefined marks a term whose value is known to be undefined.
-type undefined struct{ v string }
-
-func (u undefined) Error() string { return "undefined variable %{" + u.v + "}" }
-
 // sq single-quotes s for bash.
 func sq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // depVar names the shell variable that holds a dependency's store path;
-// the dune builders compute the same name.
+// the dune builders compute the same name (shellName in builders.nix).
 func depVar(name string) string {
 	sum := sha256.Sum256([]byte(name))
 	return "dep_" + hex.EncodeToString(sum[:])[:12]
@@ -94,79 +106,86 @@ var sections = map[string]struct {
 	"stublibs": {"lib/stublibs", false}, "man": {"man", false},
 }
 
-// varExpr returns a double-quotable shell expression for %{v}, or
-// undefined.
-func (c *shellCompiler) varExpr(v string) (string, error) {
+// dq escapes lockfile text for a double-quoted shell word.
+func dq(s string) string {
+	return dqEscaper.Replace(s)
+}
+
+var dqEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+
+// varExpr returns a double-quotable shell expression for %{v}, or false
+// when v is undefined. Lockfile text in it (package names, versions) is
+// escaped with dq.
+func (c *shellCompiler) varExpr(v string) (string, bool) {
 	if s, ok := sections[v]; ok {
-		return "$out/" + s.own, nil
+		return "$out/" + s.own, true
 	}
 	switch v {
 	case "prefix":
-		return "$out", nil
+		return "$out", true
 	case "build":
-		return "$dune_build", nil
+		return "$dune_build", true
 	case "jobs":
-		return "$NIX_BUILD_CORES", nil
+		return "$NIX_BUILD_CORES", true
 	case "make":
-		return "make", nil
+		return "make", true
 	case "switch":
-		return "dune", nil
+		return "dune", true
 	case "context_name":
-		return "default", nil
+		return "default", true
 	case "user", "group":
-		return "nixbld", nil
+		return "nixbld", true
 	case "os", "arch", "os_family", "os_distribution", "os_version", "sys_ocaml_version":
 		if val, ok := c.platform[v]; ok {
-			return val, nil
+			return val, true
 		}
 		if v != "os_version" && v != "sys_ocaml_version" {
 			c.usesPlatform = true
 		}
-		return "$dune_" + v, nil
+		return "$dune_" + v, true
 	}
 	scope, rest, ok := strings.Cut(v, ":")
 	if !ok {
-		return "", undefined{v}
+		return "", false
 	}
 	var pkg, name string
 	switch scope {
 	case "pkg-self":
 		pkg, name = c.pkg.Name, rest
 	case "pkg":
-		pkg, name, ok = strings.Cut(rest, ":")
-		if !ok {
-			return "", undefined{v}
+		if pkg, name, ok = strings.Cut(rest, ":"); !ok {
+			return "", false
 		}
 	default:
-		return "", undefined{v}
+		return "", false
 	}
 	self := pkg == c.pkg.Name
 	inClosure := self || c.closure[pkg]
 	switch name {
 	case "name":
 		if inClosure {
-			return pkg, nil
+			return dq(pkg), true
 		}
 	case "version":
 		if inClosure {
-			return c.versions[pkg], nil
+			return dq(c.versions[pkg]), true
 		}
 	case "dev":
 		if inClosure {
-			return fmt.Sprint(c.dev[pkg]), nil
+			return fmt.Sprint(c.dev[pkg]), true
 		}
 	case "installed":
-		return fmt.Sprint(inClosure), nil
+		return fmt.Sprint(inClosure), true
 	case "enable":
 		if inClosure {
-			return "enable", nil
+			return "enable", true
 		}
-		return "disable", nil
+		return "disable", true
 	case "pinned":
-		return "false", nil
+		return "false", true
 	}
 	if !inClosure {
-		return "", undefined{v}
+		return "", false
 	}
 	root := "$out"
 	if !self {
@@ -174,9 +193,9 @@ func (c *shellCompiler) varExpr(v string) (string, error) {
 	}
 	if s, ok := sections[name]; ok {
 		if s.scoped {
-			return root + "/" + s.own + "/" + pkg, nil
+			return root + "/" + s.own + "/" + dq(pkg), true
 		}
-		return root + "/" + s.own, nil
+		return root + "/" + s.own, true
 	}
 	// Other variables come from the <name>.config file the package's
 	// build left behind, known only at build time.
@@ -184,350 +203,450 @@ func (c *shellCompiler) varExpr(v string) (string, error) {
 	if !self {
 		dir = root + "/nix-support"
 	}
-	return fmt.Sprintf("$(dune_var %s %s %s)", sq(pkg), sq(name), dir), nil
+	return fmt.Sprintf("$(dune_var %s %s %s)", sq(pkg), sq(name), dir), true
 }
 
 // word compiles a term into a double-quoted shell word.
-func (c *shellCompiler) word(t dunelock.Term) (string, error) {
-	switch t.Op {
-	case "":
+func (c *shellCompiler) word(t dunelock.Term) string {
+	switch t.Form {
+	case dunelock.TermText:
 		var b strings.Builder
 		for _, p := range t.Parts {
 			if p.Var == "" {
 				b.WriteString(sq(p.Lit))
 				continue
 			}
-			e, err := c.varExpr(p.Var)
-			if _, undef := err.(undefined); undef {
+			e, ok := c.varExpr(p.Var)
+			if !ok {
 				// dune fails only when the step runs: so does the script.
 				c.sawUndefined = true
-				e, err = "$(dune_undefined "+sq(p.Var)+")", nil
-			}
-			if err != nil {
-				return "", err
+				e = "$(dune_undefined " + sq(p.Var) + ")"
 			}
 			b.WriteString(`"` + e + `"`)
 		}
 		if b.Len() == 0 {
-			return "''", nil
+			return "''"
 		}
-		return b.String(), nil
-	case "concat":
+		return b.String()
+	case dunelock.TermConcat:
 		var b strings.Builder
 		for _, a := range t.Args {
-			w, err := c.word(a)
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(w)
+			b.WriteString(c.word(a))
 		}
-		return b.String(), nil
-	case "catch_undefined_var", "has_undefined_var":
-		saw := c.sawUndefined
-		c.sawUndefined = false
-		w, err := c.word(t.Args[0])
-		undef := c.sawUndefined
-		c.sawUndefined = saw
-		if err != nil {
-			return "", err
-		}
-		if t.Op == "has_undefined_var" {
-			return fmt.Sprint(undef), nil
-		}
+		return b.String()
+	case dunelock.TermCatchUndefinedVar:
+		w, undef := c.tryWord(t.Args[0])
 		if undef {
 			return c.word(t.Args[1])
 		}
-		return w, nil
-	case "if", "cond", "when":
-		cond, err := c.cond(t.Cond)
-		if err != nil {
-			return "", err
-		}
-		switch t.Op {
-		case "cond":
-			return fmt.Sprintf(`"$(if %s; then echo true; else echo false; fi)"`, cond), nil
-		case "when":
-			// As a lone word; run's argv handles when as an optional
-			// argument.
-			w, err := c.word(t.Args[0])
-			if err != nil {
-				return "", err
-			}
-			return fmt.Sprintf(`"$(if %s; then printf %%s %s; fi)"`, cond, w), nil
-		}
-		a, err := c.word(t.Args[0])
-		if err != nil {
-			return "", err
-		}
-		b, err := c.word(t.Args[1])
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf(`"$(if %s; then printf %%s %s; else printf %%s %s; fi)"`, cond, a, b), nil
+		return w
+	case dunelock.TermHasUndefinedVar:
+		_, undef := c.tryWord(t.Args[0])
+		return fmt.Sprint(undef)
+	case dunelock.TermCond:
+		return fmt.Sprintf(`"$(if %s; then echo true; else echo false; fi)"`, c.cond(t.Cond))
+	case dunelock.TermWhen:
+		// As a lone word; run's argv handles when as an optional
+		// argument.
+		cond := c.cond(t.Cond)
+		return fmt.Sprintf(`"$(if %s; then printf %%s %s; fi)"`, cond, c.word(t.Args[0]))
+	case dunelock.TermIf:
+		cond := c.cond(t.Cond)
+		a, b := c.word(t.Args[0]), c.word(t.Args[1])
+		return fmt.Sprintf(`"$(if %s; then printf %%s %s; else printf %%s %s; fi)"`, cond, a, b)
 	}
-	return "", fmt.Errorf("unknown term form %q", t.Op)
+	c.fail("cannot build the term form %v", t.Form)
+	return "''"
 }
 
-// cond compiles a condition into a shell test.
-func (c *shellCompiler) cond(x *dunelock.Cond) (string, error) {
+// tryWord compiles t and reports whether it used an undefined variable.
+func (c *shellCompiler) tryWord(t dunelock.Term) (string, bool) {
+	saw := c.sawUndefined
+	c.sawUndefined = false
+	w := c.word(t)
+	undef := c.sawUndefined
+	c.sawUndefined = saw
+	return w, undef
+}
+
+// cond compiles a condition into a shell test. Conditions decided here
+// compile to true or false, which callers fold.
+func (c *shellCompiler) cond(x *dunelock.Cond) string {
 	switch x.Op {
-	case "true":
-		return "true", nil
-	case "false":
-		return "false", nil
-	case "not":
-		s, err := c.cond(x.Args[0])
-		switch s {
+	case dunelock.CondTrue:
+		return "true"
+	case dunelock.CondFalse:
+		return "false"
+	case dunelock.CondNot:
+		switch s := c.cond(x.Args[0]); s {
 		case "true":
-			return "false", err
+			return "false"
 		case "false":
-			return "true", err
+			return "true"
+		default:
+			return "! { " + s + "; }"
 		}
-		return "! { " + s + "; }", err
-	case "and", "or", "and_absorb_undefined_var", "or_absorb_undefined_var":
-		join := " && "
-		if strings.HasPrefix(x.Op, "or") {
-			join = " || "
-		}
-		absorbing := strings.HasSuffix(x.Op, "_absorb_undefined_var")
-		var parts []string
-		for _, a := range x.Args {
-			saw := c.sawUndefined
-			c.sawUndefined = false
-			s, err := c.cond(a)
-			undef := c.sawUndefined
-			c.sawUndefined = saw || (undef && !absorbing)
-			if err != nil {
-				return "", err
-			}
-			if undef && absorbing {
-				// An undefined operand cannot decide the result; the
-				// others do (dune errors only when none absorbs).
-				continue
-			}
-			parts = append(parts, "{ "+s+"; }")
-		}
-		// Fold the operands decided here: and drops true and is false
-		// with a false; or the other way round.
-		isOr := strings.HasPrefix(x.Op, "or")
-		unit, absorb := "{ true; }", "{ false; }"
-		if isOr {
-			unit, absorb = absorb, unit
-		}
-		var kept []string
-		for _, p := range parts {
-			switch p {
-			case absorb:
-				return strings.Trim(absorb, "{}; "), nil
-			case unit:
-			default:
-				kept = append(kept, p)
-			}
-		}
-		if len(kept) == 0 {
-			return strings.Trim(unit, "{}; "), nil
-		}
-		return strings.Join(kept, join), nil
-	case "term":
+	case dunelock.CondAnd, dunelock.CondOr, dunelock.CondAndAbsorb, dunelock.CondOrAbsorb:
+		return c.junction(x)
+	case dunelock.CondTerm:
 		if v, ok := c.static(x.Terms[0]); ok && (v == "true" || v == "false") {
-			return v, nil
+			return v
 		}
-		w, err := c.word(x.Terms[0])
-		return fmt.Sprintf(`[ %s = true ]`, w), err
+		return fmt.Sprintf(`[ %s = true ]`, c.word(x.Terms[0]))
+	case dunelock.CondEq, dunelock.CondNe, dunelock.CondLt, dunelock.CondLe, dunelock.CondGt, dunelock.CondGe:
+		return c.comparison(x)
 	}
-	// dune compares expanded values as strings; known ones are compared
-	// now.
+	c.fail("cannot build the condition %v", x.Op)
+	return "false"
+}
+
+// junction compiles and, or and their absorbing forms.
+func (c *shellCompiler) junction(x *dunelock.Cond) string {
+	isOr := x.Op == dunelock.CondOr || x.Op == dunelock.CondOrAbsorb
+	absorbing := x.Op == dunelock.CondAndAbsorb || x.Op == dunelock.CondOrAbsorb
+	join := " && "
+	if isOr {
+		join = " || "
+	}
+	var parts []string
+	for _, a := range x.Args {
+		saw := c.sawUndefined
+		c.sawUndefined = false
+		s := c.cond(a)
+		undef := c.sawUndefined
+		c.sawUndefined = saw || (undef && !absorbing)
+		if undef && absorbing {
+			// An undefined operand cannot decide the result; the
+			// others do (dune errors only when none absorbs).
+			continue
+		}
+		parts = append(parts, "{ "+s+"; }")
+	}
+	// Fold the operands decided here: and drops true and is false
+	// with a false; or the other way round.
+	unit, absorb := "{ true; }", "{ false; }"
+	if isOr {
+		unit, absorb = absorb, unit
+	}
+	var kept []string
+	for _, p := range parts {
+		switch p {
+		case absorb:
+			return strings.Trim(absorb, "{}; ")
+		case unit:
+		default:
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return strings.Trim(unit, "{}; ")
+	}
+	return strings.Join(kept, join)
+}
+
+// comparison compiles = <> < <= > >=. dune compares expanded values as
+// strings; known ones are compared now.
+func (c *shellCompiler) comparison(x *dunelock.Cond) string {
 	if sa, ok := c.static(x.Terms[0]); ok {
 		if sb, ok := c.static(x.Terms[1]); ok {
-			var holds bool
-			switch x.Op {
-			case "=":
-				holds = sa == sb
-			case "<>":
-				holds = sa != sb
-			case "<":
-				holds = sa < sb
-			case ">":
-				holds = sa > sb
-			case "<=":
-				holds = sa <= sb
-			case ">=":
-				holds = sa >= sb
-			}
-			return fmt.Sprint(holds), nil
+			return fmt.Sprint(compare(x.Op, strings.Compare(sa, sb)))
 		}
 	}
-	a, err := c.word(x.Terms[0])
-	if err != nil {
-		return "", err
-	}
-	b, err := c.word(x.Terms[1])
-	if err != nil {
-		return "", err
-	}
+	a, b := c.word(x.Terms[0]), c.word(x.Terms[1])
 	switch x.Op {
-	case "=":
-		return fmt.Sprintf("[ %s = %s ]", a, b), nil
-	case "<>":
-		return fmt.Sprintf("[ %s != %s ]", a, b), nil
-	case "<":
-		return fmt.Sprintf("[[ %s < %s ]]", a, b), nil
-	case ">":
-		return fmt.Sprintf("[[ %s > %s ]]", a, b), nil
-	case "<=":
-		return fmt.Sprintf("! [[ %s > %s ]]", a, b), nil
-	case ">=":
-		return fmt.Sprintf("! [[ %s < %s ]]", a, b), nil
+	case dunelock.CondEq:
+		return fmt.Sprintf("[ %s = %s ]", a, b)
+	case dunelock.CondNe:
+		return fmt.Sprintf("[ %s != %s ]", a, b)
+	case dunelock.CondLt:
+		return fmt.Sprintf("[[ %s < %s ]]", a, b)
+	case dunelock.CondGt:
+		return fmt.Sprintf("[[ %s > %s ]]", a, b)
+	case dunelock.CondLe:
+		return fmt.Sprintf("! [[ %s > %s ]]", a, b)
+	default: // CondGe
+		return fmt.Sprintf("! [[ %s < %s ]]", a, b)
 	}
-	return "", fmt.Errorf("unknown condition %q", x.Op)
+}
+
+// compare tells whether a comparison holds, given the sign of a - b.
+func compare(op dunelock.CondOp, sign int) bool {
+	switch op {
+	case dunelock.CondEq:
+		return sign == 0
+	case dunelock.CondNe:
+		return sign != 0
+	case dunelock.CondLt:
+		return sign < 0
+	case dunelock.CondLe:
+		return sign <= 0
+	case dunelock.CondGt:
+		return sign > 0
+	default: // CondGe
+		return sign >= 0
+	}
 }
 
 func (c *shellCompiler) line(indent int, s string) {
 	c.b.WriteString(strings.Repeat("  ", indent) + s + "\n")
 }
 
+// duneBuildArgs are the arguments (dune) runs: dune build -p <name>.
+var duneBuildArgs = []dunelock.Term{text("dune"), text("build"), text("-p"), {Parts: []dunelock.Part{{Var: "pkg-self:name"}}}}
+
+func text(s string) dunelock.Term { return dunelock.Term{Parts: []dunelock.Part{{Lit: s}}} }
+
+// redirections are the shell redirections of the actions that redirect
+// the one they wrap; %s is the file's word.
+var redirections = map[dunelock.ActionKind]string{
+	dunelock.WithStdoutTo:  "> %s",
+	dunelock.WithStderrTo:  "2> %s",
+	dunelock.WithOutputsTo: "> %s 2>&1",
+	dunelock.WithStdinFrom: "< %s",
+	dunelock.IgnoreStdout:  "> /dev/null",
+	dunelock.IgnoreStderr:  "2> /dev/null",
+	dunelock.IgnoreOutputs: "> /dev/null 2>&1",
+}
+
+// stops are the actions lock2nix does not build, and why; README lists
+// them.
+var stops = map[dunelock.ActionKind]string{
+	dunelock.CopyLineDirective: "its line directive names the file as dune's build directory does",
+	dunelock.Cram:              "it needs dune's cram test runner",
+	dunelock.FormatDuneFile:    "it needs dune's own formatter of dune files",
+	dunelock.DynamicRun:        "it needs dune's action plugin protocol",
+}
+
 // action writes a into the script.
-func (c *shellCompiler) action(a *dunelock.Action, indent int) error {
-	switch a.Op {
-	case "run":
-		c.n++
-		argv := fmt.Sprintf("argv%d", c.n)
-		c.line(indent, argv+"=()")
-		for _, t := range a.Args {
-			if t.Op == "when" {
-				cond, err := c.cond(t.Cond)
-				if err != nil {
-					return err
-				}
-				w, err := c.word(t.Args[0])
-				if err != nil {
-					return err
-				}
-				switch cond {
-				case "false":
-				case "true":
-					c.line(indent, fmt.Sprintf("%s+=(%s)", argv, w))
-				default:
-					c.line(indent, fmt.Sprintf("if %s; then %s+=(%s); fi", cond, argv, w))
-				}
-				continue
-			}
-			w, err := c.word(t)
-			if err != nil {
-				return err
-			}
-			c.line(indent, fmt.Sprintf("%s+=(%s)", argv, w))
-		}
-		c.line(indent, fmt.Sprintf(`dune_run "${%s[@]}"`, argv))
-	case "progn":
+func (c *shellCompiler) action(a *dunelock.Action, indent int) {
+	outer := c.at
+	c.at = a.Pos
+	defer func() { c.at = outer }()
+	switch a.Kind {
+	case dunelock.Run, dunelock.Runexec:
+		c.run(a.Args, indent)
+	case dunelock.Dune:
+		c.run(duneBuildArgs, indent)
+	case dunelock.Progn, dunelock.Concurrent:
+		// Concurrent actions may run in any order: this one.
 		for _, b := range a.Body {
-			if err := c.action(b, indent); err != nil {
-				return err
-			}
+			c.action(b, indent)
 		}
 		if len(a.Body) == 0 {
 			c.line(indent, "true")
 		}
-	case "when":
-		cond, err := c.cond(a.Cond)
-		if err != nil {
-			return err
-		}
-		switch cond {
+	case dunelock.NoInfer:
+		c.action(a.Body[0], indent)
+	case dunelock.When:
+		switch cond := c.cond(a.Cond); cond {
 		case "false":
-			return nil
 		case "true":
-			return c.action(a.Body[0], indent)
+			c.action(a.Body[0], indent)
+		default:
+			c.line(indent, "if "+cond+"; then")
+			c.action(a.Body[0], indent+1)
+			c.line(indent, "fi")
 		}
-		c.line(indent, "if "+cond+"; then")
-		if err := c.action(a.Body[0], indent+1); err != nil {
-			return err
-		}
-		c.line(indent, "fi")
-	case "withenv", "chdir":
+	case dunelock.Withenv, dunelock.Chdir, dunelock.Setenv:
 		c.line(indent, "(")
-		if a.Op == "chdir" {
-			w, err := c.word(a.Args[0])
-			if err != nil {
-				return err
-			}
-			c.line(indent+1, "cd "+w)
+		switch a.Kind {
+		case dunelock.Chdir:
+			c.line(indent+1, "cd "+c.word(a.Args[0]))
+		case dunelock.Setenv:
+			c.setenv(a.Args[0], a.Args[1], indent+1)
 		}
 		for _, u := range a.Env {
-			if err := c.envUpdate(u, indent+1); err != nil {
-				return err
-			}
+			c.envUpdate(u, indent+1)
 		}
-		if err := c.action(a.Body[0], indent+1); err != nil {
-			return err
-		}
+		c.action(a.Body[0], indent+1)
 		c.line(indent, ")")
-	case "system":
-		w, err := c.word(a.Args[0])
-		if err != nil {
-			return err
+	case dunelock.WithStdoutTo, dunelock.WithStderrTo, dunelock.WithOutputsTo, dunelock.WithStdinFrom,
+		dunelock.IgnoreStdout, dunelock.IgnoreStderr, dunelock.IgnoreOutputs:
+		redirect := redirections[a.Kind]
+		if strings.Contains(redirect, "%s") {
+			redirect = fmt.Sprintf(redirect, c.word(a.Args[0]))
 		}
-		c.line(indent, "sh -c "+w)
-	case "patch":
-		w, err := c.word(a.Args[0])
-		if err != nil {
-			return err
-		}
-		c.line(indent, "patch -p1 -i "+w)
-	case "substitute":
-		in, err := c.word(a.Args[0])
-		if err != nil {
-			return err
-		}
-		out, err := c.word(a.Args[1])
-		if err != nil {
-			return err
-		}
+		c.line(indent, "{")
+		c.action(a.Body[0], indent+1)
+		c.line(indent, "} "+redirect)
+	case dunelock.PipeStdout, dunelock.PipeStderr, dunelock.PipeOutputs:
+		c.pipe(a, indent)
+	case dunelock.WithAcceptedExitCodes:
+		c.n++
+		code := fmt.Sprintf("code%d", c.n)
+		c.line(indent, code+"=0")
+		c.line(indent, "{")
+		c.action(a.Body[0], indent+1)
+		c.line(indent, "} || "+code+"=$?")
+		c.line(indent, fmt.Sprintf(`if ! { %s; }; then echo "lock2nix: exit code $%s is not accepted" >&2; exit 1; fi`, exitCodes(*a.Codes, code), code))
+	case dunelock.System:
+		c.line(indent, "sh -c "+c.word(a.Args[0]))
+	case dunelock.Bash:
+		c.line(indent, "bash -e -u -o pipefail -c "+c.word(a.Args[0]))
+	case dunelock.Patch:
+		c.line(indent, "patch -p1 -i "+c.word(a.Args[0]))
+	case dunelock.Substitute:
+		in, out := c.word(a.Args[0]), c.word(a.Args[1])
 		c.line(indent, fmt.Sprintf("dune_substitute %s %s %s %s", in, out, sq(c.pkg.Name), sq(c.pkg.Version)))
-	case "write-file":
-		p, err := c.word(a.Args[0])
-		if err != nil {
-			return err
-		}
-		text, err := c.word(a.Args[1])
-		if err != nil {
-			return err
-		}
+	case dunelock.WriteFile:
+		p, text := c.word(a.Args[0]), c.word(a.Args[1])
 		c.line(indent, fmt.Sprintf("printf %%s %s > %s", text, p))
+	case dunelock.Echo:
+		words := make([]string, len(a.Args))
+		for i, t := range a.Args {
+			words[i] = c.word(t)
+		}
+		c.line(indent, "printf %s "+strings.Join(words, "' '"))
+	case dunelock.Cat:
+		c.line(indent, "cat --"+c.words(a.Args))
+	case dunelock.Copy:
+		from, to := c.word(a.Args[0]), c.word(a.Args[1])
+		c.line(indent, fmt.Sprintf(`mkdir -p -- "$(dirname -- %s)"`, to))
+		c.line(indent, fmt.Sprintf("cp -- %s %s", from, to))
+	case dunelock.Diff:
+		c.line(indent, "diff -u --"+c.words(a.Args))
+	case dunelock.DiffOptional:
+		c.line(indent, fmt.Sprintf("if [ -e %s ]; then diff -u --%s; fi", c.word(a.Args[1]), c.words(a.Args)))
+	case dunelock.Cmp:
+		c.line(indent, "cmp --"+c.words(a.Args))
 	default:
-		return fmt.Errorf("cannot build the action %q", a.Op)
+		if why, ok := stops[a.Kind]; ok {
+			c.fail("lock2nix cannot build the action %s: %s", a.Kind, why)
+			return
+		}
+		c.fail("cannot build the action %q", a.Kind)
 	}
-	return nil
+}
+
+// words compiles terms into words, each after a space.
+func (c *shellCompiler) words(ts []dunelock.Term) string {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString(" " + c.word(t))
+	}
+	return b.String()
+}
+
+// setenv writes setenv's export; a name known now must be a shell name.
+func (c *shellCompiler) setenv(name, value dunelock.Term, indent int) {
+	if v, ok := c.static(name); ok {
+		if !isShellName(v) {
+			c.fail("environment variable name %q is not a valid shell name", v)
+			return
+		}
+		c.line(indent, "export "+v+"="+c.word(value))
+		return
+	}
+	c.line(indent, "export "+c.word(name)+"="+c.word(value))
+}
+
+// pipe writes a pipeline: each action's standard output (pipe-stdout),
+// error (pipe-stderr) or both (pipe-outputs) feeds the next one's input.
+// pipe-stderr sends each stage's standard output where the pipeline's
+// goes, through file descriptor 4.
+func (c *shellCompiler) pipe(a *dunelock.Action, indent int) {
+	stage := map[dunelock.ActionKind]string{dunelock.PipeStdout: "", dunelock.PipeStderr: " 2>&1 1>&4", dunelock.PipeOutputs: " 2>&1"}[a.Kind]
+	in := indent
+	if a.Kind == dunelock.PipeStderr {
+		c.line(indent, "{")
+		in++
+	}
+	for i, b := range a.Body {
+		if i == 0 {
+			c.line(in, "{")
+		}
+		c.action(b, in+1)
+		if i == len(a.Body)-1 {
+			c.line(in, "}")
+		} else {
+			c.line(in, "}"+stage+" | {")
+		}
+	}
+	if a.Kind == dunelock.PipeStderr {
+		c.line(indent, "} 4>&1")
+	}
+}
+
+// exitCodes compiles with-accepted-exit-codes' predicate into a test of
+// the shell variable v.
+func exitCodes(p dunelock.ExitCodes, v string) string {
+	var parts []string
+	for _, a := range p.Args {
+		parts = append(parts, "{ "+exitCodes(a, v)+"; }")
+	}
+	switch p.Op {
+	case dunelock.CondAnd:
+		if len(parts) == 0 {
+			return "true"
+		}
+		return strings.Join(parts, " && ")
+	case dunelock.CondOr, dunelock.CondNot:
+		or := "false"
+		if len(parts) > 0 {
+			or = strings.Join(parts, " || ")
+		}
+		if p.Op == dunelock.CondNot {
+			return "! { " + or + "; }"
+		}
+		return or
+	}
+	return fmt.Sprintf(`[ "$%s" = %d ]`, v, p.Code)
+}
+
+// run writes a run action: its argv built up in an array, then run.
+func (c *shellCompiler) run(args []dunelock.Term, indent int) {
+	c.n++
+	argv := fmt.Sprintf("argv%d", c.n)
+	c.line(indent, argv+"=()")
+	for _, t := range args {
+		if t.Form != dunelock.TermWhen {
+			c.line(indent, fmt.Sprintf("%s+=(%s)", argv, c.word(t)))
+			continue
+		}
+		cond := c.cond(t.Cond)
+		w := c.word(t.Args[0])
+		switch cond {
+		case "false":
+		case "true":
+			c.line(indent, fmt.Sprintf("%s+=(%s)", argv, w))
+		default:
+			c.line(indent, fmt.Sprintf("if %s; then %s+=(%s); fi", cond, argv, w))
+		}
+	}
+	c.line(indent, fmt.Sprintf(`dune_run "${%s[@]}"`, argv))
 }
 
 // envUpdate writes one dune environment update, with dune's meaning of
 // each operator (the separator is ":").
-func (c *shellCompiler) envUpdate(u dunelock.EnvUpdate, indent int) error {
+func (c *shellCompiler) envUpdate(u dunelock.EnvUpdate, indent int) {
 	if !isShellName(u.Var) {
-		return fmt.Errorf("environment variable name %q is not a valid shell name", u.Var)
+		c.failAt(u.Pos, "environment variable name %q is not a valid shell name", u.Var)
+		return
 	}
-	w, err := c.word(u.Value)
-	if err != nil {
-		return err
-	}
+	w := c.word(u.Value)
 	v := u.Var
 	var rhs string
 	switch u.Op {
-	case "=":
+	case dunelock.EnvEq:
 		rhs = w
-	case "+=":
+	case dunelock.EnvPlusEq:
 		rhs = fmt.Sprintf(`%s"${%s:+:$%s}"`, w, v, v)
-	case ":=":
+	case dunelock.EnvColonEq:
 		rhs = fmt.Sprintf(`%s":$%s"`, w, v)
-	case "=+":
+	case dunelock.EnvEqPlus:
 		rhs = fmt.Sprintf(`"${%s:+$%s:}"%s`, v, v, w)
-	case "=:":
+	case dunelock.EnvEqColon:
 		rhs = fmt.Sprintf(`"$%s:"%s`, v, w)
+	case dunelock.EnvEqPlusEq:
+		// dune decodes =+= but stops with an internal error (assert false
+		// in Pkg_rules.Env_update.set) when it applies it.
+		c.failAt(u.Pos, "lock2nix cannot apply (=+= %s …): dune reads =+= but cannot apply it either; use = += =+ := or =:", u.Var)
+		return
 	default:
-		return fmt.Errorf("cannot apply the environment operator %q", u.Op)
+		c.failAt(u.Pos, "cannot apply the environment operator %q", u.Op)
+		return
 	}
 	c.line(indent, fmt.Sprintf("export %s=%s", v, rhs))
-	return nil
 }
 
 // isShellName reports whether s is a valid shell variable name.
@@ -543,17 +662,24 @@ func isShellName(s string) bool {
 	return true
 }
 
-// script compiles one action, or reports why it cannot be built; the
-// message then becomes the script's failure, so only building that
-// package fails.
-func (c *shellCompiler) script(a *dunelock.Action) string {
+// script compiles one action, or returns the errors that stop it.
+func (c *shellCompiler) script(a *dunelock.Action) (string, error) {
 	c.b.Reset()
-	c.n = 0
+	c.n, c.errs = 0, nil
 	if a == nil {
-		return ""
+		return "", nil
 	}
-	if err := c.action(a, 0); err != nil {
-		return fmt.Sprintf("echo %s >&2\nexit 1\n", sq("lock2nix: "+c.pkg.ID+": "+err.Error()))
+	c.action(a, 0)
+	return c.b.String(), errors.Join(c.errs...)
+}
+
+// exportedEnv compiles a package's exported_env into the lines the
+// builders run for each package that depends on it.
+func (c *shellCompiler) exportedEnv(env []dunelock.EnvUpdate) (string, error) {
+	c.b.Reset()
+	c.errs = nil
+	for _, u := range env {
+		c.envUpdate(u, 0)
 	}
-	return c.b.String()
+	return c.b.String(), errors.Join(c.errs...)
 }

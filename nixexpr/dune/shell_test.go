@@ -33,14 +33,17 @@ func TestShellArgs(t *testing.T) {
 	// Variables expand inside otherwise literal text.
 	args = append(args, dunelock.Term{Parts: []dunelock.Part{{Lit: "--prefix="}, {Var: "prefix"}, {Lit: "/'x'"}}})
 	want = append(want, "--prefix=/out/'x'")
-	args = append(args, dunelock.Term{Op: "catch_undefined_var", Args: []dunelock.Term{{Parts: []dunelock.Part{{Var: "pkg:absent:lib"}}}, lit("fallback")}})
+	args = append(args, dunelock.Term{Form: dunelock.TermCatchUndefinedVar, Args: []dunelock.Term{{Parts: []dunelock.Part{{Var: "pkg:absent:lib"}}}, lit("fallback")}})
 	want = append(want, "fallback")
-	args = append(args, dunelock.Term{Op: "when", Cond: &dunelock.Cond{Op: "=", Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("linux")}}, Args: []dunelock.Term{lit("only-on-linux")}})
+	args = append(args, dunelock.Term{Form: dunelock.TermWhen, Cond: &dunelock.Cond{Op: dunelock.CondEq, Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("linux")}}, Args: []dunelock.Term{lit("only-on-linux")}})
 	want = append(want, "only-on-linux")
-	args = append(args, dunelock.Term{Op: "when", Cond: &dunelock.Cond{Op: "=", Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("macos")}}, Args: []dunelock.Term{lit("only-on-macos")}})
+	args = append(args, dunelock.Term{Form: dunelock.TermWhen, Cond: &dunelock.Cond{Op: dunelock.CondEq, Terms: []dunelock.Term{{Parts: []dunelock.Part{{Var: "os"}}}, lit("macos")}}, Args: []dunelock.Term{lit("only-on-macos")}})
 
 	c := &shellCompiler{pkg: &lockfile.Package{ID: "p.1", Name: "p", Version: "1"}, closure: map[string]bool{}}
-	script := c.script(&dunelock.Action{Op: "run", Args: args})
+	script, err := c.script(&dunelock.Action{Kind: dunelock.Run, Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
 	prelude := "set -e\nout=/out\ndune_os=linux\ndune_run() { printf '%s\\0' \"$@\"; }\n"
 	got, err := exec.Command("bash", "-c", prelude+script).Output()
 	if err != nil {
@@ -54,23 +57,27 @@ func TestShellArgs(t *testing.T) {
 
 // TestEnvOps checks each dune environment operator against its table.
 func TestEnvOps(t *testing.T) {
-	tests := []struct{ op, before, want string }{
-		{"=", "a:b", "new"},
-		{"+=", "a:b", "new:a:b"},
-		{"+=", "", "new"},
-		{"=+", "a:b", "a:b:new"},
-		{"=+", "", "new"},
-		{":=", "a:b", "new:a:b"},
-		{":=", "", "new:"},
-		{"=:", "a:b", "a:b:new"},
-		{"=:", "", ":new"},
+	tests := []struct {
+		op           dunelock.EnvOp
+		before, want string
+	}{
+		{dunelock.EnvEq, "a:b", "new"},
+		{dunelock.EnvPlusEq, "a:b", "new:a:b"},
+		{dunelock.EnvPlusEq, "", "new"},
+		{dunelock.EnvEqPlus, "a:b", "a:b:new"},
+		{dunelock.EnvEqPlus, "", "new"},
+		{dunelock.EnvColonEq, "a:b", "new:a:b"},
+		{dunelock.EnvColonEq, "", "new:"},
+		{dunelock.EnvEqColon, "a:b", "a:b:new"},
+		{dunelock.EnvEqColon, "", ":new"},
 	}
 	for _, tt := range tests {
 		c := &shellCompiler{pkg: &lockfile.Package{Name: "p"}}
-		if err := c.envUpdate(dunelock.EnvUpdate{Op: tt.op, Var: "V", Value: lit("new")}, 0); err != nil {
+		env, err := c.exportedEnv([]dunelock.EnvUpdate{{Op: tt.op, Var: "V", Value: lit("new")}})
+		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := exec.Command("bash", "-c", "V="+sq(tt.before)+"\n"+c.b.String()+"printf %s \"$V\"").Output()
+		got, err := exec.Command("bash", "-c", "V="+sq(tt.before)+"\n"+env+"printf %s \"$V\"").Output()
 		if err != nil {
 			t.Fatal(err)
 		}
