@@ -459,6 +459,92 @@ let
       }
     );
   srcArg = src;
+
+  # Development shells: pkgs.mkShell (devShell { }) puts the tree at
+  # ./node_modules (and at each workspace's node_modules) when the shell
+  # starts, and node_modules/.bin on PATH. The hook works in the current
+  # folder, which must hold package.json. Read-only (the default), each
+  # folder is a symbolic link into the store; writable = true copies the
+  # tree instead, for tools that write caches there, and copies again only
+  # when the tree's store path changes (the copy records it in
+  # .lock2nix-tree). The hook replaces only what is its own: a link into
+  # the store, or a folder holding .lock2nix-tree; a node_modules that npm
+  # made is left alone with a message. Each new link or copy is made
+  # beside its place and renamed into it, so shells that start at once
+  # never see a part, and the loser of a race discards its own.
+  devShell =
+    {
+      writable ? false,
+      modules ? nodeModules,
+    }:
+    let
+      quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+      folders = [ "node_modules" ] ++ map (ws: "${ws}/node_modules") root.workspaces;
+    in
+    {
+      packages = [ nodejs ];
+      shellHook = ''
+        lock2nix_ours() {
+          if [ -L "$1" ]; then
+            case "$(readlink "$1")" in "''${2%/*}"/*) return 0 ;; esac
+            return 1
+          fi
+          [ -d "$1" ] && [ -f "$1/.lock2nix-tree" ]
+        }
+        lock2nix_place() {
+          local mode=$1 tree=$2 dest=$3 want=$2/$3 cur= new= old=
+          if [ ! -e "$want" ]; then
+            if lock2nix_ours "$dest" "$tree"; then rm -rf "$dest"; fi
+            return 0
+          fi
+          if [ "$mode" = link ]; then
+            if [ -L "$dest" ] && [ "$dest" -ef "$want" ]; then return 0; fi
+          elif [ ! -L "$dest" ] && [ -f "$dest/.lock2nix-tree" ]; then
+            read -r cur <"$dest/.lock2nix-tree"
+            if [ "$cur" = "$want" ]; then return 0; fi
+          fi
+          if { [ -e "$dest" ] || [ -L "$dest" ]; } && ! lock2nix_ours "$dest" "$tree"; then
+            echo "lock2nix: $PWD/$dest was not made by lock2nix (npm's?); leaving it alone. Remove it to use the Nix-built tree." >&2
+            return 0
+          fi
+          new=$dest.lock2nix-new.$$.$RANDOM
+          if [ "$mode" = link ]; then
+            ln -s "$want" "$new" || return 1
+          else
+            echo "lock2nix: copying $want to $PWD/$dest" >&2
+            if ! { cp -R "$want" "$new" && chmod -R u+w "$new" && printf '%s\n' "$want" >"$new/.lock2nix-tree"; }; then
+              rm -rf "$new"
+              return 1
+            fi
+          fi
+          if [ -e "$dest" ] || [ -L "$dest" ]; then
+            old=$dest.lock2nix-old.$$.$RANDOM
+            mv -T "$dest" "$old" 2>/dev/null || old=
+          fi
+          # Fails only when another shell has just put its own in place.
+          mv -T "$new" "$dest" 2>/dev/null || rm -rf "$new"
+          if [ -n "$old" ]; then rm -rf "$old"; fi
+        }
+        lock2nix_node_modules() {
+          local mode=$1 tree=$2 dest
+          shift 2
+          if [ ! -f package.json ]; then
+            echo "lock2nix: no package.json in $PWD; enter the shell in the project's folder to get node_modules" >&2
+            return 0
+          fi
+          for dest in "$@"; do
+            if [ "$dest" = node_modules ] || [ -d "''${dest%/node_modules}" ]; then
+              lock2nix_place "$mode" "$tree" "$dest"
+            fi
+          done
+          case ":$PATH:" in
+            *":$PWD/node_modules/.bin:"*) ;;
+            *) export PATH="$PWD/node_modules/.bin:$PATH" ;;
+          esac
+        }
+        lock2nix_node_modules ${if writable then "copy" else "link"} ${quote "${modules}"} ${concatStringsSep " " (map quote folders)}
+      '';
+    };
 in
 {
   inherit
@@ -470,5 +556,6 @@ in
     nodeModulesProd
     workspaces
     buildPackage
+    devShell
     ;
 }
