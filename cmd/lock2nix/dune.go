@@ -15,6 +15,7 @@ import (
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/dune"
+	"github.com/lock2nix/lock2nix/report"
 	"github.com/spf13/pflag"
 )
 
@@ -92,6 +93,7 @@ var duneCommand = &command{
 			return &translation{
 				graph: lock.Graph, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
+				facts: func() report.Facts { return duneFacts(lock, opts.Pins) },
 			}, nil
 		}
 	},

@@ -18,6 +18,7 @@ import (
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/report"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 )
@@ -95,6 +96,8 @@ type translation struct {
 	flags []string
 	// emit writes the Nix file.
 	emit func(w io.Writer, h nixexpr.Header) error
+	// facts gives --report what only the ecosystem knows; nil for none.
+	facts func() report.Facts
 }
 
 // commonFlags are the flags every command shares.
@@ -114,6 +117,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
 	translate := c.setup(fs)
+	rf := addReportFlags(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
@@ -137,6 +141,10 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lock2nix %s: want at most one DIR, got %d arguments\n", c.name, fs.NArg())
 		return exitUsage
 	}
+	if msg := rf.usageError(); msg != "" {
+		fmt.Fprintf(stderr, "lock2nix %s: %s\n", c.name, msg)
+		return exitUsage
+	}
 	if cf.check && cf.output == "-" {
 		fmt.Fprintf(stderr, "lock2nix %s: --check compares with a file; it cannot be used with -o -\n", c.name)
 		return exitUsage
@@ -152,6 +160,9 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	t, err := translate(dir, stderr)
 	if err != nil {
 		return fail(err)
+	}
+	if rf.format != "" {
+		return rf.print(c, t, stdout, stderr)
 	}
 	if !cf.allowUnpinned {
 		if err := unpinnedError(t.graph); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
+	"github.com/lock2nix/lock2nix/report"
 	"github.com/spf13/pflag"
 )
 
@@ -74,6 +75,7 @@ var npmCommand = &command{
 			return &translation{
 				graph: g, input: npmlock.LockName, inputPath: lockPath, flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+				facts: func() report.Facts { return npmFacts(g, reg) },
 			}, nil
 		}
 	},
