@@ -116,8 +116,8 @@ type Script struct {
 }
 
 // Unpinned is a source the lock does not pin strongly. Problem is "no
-// hash", "md5", "sha1" or "no commit"; PinnedBy is "user pin" when the
-// user's pin covers it, else "".
+// hash", "md5", "sha1" or "no commit"; PinnedBy is "pin" when the user's
+// pin covers it, else "".
 type Unpinned struct {
 	Package  string `json:"package"`
 	Source   string `json:"source"`
@@ -130,7 +130,7 @@ type Git struct {
 	Package string `json:"package"`
 	URL     string `json:"url"`
 	Commit  string `json:"commit"`
-	// PinnedBy is "lock" or "user pin".
+	// PinnedBy says where the commit comes from: "lock" or "pin".
 	PinnedBy string `json:"pinnedBy"`
 }
 
@@ -294,7 +294,7 @@ func (r *Report) hashOf(s source) {
 func (r *Report) git(s source, f Facts) {
 	by := "lock"
 	if pin, ok := f.Pins[s.name]; ok && pin == s.src.Rev {
-		by = "user pin"
+		by = "pin"
 		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no commit", PinnedBy: by})
 	}
 	r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: by})

@@ -51,7 +51,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	})
 	section(&b, "git sources", len(r.Git), func(i int) string {
 		g := r.Git[i]
-		return g.Package + ": " + g.URL + " at " + g.Commit + " (pinned by " + g.PinnedBy + ")"
+		return g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")"
 	})
 	section(&b, "hosts other than the registry", len(r.Hosts), func(i int) string {
 		ps := r.Hosts[i].Packages
