@@ -93,6 +93,7 @@ var duneCommand = &command{
 			return &translation{
 				graph: lock.Graph, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
+				// What --report needs to know of dune besides the graph.
 				facts: func() report.Facts { return duneFacts(lock, opts.Pins) },
 			}, nil
 		}

@@ -75,6 +75,7 @@ var npmCommand = &command{
 			return &translation{
 				graph: g, input: npmlock.LockName, inputPath: lockPath, flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+				// What --report needs to know of npm besides the graph.
 				facts: func() report.Facts { return npmFacts(g, reg) },
 			}, nil
 		}
