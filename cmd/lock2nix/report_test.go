@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/report"
 )
 
 // TestReportGolden prints the report of every project under ../../testdata,
@@ -58,5 +59,23 @@ func TestReportGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestReportSystems: the npm and dune tables name the systems the report
+// speaks of, in its order.
+func TestReportSystems(t *testing.T) {
+	var npmNames, duneNames []string
+	for _, s := range npmSystems {
+		npmNames = append(npmNames, s.system)
+	}
+	for _, s := range duneSystems {
+		duneNames = append(duneNames, s.system)
+	}
+	if diff := cmp.Diff(report.Systems, npmNames); diff != "" {
+		t.Errorf("npmSystems (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(report.Systems, duneNames); diff != "" {
+		t.Errorf("duneSystems (-want +got):\n%s", diff)
 	}
 }
