@@ -18,7 +18,7 @@ type reportFlags struct {
 
 func addReportFlags(fs *pflag.FlagSet) *reportFlags {
 	rf := &reportFlags{}
-	fs.Var(&rf.format, "report", "write nothing; print what the lock makes Nix fetch and run, as `text` or json")
+	fs.Var(&rf.format, "report", "write nothing; print what the lock makes Nix fetch and run, as `FORMAT` text (the default) or json")
 	fs.Lookup("report").NoOptDefVal = "text"
 	fs.BoolVar(&rf.strict, "strict", false, "with --report: exit 1 when a source is not strongly pinned")
 	return rf
