@@ -66,20 +66,29 @@ func enter(t *testing.T, dir, hook, script string) (stdout, stderr string) {
 
 // TestDevShell enters the generated devShell's hook in both modes: the
 // tree appears at node_modules and at the workspace's node_modules, its
-// bins are on PATH, a second entry changes nothing, a new tree replaces
-// the old, and a writable copy stays writable.
+// bins are on PATH, workspace links lead to the project's folders, a
+// second entry changes nothing, a new tree replaces the old, and a
+// writable copy stays writable.
 func TestDevShell(t *testing.T) {
 	proj, hook, full, prod := devShellProject(t)
 	link := hook(false, full)
 
-	// Read-only: links into the store.
-	out, msg := enter(t, proj, link, "semver 1.2.3 && command -v semver")
-	if out != "1.2.3\n"+proj+"/node_modules/.bin/semver\n" || msg != "" {
+	// Read-only: folders of links into the store.
+	out, msg := enter(t, proj, link, "semver 1.2.3 && command -v semver && node \"$(command -v demo-a)\" && node -p 'require(\"b\")'")
+	// demo-a prints packages/a's value; b adds ms's: both resolve from
+	// the project's folders through the workspace links.
+	if want := "1.2.3\n" + proj + "/node_modules/.bin/semver\n1.2.3\n1.2.31000\n"; out != want || msg != "" {
 		t.Fatalf("first entry: out %q, messages %q", out, msg)
 	}
 	for _, dest := range []string{"node_modules", "packages/b/node_modules"} {
-		if got, _ := os.Readlink(filepath.Join(proj, dest)); got != full+"/"+dest {
-			t.Errorf("%s links to %q, want %q", dest, got, full+"/"+dest)
+		assertTree(t, proj, dest, "link "+full+"/"+dest)
+	}
+	if got, _ := os.Readlink(filepath.Join(proj, "node_modules/semver")); got != full+"/node_modules/semver" {
+		t.Errorf("node_modules/semver links to %q", got)
+	}
+	for dest, want := range map[string]string{"node_modules/b": "packages/b", "node_modules/@demo/a": "packages/a"} {
+		if !sameFile(filepath.Join(proj, dest), filepath.Join(proj, want)) {
+			t.Errorf("%s does not lead to the project's %s", dest, want)
 		}
 	}
 	if _, err := os.Lstat(filepath.Join(proj, "packages/a/node_modules")); err == nil {
@@ -90,42 +99,46 @@ func TestDevShell(t *testing.T) {
 		t.Errorf("second entry said %q", msg)
 	}
 	if after, _ := os.Lstat(filepath.Join(proj, "node_modules")); !os.SameFile(before, after) {
-		t.Error("second entry replaced a current link")
+		t.Error("second entry replaced a current node_modules")
 	}
 	enter(t, proj, hook(false, prod), "")
-	if got, _ := os.Readlink(filepath.Join(proj, "node_modules")); got != prod+"/node_modules" {
-		t.Errorf("after a new tree, node_modules links to %q", got)
-	}
+	assertTree(t, proj, "node_modules", "link "+prod+"/node_modules")
 
 	// Writable: a copy, made once per tree.
 	copyHook := hook(true, full)
-	_, msg = enter(t, proj, copyHook, "mkdir -p node_modules/.cache && echo x > node_modules/.cache/x && semver 2.0.0")
+	_, msg = enter(t, proj, copyHook, "mkdir -p node_modules/semver/.cache && echo x > node_modules/semver/.cache/x && semver 2.0.0")
 	if !strings.Contains(msg, "copying") {
 		t.Errorf("first writable entry said %q, want a copying message", msg)
 	}
-	if fi, err := os.Lstat(filepath.Join(proj, "node_modules")); err != nil || !fi.IsDir() {
-		t.Fatalf("writable node_modules is not a folder: %v", err)
+	assertTree(t, proj, "node_modules", "copy "+full+"/node_modules")
+	if fi, err := os.Lstat(filepath.Join(proj, "node_modules/semver")); err != nil || !fi.IsDir() {
+		t.Fatalf("writable node_modules/semver is not a folder: %v", err)
 	}
-	if got, _ := os.ReadFile(filepath.Join(proj, "node_modules/.lock2nix-tree")); string(got) != full+"/node_modules\n" {
-		t.Errorf(".lock2nix-tree = %q", got)
-	}
-	if _, msg := enter(t, proj, copyHook, "test -f node_modules/.cache/x"); msg != "" {
+	if _, msg := enter(t, proj, copyHook, "test -f node_modules/semver/.cache/x"); msg != "" {
 		t.Errorf("second writable entry said %q", msg)
 	}
-	t.Logf("entering the writable shell again adds %v (read-only: %v)", hookTime(t, proj, copyHook), hookTime(t, proj, link))
+	t.Logf("entering the shell again adds %v writable, %v read-only", hookTime(t, proj, copyHook), hookTime(t, proj, link))
 	if d := hookTime(t, proj, copyHook); d > 100*time.Millisecond {
 		t.Errorf("entering the writable shell again adds %v, want < 100ms", d)
 	}
-	enter(t, proj, hook(true, prod), "test ! -e node_modules/.cache/x && test ! -e node_modules/is-number")
-	if got, _ := os.ReadFile(filepath.Join(proj, "node_modules/.lock2nix-tree")); string(got) != prod+"/node_modules\n" {
-		t.Errorf("after a new tree, .lock2nix-tree = %q", got)
-	}
+	enter(t, proj, hook(true, prod), "test ! -e node_modules/semver/.cache/x && test ! -e node_modules/is-number")
+	assertTree(t, proj, "node_modules", "copy "+prod+"/node_modules")
 	// Back to read-only: the copy was the hook's own, so it goes.
 	enter(t, proj, link, "")
-	if got, _ := os.Readlink(filepath.Join(proj, "node_modules")); got != full+"/node_modules" {
-		t.Errorf("back in read-only mode, node_modules links to %q", got)
-	}
+	assertTree(t, proj, "node_modules", "link "+full+"/node_modules")
 	assertNoLeftovers(t, proj)
+}
+
+// TestDevShellReplacesStoreLink: a node_modules that links into the store
+// (another Nix tool's, such as importNpmLock's hook) holds nothing to
+// lose, and is replaced.
+func TestDevShellReplacesStoreLink(t *testing.T) {
+	proj, hook, full, prod := devShellProject(t)
+	os.Symlink(prod+"/node_modules", filepath.Join(proj, "node_modules"))
+	if _, msg := enter(t, proj, hook(false, full), ""); msg != "" {
+		t.Errorf("the hook said %q", msg)
+	}
+	assertTree(t, proj, "node_modules", "link "+full+"/node_modules")
 }
 
 // TestDevShellLeavesOthers: a node_modules that npm made, or a link that
@@ -160,8 +173,11 @@ func TestDevShellLeavesOthers(t *testing.T) {
 }
 
 // TestDevShellConcurrent starts several shells at once, in each mode and
-// on a change of tree: every one must succeed and leave one complete
-// node_modules, and nothing of the losers' work behind.
+// on a change of tree: every hook must succeed and leave one complete
+// node_modules, and nothing of the losers' work behind. (While a changed
+// tree is swapped in, node_modules is missing between two renames: a
+// shell that started at that instant may miss it, so the bins are tried
+// once all are done.)
 func TestDevShellConcurrent(t *testing.T) {
 	proj, hook, full, prod := devShellProject(t)
 	for _, step := range []struct {
@@ -175,7 +191,7 @@ func TestDevShellConcurrent(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cmd := exec.Command("bash", "--noprofile", "--norc", "-c", h+"\nsemver 1.0.0 >/dev/null")
+				cmd := exec.Command("bash", "--noprofile", "--norc", "-c", h)
 				cmd.Dir = proj
 				if out, err := cmd.CombinedOutput(); err != nil {
 					errs[i] = fmt.Errorf("%v: %s", err, out)
@@ -188,13 +204,10 @@ func TestDevShellConcurrent(t *testing.T) {
 				t.Errorf("writable=%t: a shell failed: %v", step.writable, err)
 			}
 		}
-		want := step.tree + "/node_modules"
-		if step.writable {
-			if got, _ := os.ReadFile(filepath.Join(proj, "node_modules/.lock2nix-tree")); string(got) != want+"\n" {
-				t.Errorf("writable: .lock2nix-tree = %q, want %q", got, want)
-			}
-		} else if got, _ := os.Readlink(filepath.Join(proj, "node_modules")); got != want {
-			t.Errorf("read-only: node_modules links to %q, want %q", got, want)
+		mode := map[bool]string{false: "link ", true: "copy "}[step.writable]
+		assertTree(t, proj, "node_modules", mode+step.tree+"/node_modules")
+		if out, _ := enter(t, proj, h, "semver 1.0.0"); out != "1.0.0\n" {
+			t.Errorf("after the race, semver printed %q", out)
 		}
 		assertNoLeftovers(t, proj)
 	}
@@ -218,6 +231,25 @@ func hookTime(t *testing.T, dir, hook string) time.Duration {
 		return best
 	}
 	return max(0, least(hook)-least(":"))
+}
+
+// assertTree fails unless dest is a folder the hook made with want, its
+// mode and tree, in .lock2nix-tree.
+func assertTree(t *testing.T, proj, dest, want string) {
+	t.Helper()
+	if fi, err := os.Lstat(filepath.Join(proj, dest)); err != nil || !fi.IsDir() {
+		t.Errorf("%s is not a folder: %v", dest, err)
+		return
+	}
+	if got, _ := os.ReadFile(filepath.Join(proj, dest, ".lock2nix-tree")); string(got) != want+"\n" {
+		t.Errorf("%s/.lock2nix-tree = %q, want %q", dest, got, want)
+	}
+}
+
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // assertNoLeftovers fails when a new or old copy or link is left beside a
