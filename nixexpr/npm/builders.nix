@@ -573,6 +573,7 @@ let
           esac
         }
         lock2nix_node_modules ${if writable then "copy" else "link"} ${quote "${modules}"} ${concatStringsSep " " (map quote folders)}
+        unset -f lock2nix_ours lock2nix_links lock2nix_place lock2nix_node_modules
       '';
     };
 in
