@@ -4,6 +4,13 @@
   # The derivations of a generated npm file (nodeModules, nodeModulesProd,
   # workspaces, buildPackage, …) for the project in src.
   #   lock2nix.lib.npm { inherit pkgs; file = ./package-lock.nix; src = ./.; }
+  # Its devShell gives pkgs.mkShell a hook that puts nodeModules at
+  # ./node_modules (links into the store, or with writable = true a copy),
+  # made again only when the tree changes, and node_modules/.bin on PATH:
+  #   devShells.${system}.default = pkgs.mkShell (npm.devShell { });
+  #   devShells.${system}.writable = pkgs.mkShell (npm.devShell { writable = true; } // {
+  #     packages = [ pkgs.nodejs pkgs.typescript-language-server ];
+  #   });
   npm =
     {
       pkgs,

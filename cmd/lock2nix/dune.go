@@ -15,6 +15,7 @@ import (
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/dune"
+	"github.com/lock2nix/lock2nix/report"
 	"github.com/spf13/pflag"
 )
 
@@ -96,6 +97,8 @@ var duneCommand = &command{
 			return &translation{
 				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, dune.Emit(w, lock, h)) },
+				// What --report needs to know of dune besides the graph.
+				facts: func() report.Facts { return duneFacts(lock, opts.Pins) },
 			}, nil
 		}
 	},

@@ -20,6 +20,7 @@ import (
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/report"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 )
@@ -100,6 +101,8 @@ type translation struct {
 	locals []lockfile.Source
 	// emit writes the Nix file.
 	emit func(w io.Writer, h nixexpr.Header) error
+	// facts gives --report what only the ecosystem knows; nil for none.
+	facts func() report.Facts
 }
 
 // commonFlags are the flags every command shares.
@@ -121,6 +124,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
 	fs.StringVar(&cf.root, "root", "", "the folder local paths must stay inside (default: the repository holding DIR, or DIR)")
 	translate := c.setup(fs)
+	rf := addReportFlags(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
@@ -144,6 +148,10 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lock2nix %s: want at most one DIR, got %d arguments\n", c.name, fs.NArg())
 		return exitUsage
 	}
+	if msg := rf.usageError(); msg != "" {
+		fmt.Fprintf(stderr, "lock2nix %s: %s\n", c.name, msg)
+		return exitUsage
+	}
 	if cf.check && cf.output == "-" {
 		fmt.Fprintf(stderr, "lock2nix %s: --check compares with a file; it cannot be used with -o -\n", c.name)
 		return exitUsage
@@ -159,6 +167,9 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	t, err := translate(dir, stderr)
 	if err != nil {
 		return fail(err)
+	}
+	if rf.format != "" {
+		return rf.print(c, t, stdout, stderr)
 	}
 	root, up, err := boundary(dir, cf.root)
 	if err != nil {

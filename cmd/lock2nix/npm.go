@@ -12,6 +12,7 @@ import (
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
+	"github.com/lock2nix/lock2nix/report"
 	"github.com/spf13/pflag"
 )
 
@@ -81,6 +82,8 @@ var npmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, input: npmlock.LockName, inputPath: lockPath, flags: flags,
 				emit: func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+				// What --report needs to know of npm besides the graph.
+				facts: func() report.Facts { return npmFacts(g, reg) },
 			}, nil
 		}
 	},

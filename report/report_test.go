@@ -1,0 +1,65 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+const commit = "0123456789abcdef0123456789abcdef01234567"
+
+func tarball(url string, algo lockfile.Algo) lockfile.Source {
+	s := lockfile.Source{Kind: lockfile.Tarball, URL: url}
+	if algo != lockfile.NoAlgo {
+		s.Hash = lockfile.Hash{Algo: algo, Digest: make([]byte, algo.Size())}
+	}
+	return s
+}
+
+// TestStrict: --strict passes only when every source is pinned strongly by
+// the lock or by the user, and nothing is out of sync.
+func TestStrict(t *testing.T) {
+	git := &lockfile.Package{ID: "g@1", Name: "g", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/g.git", Rev: commit}}
+	strong := &lockfile.Package{ID: "a@1", Name: "a", Source: tarball("https://r.test/a.tgz", lockfile.SHA512)}
+	weak := &lockfile.Package{ID: "b@1", Name: "b", Source: tarball("https://r.test/b.tgz", lockfile.SHA1)}
+	for _, c := range []struct {
+		name string
+		pkgs []*lockfile.Package
+		f    Facts
+		want bool
+	}{
+		{"strong", []*lockfile.Package{strong, git}, Facts{}, true},
+		{"sha1", []*lockfile.Package{strong, weak}, Facts{}, false},
+		{"git pinned by the user", []*lockfile.Package{git}, Facts{Pins: map[string]string{"g": commit}}, true},
+		{"md5 extra source", []*lockfile.Package{strong}, Facts{Extra: []Extra{{"a@1", "x", tarball("https://r.test/x", lockfile.MD5)}}}, false},
+		{"out of sync", []*lockfile.Package{strong}, Facts{OutOfSync: []string{"a is missing"}}, false},
+	} {
+		if got := New(&lockfile.Graph{Packages: c.pkgs}, c.f).Strict(); got != c.want {
+			t.Errorf("%s: Strict() = %t, want %t", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSourcesCountedOnce: packages sharing a source count it once, under
+// the first; bundled packages and packages without a source count none.
+func TestSourcesCountedOnce(t *testing.T) {
+	shared := tarball("https://mirror.test/s.tgz", lockfile.NoAlgo)
+	g := &lockfile.Graph{Packages: []*lockfile.Package{
+		{ID: "s@1", Name: "s", Source: shared},
+		{ID: "s@1-b", Name: "s", Source: shared},
+		{ID: "n@1", Name: "n", Source: lockfile.Source{Kind: lockfile.Bundled}},
+		{ID: "d@1", Name: "d", Source: lockfile.Source{Kind: lockfile.Directory, Path: "d"}},
+	}}
+	r := New(g, Facts{Registry: "r.test"})
+	want := Counts{Packages: 4, Sources: Sources{Total: 2, URL: 1, Local: 1}, Hashes: Hashes{None: 1}}
+	if diff := cmp.Diff(want, r.Counts); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Host{{"mirror.test", []string{"s@1"}}}, r.Hosts); diff != "" {
+		t.Errorf("hosts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Unpinned{{"s@1", shared.URL, "no hash", ""}}, r.Unpinned); diff != "" {
+		t.Errorf("unpinned (-want +got):\n%s", diff)
+	}
+}
