@@ -2,19 +2,17 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/lock2nix/lock2nix/dunelock"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/dune"
+	"github.com/lock2nix/lock2nix/pins"
 	"github.com/spf13/pflag"
 )
 
@@ -48,40 +46,16 @@ Examples:
 `
 
 var duneCommand = &command{
-	name:   "dune",
-	help:   duneHelp,
-	defOut: func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
+	name:         "dune",
+	help:         duneHelp,
+	defOut:       func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
+	prefetchAlgo: lockfile.SHA256,
 	setup: func(fs *pflag.FlagSet) translator {
-		var (
-			lockDir  = fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
-			pins     = fs.StringArray("pin", nil, "pin a git source: `NAME=COMMIT` (repeatable)")
-			pinsFile = fs.String("pins", "", "read pins from a TOML `FILE` with a [pins] table (default: DIR/lock2nix-pins.toml when present)")
-		)
+		lockDir := fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
 		return func(dir string, stderr io.Writer) (*translation, error) {
-			opts := dunelock.Options{Pins: map[string]string{}}
-			file := *pinsFile
-			if file == "" {
-				if _, err := os.Stat(filepath.Join(dir, "lock2nix-pins.toml")); err == nil {
-					file = filepath.Join(dir, "lock2nix-pins.toml")
-				}
-			}
-			if file != "" {
-				var cfg struct{ Pins map[string]string }
-				if _, err := toml.DecodeFile(file, &cfg); err != nil {
-					return nil, fmt.Errorf("%s: %w", file, err)
-				}
-				for k, v := range cfg.Pins {
-					opts.Pins[k] = v
-				}
-			}
-			for _, p := range *pins {
-				name, commit, ok := strings.Cut(p, "=")
-				if !ok || name == "" {
-					return nil, fmt.Errorf("--pin %q: want NAME=COMMIT", p)
-				}
-				opts.Pins[name] = commit
-			}
-			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, opts)
+			// Pins (the pins file, --pin) are applied to the graph by
+			// the run every command shares.
+			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{})
 			if err != nil {
 				return nil, prefixDir(dir, err)
 			}
@@ -91,10 +65,24 @@ var duneCommand = &command{
 			}
 			return &translation{
 				graph: lock.Graph, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
-				emit: func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
+				emit:  func(w io.Writer, h nixexpr.Header) error { return dune.Emit(w, lock, h) },
+				extra: extraSites(lock),
 			}, nil
 		}
 	},
+}
+
+// extraSites lists the packages' extra files, for the pins to apply to.
+func extraSites(lock *dunelock.Lock) []pins.Site {
+	var sites []pins.Site
+	for _, p := range lock.Graph.Packages {
+		if r := lock.Recipes[p.ID]; r != nil {
+			for i := range r.Extra {
+				sites = append(sites, pins.Site{ID: p.ID + "/" + r.Extra[i].Path, Source: &r.Extra[i].Source})
+			}
+		}
+	}
+	return sites
 }
 
 // prefixDir names files in errors from the working directory, as the

@@ -18,6 +18,7 @@ import (
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/pins"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 )
@@ -79,6 +80,8 @@ type command struct {
 	// setup registers the command's own flags and returns the translation
 	// that uses them; each run gets its own, so runs share no state.
 	setup func(fs *pflag.FlagSet) translator
+	// prefetchAlgo is the hash --prefetch records for archives.
+	prefetchAlgo lockfile.Algo
 }
 
 // translator reads and checks the project in dir.
@@ -95,6 +98,9 @@ type translation struct {
 	flags []string
 	// emit writes the Nix file.
 	emit func(w io.Writer, h nixexpr.Header) error
+	// extra are sources beside the packages' own (dune's extra files),
+	// for the pins to apply to.
+	extra []pins.Site
 }
 
 // commonFlags are the flags every command shares.
@@ -114,6 +120,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
 	translate := c.setup(fs)
+	pf := addPinFlags(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
@@ -153,12 +160,13 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if !cf.allowUnpinned {
-		if err := unpinnedError(t.graph); err != nil {
-			return fail(fmt.Errorf("%s: %w", t.inputPath, err))
-		}
+	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
+		return fail(err)
 	}
-	warnWeak(t.graph, stderr, c.name)
+	if err := unpinnedError(c.name, t.sites(), cf.allowUnpinned); err != nil {
+		return fail(fmt.Errorf("%s: %w", t.inputPath, err))
+	}
+	warnWeak(t.sites(), stderr, c.name)
 	// The header's command repeats the flags that shape the output, so
 	// that --check and a rerun give the same file.
 	regen := append([]string{"lock2nix", c.name}, t.flags...)
@@ -257,18 +265,18 @@ func writeAtomic(name string, emit func(io.Writer) error) (err error) {
 	return os.Rename(tmp.Name(), name)
 }
 
-// warnWeak lists packages whose only hash is md5 or sha1.
-func warnWeak(g *lockfile.Graph, stderr io.Writer, cmd string) {
+// warnWeak lists sources whose only hash is md5 or sha1.
+func warnWeak(sites []pins.Site, stderr io.Writer, cmd string) {
 	var weak []string
-	for _, p := range g.Packages {
-		if p.Source.Hash.Algo.Weak() {
-			weak = append(weak, p.ID+" ("+p.Source.Hash.Algo.String()+")")
+	for _, s := range sites {
+		if s.Source.Hash.Algo.Weak() {
+			weak = append(weak, s.ID+" ("+s.Source.Hash.Algo.String()+")")
 		}
 	}
 	if len(weak) == 0 {
 		return
 	}
-	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1):\n", cmd, plural(len(weak), "source is", "sources are"))
+	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1; \"lock2nix %s --prefetch=weak\" upgrades them):\n", cmd, plural(len(weak), "source is", "sources are"), cmd)
 	for i, w := range weak {
 		if i == 10 {
 			fmt.Fprintf(stderr, "  … and %d more\n", len(weak)-10)
@@ -278,19 +286,30 @@ func warnWeak(g *lockfile.Graph, stderr io.Writer, cmd string) {
 	}
 }
 
-// unpinnedError lists every source that no hash or commit pins.
-func unpinnedError(g *lockfile.Graph) error {
+// unpinnedError lists every source that no hash or commit pins, but
+// tarballs when allowUnpinned.
+func unpinnedError(cmd string, sites []pins.Site, allowUnpinned bool) error {
 	var bad []string
-	for _, p := range g.Packages {
-		if p.Source.Fetchable() && !p.Source.Pinned() {
-			bad = append(bad, "  "+p.ID+": "+p.Source.URL)
+	tarball, named := false, false
+	for _, s := range sites {
+		if src := s.Source; src.Fetchable() && !src.Pinned() && !(allowUnpinned && src.Kind == lockfile.Tarball) {
+			bad = append(bad, "  "+s.ID+": "+describe(*src))
+			tarball = tarball || src.Kind == lockfile.Tarball
+			named = named || src.Kind == lockfile.Git && s.Name != ""
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s no hash in the lockfile, so Nix cannot fetch them reproducibly:\n%s\npass --allow-unpinned to fetch them without a hash (impure)",
-		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"))
+	hint := ""
+	if tarball {
+		hint += "; or pass --allow-unpinned to fetch tarballs without a hash (impure)"
+	}
+	if named {
+		hint += "; or pin a package's git source by hand with --pin NAME=COMMIT"
+	}
+	return fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"lock2nix %s --prefetch\" to record them in %s%s",
+		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), cmd, pins.FileName, hint)
 }
 
 func plural(n int, one, many string) string {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/npmlock"
@@ -36,9 +37,10 @@ Examples:
 `
 
 var npmCommand = &command{
-	name:   "npm",
-	help:   npmHelp,
-	defOut: func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	name:         "npm",
+	help:         npmHelp,
+	defOut:       func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
