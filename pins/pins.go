@@ -84,8 +84,13 @@ func Parse(name string, data []byte) (*File, error) {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
 	}
+	// An unknown table is reported once, not again for each of its keys.
+	var unknown []string
 	for _, k := range md.Undecoded() {
-		bad("unknown key %s: want [pins], [git] or [tarball] entries", k)
+		if !slices.ContainsFunc(unknown, func(u string) bool { return strings.HasPrefix(k.String(), u+".") }) {
+			unknown = append(unknown, k.String())
+			bad("unknown key %s: want [pins], [git] or [tarball] entries", k)
+		}
 	}
 	f := New()
 	for _, k := range slices.Sorted(maps.Keys(raw.Pins)) {

@@ -178,14 +178,16 @@ func (f *Fetcher) resolve(ctx context.Context, url, ref string) (string, error) 
 	if run == nil {
 		run = runGit
 	}
-	want := ref
-	if want == "" {
-		want = "HEAD"
+	// A pattern matches the end of a ref's name: "v1" lists refs/tags/v1
+	// but not its peeled commit, refs/tags/v1^{}, which needs its own.
+	want, args := "HEAD", []string{"ls-remote", "--", url, "HEAD"}
+	if ref != "" {
+		want, args = ref, []string{"ls-remote", "--", url, ref, ref + "^{}"}
 	}
 	var out []byte
 	err := f.retry(ctx, func(ctx context.Context) error {
 		var err error
-		out, err = run(ctx, "ls-remote", "--", url, want)
+		out, err = run(ctx, args...)
 		if err != nil {
 			return transient{err}
 		}
