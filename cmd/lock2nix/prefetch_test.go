@@ -233,8 +233,8 @@ func TestPrefetchDune(t *testing.T) {
 	md5hex := func(s string) string { d := md5.Sum([]byte(s)); return hex.EncodeToString(d[:]) }
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"dune.lock/lock.dune": "(lang package 0.1)\n",
-		"dune.lock/dev.pkg":   "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + ")))\n",
+		"dune.lock/lock.dune":      "(lang package 0.1)\n",
+		"dune.lock/dev.pkg":        "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + ")))\n",
 		"dune.lock/ocamlbuild.pkg": "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + "#without-examples)))\n",
 		"dune.lock/lib.pkg": "(version 1.0)\n(source (fetch (url " + srv.URL + "/lib.tar.gz) (checksum md5=" + md5hex("lib") + ")))\n" +
 			"(extra_sources (fix.patch (fetch (url " + srv.URL + "/fix.patch) (checksum md5=" + md5hex("fix") + "))))\n",
