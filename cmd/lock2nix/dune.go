@@ -25,7 +25,9 @@ from the lock, and one derivation per package that runs its locked build
 and install actions.
 
 Git sources that the lock leaves without a commit (dune writes those for
-development pins) must be pinned, with --pin or a pins file:
+development pins) must be pinned: --prefetch resolves them with git
+ls-remote and records the commits in DIR/lock2nix-pins.toml, which later
+runs read offline; --pin or the file's [pins] table pin one by hand:
 
   # lock2nix-pins.toml
   [pins]
@@ -41,7 +43,10 @@ Examples:
   # pin an unpinned git source
   lock2nix dune --pin piaf=0123456789abcdef0123456789abcdef01234567
 
-  # in CI: fail when dune-lock.nix is stale
+  # pin what the lock leaves unpinned, upgrading md5-only sources too
+  lock2nix dune --prefetch=weak
+
+  # in CI (offline): fail when dune-lock.nix or the pins are stale
   lock2nix dune --check
 `
 
