@@ -9,52 +9,16 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/internal/fetchtest"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/pins"
 )
-
-// server serves files by path, counting requests; a path listed in flaky
-// fails with 503 that many times first.
-type server struct {
-	*httptest.Server
-	files    map[string]string
-	mu       sync.Mutex
-	flaky    map[string]int
-	requests atomic.Int64
-}
-
-func newServer(t *testing.T, files map[string]string) *server {
-	s := &server{files: files, flaky: map[string]int{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		s.mu.Lock()
-		busy := s.flaky[r.URL.Path] > 0
-		s.flaky[r.URL.Path]--
-		s.mu.Unlock()
-		if busy {
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		body, ok := s.files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write([]byte(body))
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
 
 func sum(algo lockfile.Algo, data string) lockfile.Hash {
 	var d []byte
@@ -84,8 +48,8 @@ func sites(srcs ...lockfile.Source) []pins.Site {
 }
 
 func TestTarballs(t *testing.T) {
-	srv := newServer(t, map[string]string{"/a.tgz": "aaa", "/b.tgz": "bbb", "/c.tgz": "ccc"})
-	srv.flaky["/c.tgz"] = 2
+	srv := fetchtest.NewServer(t, map[string]string{"/a.tgz": "aaa", "/b.tgz": "bbb", "/c.tgz": "ccc"})
+	srv.Flaky("/c.tgz", 2)
 	f := &Fetcher{Backoff: time.Millisecond}
 	s := sites(
 		lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/a.tgz"},
@@ -104,7 +68,7 @@ func TestTarballs(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Unpinned (-want +got):\n%s", diff)
 	}
-	if n := srv.requests.Load(); n != 4 { // a once, c three times
+	if n := srv.Requests(); n != 4 { // a once, c three times
 		t.Errorf("%d requests, want 4", n)
 	}
 
@@ -118,8 +82,8 @@ func TestTarballs(t *testing.T) {
 }
 
 func TestTarballErrors(t *testing.T) {
-	srv := newServer(t, map[string]string{"/wrong.tgz": "not what the lock says", "/ok.tgz": "ok"})
-	srv.flaky["/down.tgz"] = 100
+	srv := fetchtest.NewServer(t, map[string]string{"/wrong.tgz": "not what the lock says", "/ok.tgz": "ok"})
+	srv.Flaky("/down.tgz", 100)
 	f := &Fetcher{Backoff: time.Millisecond, Retries: 2}
 	s := sites(
 		lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/wrong.tgz", Hash: sum(lockfile.MD5, "right")},
@@ -139,8 +103,8 @@ func TestTarballErrors(t *testing.T) {
 	if len(got.Tarballs) != 1 || got.Tarballs[srv.URL+"/ok.tgz"].Hash.IsZero() {
 		t.Errorf("the source that worked is not pinned: %v", got.Tarballs)
 	}
-	if n := srv.flaky["/down.tgz"]; n != 97 { // read after the fetches: no race
-		t.Errorf("down.tgz asked %d times, want 3", 100-n)
+	if n := srv.Requests(); n != 6 { // down.tgz three times, the others once
+		t.Errorf("%d requests, want 6", n)
 	}
 }
 
@@ -156,42 +120,9 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-// git runs git in dir for a test.
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// gitRepo makes a repository with a main branch, a branch "feature" and an
-// annotated tag "v1" on a commit of its own, and returns its file:// URL and
-// the three commits.
-func gitRepo(t *testing.T) (url, main, feature, tag string) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git")
-	}
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "commit", "-q", "--allow-empty", "-m", "tagged")
-	git(t, dir, "tag", "-a", "v1", "-m", "v1")
-	tag = git(t, dir, "rev-parse", "HEAD")
-	git(t, dir, "checkout", "-q", "-b", "feature")
-	git(t, dir, "commit", "-q", "--allow-empty", "-m", "feature")
-	feature = git(t, dir, "rev-parse", "HEAD")
-	git(t, dir, "checkout", "-q", "main")
-	git(t, dir, "commit", "-q", "--allow-empty", "-m", "main")
-	main = git(t, dir, "rev-parse", "HEAD")
-	return "file://" + filepath.ToSlash(dir), main, feature, tag
-}
-
 func TestGit(t *testing.T) {
-	url, main, feature, tag := gitRepo(t)
+	repo := fetchtest.NewRepo(t)
+	url := repo.URL
 	var calls atomic.Int64
 	f := &Fetcher{Git: func(ctx context.Context, args ...string) ([]byte, error) {
 		calls.Add(1)
@@ -201,16 +132,16 @@ func TestGit(t *testing.T) {
 		lockfile.Source{Kind: lockfile.Git, URL: url},
 		lockfile.Source{Kind: lockfile.Git, URL: url, Rev: "feature"},
 		lockfile.Source{Kind: lockfile.Git, URL: url, Rev: "v1"},
-		lockfile.Source{Kind: lockfile.Git, URL: url, Rev: main}, // a commit: never asked
+		lockfile.Source{Kind: lockfile.Git, URL: url, Rev: repo.Main}, // a commit: never asked
 	)
 	got, err := f.Pins(context.Background(), s, Unpinned, lockfile.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := pins.New()
-	want.Git[url] = main
-	want.Git[url+"#feature"] = feature
-	want.Git[url+"#v1"] = tag
+	want.Git[url] = repo.Main
+	want.Git[url+"#feature"] = repo.Feature
+	want.Git[url+"#v1"] = repo.Tag
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -248,7 +179,7 @@ func TestGitRunnerInjected(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
-	srv := newServer(t, map[string]string{"/a.tgz": strings.Repeat("a", 1500)})
+	srv := fetchtest.NewServer(t, map[string]string{"/a.tgz": strings.Repeat("a", 1500)})
 	var b strings.Builder
 	f := &Fetcher{Progress: &b}
 	if _, err := f.Pins(context.Background(), sites(lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/a.tgz"}), Unpinned, lockfile.SHA256); err != nil {

@@ -6,49 +6,14 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
+
+	"github.com/lock2nix/lock2nix/internal/fetchtest"
 )
-
-// tarballServer serves files by path and counts the requests, so that a
-// test can tell that a run used no network.
-type tarballServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	files    map[string]string
-	requests atomic.Int64
-}
-
-func newTarballServer(t *testing.T, files map[string]string) *tarballServer {
-	s := &tarballServer{files: files}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		s.mu.Lock()
-		body, ok := s.files[r.URL.Path]
-		s.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write([]byte(body))
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *tarballServer) serve(path, body string) {
-	s.mu.Lock()
-	s.files[path] = body
-	s.mu.Unlock()
-}
 
 // lock2nix runs the command line in a test; it returns the exit code and
 // what was printed on standard error.
@@ -99,7 +64,7 @@ func sha1SRI(s string) string {
 var unpinnedFetchers = regexp.MustCompile(`fetchurlUnpinned|builtins\.fetchurl|fetchGit \{[^}]*\}`)
 
 func TestPrefetchNpm(t *testing.T) {
-	srv := newTarballServer(t, map[string]string{
+	srv := fetchtest.NewServer(t, map[string]string{
 		"/a-1.0.0.tgz": "a's bytes",
 		"/b-1.0.0.tgz": "b's bytes",
 		"/c-1.0.0.tgz": "not c's bytes",
@@ -130,7 +95,7 @@ func TestPrefetchNpm(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "a@1.0.0: ") {
 		t.Fatalf("--check: exit %d, stderr:\n%s", code, stderr)
 	}
-	if n := srv.requests.Load(); n != 0 {
+	if n := srv.Requests(); n != 0 {
 		t.Fatalf("offline runs made %d requests", n)
 	}
 
@@ -147,12 +112,12 @@ func TestPrefetchNpm(t *testing.T) {
 	mustContain(t, "pins file", readFile(t, pinsFile), "/a-1.0.0.tgz", "/b-1.0.0.tgz")
 
 	// Served right, everything is pinned: only the missing pin is fetched.
-	srv.serve("/c-1.0.0.tgz", "c's bytes")
-	srv.requests.Store(0)
+	srv.Serve("/c-1.0.0.tgz", "c's bytes")
+	srv.Reset()
 	if code, stderr = lock2nix(t, "npm", dir, "--prefetch=weak"); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	if n := srv.requests.Load(); n != 1 {
+	if n := srv.Requests(); n != 1 {
 		t.Errorf("%d requests, want 1 (c only)", n)
 	}
 	pins := readFile(t, pinsFile)
@@ -170,13 +135,13 @@ func TestPrefetchNpm(t *testing.T) {
 
 	// Later runs, --check and --prefetch again, use no network and leave
 	// the pins file byte for byte.
-	srv.requests.Store(0)
+	srv.Reset()
 	for _, args := range [][]string{{"npm", dir}, {"npm", dir, "--check"}, {"npm", dir, "--prefetch=weak"}} {
 		if code, stderr := lock2nix(t, args...); code != exitOK {
 			t.Fatalf("%v: exit %d; stderr:\n%s", args, code, stderr)
 		}
 	}
-	if n := srv.requests.Load(); n != 0 {
+	if n := srv.Requests(); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 	if got := readFile(t, pinsFile); got != pins {
@@ -197,45 +162,21 @@ func TestPrefetchNpm(t *testing.T) {
 	if strings.Contains(readFile(t, pinsFile), "/a-1.0.0.tgz") {
 		t.Error("the stale pin was kept")
 	}
-	if n := srv.requests.Load(); n != 0 {
+	if n := srv.Requests(); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 }
 
-// gitCommand runs git in dir for a test.
-func gitCommand(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func TestPrefetchDune(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git")
-	}
-	repo := t.TempDir()
-	gitCommand(t, repo, "init", "-q", "-b", "main")
-	gitCommand(t, repo, "commit", "-q", "--allow-empty", "-m", "main")
-	mainCommit := gitCommand(t, repo, "rev-parse", "HEAD")
-	gitCommand(t, repo, "checkout", "-q", "-b", "without-examples")
-	gitCommand(t, repo, "commit", "-q", "--allow-empty", "-m", "branch")
-	branchCommit := gitCommand(t, repo, "rev-parse", "HEAD")
-	gitCommand(t, repo, "checkout", "-q", "main")
-	repoURL := "file://" + filepath.ToSlash(repo)
-
-	srv := newTarballServer(t, map[string]string{"/lib.tar.gz": "lib", "/fix.patch": "fix"})
+	repo := fetchtest.NewRepo(t)
+	repoURL, mainCommit, branchCommit := repo.URL, repo.Main, repo.Feature
+	srv := fetchtest.NewServer(t, map[string]string{"/lib.tar.gz": "lib", "/fix.patch": "fix"})
 	md5hex := func(s string) string { d := md5.Sum([]byte(s)); return hex.EncodeToString(d[:]) }
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"dune.lock/lock.dune":      "(lang package 0.1)\n",
 		"dune.lock/dev.pkg":        "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + ")))\n",
-		"dune.lock/ocamlbuild.pkg": "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + "#without-examples)))\n",
+		"dune.lock/ocamlbuild.pkg": "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + "#feature)))\n",
 		"dune.lock/lib.pkg": "(version 1.0)\n(source (fetch (url " + srv.URL + "/lib.tar.gz) (checksum md5=" + md5hex("lib") + ")))\n" +
 			"(extra_sources (fix.patch (fetch (url " + srv.URL + "/fix.patch) (checksum md5=" + md5hex("fix") + "))))\n",
 	})
@@ -246,7 +187,7 @@ func TestPrefetchDune(t *testing.T) {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	mustContain(t, "stderr", stderr, "2 sources have no hash or commit",
-		"dev.dev: git "+repoURL+" (no commit)", "ocamlbuild.dev: git "+repoURL+"#without-examples",
+		"dev.dev: git "+repoURL+" (no commit)", "ocamlbuild.dev: git "+repoURL+"#feature",
 		`run "lock2nix dune --prefetch"`, "--pin NAME=COMMIT")
 
 	// --pin applies whatever the URL's "#" names.
@@ -261,7 +202,7 @@ func TestPrefetchDune(t *testing.T) {
 	pins := readFile(t, filepath.Join(dir, "lock2nix-pins.toml"))
 	mustContain(t, "pins file", pins,
 		`"`+repoURL+`" = "`+mainCommit+`"`,
-		`"`+repoURL+`#without-examples" = "`+branchCommit+`"`,
+		`"`+repoURL+`#feature" = "`+branchCommit+`"`,
 		`"`+srv.URL+`/fix.patch" = { hash = "sha256-`, `weak = "md5-`)
 	nix := readFile(t, out)
 	mustContain(t, "the Nix", nix, `rev = "`+mainCommit+`";`, `rev = "`+branchCommit+`";`)
@@ -272,11 +213,11 @@ func TestPrefetchDune(t *testing.T) {
 		t.Errorf("warned about weak hashes after upgrading them:\n%s", stderr)
 	}
 
-	srv.requests.Store(0)
+	srv.Reset()
 	if code, stderr = lock2nix(t, "dune", dir, "--check"); code != exitOK {
 		t.Fatalf("--check: exit %d; stderr:\n%s", code, stderr)
 	}
-	if n := srv.requests.Load(); n != 0 {
+	if n := srv.Requests(); n != 0 {
 		t.Errorf("--check made %d requests", n)
 	}
 }
