@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/lock2nix/lock2nix/internal/fetchtest"
 )
@@ -33,16 +34,19 @@ func mustContain(t *testing.T, what, text string, wants ...string) {
 	}
 }
 
+// writeFiles writes files (name → text) into dir.
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
+	fsys := fstest.MapFS{}
 	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		fsys[name] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
+	}
+	// CopyFS writes no file that exists: replace them.
+	for name := range files {
+		os.Remove(filepath.Join(dir, name))
+	}
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
 	}
 }
 
