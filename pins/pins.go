@@ -129,8 +129,9 @@ func Parse(name string, data []byte) (*File, error) {
 
 // header opens every file Encode writes.
 const header = `# Hashes and commits for the sources the lockfile leaves without a strong
-# hash or a commit. "lock2nix npm --prefetch" (or dune) rewrites [git] and
-# [tarball]; [pins] pins git sources by package name and is kept as written.
+# hash or a commit. "lock2nix npm --prefetch" (or dune) adds [git] and
+# [tarball] entries and removes those the lock no longer needs; [pins]
+# (git sources by package name) is written by hand.
 `
 
 // Encode writes f: the header, then [pins], [git] and [tarball] with

@@ -23,8 +23,6 @@ type pinFlags struct {
 	pins     []string
 	prefetch string
 	quiet    bool
-	// fetcher is what --prefetch uses; tests replace it.
-	fetcher *prefetch.Fetcher
 }
 
 // Values of --prefetch.
@@ -60,12 +58,7 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 	if check && pf.prefetch != "" {
 		return errors.New("--check never uses the network: run --prefetch without --check first")
 	}
-	var mode prefetch.Mode
-	switch pf.prefetch {
-	case "", prefetchUnpinned:
-	case prefetchWeak:
-		mode = prefetch.Weak
-	default:
+	if pf.prefetch != "" && pf.prefetch != prefetchUnpinned && pf.prefetch != prefetchWeak {
 		return fmt.Errorf("--prefetch=%s: want --prefetch or --prefetch=weak", pf.prefetch)
 	}
 	name := pf.file
@@ -87,43 +80,46 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 	// --pin flags win over the file's [pins] and are never written to it.
 	eff := pins.New()
 	eff.Merge(file)
-	flagPins := map[string]bool{}
 	for _, p := range pf.pins {
 		n, commit, ok := strings.Cut(p, "=")
 		if !ok || n == "" || !lockfile.IsCommit(commit) {
 			return fmt.Errorf("--pin %q: want NAME=COMMIT, with a full commit id", p)
 		}
 		eff.Names[n] = commit
-		flagPins[n] = true
 	}
 	sites := t.sites()
 	var unused []pins.Entry
 	for _, e := range eff.Apply(sites) {
-		if e.Table == "pins" && flagPins[e.Key] {
+		if _, inFile := file.Names[e.Key]; e.Table == "pins" && !inFile {
 			fmt.Fprintf(stderr, "lock2nix %s: warning: --pin %s: %s has no package %s with a git source\n", c.name, e.Key, t.inputPath, e.Key)
 			continue
 		}
 		unused = append(unused, e)
 	}
-	if pf.prefetch == "" {
-		if len(unused) > 0 {
-			list := entryList(unused)
-			if check {
-				return fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"lock2nix %s --prefetch\" to update it", name, plural(len(unused), "entry", "entries"), list, c.name)
-			}
-			fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"lock2nix %s --prefetch\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), c.name, list)
-		}
-		return nil
+	switch {
+	case pf.prefetch != "":
+		return pf.update(c, name, old, file, sites, unused, stderr)
+	case len(unused) > 0 && check:
+		return fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"lock2nix %s --prefetch\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), c.name)
+	case len(unused) > 0:
+		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"lock2nix %s --prefetch\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), c.name, entryList(unused))
 	}
-	f := pf.fetcher
-	if f == nil {
-		f = &prefetch.Fetcher{}
-	}
+	return nil
+}
+
+// update prefetches what the sites still need, applies it, and rewrites
+// the pins file name (whose bytes were old) with the new pins and without
+// the unused ones. Pins that were fetched are written even when others
+// failed, so that a rerun fetches only those.
+func (pf *pinFlags) update(c *command, name string, old []byte, file *pins.File, sites []pins.Site, unused []pins.Entry, stderr io.Writer) error {
+	f := &prefetch.Fetcher{}
 	if !pf.quiet && isTerminal(stderr) {
 		f.Progress = stderr
 	}
-	// Pins that were fetched are kept even when others failed, so that a
-	// rerun fetches only those.
+	mode := prefetch.Unpinned
+	if pf.prefetch == prefetchWeak {
+		mode = prefetch.Weak
+	}
 	got, fetchErr := f.Pins(context.Background(), sites, mode, c.prefetchAlgo)
 	if fetchErr != nil {
 		fetchErr = fmt.Errorf("prefetching failed:\n%w", fetchErr)
@@ -142,8 +138,7 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 		return errors.Join(fetchErr, err)
 	}
 	if !pf.quiet || fetchErr != nil {
-		n := len(got.Entries())
-		fmt.Fprintf(stderr, "lock2nix %s: wrote %s: %s added, %s removed\n", c.name, name, plural(n, "pin", "pins"), plural(len(unused), "pin", "pins"))
+		fmt.Fprintf(stderr, "lock2nix %s: wrote %s: %s added, %s removed\n", c.name, name, plural(len(got.Entries()), "pin", "pins"), plural(len(unused), "pin", "pins"))
 	}
 	return fetchErr
 }
