@@ -34,7 +34,7 @@ type Fetcher struct {
 	Client *http.Client
 	// Git runs git ls-remote; nil means the git command.
 	Git GitRunner
-	// Jobs bounds the fetches that run at once; 0 means 8.
+	// Jobs bounds the fetches that run at once; 0 or less means 8.
 	Jobs int
 	// Retries is how many times a transient failure (a network error, an
 	// HTTP 408, 429 or 5xx) is retried; 0 means 3, a negative value none.
@@ -85,7 +85,11 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 	errs := make([]error, len(jobs))
 	p := newProgress(f.Progress, len(jobs))
 	var mu sync.Mutex
-	sem := make(chan struct{}, cmp.Or(f.Jobs, 8))
+	jobsAtOnce := f.Jobs
+	if jobsAtOnce <= 0 {
+		jobsAtOnce = 8
+	}
+	sem := make(chan struct{}, jobsAtOnce)
 	var wg sync.WaitGroup
 	for i, s := range jobs {
 		wg.Go(func() {
