@@ -163,7 +163,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
 		return fail(err)
 	}
-	if err := unpinnedError(c.name, t.sites(), cf.allowUnpinned); err != nil {
+	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
 		return fail(fmt.Errorf("%s: %w", t.inputPath, err))
 	}
 	warnWeak(t.sites(), stderr, c.name)
@@ -287,8 +287,9 @@ func warnWeak(sites []pins.Site, stderr io.Writer, cmd string) {
 }
 
 // unpinnedError lists every source that no hash or commit pins, but
-// tarballs when allowUnpinned.
-func unpinnedError(cmd string, sites []pins.Site, allowUnpinned bool) error {
+// tarballs when allowUnpinned, and names the prefetch command that pins
+// them.
+func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error {
 	var bad []string
 	tarball, named := false, false
 	for _, s := range sites {
@@ -308,8 +309,8 @@ func unpinnedError(cmd string, sites []pins.Site, allowUnpinned bool) error {
 	if named {
 		hint += "; or pin a package's git source by hand with --pin NAME=COMMIT"
 	}
-	return fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"lock2nix %s --prefetch\" to record them in %s%s",
-		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), cmd, pins.FileName, hint)
+	return fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"%s\" to record them in %s%s",
+		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), prefetch, pins.FileName, hint)
 }
 
 func plural(n int, one, many string) string {

@@ -100,9 +100,9 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 	case pf.prefetch != "":
 		return pf.update(c, name, old, file, sites, unused, stderr)
 	case len(unused) > 0 && check:
-		return fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"lock2nix %s --prefetch\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), c.name)
+		return fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), prefetchCommand(c, dir, t))
 	case len(unused) > 0:
-		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"lock2nix %s --prefetch\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), c.name, entryList(unused))
+		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), entryList(unused))
 	}
 	return nil
 }
@@ -141,6 +141,16 @@ func (pf *pinFlags) update(c *command, name string, old []byte, file *pins.File,
 		fmt.Fprintf(stderr, "lock2nix %s: wrote %s: %s added, %s removed\n", c.name, name, plural(len(got.Entries()), "pin", "pins"), plural(len(unused), "pin", "pins"))
 	}
 	return fetchErr
+}
+
+// prefetchCommand is the command line that prefetches for the run in dir
+// with the translation's flags.
+func prefetchCommand(c *command, dir string, t *translation) string {
+	args := []string{"lock2nix", c.name}
+	if dir != "." {
+		args = append(args, shell.Word(dir))
+	}
+	return strings.Join(append(append(args, t.flags...), "--prefetch"), " ")
 }
 
 // entryList lists pins file entries, one an indented line.

@@ -93,7 +93,7 @@ func TestPrefetchNpm(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	mustContain(t, "stderr", stderr, "1 source has no hash or commit", "a@1.0.0: "+srv.URL+"/a-1.0.0.tgz", `run "lock2nix npm --prefetch"`)
+	mustContain(t, "stderr", stderr, "1 source has no hash or commit", "a@1.0.0: "+srv.URL+"/a-1.0.0.tgz", `run "lock2nix npm `+dir+` --prefetch"`)
 	// So does --check, without a pins file, offline.
 	code, stderr = lock2nix(t, "npm", dir, "--check")
 	if code != exitFailure || !strings.Contains(stderr, "a@1.0.0: ") {
@@ -159,7 +159,7 @@ func TestPrefetchNpm(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("--check with a stale pin: exit %d", code)
 	}
-	mustContain(t, "stderr", stderr, "lock2nix-pins.toml is stale: the lockfile no longer needs 1 entry:", `[tarball] "`+srv.URL+`/a-1.0.0.tgz"`, `run "lock2nix npm --prefetch"`)
+	mustContain(t, "stderr", stderr, "lock2nix-pins.toml is stale: the lockfile no longer needs 1 entry:", `[tarball] "`+srv.URL+`/a-1.0.0.tgz"`, `run "lock2nix npm `+dir+` --prefetch"`)
 	if code, stderr = lock2nix(t, "npm", dir, "--prefetch"); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
@@ -192,7 +192,7 @@ func TestPrefetchDune(t *testing.T) {
 	}
 	mustContain(t, "stderr", stderr, "2 sources have no hash or commit",
 		"dev.dev: git "+repoURL+" (no commit)", "ocamlbuild.dev: git "+repoURL+"#feature",
-		`run "lock2nix dune --prefetch"`, "--pin NAME=COMMIT")
+		`run "lock2nix dune `+dir+` --prefetch"`, "--pin NAME=COMMIT")
 
 	// --pin applies whatever the URL's "#" names.
 	code, stderr = lock2nix(t, "dune", dir, "-o", "-", "--pin", "ocamlbuild="+branchCommit, "--pin", "dev="+mainCommit)
