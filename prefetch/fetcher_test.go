@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
+	"hash"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,23 +21,13 @@ import (
 	"github.com/lock2nix/lock2nix/pins"
 )
 
+// sum hashes data with the standard library, apart from the digester.
 func sum(algo lockfile.Algo, data string) lockfile.Hash {
-	var d []byte
-	switch algo {
-	case lockfile.MD5:
-		s := md5.Sum([]byte(data))
-		d = s[:]
-	case lockfile.SHA1:
-		s := sha1.Sum([]byte(data))
-		d = s[:]
-	case lockfile.SHA256:
-		s := sha256.Sum256([]byte(data))
-		d = s[:]
-	case lockfile.SHA512:
-		s := sha512.Sum512([]byte(data))
-		d = s[:]
-	}
-	return lockfile.Hash{Algo: algo, Digest: d}
+	h := map[lockfile.Algo]func() hash.Hash{
+		lockfile.MD5: md5.New, lockfile.SHA1: sha1.New, lockfile.SHA256: sha256.New, lockfile.SHA512: sha512.New,
+	}[algo]()
+	h.Write([]byte(data))
+	return lockfile.Hash{Algo: algo, Digest: h.Sum(nil)}
 }
 
 func sites(srcs ...lockfile.Source) []pins.Site {
