@@ -166,7 +166,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
 		return fail(fmt.Errorf("%s: %w", t.inputPath, err))
 	}
-	warnWeak(t.sites(), stderr, c.name)
+	warnWeak(t.sites(), stderr, c.name, prefetchCommand(c, dir, t)+"=weak")
 	// The header's command repeats the flags that shape the output, so
 	// that --check and a rerun give the same file.
 	regen := append([]string{"lock2nix", c.name}, t.flags...)
@@ -265,8 +265,9 @@ func writeAtomic(name string, emit func(io.Writer) error) (err error) {
 	return os.Rename(tmp.Name(), name)
 }
 
-// warnWeak lists sources whose only hash is md5 or sha1.
-func warnWeak(sites []pins.Site, stderr io.Writer, cmd string) {
+// warnWeak lists sources whose only hash is md5 or sha1, and names the
+// command that upgrades them.
+func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 	var weak []string
 	for _, s := range sites {
 		if s.Source.Hash.Algo.Weak() {
@@ -276,7 +277,7 @@ func warnWeak(sites []pins.Site, stderr io.Writer, cmd string) {
 	if len(weak) == 0 {
 		return
 	}
-	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1; \"lock2nix %s --prefetch=weak\" upgrades them):\n", cmd, plural(len(weak), "source is", "sources are"), cmd)
+	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1; \"%s\" upgrades them):\n", cmd, plural(len(weak), "source is", "sources are"), upgrade)
 	for i, w := range weak {
 		if i == 10 {
 			fmt.Fprintf(stderr, "  … and %d more\n", len(weak)-10)
