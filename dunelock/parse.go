@@ -30,8 +30,10 @@ const DefaultDir = "dune.lock"
 
 // Options control how a lock directory is read.
 type Options struct {
-	// Pins gives commits for git sources the lock leaves unpinned (dune
-	// writes those for development pins), by package name.
+	// Pins gives commits for git sources (dune leaves those of development
+	// pins without one), by package name; a pin applies whatever the
+	// URL's "#" part names. A git source without a commit or a pin is
+	// returned unpinned ([lockfile.Source.Pinned] is false).
 	Pins map[string]string
 }
 
@@ -418,13 +420,16 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		return lockfile.Source{}, d.outside(url.List[1], u)
 	case scheme == "git" || strings.HasPrefix(scheme, "git+"):
 		// dune fetches git://, git+https://, git+ssh://, git+file:// …
-		// with git.
+		// with git. What follows "#" is a commit, a branch or a tag; a
+		// pin wins over any of them. Without a commit the source is
+		// returned unpinned (Rev holds the ref) for the caller to pin or
+		// reject.
 		addr, rev, _ := strings.Cut(rest, "#")
-		if rev == "" {
-			rev = d.opts.Pins[pkg]
-		}
-		if !lockfile.IsCommit(rev) {
-			return lockfile.Source{}, d.errAt(url.List[1], "git source %s is not pinned to a commit, so Nix cannot fetch it reproducibly: pin %s to a full commit id (--pin %s=<commit>)", u, pkg, pkg)
+		if pin, ok := d.opts.Pins[pkg]; ok {
+			if !lockfile.IsCommit(pin) {
+				return lockfile.Source{}, d.errAt(url.List[1], "the pin of %s, %q, is not a full commit id", pkg, pin)
+			}
+			rev = pin
 		}
 		transport := "git"
 		if scheme != "git" {

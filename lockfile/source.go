@@ -54,7 +54,9 @@ type Source struct {
 	// Hash is the archive's content hash (Tarball, LocalTarball); it may be
 	// zero when the lockfile records none.
 	Hash Hash
-	// Rev is the full commit id of a Git source.
+	// Rev is the full commit id of a Git source. When the lockfile names
+	// only a branch or tag, Rev holds that ref ("" for the default branch)
+	// and the source is not Pinned.
 	Rev string
 	// Path is a project-relative folder or file (Directory, LocalTarball,
 	// Link), with forward slashes.
@@ -63,6 +65,9 @@ type Source struct {
 	// it; parsers fill it for local sources. It is not part of the
 	// source's identity.
 	Origin Pos
+	// FromPins reports that Hash or Rev came from a pins file (or a --pin
+	// flag), not from the lockfile.
+	FromPins bool
 }
 
 // Fetchable reports whether the source is fetched from the network.

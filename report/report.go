@@ -28,10 +28,6 @@ type Facts struct {
 	// nil, packages with HasInstallScript are listed as running "install
 	// scripts".
 	Scripts map[string]string
-	// Pins gives, by package name, the commits the user pinned git sources
-	// to (dune's --pin and pins file); a git source at that commit is
-	// listed as pinned by the user rather than by the lock.
-	Pins map[string]string
 	// Platforms holds, by package ID, the packages meant for some
 	// platforms only.
 	Platforms map[string]Restriction
@@ -130,7 +126,9 @@ type Git struct {
 	Package string `json:"package"`
 	URL     string `json:"url"`
 	Commit  string `json:"commit"`
-	// PinnedBy says where the commit comes from: "lock" or "pin".
+	// PinnedBy says where the commit comes from: "lock" or "pin"; "" when
+	// there is none (Commit then holds the branch or tag the lock names,
+	// or nothing).
 	PinnedBy string `json:"pinnedBy"`
 }
 
@@ -284,18 +282,27 @@ func (r *Report) hashOf(s source) {
 		h.None++
 		problem = "no hash"
 	}
-	if problem != "" {
+	switch {
+	case s.src.FromPins:
+		// The lock had no strong hash; the pins file (or --pin) has one.
+		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no strong hash in the lock", PinnedBy: "pin"})
+	case problem != "":
 		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: problem})
 	}
 }
 
 // git lists a git source, and as not pinned by the lock when its commit
-// is the user's pin.
+// came from a pin or is missing (dune's development pins, with a branch
+// or nothing after "#").
 func (r *Report) git(s source, f Facts) {
 	by := "lock"
-	if pin, ok := f.Pins[s.name]; ok && pin == s.src.Rev {
+	switch {
+	case s.src.FromPins:
 		by = "pin"
 		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no commit", PinnedBy: by})
+	case !lockfile.IsCommit(s.src.Rev):
+		by = ""
+		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no commit"})
 	}
 	r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: by})
 }

@@ -23,6 +23,9 @@ func TestStrict(t *testing.T) {
 	git := &lockfile.Package{ID: "g@1", Name: "g", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/g.git", Rev: commit}}
 	strong := &lockfile.Package{ID: "a@1", Name: "a", Source: tarball("https://r.test/a.tgz", lockfile.SHA512)}
 	weak := &lockfile.Package{ID: "b@1", Name: "b", Source: tarball("https://r.test/b.tgz", lockfile.SHA1)}
+	pinnedGit := &lockfile.Package{ID: "g@1", Name: "g", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/g.git", Rev: commit, FromPins: true}}
+	pinned := &lockfile.Package{ID: "c@1", Name: "c", Source: tarball("https://r.test/c.tgz", lockfile.SHA512)}
+	pinned.Source.FromPins = true
 	for _, c := range []struct {
 		name string
 		pkgs []*lockfile.Package
@@ -31,7 +34,8 @@ func TestStrict(t *testing.T) {
 	}{
 		{"strong", []*lockfile.Package{strong, git}, Facts{}, true},
 		{"sha1", []*lockfile.Package{strong, weak}, Facts{}, false},
-		{"git pinned by the user", []*lockfile.Package{git}, Facts{Pins: map[string]string{"g": commit}}, true},
+		{"git pinned by the user", []*lockfile.Package{pinnedGit}, Facts{}, true},
+		{"tarball pinned by the pins file", []*lockfile.Package{pinned}, Facts{}, true},
 		{"md5 extra source", []*lockfile.Package{strong}, Facts{Extra: []Extra{{"a@1", "x", tarball("https://r.test/x", lockfile.MD5)}}}, false},
 		{"out of sync", []*lockfile.Package{strong}, Facts{OutOfSync: []string{"a is missing"}}, false},
 	} {

@@ -51,6 +51,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	})
 	section(&b, "git sources", len(r.Git), func(i int) string {
 		g := r.Git[i]
+		if g.PinnedBy == "" && g.Commit != "" {
+			return g.Package + ": " + g.URL + " (no commit: names " + g.Commit + ")"
+		}
+		if g.PinnedBy == "" {
+			return g.Package + ": " + g.URL + " (no commit)"
+		}
 		return g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")"
 	})
 	section(&b, "hosts other than the registry", len(r.Hosts), func(i int) string {

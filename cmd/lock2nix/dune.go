@@ -2,19 +2,17 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/lock2nix/lock2nix/dunelock"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/dune"
+	"github.com/lock2nix/lock2nix/pins"
 	"github.com/lock2nix/lock2nix/report"
 	"github.com/spf13/pflag"
 )
@@ -28,7 +26,9 @@ from the lock, and one derivation per package that runs its locked build
 and install actions.
 
 Git sources that the lock leaves without a commit (dune writes those for
-development pins) must be pinned, with --pin or a pins file:
+development pins) must be pinned: --prefetch resolves them with git
+ls-remote and records the commits in DIR/lock2nix-pins.toml, which later
+runs read offline; --pin or the file's [pins] table pin one by hand:
 
   # lock2nix-pins.toml
   [pins]
@@ -44,45 +44,24 @@ Examples:
   # pin an unpinned git source
   lock2nix dune --pin piaf=0123456789abcdef0123456789abcdef01234567
 
-  # in CI: fail when dune-lock.nix is stale
+  # pin what the lock leaves unpinned, upgrading md5-only sources too
+  lock2nix dune --prefetch=weak
+
+  # in CI (offline): fail when dune-lock.nix or the pins are stale
   lock2nix dune --check
 `
 
 var duneCommand = &command{
-	name:   "dune",
-	help:   duneHelp,
-	defOut: func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
+	name:         "dune",
+	help:         duneHelp,
+	defOut:       func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
+	prefetchAlgo: lockfile.SHA256,
 	setup: func(fs *pflag.FlagSet) translator {
-		var (
-			lockDir  = fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
-			pins     = fs.StringArray("pin", nil, "pin a git source: `NAME=COMMIT` (repeatable)")
-			pinsFile = fs.String("pins", "", "read pins from a TOML `FILE` with a [pins] table (default: DIR/lock2nix-pins.toml when present)")
-		)
+		lockDir := fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
 		return func(dir string, stderr io.Writer) (*translation, error) {
-			opts := dunelock.Options{Pins: map[string]string{}}
-			file := *pinsFile
-			if file == "" {
-				if _, err := os.Stat(filepath.Join(dir, "lock2nix-pins.toml")); err == nil {
-					file = filepath.Join(dir, "lock2nix-pins.toml")
-				}
-			}
-			if file != "" {
-				var cfg struct{ Pins map[string]string }
-				if _, err := toml.DecodeFile(file, &cfg); err != nil {
-					return nil, fmt.Errorf("%s: %w", file, err)
-				}
-				for k, v := range cfg.Pins {
-					opts.Pins[k] = v
-				}
-			}
-			for _, p := range *pins {
-				name, commit, ok := strings.Cut(p, "=")
-				if !ok || name == "" {
-					return nil, fmt.Errorf("--pin %q: want NAME=COMMIT", p)
-				}
-				opts.Pins[name] = commit
-			}
-			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, opts)
+			// Pins (the pins file, --pin) are applied to the graph by
+			// the run every command shares.
+			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{})
 			if err != nil {
 				return nil, prefixDir(dir, err)
 			}
@@ -96,12 +75,26 @@ var duneCommand = &command{
 			}
 			return &translation{
 				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
-				emit: func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, dune.Emit(w, lock, h)) },
+				emit:  func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, dune.Emit(w, lock, h)) },
+				extra: extraSites(lock),
 				// What --report needs to know of dune besides the graph.
-				facts: func() report.Facts { return duneFacts(lock, opts.Pins) },
+				facts: func() report.Facts { return duneFacts(lock) },
 			}, nil
 		}
 	},
+}
+
+// extraSites lists the packages' extra files, for the pins to apply to.
+func extraSites(lock *dunelock.Lock) []pins.Site {
+	var sites []pins.Site
+	for _, p := range lock.Graph.Packages {
+		if r := lock.Recipes[p.ID]; r != nil {
+			for i := range r.Extra {
+				sites = append(sites, pins.Site{ID: p.ID + "/" + r.Extra[i].Path, Source: &r.Extra[i].Source})
+			}
+		}
+	}
+	return sites
 }
 
 // prefixDir names files in errors from the working directory, as the

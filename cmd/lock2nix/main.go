@@ -20,6 +20,7 @@ import (
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/pins"
 	"github.com/lock2nix/lock2nix/report"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
@@ -82,6 +83,8 @@ type command struct {
 	// setup registers the command's own flags and returns the translation
 	// that uses them; each run gets its own, so runs share no state.
 	setup func(fs *pflag.FlagSet) translator
+	// prefetchAlgo is the hash --prefetch records for archives.
+	prefetchAlgo lockfile.Algo
 }
 
 // translator reads and checks the project in dir.
@@ -103,6 +106,9 @@ type translation struct {
 	emit func(w io.Writer, h nixexpr.Header) error
 	// facts gives --report what only the ecosystem knows; nil for none.
 	facts func() report.Facts
+	// extra are sources beside the packages' own (dune's extra files),
+	// for the pins to apply to.
+	extra []pins.Site
 }
 
 // commonFlags are the flags every command shares.
@@ -124,6 +130,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
 	fs.StringVar(&cf.root, "root", "", "the folder local paths must stay inside (default: the repository holding DIR, or DIR)")
 	translate := c.setup(fs)
+	pf := addPinFlags(fs)
 	rf := addReportFlags(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
@@ -168,6 +175,9 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
+		return fail(err)
+	}
 	if rf.format != "" {
 		return rf.print(c, t, stdout, stderr)
 	}
@@ -178,12 +188,10 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err := checkLocals(dir, root, t.locals); err != nil {
 		return fail(err)
 	}
-	if !cf.allowUnpinned {
-		if err := unpinnedError(t.graph); err != nil {
-			return fail(fmt.Errorf("%s: %w", t.inputPath, err))
-		}
+	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
+		return fail(fmt.Errorf("%s: %w", t.inputPath, err))
 	}
-	warnWeak(t.graph, stderr, c.name)
+	warnWeak(t.sites(), stderr, c.name, prefetchCommand(c, dir, t)+"=weak")
 	// The header's command repeats the flags that shape the output, so
 	// that --check and a rerun give the same file.
 	regen := append([]string{"lock2nix", c.name}, t.flags...)
@@ -336,18 +344,19 @@ func checkLocals(dir, root string, locals []lockfile.Source) error {
 	return errors.Join(errs...)
 }
 
-// warnWeak lists packages whose only hash is md5 or sha1.
-func warnWeak(g *lockfile.Graph, stderr io.Writer, cmd string) {
+// warnWeak lists sources whose only hash is md5 or sha1, and names the
+// command that upgrades them.
+func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 	var weak []string
-	for _, p := range g.Packages {
-		if p.Source.Hash.Algo.Weak() {
-			weak = append(weak, p.ID+" ("+p.Source.Hash.Algo.String()+")")
+	for _, s := range sites {
+		if s.Source.Hash.Algo.Weak() {
+			weak = append(weak, s.ID+" ("+s.Source.Hash.Algo.String()+")")
 		}
 	}
 	if len(weak) == 0 {
 		return
 	}
-	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1):\n", cmd, plural(len(weak), "source is", "sources are"))
+	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1; \"%s\" upgrades them):\n", cmd, plural(len(weak), "source is", "sources are"), upgrade)
 	for i, w := range weak {
 		if i == 10 {
 			fmt.Fprintf(stderr, "  … and %d more\n", len(weak)-10)
@@ -357,19 +366,31 @@ func warnWeak(g *lockfile.Graph, stderr io.Writer, cmd string) {
 	}
 }
 
-// unpinnedError lists every source that no hash or commit pins.
-func unpinnedError(g *lockfile.Graph) error {
+// unpinnedError lists every source that no hash or commit pins, but
+// tarballs when allowUnpinned, and names the prefetch command that pins
+// them.
+func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error {
 	var bad []string
-	for _, p := range g.Packages {
-		if p.Source.Fetchable() && !p.Source.Pinned() {
-			bad = append(bad, "  "+p.ID+": "+p.Source.URL)
+	tarball, named := false, false
+	for _, s := range sites {
+		if src := s.Source; src.Fetchable() && !src.Pinned() && !(allowUnpinned && src.Kind == lockfile.Tarball) {
+			bad = append(bad, "  "+s.ID+": "+describe(*src))
+			tarball = tarball || src.Kind == lockfile.Tarball
+			named = named || src.Kind == lockfile.Git && s.Name != ""
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s no hash in the lockfile, so Nix cannot fetch them reproducibly:\n%s\npass --allow-unpinned to fetch them without a hash (impure)",
-		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"))
+	hint := ""
+	if tarball {
+		hint += "; or pass --allow-unpinned to fetch tarballs without a hash (impure)"
+	}
+	if named {
+		hint += "; or pin a package's git source by hand with --pin NAME=COMMIT"
+	}
+	return fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"%s\" to record them in %s%s",
+		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), prefetch, pins.FileName, hint)
 }
 
 func plural(n int, one, many string) string {

@@ -20,8 +20,10 @@ const npmHelp = `Usage: lock2nix npm [DIR] [flags]
 
 Translate DIR/package-lock.json (lockfileVersion 1, 2 or 3) and
 DIR/package.json into one Nix file that pkgs.callPackage accepts. Every
-source gets a fixed-output fetcher with the hash from the lockfile; no
-network is used.
+source gets a fixed-output fetcher with the hash from the lockfile, or
+from DIR/lock2nix-pins.toml for entries without one; no network is used
+but by --prefetch, which downloads those entries and records their hashes
+there.
 
 Examples:
   # write ./package-lock.nix
@@ -33,14 +35,18 @@ Examples:
   # packages without a "resolved" URL come from your registry or mirror
   lock2nix npm --registry https://npm.example.org/
 
-  # in CI: fail when package-lock.nix is stale
+  # hash the entries without integrity (and upgrade sha1-only ones)
+  lock2nix npm --prefetch=weak
+
+  # in CI (offline): fail when package-lock.nix or the pins are stale
   lock2nix npm --check
 `
 
 var npmCommand = &command{
-	name:   "npm",
-	help:   npmHelp,
-	defOut: func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	name:         "npm",
+	help:         npmHelp,
+	defOut:       func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")

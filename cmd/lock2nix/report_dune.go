@@ -14,8 +14,8 @@ import (
 // user's pins, which Nix systems get each package enabled on some
 // platforms only, and the extra sources. dune has no registry: every
 // tarball comes from its own URL.
-func duneFacts(lock *dunelock.Lock, pins map[string]string) report.Facts {
-	f := report.Facts{Scripts: map[string]string{}, Pins: pins, Platforms: map[string]report.Restriction{}}
+func duneFacts(lock *dunelock.Lock) report.Facts {
+	f := report.Facts{Scripts: map[string]string{}, Platforms: map[string]report.Restriction{}}
 	for _, p := range lock.Graph.Packages {
 		r := lock.Recipes[p.ID]
 		if r == nil {

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/internal/shell"
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/lock2nix/lock2nix/pins"
+	"github.com/lock2nix/lock2nix/prefetch"
+	"github.com/spf13/pflag"
+)
+
+// pinFlags are the flags about pins, which every command shares.
+type pinFlags struct {
+	file     string
+	pins     []string
+	prefetch string
+	quiet    bool
+}
+
+// Values of --prefetch.
+const (
+	prefetchUnpinned = "unpinned"
+	prefetchWeak     = "weak"
+)
+
+func addPinFlags(fs *pflag.FlagSet) *pinFlags {
+	pf := &pinFlags{}
+	fs.StringVar(&pf.file, "pins", "", "read pins from `FILE` (default: DIR/"+pins.FileName+")")
+	fs.StringArrayVar(&pf.pins, "pin", nil, "pin a package's git source, whatever the lockfile names: `NAME=COMMIT` (repeatable)")
+	fs.StringVar(&pf.prefetch, "prefetch", "", "download what the lockfile leaves unpinned and record it in the pins file (`MODE` \"weak\": also upgrade md5/sha1-only sources)")
+	fs.Lookup("prefetch").NoOptDefVal = prefetchUnpinned
+	fs.BoolVarP(&pf.quiet, "quiet", "q", false, "print no progress or summary")
+	return pf
+}
+
+// sites lists every source of a translation for the pins to apply to.
+func (t *translation) sites() []pins.Site {
+	sites := make([]pins.Site, 0, len(t.graph.Packages)+len(t.extra))
+	for _, p := range t.graph.Packages {
+		sites = append(sites, pins.Site{ID: p.ID, Name: p.Name, Source: &p.Source})
+	}
+	return append(sites, t.extra...)
+}
+
+// apply reads the pins file and the --pin flags, prefetches with
+// --prefetch (then rewrites the pins file), and writes the pins into the
+// translation's sources. With check, pins the lock no longer needs are
+// an error; otherwise a warning.
+func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, stderr io.Writer) error {
+	if check && pf.prefetch != "" {
+		return errors.New("--check never uses the network: run --prefetch without --check first")
+	}
+	if pf.prefetch != "" && pf.prefetch != prefetchUnpinned && pf.prefetch != prefetchWeak {
+		return fmt.Errorf("--prefetch=%s: want --prefetch or --prefetch=weak", pf.prefetch)
+	}
+	name := pf.file
+	if name == "" {
+		name = filepath.Join(dir, pins.FileName)
+	} else {
+		t.flags = append(t.flags, "--pins", shell.Word(name))
+	}
+	old, err := os.ReadFile(name)
+	if err != nil && (pf.file != "" || !errors.Is(err, os.ErrNotExist)) {
+		return err
+	}
+	file := pins.New()
+	if err == nil {
+		if file, err = pins.Parse(name, old); err != nil {
+			return err
+		}
+	}
+	// --pin flags win over the file's [pins] and are never written to it.
+	eff := pins.New()
+	eff.Merge(file)
+	for _, p := range pf.pins {
+		n, commit, ok := strings.Cut(p, "=")
+		if !ok || n == "" || !lockfile.IsCommit(commit) {
+			return fmt.Errorf("--pin %q: want NAME=COMMIT, with a full commit id", p)
+		}
+		eff.Names[n] = commit
+	}
+	sites := t.sites()
+	var unused []pins.Entry
+	for _, e := range eff.Apply(sites) {
+		if _, inFile := file.Names[e.Key]; e.Table == "pins" && !inFile {
+			fmt.Fprintf(stderr, "lock2nix %s: warning: --pin %s: %s has no package %s with a git source\n", c.name, e.Key, t.inputPath, e.Key)
+			continue
+		}
+		unused = append(unused, e)
+	}
+	switch {
+	case pf.prefetch != "":
+		return pf.update(c, name, old, file, sites, unused, stderr)
+	case len(unused) > 0 && check:
+		return fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), prefetchCommand(c, dir, t))
+	case len(unused) > 0:
+		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), entryList(unused))
+	}
+	return nil
+}
+
+// update prefetches what the sites still need, applies it, and rewrites
+// the pins file name (whose bytes were old) with the new pins and without
+// the unused ones. Pins that were fetched are written even when others
+// failed, so that a rerun fetches only those.
+func (pf *pinFlags) update(c *command, name string, old []byte, file *pins.File, sites []pins.Site, unused []pins.Entry, stderr io.Writer) error {
+	f := &prefetch.Fetcher{}
+	if !pf.quiet && isTerminal(stderr) {
+		f.Progress = stderr
+	}
+	mode := prefetch.Unpinned
+	if pf.prefetch == prefetchWeak {
+		mode = prefetch.Weak
+	}
+	got, fetchErr := f.Pins(context.Background(), sites, mode, c.prefetchAlgo)
+	if fetchErr != nil {
+		fetchErr = fmt.Errorf("prefetching failed:\n%w", fetchErr)
+	}
+	got.Apply(sites)
+	file.Merge(got)
+	file.Delete(unused...)
+	var buf bytes.Buffer
+	if err := file.Encode(&buf); err != nil {
+		return err
+	}
+	if bytes.Equal(buf.Bytes(), old) || (old == nil && file.Empty()) {
+		return fetchErr
+	}
+	if err := writeAtomic(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return errors.Join(fetchErr, err)
+	}
+	if !pf.quiet || fetchErr != nil {
+		fmt.Fprintf(stderr, "lock2nix %s: wrote %s: %s added, %s removed\n", c.name, name, plural(len(got.Entries()), "pin", "pins"), plural(len(unused), "pin", "pins"))
+	}
+	return fetchErr
+}
+
+// prefetchCommand is the command line that prefetches for the run in dir
+// with the translation's flags.
+func prefetchCommand(c *command, dir string, t *translation) string {
+	args := []string{"lock2nix", c.name}
+	if dir != "." {
+		args = append(args, shell.Word(dir))
+	}
+	return strings.Join(append(append(args, t.flags...), "--prefetch"), " ")
+}
+
+// entryList lists pins file entries, one an indented line.
+func entryList(es []pins.Entry) string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = "  " + e.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// isTerminal reports whether w is a terminal, where progress is drawn.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// describe names a source for messages: a URL, or a git URL with its ref.
+func describe(src lockfile.Source) string {
+	if src.Kind == lockfile.Git {
+		if src.Rev == "" {
+			return "git " + src.URL + " (no commit)"
+		}
+		return "git " + src.URL + "#" + src.Rev
+	}
+	return src.URL
+}

@@ -1,0 +1,110 @@
+package pins
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// Site is one source of a lock, for [File.Apply] to fill in.
+type Site struct {
+	// ID names the source in messages (a package ID, or the package ID
+	// and the path of one of its extra files).
+	ID string
+	// Name is the package's name, which [File.Names] pins; "" for a
+	// source that is not a package's own (dune's extra files).
+	Name string
+	// Source is where the pin is written.
+	Source *lockfile.Source
+}
+
+// Entry names one pin of a File.
+type Entry struct {
+	// Table is "pins", "git" or "tarball"; Key is the entry's key there.
+	Table, Key string
+}
+
+// String returns the entry as the file shows it: `[tarball] "https://…"`.
+func (e Entry) String() string { return fmt.Sprintf("[%s] %s", e.Table, key(e.Key)) }
+
+// Apply writes f's pins into the sites they apply to, marking them
+// FromPins, and returns the entries that applied to none, sorted.
+//
+// A [File.Names] pin applies to the git source of every package of that
+// name, whatever the lock names. A [File.Git] pin applies to a git source
+// whose URL and ref (the lock names no commit) make its key. A
+// [File.Tarballs] pin applies to an archive at its URL that the lock
+// leaves without a hash, or with the weak hash the pin records; an
+// archive the lock pins strongly, or by another weak hash, leaves the pin
+// unused.
+func (f *File) Apply(sites []Site) []Entry {
+	used := map[Entry]bool{}
+	for _, s := range sites {
+		src := s.Source
+		switch src.Kind {
+		case lockfile.Git:
+			if c, ok := f.Names[s.Name]; ok && s.Name != "" {
+				src.Rev, src.FromPins = c, true
+				used[Entry{"pins", s.Name}] = true
+			} else if k := GitKey(src.URL, src.Rev); !lockfile.IsCommit(src.Rev) && f.Git[k] != "" {
+				src.Rev, src.FromPins = f.Git[k], true
+				used[Entry{"git", k}] = true
+			}
+		case lockfile.Tarball:
+			t, ok := f.Tarballs[src.URL]
+			if !ok {
+				break
+			}
+			if src.Hash.IsZero() || src.Hash.Algo.Weak() && src.Hash.Equal(t.Weak) {
+				src.Hash, src.FromPins = t.Hash, true
+				used[Entry{"tarball", src.URL}] = true
+			}
+		}
+	}
+	var unused []Entry
+	for _, e := range f.Entries() {
+		if !used[e] {
+			unused = append(unused, e)
+		}
+	}
+	return unused
+}
+
+// Entries returns every entry of f, by table ([pins], [git], [tarball])
+// and key.
+func (f *File) Entries() []Entry {
+	var es []Entry
+	for _, k := range slices.Sorted(maps.Keys(f.Names)) {
+		es = append(es, Entry{"pins", k})
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Git)) {
+		es = append(es, Entry{"git", k})
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Tarballs)) {
+		es = append(es, Entry{"tarball", k})
+	}
+	return es
+}
+
+// Delete removes the entries es from f.
+func (f *File) Delete(es ...Entry) {
+	for _, e := range es {
+		switch e.Table {
+		case "pins":
+			delete(f.Names, e.Key)
+		case "git":
+			delete(f.Git, e.Key)
+		case "tarball":
+			delete(f.Tarballs, e.Key)
+		}
+	}
+}
+
+// Merge adds o's entries to f, replacing those with the same key.
+func (f *File) Merge(o *File) {
+	maps.Copy(f.Names, o.Names)
+	maps.Copy(f.Git, o.Git)
+	maps.Copy(f.Tarballs, o.Tarballs)
+}
