@@ -1,5 +1,5 @@
-// Package npmlock reads npm's package-lock.json (lockfileVersion 1, 2 and
-// 3) into a [lockfile.Graph].
+// Package npmlock reads npm's package-lock.json or npm-shrinkwrap.json
+// (lockfileVersion 1, 2 and 3) into a [lockfile.Graph].
 //
 // It knows npm's file format and install layout and nothing of Nix. Versions
 // 2 and 3 are read from the "packages" map, keyed by install path; version 1
@@ -36,10 +36,29 @@ type Options struct {
 // LockName is the lockfile's name inside a project folder.
 const LockName = "package-lock.json"
 
-// ParseFS reads package-lock.json and, when present, package.json from the
-// root of fsys.
+// ShrinkwrapName is the lockfile a published package ships; npm reads it
+// in preference to package-lock.json when both are present.
+const ShrinkwrapName = "npm-shrinkwrap.json"
+
+// ReadLock reads the project's lockfile from fsys as npm chooses it:
+// npm-shrinkwrap.json when present, else package-lock.json. It returns the
+// name of the file read.
+func ReadLock(fsys fs.FS) (name string, data []byte, err error) {
+	data, err = fs.ReadFile(fsys, ShrinkwrapName)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return ShrinkwrapName, data, err
+	}
+	data, err = fs.ReadFile(fsys, LockName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return LockName, nil, fmt.Errorf("no %s or %s: run npm install --package-lock-only first", ShrinkwrapName, LockName)
+	}
+	return LockName, data, err
+}
+
+// ParseFS reads the lockfile ([ReadLock]) and, when present, package.json
+// from the root of fsys.
 func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
-	lock, err := fs.ReadFile(fsys, LockName)
+	name, lock, err := ReadLock(fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +66,7 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return Parse(LockName, lock, pkg, opts)
+	return Parse(name, lock, pkg, opts)
 }
 
 // Parse reads a package-lock.json given as data. file names it in errors.
@@ -87,7 +106,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	v := top.lockfileVersion
 	if v.Type != gjson.Number || (v.Num != 1 && v.Num != 2 && v.Num != 3) {
 		if !v.Exists() {
-			return nil, p.errAt(root, "no lockfileVersion: not a package-lock.json")
+			return nil, p.errAt(root, "no lockfileVersion: not an npm lockfile")
 		}
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
@@ -479,16 +498,12 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			p.fail(e.resolved, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
-		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(raw), Hash: hash}, true
+		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(e.name, raw), Hash: hash}, true
 	}
 	// No resolved URL: npm fetches name@version from the configured
 	// registry.
 	if version == "" {
 		p.fail(e.at, "%s: no version and no resolved URL", e.path)
-		return lockfile.Source{}, false
-	}
-	if p.opts.Registry.URL == "" {
-		p.fail(e.at, "%s: no resolved URL; pass the registry it comes from (--registry)", e.path)
 		return lockfile.Source{}, false
 	}
 	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(e.name, version), Hash: hash}, true
