@@ -31,6 +31,9 @@ import (
 type Options struct {
 	// Registry says where registry packages come from.
 	Registry Registry
+	// Warn, when not nil, receives what npm accepts with a warning and
+	// lock2nix does too (entries dropped as damaged), one message each.
+	Warn func(msg string)
 }
 
 // LockName is the lockfile's name inside a project folder.
@@ -82,7 +85,11 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	// a malformed file, whatever the parse made of it is dropped.
 	valid := make(chan error, 1)
 	go func() { valid <- p.validate(data) }()
-	return p.parseValidated(valid, pkgJSON)
+	g, err := p.parseValidated(valid, pkgJSON)
+	if err == nil {
+		p.warnEmpty()
+	}
+	return g, err
 }
 
 // parseValidated is parse, overruled by the validation's verdict.
@@ -156,6 +163,8 @@ type parser struct {
 	// edgeBuf collects an entry's edges before they are copied to edgeList.
 	edgeBuf []lockfile.Edge
 	errs    []error
+	// empty lists the entries dropped as {}, for one warning.
+	empty []string
 	// ctx names the entry being read, for field errors.
 	ctx string
 	// fields is reused for each entry's members.
@@ -291,7 +300,17 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 			p.fail(v, "packages[%q] must be an object, not %s", key, kind(v))
 			return true
 		}
+		if key != "" && isEmptyObject(v) {
+			p.empty = append(p.empty, key)
+			return true
+		}
 		if key != "" {
+			if outside, ok := outsideLinkTarget(key); ok {
+				p.fail(k, "packages key %q lies under %q, a file: link target outside the project; lock2nix lays out "+
+					"node_modules only inside the project: relock with npm install --package-lock-only --install-links, "+
+					"which installs %q as a package inside node_modules", key, outside, outside)
+				return true
+			}
 			if err := checkPath(key); err != nil {
 				p.fail(k, "packages key %q: %v", key, err)
 				return true
@@ -342,18 +361,62 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 		}
 	}
 	// A link whose target has no entry of its own (a folder npm could not
-	// read) still becomes a package, so that the layout is complete.
+	// read) still becomes a package, so that the layout is complete. A
+	// link to another installed package ("node_modules/a" → "node_modules/b")
+	// becomes a link package beside the installed one, with its data.
+	installedLinked := map[string]bool{}
 	for _, j := range jobs {
 		key, e := j.key, j.e
-		if e.link {
-			if _, ok := entries[e.resolved.String()]; !ok {
-				t := &entry{path: e.resolved.String(), name: nameFromPath(key), at: e.at}
-				p.addFolder(t, links[t.path], globs)
-				entries[t.path] = t
-			}
+		if !e.link {
+			continue
+		}
+		target := e.resolved.String()
+		t, ok := entries[target]
+		switch {
+		case !ok:
+			t = &entry{path: target, name: nameFromPath(key), at: e.at}
+			p.addFolder(t, links[target], globs)
+			entries[target] = t
+		case inNodeModules(target) && !t.link && !installedLinked[target]:
+			installedLinked[target] = true
+			l := *t
+			l.version = ""
+			p.addFolder(&l, links[target], nil)
 		}
 	}
 	return nil
+}
+
+// isEmptyObject reports whether v is {}: npm reads such an entry as
+// damaged and drops it.
+func isEmptyObject(v gjson.Result) bool {
+	empty := true
+	v.ForEach(func(_, _ gjson.Result) bool { empty = false; return false })
+	return empty
+}
+
+// warnEmpty reports the entries dropped as empty, in one warning, once
+// the file is known to be valid.
+func (p *parser) warnEmpty() {
+	if len(p.empty) == 0 || p.opts.Warn == nil {
+		return
+	}
+	what := "1 entry is"
+	if len(p.empty) > 1 {
+		what = fmt.Sprintf("%d entries are", len(p.empty))
+	}
+	p.opts.Warn(fmt.Sprintf("%s: %s empty ({}), as in a damaged lockfile; npm drops them, and so does lock2nix: %s",
+		p.file, what, strings.Join(p.empty, ", ")))
+}
+
+// outsideLinkTarget reports whether an install path lies under a folder
+// outside the project ("../lib/node_modules/a"), and that folder.
+func outsideLinkTarget(key string) (string, bool) {
+	dir, _, ok := strings.Cut(key, "/node_modules/")
+	if !ok || !(dir == ".." || strings.HasPrefix(dir, "../")) {
+		return "", false
+	}
+	return dir, true
 }
 
 // entryJob is an entry to read: where it goes, its key and its text.
@@ -473,7 +536,7 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 		hash = h
 	}
 	switch {
-	case raw == "" && isGitSpec(version):
+	case raw == "" && (isGitSpec(version) || isGitHubShorthand(version)):
 		raw = version
 		fallthrough
 	case isGitSpec(raw):

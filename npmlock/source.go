@@ -127,8 +127,20 @@ func isGitSpec(s string) bool {
 	return false
 }
 
+// isGitHubShorthand reports whether s is npm's bare GitHub shorthand
+// pinned to a commit, "owner/repo#<commit>", as old v1 versions hold it.
+func isGitHubShorthand(s string) bool {
+	repo, rev, ok := strings.Cut(s, "#")
+	owner, name, slash := strings.Cut(repo, "/")
+	return ok && slash && owner != "" && name != "" && !strings.HasPrefix(owner, "@") &&
+		!strings.ContainsAny(repo, ":@ ") && !strings.Contains(name, "/") && lockfile.IsCommit(rev)
+}
+
 // parseGit turns npm's git specifiers into a fetchable URL and a commit.
 func parseGit(spec string) (lockfile.Source, error) {
+	if isGitHubShorthand(spec) {
+		spec = "github:" + spec
+	}
 	addr, rev, _ := strings.Cut(spec, "#")
 	for p, host := range shortcuts {
 		if rest, ok := strings.CutPrefix(addr, p); ok {

@@ -70,7 +70,9 @@ var npmCommand = &command{
 				return nil, err
 			}
 			used := map[string]bool{}
-			opts := npmlock.Options{Registry: conf.options()}
+			opts := npmlock.Options{Registry: conf.options(), Warn: func(msg string) {
+				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
+			}}
 			opts.Registry.Used = func(reg string) { used[reg] = true }
 			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
 			if err != nil {
