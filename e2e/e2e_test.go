@@ -211,3 +211,55 @@ func TestRestrictiveTarball(t *testing.T) {
 		t.Fatalf("e2e/npm.sh: %v", err)
 	}
 }
+
+// TestBuildPackageMissingBin builds the workspace-bin project with
+// buildPackage: its own bin and its workspace's name files that do not
+// exist, so neither $out/bin nor node_modules/.bin may link them (as npm);
+// the stand-in's broken-symlink check fails the build otherwise.
+func TestBuildPackageMissingBin(t *testing.T) {
+	need(t, "nix-build", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/workspace-bin")
+	src, _ := filepath.Abs("../testdata/npm/workspace-bin")
+	res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
+	if err != nil {
+		t.Fatalf("nix-build buildPackage: %v", err)
+	}
+	built, err := os.ReadFile(filepath.Join(res, "lib/node_modules/workspace-bin/out/built.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(built) != "1000\n" {
+		t.Errorf("built.txt = %q, want the build script's output \"1000\\n\"", built)
+	}
+	for _, p := range []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"} {
+		if _, err := os.Lstat(filepath.Join(res, p)); err == nil {
+			t.Errorf("%s exists: a link to a missing bin", p)
+		}
+	}
+}
+
+// TestStandinBrokenSymlinks proves the stand-in's stdenv fails a build
+// whose output holds a dangling or a reflexive symlink, as nixpkgs' does,
+// and passes one whose links resolve.
+func TestStandinBrokenSymlinks(t *testing.T) {
+	need(t, "nix-build")
+	for _, c := range []struct {
+		name, install string
+		ok            bool
+	}{
+		{"good", "mkdir -p $out/a && touch $out/a/f && ln -s a/f $out/l && ln -s $out/a $out/abs", true},
+		{"dangling", "mkdir -p $out && ln -s missing $out/l", false},
+		{"reflexive", "mkdir -p $out && ln -s l $out/l", false},
+		{"opt-out", "mkdir -p $out && ln -s missing $out/l; dontCheckForBrokenSymlinks=1", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := nixBuild(`pkgs.stdenv.mkDerivation { name = "links-` + c.name + `"; dontUnpack = true; installPhase = "` + c.install + `"; }`)
+			if c.ok && err != nil {
+				t.Fatalf("the build failed: %v", err)
+			}
+			if !c.ok && (err == nil || !strings.Contains(err.Error(), "broken symlinks")) {
+				t.Fatalf("want a failure for broken symlinks, got %v", err)
+			}
+		})
+	}
+}

@@ -131,6 +131,21 @@ let
       r == 0;
   runsHere = p: nodeVersion == null || !(p ? engines.node) || any (all passes) p.engines.node;
 
+  # The bins of a project folder whose targets exist, as npm links only
+  # those. Read from src when it is a path (no derivation is built to
+  # decide); otherwise all are kept.
+  existingBins =
+    p:
+    if builtins.isPath src then
+      listToAttrs (
+        map (n: {
+          name = n;
+          value = p.bins.${n};
+        }) (filter (n: builtins.pathExists (src + "/${p.path}/${p.bins.${n}}")) (attrNames p.bins))
+      )
+    else
+      p.bins;
+
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
 
@@ -262,7 +277,7 @@ let
             inherit (pl) path;
             kind = "link";
             from = p.path;
-            bins = p.bins or null;
+            bins = if p ? bins then existingBins p else null;
           }
         else
           {
@@ -452,7 +467,10 @@ let
             const pj = require(path.join(dest, "package.json"));
             let bins = pj.bin || {};
             if (typeof bins === "string") bins = { [pj.name.split("/").pop()]: bins };
-            for (const n of Object.keys(bins)) fs.symlinkSync(path.resolve(dest, bins[n]), path.join(bin, path.basename(n)));
+            for (const n of Object.keys(bins)) {
+              const target = path.resolve(dest, bins[n]);
+              if (fs.existsSync(target)) fs.symlinkSync(target, path.join(bin, path.basename(n)));
+            }
           ' "$dest" "$out/bin"
           runHook postInstall
         '';

@@ -87,6 +87,9 @@ function tree(out, planFile, nodedir) {
     const i = e.path.lastIndexOf("node_modules/");
     const binDir = path.join(out, e.path.slice(0, i), "node_modules", ".bin");
     for (const [name, target] of binTargets(dir, e.bins)) {
+      // As npm, no link to a bin that does not exist. A linked folder is
+      // not in this tree: the builders kept only its bins that exist.
+      if (e.kind !== "link" && !fs.existsSync(target)) continue;
       fs.mkdirSync(binDir, { recursive: true });
       const link = path.join(binDir, name);
       try {
