@@ -363,7 +363,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 	// A link whose target has no entry of its own (a folder npm could not
 	// read) still becomes a package, so that the layout is complete. A
 	// link to another installed package ("node_modules/a" → "node_modules/b")
-	// becomes a link package beside the installed one, with its data.
+	// or to the root becomes a link package beside it, with its data.
 	installedLinked := map[string]bool{}
 	for _, j := range jobs {
 		key, e := j.key, j.e
@@ -377,7 +377,9 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 			t = &entry{path: target, name: nameFromPath(key), at: e.at}
 			p.addFolder(t, links[target], globs)
 			entries[target] = t
-		case inNodeModules(target) && !t.link && !installedLinked[target]:
+		case (target == "" || inNodeModules(target)) && !t.link && !installedLinked[target]:
+			// The root is a folder too: a link to it ("node_modules/self"
+			// → "") is one to the project.
 			installedLinked[target] = true
 			l := *t
 			l.version = ""

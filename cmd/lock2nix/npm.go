@@ -53,6 +53,7 @@ var npmCommand = &command{
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: npm's configuration)")
+			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what the lockfile lacks (npm ci refuses such a lockfile)")
 			replaceHost = fs.String("replace-registry-host", "", "move resolved URLs on `HOST` (\"always\": any host; \"never\") to the registry, as npm's setting of that name (default: npm's configuration, else npmjs)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
@@ -78,7 +79,18 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, err
 			}
+			if problems := npmlock.CheckSync(os.DirFS(dir), g); len(problems) > 0 {
+				msg := fmt.Sprintf("%s is out of sync with package.json: npm ci refuses it (%s):\n  %s",
+					lockPath, plural(len(problems), "dependency differs", "dependencies differ"), strings.Join(problems, "\n  "))
+				if !*outOfSync {
+					return nil, fmt.Errorf("%s\nrun npm install to update the lockfile, or pass --allow-out-of-sync", msg)
+				}
+				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
+			}
 			var flags []string
+			if *outOfSync {
+				flags = append(flags, "--allow-out-of-sync")
+			}
 			if *registry != "" {
 				flags = append(flags, "--registry", shell.Word(*registry))
 			}
