@@ -279,12 +279,22 @@ let
             from = p.path;
             bins = if p ? bins then existingBins p else null;
           }
+          // optionalInfo pl
         else
           {
             inherit (pl) path;
             kind = "place";
             from = "${unpacked.${pl.id}}";
-          };
+          }
+          // optionalInfo pl;
+      # What the layout script needs to leave out, at build time, an
+      # optional package whose own package.json excludes this host (v1
+      # lockfiles do not record os, cpu and libc) and the optional
+      # packages only it needed.
+      optionalInfo = pl: {
+        optional = elem "optional" pl.flags || elem "devOptional" pl.flags;
+        deps = runtimeDeps packages.${pl.id};
+      };
       scripted = filter (
         pl: !(elem "bundled" pl.flags) && packages.${pl.id}.source != "link" && (overrideFor pl.id).installScripts or true
       ) pls;
@@ -313,6 +323,13 @@ let
             ) scripted
           );
           run = installScripts;
+          # The folders whose dependencies npm installs: the project's
+          # (every kind) and each linked folder's.
+          roots = map (p: {
+            dir = p.path or "";
+            deps = depNames p;
+          }) ([ root ] ++ map (id: packages.${id}) folders);
+          host = npmHost;
         };
         buildPhase = ''
           runHook preBuild
@@ -341,9 +358,7 @@ let
           found = filter (c: hasAttr c at) (if dir == "" then [ "node_modules/${name}" ] else candidates dir name);
         in
         if found == [ ] then [ ] else [ (builtins.head found) ];
-      depNames = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
       optional = pl: elem "optional" pl.flags || elem "devOptional" pl.flags;
-      folders = filter (id: packages.${id}.source == "link") (attrNames packages);
       start =
         map (pl: pl.path) (filter (pl: !optional pl) pls)
         ++ concatLists (map (lookup "") (depNames root))
@@ -367,6 +382,15 @@ let
       );
     in
     filter (pl: !optional pl || hasAttr pl.path reachedSet) pls;
+
+  depNames = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
+  folders = filter (id: packages.${id}.source == "link") (attrNames packages);
+  # This host's names in npm's os, cpu and libc lists.
+  npmHost = mapAttrs (_: table: filter (n: table.${n}) (attrNames table)) {
+    os = npmOS;
+    cpu = npmCPU;
+    libc = npmLibc;
+  };
 
   nodeModules = tree "${root.pname}-node-modules" (pruneOptional (keep wanted));
 
