@@ -37,19 +37,54 @@ func TestNpm(t *testing.T) {
 	}
 }
 
-// TestNativeNeedsOverride builds the native project's node_modules with
-// install scripts but without its overrides.nix: node-gyp must fail for
-// want of python3, which proves that the override in TestNpm is what
-// makes that build work.
-func TestNativeNeedsOverride(t *testing.T) {
+// TestNativeNeedsPython builds the native project's node_modules with
+// install scripts and no python (nodejs.python and python3 both null):
+// node-gyp must fail for want of it, which proves that the builders'
+// python is what makes TestNpm's build work without overrides.
+func TestNativeNeedsPython(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/native")
-	_, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
+	_, err := nixBuild("(pkgs.callPackage " + out + " { nodejs = pkgs.nodejs // { python = null; }; python3 = null; }).nodeModules")
 	if err == nil {
-		t.Fatal("the native build succeeded without python3; the override test proves nothing")
+		t.Fatal("the native build succeeded without python; the python test proves nothing")
 	}
 	if !strings.Contains(strings.ToLower(err.Error()), "python") {
 		t.Errorf("the build failed, but not for want of python:\n%v", err)
+	}
+}
+
+// TestOverrideWinsPython gives the native package an override whose
+// python3 fails on purpose: it must come first on PATH, before the
+// builders' own python.
+func TestOverrideWinsPython(t *testing.T) {
+	need(t, "nix-build", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/native")
+	fake := `derivation { name = "fake-python"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/mkdir -p $out/bin && /bin/echo 'echo override-python-ran >&2; exit 1' > $out/bin/python3 && /bin/chmod +x $out/bin/python3" ]; }`
+	_, err := nixBuild("(pkgs.callPackage " + out + " { overrides.segfault-handler.nativeBuildInputs = [ (" + fake + ") ]; }).nodeModules")
+	if err == nil || !strings.Contains(err.Error(), "override-python-ran") {
+		t.Fatalf("want the override's python to run (and fail), got %v", err)
+	}
+}
+
+// TestNativeGyp loads the native-gyp project's addons, built from source
+// by node-gyp with no overrides (their prebuilt downloads fail offline):
+// bcrypt hashes and better-sqlite3 runs a query.
+func TestNativeGyp(t *testing.T) {
+	need(t, "nix-build", "npm", "go", "node")
+	out := generateNpm(t, "../testdata/npm/native-gyp")
+	tree, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
+	if err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	cmd := exec.Command("node", "-e", `
+		const bcrypt = require("bcrypt");
+		if (!bcrypt.compareSync("pw", bcrypt.hashSync("pw", 4))) throw new Error("bcrypt");
+		const db = new (require("better-sqlite3"))(":memory:");
+		console.log(db.prepare("select 40 + 2 as x").get().x);`)
+	cmd.Dir = tree
+	got, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(got)) != "42" {
+		t.Fatalf("loading the addons: %v\n%s", err, got)
 	}
 }
 

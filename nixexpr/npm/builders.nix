@@ -1,10 +1,13 @@
 # lock2nix's npm builders. Every generated file embeds this function and
 # calls it with the lockfile's data: it is written once, reviewed here, and
 # never generated. It needs only stdenv.mkDerivation, stdenv.hostPlatform
-# and nodejs from nixpkgs, and builtins.
+# and nodejs from nixpkgs (with python3 and cctools when there), and
+# builtins.
 {
   stdenv,
   nodejs,
+  python3,
+  cctools,
   src,
   overrides,
   installScripts,
@@ -145,6 +148,14 @@ let
       )
     else
       p.bins;
+
+  # What node-gyp needs beyond make and a C++ compiler, put on PATH of
+  # every step that runs install scripts, as buildNpmPackage does: the
+  # python nixpkgs builds node with (nodejs.python), else python3; on
+  # Darwin, cctools (libtool).
+  python = nodejs.python or python3;
+  gypTools =
+    filter (x: x != null) [ python ] ++ (if host.isDarwin && cctools != null then [ cctools ] else [ ]);
 
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
@@ -309,7 +320,9 @@ let
         dontUnpack = true;
         dontConfigure = true;
         dontFixup = true;
-        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs";
+        # An override's inputs come before node-gyp's tools: the first
+        # on PATH wins, so overrides do.
+        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
         buildInputs = extra "buildInputs";
         passAsFile = [ "plan" ];
         plan = toJSON {

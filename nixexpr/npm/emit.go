@@ -49,6 +49,10 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
 		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
+		// node-gyp's tools, as buildNpmPackage gives them: nodejs.python,
+		// else this python3; cctools on Darwin.
+		nixexpr.Formal{Name: "python3", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "cctools", Default: nixexpr.Null{}},
 	)
 	root := g.Root
 	lets := []nixexpr.Binding{
@@ -75,7 +79,7 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 	body := nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}},
+			nixexpr.Inherit{Names: []string{"stdenv", "nodejs", "python3", "cctools", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}},
 			nixexpr.Attr{Path: []string{"records"}, Value: nixexpr.Ident{Name: "packages"}},
 		}}}},
 	}

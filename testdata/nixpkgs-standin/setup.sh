@@ -2,11 +2,13 @@
 # host's tools. Phases and hooks given as attributes replace the defaults,
 # and dont<Phase> skips one, as in nixpkgs.
 set -eo pipefail
-PATH="$standinHostPath"
+# The inputs' bin folders, in order, before the host's tools: as in
+# nixpkgs, the first input that has a program wins.
+PATH=
 for i in $standinInputs; do
-  [ -d "$i/bin" ] && PATH="$i/bin:$PATH"
+  [ -d "$i/bin" ] && PATH="$PATH$i/bin:"
 done
-export PATH
+export PATH="$PATH$standinHostPath"
 export HOME="$TMPDIR" NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
 cd "$TMPDIR"
 
