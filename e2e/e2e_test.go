@@ -11,8 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNpm runs npm.sh on every npm test project: the node_modules tree
@@ -53,16 +55,21 @@ func TestNativeNeedsPython(t *testing.T) {
 	}
 }
 
-// TestOverrideWinsPython gives the native package an override whose
-// python3 fails on purpose: it must come first on PATH, before the
-// builders' own python.
+// TestOverrideWinsPython gives the native package an override with a
+// python3 of its own: node-gyp must find that one (its log names the path),
+// before the builders' python. (A nonce in the override's env makes the build new each
+// run, so that its log is there to read.)
 func TestOverrideWinsPython(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/native")
-	fake := `derivation { name = "fake-python"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/mkdir -p $out/bin && /bin/echo 'echo override-python-ran >&2; exit 1' > $out/bin/python3 && /bin/chmod +x $out/bin/python3" ]; }`
-	_, err := nixBuild("(pkgs.callPackage " + out + " { overrides.segfault-handler.nativeBuildInputs = [ (" + fake + ") ]; }).nodeModules")
-	if err == nil || !strings.Contains(err.Error(), "override-python-ran") {
-		t.Fatalf("want the override's python to run (and fail), got %v", err)
+	fake := `derivation { name = "override-python"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/mkdir -p $out/bin && /bin/ln -s /usr/bin/python3 $out/bin/python3" ]; }`
+	override := "{ nativeBuildInputs = [ (" + fake + ") ]; env.NONCE = \"" + strconv.FormatInt(time.Now().UnixNano(), 10) + "\"; }"
+	_, log, err := nixBuildLog("(pkgs.callPackage " + out + " { overrides.segfault-handler = " + override + "; }).nodeModules")
+	if err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	if !strings.Contains(log, "-override-python/bin/python3") {
+		t.Fatalf("the override's python3 did not run:\n%s", log)
 	}
 }
 
@@ -88,23 +95,44 @@ func TestNativeGyp(t *testing.T) {
 	}
 }
 
-// TestBuildPackage builds the example project with the generated file's
-// buildPackage: its build script must run offline with node_modules in
-// place, and the result must be installed under lib/node_modules.
+// TestBuildPackage builds projects with the generated file's
+// buildPackage: the build script must run offline with node_modules in
+// place, and the result must be installed under lib/node_modules. In
+// workspace-bin, the project's own bin and its workspace's name files that
+// do not exist: neither $out/bin nor node_modules/.bin may link them (as
+// npm), and the stand-in's broken-symlink check fails the build otherwise.
 func TestBuildPackage(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
-	out := generateNpm(t, "../testdata/example")
-	src, _ := filepath.Abs("../testdata/example")
-	res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
-	if err != nil {
-		t.Fatalf("nix-build buildPackage: %v", err)
-	}
-	built, err := os.ReadFile(filepath.Join(res, "lib/node_modules/example/built.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(built) != "1.2.3 ok" {
-		t.Errorf("built.txt = %q, want the build script's output \"1.2.3 ok\"", built)
+	for _, c := range []struct {
+		dir, built, want string
+		absent           []string
+	}{
+		{dir: "../testdata/example", built: "lib/node_modules/example/built.txt", want: "1.2.3 ok"},
+		{
+			dir: "../testdata/npm/workspace-bin", built: "lib/node_modules/workspace-bin/out/built.txt", want: "1000\n",
+			absent: []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"},
+		},
+	} {
+		t.Run(filepath.Base(c.dir), func(t *testing.T) {
+			out := generateNpm(t, c.dir)
+			src, _ := filepath.Abs(c.dir)
+			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
+			if err != nil {
+				t.Fatalf("nix-build buildPackage: %v", err)
+			}
+			built, err := os.ReadFile(filepath.Join(res, c.built))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(built) != c.want {
+				t.Errorf("%s = %q, want the build script's output %q", c.built, built, c.want)
+			}
+			for _, p := range c.absent {
+				if _, err := os.Lstat(filepath.Join(res, p)); err == nil {
+					t.Errorf("%s exists: a link to a missing bin", p)
+				}
+			}
+		})
 	}
 }
 
@@ -244,32 +272,6 @@ func TestRestrictiveTarball(t *testing.T) {
 	t.Logf("%s", strings.TrimSpace(string(out)))
 	if err != nil {
 		t.Fatalf("e2e/npm.sh: %v", err)
-	}
-}
-
-// TestBuildPackageMissingBin builds the workspace-bin project with
-// buildPackage: its own bin and its workspace's name files that do not
-// exist, so neither $out/bin nor node_modules/.bin may link them (as npm);
-// the stand-in's broken-symlink check fails the build otherwise.
-func TestBuildPackageMissingBin(t *testing.T) {
-	need(t, "nix-build", "npm", "go")
-	out := generateNpm(t, "../testdata/npm/workspace-bin")
-	src, _ := filepath.Abs("../testdata/npm/workspace-bin")
-	res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
-	if err != nil {
-		t.Fatalf("nix-build buildPackage: %v", err)
-	}
-	built, err := os.ReadFile(filepath.Join(res, "lib/node_modules/workspace-bin/out/built.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(built) != "1000\n" {
-		t.Errorf("built.txt = %q, want the build script's output \"1000\\n\"", built)
-	}
-	for _, p := range []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"} {
-		if _, err := os.Lstat(filepath.Join(res, p)); err == nil {
-			t.Errorf("%s exists: a link to a missing bin", p)
-		}
 	}
 }
 

@@ -48,15 +48,22 @@ func generateNpm(t *testing.T, dir string) string {
 // binary caches) and returns the output path, or the error with Nix's
 // messages.
 func nixBuild(expr string) (string, error) {
+	out, _, err := nixBuildLog(expr)
+	return out, err
+}
+
+// nixBuildLog is nixBuild that also returns Nix's messages (the build
+// logs of what it built) when the build succeeds.
+func nixBuildLog(expr string) (out, log string, err error) {
 	cmd := exec.Command("nix-build", "--no-out-link", "-E", "let pkgs = import "+standin+" { }; in "+expr)
 	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	stdout, err := cmd.Output()
 	if err != nil {
-		return "", errors.New(err.Error() + "\n" + stderr.String())
+		return "", "", errors.New(err.Error() + "\n" + stderr.String())
 	}
-	return strings.TrimSpace(string(out)), nil
+	return strings.TrimSpace(string(stdout)), stderr.String(), nil
 }
 
 // hostNodeVersion is the host node's version, which the stand-in gives as
