@@ -197,8 +197,8 @@ func expandEnv(s *setting, getenv func(string) string) error {
 }
 
 // envConfig reads npm's npm_config_* environment variables (any case) the
-// way npm names them: the prefix dropped, "_" after the first character
-// turned into "-", lower case.
+// way npm names them (the prefix dropped, "_" after the first character
+// turned into "-", lower case), keeping only the settings lock2nix reads.
 func envConfig(environ []string) map[string]string {
 	out := map[string]string{}
 	for _, kv := range environ {
@@ -208,7 +208,9 @@ func envConfig(environ []string) map[string]string {
 		}
 		k = k[len("npm_config_"):]
 		k = strings.ToLower(k[:1] + strings.ReplaceAll(k[1:], "_", "-"))
-		out[k] = v
+		if readSetting(k) {
+			out[k] = v
+		}
 	}
 	return out
 }
@@ -237,11 +239,18 @@ func parseNpmrc(data []byte) map[string]string {
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 			v = v[1 : len(v)-1]
 		}
-		if k == "registry" || k == "replace-registry-host" || (strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry")) {
+		if readSetting(k) {
 			out[k] = v
 		}
 	}
 	return out
+}
+
+// readSetting reports whether lock2nix reads npm's setting k: the
+// registry, a scope's registry, replace-registry-host. Nothing else (auth
+// tokens and passwords above all) is kept.
+func readSetting(k string) bool {
+	return k == "registry" || k == "replace-registry-host" || (strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"))
 }
 
 func firstOf(vs ...string) string {
