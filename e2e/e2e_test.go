@@ -30,11 +30,7 @@ func TestNpm(t *testing.T) {
 			if why, err := os.ReadFile(filepath.Join(dir, "NO-E2E")); err == nil {
 				t.Skip(strings.TrimSpace(string(why)))
 			}
-			out, err := exec.Command("bash", "npm.sh", dir).CombinedOutput()
-			t.Logf("%s", strings.TrimSpace(string(out)))
-			if err != nil {
-				t.Fatalf("e2e/npm.sh %s: %v", dir, err)
-			}
+			runNpmSh(t, dir)
 		})
 	}
 }
@@ -142,10 +138,7 @@ func TestBuildPackage(t *testing.T) {
 // and packed as npm packs it (its "files" only), must match npm ci's.
 func TestNpmGit(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "git")
-	work := t.TempDir()
-	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
-		os.Chmod(d, 0o755) // Nix's build user reads the repository
-	}
+	work := nixReadableTempDir(t)
 	repo, proj := filepath.Join(work, "repo"), filepath.Join(work, "proj")
 	files := map[string]string{
 		"repo/package.json": `{ "name": "tiny-git", "version": "1.0.0", "main": "index.js", "files": ["index.js", "lib/"], "bin": { "tiny-git": "cli.js" } }`,
@@ -174,11 +167,7 @@ func TestNpmGit(t *testing.T) {
 	if out, err := lock.CombinedOutput(); err != nil {
 		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
 	}
-	out, err := exec.Command("bash", "npm.sh", proj).CombinedOutput()
-	t.Logf("%s", strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("e2e/npm.sh: %v", err)
-	}
+	runNpmSh(t, proj)
 }
 
 // TestWorkspaceClosure builds one workspace's own node_modules: what its
@@ -216,10 +205,7 @@ func TestWorkspaceClosure(t *testing.T) {
 // compares the result with npm's extraction of the same archive.
 func TestRestrictiveTarball(t *testing.T) {
 	need(t, "nix-build", "npm", "node")
-	work := t.TempDir()
-	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
-		os.Chmod(d, 0o755)
-	}
+	work := nixReadableTempDir(t)
 	writeFiles(t, work, map[string]string{
 		"proj/package.json": `{ "name": "restrictive", "version": "1.0.0", "dependencies": { "locked-dir": "file:locked-dir-1.0.0.tgz" } }`,
 	})
@@ -268,11 +254,7 @@ func TestRestrictiveTarball(t *testing.T) {
 	if out, err := lock.CombinedOutput(); err != nil {
 		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
 	}
-	out, err := exec.Command("bash", "npm.sh", filepath.Join(work, "proj")).CombinedOutput()
-	t.Logf("%s", strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("e2e/npm.sh: %v", err)
-	}
+	runNpmSh(t, filepath.Join(work, "proj"))
 }
 
 // TestStandinBrokenSymlinks proves the stand-in's stdenv fails a build
@@ -298,5 +280,26 @@ func TestStandinBrokenSymlinks(t *testing.T) {
 				t.Fatalf("want a failure for broken symlinks, got %v", err)
 			}
 		})
+	}
+}
+
+// TestNpmLinkToInstalled lays out a lockfile (written here) whose link
+// entry points to another installed entry, "node_modules/ms-alias" →
+// "node_modules/ms": the tree must hold the link, as npm ci's does.
+func TestNpmLinkToInstalled(t *testing.T) {
+	need(t, "nix-build", "npm", "node")
+	work := nixReadableTempDir(t)
+	deps := `{ "ms": "^2.1.3", "ms-alias": "file:node_modules/ms" }`
+	writeFiles(t, work, map[string]string{
+		"proj/package.json": `{ "name": "linkproj", "version": "1.0.0", "dependencies": ` + deps + ` }`,
+		"proj/package-lock.json": `{ "name": "linkproj", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {
+			"": { "name": "linkproj", "version": "1.0.0", "dependencies": ` + deps + ` },
+			"node_modules/ms": { "version": "2.1.3", "resolved": "https://registry.npm.test/ms/-/ms-2.1.3.tgz",
+				"integrity": "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==" },
+			"node_modules/ms-alias": { "resolved": "node_modules/ms", "link": true } } }`,
+	})
+	out := runNpmSh(t, filepath.Join(work, "proj"))
+	if !strings.Contains(out, "2 top-level dependencies load") {
+		t.Error("ms-alias did not load through the link")
 	}
 }

@@ -75,3 +75,25 @@ var hostNodeVersion = sync.OnceValue(func() string {
 	}
 	return strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
 })
+
+// nixReadableTempDir returns a temporary folder that Nix's build user may
+// read, as may every folder above it.
+func nixReadableTempDir(t *testing.T) string {
+	work := t.TempDir()
+	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755)
+	}
+	return work
+}
+
+// runNpmSh runs e2e/npm.sh on the project in dir, logs its output, and
+// returns it; the test fails when npm.sh does.
+func runNpmSh(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := exec.Command("bash", "npm.sh", dir).CombinedOutput()
+	t.Logf("%s", strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("e2e/npm.sh %s: %v", dir, err)
+	}
+	return string(out)
+}
