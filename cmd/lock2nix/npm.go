@@ -53,8 +53,8 @@ var npmCommand = &command{
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: npm's configuration)")
-			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what the lockfile lacks (npm ci refuses such a lockfile)")
 			replaceHost = fs.String("replace-registry-host", "", "move resolved URLs on `HOST` (\"always\": any host; \"never\") to the registry, as npm's setting of that name (default: npm's configuration, else npmjs)")
+			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what the lockfile lacks (npm ci refuses such a lockfile)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			conf, err := loadNpmConfig(dir, *registry, *replaceHost, os.Getenv, os.Environ())
