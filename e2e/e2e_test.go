@@ -11,8 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNpm runs npm.sh on every npm test project: the node_modules tree
@@ -28,48 +30,105 @@ func TestNpm(t *testing.T) {
 			if why, err := os.ReadFile(filepath.Join(dir, "NO-E2E")); err == nil {
 				t.Skip(strings.TrimSpace(string(why)))
 			}
-			out, err := exec.Command("bash", "npm.sh", dir).CombinedOutput()
-			t.Logf("%s", strings.TrimSpace(string(out)))
-			if err != nil {
-				t.Fatalf("e2e/npm.sh %s: %v", dir, err)
-			}
+			runNpmSh(t, dir)
 		})
 	}
 }
 
-// TestNativeNeedsOverride builds the native project's node_modules with
-// install scripts but without its overrides.nix: node-gyp must fail for
-// want of python3, which proves that the override in TestNpm is what
-// makes that build work.
-func TestNativeNeedsOverride(t *testing.T) {
+// TestNativeNeedsPython builds the native project's node_modules with
+// install scripts and no python (nodejs.python and python3 both null):
+// node-gyp must fail for want of it, which proves that the builders'
+// python is what makes TestNpm's build work without overrides.
+func TestNativeNeedsPython(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/native")
-	_, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
+	_, err := nixBuild("(pkgs.callPackage " + out + " { nodejs = pkgs.nodejs // { python = null; }; python3 = null; }).nodeModules")
 	if err == nil {
-		t.Fatal("the native build succeeded without python3; the override test proves nothing")
+		t.Fatal("the native build succeeded without python; the python test proves nothing")
 	}
 	if !strings.Contains(strings.ToLower(err.Error()), "python") {
 		t.Errorf("the build failed, but not for want of python:\n%v", err)
 	}
 }
 
-// TestBuildPackage builds the example project with the generated file's
-// buildPackage: its build script must run offline with node_modules in
-// place, and the result must be installed under lib/node_modules.
+// TestOverrideWinsPython gives the native package an override with a
+// python3 of its own: node-gyp must find that one (its log names the path),
+// before the builders' python. (A nonce in the override's env makes the build new each
+// run, so that its log is there to read.)
+func TestOverrideWinsPython(t *testing.T) {
+	need(t, "nix-build", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/native")
+	fake := `derivation { name = "override-python"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/mkdir -p $out/bin && /bin/ln -s /usr/bin/python3 $out/bin/python3" ]; }`
+	override := "{ nativeBuildInputs = [ (" + fake + ") ]; env.NONCE = \"" + strconv.FormatInt(time.Now().UnixNano(), 10) + "\"; }"
+	_, log, err := nixBuildLog("(pkgs.callPackage " + out + " { overrides.segfault-handler = " + override + "; }).nodeModules")
+	if err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	if !strings.Contains(log, "-override-python/bin/python3") {
+		t.Fatalf("the override's python3 did not run:\n%s", log)
+	}
+}
+
+// TestNativeGyp loads the native-gyp project's addons, built from source
+// by node-gyp with no overrides (their prebuilt downloads fail offline):
+// bcrypt hashes and better-sqlite3 runs a query.
+func TestNativeGyp(t *testing.T) {
+	need(t, "nix-build", "npm", "go", "node")
+	out := generateNpm(t, "../testdata/npm/native-gyp")
+	tree, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
+	if err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	cmd := exec.Command("node", "-e", `
+		const bcrypt = require("bcrypt");
+		if (!bcrypt.compareSync("pw", bcrypt.hashSync("pw", 4))) throw new Error("bcrypt");
+		const db = new (require("better-sqlite3"))(":memory:");
+		console.log(db.prepare("select 40 + 2 as x").get().x);`)
+	cmd.Dir = tree
+	got, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(got)) != "42" {
+		t.Fatalf("loading the addons: %v\n%s", err, got)
+	}
+}
+
+// TestBuildPackage builds projects with the generated file's
+// buildPackage: the build script must run offline with node_modules in
+// place, and the result must be installed under lib/node_modules. In
+// workspace-bin, the project's own bin and its workspace's name files that
+// do not exist: neither $out/bin nor node_modules/.bin may link them (as
+// npm), and the stand-in's broken-symlink check fails the build otherwise.
 func TestBuildPackage(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
-	out := generateNpm(t, "../testdata/example")
-	src, _ := filepath.Abs("../testdata/example")
-	res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
-	if err != nil {
-		t.Fatalf("nix-build buildPackage: %v", err)
-	}
-	built, err := os.ReadFile(filepath.Join(res, "lib/node_modules/example/built.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(built) != "1.2.3 ok" {
-		t.Errorf("built.txt = %q, want the build script's output \"1.2.3 ok\"", built)
+	for _, c := range []struct {
+		dir, built, want string
+		absent           []string
+	}{
+		{dir: "../testdata/example", built: "lib/node_modules/example/built.txt", want: "1.2.3 ok"},
+		{
+			dir: "../testdata/npm/workspace-bin", built: "lib/node_modules/workspace-bin/out/built.txt", want: "1000\n",
+			absent: []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"},
+		},
+	} {
+		t.Run(filepath.Base(c.dir), func(t *testing.T) {
+			out := generateNpm(t, c.dir)
+			src, _ := filepath.Abs(c.dir)
+			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
+			if err != nil {
+				t.Fatalf("nix-build buildPackage: %v", err)
+			}
+			built, err := os.ReadFile(filepath.Join(res, c.built))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(built) != c.want {
+				t.Errorf("%s = %q, want the build script's output %q", c.built, built, c.want)
+			}
+			for _, p := range c.absent {
+				if _, err := os.Lstat(filepath.Join(res, p)); err == nil {
+					t.Errorf("%s exists: a link to a missing bin", p)
+				}
+			}
+		})
 	}
 }
 
@@ -79,10 +138,7 @@ func TestBuildPackage(t *testing.T) {
 // and packed as npm packs it (its "files" only), must match npm ci's.
 func TestNpmGit(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "git")
-	work := t.TempDir()
-	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
-		os.Chmod(d, 0o755) // Nix's build user reads the repository
-	}
+	work := nixReadableTempDir(t)
 	repo, proj := filepath.Join(work, "repo"), filepath.Join(work, "proj")
 	files := map[string]string{
 		"repo/package.json": `{ "name": "tiny-git", "version": "1.0.0", "main": "index.js", "files": ["index.js", "lib/"], "bin": { "tiny-git": "cli.js" } }`,
@@ -111,11 +167,7 @@ func TestNpmGit(t *testing.T) {
 	if out, err := lock.CombinedOutput(); err != nil {
 		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
 	}
-	out, err := exec.Command("bash", "npm.sh", proj).CombinedOutput()
-	t.Logf("%s", strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("e2e/npm.sh: %v", err)
-	}
+	runNpmSh(t, proj)
 }
 
 // TestWorkspaceClosure builds one workspace's own node_modules: what its
@@ -153,10 +205,7 @@ func TestWorkspaceClosure(t *testing.T) {
 // compares the result with npm's extraction of the same archive.
 func TestRestrictiveTarball(t *testing.T) {
 	need(t, "nix-build", "npm", "node")
-	work := t.TempDir()
-	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
-		os.Chmod(d, 0o755)
-	}
+	work := nixReadableTempDir(t)
 	writeFiles(t, work, map[string]string{
 		"proj/package.json": `{ "name": "restrictive", "version": "1.0.0", "dependencies": { "locked-dir": "file:locked-dir-1.0.0.tgz" } }`,
 	})
@@ -205,9 +254,52 @@ func TestRestrictiveTarball(t *testing.T) {
 	if out, err := lock.CombinedOutput(); err != nil {
 		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
 	}
-	out, err := exec.Command("bash", "npm.sh", filepath.Join(work, "proj")).CombinedOutput()
-	t.Logf("%s", strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("e2e/npm.sh: %v", err)
+	runNpmSh(t, filepath.Join(work, "proj"))
+}
+
+// TestStandinBrokenSymlinks proves the stand-in's stdenv fails a build
+// whose output holds a dangling or a reflexive symlink, as nixpkgs' does,
+// and passes one whose links resolve.
+func TestStandinBrokenSymlinks(t *testing.T) {
+	need(t, "nix-build")
+	for _, c := range []struct {
+		name, install string
+		ok            bool
+	}{
+		{"good", "mkdir -p $out/a && touch $out/a/f && ln -s a/f $out/l && ln -s $out/a $out/abs", true},
+		{"dangling", "mkdir -p $out && ln -s missing $out/l", false},
+		{"reflexive", "mkdir -p $out && ln -s l $out/l", false},
+		{"opt-out", "mkdir -p $out && ln -s missing $out/l; dontCheckForBrokenSymlinks=1", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := nixBuild(`pkgs.stdenv.mkDerivation { name = "links-` + c.name + `"; dontUnpack = true; installPhase = "` + c.install + `"; }`)
+			if c.ok && err != nil {
+				t.Fatalf("the build failed: %v", err)
+			}
+			if !c.ok && (err == nil || !strings.Contains(err.Error(), "broken symlinks")) {
+				t.Fatalf("want a failure for broken symlinks, got %v", err)
+			}
+		})
+	}
+}
+
+// TestNpmLinkToInstalled lays out a lockfile (written here) whose link
+// entry points to another installed entry, "node_modules/ms-alias" →
+// "node_modules/ms": the tree must hold the link, as npm ci's does.
+func TestNpmLinkToInstalled(t *testing.T) {
+	need(t, "nix-build", "npm", "node")
+	work := nixReadableTempDir(t)
+	deps := `{ "ms": "^2.1.3", "ms-alias": "file:node_modules/ms" }`
+	writeFiles(t, work, map[string]string{
+		"proj/package.json": `{ "name": "linkproj", "version": "1.0.0", "dependencies": ` + deps + ` }`,
+		"proj/package-lock.json": `{ "name": "linkproj", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {
+			"": { "name": "linkproj", "version": "1.0.0", "dependencies": ` + deps + ` },
+			"node_modules/ms": { "version": "2.1.3", "resolved": "https://registry.npm.test/ms/-/ms-2.1.3.tgz",
+				"integrity": "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==" },
+			"node_modules/ms-alias": { "resolved": "node_modules/ms", "link": true } } }`,
+	})
+	out := runNpmSh(t, filepath.Join(work, "proj"))
+	if !strings.Contains(out, "2 top-level dependencies load") {
+		t.Error("ms-alias did not load through the link")
 	}
 }

@@ -48,15 +48,22 @@ func generateNpm(t *testing.T, dir string) string {
 // binary caches) and returns the output path, or the error with Nix's
 // messages.
 func nixBuild(expr string) (string, error) {
+	out, _, err := nixBuildLog(expr)
+	return out, err
+}
+
+// nixBuildLog is nixBuild that also returns Nix's messages (the build
+// logs of what it built) when the build succeeds.
+func nixBuildLog(expr string) (out, log string, err error) {
 	cmd := exec.Command("nix-build", "--no-out-link", "-E", "let pkgs = import "+standin+" { }; in "+expr)
 	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	stdout, err := cmd.Output()
 	if err != nil {
-		return "", errors.New(err.Error() + "\n" + stderr.String())
+		return "", "", errors.New(err.Error() + "\n" + stderr.String())
 	}
-	return strings.TrimSpace(string(out)), nil
+	return strings.TrimSpace(string(stdout)), stderr.String(), nil
 }
 
 // hostNodeVersion is the host node's version, which the stand-in gives as
@@ -68,3 +75,25 @@ var hostNodeVersion = sync.OnceValue(func() string {
 	}
 	return strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
 })
+
+// nixReadableTempDir returns a temporary folder that Nix's build user may
+// read, as may every folder above it.
+func nixReadableTempDir(t *testing.T) string {
+	work := t.TempDir()
+	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755)
+	}
+	return work
+}
+
+// runNpmSh runs e2e/npm.sh on the project in dir, logs its output, and
+// returns it; the test fails when npm.sh does.
+func runNpmSh(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := exec.Command("bash", "npm.sh", dir).CombinedOutput()
+	t.Logf("%s", strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("e2e/npm.sh %s: %v", dir, err)
+	}
+	return string(out)
+}

@@ -1,5 +1,5 @@
-// Package npmlock reads npm's package-lock.json (lockfileVersion 1, 2 and
-// 3) into a [lockfile.Graph].
+// Package npmlock reads npm's package-lock.json or npm-shrinkwrap.json
+// (lockfileVersion 1, 2 and 3) into a [lockfile.Graph].
 //
 // It knows npm's file format and install layout and nothing of Nix. Versions
 // 2 and 3 are read from the "packages" map, keyed by install path; version 1
@@ -31,15 +31,37 @@ import (
 type Options struct {
 	// Registry says where registry packages come from.
 	Registry Registry
+	// Warn, when not nil, receives what npm accepts with a warning and
+	// lock2nix does too (entries dropped as damaged), one message each.
+	Warn func(msg string)
 }
 
 // LockName is the lockfile's name inside a project folder.
 const LockName = "package-lock.json"
 
-// ParseFS reads package-lock.json and, when present, package.json from the
-// root of fsys.
+// ShrinkwrapName is the lockfile a published package ships; npm reads it
+// in preference to package-lock.json when both are present.
+const ShrinkwrapName = "npm-shrinkwrap.json"
+
+// ReadLock reads the project's lockfile from fsys as npm chooses it:
+// npm-shrinkwrap.json when present, else package-lock.json. It returns the
+// name of the file read.
+func ReadLock(fsys fs.FS) (name string, data []byte, err error) {
+	data, err = fs.ReadFile(fsys, ShrinkwrapName)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return ShrinkwrapName, data, err
+	}
+	data, err = fs.ReadFile(fsys, LockName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return LockName, nil, fmt.Errorf("no %s or %s: run npm install --package-lock-only first", ShrinkwrapName, LockName)
+	}
+	return LockName, data, err
+}
+
+// ParseFS reads the lockfile ([ReadLock]) and, when present, package.json
+// from the root of fsys.
 func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
-	lock, err := fs.ReadFile(fsys, LockName)
+	name, lock, err := ReadLock(fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +69,7 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return Parse(LockName, lock, pkg, opts)
+	return Parse(name, lock, pkg, opts)
 }
 
 // Parse reads a package-lock.json given as data. file names it in errors.
@@ -63,7 +85,11 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	// a malformed file, whatever the parse made of it is dropped.
 	valid := make(chan error, 1)
 	go func() { valid <- p.validate(data) }()
-	return p.parseValidated(valid, pkgJSON)
+	g, err := p.parseValidated(valid, pkgJSON)
+	if err == nil {
+		p.warnEmpty()
+	}
+	return g, err
 }
 
 // parseValidated is parse, overruled by the validation's verdict.
@@ -87,7 +113,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	v := top.lockfileVersion
 	if v.Type != gjson.Number || (v.Num != 1 && v.Num != 2 && v.Num != 3) {
 		if !v.Exists() {
-			return nil, p.errAt(root, "no lockfileVersion: not a package-lock.json")
+			return nil, p.errAt(root, "no lockfileVersion: not an npm lockfile")
 		}
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
@@ -137,6 +163,8 @@ type parser struct {
 	// edgeBuf collects an entry's edges before they are copied to edgeList.
 	edgeBuf []lockfile.Edge
 	errs    []error
+	// empty lists the entries dropped as {}, for one warning.
+	empty []string
 	// ctx names the entry being read, for field errors.
 	ctx string
 	// fields is reused for each entry's members.
@@ -278,7 +306,17 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 			p.fail(v, "packages[%q] must be an object, not %s", key, kind(v))
 			return true
 		}
+		if key != "" && isEmptyObject(v) {
+			p.empty = append(p.empty, key)
+			return true
+		}
 		if key != "" {
+			if outside, ok := outsideLinkTarget(key); ok {
+				p.fail(k, "packages key %q lies under %q, a file: link target outside the project; lock2nix lays out "+
+					"node_modules only inside the project: relock with npm install --package-lock-only --install-links, "+
+					"which installs %q as a package inside node_modules", key, outside, outside)
+				return true
+			}
 			if err := checkPath(key); err != nil {
 				p.fail(k, "packages key %q: %v", key, err)
 				return true
@@ -329,18 +367,64 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 		}
 	}
 	// A link whose target has no entry of its own (a folder npm could not
-	// read) still becomes a package, so that the layout is complete.
+	// read) still becomes a package, so that the layout is complete. A
+	// link to another installed package ("node_modules/a" → "node_modules/b")
+	// or to the root becomes a link package beside it, with its data.
+	installedLinked := map[string]bool{}
 	for _, j := range jobs {
 		key, e := j.key, j.e
-		if e.link {
-			if _, ok := entries[e.resolved.String()]; !ok {
-				t := &entry{path: e.resolved.String(), name: nameFromPath(key), at: e.at}
-				p.addFolder(t, links[t.path], globs)
-				entries[t.path] = t
-			}
+		if !e.link {
+			continue
+		}
+		target := e.resolved.String()
+		t, ok := entries[target]
+		switch {
+		case !ok:
+			t = &entry{path: target, name: nameFromPath(key), at: e.at}
+			p.addFolder(t, links[target], globs)
+			entries[target] = t
+		case (target == "" || inNodeModules(target)) && !t.link && !installedLinked[target]:
+			// The root is a folder too: a link to it ("node_modules/self"
+			// → "") is one to the project.
+			installedLinked[target] = true
+			l := *t
+			l.version = ""
+			p.addFolder(&l, links[target], nil)
 		}
 	}
 	return nil
+}
+
+// isEmptyObject reports whether v is {}: npm reads such an entry as
+// damaged and drops it.
+func isEmptyObject(v gjson.Result) bool {
+	empty := true
+	v.ForEach(func(_, _ gjson.Result) bool { empty = false; return false })
+	return empty
+}
+
+// warnEmpty reports the entries dropped as empty, in one warning, once
+// the file is known to be valid.
+func (p *parser) warnEmpty() {
+	if len(p.empty) == 0 || p.opts.Warn == nil {
+		return
+	}
+	what := "1 entry is"
+	if len(p.empty) > 1 {
+		what = fmt.Sprintf("%d entries are", len(p.empty))
+	}
+	p.opts.Warn(fmt.Sprintf("%s: %s empty ({}), as in a damaged lockfile; npm drops them, and so does lock2nix: %s",
+		p.file, what, strings.Join(p.empty, ", ")))
+}
+
+// outsideLinkTarget reports whether an install path lies under a folder
+// outside the project ("../lib/node_modules/a"), and that folder.
+func outsideLinkTarget(key string) (string, bool) {
+	dir, _, ok := strings.Cut(key, "/node_modules/")
+	if !ok || !(dir == ".." || strings.HasPrefix(dir, "../")) {
+		return "", false
+	}
+	return dir, true
 }
 
 // entryJob is an entry to read: where it goes, its key and its text.
@@ -460,7 +544,7 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 		hash = h
 	}
 	switch {
-	case raw == "" && isGitSpec(version):
+	case raw == "" && (isGitSpec(version) || isGitHubShorthand(version)):
 		raw = version
 		fallthrough
 	case isGitSpec(raw):
@@ -485,16 +569,12 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			p.fail(e.resolved, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
-		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(raw), Hash: hash}, true
+		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(e.name, raw), Hash: hash}, true
 	}
 	// No resolved URL: npm fetches name@version from the configured
 	// registry.
 	if version == "" {
 		p.fail(e.at, "%s: no version and no resolved URL", e.path)
-		return lockfile.Source{}, false
-	}
-	if p.opts.Registry.URL == "" {
-		p.fail(e.at, "%s: no resolved URL; pass the registry it comes from (--registry)", e.path)
 		return lockfile.Source{}, false
 	}
 	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(e.name, version), Hash: hash}, true

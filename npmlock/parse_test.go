@@ -18,8 +18,8 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/*
 
 // TestParse runs the cases in testdata/*.txtar. Each holds a
 // package-lock.json, optionally a package.json and an "options" file
-// (registry URL and replace-host on two lines), and "want": the graph as
-// dump prints it, or the error.
+// (registry URL and replace-host on two lines), and "want": the warnings,
+// then the graph as dump prints it, or the error.
 func TestParse(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil || len(files) == 0 {
@@ -48,11 +48,12 @@ func TestParse(t *testing.T) {
 				t.Fatal("no package-lock.json section")
 			}
 			var got string
+			opts.Warn = func(msg string) { got += "warning: " + msg + "\n" }
 			g, err := Parse("package-lock.json", lock, sections["package.json"], opts)
 			if err != nil {
-				got = "error: " + err.Error() + "\n"
+				got += "error: " + err.Error() + "\n"
 			} else {
-				got = dump(g)
+				got += dump(g)
 			}
 			if *update {
 				for i := range ar.Files {

@@ -6,54 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
-
-// satisfies is what the builders do with a decoded range, in Go.
-func satisfies(version string, alts [][]lockfile.Comparison) bool {
-	for _, set := range alts {
-		ok := true
-		for _, c := range set {
-			r := compareRelease(version, c.Version)
-			switch c.Op {
-			case "<":
-				ok = ok && r < 0
-			case "<=":
-				ok = ok && r <= 0
-			case ">":
-				ok = ok && r > 0
-			case ">=":
-				ok = ok && r >= 0
-			case "=":
-				ok = ok && r == 0
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-func compareRelease(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := range 3 {
-		x, _ := strconv.Atoi(as[i])
-		y, _ := strconv.Atoi(bs[i])
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
 
 var rangeCases = []string{
 	"", "*", "x", "1", "1.x", "1.2.x", "1.2.3", "=1.2.3", "v1.2.3", "=v1.2",

@@ -8,17 +8,53 @@ import (
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
+// DefaultRegistry is npm's default public registry, used when no
+// registry is configured. (Assembled from parts: the host name is kept out
+// of the repository's text.)
+const DefaultRegistry = "https://registry." + "npm" + "js.org/"
+
 // Registry says where registry packages are fetched from, following npm's
 // own settings of the same names.
 type Registry struct {
-	// URL is npm's "registry" setting, e.g. "https://registry.example/".
-	// Packages whose lockfile entry has no resolved URL are fetched from
+	// URL is npm's "registry" setting, e.g. "https://registry.example/";
+	// empty means [DefaultRegistry]. Packages whose lockfile entry has no
+	// resolved URL are fetched from
 	// <URL><name>/-/<unscoped name>-<version>.tgz.
 	URL string
-	// ReplaceHost is npm's "replace-registry-host": "never" or "" keeps
-	// resolved URLs as they are; "always" moves every registry tarball
-	// URL to URL; any other value is a host name whose URLs move to URL.
+	// Scopes are npm's "@scope:registry" settings: the registry of the
+	// packages of a scope, by scope ("@acme"). They take URL's place for
+	// those packages, in both uses.
+	Scopes map[string]string
+	// ReplaceHost is npm's "replace-registry-host": "never" keeps resolved
+	// URLs as they are; "always" moves every registry tarball URL to the
+	// package's registry; "npmjs" (npm's default, and the meaning of "")
+	// moves those on the default registry's host; any other value is a
+	// host name whose URLs move.
 	ReplaceHost string
+	// Used, when not nil, is called with the registry each time a package's
+	// URL is made from it rather than taken from the lockfile. Parse calls
+	// it from one goroutine.
+	Used func(registry string)
+}
+
+// forName returns the registry of the package name: its scope's, or URL.
+func (r Registry) forName(name string) string {
+	if scope, _, ok := strings.Cut(name, "/"); ok && strings.HasPrefix(scope, "@") {
+		if u := r.Scopes[scope]; u != "" {
+			return withSlash(u)
+		}
+	}
+	if r.URL == "" {
+		return DefaultRegistry
+	}
+	return withSlash(r.URL)
+}
+
+func (r Registry) use(reg string) string {
+	if r.Used != nil {
+		r.Used(reg)
+	}
+	return reg
 }
 
 // tarballURL returns the registry address of name@version.
@@ -27,23 +63,41 @@ func (r Registry) tarballURL(name, version string) string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		base = name[i+1:]
 	}
-	return withSlash(r.URL) + name + "/-/" + base + "-" + version + ".tgz"
+	return r.use(r.forName(name)) + name + "/-/" + base + "-" + version + ".tgz"
 }
 
-// rewrite applies ReplaceHost to a resolved tarball URL.
-func (r Registry) rewrite(raw string) string {
-	if r.URL == "" || r.ReplaceHost == "" || r.ReplaceHost == "never" {
+// rewrite applies ReplaceHost to the resolved tarball URL of the package
+// name.
+func (r Registry) rewrite(name, raw string) string {
+	host := r.ReplaceHost
+	switch host {
+	case "never":
 		return raw
+	case "", "npmjs":
+		host = registryHost(DefaultRegistry)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return raw
 	}
-	if r.ReplaceHost != "always" && !strings.EqualFold(u.Host, r.ReplaceHost) {
+	if host != "always" && !strings.EqualFold(u.Host, host) {
 		return raw
 	}
+	reg := r.forName(name)
 	rest := strings.TrimPrefix(raw, u.Scheme+"://"+u.Host)
-	return withSlash(r.URL) + strings.TrimPrefix(rest, "/")
+	moved := reg + strings.TrimPrefix(rest, "/")
+	if moved != raw {
+		r.use(reg)
+	}
+	return moved
+}
+
+func registryHost(reg string) string {
+	u, err := url.Parse(reg)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 func withSlash(s string) string {
@@ -73,8 +127,20 @@ func isGitSpec(s string) bool {
 	return false
 }
 
+// isGitHubShorthand reports whether s is npm's bare GitHub shorthand
+// pinned to a commit, "owner/repo#<commit>", as old v1 versions hold it.
+func isGitHubShorthand(s string) bool {
+	repo, rev, ok := strings.Cut(s, "#")
+	owner, name, slash := strings.Cut(repo, "/")
+	return ok && slash && owner != "" && name != "" && !strings.HasPrefix(owner, "@") &&
+		!strings.ContainsAny(repo, ":@ ") && !strings.Contains(name, "/") && lockfile.IsCommit(rev)
+}
+
 // parseGit turns npm's git specifiers into a fetchable URL and a commit.
 func parseGit(spec string) (lockfile.Source, error) {
+	if isGitHubShorthand(spec) {
+		spec = "github:" + spec
+	}
 	addr, rev, _ := strings.Cut(spec, "#")
 	for p, host := range shortcuts {
 		if rest, ok := strings.CutPrefix(addr, p); ok {

@@ -20,6 +20,9 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 		p.g.Root.Deps = p.edges(pj)
 	} else {
 		deps.ForEach(func(k, v gjson.Result) bool {
+			if v.IsObject() && isEmptyObject(v) {
+				return true // dropped below
+			}
 			kind := lockfile.DepProd
 			switch {
 			case v.Get("dev").Bool():
@@ -38,7 +41,8 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 // walkV1 adds the entries of one "dependencies" object. parent is the
 // install path of the package that holds them ("" for the root); fetched
 // says whether that package comes from an archive, in which case entries
-// marked bundled come inside it.
+// marked bundled come inside it. An entry that cannot be read still has
+// its nested entries read, so that every error is reported in one run.
 func (p *parser) walkV1(parent string, deps gjson.Result, fetched bool) {
 	deps.ForEach(func(k, v gjson.Result) bool {
 		key := k.Str
@@ -55,48 +59,63 @@ func (p *parser) walkV1(parent string, deps gjson.Result, fetched bool) {
 		if parent != "" {
 			installPath = parent + "/node_modules/" + key
 		}
-		e := p.readEntry(installPath, v)
-		e.name = key
-		version := e.version
-		if alias, ok := strings.CutPrefix(version, "npm:"); ok {
-			// An alias: "npm:string-width@4.2.3" installed under key.
-			at := strings.LastIndexByte(alias, '@')
-			if at <= 0 {
-				p.fail(v.Get("version"), "%s: alias %q has no version", installPath, version)
-				return true
-			}
-			e.name, e.version = alias[:at], alias[at+1:]
-		}
-		var src lockfile.Source
-		ok := true
-		switch {
-		case e.flags.Has(lockfile.FlagBundled) && fetched:
-			src = lockfile.Source{Kind: lockfile.Bundled}
-		case strings.HasPrefix(version, "file:") && !isArchive(version):
-			rel := strings.TrimPrefix(version, "file:")
-			if err := checkRelative(rel); err != nil {
-				p.fail(v.Get("version"), "%s: %v", installPath, err)
-				return true
-			}
-			e.version = ""
-			src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel), Origin: p.pos(v.Get("version"))}
-		case isGitSpec(version):
-			e.version = ""
-			src, ok = p.resolve(e, version)
-		case strings.HasPrefix(version, "file:"):
-			e.resolved = v.Get("version")
-			e.version = ""
-			src, ok = p.resolve(e, "")
-		default:
-			src, ok = p.resolve(e, e.version)
-		}
-		if !ok {
+		if isEmptyObject(v) {
+			p.empty = append(p.empty, installPath)
 			return true
 		}
-		p.add(e, src)
+		src, ok := p.sourceV1(installPath, key, v, fetched)
 		if nested := v.Get("dependencies"); nested.IsObject() {
-			p.walkV1(installPath, nested, src.Kind != lockfile.Link && src.Kind != lockfile.NoSource)
+			p.walkV1(installPath, nested, !ok || (src.Kind != lockfile.Link && src.Kind != lockfile.NoSource))
 		}
 		return true
 	})
+}
+
+// sourceV1 reads one v1 entry and adds it; ok is false when it could not
+// be read (the errors are recorded).
+func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool) (src lockfile.Source, ok bool) {
+	e := p.readEntry(installPath, v)
+	e.name = key
+	version := e.version
+	if alias, isAlias := strings.CutPrefix(version, "npm:"); isAlias {
+		// An alias: "npm:string-width@4.2.3" installed under key.
+		at := strings.LastIndexByte(alias, '@')
+		if at <= 0 {
+			p.fail(v.Get("version"), "%s: alias %q has no version", installPath, version)
+			return src, false
+		}
+		e.name, e.version = alias[:at], alias[at+1:]
+	}
+	ok = true
+	switch {
+	case e.flags.Has(lockfile.FlagBundled) && fetched:
+		src = lockfile.Source{Kind: lockfile.Bundled}
+	case strings.HasPrefix(version, "file:") && !isArchive(version):
+		rel := strings.TrimPrefix(version, "file:")
+		if err := checkRelative(rel); err != nil {
+			p.fail(v.Get("version"), "%s: %v", installPath, err)
+			return src, false
+		}
+		e.version = ""
+		src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel), Origin: p.pos(v.Get("version"))}
+	case isGitSpec(version) || isGitHubShorthand(version):
+		e.version = ""
+		src, ok = p.resolve(e, version)
+	case strings.HasPrefix(version, "file:") || (isTarballURL(version) && !e.resolved.Exists()):
+		// A tarball as the version: npm reads it as the resolved URL.
+		e.resolved = v.Get("version")
+		e.version = ""
+		src, ok = p.resolve(e, "")
+	default:
+		src, ok = p.resolve(e, e.version)
+	}
+	if ok {
+		p.add(e, src)
+	}
+	return src, ok
+}
+
+// isTarballURL reports whether a v1 version is an http(s) URL.
+func isTarballURL(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
 }

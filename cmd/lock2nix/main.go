@@ -106,6 +106,12 @@ type translation struct {
 	emit func(w io.Writer, h nixexpr.Header) error
 	// facts gives --report what only the ecosystem knows; nil for none.
 	facts func() report.Facts
+	// outOfSync names each dependency the manifest asks for that the
+	// lockfile lacks or does not satisfy; the run stops on them unless
+	// allowOutOfSync, naming the manifest and the command that relocks.
+	outOfSync        []string
+	allowOutOfSync   bool
+	manifest, relock string
 	// extra are sources beside the packages' own (dune's extra files),
 	// for the pins to apply to.
 	extra []pins.Site
@@ -180,6 +186,14 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if rf.format != "" {
 		return rf.print(c, t, stdout, stderr)
+	}
+	if len(t.outOfSync) > 0 {
+		msg := fmt.Sprintf("%s is out of sync with %s (%s):\n  %s", t.inputPath, t.manifest,
+			plural(len(t.outOfSync), "dependency differs", "dependencies differ"), strings.Join(t.outOfSync, "\n  "))
+		if !t.allowOutOfSync {
+			return fail(fmt.Errorf("%s\nrun %s to update the lockfile, or pass --allow-out-of-sync", msg, t.relock))
+		}
+		fmt.Fprintf(stderr, "lock2nix %s: warning: %s\n", c.name, msg)
 	}
 	root, up, err := boundary(dir, cf.root)
 	if err != nil {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -18,12 +21,20 @@ import (
 
 const npmHelp = `Usage: lock2nix npm [DIR] [flags]
 
-Translate DIR/package-lock.json (lockfileVersion 1, 2 or 3) and
-DIR/package.json into one Nix file that pkgs.callPackage accepts. Every
-source gets a fixed-output fetcher with the hash from the lockfile, or
-from DIR/lock2nix-pins.toml for entries without one; no network is used
-but by --prefetch, which downloads those entries and records their hashes
-there.
+Translate DIR/npm-shrinkwrap.json, or else DIR/package-lock.json
+(lockfileVersion 1, 2 or 3), and DIR/package.json into one Nix file that
+pkgs.callPackage accepts. Every source gets a fixed-output fetcher with the
+hash from the lockfile, or from DIR/lock2nix-pins.toml for entries without
+one; no network is used but by --prefetch, which downloads those entries
+and records their hashes there.
+
+Packages without a "resolved" URL come from npm's registry, read as npm
+reads it, first found: --registry, $npm_config_registry, DIR/.npmrc, the
+user's .npmrc ($NPM_CONFIG_USERCONFIG, else ~/.npmrc), npm's default public
+registry. "@scope:registry=URL" lines set a scope's registry, and
+replace-registry-host is read from the same places. The generated file's
+header names the registry used and where it came from; auth settings
+(_authToken, _auth, _password) are never read.
 
 Examples:
   # write ./package-lock.nix
@@ -49,34 +60,41 @@ var npmCommand = &command{
 	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
-			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: $npm_config_registry)")
-			replaceHost = fs.String("replace-registry-host", "never", "move resolved URLs on `HOST` (or \"always\": on any host) to --registry, as npm's setting of that name does")
+			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: npm's configuration)")
+			replaceHost = fs.String("replace-registry-host", "", "move resolved URLs on `HOST` (\"always\": any host; \"never\") to the registry, as npm's setting of that name (default: npm's configuration, else npmjs)")
+			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what the lockfile lacks (npm ci refuses such a lockfile)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
-			reg := *registry
-			if reg == "" {
-				reg = firstEnv("npm_config_registry", "NPM_CONFIG_REGISTRY")
-			}
-			lockPath := filepath.Join(dir, npmlock.LockName)
-			lock, err := os.ReadFile(lockPath)
+			conf, err := loadNpmConfig(dir, *registry, *replaceHost, os.Getenv, os.Environ())
 			if err != nil {
 				return nil, err
+			}
+			name, lock, err := npmlock.ReadLock(os.DirFS(dir))
+			lockPath := filepath.Join(dir, name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", dir, err)
 			}
 			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
 			if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 				return nil, err
 			}
-			g, err := npmlock.Parse(lockPath, lock, pkg, npmlock.Options{Registry: npmlock.Registry{
-				URL: reg, ReplaceHost: *replaceHost,
-			}})
+			used := map[string]bool{}
+			opts := npmlock.Options{Registry: conf.options(), Warn: func(msg string) {
+				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
+			}}
+			opts.Registry.Used = func(reg string) { used[reg] = true }
+			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
 			if err != nil {
 				return nil, err
 			}
 			var flags []string
-			if reg != "" {
-				flags = append(flags, "--registry", shell.Word(reg))
+			if *outOfSync {
+				flags = append(flags, "--allow-out-of-sync")
 			}
-			if *replaceHost != "never" {
+			if *registry != "" {
+				flags = append(flags, "--registry", shell.Word(*registry))
+			}
+			if *replaceHost != "" {
 				flags = append(flags, "--replace-registry-host", shell.Word(*replaceHost))
 			}
 			var locals []lockfile.Source
@@ -86,20 +104,29 @@ var npmCommand = &command{
 				}
 			}
 			return &translation{
-				graph: g, locals: locals, input: npmlock.LockName, inputPath: lockPath, flags: flags,
-				emit: func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+				graph: g, locals: locals, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
+				emit:      func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+				outOfSync: npmlock.CheckSync(os.DirFS(dir), g), allowOutOfSync: *outOfSync,
+				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.
-				facts: func() report.Facts { return npmFacts(g, reg) },
+				facts: func() report.Facts { return npmFacts(g, conf.configuredRegistry()) },
 			}, nil
 		}
 	},
 }
 
-func firstEnv(names ...string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
+// registriesUsed says, for the header, which registries packages were
+// fetched from other than by their lockfile URL, and where each setting
+// came from: " with registry https://r.test/ (the project's .npmrc)".
+func registriesUsed(c *npmConfig, used map[string]bool) string {
+	var regs []string
+	for reg := range used {
+		regs = append(regs, reg)
 	}
-	return ""
+	slices.Sort(regs)
+	var b strings.Builder
+	for _, reg := range regs {
+		fmt.Fprintf(&b, " with registry %s (%s)", reg, c.registryFor(reg).from)
+	}
+	return b.String()
 }

@@ -38,7 +38,7 @@ func (rf *reportFlags) print(c *command, t *translation, stdout, stderr io.Write
 	if t.facts != nil {
 		f = t.facts()
 	}
-	f.Ecosystem, f.Lock = c.name, t.inputPath
+	f.Ecosystem, f.Lock, f.OutOfSync = c.name, t.inputPath, t.outOfSync
 	r := report.New(t.graph, f)
 	write := r.WriteText
 	if rf.format == "json" {

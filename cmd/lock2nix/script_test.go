@@ -2,12 +2,26 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
+	// The tests that run lock2nix in this process must not read the
+	// machine's npm configuration: no user .npmrc, no npm_config_*. (The
+	// scripts' lock2nix, this binary run under that name, keeps the
+	// environment the script gives it.)
+	if filepath.Base(os.Args[0]) != "lock2nix" {
+		for _, kv := range os.Environ() {
+			if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(strings.ToLower(k), "npm_config_") {
+				os.Unsetenv(k)
+			}
+		}
+		os.Setenv("NPM_CONFIG_USERCONFIG", os.DevNull)
+	}
 	testscript.Main(m, map[string]func(){
 		"lock2nix": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

@@ -1,10 +1,13 @@
 # lock2nix's npm builders. Every generated file embeds this function and
 # calls it with the lockfile's data: it is written once, reviewed here, and
 # never generated. It needs only stdenv.mkDerivation, stdenv.hostPlatform
-# and nodejs from nixpkgs, and builtins.
+# and nodejs from nixpkgs (with python3 and cctools when there), and
+# builtins.
 {
   stdenv,
   nodejs,
+  python3,
+  cctools,
   src,
   overrides,
   installScripts,
@@ -125,6 +128,29 @@ let
     else
       r == 0;
   runsHere = p: nodeVersion == null || !(p ? engines.node) || any (all passes) p.engines.node;
+
+  # The bins of a project folder whose targets exist, as npm links only
+  # those. Read from src when it is a path (no derivation is built to
+  # decide); otherwise all are kept.
+  existingBins =
+    p:
+    if builtins.isPath src then
+      listToAttrs (
+        map (n: {
+          name = n;
+          value = p.bins.${n};
+        }) (filter (n: builtins.pathExists (src + "/${p.path}/${p.bins.${n}}")) (attrNames p.bins))
+      )
+    else
+      p.bins;
+
+  # What node-gyp needs beyond make and a C++ compiler, put on PATH of
+  # every step that runs install scripts, as buildNpmPackage does: the
+  # python nixpkgs builds node with (nodejs.python), else python3; on
+  # Darwin, cctools (libtool).
+  python = nodejs.python or python3;
+  gypTools =
+    filter (x: x != null) [ python ] ++ (if host.isDarwin && cctools != null then [ cctools ] else [ ]);
 
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
@@ -257,14 +283,24 @@ let
             inherit (pl) path;
             kind = "link";
             from = p.path;
-            bins = p.bins or null;
+            bins = if p ? bins then existingBins p else null;
           }
+          // optionalInfo pl
         else
           {
             inherit (pl) path;
             kind = "place";
             from = "${unpacked.${pl.id}}";
-          };
+          }
+          // optionalInfo pl;
+      # What the layout script needs to leave out, at build time, an
+      # optional package whose own package.json excludes this host (v1
+      # lockfiles do not record os, cpu and libc) and the optional
+      # packages only it needed.
+      optionalInfo = pl: {
+        optional = elem "optional" pl.flags || elem "devOptional" pl.flags;
+        deps = runtimeDeps packages.${pl.id};
+      };
       scripted = filter (
         pl: !(elem "bundled" pl.flags) && packages.${pl.id}.source != "link" && (overrideFor pl.id).installScripts or true
       ) pls;
@@ -279,7 +315,9 @@ let
         dontUnpack = true;
         dontConfigure = true;
         dontFixup = true;
-        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs";
+        # An override's inputs come before node-gyp's tools: the first
+        # on PATH wins, so overrides do.
+        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
         buildInputs = extra "buildInputs";
         passAsFile = [ "plan" ];
         plan = toJSON {
@@ -293,6 +331,13 @@ let
             ) scripted
           );
           run = installScripts;
+          # The folders whose dependencies npm installs: the project's
+          # (every kind) and each linked folder's.
+          roots = map (p: {
+            dir = p.path or "";
+            deps = depNames p;
+          }) ([ root ] ++ map (id: packages.${id}) folders);
+          host = npmHost;
         };
         buildPhase = ''
           runHook preBuild
@@ -321,9 +366,7 @@ let
           found = filter (c: hasAttr c at) (if dir == "" then [ "node_modules/${name}" ] else candidates dir name);
         in
         if found == [ ] then [ ] else [ (builtins.head found) ];
-      depNames = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
       optional = pl: elem "optional" pl.flags || elem "devOptional" pl.flags;
-      folders = filter (id: packages.${id}.source == "link") (attrNames packages);
       start =
         map (pl: pl.path) (filter (pl: !optional pl) pls)
         ++ concatLists (map (lookup "") (depNames root))
@@ -347,6 +390,15 @@ let
       );
     in
     filter (pl: !optional pl || hasAttr pl.path reachedSet) pls;
+
+  depNames = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
+  folders = filter (id: packages.${id}.source == "link") (attrNames packages);
+  # This host's names in npm's os, cpu and libc lists.
+  npmHost = mapAttrs (_: table: filter (n: table.${n}) (attrNames table)) {
+    os = npmOS;
+    cpu = npmCPU;
+    libc = npmLibc;
+  };
 
   nodeModules = tree "${root.pname}-node-modules" (pruneOptional (keep wanted));
 
@@ -447,7 +499,10 @@ let
             const pj = require(path.join(dest, "package.json"));
             let bins = pj.bin || {};
             if (typeof bins === "string") bins = { [pj.name.split("/").pop()]: bins };
-            for (const n of Object.keys(bins)) fs.symlinkSync(path.resolve(dest, bins[n]), path.join(bin, path.basename(n)));
+            for (const n of Object.keys(bins)) {
+              const target = path.resolve(dest, bins[n]);
+              if (fs.existsSync(target)) fs.symlinkSync(target, path.join(bin, path.basename(n)));
+            }
           ' "$dest" "$out/bin"
           runHook postInstall
         '';

@@ -54,10 +54,14 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 	formals = append(formals,
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
 		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
+		// node-gyp's tools, as buildNpmPackage gives them: nodejs.python,
+		// else this python3; cctools on Darwin.
+		nixexpr.Formal{Name: "python3", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "cctools", Default: nixexpr.Null{}},
 	)
 	root := g.Root
 	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
-	inherits := []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}
+	inherits := []string{"stdenv", "nodejs", "python3", "cctools", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}
 	if local {
 		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
 		inherits = append(inherits, "local")

@@ -1,7 +1,8 @@
 // lock2nix's npm layout helper, run by the builders with nodejs:
 //   node lock2nix-npm.js bins DIR NODE        make DIR's bins executable, shebangs → NODE
 //   node lock2nix-npm.js tree OUT PLAN NODEDIR  lay out OUT as PLAN says, link bins, run scripts
-// PLAN is JSON: { layout: [{ path, kind, from, bins }], scripts: [path], run: bool }.
+// PLAN is JSON: { layout: [{ path, kind, from, bins, optional, deps }], direct: [name],
+//   scripts: [path], run: bool, roots: [{ dir, deps }], host: { os, cpu, libc } }.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -63,10 +64,81 @@ function run(cmd, args) {
   cp.execFileSync(cmd, args, { stdio: "inherit" });
 }
 
+// allows is npm's platform rule for one of os, cpu, libc: some listed name
+// is the host's (or none is listed, or "any"), and no "!name" is.
+function allows(names, list) {
+  if (typeof list === "string") list = [list];
+  if (!Array.isArray(list) || list.length === 0 || (list.length === 1 && list[0] === "any")) return true;
+  const strs = list.filter((x) => typeof x === "string");
+  const pos = strs.filter((x) => !x.startsWith("!"));
+  return (pos.length === 0 || pos.some((x) => names.includes(x))) && !strs.some((x) => x.startsWith("!") && names.includes(x.slice(1)));
+}
+
+// candidates lists where Node looks for name from the folder dir: its own
+// node_modules, each enclosing one, then the project's.
+function candidates(dir, name) {
+  if (dir === "") return ["node_modules/" + name];
+  const out = [dir + "/node_modules/" + name];
+  for (let rest = dir; ; ) {
+    const i = rest.lastIndexOf("/node_modules/");
+    if (i < 0) break;
+    rest = rest.slice(0, i);
+    out.push(rest + "/node_modules/" + name);
+  }
+  out.push("node_modules/" + name);
+  return out;
+}
+
+// supportedLayout leaves out, as npm does, each optional package whose
+// own package.json excludes this host by os, cpu or libc, what is inside
+// it, and the optional packages that only it needed (those the project,
+// its folders and the kept packages no longer reach). The builders drop
+// packages whose lockfile entry says so; this catches the rest (v1
+// lockfiles record no platforms).
+function supportedLayout(plan) {
+  const host = plan.host || { os: [], cpu: [], libc: [] };
+  const dropped = [];
+  for (const e of plan.layout) {
+    if (!e.optional || e.kind !== "place") continue;
+    let pj;
+    try {
+      pj = JSON.parse(fs.readFileSync(path.join(e.from, "package.json"), "utf8"));
+    } catch (err) {
+      continue;
+    }
+    if (!(allows(host.os, pj.os) && allows(host.cpu, pj.cpu) && allows(host.libc, pj.libc))) {
+      console.error("lock2nix: " + e.path + ": optional, and not for this platform: left out");
+      dropped.push(e.path);
+    }
+  }
+  if (dropped.length === 0) return plan.layout;
+  const inside = (p) => dropped.some((d) => p === d || p.startsWith(d + "/node_modules/"));
+  const kept = plan.layout.filter((e) => !inside(e.path));
+  const at = new Map(kept.map((e) => [e.path, e]));
+  const reached = new Set();
+  const queue = kept.filter((e) => !e.optional).map((e) => e.path);
+  const reach = (dir, names) => {
+    for (const name of names || []) {
+      const found = candidates(dir, name).find((c) => at.has(c));
+      if (found !== undefined) queue.push(found);
+    }
+  };
+  for (const r of plan.roots || []) reach(r.dir, r.deps);
+  while (queue.length > 0) {
+    const p = queue.pop();
+    if (reached.has(p)) continue;
+    reached.add(p);
+    const e = at.get(p);
+    reach(e.kind === "link" ? e.from : e.path, e.deps);
+  }
+  return kept.filter((e) => !e.optional || reached.has(e.path));
+}
+
 function tree(out, planFile, nodedir) {
   const plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
   // Parents before children: a path sorts before the paths below it.
-  const layout = plan.layout.slice().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const layout = supportedLayout(plan).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const placed = new Set(layout.map((e) => e.path));
   fs.mkdirSync(out, { recursive: true });
   for (const e of layout) {
     const dest = path.join(out, e.path);
@@ -87,6 +159,9 @@ function tree(out, planFile, nodedir) {
     const i = e.path.lastIndexOf("node_modules/");
     const binDir = path.join(out, e.path.slice(0, i), "node_modules", ".bin");
     for (const [name, target] of binTargets(dir, e.bins)) {
+      // As npm, no link to a bin that does not exist. A linked folder is
+      // not in this tree: the builders kept only its bins that exist.
+      if (e.kind !== "link" && !fs.existsSync(target)) continue;
       fs.mkdirSync(binDir, { recursive: true });
       const link = path.join(binDir, name);
       try {
@@ -106,7 +181,7 @@ function tree(out, planFile, nodedir) {
   }
   // npm runs each event for every package, deepest packages first.
   for (const event of ["preinstall", "install", "postinstall"]) {
-    for (const p of plan.scripts) {
+    for (const p of plan.scripts.filter((s) => placed.has(s))) {
       const dir = path.join(out, p);
       let pj;
       try {

@@ -140,6 +140,9 @@ let
   }
   // {
     version = builtins.getEnv "LOCK2NIX_HOST_NODE_VERSION";
+    # As nixpkgs' nodejs.python: the python node was built with, which
+    # node-gyp runs.
+    python = python3;
   };
 
   lib = {

@@ -2,17 +2,46 @@
 # host's tools. Phases and hooks given as attributes replace the defaults,
 # and dont<Phase> skips one, as in nixpkgs.
 set -eo pipefail
-PATH="$standinHostPath"
+# The inputs' bin folders, in order, before the host's tools: as in
+# nixpkgs, the first input that has a program wins.
+PATH=
 for i in $standinInputs; do
-  [ -d "$i/bin" ] && PATH="$i/bin:$PATH"
+  [ -d "$i/bin" ] && PATH="$PATH$i/bin:"
 done
-export PATH
+export PATH="$PATH$standinHostPath"
 export HOME="$TMPDIR" NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
 cd "$TMPDIR"
 
 runHook() {
   local hook="$1"
   if [ -n "${!hook:-}" ]; then eval "${!hook}"; fi
+  # nixpkgs' stdenv runs its no-broken-symlinks hook among the postFixup
+  # hooks: a build whose output holds a dangling or reflexive symlink
+  # fails, unless dontCheckForBrokenSymlinks is set.
+  if [ "$hook" = postFixup ] && [ -z "${dontCheckForBrokenSymlinks:-}" ]; then noBrokenSymlinks "$out"; fi
+}
+
+# noBrokenSymlinks DIR fails when a symlink under DIR points to itself
+# (after making a relative target absolute, without following links) or
+# to nothing.
+noBrokenSymlinks() {
+  local path target bad=0
+  [ -e "$1" ] || return 0
+  while IFS= read -r -d '' path; do
+    target=$(readlink "$path")
+    [[ $target == /* ]] || target=$(realpath --no-symlinks --canonicalize-missing "$(dirname "$path")/$target")
+    if [ "$path" = "$target" ]; then
+      echo "stand-in stdenv: the symlink $path is reflexive" >&2
+      bad=$((bad + 1))
+    elif [ ! -e "$target" ]; then
+      echo "stand-in stdenv: the symlink $path points to a missing target $target" >&2
+      bad=$((bad + 1))
+    fi
+  done < <(find "$1" -type l -print0)
+  if [ "$bad" -gt 0 ]; then
+    echo "stand-in stdenv: found $bad broken symlinks" >&2
+    exit 1
+  fi
 }
 
 defaultUnpackPhase() {

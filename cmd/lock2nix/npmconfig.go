@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	iofs "io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/npmlock"
+)
+
+// npmConfig is what lock2nix reads of npm's configuration: the registry,
+// the scopes' registries and replace-registry-host, each with where it
+// came from. Nothing else is kept: auth tokens and passwords (_authToken,
+// _auth, _password, …) are never read into it.
+type npmConfig struct {
+	registry    setting
+	replaceHost setting
+	scopes      map[string]*setting // "@scope" → its registry
+}
+
+// setting is a value and where it came from ("--registry", "the project's
+// .npmrc", …), for the header and messages.
+type setting struct{ value, from string }
+
+// npmrcLayer is one place npm reads its configuration from, highest
+// precedence first: the flags, the environment, the project's .npmrc, the
+// user's .npmrc.
+type npmrcLayer struct {
+	from   string
+	values map[string]string
+}
+
+// loadNpmConfig layers npm's configuration as npm does: --registry and
+// --replace-registry-host, the npm_config_* environment, DIR/.npmrc, the
+// user's .npmrc ($NPM_CONFIG_USERCONFIG, else ~/.npmrc), then npm's
+// defaults. (npm's global and built-in npmrc files are not read.)
+func loadNpmConfig(dir, flagRegistry, flagReplace string, getenv func(string) string, environ []string) (*npmConfig, error) {
+	flags := map[string]string{}
+	if flagRegistry != "" {
+		flags["registry"] = flagRegistry
+	}
+	if flagReplace != "" {
+		flags["replace-registry-host"] = flagReplace
+	}
+	layers := []npmrcLayer{{"--registry", flags}, {"the environment", envConfig(environ)}}
+	if flagReplace != "" && flagRegistry == "" {
+		layers[0].from = "--replace-registry-host"
+	}
+	project := filepath.Join(dir, ".npmrc")
+	user, userFrom := firstOf(getenv("NPM_CONFIG_USERCONFIG"), getenv("npm_config_userconfig")), "$NPM_CONFIG_USERCONFIG"
+	if home := getenv("HOME"); user == "" && home != "" {
+		user, userFrom = filepath.Join(home, ".npmrc"), "~/.npmrc"
+	}
+	for _, f := range []struct{ path, from string }{{project, "the project's .npmrc"}, {user, userFrom}} {
+		if f.path == "" {
+			continue
+		}
+		data, err := os.ReadFile(f.path)
+		if errors.Is(err, iofs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, npmrcLayer{f.from, parseNpmrc(data)})
+	}
+	c := &npmConfig{
+		registry:    setting{npmlock.DefaultRegistry, "npm's default"},
+		replaceHost: setting{"npmjs", "npm's default"},
+		scopes:      map[string]*setting{},
+	}
+	// Lowest precedence first, so that higher layers overwrite.
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := layers[i]
+		for k, v := range l.values {
+			from := l.from
+			if l.from == "the environment" {
+				from = "$npm_config_" + strings.ReplaceAll(k, "-", "_")
+			}
+			switch {
+			case k == "registry":
+				c.registry = setting{v, from}
+			case k == "replace-registry-host":
+				c.replaceHost = setting{v, from}
+			case strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"):
+				c.scopes[strings.TrimSuffix(k, ":registry")] = &setting{v, from}
+			}
+		}
+	}
+	for _, s := range c.all() {
+		if err := expandEnv(s, getenv); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range c.all() {
+		if s == &c.replaceHost {
+			continue
+		}
+		if err := checkRegistry(s); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// all returns the settings, for checks that apply to each: the registry,
+// replace-registry-host, then the scopes' registries.
+func (c *npmConfig) all() []*setting {
+	out := []*setting{&c.registry, &c.replaceHost}
+	for _, s := range c.scopes {
+		out = append(out, s)
+	}
+	return out
+}
+
+// registryFor returns the setting a package's registry comes from.
+func (c *npmConfig) registryFor(reg string) setting {
+	for _, s := range c.scopes {
+		if withSlash(s.value) == reg {
+			return *s
+		}
+	}
+	return c.registry
+}
+
+// options returns the settings as npmlock takes them.
+// configuredRegistry is the registry the user configured, "" when npm's
+// default stands.
+func (c *npmConfig) configuredRegistry() string {
+	if c.registry.value == npmlock.DefaultRegistry {
+		return ""
+	}
+	return c.registry.value
+}
+
+func (c *npmConfig) options() npmlock.Registry {
+	r := npmlock.Registry{URL: c.registry.value, ReplaceHost: c.replaceHost.value}
+	if len(c.scopes) > 0 {
+		r.Scopes = map[string]string{}
+		for k, s := range c.scopes {
+			r.Scopes[k] = s.value
+		}
+	}
+	return r
+}
+
+// checkRegistry accepts an http(s) URL with a host; credentials written
+// into it (https://user:token@host/) are dropped, since the generated file
+// must never hold them: they reach Nix's fetchers another way (README).
+func checkRegistry(s *setting) error {
+	u, err := url.Parse(s.value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		strings.ContainsAny(s.value, " \t\r\n") {
+		return fmt.Errorf("registry from %s is not an http(s) URL with a host", s.from)
+	}
+	if u.User != nil {
+		u.User = nil
+		s.value = u.String()
+	}
+	s.value = withSlash(s.value)
+	return nil
+}
+
+func withSlash(s string) string {
+	if strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}
+
+// expandEnv replaces ${NAME} in a setting with the environment variable,
+// as npm does in .npmrc values; an unset variable is an error, as in npm.
+func expandEnv(s *setting, getenv func(string) string) error {
+	var b strings.Builder
+	rest := s.value
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			b.WriteString(rest)
+			break
+		}
+		name := rest[i+2 : i+j]
+		optional := strings.HasSuffix(name, "?")
+		name = strings.TrimSuffix(name, "?")
+		v := getenv(name)
+		if v == "" && !optional {
+			return fmt.Errorf("%s refers to ${%s}, which is not set", s.from, name)
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(v)
+		rest = rest[i+j+1:]
+	}
+	s.value = b.String()
+	return nil
+}
+
+// envConfig reads npm's npm_config_* environment variables (any case) the
+// way npm names them (the prefix dropped, "_" after the first character
+// turned into "-", lower case), keeping only the settings lock2nix reads.
+func envConfig(environ []string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if len(k) <= len("npm_config_") || !strings.EqualFold(k[:len("npm_config_")], "npm_config_") || v == "" {
+			continue
+		}
+		k = k[len("npm_config_"):]
+		k = strings.ToLower(k[:1] + strings.ReplaceAll(k[1:], "_", "-"))
+		if readSetting(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// parseNpmrc reads the key=value lines of an .npmrc (npm's ini format):
+// comments start with ";" or "#", a value may be quoted, keys under a
+// [section] are not npm settings. Only the keys lock2nix reads are kept.
+func parseNpmrc(data []byte) map[string]string {
+	out := map[string]string{}
+	section := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == ';' || line[0] == '#' {
+			continue
+		}
+		if line[0] == '[' {
+			section = true
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || section {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		if readSetting(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// readSetting reports whether lock2nix reads npm's setting k: the
+// registry, a scope's registry, replace-registry-host. Nothing else (auth
+// tokens and passwords above all) is kept.
+func readSetting(k string) bool {
+	return k == "registry" || k == "replace-registry-host" || (strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"))
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
