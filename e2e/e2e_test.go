@@ -24,9 +24,15 @@ func TestNpm(t *testing.T) {
 	need(t, "nix-build", "npm", "node")
 	projects, _ := filepath.Glob("../testdata/npm/*/package-lock.json")
 	projects = append(projects, "../testdata/example/package-lock.json")
-	for _, lock := range projects {
+	// Projects with local packages beside them: testdata/npm-local/<case>/app.
+	local, _ := filepath.Glob("../testdata/npm-local/*/app/package-lock.json")
+	for _, lock := range append(projects, local...) {
 		dir := filepath.Dir(lock)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		name := filepath.Base(dir)
+		if name == "app" {
+			name = "local-" + filepath.Base(filepath.Dir(dir))
+		}
+		t.Run(name, func(t *testing.T) {
 			if why, err := os.ReadFile(filepath.Join(dir, "NO-E2E")); err == nil {
 				t.Skip(strings.TrimSpace(string(why)))
 			}

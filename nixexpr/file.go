@@ -176,10 +176,12 @@ func storeName(url string) (string, bool) {
 // LocalBindings are the let bindings of a file that turns local paths into
 // store paths: rootUp, the way from src up to the boundary (written by
 // the tool, never by a lockfile), and local, the function that resolves a
-// project-relative path against src and stops, at evaluation, on one that
-// leads outside the boundary (the localRoot argument, by default
-// src/rootUp). The file must take src and localRoot as arguments
-// (LocalFormals).
+// project-relative path: from the localPaths argument when the user maps
+// it there, else against src, stopping at evaluation on one that leads
+// outside the boundary (the localRoot argument, by default src/rootUp) and
+// on a folder beside the project that src does not reach (a flake's self
+// may hold the project alone). The file must take src, localRoot and
+// localPaths as arguments (LocalFormals).
 func LocalBindings(rootUp string) []Binding {
 	return []Binding{
 		Attr{Path: []string{"rootUp"}, Value: String{Value: rootUp}},
@@ -204,9 +206,19 @@ let
   r = norm boundary;
   s = norm p;
 in
-if src == null then
+if localPaths ? ${path} then
+  localPaths.${path}
+else if src == null then
   throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
-else if s == r || builtins.substring 0 (builtins.stringLength r + 1) s == r + "/" || r == "/" then
-  p
+else if !(s == r || builtins.substring 0 (builtins.stringLength r + 1) s == r + "/" || r == "/") then
+  throw "lock2nix: the local path ${path} leads to ${s}, outside the root ${r}; pass localRoot, a folder that holds it"
+else if (path == ".." || builtins.substring 0 3 path == "../") && !builtins.pathExists p then
+  throw "lock2nix: the local package ${path}, beside the project, is not in reach of src (no ${s}); pass a src that holds it, or localPaths.\"${path}\" = <its folder>;"
 else
-  throw "lock2nix: the local path ${path} leads to ${s}, outside the root ${r}; pass localRoot, a folder that holds it"`
+  p`
+
+// LocalFormals are the arguments LocalBindings' function reads, besides
+// src: localRoot and localPaths.
+func LocalFormals() []Formal {
+	return []Formal{{Name: "localRoot", Default: Null{}}, {Name: "localPaths", Default: AttrSet{}}}
+}

@@ -311,13 +311,19 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 			return true
 		}
 		if key != "" {
+			// A folder outside the project keeps its own dependencies in
+			// its own node_modules ("../lib/node_modules/a"): the path
+			// below the folder is checked like any install path, the
+			// folder itself where the boundary of local paths is drawn.
+			checked := key
 			if outside, ok := outsideLinkTarget(key); ok {
-				p.fail(k, "packages key %q lies under %q, a file: link target outside the project; lock2nix lays out "+
-					"node_modules only inside the project: relock with npm install --package-lock-only --install-links, "+
-					"which installs %q as a package inside node_modules", key, outside, outside)
-				return true
+				if path.Clean(outside) != outside {
+					p.fail(k, "packages key %q: the folder %q is not a clean path", key, outside)
+					return true
+				}
+				checked = strings.TrimPrefix(key, outside+"/")
 			}
-			if err := checkPath(key); err != nil {
+			if err := checkPath(checked); err != nil {
 				p.fail(k, "packages key %q: %v", key, err)
 				return true
 			}

@@ -170,9 +170,16 @@ func TestLocalBoundaryEval(t *testing.T) {
 	}
 	standin, _ := filepath.Abs("../../testdata/nixpkgs-standin")
 	eval := func(file, args string) (string, error) {
-		expr := `let pkgs = import ` + standin + ` { }; in toString (pkgs.callPackage ` + file + ` { src = ` + app + `; ` + args + ` }).packages."lib@1.0.0".src`
+		if !strings.Contains(args, "src =") {
+			args = "src = " + app + "; " + args
+		}
+		expr := `let pkgs = import ` + standin + ` { }; in toString (pkgs.callPackage ` + file + ` { ` + args + ` }).packages."lib@1.0.0".src`
 		var errb bytes.Buffer
-		cmd := exec.Command("nix-instantiate", "--readonly-mode", "--eval", "--strict", "-E", expr)
+		mode := "--readonly-mode"
+		if strings.Contains(args, "builtins.path") {
+			mode = "--read-write-mode" // copies the project, inside the root, to the store
+		}
+		cmd := exec.Command("nix-instantiate", mode, "--eval", "--strict", "-E", expr)
 		cmd.Stderr = &errb
 		out, err := cmd.Output()
 		if err != nil {
@@ -182,6 +189,17 @@ func TestLocalBoundaryEval(t *testing.T) {
 	}
 	if got, err := eval(file, ""); err != nil || got != filepath.Join(top, "repo/lib") {
 		t.Errorf("the sibling: %q, %v; want %s", got, err, filepath.Join(top, "repo/lib"))
+	}
+	// src that does not reach the sibling (the project alone, as a flake
+	// holding only it would give): a message that says what to pass; and
+	// localPaths mapping it.
+	alone := "src = builtins.path { path = " + app + "; name = \"app\"; };"
+	msg, err := eval(file, alone)
+	if err == nil || !strings.Contains(msg, `the local package ../lib, beside the project, is not in reach of src`) || !strings.Contains(msg, `localPaths."../lib" = <its folder>;`) {
+		t.Errorf("src without the sibling: %v\n%s", err, msg)
+	}
+	if got, err := eval(file, alone+" localPaths.\"../lib\" = "+filepath.Join(top, "repo/lib")+";"); err != nil || got != filepath.Join(top, "repo/lib") {
+		t.Errorf("localPaths: %q, %v", got, err)
 	}
 	for _, c := range []struct{ file, args, want string }{
 		{tampered, "", "the local path ../../secret leads to " + filepath.Join(top, "secret") + ", outside the root " + filepath.Join(top, "repo")},

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -74,12 +76,14 @@ var standin, _ = filepath.Abs(filepath.Join("..", "..", "testdata", "nixpkgs-sta
 // package; nothing is fetched (git and unpinned sources are stubbed).
 func instantiate(t *testing.T, file string) {
 	t.Helper()
+	localPaths := localPathsArg(t, file)
 	expr := `let
   pkgs = import ` + standin + ` { };
   r = pkgs.callPackage ` + file + ` {
     fetchGit = a: "/git/${a.rev}";
     fetchurlUnpinned = url: "/unpinned";
     src = "/src";
+    ` + localPaths + `
   };
 in [ r.nodeModules r.nodeModulesProd ]`
 	cmd := exec.Command("nix-instantiate", "-E", expr)
@@ -89,6 +93,26 @@ in [ r.nodeModules r.nodeModulesProd ]`
 	}
 }
 
+// localPathsArg gives the folders beside the project (file:../lib) that a
+// generated file links, which the corpus does not hold, as empty folders:
+// "localPaths = { … };", or "" when there are none.
+func localPathsArg(t *testing.T, file string) string {
+	t.Helper()
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	arg := ""
+	for _, m := range regexp.MustCompile(`"path": "(\.\./[^"]*)"`).FindAllSubmatch(text, -1) {
+		arg += fmt.Sprintf("%q = %s; ", m[1], empty)
+	}
+	if arg == "" {
+		return ""
+	}
+	return "localPaths = { " + arg + "};"
+}
+
 // fetched is what a stubbed fetcher returns.
 type fetched struct{ URL, Hash, Rev string }
 
@@ -96,7 +120,8 @@ type fetched struct{ URL, Hash, Rev string }
 // fetchers and returns its sources.
 func evalSources(t *testing.T, file string) map[string]fetched {
 	t.Helper()
-	expr := `let r = import ` + file + " " + stubArgs + `; in { inherit (r) sources packages; root = r.root or null; }`
+	args := strings.Replace(stubArgs, "{", "{ "+localPathsArg(t, file), 1)
+	expr := `let r = import ` + file + " " + args + `; in { inherit (r) sources packages; root = r.root or null; }`
 	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

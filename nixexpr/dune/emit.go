@@ -235,7 +235,7 @@ func (e *emitter) formals() []nixexpr.Formal {
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 	)
 	if e.needSrc {
-		formals = append(formals, nixexpr.Formal{Name: "localRoot", Default: nixexpr.Null{}})
+		formals = append(formals, nixexpr.LocalFormals()...)
 	}
 	return append(formals,
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},

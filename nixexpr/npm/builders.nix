@@ -139,7 +139,7 @@ let
         map (n: {
           name = n;
           value = p.bins.${n};
-        }) (filter (n: builtins.pathExists (src + "/${p.path}/${p.bins.${n}}")) (attrNames p.bins))
+        }) (filter (n: builtins.pathExists (local p.path + "/${p.bins.${n}}")) (attrNames p.bins))
       )
     else
       p.bins;
@@ -265,9 +265,21 @@ let
   # A node_modules tree: every kept placement copied (or linked, for
   # workspaces and file: folders), bins linked into each .bin folder, then
   # install scripts run, deepest packages first, as npm ci does.
-  tree =
-    name: pls:
+  tree = name: pls: treeIn { inherit name; } pls;
+
+  # treeIn lays out placements into a folder: the project's tree, or, with
+  # folder set, a file: folder outside the project (its files, then its own
+  # node_modules from the placements below it, their paths taken relative
+  # to it).
+  treeIn =
+    {
+      name,
+      folder ? null,
+    }:
+    pls:
     let
+      prefix = if folder == null then "" else folder.path + "/";
+      rel = path: substring (stringLength prefix) (-1) path;
       entry =
         pl:
         let
@@ -275,20 +287,22 @@ let
         in
         if elem "bundled" pl.flags then
           {
-            inherit (pl) path;
+            path = rel pl.path;
             kind = "bundled";
           }
         else if p.source == "link" then
           {
-            inherit (pl) path;
+            path = rel pl.path;
             kind = "link";
-            from = p.path;
+            # A folder outside the project is a store path of its own;
+            # others are folders of the project, linked relatively.
+            from = if outside p.path then "${localPackages.${pl.id}}" else p.path;
             bins = if p ? bins then existingBins p else null;
           }
           // optionalInfo pl
         else
           {
-            inherit (pl) path;
+            path = rel pl.path;
             kind = "place";
             from = "${unpacked.${pl.id}}";
           }
@@ -325,19 +339,30 @@ let
           # When two packages at the top level offer the same bin, npm links
           # the project's own dependency's.
           direct = root.deps.prod or [ ] ++ root.deps.dev or [ ] ++ root.deps.optional or [ ];
-          scripts = map (pl: pl.path) (
+          scripts = map (pl: rel pl.path) (
             builtins.sort (
               a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
             ) scripted
           );
           run = installScripts;
           # The folders whose dependencies npm installs: the project's
-          # (every kind) and each linked folder's.
-          roots = map (p: {
-            dir = p.path or "";
-            deps = depNames p;
-          }) ([ root ] ++ map (id: packages.${id}) folders);
+          # (every kind) and each linked folder's; for a folder outside the
+          # project, that folder.
+          roots =
+            if folder != null then
+              [
+                {
+                  dir = "";
+                  deps = depNames folder;
+                }
+              ]
+            else
+              map (p: {
+                dir = p.path or "";
+                deps = depNames p;
+              }) ([ root ] ++ map (id: packages.${id}) (filter (id: !outside packages.${id}.path) folders));
           host = npmHost;
+          base = if folder == null then null else folderFiles folder;
         };
         buildPhase = ''
           runHook preBuild
@@ -400,7 +425,39 @@ let
     libc = npmLibc;
   };
 
-  nodeModules = tree "${root.pname}-node-modules" (pruneOptional (keep wanted));
+  # Folders outside the project: file: dependencies such as "../lib".
+  outside = path: path == ".." || hasPrefix "../" path;
+  below = dir: pls: filter (pl: hasPrefix (dir + "/node_modules/") pl.path) pls;
+  inProject = pls: filter (pl: !outside pl.path) pls;
+
+  # Each folder outside the project is a derivation: its files (from src,
+  # inside the root local paths must stay in), with its own dependencies
+  # laid out in its node_modules (the lockfile's "../lib/node_modules/…"
+  # keys), so that Node, resolving from the folder's real path, finds them
+  # there, as in the folder on disk. The project's tree links to it.
+  localPackages = listToAttrs (
+    map (id: {
+      name = id;
+      value = treeIn {
+        name = "${packages.${id}.pname}-local";
+        folder = packages.${id};
+      } (below packages.${id}.path (pruneOptional (keep wanted)));
+    }) (filter (id: outside packages.${id}.path) folders)
+  );
+  # The folder's files, without the node_modules or .git a developer may
+  # have there: the lockfile says what its node_modules holds.
+  folderFiles =
+    p:
+    let
+      dir = local p.path;
+    in
+    builtins.path {
+      path = dir;
+      name = "${p.pname}-source";
+      filter = path: type: !(dirOf path == toString dir && elem (baseNameOf path) [ "node_modules" ".git" ]);
+    };
+
+  nodeModules = tree "${root.pname}-node-modules" (inProject (pruneOptional (keep wanted)));
 
   # Node's lookup from a package's folder: its own node_modules, then each
   # enclosing one, then the project's.
@@ -449,7 +506,7 @@ let
       };
     }) workspaceIds
   );
-  nodeModulesProd = tree "${root.pname}-node-modules-prod" (pruneOptional (keep prod));
+  nodeModulesProd = tree "${root.pname}-node-modules-prod" (inProject (pruneOptional (keep prod)));
 
   # Builds the project (or a workspace of it): copies src, puts the
   # node_modules tree in place, runs one package.json script offline and

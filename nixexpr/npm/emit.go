@@ -49,7 +49,7 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, sources.Formals()...)
 	formals = append(formals, nixexpr.Formal{Name: "src", Default: nixexpr.Null{}})
 	if local {
-		formals = append(formals, nixexpr.Formal{Name: "localRoot", Default: nixexpr.Null{}})
+		formals = append(formals, nixexpr.LocalFormals()...)
 	}
 	formals = append(formals,
 		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},

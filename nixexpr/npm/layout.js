@@ -140,14 +140,26 @@ function tree(out, planFile, nodedir) {
   const layout = supportedLayout(plan).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const placed = new Set(layout.map((e) => e.path));
   fs.mkdirSync(out, { recursive: true });
+  if (plan.base) {
+    // A folder outside the project: its files first, its bins made
+    // executable with their shebangs pointing at this node, as npm does
+    // when it links the folder.
+    run("cp", ["-R", plan.base + "/.", out]);
+    run("chmod", ["-R", "u+w", out]);
+    patchBins(out, path.join(nodedir, "bin", "node"));
+  }
   for (const e of layout) {
     const dest = path.join(out, e.path);
+    if (!dest.startsWith(out + path.sep)) throw new Error("lock2nix: " + e.path + " lies outside the tree");
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     if (e.kind === "place") {
       run("cp", ["-R", e.from, dest]);
       run("chmod", ["-R", "u+w", dest]);
     } else if (e.kind === "link") {
-      fs.symlinkSync(path.relative(path.dirname(dest), path.join(out, e.from)), dest);
+      // A store path (a folder outside the project, built on its own) is
+      // linked as it is; a folder of the project relatively.
+      const target = path.isAbsolute(e.from) ? e.from : path.relative(path.dirname(dest), path.join(out, e.from));
+      fs.symlinkSync(target, dest);
     }
   }
   // Bins of the project's direct dependencies are linked last, so they win

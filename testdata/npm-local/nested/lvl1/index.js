@@ -1,0 +1,1 @@
+module.exports = require("lvl2") + "+lvl1";
