@@ -106,18 +106,33 @@ func TestNativeGyp(t *testing.T) {
 func TestBuildPackage(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	for _, c := range []struct {
-		dir, built, want string
-		absent           []string
+		name, dir, built, want string
+		absent                 []string
+		// storeSrc gives src as a store path (as a flake's self or a
+		// filtered source is), not a path literal.
+		storeSrc bool
 	}{
 		{dir: "../testdata/example", built: "lib/node_modules/example/built.txt", want: "1.2.3 ok"},
 		{
 			dir: "../testdata/npm/workspace-bin", built: "lib/node_modules/workspace-bin/out/built.txt", want: "1000\n",
 			absent: []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"},
 		},
+		{
+			name: "workspace-bin-store-src", storeSrc: true,
+			dir: "../testdata/npm/workspace-bin", built: "lib/node_modules/workspace-bin/out/built.txt", want: "1000\n",
+			absent: []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"},
+		},
 	} {
-		t.Run(filepath.Base(c.dir), func(t *testing.T) {
+		name := c.name
+		if name == "" {
+			name = filepath.Base(c.dir)
+		}
+		t.Run(name, func(t *testing.T) {
 			out := generateNpm(t, c.dir)
 			src, _ := filepath.Abs(c.dir)
+			if c.storeSrc {
+				src = "(builtins.path { path = " + src + "; name = \"src\"; })"
+			}
 			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
 			if err != nil {
 				t.Fatalf("nix-build buildPackage: %v", err)

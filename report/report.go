@@ -222,13 +222,24 @@ func every(ins []lockfile.Install, a, b lockfile.Flags) bool {
 	return len(ins) > 0
 }
 
-// sources counts each distinct source once, under the first package that
-// names it, and lists weak pins, git sources and other hosts.
+// sources counts each distinct source once, and lists weak pins (under
+// the first package that names the source), and git sources and other
+// hosts (under every package).
 func (r *Report) sources(srcs []source, f Facts) {
 	seen := map[lockfile.SourceID]bool{}
 	hosts := map[string][]string{}
 	for _, s := range srcs {
 		if seen[s.src.ID()] {
+			// Counted once; listed under every package that names it.
+			switch s.src.Kind {
+			case lockfile.Tarball:
+				if host := hostOf(s.src.URL); host != f.Registry {
+					hosts[host] = append(hosts[host], s.owner)
+				}
+			case lockfile.Git:
+				hosts[hostOf(s.src.URL)] = append(hosts[hostOf(s.src.URL)], s.owner)
+				r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src)})
+			}
 			continue
 		}
 		seen[s.src.ID()] = true
@@ -295,16 +306,26 @@ func (r *Report) hashOf(s source) {
 // came from a pin or is missing (dune's development pins, with a branch
 // or nothing after "#").
 func (r *Report) git(s source, f Facts) {
-	by := "lock"
-	switch {
-	case s.src.FromPins:
-		by = "pin"
+	by := gitPinnedBy(s.src)
+	switch by {
+	case "pin":
 		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no commit", PinnedBy: by})
-	case !lockfile.IsCommit(s.src.Rev):
-		by = ""
+	case "":
 		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no commit"})
 	}
 	r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: by})
+}
+
+// gitPinnedBy says where a git source's commit comes from: "lock", "pin",
+// or "" when it has none.
+func gitPinnedBy(src lockfile.Source) string {
+	switch {
+	case src.FromPins:
+		return "pin"
+	case !lockfile.IsCommit(src.Rev):
+		return ""
+	}
+	return "lock"
 }
 
 // Strict reports whether --strict passes: every source pinned strongly by

@@ -45,8 +45,9 @@ func TestStrict(t *testing.T) {
 	}
 }
 
-// TestSourcesCountedOnce: packages sharing a source count it once, under
-// the first; bundled packages and packages without a source count none.
+// TestSourcesCountedOnce: packages sharing a source count it once, and
+// weak pins list it under the first; hosts and git sources list every
+// package; bundled packages and packages without a source count none.
 func TestSourcesCountedOnce(t *testing.T) {
 	shared := tarball("https://mirror.test/s.tgz", lockfile.NoAlgo)
 	g := &lockfile.Graph{Packages: []*lockfile.Package{
@@ -54,13 +55,18 @@ func TestSourcesCountedOnce(t *testing.T) {
 		{ID: "s@1-b", Name: "s", Source: shared},
 		{ID: "n@1", Name: "n", Source: lockfile.Source{Kind: lockfile.Bundled}},
 		{ID: "d@1", Name: "d", Source: lockfile.Source{Kind: lockfile.Directory, Path: "d"}},
+		{ID: "g.1", Name: "g", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/r.git", Rev: commit}},
+		{ID: "h.1", Name: "h", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/r.git", Rev: commit}},
 	}}
 	r := New(g, Facts{Registry: "r.test"})
-	want := Counts{Packages: 4, Sources: Sources{Total: 2, URL: 1, Local: 1}, Hashes: Hashes{None: 1}}
+	want := Counts{Packages: 6, Sources: Sources{Total: 3, URL: 1, Git: 1, Local: 1}, Hashes: Hashes{None: 1}}
 	if diff := cmp.Diff(want, r.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]Host{{"mirror.test", []string{"s@1"}}}, r.Hosts); diff != "" {
+	if diff := cmp.Diff([]Git{{"g.1", "https://git.test/r.git", commit, "lock"}, {"h.1", "https://git.test/r.git", commit, "lock"}}, r.Git); diff != "" {
+		t.Errorf("git (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Host{{"git.test", []string{"g.1", "h.1"}}, {"mirror.test", []string{"s@1", "s@1-b"}}}, r.Hosts); diff != "" {
 		t.Errorf("hosts (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]Unpinned{{"s@1", shared.URL, "no hash", ""}}, r.Unpinned); diff != "" {

@@ -161,7 +161,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lock2nix %s: want at most one DIR, got %d arguments\n", c.name, fs.NArg())
 		return exitUsage
 	}
-	if msg := rf.usageError(); msg != "" {
+	if msg := rf.usageError(cf.check, cf.output != "", pf.prefetch != ""); msg != "" {
 		fmt.Fprintf(stderr, "lock2nix %s: %s\n", c.name, msg)
 		return exitUsage
 	}
@@ -233,7 +233,15 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		if err := emit(&buf); err != nil {
 			return fail(err)
 		}
-		return check(c, out, buf.Bytes(), args, stdout, stderr)
+		// The regenerate line: the header's, with DIR and -o as given.
+		line := append([]string{"lock2nix", c.name}, regen[2:]...)
+		if dir != "." {
+			line = append(line[:2], append([]string{shell.Word(dir)}, line[2:]...)...)
+		}
+		if cf.output != "" {
+			line = append(line, "-o", shell.Word(cf.output))
+		}
+		return check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
 	default:
 		if err := writeAtomic(out, emit); err != nil {
 			return fail(err)
@@ -243,7 +251,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 }
 
 // check compares the file on disk with what would be generated.
-func check(c *command, out string, want []byte, args []string, stdout, stderr io.Writer) int {
+func check(c *command, out string, want []byte, regen string, stdout, stderr io.Writer) int {
 	have, err := os.ReadFile(out)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
@@ -257,13 +265,7 @@ func check(c *command, out string, want []byte, args []string, stdout, stderr io
 	} else {
 		stdout.Write(diff.Diff(out, have, out+" (generated)", want))
 	}
-	regen := []string{"lock2nix", c.name}
-	for _, a := range args {
-		if a != "--check" {
-			regen = append(regen, shell.Word(a))
-		}
-	}
-	fmt.Fprintf(stderr, "lock2nix %s: %s is stale; regenerate it with: %s\n", c.name, out, strings.Join(regen, " "))
+	fmt.Fprintf(stderr, "lock2nix %s: %s is stale; regenerate it with: %s\n", c.name, out, regen)
 	return exitFailure
 }
 

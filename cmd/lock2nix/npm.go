@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,11 +92,16 @@ var npmCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
+			// The flags as read, credentials dropped (the generated file
+			// and messages must never hold them).
 			if *registry != "" {
-				flags = append(flags, "--registry", shell.Word(*registry))
+				flags = append(flags, "--registry", shell.Word(conf.registry.value))
 			}
 			if *replaceHost != "" {
-				flags = append(flags, "--replace-registry-host", shell.Word(*replaceHost))
+				flags = append(flags, "--replace-registry-host", shell.Word(withoutUser(*replaceHost)))
+			}
+			if m := conf.machineSettings(); len(m) > 0 {
+				fmt.Fprintf(stderr, "lock2nix npm: warning: the output depends on this machine's npm configuration (%s), so it differs where that is not set, --check in CI included; put it in the project's .npmrc, or pass it as a flag\n", strings.Join(m, ", "))
 			}
 			var locals []lockfile.Source
 			for _, p := range g.Packages {
@@ -129,4 +135,16 @@ func registriesUsed(c *npmConfig, used map[string]bool) string {
 		fmt.Fprintf(&b, " with registry %s (%s)", reg, c.registryFor(reg).from)
 	}
 	return b.String()
+}
+
+// withoutUser drops "user:password@" from a host or URL.
+func withoutUser(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 && !strings.Contains(s, "/") {
+		return s[i+1:]
+	}
+	return s
 }

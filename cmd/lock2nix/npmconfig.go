@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/npmlock"
@@ -119,14 +121,36 @@ func (c *npmConfig) all() []*setting {
 	return out
 }
 
-// registryFor returns the setting a package's registry comes from.
+// registryFor returns the setting a package's registry comes from: the
+// registry, else the first scope (in name order) with that URL.
 func (c *npmConfig) registryFor(reg string) setting {
-	for _, s := range c.scopes {
-		if withSlash(s.value) == reg {
+	if withSlash(c.registry.value) == reg {
+		return c.registry
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.scopes)) {
+		if s := c.scopes[k]; withSlash(s.value) == reg {
 			return *s
 		}
 	}
 	return c.registry
+}
+
+// machineSettings lists the settings that come from this machine (the
+// environment, the user's .npmrc) rather than from the project or a
+// flag: output that depends on them differs on a machine without them.
+func (c *npmConfig) machineSettings() []string {
+	var out []string
+	add := func(name string, s setting) {
+		if s.from != "npm's default" && s.from != "the project's .npmrc" && !strings.HasPrefix(s.from, "--") {
+			out = append(out, name+" from "+s.from)
+		}
+	}
+	add("registry", c.registry)
+	add("replace-registry-host", c.replaceHost)
+	for _, k := range slices.Sorted(maps.Keys(c.scopes)) {
+		add(k+":registry", *c.scopes[k])
+	}
+	return out
 }
 
 // options returns the settings as npmlock takes them.
@@ -225,7 +249,8 @@ func envConfig(environ []string) map[string]string {
 }
 
 // parseNpmrc reads the key=value lines of an .npmrc (npm's ini format):
-// comments start with ";" or "#", a value may be quoted, keys under a
+// comments start with ";" or "#" (also after an unquoted value), a value
+// may be quoted, keys under a
 // [section] are not npm settings. Only the keys lock2nix reads are kept.
 func parseNpmrc(data []byte) map[string]string {
 	out := map[string]string{}
@@ -247,6 +272,10 @@ func parseNpmrc(data []byte) map[string]string {
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 			v = v[1 : len(v)-1]
+		} else if i := strings.IndexAny(v, ";#"); i >= 0 {
+			// An unquoted value ends where a comment starts, as in
+			// npm's ini reader.
+			v = strings.TrimSpace(v[:i])
 		}
 		if readSetting(k) {
 			out[k] = v

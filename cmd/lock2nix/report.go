@@ -20,14 +20,21 @@ func addReportFlags(fs *pflag.FlagSet) *reportFlags {
 	rf := &reportFlags{}
 	fs.Var(&rf.format, "report", "write nothing; print what the lock makes Nix fetch and run, as `FORMAT` text (the default) or json")
 	fs.Lookup("report").NoOptDefVal = "text"
-	fs.BoolVar(&rf.strict, "strict", false, "with --report: exit 1 when a source is not strongly pinned")
+	fs.BoolVar(&rf.strict, "strict", false, "with --report: exit 1 when a source is not strongly pinned, or the lock is out of sync with its manifest")
 	return rf
 }
 
 // usageError says what is wrong with the flags' combination, or "".
-func (rf *reportFlags) usageError() string {
-	if rf.strict && rf.format == "" {
+func (rf *reportFlags) usageError(check, output, prefetch bool) string {
+	switch {
+	case rf.strict && rf.format == "":
 		return "--strict needs --report"
+	case rf.format != "" && check:
+		return "--report writes no Nix file, so there is nothing to --check"
+	case rf.format != "" && output:
+		return "--report prints to standard output and writes no Nix file; -o does not apply"
+	case rf.format != "" && prefetch:
+		return "--report reads the lock and the pins file, never the network; run --prefetch on its own"
 	}
 	return ""
 }

@@ -130,19 +130,16 @@ let
   runsHere = p: nodeVersion == null || !(p ? engines.node) || any (all passes) p.engines.node;
 
   # The bins of a project folder whose targets exist, as npm links only
-  # those. Read from src when it is a path (no derivation is built to
-  # decide); otherwise all are kept.
+  # those: read from the folder, whatever src is (a path, a store path,
+  # a flake's self, a filtered source), without building anything.
   existingBins =
     p:
-    if builtins.isPath src then
-      listToAttrs (
-        map (n: {
-          name = n;
-          value = p.bins.${n};
-        }) (filter (n: builtins.pathExists (local p.path + "/${p.bins.${n}}")) (attrNames p.bins))
-      )
-    else
-      p.bins;
+    listToAttrs (
+      map (n: {
+        name = n;
+        value = p.bins.${n};
+      }) (filter (n: builtins.pathExists (local p.path + "/${p.bins.${n}}")) (attrNames p.bins))
+    );
 
   # What node-gyp needs beyond make and a C++ compiler, put on PATH of
   # every step that runs install scripts, as buildNpmPackage does: the
