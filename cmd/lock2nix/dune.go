@@ -57,7 +57,7 @@ var duneCommand = &command{
 	defOut:       func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
 	prefetchAlgo: lockfile.SHA256,
 	setup: func(fs *pflag.FlagSet) translator {
-		lockDir := fs.String("lock-dir", dunelock.DefaultDir, "the lock directory, relative to DIR")
+		lockDir := fs.String("lock-dir", dunelock.DefaultDir, "the lock directory `PATH`, relative to DIR")
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			// Pins (the pins file, --pin) are applied to the graph by
 			// the run every command shares.

@@ -134,7 +134,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	var cf commonFlags
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
-	fs.StringVar(&cf.root, "root", "", "the folder local paths must stay inside (default: the repository holding DIR, or DIR)")
+	fs.StringVar(&cf.root, "root", "", "the folder `DIR` that local paths must stay inside (default: the repository holding the project, or the project)")
 	translate := c.setup(fs)
 	pf := addPinFlags(fs)
 	rf := addReportFlags(fs)
@@ -150,7 +150,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if cf.help {
-		fmt.Fprintf(stdout, "%s\nFlags:\n%s", c.help, fs.FlagUsages())
+		fmt.Fprintf(stdout, "%s\nFlags:\n%s", c.help, flagUsages(fs))
 		return exitOK
 	}
 	if cf.version {
@@ -248,6 +248,40 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// flagUsages lists the flags one a line, aligned: "-o, --output FILE" and
+// the usage; booleans show no value, optional values as "[=VALUE]" only
+// where they differ from a boolean's.
+func flagUsages(fs *pflag.FlagSet) string {
+	type row struct{ left, usage string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		left := "    "
+		if f.Shorthand != "" {
+			left = "-" + f.Shorthand + ", "
+		}
+		left += "--" + f.Name
+		name, usage := pflag.UnquoteUsage(f)
+		switch {
+		case f.Value.Type() == "bool":
+		case f.NoOptDefVal != "":
+			left += "[=" + name + "]"
+		case name != "":
+			left += " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "[]" && f.Value.Type() != "bool" && !strings.Contains(usage, "default") {
+			usage += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		rows = append(rows, row{left, usage})
+		width = max(width, len(left))
+	})
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, r.left, r.usage)
+	}
+	return b.String()
 }
 
 // check compares the file on disk with what would be generated.

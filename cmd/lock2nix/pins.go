@@ -34,7 +34,7 @@ const (
 func addPinFlags(fs *pflag.FlagSet) *pinFlags {
 	pf := &pinFlags{}
 	fs.StringVar(&pf.file, "pins", "", "read pins from `FILE` (default: DIR/"+pins.FileName+")")
-	fs.StringArrayVar(&pf.pins, "pin", nil, "pin a package's git source, whatever the lockfile names: `NAME=COMMIT` (repeatable)")
+	fs.StringArrayVar(&pf.pins, "pin", nil, "pin a package's git source to `NAME=COMMIT`, whatever the lockfile names (repeatable)")
 	fs.StringVar(&pf.prefetch, "prefetch", "", "download what the lockfile leaves unpinned and record it in the pins file (`MODE` \"weak\": also upgrade md5/sha1-only sources)")
 	fs.Lookup("prefetch").NoOptDefVal = prefetchUnpinned
 	fs.BoolVarP(&pf.quiet, "quiet", "q", false, "print no progress or summary")
