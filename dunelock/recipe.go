@@ -1,6 +1,8 @@
 package dunelock
 
 import (
+	"strings"
+
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -167,4 +169,21 @@ func (l *Lock) LocalSources() []lockfile.Source {
 		}
 	}
 	return out
+}
+
+// String returns the term as the lock writes it: text with %{var}
+// references, or "(<form> …)" for a computed term.
+func (t Term) String() string {
+	if t.Form != TermText {
+		return "(" + t.Form.String() + " …)"
+	}
+	var b strings.Builder
+	for _, p := range t.Parts {
+		if p.Var != "" {
+			b.WriteString("%{" + p.Var + "}")
+		} else {
+			b.WriteString(p.Lit)
+		}
+	}
+	return b.String()
 }

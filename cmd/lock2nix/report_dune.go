@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/nixexpr/dune"
 	"github.com/lock2nix/lock2nix/report"
 )
 
@@ -39,8 +40,8 @@ func duneFacts(lock *dunelock.Lock) report.Facts {
 				rule = append(rule, envText(env))
 			}
 			for _, s := range duneSystems {
-				if slices.ContainsFunc(r.EnabledOn, func(env dunelock.PlatformEnv) bool { return envMatches(env, s.vars) }) {
-					hosts = append(hosts, s.system)
+				if slices.ContainsFunc(r.EnabledOn, func(env dunelock.PlatformEnv) bool { return envMatches(env, s.Vars) }) {
+					hosts = append(hosts, s.System)
 				}
 			}
 			f.Platforms[p.ID] = report.Restriction{Rule: "enabled on " + strings.Join(rule, " | "), Hosts: hosts}
@@ -66,7 +67,7 @@ func programs(branches []dunelock.Branch) []string {
 	walk = func(a *dunelock.Action) {
 		switch {
 		case (a.Kind == dunelock.Run || a.Kind == dunelock.Runexec) && len(a.Args) > 0:
-			add(termText(a.Args[0]))
+			add(a.Args[0].String())
 		case a.Kind == dunelock.System || a.Kind == dunelock.Bash:
 			add("a shell script")
 		}
@@ -80,23 +81,6 @@ func programs(branches []dunelock.Branch) []string {
 		}
 	}
 	return out
-}
-
-// termText is a term as the lock writes it: text with %{var}, or the form's
-// name for a computed term.
-func termText(t dunelock.Term) string {
-	if t.Form != dunelock.TermText {
-		return "(" + t.Form.String() + " …)"
-	}
-	var b strings.Builder
-	for _, p := range t.Parts {
-		if p.Var != "" {
-			b.WriteString("%{" + p.Var + "}")
-		} else {
-			b.WriteString(p.Lit)
-		}
-	}
-	return b.String()
 }
 
 func envText(env dunelock.PlatformEnv) string {
@@ -116,14 +100,16 @@ func envMatches(env dunelock.PlatformEnv, vars map[string]string) bool {
 	return true
 }
 
-// duneSystems gives report.Systems in dune's platform variables, as
-// nixexpr/dune's host table does.
-var duneSystems = []struct {
-	system string
-	vars   map[string]string
-}{
-	{"x86_64-linux", map[string]string{"arch": "x86_64", "os": "linux", "os_family": "nixos", "os_distribution": "nixos"}},
-	{"aarch64-linux", map[string]string{"arch": "arm64", "os": "linux", "os_family": "nixos", "os_distribution": "nixos"}},
-	{"x86_64-darwin", map[string]string{"arch": "x86_64", "os": "macos", "os_family": "homebrew", "os_distribution": "homebrew"}},
-	{"aarch64-darwin", map[string]string{"arch": "arm64", "os": "macos", "os_family": "homebrew", "os_distribution": "homebrew"}},
-}
+// duneSystems gives report.Systems, in its order, with the values dune's
+// platform variables take on each (nixexpr/dune's table).
+var duneSystems = func() []dune.Host {
+	var out []dune.Host
+	for _, sys := range report.Systems {
+		for _, h := range dune.Hosts {
+			if h.System == sys {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}()

@@ -70,7 +70,7 @@ func TestReportSystems(t *testing.T) {
 		npmNames = append(npmNames, s.system)
 	}
 	for _, s := range duneSystems {
-		duneNames = append(duneNames, s.system)
+		duneNames = append(duneNames, s.System)
 	}
 	if diff := cmp.Diff(report.Systems, npmNames); diff != "" {
 		t.Errorf("npmSystems (-want +got):\n%s", diff)

@@ -14,7 +14,7 @@ import (
 // TestBuildersContract evaluates builders.nix with real Nix, for each
 // system scripts are specialised for, and checks the two things Go and
 // the builders must agree on: the values of dune's platform variables
-// (hostPlatforms against the builders' hostEnv) and the name of the
+// (Hosts against the builders' hostEnv) and the name of the
 // variable that holds a dependency's path (depVar against shellName).
 func TestBuildersContract(t *testing.T) {
 	if _, err := exec.LookPath("nix-instantiate"); err != nil {
@@ -27,13 +27,13 @@ func TestBuildersContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, hp := range hostPlatforms {
-		t.Run(hp.system, func(t *testing.T) {
+	for _, hp := range Hosts {
+		t.Run(hp.System, func(t *testing.T) {
 			// mkDerivation returns its attributes, so that the phases the
 			// builders write can be read as text; each package's path is
 			// /dep/<name>.
 			expr := `let
-  host = (import ` + standin + ` { system = "` + hp.system + `"; }).stdenv.hostPlatform;
+  host = (import ` + standin + ` { system = "` + hp.System + `"; }).stdenv.hostPlatform;
   names = ` + string(deps) + `;
   pkg = name: { inherit name; version = "1"; };
   built = import ` + builders + ` {
@@ -67,7 +67,7 @@ in {
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(hp.vars, got.Vars); diff != "" {
+			if diff := cmp.Diff(hp.Vars, got.Vars); diff != "" {
 				t.Errorf("platform variables, Go (-) and builders.nix (+):\n%s", diff)
 			}
 			exports := map[string]string{}

@@ -303,9 +303,9 @@ func nixosDepexts(ds []dunelock.Depext) []string {
 // on any other variable does not hold.
 var nixos = func() map[string]string {
 	out := map[string]string{}
-	for _, hp := range hostPlatforms {
-		if hp.system == "x86_64-linux" {
-			for k, v := range hp.vars {
+	for _, hp := range Hosts {
+		if hp.System == "x86_64-linux" {
+			for k, v := range hp.Vars {
 				out[k] = v
 			}
 		}
@@ -364,7 +364,7 @@ func nixosValue(t dunelock.Term) (string, bool) {
 
 // scriptBindings compiles an action once for any platform and, when that
 // script tests platform variables at build time, once for each system of
-// hostPlatforms with those tests decided: the builders pick the host's, so
+// Hosts with those tests decided: the builders pick the host's, so
 // conditions on the platform are resolved at evaluation time.
 func scriptBindings(sc *shellCompiler, a *dunelock.Action) ([]nixexpr.Binding, error) {
 	sc.platform, sc.usesPlatform = nil, false
@@ -377,11 +377,11 @@ func scriptBindings(sc *shellCompiler, a *dunelock.Action) ([]nixexpr.Binding, e
 		return bs, nil
 	}
 	var per []nixexpr.Binding
-	for _, hp := range hostPlatforms {
-		sc.platform = hp.vars
+	for _, hp := range Hosts {
+		sc.platform = hp.Vars
 		// The errors are those of the generic script, which had none.
 		s, _ := sc.script(a)
-		per = append(per, attr(hp.system, nixexpr.String{Value: s}))
+		per = append(per, attr(hp.System, nixexpr.String{Value: s}))
 	}
 	sc.platform = nil
 	return append(bs, attr("scripts", nixexpr.AttrSet{Bindings: per})), nil

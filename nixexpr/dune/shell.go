@@ -52,12 +52,17 @@ func (c *shellCompiler) failAt(p lockfile.Pos, format string, args ...any) {
 	c.errs = append(c.errs, p.Errorf(format, args...))
 }
 
-// hostPlatforms are the Nix systems scripts are specialised for, with the
-// values dune's variables take there (the dune builders use the same).
-var hostPlatforms = []struct {
-	system string
-	vars   map[string]string
-}{
+// Host is a Nix system and the values dune's platform variables (arch,
+// os, os_family, os_distribution) take there.
+type Host struct {
+	System string
+	Vars   map[string]string
+}
+
+// Hosts are the Nix systems build scripts are specialised for, sorted by
+// system; the dune builders compute the same values (a test evaluates
+// them with Nix).
+var Hosts = []Host{
 	{"aarch64-darwin", map[string]string{"arch": "arm64", "os": "macos", "os_family": "homebrew", "os_distribution": "homebrew"}},
 	{"aarch64-linux", map[string]string{"arch": "arm64", "os": "linux", "os_family": "nixos", "os_distribution": "nixos"}},
 	{"x86_64-darwin", map[string]string{"arch": "x86_64", "os": "macos", "os_family": "homebrew", "os_distribution": "homebrew"}},
