@@ -52,7 +52,8 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph) []string {
 					msg = ""
 				}
 				if msg != "" {
-					out = append(out, fmt.Sprintf("%s: %s@%s: %s", file, k.Str, v.Str, msg))
+					line, col := lockfile.Position(data, k.Index)
+					out = append(out, fmt.Sprintf("%s:%d:%d: %s@%s: %s", file, line, col, k.Str, v.Str, msg))
 				}
 				return true
 			})
