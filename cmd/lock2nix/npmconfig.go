@@ -27,8 +27,9 @@ type npmConfig struct {
 }
 
 // setting is a value and where it came from ("--registry", "the project's
-// .npmrc", …), for the header and messages.
-type setting struct{ value, from string }
+// .npmrc", …), for the header and messages; at is "file:line" for a value
+// read from an .npmrc.
+type setting struct{ value, from, at string }
 
 // npmrcLayer is one place npm reads its configuration from, highest
 // precedence first: the flags, the environment, the project's .npmrc, the
@@ -36,6 +37,9 @@ type setting struct{ value, from string }
 type npmrcLayer struct {
 	from   string
 	values map[string]string
+	// file and lines place the values read from an .npmrc.
+	file  string
+	lines map[string]int
 }
 
 // loadNpmConfig layers npm's configuration as npm does: --registry and
@@ -50,7 +54,7 @@ func loadNpmConfig(dir, flagRegistry, flagReplace string, getenv func(string) st
 	if flagReplace != "" {
 		flags["replace-registry-host"] = flagReplace
 	}
-	layers := []npmrcLayer{{"--registry", flags}, {"the environment", envConfig(environ)}}
+	layers := []npmrcLayer{{from: "--registry", values: flags}, {from: "the environment", values: envConfig(environ)}}
 	if flagReplace != "" && flagRegistry == "" {
 		layers[0].from = "--replace-registry-host"
 	}
@@ -70,11 +74,12 @@ func loadNpmConfig(dir, flagRegistry, flagReplace string, getenv func(string) st
 		if err != nil {
 			return nil, err
 		}
-		layers = append(layers, npmrcLayer{f.from, parseNpmrc(data)})
+		values, lines := parseNpmrc(data)
+		layers = append(layers, npmrcLayer{from: f.from, values: values, file: f.path, lines: lines})
 	}
 	c := &npmConfig{
-		registry:    setting{npmlock.DefaultRegistry, "npm's default"},
-		replaceHost: setting{"npmjs", "npm's default"},
+		registry:    setting{value: npmlock.DefaultRegistry, from: "npm's default"},
+		replaceHost: setting{value: "npmjs", from: "npm's default"},
 		scopes:      map[string]*setting{},
 	}
 	// Lowest precedence first, so that higher layers overwrite.
@@ -85,13 +90,17 @@ func loadNpmConfig(dir, flagRegistry, flagReplace string, getenv func(string) st
 			if l.from == "the environment" {
 				from = "$npm_config_" + strings.ReplaceAll(k, "-", "_")
 			}
+			at := ""
+			if l.file != "" {
+				at = fmt.Sprintf("%s:%d", l.file, l.lines[k])
+			}
 			switch {
 			case k == "registry":
-				c.registry = setting{v, from}
+				c.registry = setting{v, from, at}
 			case k == "replace-registry-host":
-				c.replaceHost = setting{v, from}
+				c.replaceHost = setting{v, from, at}
 			case strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"):
-				c.scopes[strings.TrimSuffix(k, ":registry")] = &setting{v, from}
+				c.scopes[strings.TrimSuffix(k, ":registry")] = &setting{v, from, at}
 			}
 		}
 	}
@@ -174,6 +183,15 @@ func (c *npmConfig) options() npmlock.Registry {
 	return r
 }
 
+// errorf is an error about s, placed at its .npmrc line when it has one.
+func (s *setting) errorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	if s.at != "" {
+		return fmt.Errorf("%s: %w", s.at, err)
+	}
+	return err
+}
+
 // checkRegistry accepts an http(s) URL with a host; credentials written
 // into it (https://user:token@host/) are dropped, since the generated file
 // must never hold them: they reach Nix's fetchers another way (README).
@@ -181,7 +199,7 @@ func checkRegistry(s *setting) error {
 	u, err := url.Parse(s.value)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		strings.ContainsAny(s.value, " \t\r\n") {
-		return fmt.Errorf("registry from %s is not an http(s) URL with a host", s.from)
+		return s.errorf("registry from %s is not an http(s) URL with a host", s.from)
 	}
 	if u.User != nil {
 		u.User = nil
@@ -219,7 +237,7 @@ func expandEnv(s *setting, getenv func(string) string) error {
 		name = strings.TrimSuffix(name, "?")
 		v := getenv(name)
 		if v == "" && !optional {
-			return fmt.Errorf("%s refers to ${%s}, which is not set", s.from, name)
+			return s.errorf("%s refers to ${%s}, which is not set", s.from, name)
 		}
 		b.WriteString(rest[:i])
 		b.WriteString(v)
@@ -252,11 +270,11 @@ func envConfig(environ []string) map[string]string {
 // comments start with ";" or "#" (also after an unquoted value), a value
 // may be quoted, keys under a
 // [section] are not npm settings. Only the keys lock2nix reads are kept.
-func parseNpmrc(data []byte) map[string]string {
-	out := map[string]string{}
+func parseNpmrc(data []byte) (values map[string]string, lines map[string]int) {
+	values, lines = map[string]string{}, map[string]int{}
 	section := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || line[0] == ';' || line[0] == '#' {
 			continue
@@ -278,10 +296,10 @@ func parseNpmrc(data []byte) map[string]string {
 			v = strings.TrimSpace(v[:i])
 		}
 		if readSetting(k) {
-			out[k] = v
+			values[k], lines[k] = v, n
 		}
 	}
-	return out
+	return values, lines
 }
 
 // readSetting reports whether lock2nix reads npm's setting k: the
