@@ -352,17 +352,11 @@ func (l *lexer) quoted() *Node {
 		}
 		escPos := Pos{l.line, l.col - 1}
 		e := l.advance()
+		if v, ok := escaped(e); ok {
+			b = append(b, v)
+			continue
+		}
 		switch e {
-		case '\\', '"', '\'':
-			b = append(b, e)
-		case 'n':
-			b = append(b, '\n')
-		case 't':
-			b = append(b, '\t')
-		case 'b':
-			b = append(b, '\b')
-		case 'r':
-			b = append(b, '\r')
 		case '%':
 			literalPct = append(literalPct, len(b))
 			b = append(b, '%')
@@ -477,17 +471,11 @@ func unescapeLine(s string) (string, []int, string) {
 			continue
 		}
 		i++
+		if v, ok := escaped(s[i]); ok {
+			b = append(b, v)
+			continue
+		}
 		switch s[i] {
-		case '\\', '"', '\'':
-			b = append(b, s[i])
-		case 'n':
-			b = append(b, '\n')
-		case 't':
-			b = append(b, '\t')
-		case 'r':
-			b = append(b, '\r')
-		case 'b':
-			b = append(b, '\b')
 		case '%':
 			pct = append(pct, len(b))
 			b = append(b, '%')
@@ -496,6 +484,24 @@ func unescapeLine(s string) (string, []int, string) {
 		}
 	}
 	return string(b), pct, ""
+}
+
+// escaped returns the byte a one-character escape (\\ \" \' \n \t \b \r)
+// stands for, in quoted and block strings alike.
+func escaped(c byte) (byte, bool) {
+	switch c {
+	case '\\', '"', '\'':
+		return c, true
+	case 'n':
+		return '\n', true
+	case 't':
+		return '\t', true
+	case 'b':
+		return '\b', true
+	case 'r':
+		return '\r', true
+	}
+	return 0, false
 }
 
 func hexByte(a, b byte) (byte, bool) {
