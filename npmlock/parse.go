@@ -34,6 +34,9 @@ type Options struct {
 	// Warn, when not nil, receives what npm accepts with a warning and
 	// lock2nix does too (entries dropped as damaged), one message each.
 	Warn func(msg string)
+	// Damaged, when not nil, receives the keys of the entries dropped as
+	// damaged ({}), in file order, once, when there are any.
+	Damaged func(keys []string)
 }
 
 // LockName is the lockfile's name inside a project folder.
@@ -412,6 +415,9 @@ func isEmptyObject(v gjson.Result) bool {
 // warnEmpty reports the entries dropped as empty, in one warning, once
 // the file is known to be valid.
 func (p *parser) warnEmpty() {
+	if len(p.empty) > 0 && p.opts.Damaged != nil {
+		p.opts.Damaged(slices.Clone(p.empty))
+	}
 	if len(p.empty) == 0 || p.opts.Warn == nil {
 		return
 	}

@@ -37,6 +37,9 @@ type Facts struct {
 	// OutOfSync lists the ways the lock disagrees with the project's
 	// manifest, one sentence each; the caller fills it once it checks.
 	OutOfSync []string
+	// Damaged lists the entries the package manager drops as damaged
+	// (npm: {} entries), by key.
+	Damaged []string
 }
 
 // Restriction is a package's platform rule and the Nix systems whose
@@ -70,6 +73,7 @@ type Report struct {
 	Hosts      []Host       `json:"otherHosts"`
 	Platforms  []Platform   `json:"platformSpecific"`
 	Extraneous []Extraneous `json:"extraneous"`
+	Damaged    []string     `json:"damaged"`
 	OutOfSync  []string     `json:"outOfSync"`
 }
 
@@ -164,6 +168,7 @@ func New(g *lockfile.Graph, f Facts) *Report {
 		Ecosystem: f.Ecosystem, Lock: f.Lock, Registry: f.Registry,
 		Scripts: []Script{}, Unpinned: []Unpinned{}, Git: []Git{}, Hosts: []Host{},
 		Platforms: []Platform{}, Extraneous: []Extraneous{}, OutOfSync: slices.Clone(f.OutOfSync),
+		Damaged: append([]string{}, f.Damaged...),
 	}
 	if r.OutOfSync == nil {
 		r.OutOfSync = []string{}

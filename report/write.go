@@ -78,6 +78,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	section(&b, "extraneous entries (required by nothing)", len(r.Extraneous), func(i int) string {
 		return r.Extraneous[i].Path + " (" + r.Extraneous[i].Package + ")"
 	})
+	section(&b, "damaged entries (dropped, as npm drops them)", len(r.Damaged), func(i int) string { return r.Damaged[i] })
 	section(&b, "out of sync with the manifest", len(r.OutOfSync), func(i int) string { return r.OutOfSync[i] })
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -84,6 +84,8 @@ var npmCommand = &command{
 				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
 			}}
 			opts.Registry.Used = func(reg string) { used[reg] = true }
+			var damaged []string
+			opts.Damaged = func(keys []string) { damaged = keys }
 			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
 			if err != nil {
 				return nil, err
@@ -115,7 +117,11 @@ var npmCommand = &command{
 				outOfSync: npmlock.CheckSync(os.DirFS(dir), g), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.
-				facts: func() report.Facts { return npmFacts(g, conf.configuredRegistry()) },
+				facts: func() report.Facts {
+					f := npmFacts(g, conf.configuredRegistry())
+					f.Damaged = damaged
+					return f
+				},
 			}, nil
 		}
 	},
