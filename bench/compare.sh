@@ -183,8 +183,11 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
     # Git sources the lock leaves unpinned are pinned to a placeholder
     # commit: nothing is fetched here.
     pins=()
-    for p in $("$work/lock2nix" dune "$dir" -o /dev/null 2>&1 | grep -o -- '--pin [^=]*=' | cut -d' ' -f2 | tr -d = | sort -u); do
-      pins+=(--pin "$p=0000000000000000000000000000000000000000")
+    for f in "$dir"/dune.lock/*.pkg; do
+      if grep -q -E 'url "?git' "$f" && ! grep -q -E 'url "?git[^ ]*#[0-9a-f]{40}' "$f"; then
+        p=$(basename "$f" .pkg)
+        pins+=(--pin "${p%%.*}=0000000000000000000000000000000000000000")
+      fi
     done
     l2n_cmd=("$work/lock2nix" dune "$dir" -o "$work/out.nix" "${pins[@]}")
     cat_cmd=(sh -c 'cat "$1"/dune.lock/*' sh "$dir")

@@ -156,6 +156,8 @@ type parser struct {
 	// rare ones that share a location go to byKey.
 	byLoc map[string]*lockfile.Package
 	byKey map[artifact]*lockfile.Package
+	// lastPos is the last place pos found.
+	lastPos position
 	// sizeHint guesses the number of entries from the file's size.
 	sizeHint int
 	// Records are allocated in blocks: a lockfile has thousands, and one
@@ -228,10 +230,35 @@ func (p *parser) errAt(r gjson.Result, msg string) *lockfile.Error {
 }
 
 // pos is the place of a value, as errAt finds it.
+//
+// Places are asked for in file order, once per local source: each count
+// goes on from the last place instead of from the start of the file.
 func (p *parser) pos(r gjson.Result) lockfile.Pos {
-	e := p.errAt(r, "")
-	return lockfile.Pos{File: e.File, Line: e.Line, Col: e.Col}
+	if r.Index <= 0 {
+		e := p.errAt(r, "")
+		return lockfile.Pos{File: e.File, Line: e.Line, Col: e.Col}
+	}
+	last := &p.lastPos
+	if r.Index < last.off || last.line == 0 {
+		*last = position{}
+	}
+	if last.line == 0 {
+		last.line = 1
+	}
+	// Lines after the last place, then the column on the line.
+	chunk := p.data[last.off:min(r.Index, len(p.data))]
+	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+		last.line += n
+		last.lineStart = last.off + bytes.LastIndexByte(chunk, '\n') + 1
+	}
+	last.off = min(r.Index, len(p.data))
+	col := 1 + utf8.RuneCount(p.data[last.lineStart:last.off])
+	return lockfile.Pos{File: p.file, Line: last.line, Col: col}
 }
+
+// position is a place in the file: a byte offset, its line, and where
+// that line starts.
+type position struct{ off, line, lineStart int }
 
 func (p *parser) fail(r gjson.Result, format string, args ...any) {
 	p.errs = append(p.errs, p.errAt(r, fmt.Sprintf(format, args...)))

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/tidwall/gjson"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/*.txtar")
@@ -175,5 +176,24 @@ func TestSharedLocation(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("packages by install (-want +got):\n%s", diff)
+	}
+}
+
+// TestPosMatchesPosition: the places pos finds, going on from the last
+// one, are those lockfile.Position counts from the start, in any order.
+func TestPosMatchesPosition(t *testing.T) {
+	data := []byte("{\n  \"a\": 1,\n  \"bé\": {\"c\": 2},\n\n  \"d\": [3, 4]\n}")
+	p := &parser{file: "f", data: data}
+	root := gjson.ParseBytes(data)
+	var rs []gjson.Result
+	root.ForEach(func(k, v gjson.Result) bool { rs = append(rs, k, v); return true })
+	for _, order := range [][]int{{0, 1, 2, 3, 4, 5}, {5, 0, 3, 3, 1}} {
+		p.lastPos = position{}
+		for _, i := range order {
+			line, col := lockfile.Position(data, rs[i].Index)
+			if got, want := p.pos(rs[i]), (lockfile.Pos{File: "f", Line: line, Col: col}); got != want {
+				t.Errorf("value %d (%s): pos = %+v, want %+v", i, rs[i].Raw, got, want)
+			}
+		}
 	}
 }

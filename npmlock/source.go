@@ -74,23 +74,35 @@ func (r Registry) rewrite(name, raw string) string {
 	case "never":
 		return raw
 	case "", "npmjs":
-		host = registryHost(DefaultRegistry)
+		host = defaultRegistryHost
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+	// Split by hand, not with url.Parse: this runs once per entry.
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
 		return raw
 	}
-	if host != "always" && !strings.EqualFold(u.Host, host) {
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	h := rest[:end]
+	if at := strings.LastIndexByte(h, '@'); at >= 0 {
+		h = h[at+1:] // user information is not part of the host
+	}
+	if host != "always" && !strings.EqualFold(h, host) {
 		return raw
 	}
 	reg := r.forName(name)
-	rest := strings.TrimPrefix(raw, u.Scheme+"://"+u.Host)
-	moved := reg + strings.TrimPrefix(rest, "/")
+	moved := reg + strings.TrimPrefix(rest[end:], "/")
 	if moved != raw {
 		r.use(reg)
 	}
 	return moved
 }
+
+// defaultRegistryHost is the host of npm's default registry, what
+// replace-registry-host's "npmjs" names.
+var defaultRegistryHost = registryHost(DefaultRegistry)
 
 func registryHost(reg string) string {
 	u, err := url.Parse(reg)

@@ -58,7 +58,8 @@ func (e *OutsideError) Error() string {
 // Check reports whether rel, a path the lockfile of the project in dir
 // names (slash-separated, relative to dir), stays inside root: lexically,
 // once the symbolic links among its parents and itself are resolved, and,
-// for a folder, through every link inside it. root must come from Root or
+// for a folder, through every link inside it (but in node_modules and .git
+// folders, which the generated files leave out). root must come from Root or
 // be absolute and free of links. A path that does not exist is checked as
 // far as it exists; Nix stops on the rest.
 func Check(root, dir, rel string) error {
@@ -91,8 +92,17 @@ func Check(root, dir, rel string) error {
 		return err
 	}
 	return filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.Type()&fs.ModeSymlink == 0 {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() && p != real && (d.Name() == "node_modules" || d.Name() == ".git") {
+			// Installed packages and history: the generated files leave
+			// them out of local folders, and a monorepo's would take
+			// long to walk.
+			return filepath.SkipDir
+		}
+		if d.Type()&fs.ModeSymlink == 0 {
+			return nil
 		}
 		target, err := os.Readlink(p)
 		if err != nil {

@@ -78,3 +78,20 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSkipsInstalled: links inside node_modules and .git are not
+// followed (the generated files leave those folders out).
+func TestCheckSkipsInstalled(t *testing.T) {
+	_, repo, _ := tree(t)
+	for _, d := range []string{"lib/node_modules/x", "lib/.git"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("../../../../secret", filepath.Join(repo, d, "out")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Check(repo, filepath.Join(repo, "app"), "../lib"); err != nil {
+		t.Errorf("Check = %v, want nil", err)
+	}
+}

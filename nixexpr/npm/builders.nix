@@ -441,17 +441,15 @@ let
       } (below packages.${id}.path (pruneOptional (keep wanted)));
     }) (filter (id: outside packages.${id}.path) folders)
   );
-  # The folder's files, without the node_modules or .git a developer may
-  # have there: the lockfile says what its node_modules holds.
+  # The folder's files, without the node_modules and .git folders a
+  # developer may have there (at any depth, as npm packs a folder): the
+  # lockfile says what its node_modules holds.
   folderFiles =
     p:
-    let
-      dir = local p.path;
-    in
     builtins.path {
-      path = dir;
+      path = local p.path;
       name = "${p.pname}-source";
-      filter = path: type: !(dirOf path == toString dir && elem (baseNameOf path) [ "node_modules" ".git" ]);
+      filter = path: type: !(type == "directory" && elem (baseNameOf path) [ "node_modules" ".git" ]);
     };
 
   nodeModules = tree "${root.pname}-node-modules" (inProject (pruneOptional (keep wanted)));
