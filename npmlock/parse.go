@@ -629,10 +629,9 @@ func (e *entry) resolvedOr() gjson.Result {
 // addFolder records a folder of the project (a workspace or a file:
 // dependency) that links point to.
 func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
-	rel := e.path
-	if rel == "" {
-		rel = "."
-	}
+	// Clean, so that "./../lib" is known for the folder outside the
+	// project it is.
+	rel := path.Clean(e.path)
 	if matchAny(globs, e.path) {
 		p.g.Root.Workspaces = append(p.g.Root.Workspaces, e.path)
 	}
@@ -1021,20 +1020,31 @@ func (p *parser) bins(v getter, name string) []lockfile.Bin {
 	switch {
 	case !r.Exists() || r.Type == gjson.Null:
 	case r.Type == gjson.String:
-		out = append(out, lockfile.Bin{Name: path.Base(name), Path: r.Str})
+		if inPackage(r.Str) {
+			out = append(out, lockfile.Bin{Name: path.Base(name), Path: r.Str})
+		}
 	case r.IsObject():
 		r.ForEach(func(k, t gjson.Result) bool {
 			if t.Type != gjson.String {
 				p.fieldErr(t, "bin %q must be a string, not %s", k.Str, kind(t))
 				return true
 			}
-			out = append(out, lockfile.Bin{Name: k.Str, Path: t.Str})
+			if inPackage(t.Str) {
+				out = append(out, lockfile.Bin{Name: k.Str, Path: t.Str})
+			}
 			return true
 		})
 	default:
 		p.fieldErr(r, "bin must be an object or a string, not %s", kind(r))
 	}
 	return out
+}
+
+// inPackage reports whether a bin's file lies inside its package: npm
+// links no other, and the builders must not even look outside.
+func inPackage(file string) bool {
+	clean := path.Clean(file)
+	return !path.IsAbs(clean) && clean != ".." && !strings.HasPrefix(clean, "../")
 }
 
 // engines reads "engines": {"node": ">=18", …}. npm reads only the object

@@ -75,7 +75,7 @@ func TestLocalBoundary(t *testing.T) {
 		{"npm link out of the repository", "package-lock.json", npmLinkLock("../../secret"), nil,
 			"package-lock.json:8:21: the local path ../../secret leads to TOP/secret, outside TOP/repo"},
 		{"npm dot segments that only look inside", "package-lock.json", npmLinkLock("../lib/../../secret"), nil,
-			"the local path ../lib/../../secret leads to TOP/secret, outside TOP/repo"},
+			"the local path ../../secret leads to TOP/secret, outside TOP/repo"},
 		{"npm link through a symbolic link in the project", "package-lock.json", npmLinkLock("vendor"), nil,
 			"package-lock.json:8:15: the local path vendor leads to TOP/secret, outside TOP/repo"},
 		{"npm local tarball out of the repository", "package-lock.json", `{
@@ -200,6 +200,22 @@ func TestLocalBoundaryEval(t *testing.T) {
 	}
 	if got, err := eval(file, alone+" localPaths.\"../lib\" = "+filepath.Join(top, "repo/lib")+";"); err != nil || got != filepath.Join(top, "repo/lib") {
 		t.Errorf("localPaths: %q, %v", got, err)
+	}
+	// A folder swapped for a link that leads out after the file was
+	// generated: Nix would follow it, so evaluation stops.
+	swapped := t.TempDir()
+	if err := os.CopyFS(swapped, os.DirFS(filepath.Join(top, "repo"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(swapped, "lib")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(top, "secret"), filepath.Join(swapped, "lib")); err != nil {
+		t.Fatal(err)
+	}
+	swappedFile := filepath.Join(swapped, "app", "package-lock.nix")
+	if msg, err := eval(swappedFile, "src = "+filepath.Join(swapped, "app")+";"); err == nil || !strings.Contains(msg, "goes through the symbolic link "+filepath.Join(swapped, "lib")) {
+		t.Errorf("a folder swapped for a link: %v\n%s", err, msg)
 	}
 	for _, c := range []struct{ file, args, want string }{
 		{tampered, "", "the local path ../../secret leads to " + filepath.Join(top, "secret") + ", outside the root " + filepath.Join(top, "repo")},

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -100,8 +101,11 @@ type translation struct {
 	// regenerate line repeats them.
 	flags []string
 	// locals are the local paths the output turns into store paths, each
-	// relative to the project, with its place in the lockfile.
-	locals []lockfile.Source
+	// relative to the project, with its place in the lockfile; localSkip
+	// names the folders the output leaves out of them (npm: node_modules,
+	// .git), which the boundary check need not walk.
+	locals    []lockfile.Source
+	localSkip []string
 	// emit writes the Nix file.
 	emit func(w io.Writer, h nixexpr.Header) error
 	// facts gives --report what only the ecosystem knows; nil for none.
@@ -181,6 +185,15 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	// The boundary first: nothing, not even the pins file, is written for
+	// a lockfile that names paths outside it.
+	root, up, err := boundary(dir, cf.root)
+	if err != nil {
+		return fail(err)
+	}
+	if err := checkLocals(dir, root, t.locals, t.localSkip); err != nil {
+		return fail(err)
+	}
 	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
 		return fail(err)
 	}
@@ -195,13 +208,6 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "lock2nix %s: warning: %s\n", c.name, msg)
 	}
-	root, up, err := boundary(dir, cf.root)
-	if err != nil {
-		return fail(err)
-	}
-	if err := checkLocals(dir, root, t.locals); err != nil {
-		return fail(err)
-	}
 	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
 		return fail(fmt.Errorf("%s: %w", t.inputPath, err))
 	}
@@ -210,7 +216,8 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	// that --check and a rerun give the same file.
 	regen := append([]string{"lock2nix", c.name}, t.flags...)
 	if cf.root != "" {
-		regen = append(regen, "--root", shell.Word(cf.root))
+		// As seen from the project, where the header's command runs.
+		regen = append(regen, "--root", shell.Word(cmp.Or(up, ".")))
 	}
 	if cf.allowUnpinned {
 		regen = append(regen, "--allow-unpinned")
@@ -376,10 +383,10 @@ func boundary(dir, flag string) (root, up string, err error) {
 
 // checkLocals stops on every local path that leads outside root: the
 // generated file would copy what it reaches into the store.
-func checkLocals(dir, root string, locals []lockfile.Source) error {
+func checkLocals(dir, root string, locals []lockfile.Source, skip []string) error {
 	var errs []error
 	for _, s := range locals {
-		err := localpath.Check(root, dir, s.Path)
+		err := localpath.Check(root, dir, s.Path, skip...)
 		var oe *localpath.OutsideError
 		switch {
 		case errors.As(err, &oe) && path.IsAbs(s.Path):

@@ -112,7 +112,7 @@ var npmCommand = &command{
 				}
 			}
 			return &translation{
-				graph: g, locals: locals, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
+				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
 				emit:      func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
 				outOfSync: npmlock.CheckSync(os.DirFS(dir), g), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -58,11 +59,11 @@ func (e *OutsideError) Error() string {
 // Check reports whether rel, a path the lockfile of the project in dir
 // names (slash-separated, relative to dir), stays inside root: lexically,
 // once the symbolic links among its parents and itself are resolved, and,
-// for a folder, through every link inside it (but in node_modules and .git
-// folders, which the generated files leave out). root must come from Root or
+// for a folder, through every link inside it, but in the folders named
+// skip, which the caller's generated file leaves out. root must come from Root or
 // be absolute and free of links. A path that does not exist is checked as
 // far as it exists; Nix stops on the rest.
-func Check(root, dir, rel string) error {
+func Check(root, dir, rel string, skip ...string) error {
 	outside := func(resolved, via string) error {
 		return &OutsideError{Path: rel, Resolved: resolved, Via: via, Root: root}
 	}
@@ -95,10 +96,10 @@ func Check(root, dir, rel string) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && p != real && (d.Name() == "node_modules" || d.Name() == ".git") {
-			// Installed packages and history: the generated files leave
-			// them out of local folders, and a monorepo's would take
-			// long to walk.
+		if d.IsDir() && p != real && slices.Contains(skip, d.Name()) {
+			// Folders the generated file leaves out (npm's
+			// node_modules and .git, which in a monorepo would take
+			// long to walk).
 			return filepath.SkipDir
 		}
 		if d.Type()&fs.ModeSymlink == 0 {

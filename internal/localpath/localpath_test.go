@@ -79,8 +79,9 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// TestCheckSkipsInstalled: links inside node_modules and .git are not
-// followed (the generated files leave those folders out).
+// TestCheckSkipsInstalled: links inside the folders the caller names are
+// not followed (npm's generated files leave node_modules and .git out);
+// without them, they are.
 func TestCheckSkipsInstalled(t *testing.T) {
 	_, repo, _ := tree(t)
 	for _, d := range []string{"lib/node_modules/x", "lib/.git"} {
@@ -91,7 +92,11 @@ func TestCheckSkipsInstalled(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := Check(repo, filepath.Join(repo, "app"), "../lib"); err != nil {
+	if err := Check(repo, filepath.Join(repo, "app"), "../lib", "node_modules", ".git"); err != nil {
 		t.Errorf("Check = %v, want nil", err)
+	}
+	var oe *OutsideError
+	if err := Check(repo, filepath.Join(repo, "app"), "../lib"); !errors.As(err, &oe) {
+		t.Errorf("Check without skips = %v, want an OutsideError", err)
 	}
 }

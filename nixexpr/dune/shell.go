@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -91,9 +92,6 @@ func (c *shellCompiler) static(t dunelock.Term) (string, bool) {
 	}
 	return b.String(), true
 }
-
-// sq single-quotes s for bash.
-func sq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // depVar names the shell variable that holds a dependency's store path;
 // the dune builders compute the same name (shellName in builders.nix).
@@ -208,7 +206,7 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 	if !self {
 		dir = root + "/nix-support"
 	}
-	return fmt.Sprintf("$(dune_var %s %s %s)", sq(pkg), sq(name), dir), true
+	return fmt.Sprintf("$(dune_var %s %s %s)", shell.Quote(pkg), shell.Quote(name), dir), true
 }
 
 // word compiles a term into a double-quoted shell word.
@@ -218,14 +216,14 @@ func (c *shellCompiler) word(t dunelock.Term) string {
 		var b strings.Builder
 		for _, p := range t.Parts {
 			if p.Var == "" {
-				b.WriteString(sq(p.Lit))
+				b.WriteString(shell.Quote(p.Lit))
 				continue
 			}
 			e, ok := c.varExpr(p.Var)
 			if !ok {
 				// dune fails only when the step runs: so does the script.
 				c.sawUndefined = true
-				e = "$(dune_undefined " + sq(p.Var) + ")"
+				e = "$(dune_undefined " + shell.Quote(p.Var) + ")"
 			}
 			b.WriteString(`"` + e + `"`)
 		}
@@ -492,7 +490,7 @@ func (c *shellCompiler) action(a *dunelock.Action, indent int) {
 		c.line(indent, "patch -p1 -i "+c.word(a.Args[0]))
 	case dunelock.Substitute:
 		in, out := c.word(a.Args[0]), c.word(a.Args[1])
-		c.line(indent, fmt.Sprintf("dune_substitute %s %s %s %s", in, out, sq(c.pkg.Name), sq(c.pkg.Version)))
+		c.line(indent, fmt.Sprintf("dune_substitute %s %s %s %s", in, out, shell.Quote(c.pkg.Name), shell.Quote(c.pkg.Version)))
 	case dunelock.WriteFile:
 		p, text := c.word(a.Args[0]), c.word(a.Args[1])
 		c.line(indent, fmt.Sprintf("printf %%s %s > %s", text, p))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -77,7 +78,7 @@ func TestEnvOps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := exec.Command("bash", "-c", "V="+sq(tt.before)+"\n"+env+"printf %s \"$V\"").Output()
+		got, err := exec.Command("bash", "-c", "V="+shell.Quote(tt.before)+"\n"+env+"printf %s \"$V\"").Output()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -272,6 +272,7 @@ let
     {
       name,
       folder ? null,
+      folderId ? null,
     }:
     pls:
     let
@@ -336,11 +337,20 @@ let
           # When two packages at the top level offer the same bin, npm links
           # the project's own dependency's.
           direct = root.deps.prod or [ ] ++ root.deps.dev or [ ] ++ root.deps.optional or [ ];
-          scripts = map (pl: rel pl.path) (
-            builtins.sort (
-              a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
-            ) scripted
-          );
+          scripts =
+            map (pl: rel pl.path) (
+              builtins.sort (
+                a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
+              ) scripted
+            )
+            # A folder outside the project runs its own scripts last, as
+            # npm runs a linked folder's.
+            ++ (
+              if folder != null && (folder.hasInstallScript or false) && (overrideFor folderId).installScripts or true then
+                [ "" ]
+              else
+                [ ]
+            );
           run = installScripts;
           # The folders whose dependencies npm installs: the project's
           # (every kind) and each linked folder's; for a folder outside the
@@ -438,6 +448,7 @@ let
       value = treeIn {
         name = "${packages.${id}.pname}-local";
         folder = packages.${id};
+        folderId = id;
       } (below packages.${id}.path (pruneOptional (keep wanted)));
     }) (filter (id: outside packages.${id}.path) folders)
   );

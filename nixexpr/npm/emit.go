@@ -6,7 +6,10 @@ package npm
 import (
 	"bytes"
 	_ "embed"
+	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -45,6 +48,9 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 			return nil, err
 		}
 		pkgSrc[i] = name
+	}
+	if err := checkFolderCycles(g); err != nil {
+		return nil, err
 	}
 	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, sources.Formals()...)
 	formals = append(formals, nixexpr.Formal{Name: "src", Default: nixexpr.Null{}})
@@ -348,4 +354,66 @@ func depNamesOf(names []string, es []lockfile.Edge, k lockfile.DepKind) []string
 		}
 	}
 	return names
+}
+
+// checkFolderCycles stops on folders beside the project that link each
+// other ("../a/node_modules/b" → ../b and "../b/node_modules/a" → ../a):
+// the builders make each such folder a store path of its own, holding
+// links to the others', which a cycle cannot be.
+func checkFolderCycles(g *lockfile.Graph) error {
+	outside := func(p string) bool { return p == ".." || strings.HasPrefix(p, "../") }
+	folders := map[string]bool{}
+	for _, p := range g.Packages {
+		if p.Source.Kind == lockfile.Link && outside(p.Source.Path) {
+			folders[p.Source.Path] = true
+		}
+	}
+	// links[a] lists the folders a's own node_modules links to.
+	links := map[string][]string{}
+	for _, p := range g.Packages {
+		if p.Source.Kind != lockfile.Link || !folders[p.Source.Path] {
+			continue
+		}
+		for _, in := range p.Installs {
+			dir, _, ok := strings.Cut(in.Path, "/node_modules/")
+			if ok && folders[dir] {
+				links[dir] = append(links[dir], p.Source.Path)
+			}
+		}
+	}
+	const (
+		unseen = iota
+		open
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(f string) error
+	visit = func(f string) error {
+		state[f] = open
+		path = append(path, f)
+		for _, to := range links[f] {
+			switch state[to] {
+			case open:
+				i := slices.Index(path, to)
+				return fmt.Errorf("the folders beside the project %s link each other in a cycle; lock2nix builds each as a store path of its own, which a cycle cannot be: break the cycle, or make them workspaces of one project",
+					strings.Join(append(slices.Clone(path[i:]), to), " → "))
+			case unseen:
+				if err := visit(to); err != nil {
+					return err
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		state[f] = done
+		return nil
+	}
+	for _, f := range slices.Sorted(maps.Keys(folders)) {
+		if state[f] == unseen {
+			if err := visit(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

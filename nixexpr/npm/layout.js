@@ -193,7 +193,9 @@ function tree(out, planFile, nodedir) {
   }
   // npm runs each event for every package, deepest packages first.
   for (const event of ["preinstall", "install", "postinstall"]) {
-    for (const p of plan.scripts.filter((s) => placed.has(s))) {
+    // Only packages still placed (the platform check may have dropped
+    // some), and "", a folder's own, when the tree is one.
+    for (const p of plan.scripts.filter((s) => placed.has(s) || (s === "" && plan.base))) {
       const dir = path.join(out, p);
       let pj;
       try {

@@ -1,0 +1,1 @@
+require("fs").writeFileSync("built.js", "module.exports = 42;\n");
