@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/compare.sh [-n RUNS] [LOCK_DIR...] — measures, side by side on one
-# machine:
+# bench/compare.sh [-n RUNS] [-b PROJECT_DIR]... [LOCK_DIR...] — measures,
+# side by side on one machine:
 #
 #   npm:  lock2nix npm against node2nix 1.11 and against `jq .` (the parse
 #         floor), and `nix-instantiate --eval --strict` of lock2nix's output
@@ -10,7 +10,9 @@
 #   dune: lock2nix dune against reading the lock directory (`cat`, the I/O
 #         floor), and the evaluation of its output against a baseline that
 #         reads each .pkg file at evaluation time and pulls the URL and
-#         checksum out with builtins.match.
+#         checksum out with builtins.match;
+#   build: for each -b PROJECT_DIR, bench/build.sh: `npm ci` against
+#         building nodeModules with Nix, cold and after a one-package bump.
 #
 # Prints markdown tables: median wall time over RUNS runs and peak RSS.
 # LOCK_DIRs holding a package-lock.json go to the npm table, those holding
@@ -20,7 +22,14 @@
 # Needs go, npm, jq, nix-instantiate and GNU time (/usr/bin/time).
 set -euo pipefail
 runs=5
-if [ "${1:-}" = -n ]; then runs=$2; shift 2; fi
+build_dirs=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    -n) runs=$2; shift 2 ;;
+    -b) build_dirs+=("$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
 repo=$(cd "$(dirname "$0")/.." && pwd)
 corpus="$repo/../shared/corpus"
 npm_dirs=() dune_dirs=()
@@ -29,7 +38,7 @@ for d in "$@"; do
   elif [ -d "$d/dune.lock" ]; then dune_dirs+=("$d")
   else echo "$d: no package-lock.json or dune.lock" >&2; exit 1; fi
 done
-if [ $# -eq 0 ]; then
+if [ $# -eq 0 ] && [ ${#build_dirs[@]} -eq 0 ]; then
   for d in overleaf__overleaf.2023-12 aws__aws-toolkit-vscode hackmdio__codimd ether__etherpad-lite__src.2023-12; do
     [ -d "$corpus/npm/$d" ] && npm_dirs+=("$corpus/npm/$d")
   done
@@ -37,7 +46,7 @@ if [ $# -eq 0 ]; then
     [ -d "$d/dune.lock" ] && dune_dirs+=("${d%/}")
   done
 fi
-[ ${#npm_dirs[@]} -gt 0 ] || [ ${#dune_dirs[@]} -gt 0 ] || {
+[ ${#npm_dirs[@]} -gt 0 ] || [ ${#dune_dirs[@]} -gt 0 ] || [ ${#build_dirs[@]} -gt 0 ] || {
   echo "no lockfiles to measure (is ../shared/corpus there?)" >&2
   exit 1
 }
@@ -217,4 +226,10 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
   done
   echo
 fi
-echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $runs runs each (median wall time, peak RSS)."
+if [ ${#npm_dirs[@]} -gt 0 ] || [ ${#dune_dirs[@]} -gt 0 ]; then
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $runs runs each (median wall time, peak RSS)."
+fi
+if [ ${#build_dirs[@]} -gt 0 ]; then
+  [ ${#npm_dirs[@]} -eq 0 ] && [ ${#dune_dirs[@]} -eq 0 ] || echo
+  "$repo/bench/build.sh" -n "$runs" "${build_dirs[@]}"
+fi

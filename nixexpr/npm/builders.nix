@@ -259,66 +259,107 @@ let
   wanted = pl: supported packages.${pl.id} && (!(elem "optional" pl.flags) || runsHere packages.${pl.id});
   prod = pl: wanted pl && !(elem "dev" pl.flags || elem "devOptional" pl.flags);
 
-  # A node_modules tree: every kept placement copied (or linked, for
-  # workspaces and file: folders), bins linked into each .bin folder, then
-  # install scripts run, deepest packages first, as npm ci does.
-  tree = name: pls: treeIn { inherit name; } pls;
+  # How a tree gets a package's files: from its archive, which the layout
+  # script unpacks itself (most packages: no derivation of their own), or
+  # from a folder a derivation made: `installed` for a package whose
+  # install scripts run, `unpacked` for other sources and for packages
+  # whose override patches or replaces the source.
+  fromArchive =
+    id:
+    let
+      p = packages.${id};
+      o = overrideFor id;
+    in
+    elem p.source [
+      "tarball"
+      "local-tarball"
+    ]
+    && p.src != null
+    && !(o ? src)
+    && (o.patches or [ ]) == [ ];
+  runsScripts =
+    pl:
+    !(elem "bundled" pl.flags) && packages.${pl.id}.source != "link" && (overrideFor pl.id).installScripts or true;
+  # The placements whose install scripts run in a derivation of their own,
+  # so that a change elsewhere in the lockfile does not run them again.
+  # Packages the lockfile does not mark (v1 lockfiles mark none) run theirs
+  # in the tree.
+  ownDrv = pl: installScripts && runsScripts pl && packages.${pl.id}.hasInstallScript or false;
 
-  # treeIn lays out placements into a folder: the project's tree, or, with
-  # folder set, a file: folder outside the project (its files, then its own
-  # node_modules from the placements below it, their paths taken relative
-  # to it).
-  treeIn =
+  # The layout script's entry for a placement; at: the tree's placements
+  # by path; own: whether packages with install scripts come from their
+  # own derivation.
+  entry =
+    at: own: pl:
+    let
+      p = packages.${pl.id};
+    in
+    if elem "bundled" pl.flags then
+      {
+        inherit (pl) path;
+        kind = "bundled";
+      }
+    else if p.source == "link" then
+      {
+        inherit (pl) path;
+        kind = "link";
+        # A folder outside the project is a store path of its own;
+        # others are folders of the project, linked relatively.
+        from = if outside p.path then "${localPackages.${pl.id}}" else p.path;
+        bins = if p ? bins then existingBins p else null;
+      }
+      // optionalInfo pl
+    else
+      {
+        inherit (pl) path;
+        kind = "place";
+      }
+      // (
+        if own && ownDrv pl then
+          { from = "${installed at pl}"; }
+        else if fromArchive pl.id then
+          { tarball = "${p.src}"; }
+        else
+          { from = "${unpacked.${pl.id}}"; }
+      )
+      // optionalInfo pl;
+  # What the layout script needs to leave out, at build time, an optional
+  # package whose own package.json excludes this host (v1 lockfiles do not
+  # record os, cpu and libc) and the optional packages only it needed.
+  optionalInfo = pl: {
+    optional = elem "optional" pl.flags || elem "devOptional" pl.flags;
+    deps = runtimeDeps packages.${pl.id};
+  };
+  depth = path: builtins.length (split "/node_modules/" path);
+  # Install scripts run deepest packages first, as npm ci does.
+  scriptOrder = pls: map (pl: pl.path) (
+    builtins.sort (a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)) pls
+  );
+  # When two packages at the top level offer the same bin, npm links the
+  # project's own dependency's.
+  direct = root.deps.prod or [ ] ++ root.deps.dev or [ ] ++ root.deps.optional or [ ];
+  byPathOf =
+    pls:
+    listToAttrs (
+      map (pl: {
+        name = pl.path;
+        value = pl;
+      }) pls
+    );
+
+  # A derivation that runs the layout script: mode "tree" lays out $out,
+  # "installed" makes one package's folder. The overrides of the packages
+  # in pls give its inputs and environment.
+  layoutDrv =
     {
       name,
-      folder ? null,
-      folderId ? null,
+      mode,
+      pls,
+      plan,
     }:
-    pls:
     let
-      prefix = if folder == null then "" else folder.path + "/";
-      rel = path: substring (stringLength prefix) (-1) path;
-      entry =
-        pl:
-        let
-          p = packages.${pl.id};
-        in
-        if elem "bundled" pl.flags then
-          {
-            path = rel pl.path;
-            kind = "bundled";
-          }
-        else if p.source == "link" then
-          {
-            path = rel pl.path;
-            kind = "link";
-            # A folder outside the project is a store path of its own;
-            # others are folders of the project, linked relatively.
-            from = if outside p.path then "${localPackages.${pl.id}}" else p.path;
-            bins = if p ? bins then existingBins p else null;
-          }
-          // optionalInfo pl
-        else
-          {
-            path = rel pl.path;
-            kind = "place";
-            from = "${unpacked.${pl.id}}";
-          }
-          // optionalInfo pl;
-      # What the layout script needs to leave out, at build time, an
-      # optional package whose own package.json excludes this host (v1
-      # lockfiles do not record os, cpu and libc) and the optional
-      # packages only it needed.
-      optionalInfo = pl: {
-        optional = elem "optional" pl.flags || elem "devOptional" pl.flags;
-        deps = runtimeDeps packages.${pl.id};
-      };
-      scripted = filter (
-        pl: !(elem "bundled" pl.flags) && packages.${pl.id}.source != "link" && (overrideFor pl.id).installScripts or true
-      ) pls;
       extra = attr: concatLists (map (pl: (overrideFor pl.id).${attr} or [ ]) pls);
       env = foldl' (acc: pl: acc // ((overrideFor pl.id).env or { })) { } pls;
-      depth = path: builtins.length (split "/node_modules/" path);
     in
     stdenv.mkDerivation (
       env
@@ -332,53 +373,90 @@ let
         nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
         buildInputs = extra "buildInputs";
         passAsFile = [ "plan" ];
-        plan = toJSON {
-          layout = map entry pls;
-          # When two packages at the top level offer the same bin, npm links
-          # the project's own dependency's.
-          direct = root.deps.prod or [ ] ++ root.deps.dev or [ ] ++ root.deps.optional or [ ];
-          scripts =
-            map (pl: rel pl.path) (
-              builtins.sort (
-                a: b: depth a.path > depth b.path || (depth a.path == depth b.path && a.path < b.path)
-              ) scripted
-            )
-            # A folder outside the project runs its own scripts last, as
-            # npm runs a linked folder's.
-            ++ (
-              if folder != null && (folder.hasInstallScript or false) && (overrideFor folderId).installScripts or true then
-                [ "" ]
-              else
-                [ ]
-            );
-          run = installScripts;
-          # The folders whose dependencies npm installs: the project's
-          # (every kind) and each linked folder's; for a folder outside the
-          # project, that folder.
-          roots =
-            if folder != null then
-              [
-                {
-                  dir = "";
-                  deps = depNames folder;
-                }
-              ]
-            else
-              map (p: {
-                dir = p.path or "";
-                deps = depNames p;
-              }) ([ root ] ++ map (id: packages.${id}) (filter (id: !outside packages.${id}.path) folders));
-          host = npmHost;
-          base = if folder == null then null else folderFiles folder;
-        };
+        plan = toJSON (plan // { host = npmHost; });
         buildPhase = ''
           runHook preBuild
-          node ${layoutScript} tree "$out" "$planPath" ${nodejs}
+          node ${layoutScript} ${mode} "$out" "$planPath" ${nodejs}
           runHook postBuild
         '';
         installPhase = "true";
       }
     );
+
+  # The package placed at pl after its install scripts ran, in a tree of
+  # its runtime dependencies as they resolve from pl in the tree at (at the
+  # same paths, so that Node finds the same ones): only a change to the
+  # package or to that closure builds it again. The scripts of packages in
+  # the closure run there too, first, as npm runs them before pl's; linked
+  # folders are left out. The result holds the package's folder without
+  # the packages placed below it.
+  installed =
+    at: pl:
+    let
+      p = packages.${pl.id};
+      lookup =
+        dir: name:
+        let
+          found = filter (c: hasAttr c at) (candidates dir name);
+        in
+        if found == [ ] then [ ] else [ (builtins.head found) ];
+      closure = filter (q: packages.${q.id}.source != "link") (
+        map (item: at.${item.key}) (
+          builtins.genericClosure {
+            startSet = [ { key = pl.path; } ];
+            operator =
+              item:
+              let
+                q = packages.${at.${item.key}.id};
+              in
+              if q.source == "link" then
+                [ ]
+              else
+                map (key: { inherit key; }) (concatLists (map (lookup item.key) (runtimeDeps q)));
+          }
+        )
+      );
+    in
+    layoutDrv {
+      name = "${p.pname}-${p.drvVersion}";
+      mode = "installed";
+      pls = closure;
+      plan = {
+        # pl itself is kept whatever its flags: the tree decides that.
+        layout = map (q: entry at false q // (if q.path == pl.path then { optional = false; } else { })) closure;
+        direct = filter (n: any (q: q.path == "node_modules/${n}") closure) direct;
+        scripts = scriptOrder (filter runsScripts closure);
+        run = true;
+        roots = [ ];
+        target = pl.path;
+      };
+    };
+
+  # A node_modules tree: every kept placement unpacked, copied or linked
+  # (workspaces and file: folders), bins linked into each .bin folder,
+  # then the install scripts that no derivation of their own ran,
+  # deepest packages first, as npm ci does.
+  tree =
+    name: pls:
+    let
+      at = byPathOf pls;
+    in
+    layoutDrv {
+      inherit name pls;
+      mode = "tree";
+      plan = {
+        layout = map (entry at true) pls;
+        inherit direct;
+        scripts = scriptOrder (filter (pl: runsScripts pl && !ownDrv pl) pls);
+        run = installScripts;
+        # The folders whose dependencies npm installs: the project's
+        # (every kind) and each linked folder's.
+        roots = map (p: {
+          dir = p.path or "";
+          deps = depNames p;
+        }) ([ root ] ++ map (id: packages.${id}) (filter (id: !outside packages.${id}.path) folders));
+      };
+    };
 
   # npm drops an optional package it cannot install, and with it the
   # optional packages that only it needed: an optional placement stays only
@@ -440,17 +518,44 @@ let
   # Each folder outside the project is a derivation: its files (from src,
   # inside the root local paths must stay in), with its own dependencies
   # laid out in its node_modules (the lockfile's "../lib/node_modules/…"
-  # keys), so that Node, resolving from the folder's real path, finds them
-  # there, as in the folder on disk. The project's tree links to it.
+  # keys, taken relative to it: a tree of its own), then its own install
+  # scripts, as npm runs a linked folder's. Node, resolving from the
+  # folder's real path, finds its dependencies there, as in the folder on
+  # disk. The project's tree links to it.
   localPackages = listToAttrs (
-    map (id: {
-      name = id;
-      value = treeIn {
-        name = "${packages.${id}.pname}-local";
+    map (
+      id:
+      let
         folder = packages.${id};
-        folderId = id;
-      } (below packages.${id}.path (pruneOptional (keep wanted)));
-    }) (filter (id: outside packages.${id}.path) folders)
+        prefix = folder.path + "/";
+        pls = map (pl: pl // { path = substring (stringLength prefix) (-1) pl.path; }) (
+          below folder.path (pruneOptional (keep wanted))
+        );
+        at = byPathOf pls;
+        own = installScripts && (folder.hasInstallScript or false) && (overrideFor id).installScripts or true;
+      in
+      {
+        name = id;
+        value = layoutDrv {
+          name = "${folder.pname}-local";
+          mode = "tree";
+          inherit pls;
+          plan = {
+            layout = map (entry at true) pls;
+            direct = [ ];
+            scripts = scriptOrder (filter (pl: runsScripts pl && !ownDrv pl) pls) ++ (if own then [ "" ] else [ ]);
+            run = installScripts;
+            roots = [
+              {
+                dir = "";
+                deps = depNames folder;
+              }
+            ];
+            base = folderFiles folder;
+          };
+        };
+      }
+    ) (filter (id: outside packages.${id}.path) folders)
   );
   # The folder's files, without the node_modules and .git folders a
   # developer may have there (at any depth, as npm packs a folder): the
@@ -534,6 +639,9 @@ let
       ]
       // {
         inherit pname version src;
+        # As buildNpmPackage: stripping a node_modules tree takes long and
+        # gains little. An argument turns it back on.
+        dontStrip = args.dontStrip or true;
         nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
         configurePhase = ''
           runHook preConfigure
