@@ -383,39 +383,50 @@ let
       }
     );
 
-  # The package placed at pl after its install scripts ran, in a tree of
-  # its runtime dependencies as they resolve from pl in the tree at (at the
-  # same paths, so that Node finds the same ones): only a change to the
-  # package or to that closure builds it again. The scripts of packages in
-  # the closure run there too, first, as npm runs them before pl's; linked
-  # folders are left out. The result holds the package's folder without
-  # the packages placed below it.
-  installed =
+  # The placements pl needs at run time in the tree at: itself and its
+  # dependencies as Node resolves them from its folder, transitively;
+  # linked folders are left out.
+  closureOf =
     at: pl:
     let
-      p = packages.${pl.id};
       lookup =
         dir: name:
         let
           found = filter (c: hasAttr c at) (candidates dir name);
         in
         if found == [ ] then [ ] else [ (builtins.head found) ];
-      closure = filter (q: packages.${q.id}.source != "link") (
-        map (item: at.${item.key}) (
-          builtins.genericClosure {
-            startSet = [ { key = pl.path; } ];
-            operator =
-              item:
-              let
-                q = packages.${at.${item.key}.id};
-              in
-              if q.source == "link" then
-                [ ]
-              else
-                map (key: { inherit key; }) (concatLists (map (lookup item.key) (runtimeDeps q)));
-          }
-        )
-      );
+    in
+    filter (q: packages.${q.id}.source != "link") (
+      map (item: at.${item.key}) (
+        builtins.genericClosure {
+          startSet = [ { key = pl.path; } ];
+          operator =
+            item:
+            let
+              q = packages.${at.${item.key}.id};
+            in
+            if q.source == "link" then
+              [ ]
+            else
+              map (key: { inherit key; }) (concatLists (map (lookup item.key) (runtimeDeps q)));
+        }
+      )
+    );
+
+  # The package placed at pl after its install scripts ran, in a tree of
+  # its runtime closure laid out at the same paths as in the tree at (so
+  # that Node finds the same packages): only a change to the package or to
+  # that closure builds it again. A package of the closure with install
+  # scripts comes from its own derivation, as npm runs its scripts first;
+  # when pl is in that package's closure too (a cycle), its scripts run
+  # here instead. The result holds the package's folder without the
+  # packages placed below it.
+  installed =
+    at: pl:
+    let
+      p = packages.${pl.id};
+      closure = closureOf at pl;
+      prebuilt = q: q.path != pl.path && ownDrv q && !any (r: r.path == pl.path) (closureOf at q);
     in
     layoutDrv {
       name = "${p.pname}-${p.drvVersion}";
@@ -423,9 +434,11 @@ let
       pls = closure;
       plan = {
         # pl itself is kept whatever its flags: the tree decides that.
-        layout = map (q: entry at false q // (if q.path == pl.path then { optional = false; } else { })) closure;
+        layout = map (
+          q: entry at (prebuilt q) q // (if q.path == pl.path then { optional = false; } else { })
+        ) closure;
         direct = filter (n: any (q: q.path == "node_modules/${n}") closure) direct;
-        scripts = scriptOrder (filter runsScripts closure);
+        scripts = scriptOrder (filter (q: runsScripts q && !prebuilt q) closure);
         run = true;
         roots = [ ];
         target = pl.path;
