@@ -110,7 +110,8 @@ for dir in "$@"; do
     timed t_cold nix-build --no-out-link "$drv_a" >/dev/null 2>"$proj/cold.log"
     timed t_inc nix-build --no-out-link "$drv_b" >/dev/null 2>"$proj/inc.log"
   done
-  s_npm=$(grep -c '^> .*\(preinstall\|install\|postinstall\)$' "$proj/npm.log" || true)
+  # npm prints "> name@version event", then "> the command".
+  s_npm=$(grep -cE '^> [^ ]+@[^ ]+ (preinstall|install|postinstall)$' "$proj/npm.log" || true)
   s_cold=$(grep -c '^lock2nix: .*: running ' "$proj/cold.log" || true)
   s_inc=$(grep -c '^lock2nix: .*: running ' "$proj/inc.log" || true)
   b_npm=$(du -sb "$proj/npm/node_modules" | cut -f1)
