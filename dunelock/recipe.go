@@ -1,8 +1,7 @@
 package dunelock
 
 import (
-	"strings"
-
+	"github.com/lock2nix/lock2nix/dunelock/internal/sexp"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -177,13 +176,9 @@ func (t Term) String() string {
 	if t.Form != TermText {
 		return "(" + t.Form.String() + " …)"
 	}
-	var b strings.Builder
-	for _, p := range t.Parts {
-		if p.Var != "" {
-			b.WriteString("%{" + p.Var + "}")
-		} else {
-			b.WriteString(p.Lit)
-		}
+	n := &sexp.Node{Kind: sexp.Atom, Parts: make([]sexp.Part, len(t.Parts))}
+	for i, p := range t.Parts {
+		n.Parts[i] = sexp.Part{Lit: p.Lit, Var: p.Var}
 	}
-	return b.String()
+	return n.String()
 }
