@@ -11,15 +11,16 @@
   #   devShells.${system}.writable = pkgs.mkShell (npm.devShell { writable = true; } // {
   #     packages = [ pkgs.nodejs pkgs.typescript-language-server ];
   #   });
+  # Every other argument (overrides, installScripts, localPaths, …) goes
+  # to the generated file.
   npm =
     {
       pkgs,
       file,
       src,
-      overrides ? { },
-      installScripts ? true,
-    }:
-    pkgs.callPackage file { inherit src overrides installScripts; };
+      ...
+    }@args:
+    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
 
   # The same for a generated dune file.
   dune =

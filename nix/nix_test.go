@@ -91,6 +91,14 @@ in {
   formatter = self.formatter.x86_64-linux;
   lib = builtins.attrNames self.lib;
   check = (self.lib.check { pkgs = (import ../testdata/flake-standin.nix).legacyPackages.x86_64-linux; src = "/project"; }).script;
+  # lib.npm hands every argument but pkgs and file to the generated file.
+  npm = self.lib.npm {
+    pkgs.callPackage = f: args: f args;
+    file = args: args;
+    src = "/project";
+    installScripts = false;
+    localPaths."../lib" = "/lib";
+  };
   inputs = builtins.attrNames flake.inputs;
 }`
 	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
@@ -116,6 +124,7 @@ in {
 		"formatter": "nixfmt-rfc-style",
 		"lib":       []any{"check", "dune", "npm"},
 		"check":     "cd /project\nlock2nix npm --check -o 'package-lock.nix' \ntouch $out\n",
+		"npm":       map[string]any{"src": "/project", "installScripts": false, "localPaths": map[string]any{"../lib": "/lib"}},
 		"inputs":    []any{"nixpkgs"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
