@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -388,10 +387,8 @@ func checkLocals(dir, root string, locals []lockfile.Source, skip []string) erro
 	for _, s := range locals {
 		err := localpath.Check(root, dir, s.Path, skip...)
 		var oe *localpath.OutsideError
-		switch {
-		case errors.As(err, &oe) && path.IsAbs(s.Path):
-			err = s.Origin.Errorf("the local path %s is absolute (recorded on another machine?), outside %s: copy what it holds into the repository and name it relative to the project, or name a root that holds it with --root", s.Path, root)
-		case errors.As(err, &oe):
+		// Absolute paths never get here: the parsers stop on them first.
+		if errors.As(err, &oe) {
 			err = s.Origin.Errorf("the local path %v: the generated file would copy it into the store; move it inside, or name a root that holds it with --root", oe)
 		}
 		if err != nil {
