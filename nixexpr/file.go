@@ -1,6 +1,7 @@
 package nixexpr
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 
@@ -38,6 +39,8 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 type Sources struct {
 	names    map[lockfile.SourceID]string
 	bindings []Binding
+	// data holds each source as a data file describes it (sources.nix).
+	data []Binding
 	// needGit and needUnpinned record the fetchers beyond fetchurl the
 	// file must take as arguments.
 	needGit, needUnpinned bool
@@ -62,7 +65,59 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 	}
 	s.names[id] = name
 	s.bindings = append(s.bindings, Attr{Path: []string{name}, Value: f})
+	s.data = append(s.data, Attr{Path: []string{name}, Value: sourceData(src)})
 	return name, nil
+}
+
+// Data returns the sources as a data file holds them, in the order they
+// were added: { url; hash; name ? … } for an archive, { url; rev; } for a
+// git commit, { url; } for an archive without a hash. SourcesNix turns
+// each into its fetcher.
+func (s *Sources) Data() []Binding { return s.data }
+
+// sourceData describes src for SourcesNix; Add has checked its kind.
+func sourceData(src lockfile.Source) AttrSet {
+	bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.URL}}}
+	switch {
+	case src.Kind == lockfile.Git:
+		bs = append(bs, Attr{Path: []string{"rev"}, Value: String{src.Rev}})
+	case !src.Hash.IsZero():
+		if name, ok := storeName(src.URL); !ok {
+			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
+		}
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.Hash.String()}})
+	}
+	return AttrSet{Bindings: bs}
+}
+
+// SourcesNix is sources.nix: the function from fetchurl, fetchGit and
+// fetchurlUnpinned to one that fetches a source of Data.
+//
+//go:embed sources.nix
+var SourcesNix string
+
+// LocalNix is local.nix: the function from src, localRoot, localPaths
+// and rootUp to the resolver of a project's local paths (LocalBindings).
+//
+//go:embed local.nix
+var LocalNix string
+
+// Data returns a data file: h's comment, naming format and schema but
+// not lock2nix's version (the file stays the same across releases that
+// keep the schema), then { format; schema; bindings… }. lock2nix's
+// builders read it (see README).
+func Data(h Header, format string, schema int, bindings []Binding) *File {
+	return &File{
+		Comments: []string{
+			fmt.Sprintf("lock2nix %s data, schema %d, from %s. Do not edit.", format, schema, h.Input),
+			"Regenerate with: " + h.Command,
+			"Build it with lock2nix's builders (lock2nix.lib." + format + "): see lock2nix's README.",
+		},
+		Body: AttrSet{Bindings: append([]Binding{
+			Attr{Path: []string{"format"}, Value: String{format}},
+			Attr{Path: []string{"schema"}, Value: Int{int64(schema)}},
+		}, bindings...)},
+	}
 }
 
 // Bindings returns the fetchers in the order they were added.
@@ -175,80 +230,17 @@ func storeName(url string) (string, bool) {
 
 // LocalBindings are the let bindings of a file that turns local paths into
 // store paths: rootUp, the way from src up to the boundary (written by
-// the tool, never by a lockfile), and local, the function that resolves a
-// project-relative path: from the localPaths argument when the user maps
-// it there, else against src, stopping at evaluation on one that leads
-// outside the boundary (the localRoot argument, by default src/rootUp) and
-// on a folder beside the project that src does not reach (a flake's self
-// may hold the project alone). The file must take src, localRoot and
+// the tool, never by a lockfile), and local, LocalNix's resolver of a
+// project-relative path. The file must take src, localRoot and
 // localPaths as arguments (LocalFormals).
 func LocalBindings(rootUp string) []Binding {
 	return []Binding{
 		Attr{Path: []string{"rootUp"}, Value: String{Value: rootUp}},
-		Attr{Path: []string{"local"}, Value: Raw{Text: localFn}},
+		Attr{Path: []string{"local"}, Value: Apply{Func: Raw{Text: "(" + strings.TrimRight(LocalNix, "\n") + ")"}, Args: []Expr{
+			AttrSet{Bindings: []Binding{Inherit{Names: []string{"src", "localRoot", "localPaths", "rootUp"}}}},
+		}}},
 	}
 }
-
-// localFn compares normalised paths: a store path string such as a
-// flake's self is not normalised by "+", so "…-source/../x" would pass a
-// plain prefix test. toString does not copy a path into the store.
-const localFn = `path:
-let
-  norm = x: toString (/. + builtins.unsafeDiscardStringContext (toString x));
-  boundary =
-    if localRoot != null then
-      localRoot
-    else if rootUp == "" then
-      src
-    else
-      src + "/${rootUp}";
-  p = src + "/${path}";
-  r = norm boundary;
-  s = norm p;
-  # The first symbolic link on the way from the root to the path, or null.
-  # Nix follows links among a path's parents, and a link added after the
-  # file was generated could lead anywhere; a path in the store needs no
-  # look (its links were copied as links, and leave the store only in
-  # impure evaluation).
-  below = builtins.filter (c: builtins.isString c && c != "") (
-    builtins.split "/" (builtins.substring (builtins.stringLength r) (-1) s)
-  );
-  link =
-    (builtins.foldl'
-      (
-        acc: c:
-        if acc.found != null || acc.dir == null then
-          acc
-        else
-          let
-            type = (builtins.readDir acc.dir).${c} or null;
-          in
-          if type == "symlink" then
-            acc // { found = "${toString acc.dir}/${c}"; }
-          else if type == "directory" then
-            acc // { dir = acc.dir + "/${c}"; }
-          else
-            acc // { dir = null; }
-      )
-      {
-        dir = /. + r;
-        found = null;
-      }
-      below
-    ).found;
-in
-if localPaths ? ${path} then
-  localPaths.${path}
-else if src == null then
-  throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
-else if !(s == r || builtins.substring 0 (builtins.stringLength r + 1) s == r + "/" || r == "/") then
-  throw "lock2nix: the local path ${path} leads to ${s}, outside the root ${r}; pass localRoot, a folder that holds it"
-else if builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) s != builtins.storeDir + "/" && link != null then
-  throw "lock2nix: the local path ${path} goes through the symbolic link ${link}, which Nix would follow wherever it leads; regenerate the file (lock2nix checks where links lead) or use localPaths.\"${path}\""
-else if (path == ".." || builtins.substring 0 3 path == "../") && !builtins.pathExists p then
-  throw "lock2nix: the local package ${path}, beside the project, is not in reach of src (no ${s}); pass a src that holds it, or localPaths.\"${path}\" = <its folder>;"
-else
-  p`
 
 // LocalFormals are the arguments LocalBindings' function reads, besides
 // src: localRoot and localPaths.
