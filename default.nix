@@ -27,7 +27,8 @@ let
       ...
     }@args:
     let
-      data = import file;
+      # A path, or what importing one gave.
+      data = if builtins.isFunction file || builtins.isAttrs file then file else import file;
       rest = removeAttrs args [ "file" ];
     in
     if builtins.isFunction data then

@@ -48,7 +48,7 @@ func TestNpm(t *testing.T) {
 func TestNativeNeedsPython(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/native")
-	_, err := nixBuild("(pkgs.callPackage " + out + " { nodejs = pkgs.nodejs // { python = null; }; python3 = null; }).nodeModules")
+	_, err := nixBuild(npmCall(out, "nodejs = pkgs.nodejs // { python = null; }; python3 = null;") + ".nodeModules")
 	if err == nil {
 		t.Fatal("the native build succeeded without python; the python test proves nothing")
 	}
@@ -66,7 +66,7 @@ func TestOverrideWinsPython(t *testing.T) {
 	out := generateNpm(t, "../testdata/npm/native")
 	fake := `derivation { name = "override-python"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/mkdir -p $out/bin && /bin/ln -s /usr/bin/python3 $out/bin/python3" ]; }`
 	override := "{ nativeBuildInputs = [ (" + fake + ") ]; env.NONCE = \"" + strconv.FormatInt(time.Now().UnixNano(), 10) + "\"; }"
-	_, log, err := nixBuildLog("(pkgs.callPackage " + out + " { overrides.segfault-handler = " + override + "; }).nodeModules")
+	_, log, err := nixBuildLog(npmCall(out, "overrides.segfault-handler = "+override+";") + ".nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -81,7 +81,7 @@ func TestOverrideWinsPython(t *testing.T) {
 func TestNativeGyp(t *testing.T) {
 	need(t, "nix-build", "npm", "go", "node")
 	out := generateNpm(t, "../testdata/npm/native-gyp")
-	tree, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
+	tree, err := nixBuild(npmCall(out, "") + ".nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -133,7 +133,7 @@ func TestBuildPackage(t *testing.T) {
 			if c.storeSrc {
 				src = "(builtins.path { path = " + src + "; name = \"src\"; })"
 			}
-			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
+			res, err := nixBuild(npmCall(out, "src = "+src+";") + ".buildPackage { }")
 			if err != nil {
 				t.Fatalf("nix-build buildPackage: %v", err)
 			}
@@ -197,7 +197,7 @@ func TestWorkspaceClosure(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/workspace")
 	src, _ := filepath.Abs("../testdata/npm/workspace")
-	root, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).workspaces.b.nodeModules")
+	root, err := nixBuild(npmCall(out, "src = "+src+";") + ".workspaces.b.nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}

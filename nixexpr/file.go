@@ -236,9 +236,7 @@ func storeName(url string) (string, bool) {
 func LocalBindings(rootUp string) []Binding {
 	return []Binding{
 		Attr{Path: []string{"rootUp"}, Value: String{Value: rootUp}},
-		Attr{Path: []string{"local"}, Value: Apply{Func: Raw{Text: "(" + strings.TrimRight(LocalNix, "\n") + ")"}, Args: []Expr{
-			AttrSet{Bindings: []Binding{Inherit{Names: []string{"src", "localRoot", "localPaths", "rootUp"}}}},
-		}}},
+		Attr{Path: []string{"local"}, Value: Raw{Text: "(\n" + strings.TrimRight(LocalNix, "\n") + "\n)\n  {\n    inherit src localRoot localPaths rootUp;\n  }"}},
 	}
 }
 

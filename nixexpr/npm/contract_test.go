@@ -49,16 +49,7 @@ func TestRecordsContract(t *testing.T) {
 	if err := os.WriteFile(path, file.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	standin, _ := filepath.Abs("../../testdata/nixpkgs-standin")
-	expr := `let pkgs = import ` + standin + ` { }; r = pkgs.callPackage ` + path + ` { }; in
-		builtins.mapAttrs (id: p: { inherit (p) name version pname; }) r.packages`
-	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).Output()
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			t.Fatalf("nix-instantiate: %v\n%s", err, ee.Stderr)
-		}
-		t.Fatal(err)
-	}
+	out := evalNix(t, repoRoot(t), `builtins.mapAttrs (id: p: { inherit (p) name version pname; }) (npm { file = `+path+`; }).packages`)
 	type names struct{ Name, Version, Pname string }
 	var got map[string]names
 	if err := json.Unmarshal(out, &got); err != nil {
@@ -71,4 +62,44 @@ func TestRecordsContract(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("the builders read the records differently from the graph (-graph +builders):\n%s", diff)
 	}
+}
+
+// repoRoot is the repository, whose default.nix gives the builders.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// evalNix evaluates expr strictly to JSON, with pkgs (the nixpkgs
+// stand-in) and npm (repo's builders: import repo { inherit pkgs; }).npm
+// in scope; it fails the test on an error.
+func evalNix(t *testing.T, repo, expr string) []byte {
+	t.Helper()
+	out, err := tryEvalNix(t, repo, expr)
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v\n%s", err, out)
+	}
+	return out
+}
+
+// tryEvalNix is evalNix returning the error and Nix's message.
+func tryEvalNix(t *testing.T, repo, expr string) ([]byte, error) {
+	t.Helper()
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
+	}
+	standin := filepath.Join(repoRoot(t), "testdata", "nixpkgs-standin")
+	full := `let pkgs = import ` + standin + ` { }; npm = (import ` + repo + ` { inherit pkgs; }).npm; in ` + expr
+	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", full)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return stderr.Bytes(), err
+	}
+	return out, nil
 }

@@ -48,7 +48,7 @@ let
   # layout.js requires the node_modules layer beside it; in the store,
   # each is a file of its own.
   modulesJS = builtins.toFile "lock2nix-modules.js" code.text.modules;
-  npmJS = builtins.toFile "lock2nix-npm.js" (
+  layoutJS = builtins.toFile "lock2nix-npm.js" (
     builtins.replaceStrings [ ''require("../node/modules.js")'' ] [ ''require("${modulesJS}")'' ] code.text.npm
   );
   node = code.node {
@@ -68,7 +68,7 @@ code.npm {
     installScripts
     node
     ;
-  layoutScript = npmJS;
+  layoutScript = layoutJS;
   sources = builtins.mapAttrs (_: fetch) checked.sources;
   records = builtins.fromJSON checked.records;
   inherit (checked) root;
