@@ -191,6 +191,63 @@ func TestNpmGit(t *testing.T) {
 	runNpmSh(t, proj)
 }
 
+// TestDirectoriesBin: a package without "bin" but with directories.bin
+// gets its bins linked in the tree (a dependency, packed by npm: the tree
+// equals npm ci's, .bin included) and in buildPackage's $out/bin (the
+// project itself), as npm normalises directories.bin.
+func TestDirectoriesBin(t *testing.T) {
+	need(t, "nix-build", "npm", "node")
+	work := nixReadableTempDir(t)
+	dep, proj := filepath.Join(work, "dirbin"), filepath.Join(work, "proj")
+	files := map[string]string{
+		"dirbin/package.json":         `{ "name": "dirbin", "version": "1.0.0", "directories": { "bin": "scripts" } }`,
+		"dirbin/scripts/dirbin-hello": "#!/usr/bin/env node\nconsole.log('hello')\n",
+		"proj/package.json":           `{ "name": "dirproj", "version": "1.0.0", "directories": { "bin": "tools" }, "scripts": { "build": "dirbin-hello > said.txt" }, "dependencies": { "dirbin": "file:dirbin-1.0.0.tgz" } }`,
+		"proj/tools/dirproj-tool":     "#!/bin/sh\necho tool\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(work, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{
+		{dep, []string{"pack", "--pack-destination", proj}},
+		{proj, []string{"install", "--package-lock-only", "--offline", "--no-audit", "--no-fund"}},
+	} {
+		cmd := exec.Command("npm", c.args...)
+		cmd.Dir = c.dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm %v: %v\n%s", c.args, err, out)
+		}
+	}
+	runNpmSh(t, proj)
+	out := generateNpm(t, proj)
+	tree, err := nixBuild(npmCall(out, "src = "+proj+";") + ".nodeModules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target, err := os.Readlink(filepath.Join(tree, "node_modules/.bin/dirbin-hello")); err != nil || target != "../dirbin/scripts/dirbin-hello" {
+		t.Errorf("the tree's node_modules/.bin/dirbin-hello: %q, %v", target, err)
+	}
+	res, err := nixBuild(npmCall(out, "src = "+proj+";") + ".buildPackage { }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said, err := os.ReadFile(filepath.Join(res, "lib/node_modules/dirproj/said.txt"))
+	if err != nil || string(said) != "hello\n" {
+		t.Errorf("the build script ran the dependency's bin: %q, %v", said, err)
+	}
+	ran, err := exec.Command(filepath.Join(res, "bin/dirproj-tool")).Output()
+	if err != nil || string(ran) != "tool\n" {
+		t.Errorf("$out/bin/dirproj-tool: %q, %v", ran, err)
+	}
+}
+
 // TestWorkspaceClosure builds one workspace's own node_modules: what its
 // dependencies resolve to from its folder, transitively, and nothing else.
 func TestWorkspaceClosure(t *testing.T) {
