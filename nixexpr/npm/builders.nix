@@ -184,13 +184,15 @@ let
           # npm packs a git dependency before installing it: only the files
           # its "files" and .npmignore allow. Scripts (prepare) are not
           # run: that needs its dev dependencies and the network.
-          cp -R --no-preserve=mode "$src/." checkout
+          cp -R "$src/." checkout
+          chmod -R u+w checkout
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache"
           (cd checkout && npm pack --ignore-scripts --offline --silent --pack-destination "$TMPDIR" > "$TMPDIR/packed")
           mkdir package
           tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
         elif [ -d "$src" ]; then
-          cp -R --no-preserve=mode "$src/." package
+          cp -R "$src/." package
+          chmod -R u+w package
           rm -rf package/.git
         else
           mkdir package
@@ -658,7 +660,11 @@ let
         nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
         configurePhase = ''
           runHook preConfigure
-          cp -R --no-preserve=mode ${modules}/. .
+          # Modes kept (bins, native binaries and scripts stay
+          # executable), and writable as npm's own tree: builds write there
+          # (caches such as node_modules/.cache).
+          cp -R ${modules}/. .
+          chmod -R u+w .
           export PATH="$PWD/node_modules/.bin:$PATH"
           runHook postConfigure
         '';

@@ -47,7 +47,9 @@ noBrokenSymlinks() {
 defaultUnpackPhase() {
   runHook preUnpack
   if [ -d "$src" ]; then
-    cp -R --no-preserve=mode "$src" source
+    # As nixpkgs: modes kept, sources made writable.
+    cp -R --preserve=mode "$src" source
+    chmod -R u+w source
   else
     mkdir source
     tar -xf "$src" -C source --strip-components=1
