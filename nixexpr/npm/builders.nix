@@ -178,6 +178,10 @@ let
       dontConfigure = true;
       dontBuild = true;
       dontFixup = true;
+      # The files as published: nixpkgs' stdenv would otherwise replace
+      # a package's config.sub and config.guess (dontConfigure does not
+      # stop that hook).
+      dontUpdateAutotoolsGnuConfigScripts = true;
       unpackPhase = ''
         runHook preUnpack
         if [ -d "$src" ] && [ ${if p.source == "git" then "1" else "0"} = 1 ]; then
@@ -370,6 +374,7 @@ let
         dontUnpack = true;
         dontConfigure = true;
         dontFixup = true;
+        dontUpdateAutotoolsGnuConfigScripts = true;
         # An override's inputs come before node-gyp's tools: the first
         # on PATH wins, so overrides do.
         nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
@@ -657,6 +662,9 @@ let
         # As buildNpmPackage: stripping a node_modules tree takes long and
         # gains little. An argument turns it back on.
         dontStrip = args.dontStrip or true;
+        # The project's files as npm run build sees them: nixpkgs' stdenv
+        # would replace its config.sub and config.guess.
+        dontUpdateAutotoolsGnuConfigScripts = args.dontUpdateAutotoolsGnuConfigScripts or true;
         nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
         configurePhase = ''
           runHook preConfigure
