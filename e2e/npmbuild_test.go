@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,4 +113,54 @@ func assertFile(t *testing.T, p, want string) {
 	if string(got) != want {
 		t.Errorf("%s holds %q, want %q", p, strings.TrimSpace(string(got)), strings.TrimSpace(want))
 	}
+}
+
+// TestNativeReproducible builds the native project's tree, whose
+// segfault-handler is compiled by node-gyp in a derivation of its own,
+// then builds that derivation and the tree again with --check: Nix fails
+// when an output differs from the first build's (node-gyp writes the
+// folder it builds in into build/Makefile, so a random folder would).
+func TestNativeReproducible(t *testing.T) {
+	need(t, "nix-build", "nix-store", "nix-instantiate", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/native")
+	expr := "(pkgs.callPackage " + out + " { }).nodeModules"
+	if _, err := nixBuild(expr); err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	drv, err := nixCmd("nix-instantiate", "-E", "let pkgs = import "+standin+" { }; in "+expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := nixCmd("nix-store", "-q", "--references", drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var native string
+	for _, d := range strings.Fields(inputs) {
+		if strings.HasSuffix(d, "-segfault-handler-1.3.0.drv") {
+			native = d
+		}
+	}
+	if native == "" {
+		t.Fatalf("no derivation of its own for segfault-handler among the tree's inputs:\n%s", inputs)
+	}
+	for _, d := range []string{native, drv} {
+		if _, err := nixCmd("nix-store", "--realise", "--check", d); err != nil {
+			t.Errorf("%s differs from build to build: %v", d, err)
+		}
+	}
+}
+
+// nixCmd runs one of Nix's commands as nixBuild runs nix-build and
+// returns its output, trimmed, or the error with Nix's messages.
+func nixCmd(name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
 }
