@@ -105,7 +105,9 @@ let
       dontConfigure = true;
       dontBuild = true;
       dontFixup = true;
-      # The package is copied as it is: no config.guess to update.
+      # The files as published: nixpkgs' stdenv would otherwise replace
+      # a package's config.sub and config.guess (dontConfigure does not
+      # stop that hook).
       dontUpdateAutotoolsGnuConfigScripts = true;
       unpackPhase = ''
         runHook preUnpack
@@ -143,6 +145,7 @@ let
         dontUnpack = true;
         dontConfigure = true;
         dontFixup = true;
+        dontUpdateAutotoolsGnuConfigScripts = true;
         # An override's inputs come before node-gyp's tools: the first
         # on PATH wins, so overrides do.
         nativeBuildInputs = [ nodejs ] ++ nativeBuildInputs ++ gypTools;
@@ -179,6 +182,9 @@ let
         # As buildNpmPackage: stripping a node_modules tree takes long and
         # gains little. An argument turns it back on.
         dontStrip = args.dontStrip or true;
+        # The project's files as npm run build sees them: nixpkgs' stdenv
+        # would replace its config.sub and config.guess.
+        dontUpdateAutotoolsGnuConfigScripts = args.dontUpdateAutotoolsGnuConfigScripts or true;
         nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
         configurePhase = ''
           runHook preConfigure

@@ -111,24 +111,29 @@ async function tree(out, plan, nodedir, work) {
 }
 
 // installed writes to out the package at plan.target after its install
-// scripts ran, in a tree under work that holds what they need (its
-// dependencies, laid out below it as in the project's tree): the
-// package's folder without the packages placed inside it, which the
-// project's tree places itself. work is a fixed path, so that what the
-// scripts build does not record a random one.
-async function installed(out, plan, nodedir, work) {
-  const at = path.join(work, "tree");
-  await tree(at, plan, nodedir, work);
-  const top = path.join(at, plan.target);
+// scripts ran, in a tree that holds what they need (its dependencies,
+// laid out below it as in the project's tree): the package's folder
+// without the packages placed inside it, which the project's tree places
+// itself. The tree is built inside out, a path fixed for the derivation
+// (a temporary folder's name changes from build to build, and node-gyp
+// writes the path into build/Makefile and .deps), and then moved up;
+// tmp holds the builders' helpers (node-gyp's shim).
+async function installed(out, plan, nodedir, tmp) {
+  const work = path.join(out, ".lock2nix-build");
+  await tree(work, plan, nodedir, tmp);
+  const top = path.join(work, plan.target);
   for (const e of plan.layout) {
-    if (e.path.startsWith(plan.target + "/node_modules/")) modules.remove(path.join(at, e.path), top);
+    if (e.path.startsWith(plan.target + "/node_modules/")) modules.remove(path.join(work, e.path), top);
   }
   fs.rmSync(path.join(top, "node_modules", ".bin"), { recursive: true, force: true });
   try {
     fs.rmdirSync(path.join(top, "node_modules"));
   } catch (err) {}
-  fs.mkdirSync(out, { recursive: true });
-  modules.run("cp", ["-R", top + "/.", out]);
+  for (const f of fs.readdirSync(top)) {
+    if (f === path.basename(work)) throw new Error("lock2nix: " + plan.target + " holds " + f + ", the builders' own folder");
+    fs.renameSync(path.join(top, f), path.join(out, f));
+  }
+  fs.rmSync(work, { recursive: true, force: true });
 }
 
 module.exports = { candidates, supportedLayout, dropUnsupported, byPath, tree, installed };
