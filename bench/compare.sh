@@ -168,7 +168,8 @@ if [ ${#npm_dirs[@]} -gt 0 ]; then
       fi
       popd >/dev/null
     fi
-    s="(import $work/out.nix $stub).sources"
+    # The data file's sources, through the builders' fetchers.
+    s="((import $repo { pkgs.callPackage = fn: fn; }).npm ({ file = $work/out.nix; } // $stub)).sources"
     evals "let s = $s; in $forced" "
       let
         lock = builtins.fromJSON (builtins.readFile $lock);

@@ -37,10 +37,10 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 // Sources collects a file's fetchers: one per distinct source
 // ([lockfile.SourceID]), named after the first package that adds it.
 type Sources struct {
-	names    map[lockfile.SourceID]string
-	bindings []Binding
-	// data holds each source as a data file describes it (sources.nix).
-	data []Binding
+	names map[lockfile.SourceID]string
+	// added are the sources in the order added, with their names; their
+	// fetchers (Bindings) or data (Data) are made when asked for.
+	added []namedSource
 	// needGit and needUnpinned record the fetchers beyond fetchurl the
 	// file must take as arguments.
 	needGit, needUnpinned bool
@@ -59,21 +59,30 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 	if have, ok := s.names[id]; ok {
 		return have, nil
 	}
-	f, err := s.fetcher(src)
-	if err != nil {
-		return "", fmt.Errorf("nixexpr: %s: %w", name, err)
+	if src.Kind != lockfile.Tarball && src.Kind != lockfile.Git {
+		return "", fmt.Errorf("nixexpr: %s: cannot fetch a %s source", name, src.Kind)
 	}
 	s.names[id] = name
-	s.bindings = append(s.bindings, Attr{Path: []string{name}, Value: f})
-	s.data = append(s.data, Attr{Path: []string{name}, Value: sourceData(src)})
+	s.added = append(s.added, namedSource{name, src})
 	return name, nil
+}
+
+type namedSource struct {
+	name string
+	src  lockfile.Source
 }
 
 // Data returns the sources as a data file holds them, in the order they
 // were added: { url; hash; name ? … } for an archive, { url; rev; } for a
 // git commit, { url; } for an archive without a hash. SourcesNix turns
 // each into its fetcher.
-func (s *Sources) Data() []Binding { return s.data }
+func (s *Sources) Data() []Binding {
+	bs := make([]Binding, len(s.added))
+	for i, a := range s.added {
+		bs[i] = Attr{Path: []string{a.name}, Value: sourceData(a.src)}
+	}
+	return bs
+}
 
 // sourceData describes src for SourcesNix; Add has checked its kind.
 func sourceData(src lockfile.Source) AttrSet {
@@ -121,10 +130,19 @@ func Data(h Header, format string, schema int, bindings []Binding) *File {
 }
 
 // Bindings returns the fetchers in the order they were added.
-func (s *Sources) Bindings() []Binding { return s.bindings }
+func (s *Sources) Bindings() []Binding {
+	bs := make([]Binding, len(s.added))
+	for i, a := range s.added {
+		bs[i] = Attr{Path: []string{a.name}, Value: s.fetcher(a.src)}
+	}
+	return bs
+}
 
 // Formals are the defaulted fetcher arguments the added sources need.
 func (s *Sources) Formals() []Formal {
+	for _, a := range s.added {
+		s.fetcher(a.src)
+	}
 	var fs []Formal
 	if s.needGit {
 		fs = append(fs, Formal{Name: "fetchGit", Default: Select{Expr: Ident{"builtins"}, Attrs: []string{"fetchGit"}}})
@@ -135,12 +153,14 @@ func (s *Sources) Formals() []Formal {
 	return fs
 }
 
-func (s *Sources) fetcher(src lockfile.Source) (Expr, error) {
+// fetcher returns src's fetcher (Add has checked its kind), noting the
+// fetchers beyond fetchurl it takes.
+func (s *Sources) fetcher(src lockfile.Source) Expr {
 	switch src.Kind {
 	case lockfile.Tarball:
 		if src.Hash.IsZero() {
 			s.needUnpinned = true
-			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.URL}}}, nil
+			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.URL}}}
 		}
 		bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.URL}}}
 		// fetchurl names the store path after the URL's last segment; a
@@ -149,7 +169,7 @@ func (s *Sources) fetcher(src lockfile.Source) (Expr, error) {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
 		}
 		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.Hash.String()}})
-		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}, nil
+		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}
 	case lockfile.Git:
 		s.needGit = true
 		return Apply{Func: Ident{"fetchGit"}, Args: []Expr{AttrSet{Bindings: []Binding{
@@ -157,9 +177,9 @@ func (s *Sources) fetcher(src lockfile.Source) (Expr, error) {
 			Attr{Path: []string{"rev"}, Value: String{src.Rev}},
 			// The commit may sit on any branch or tag.
 			Attr{Path: []string{"allRefs"}, Value: Bool{true}},
-		}}}}, nil
+		}}}}
 	}
-	return nil, fmt.Errorf("cannot fetch a %s source", src.Kind)
+	panic("nixexpr: cannot fetch a " + src.Kind.String() + " source")
 }
 
 // Strings returns a list of string literals.

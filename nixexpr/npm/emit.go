@@ -6,9 +6,7 @@
 package npm
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -219,29 +217,176 @@ type Engines struct {
 // records returns the package records: a JSON object, one package a line.
 // pkgSrc names each package's source in "sources" ("" when not fetched).
 func records(g *lockfile.Graph, pkgSrc []string) (nixexpr.String, error) {
-	var b bytes.Buffer
 	// About 300 bytes a package.
-	b.Grow(len(g.Packages)*300 + 4)
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	b.WriteString("{\n")
+	b := make([]byte, 0, len(g.Packages)*300+4)
+	b = append(b, "{\n"...)
 	for i, p := range g.Packages {
-		if err := enc.Encode(p.ID); err != nil {
-			return nixexpr.String{}, err
-		}
-		b.Truncate(b.Len() - 1) // Encode's newline
-		b.WriteString(": ")
-		if err := enc.Encode(record(p, pkgSrc[i])); err != nil {
-			return nixexpr.String{}, err
-		}
-		b.Truncate(b.Len() - 1)
+		b = appendJSON(b, p.ID)
+		b = append(b, ": "...)
+		b = record(p, pkgSrc[i]).appendJSON(b)
 		if i < len(g.Packages)-1 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteString("}\n")
-	return nixexpr.String{Value: b.String()}, nil
+	b = append(b, "}\n"...)
+	return nixexpr.String{Value: string(b)}, nil
+}
+
+// appendJSON appends r as encoding/json marshals it (TestRecordJSON
+// checks that), without its reflection: every byte of the records is
+// written on each run.
+func (r *Record) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := 0
+	key := func(k string) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = appendJSON(b, k)
+		b = append(b, ':')
+	}
+	str := func(k, v string) {
+		if v != "" {
+			key(k)
+			b = appendJSON(b, v)
+		}
+	}
+	strs := func(vs []string) {
+		b = append(b, '[')
+		for i, v := range vs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, v)
+		}
+		b = append(b, ']')
+	}
+	list := func(k string, vs []string) {
+		if len(vs) > 0 {
+			key(k)
+			strs(vs)
+		}
+	}
+	if r.Name != nil {
+		key("name")
+		b = appendJSON(b, *r.Name)
+	}
+	if r.Version != nil {
+		key("version")
+		b = appendJSON(b, *r.Version)
+	}
+	str("pname", r.Pname)
+	str("drvVersion", r.DrvVersion)
+	str("source", r.Source)
+	str("src", r.Src)
+	str("path", r.Path)
+	if len(r.Installs) > 0 {
+		key("installs")
+		b = append(b, '{')
+		for i, path := range slices.Sorted(maps.Keys(r.Installs)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, path)
+			b = append(b, ':')
+			if r.Installs[path] == nil {
+				b = append(b, "null"...)
+			} else {
+				strs(r.Installs[path])
+			}
+		}
+		b = append(b, '}')
+	}
+	if len(r.Bins) > 0 {
+		key("bins")
+		b = append(b, '{')
+		for i, name := range slices.Sorted(maps.Keys(r.Bins)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, name)
+			b = append(b, ':')
+			b = appendJSON(b, r.Bins[name])
+		}
+		b = append(b, '}')
+	}
+	if r.Deps != nil {
+		key("deps")
+		b = append(b, '{')
+		outer := n
+		n = 0
+		list("prod", r.Deps.Prod)
+		list("dev", r.Deps.Dev)
+		list("optional", r.Deps.Optional)
+		list("peer", r.Deps.Peer)
+		list("peerOptional", r.Deps.PeerOptional)
+		n = outer
+		b = append(b, '}')
+	}
+	list("os", r.OS)
+	list("cpu", r.CPU)
+	list("libc", r.Libc)
+	if r.Engines != nil {
+		key("engines")
+		b = append(b, `{"node":`...)
+		if r.Engines.Node == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for i, alt := range r.Engines.Node {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				if alt == nil {
+					b = append(b, "null"...)
+				} else {
+					strs(alt)
+				}
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	if r.HasInstallScript {
+		key("hasInstallScript")
+		b = append(b, "true"...)
+	}
+	str("license", r.License)
+	return append(b, '}')
+}
+
+// appendJSON appends s as a JSON string, as encoding/json does without
+// HTML escaping. s is UTF-8 (checkRecord).
+func appendJSON(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\b':
+			b = append(b, '\\', 'b')
+		case c == '\f':
+			b = append(b, '\\', 'f')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xa8:
+			// U+2028 and U+2029, which encoding/json escapes.
+			b = append(b, '\\', 'u', '2', '0', '2', hex[s[i+2]&0xf])
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // record returns p's record; src names its source in "sources".
