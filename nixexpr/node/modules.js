@@ -7,6 +7,8 @@
 //                                            a folder, or a git checkout npm packs)
 //   node modules.js package DIR BINDIR NODE  DIR: an installed package; its bins
 //                                            made executable and linked into BINDIR
+//   node modules.js script DIR EVENT         print DIR's package.json script EVENT ("" if none)
+//   node modules.js name DIR                 print DIR's package.json name
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -467,8 +469,15 @@ function main(argv) {
     const dir = path.resolve(a);
     patchBins(dir, c);
     linkPackageBins(dir, path.resolve(b));
+  } else if (mode === "script" && a && b) {
+    const s = ((readManifest(a) || {}).scripts || {})[b];
+    process.stdout.write(typeof s === "string" ? s : "");
+  } else if (mode === "name" && a) {
+    const pj = readManifest(a);
+    if (!pj || typeof pj.name !== "string" || pj.name === "") fail("lock2nix: " + path.join(a, "package.json") + " has no name");
+    process.stdout.write(pj.name);
   } else {
-    console.error("usage: modules.js bins DIR NODE | unpack SRC OUT [git] | package DIR BINDIR NODE");
+    console.error("usage: modules.js bins DIR NODE | unpack SRC OUT [git] | package DIR BINDIR NODE | script DIR EVENT | name DIR");
     process.exit(2);
   }
 }

@@ -198,7 +198,7 @@ let
         '';
         buildPhase = ''
           runHook preBuild
-          cmd=$(node -e 'const s = (require("./package.json").scripts || {})[process.argv[1]]; process.stdout.write(s || "")' ${script})
+          cmd=$(node ${scripts.modules} script . ${script})
           if [ -n "$cmd" ]; then
             npm_lifecycle_event=${script} sh -c "$cmd"
           fi
@@ -206,7 +206,7 @@ let
         '';
         installPhase = ''
           runHook preInstall
-          name=$(node -p 'require("./package.json").name')
+          name=$(node ${scripts.modules} name .)
           dest="$out/lib/node_modules/$name"
           mkdir -p "$dest"
           cp -R . "$dest"

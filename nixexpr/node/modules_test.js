@@ -331,3 +331,12 @@ test("unpack: an archive is extracted", async (t) => {
   await m.unpack(path.join(d, "a.tgz"), path.join(d, "out"));
   assert.deepEqual(fs.readdirSync(path.join(d, "out")), ["package.json"]);
 });
+
+test("the command line: script prints a package.json script, name the package's name", (t) => {
+  const d = tmpdir(t);
+  writePackage(d, { name: "@s/app", scripts: { build: "tsc -p ." } });
+  const cli = (...args) => require("child_process").execFileSync(process.execPath, [path.join(__dirname, "modules.js"), ...args], { encoding: "utf8" });
+  assert.equal(cli("script", d, "build"), "tsc -p .");
+  assert.equal(cli("script", d, "test"), "");
+  assert.equal(cli("name", d), "@s/app");
+});
