@@ -561,7 +561,11 @@ func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
 			}
 			return names(v.List[1].List, nil)
 		case "choice":
+			// dune takes the first branch that matches: a later branch's
+			// names apply unless an earlier branch matches, which only
+			// a platform compatible with both can do.
 			var out []Depend
+			var earlier []PlatformEnv
 			for _, br := range v.List[1:] {
 				if br.Kind != sexp.List || len(br.List) != 2 || br.List[1].Kind != sexp.List {
 					return nil, d.errAt(br, "want (<platforms> (<name>…)) in (choice …)")
@@ -574,12 +578,35 @@ func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
 				if err != nil {
 					return nil, err
 				}
+				var unless []PlatformEnv
+				for _, e := range earlier {
+					if slices.ContainsFunc(envs, func(x PlatformEnv) bool { return compatible(e, x) }) {
+						unless = append(unless, e)
+					}
+				}
+				for i := range es {
+					es[i].Unless = unless
+				}
 				out = append(out, es...)
+				earlier = append(earlier, envs...)
 			}
 			return out, nil
 		}
 	}
 	return names(n.List[1:], nil)
+}
+
+// compatible reports whether one platform can match both envs: no
+// variable has different values in them.
+func compatible(a, b PlatformEnv) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Var == y.Var && x.Value != y.Value {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // depexts reads the system packages a package needs. A non-portable lock
