@@ -35,6 +35,12 @@ type Options struct {
 	// URL's "#" part names. A git source without a commit or a pin is
 	// returned unpinned ([lockfile.Source.Pinned] is false).
 	Pins map[string]string
+	// Dir is the project's folder on this machine, absolute and with
+	// symbolic links resolved, as dune writes it into local pins
+	// ((copy /home/me/proj/vendor/foo), file:///home/me/proj/foo): a
+	// local source at an absolute path inside it is read as the path
+	// relative to the project. "" reads no absolute path as inside.
+	Dir string
 }
 
 // ParseFS reads the lock directory dir of the project whose root is fsys.
@@ -375,8 +381,9 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !ok || p == "" {
 			return lockfile.Source{}, d.errAt(n.List[1], "want a path")
 		}
-		if path.IsAbs(p) {
-			return lockfile.Source{}, d.outside(n.List[1], p)
+		p, err := d.local(n.List[1], p)
+		if err != nil {
+			return lockfile.Source{}, err
 		}
 		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(n.List[1])}, nil
 	case "fetch":
@@ -415,9 +422,16 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 	}
 	scheme, rest, hasScheme := strings.Cut(u, "://")
 	switch {
-	case !hasScheme && path.IsAbs(u):
+	case !hasScheme && (path.IsAbs(u) || isWindowsPath(u)):
 		// opam reads a bare absolute path as a local file.
-		return lockfile.Source{}, d.outside(url.List[1], u)
+		p, err := d.local(url.List[1], u)
+		if err != nil {
+			return lockfile.Source{}, err
+		}
+		if isArchive(p) {
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Hash: hash, Origin: d.pos(url.List[1])}, nil
+		}
+		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(url.List[1])}, nil
 	case scheme == "git" || strings.HasPrefix(scheme, "git+"):
 		// dune fetches git://, git+https://, git+ssh://, git+file:// …
 		// with git. What follows "#" is a commit, a branch or a tag; a
@@ -442,15 +456,47 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		// A path, checksum or not: it must stay inside the project's
 		// boundary like every local path, never be fetched from anywhere
 		// on the host.
-		if path.IsAbs(rest) {
-			return lockfile.Source{}, d.outside(url.List[1], rest)
+		p, err := d.local(url.List[1], rest)
+		if err != nil {
+			return lockfile.Source{}, err
 		}
-		if isArchive(rest) {
-			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash, Origin: d.pos(url.List[1])}, nil
+		if isArchive(p) {
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Hash: hash, Origin: d.pos(url.List[1])}, nil
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: rest, Origin: d.pos(url.List[1])}, nil
+		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(url.List[1])}, nil
 	}
 	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git, git+…, or file", u)
+}
+
+// local returns a local source's path relative to the project. dune
+// writes its local pins at absolute paths: one inside the project's
+// folder on this machine (Options.Dir) is that relative path; any other
+// absolute path, a Windows drive path (C:/…, C:\…) or a network path
+// (\\host\…) among them, is outside.
+func (d *decoder) local(n *sexp.Node, p string) (string, error) {
+	if isWindowsPath(p) {
+		return "", d.outside(n, p)
+	}
+	if !path.IsAbs(p) {
+		return p, nil
+	}
+	if dir := d.opts.Dir; dir != "" {
+		clean := path.Clean(p)
+		switch {
+		case clean == path.Clean(dir):
+			return ".", nil
+		case strings.HasPrefix(clean, strings.TrimSuffix(path.Clean(dir), "/")+"/"):
+			return strings.TrimPrefix(clean, strings.TrimSuffix(path.Clean(dir), "/")+"/"), nil
+		}
+	}
+	return "", d.outside(n, p)
+}
+
+// isWindowsPath reports a path of a Windows machine: on a drive (C:/,
+// C:\), or on the network (\\host\share).
+func isWindowsPath(p string) bool {
+	drive := len(p) >= 3 && p[1] == ':' && (p[2] == '/' || p[2] == '\\') && ('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
+	return drive || strings.HasPrefix(p, `\\`)
 }
 
 // outside reports a local source at an absolute path: the generated file

@@ -61,7 +61,17 @@ var duneCommand = &command{
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			// Pins (the pins file, --pin) are applied to the graph by
 			// the run every command shares.
-			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{})
+			// dune writes local pins at absolute paths: those inside
+			// the project, as dune names it (links resolved), are read
+			// as relative paths.
+			abs, err := filepath.Abs(dir)
+			if err == nil {
+				abs, err = filepath.EvalSymlinks(abs)
+			}
+			if err != nil {
+				return nil, err
+			}
+			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{Dir: filepath.ToSlash(abs)})
 			if err != nil {
 				return nil, prefixDir(dir, err)
 			}
