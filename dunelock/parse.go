@@ -47,6 +47,12 @@ type Options struct {
 // File names in errors and FilesDir paths are relative to the project.
 // It reads several files of fsys at once, as os.DirFS, embed.FS and
 // fstest.MapFS allow.
+//
+// When only package files are wrong (unreadable, malformed, naming a
+// package the lock does not hold, a version twice), ParseFS returns the
+// lock of the others along with every such error, so that a caller can
+// report what else is wrong in the same run; any other error returns a
+// nil Lock.
 func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
 	d := &decoder{fsys: fsys, dir: dir, opts: opts}
 	g := &lockfile.Graph{}
@@ -87,28 +93,35 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
 	wg.Wait()
 	files := map[*lockfile.Package]string{}
 	recipes := map[*lockfile.Package]*Recipe{}
-	for _, r := range results {
+	// A package whose file is wrong is still one the lock holds.
+	held := map[string]bool{"dune": true}
+	byID := map[string]string{}
+	for i, r := range results {
+		held[strings.SplitN(names[i], ".", 2)[0]] = true
 		if r.err != nil {
 			d.errs = append(d.errs, r.err)
 			continue
 		}
+		id := r.p.Name + "." + r.p.Version
+		if other, dup := byID[id]; dup {
+			// dune reads one package per name and version
+			// (Package_version.Map.of_list_exn).
+			d.errs = append(d.errs, &lockfile.Error{File: r.file, Msg: fmt.Sprintf("holds version %s of %s, as %s does: remove one of them", r.p.Version, r.p.Name, path.Base(other))})
+			continue
+		}
+		byID[id] = r.file
 		files[r.p] = r.file
 		recipes[r.p] = r.r
 		g.Packages = append(g.Packages, r.p)
 	}
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
-	}
-	if err := checkDepends(g, files); err != nil {
-		return nil, err
-	}
+	d.errs = append(d.errs, checkDepends(g, files, held))
 	assignIDs(g)
 	for p, r := range recipes {
 		lock.Recipes[p.ID] = r
 	}
 	g.Root.Name = projectName(fsys)
 	g.Sort()
-	return lock, nil
+	return lock, errors.Join(d.errs...)
 }
 
 type decoder struct {
@@ -1002,11 +1015,7 @@ func (d *decoder) term(n *sexp.Node) (Term, error) {
 
 // checkDepends reports depends that name no package of the lock (dune
 // itself excepted: the running dune provides it).
-func checkDepends(g *lockfile.Graph, files map[*lockfile.Package]string) error {
-	have := map[string]bool{"dune": true}
-	for _, p := range g.Packages {
-		have[p.Name] = true
-	}
+func checkDepends(g *lockfile.Graph, files map[*lockfile.Package]string, have map[string]bool) error {
 	var errs []error
 	for _, p := range g.Packages {
 		for _, e := range p.Deps {

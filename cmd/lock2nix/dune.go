@@ -72,7 +72,7 @@ var duneCommand = &command{
 				return nil, err
 			}
 			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{Dir: filepath.ToSlash(abs)})
-			if err != nil {
+			if lock == nil {
 				return nil, prefixDir(dir, err)
 			}
 			var flags []string
@@ -89,6 +89,9 @@ var duneCommand = &command{
 				extra: extraSites(lock),
 				// What --report needs to know of dune besides the graph.
 				facts: func() report.Facts { return duneFacts(lock) },
+				// Package files that do not parse: the others are read,
+				// and the run reports what else is wrong.
+				problems: prefixDir(dir, err),
 			}, nil
 		}
 	},
