@@ -56,6 +56,31 @@ func hostRuns(t *testing.T, l *dunelock.Lock, name, system string) [][]string {
 	return runs
 }
 
+const linuxX86 = "((arch x86_64) (os linux))"
+
+// platformFS is a portable lock whose dependency sets differ per platform.
+var platformFS = fstest.MapFS{
+	"dune.lock/lock.dune": {Data: []byte("(lang package 0.1)\n(solved_for_platforms " + linuxX86 + " ((arch arm64) (os macos)))\n")},
+	"dune.lock/a.1.pkg": {Data: []byte(`(version 1)
+(build (all_platforms ((action (run echo %{pkg:opt:installed} %{pkg:b:version} %{pkg:c:version} %{pkg:first:installed} %{pkg-self:build-id} %{pkg:absent:build-id})))))
+(depends
+ (choice
+  ((` + linuxX86 + `) (opt b c first))
+  ((((arch arm64) (os macos))) (b c))))`)},
+	"dune.lock/opt.1.pkg": {Data: []byte("(version 1)\n")},
+	// One version per platform.
+	"dune.lock/b.1.pkg": {Data: []byte("(version 1)\n(enabled_on_platforms (only " + linuxX86 + "))\n")},
+	"dune.lock/b.2.pkg": {Data: []byte("(version 2)\n(enabled_on_platforms (only ((arch arm64) (os macos))))\n")},
+	// A stale lock's two versions: dune orders versions byte-wise,
+	// so 1.10 comes before 1.9.
+	"dune.lock/c.1.9.pkg":  {Data: []byte("(version 1.9)\n")},
+	"dune.lock/c.1.10.pkg": {Data: []byte("(version 1.10)\n")},
+	// Overlapping branches: the first that matches is taken.
+	"dune.lock/first.1.pkg": {Data: []byte(`(version 1)
+(build (all_platforms ((action (run echo %{pkg:opt:installed})))))
+(depends (choice ((((os linux))) ()) ((((arch x86_64))) (opt))))`)},
+}
+
 // TestPlatformVariables checks that the variables that depend on the
 // dependency set are decided on each platform over that platform's set,
 // as dune decides them: %{pkg:X:installed} and %{pkg:X:version} (the
@@ -65,29 +90,7 @@ func TestPlatformVariables(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	const linuxX86 = "((arch x86_64) (os linux))"
-	fsys := fstest.MapFS{
-		"dune.lock/lock.dune": {Data: []byte("(lang package 0.1)\n(solved_for_platforms " + linuxX86 + " ((arch arm64) (os macos)))\n")},
-		"dune.lock/a.1.pkg": {Data: []byte(`(version 1)
-(build (all_platforms ((action (run echo %{pkg:opt:installed} %{pkg:b:version} %{pkg:c:version} %{pkg:first:installed} %{pkg-self:build-id} %{pkg:absent:build-id})))))
-(depends
- (choice
-  ((` + linuxX86 + `) (opt b c first))
-  ((((arch arm64) (os macos))) (b c))))`)},
-		"dune.lock/opt.1.pkg": {Data: []byte("(version 1)\n")},
-		// One version per platform.
-		"dune.lock/b.1.pkg": {Data: []byte("(version 1)\n(enabled_on_platforms (only " + linuxX86 + "))\n")},
-		"dune.lock/b.2.pkg": {Data: []byte("(version 2)\n(enabled_on_platforms (only ((arch arm64) (os macos))))\n")},
-		// A stale lock's two versions: dune orders versions byte-wise,
-		// so 1.10 comes before 1.9.
-		"dune.lock/c.1.9.pkg":  {Data: []byte("(version 1.9)\n")},
-		"dune.lock/c.1.10.pkg": {Data: []byte("(version 1.10)\n")},
-		// Overlapping branches: the first that matches is taken.
-		"dune.lock/first.1.pkg": {Data: []byte(`(version 1)
-(build (all_platforms ((action (run echo %{pkg:opt:installed})))))
-(depends (choice ((((os linux))) ()) ((((arch x86_64))) (opt))))`)},
-	}
-	l, err := dunelock.ParseFS(fsys, dunelock.DefaultDir, dunelock.Options{})
+	l, err := dunelock.ParseFS(platformFS, dunelock.DefaultDir, dunelock.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
