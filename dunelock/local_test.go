@@ -31,6 +31,8 @@ func TestLocalPaths(t *testing.T) {
 		{"Windows drive in a file URL", "/home/me/proj", `(fetch (url file://C:/Users/me/proj/foo))`, "", "dune.lock/a.pkg:2:21: local source C:/Users/me/proj/foo " + outside},
 		{"Windows drive in copy", "/home/me/proj", `(copy "C:\\Users\\me\\proj")`, "", `dune.lock/a.pkg:2:15: local source C:\Users\me\proj ` + outside},
 		{"Windows drive, lower case, bare", "/home/me/proj", `(fetch (url d:/src/a.tar.gz))`, "", "dune.lock/a.pkg:2:21: local source d:/src/a.tar.gz " + outside},
+		{"git repository inside", "/home/me/proj", `(fetch (url git+file:///home/me/proj/vendor/r#0123456789abcdef0123456789abcdef01234567))`, "git file:///home/me/proj/vendor/r", ""},
+		{"git repository outside", "/home/me/proj", `(fetch (url git+file:///home/me/other#0123456789abcdef0123456789abcdef01234567))`, "", "dune.lock/a.pkg:2:21: local source /home/me/other " + outside},
 		{"Windows network path", "/home/me/proj", `(copy "\\\\host\\share\\foo")`, "", `dune.lock/a.pkg:2:15: local source \\host\share\foo ` + outside},
 	}
 	for _, tt := range tests {
@@ -42,7 +44,7 @@ func TestLocalPaths(t *testing.T) {
 				gotErr = err.Error()
 			} else {
 				s := l.Graph.Packages[0].Source
-				got = fmt.Sprintf("%s %s", s.Kind, s.Path)
+				got = fmt.Sprintf("%s %s%s", s.Kind, s.URL, s.Path)
 				if s.Kind.String() == "local-tarball" {
 					got += " " + s.Hash.String()
 				}

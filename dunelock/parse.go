@@ -462,6 +462,13 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if scheme != "git" {
 			transport = strings.TrimPrefix(scheme, "git+")
 		}
+		if transport == "file" {
+			// A repository on this machine: Nix would read it wherever
+			// it lies, so it must lie inside the project.
+			if _, err := d.local(url.List[1], addr); err != nil {
+				return lockfile.Source{}, err
+			}
+		}
 		return lockfile.Source{Kind: lockfile.Git, URL: transport + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
