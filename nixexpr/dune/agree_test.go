@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,7 +19,8 @@ import (
 // TestBuildersAgree evaluates generated files with real Nix on each of
 // Hosts and checks that the builders build what Go compiled the scripts
 // for: the same version of each name, the same dependency closure (the
-// dep_ variables exported), and the script Go chose for that system. It
+// dep_ variables exported), the exported_env of each dependency and the
+// script Go chose for that system. It
 // reads a hand-written lock and every lock of the shared corpus.
 func TestBuildersAgree(t *testing.T) {
 	if _, err := exec.LookPath("nix-instantiate"); err != nil {
@@ -113,6 +115,17 @@ in builtins.mapAttrs (n: d: { inherit (d) version configurePhase buildPhase; }) 
 					slices.Sort(exported)
 					if diff := cmp.Diff(deps, exported); diff != "" {
 						t.Errorf("%s: %s: closure, Go (-) and builders (+):\n%s", hp.System, n, diff)
+					}
+					// Each dependency's exported_env, as Go compiled it
+					// for this host.
+					for d := range v.closure(p) {
+						dp := v.byName[d]
+						if env := l.Recipes[dp.ID].Env; len(env) > 0 {
+							want, _ := v.compiler(dp).exportedEnv(env)
+							if !strings.Contains(g.ConfigurePhase, want) {
+								t.Errorf("%s: %s: the builders' configure phase lacks %s's exported_env as Go compiled it\n%s\n--- configure phase:\n%s", hp.System, n, d, want, g.ConfigurePhase)
+							}
+						}
 					}
 					r := l.Recipes[p.ID]
 					if i := pick(r.Build, hp.Vars); i >= 0 {

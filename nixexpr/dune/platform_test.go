@@ -65,8 +65,12 @@ var platformFS = fstest.MapFS{
 (build (all_platforms ((action (run echo %{pkg:opt:installed} %{pkg:b:version} %{pkg:c:version} %{pkg:first:installed} %{pkg-self:build-id} %{pkg:absent:build-id})))))
 (depends
  (choice
-  ((` + linuxX86 + `) (opt b c first))
-  ((((arch arm64) (os macos))) (b c))))`)},
+  ((` + linuxX86 + `) (opt b c first envp))
+  ((((arch arm64) (os macos))) (b c envp))))`)},
+	// An exported_env value is decided per platform too.
+	"dune.lock/envp.1.pkg": {Data: []byte(`(version 1)
+(exported_env (= OPT_INSTALLED %{pkg:opt:installed}))
+(depends (choice ((` + linuxX86 + `) (opt)) ((((arch arm64) (os macos))) ())))`)},
 	"dune.lock/opt.1.pkg": {Data: []byte("(version 1)\n")},
 	// One version per platform.
 	"dune.lock/b.1.pkg": {Data: []byte("(version 1)\n(enabled_on_platforms (only " + linuxX86 + "))\n")},
