@@ -62,11 +62,11 @@ const linuxX86 = "((arch x86_64) (os linux))"
 var platformFS = fstest.MapFS{
 	"dune.lock/lock.dune": {Data: []byte("(lang package 0.1)\n(solved_for_platforms " + linuxX86 + " ((arch arm64) (os macos)))\n")},
 	"dune.lock/a.1.pkg": {Data: []byte(`(version 1)
-(build (all_platforms ((action (run echo %{pkg:opt:installed} %{pkg:b:version} %{pkg:c:version} %{pkg:first:installed} %{pkg-self:build-id} %{pkg:absent:build-id})))))
+(build (all_platforms ((action (run echo %{pkg:opt:installed} %{pkg:b:version} %{pkg:c:version} %{pkg:first:installed} %{pkg-self:build-id} %{pkg:absent:build-id} %{pkg:dune:installed})))))
 (depends
  (choice
-  ((` + linuxX86 + `) (opt b c first envp))
-  ((((arch arm64) (os macos))) (b c envp))))`)},
+  ((` + linuxX86 + `) (opt b c first envp dune))
+  ((((arch arm64) (os macos))) (b c envp dune))))`)},
 	// An exported_env value is decided per platform too.
 	"dune.lock/envp.1.pkg": {Data: []byte(`(version 1)
 (exported_env (= OPT_INSTALLED %{pkg:opt:installed}))
@@ -89,7 +89,10 @@ var platformFS = fstest.MapFS{
 // dependency set are decided on each platform over that platform's set,
 // as dune decides them: %{pkg:X:installed} and %{pkg:X:version} (the
 // version built there), a choice's first matching branch, a stale lock's
-// versions in dune's order, and build-id.
+// versions in dune's order, and build-id. dune is the running dune, not a
+// package of the lock: %{pkg:dune:installed} is false, as in dune's
+// builds (Pkg_rules.Resolve leaves the system-provided dune out of the
+// closure).
 func TestPlatformVariables(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
@@ -102,8 +105,8 @@ func TestPlatformVariables(t *testing.T) {
 		name, system string
 		want         [][]string
 	}{
-		{"a", "x86_64-linux", [][]string{{"echo", "true", "1", "1.10", "true", buildID, buildID}}},
-		{"a", "aarch64-darwin", [][]string{{"echo", "false", "2", "1.10", "false", buildID, buildID}}},
+		{"a", "x86_64-linux", [][]string{{"echo", "true", "1", "1.10", "true", buildID, buildID, "false"}}},
+		{"a", "aarch64-darwin", [][]string{{"echo", "false", "2", "1.10", "false", buildID, buildID, "false"}}},
 		{"first", "x86_64-linux", [][]string{{"echo", "false"}}},
 		{"first", "x86_64-darwin", [][]string{{"echo", "true"}}},
 	}
