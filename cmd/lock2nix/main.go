@@ -119,9 +119,10 @@ type translation struct {
 	// for the pins to apply to.
 	extra []pins.Site
 	// problems are the errors of a lockfile read in part (dune: package
-	// files that do not parse); the run goes on to find what else is
-	// wrong (unpinned sources, actions that do not compile), reports it
-	// all at once, and writes nothing.
+	// files that do not parse), and then of local paths that lead outside
+	// the root; the run goes on to find what else is wrong (unpinned
+	// sources, actions that do not compile), reports it all at once, and
+	// writes nothing.
 	problems error
 }
 
@@ -195,9 +196,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := checkLocals(dir, root, t.locals, t.localSkip); err != nil {
-		return fail(errors.Join(t.problems, err))
-	}
+	t.problems = errors.Join(t.problems, checkLocals(dir, root, t.locals, t.localSkip))
 	if t.problems != nil {
 		// Nothing is fetched, nor the pins file written, for a lockfile
 		// that does not translate: its pins only tell what is unpinned.
