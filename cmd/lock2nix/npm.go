@@ -84,10 +84,19 @@ var npmCommand = &command{
 				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
 			}}
 			opts.Registry.Used = func(reg string) { used[reg] = true }
+			opts.AllowOutOfSync = *outOfSync
 			var damaged []string
 			opts.Damaged = func(keys []string) { damaged = keys }
 			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
 			if err != nil {
+				// When npm ci's stops are all there is, say how to go on.
+				retry := npmlock.Options{Registry: opts.Registry, AllowOutOfSync: true}
+				retry.Registry.Used = nil
+				if !*outOfSync {
+					if _, again := npmlock.Parse(lockPath, lock, pkg, retry); again == nil {
+						return nil, fmt.Errorf("%w\nrun npm install to update the lockfile, or pass --allow-out-of-sync", err)
+					}
+				}
 				return nil, err
 			}
 			var flags []string
