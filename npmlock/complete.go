@@ -54,6 +54,19 @@ type completeness struct {
 	queue            []visit
 	// later holds the folders that links lead to, for the second pass.
 	later []visit
+	// ranges caches decoded ranges: a few hundred specifiers ("^1.0.0")
+	// serve thousands of edges.
+	ranges map[string]decoded
+	// verdicts caches satisfies by range and version.
+	verdicts map[[2]string]bool
+	// shrinkwraps: some package ships its own npm-shrinkwrap.json.
+	shrinkwraps bool
+	buf         []byte
+}
+
+type decoded struct {
+	alts [][]lockfile.Comparison
+	ok   bool
 }
 
 // visit is a node to walk, with the overrides that apply to it; linked
@@ -70,7 +83,10 @@ type visit struct {
 // project) to their entries; roots are where the walk starts besides the
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
-	c := &completeness{p: p, nodes: nodes, seen: make(map[string]bool, len(nodes))}
+	c := &completeness{p: p, nodes: nodes, seen: make(map[string]bool, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
+	for _, e := range nodes {
+		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
+	}
 	var top *overrideSet
 	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
 		c.rootFromManifest = true
@@ -135,6 +151,9 @@ func (c *completeness) node(v visit) {
 		if d.Kind == lockfile.DepDev && !top {
 			continue // npm reads dev dependencies of the project and its folders only
 		}
+		if c.p.opts.LegacyPeerDeps && (d.Kind == lockfile.DepPeer || d.Kind == lockfile.DepPeerOptional) {
+			continue
+		}
 		if c.replaced(e.deps, i, top) {
 			continue
 		}
@@ -151,7 +170,7 @@ func (c *completeness) node(v visit) {
 		}
 		t := c.nodes[target]
 		c.push(visit{key: target, ovr: v.ovr.enter(t.name), linked: v.linked})
-		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.inShrinkwrap(target) && !satisfiedBy(spec, t, target) && !c.atHome(v.key, d, target) {
+		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) && !c.atHome(v.key, d, target) {
 			c.report(v, e, d.Name, spec, target)
 		}
 	}
@@ -201,12 +220,15 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 func (c *completeness) resolve(key, name string) string {
 	dir := key
 	for {
-		cand := "node_modules/" + name
+		// Built in a reused buffer: a lookup by string(buf) allocates
+		// nothing, and most probes find nothing.
+		c.buf = c.buf[:0]
 		if dir != "" {
-			cand = dir + "/" + cand
+			c.buf = append(append(c.buf, dir...), '/')
 		}
-		if _, ok := c.nodes[cand]; ok {
-			return cand
+		c.buf = append(append(c.buf, "node_modules/"...), name...)
+		if _, ok := c.nodes[string(c.buf)]; ok {
+			return string(c.buf)
 		}
 		up, ok := c.parent(dir)
 		if !ok {
@@ -244,6 +266,9 @@ func (c *completeness) parent(dir string) (string, bool) {
 // below, ships its own npm-shrinkwrap.json: npm takes what that file
 // says and judges none of it.
 func (c *completeness) inShrinkwrap(key string) bool {
+	if !c.shrinkwraps {
+		return false
+	}
 	for k := key; k != ""; {
 		if e := c.nodes[k]; e != nil && e.shrinkwrap {
 			return true
@@ -260,7 +285,7 @@ func (c *completeness) inShrinkwrap(key string) bool {
 // satisfiedBy reports whether the entry t at target meets spec, as far as
 // this can tell: folders and links meet anything, and so do specifiers
 // that are not registry ranges (git, URLs, files, tags) and prereleases.
-func satisfiedBy(spec string, t *entry, target string) bool {
+func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
 	if t.link || !inNodeModules(target) {
 		return true
 	}
@@ -275,11 +300,21 @@ func satisfiedBy(spec string, t *entry, target string) bool {
 			return false
 		}
 	}
-	alts, ok := parseRange(rng)
-	if !ok || !isRelease(t.version) {
+	if rng == t.version {
 		return true
 	}
-	return satisfies(t.version, alts)
+	key := [2]string{rng, t.version}
+	if ok, seen := c.verdicts[key]; seen {
+		return ok
+	}
+	r, seen := c.ranges[rng]
+	if !seen {
+		r.alts, r.ok = parseRange(rng)
+		c.ranges[rng] = r
+	}
+	ok := !r.ok || !isRelease(t.version) || satisfies(t.version, r.alts)
+	c.verdicts[key] = ok
+	return ok
 }
 
 // report records one dependency that npm ci would fetch: missing when

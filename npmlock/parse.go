@@ -43,6 +43,10 @@ type Options struct {
 	// into warnings, one each, given to Warn: the graph then leaves the
 	// missing packages out and keeps the versions it has.
 	AllowOutOfSync bool
+	// LegacyPeerDeps is npm's legacy-peer-deps setting: peer dependencies
+	// are then no dependencies, and neither npm ci nor lock2nix checks
+	// that the tree holds them.
+	LegacyPeerDeps bool
 }
 
 // LockName is the lockfile's name inside a project folder.

@@ -23,8 +23,9 @@ import (
 // counts optional dependencies and peer dependencies (but those marked
 // optional in peerDependenciesMeta): npm would fetch them. Specifiers
 // that are not registry ranges (file:, git, URLs, tags) are not checked;
-// nor are locked prereleases.
-func CheckSync(fsys fs.FS, g *lockfile.Graph) []string {
+// nor are locked prereleases. With opts.LegacyPeerDeps peer dependencies
+// are not counted, as npm does not count them then.
+func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 	installed := map[string]*lockfile.Package{}
 	for _, p := range g.Packages {
 		for _, in := range p.Installs {
@@ -70,6 +71,9 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph) []string {
 			}
 		}
 		for _, d := range manifestDeps(manifest) {
+			if opts.LegacyPeerDeps && (d.kind == lockfile.DepPeer || d.kind == lockfile.DepPeerOptional) {
+				continue
+			}
 			spec, known := ovr.spec(d.name, d.spec)
 			msg := syncProblem(installed, append([]string{dir}, linkedAt[dir]...), d.name, spec)
 			if msg != notLocked && !known {

@@ -85,12 +85,13 @@ var npmCommand = &command{
 			}}
 			opts.Registry.Used = func(reg string) { used[reg] = true }
 			opts.AllowOutOfSync = *outOfSync
+			opts.LegacyPeerDeps = conf.legacyPeerDeps.value == "true"
 			var damaged []string
 			opts.Damaged = func(keys []string) { damaged = keys }
 			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
 			if err != nil {
 				// When npm ci's stops are all there is, say how to go on.
-				retry := npmlock.Options{Registry: opts.Registry, AllowOutOfSync: true}
+				retry := npmlock.Options{Registry: opts.Registry, AllowOutOfSync: true, LegacyPeerDeps: opts.LegacyPeerDeps}
 				retry.Registry.Used = nil
 				if !*outOfSync {
 					if _, again := npmlock.Parse(lockPath, lock, pkg, retry); again == nil {
@@ -123,7 +124,7 @@ var npmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
 				emit:      func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
-				outOfSync: npmlock.CheckSync(os.DirFS(dir), g), allowOutOfSync: *outOfSync,
+				outOfSync: npmlock.CheckSync(os.DirFS(dir), g, opts), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.
 				facts: func() report.Facts {
