@@ -134,7 +134,7 @@ func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
 	if deps := dependsExpr(r.Depends); deps != nil {
 		bs = append(bs, attr("deps", deps))
 	}
-	scripts, err := e.scripts(p, r)
+	scripts, err := e.compile(p, r)
 	if err != nil {
 		return nil, err
 	}
@@ -175,13 +175,13 @@ func dependsExpr(ds []dunelock.Depend) nixexpr.Expr {
 	return nixexpr.List{Items: items}
 }
 
-// scripts compiles a package's build and install branches and its
+// compile compiles a package's build and install branches and its
 // exported_env, each once for a platform the lock names no condition for
 // and once for each system of Hosts that uses it (that builds this
 // version and picks this branch), with that platform's dependency set,
 // versions and platform variables decided: the builders pick the host's
 // script where it differs. Every error is returned, at its place.
-func (e *emitter) scripts(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Binding, error) {
+func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Binding, error) {
 	generic := e.generic.compiler(p)
 	var hosts []*shellCompiler
 	for _, v := range e.hosts {
