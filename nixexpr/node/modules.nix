@@ -161,12 +161,14 @@ let
     );
 
   # Builds a project: copies src, puts the node_modules tree modules in
-  # place, runs one package.json script offline and installs the result
-  # under $out/lib/node_modules/<name>, with its bins in $out/bin.
+  # place, runs the package.json script `script` offline (and with doCheck
+  # `checkScript` in the check phase) and installs the result under
+  # $out/lib/node_modules/<name>, with its bins in $out/bin.
   buildPackage =
     {
       src,
       script ? "build",
+      checkScript ? "test",
       pname,
       version,
       modules,
@@ -175,6 +177,7 @@ let
     stdenv.mkDerivation (
       removeAttrs args [
         "script"
+        "checkScript"
         "modules"
       ]
       // {
@@ -198,12 +201,16 @@ let
         '';
         buildPhase = ''
           runHook preBuild
-          cmd=$(node ${scripts.modules} script . ${script})
-          if [ -n "$cmd" ]; then
-            npm_lifecycle_event=${script} sh -c "$cmd"
-          fi
+          ${runScript script}
           runHook postBuild
         '';
+        # With doCheck, the package.json script checkScript ("test").
+        checkPhase =
+          args.checkPhase or ''
+            runHook preCheck
+            ${runScript checkScript}
+            runHook postCheck
+          '';
         installPhase = ''
           runHook preInstall
           name=$(node ${scripts.modules} name .)
@@ -215,6 +222,25 @@ let
         '';
       }
     );
+  # Runs the project's package.json script name, if it has one, as
+  # `npm run name` does: with npm when nodejs has it (the pre and post
+  # scripts, npm's environment; scripts that call npm find it), else each
+  # of prename, name and postname with sh. Offline, with npm's cache and
+  # logs in the build's own folder.
+  runScript = name: ''
+    if [ -n "$(node ${scripts.modules} script . ${shellQuote name})" ]; then
+      export npm_config_cache="$TMPDIR/.npm" npm_config_offline=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+      if command -v npm >/dev/null; then
+        npm run ${shellQuote name}
+      else
+        for event in ${shellQuote "pre${name}"} ${shellQuote name} ${shellQuote "post${name}"}; do
+          cmd=$(node ${scripts.modules} script . "$event")
+          if [ -n "$cmd" ]; then npm_lifecycle_event=$event sh -c "$cmd"; fi
+        done
+      fi
+    fi
+  '';
+  shellQuote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 
   # Development shells: pkgs.mkShell (devShell { … }) puts the tree
   # modules at ./node_modules and at each of folders (workspaces'
