@@ -131,62 +131,109 @@ type commonFlags struct {
 }
 
 func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
+	inv, code := parseInvocation(c, args, stdout, stderr)
+	if inv == nil {
+		return code
+	}
+	return inv.run(stdout, stderr).code
+}
+
+// invocation is one run of a command on one project, its flags parsed:
+// "lock2nix npm DIR …" on its own, or one project of "lock2nix generate".
+type invocation struct {
+	c         *command
+	fs        *pflag.FlagSet
+	cf        commonFlags
+	translate translator
+	pf        *pinFlags
+	rf        *reportFlags
+	dir, out  string
+	// fallbackRoot is the boundary when no repository holds the project
+	// (generate's ROOT); "" for the project itself.
+	fallbackRoot string
+	// collect keeps --report's report in the outcome instead of printing
+	// it (generate prints all projects' reports as one).
+	collect bool
+}
+
+// outcome is what a run did, for generate's summary.
+type outcome struct {
+	code int
+	// state is "written", "unchanged", "current", "stale", "reported",
+	// "printed" or "failed".
+	state string
+	t     *translation
+	rep   *report.Report
+}
+
+// parseInvocation parses a command's arguments; it returns nil and the
+// exit code when there is nothing more to do (--help, --version, a usage
+// error).
+func parseInvocation(c *command, args []string, stdout, stderr io.Writer) (*invocation, int) {
 	fs := pflag.NewFlagSet("lock2nix "+c.name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	var cf commonFlags
+	inv := &invocation{c: c, fs: fs}
+	cf := &inv.cf
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
 	fs.StringVar(&cf.root, "root", "", "the folder `DIR` that local paths must stay inside (default: the repository holding the project, or the project)")
-	translate := c.setup(fs)
-	pf := addPinFlags(fs)
-	rf := addReportFlags(fs)
+	inv.translate = c.setup(fs)
+	inv.pf = addPinFlags(fs)
+	inv.rf = addReportFlags(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-		return exitFailure
-	}
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\nRun \"lock2nix %s --help\" for usage.\n", c.name, err, c.name)
-		return exitUsage
+		return nil, exitUsage
 	}
 	if cf.help {
 		fmt.Fprintf(stdout, "%s\nFlags:\n%s", c.help, flagUsages(fs))
-		return exitOK
+		return nil, exitOK
 	}
 	if cf.version {
 		fmt.Fprintf(stdout, "lock2nix %s\n", version)
-		return exitOK
+		return nil, exitOK
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(stderr, "lock2nix %s: want at most one DIR, got %d arguments\n", c.name, fs.NArg())
-		return exitUsage
+		return nil, exitUsage
 	}
-	if msg := rf.usageError(cf.check, cf.output != "", pf.prefetch != ""); msg != "" {
+	if msg := inv.rf.usageError(cf.check, cf.output != "", inv.pf.prefetch != ""); msg != "" {
 		fmt.Fprintf(stderr, "lock2nix %s: %s\n", c.name, msg)
-		return exitUsage
+		return nil, exitUsage
 	}
 	if cf.check && cf.output == "-" {
 		fmt.Fprintf(stderr, "lock2nix %s: --check compares with a file; it cannot be used with -o -\n", c.name)
-		return exitUsage
+		return nil, exitUsage
 	}
-	dir := "."
+	inv.dir = "."
 	if fs.NArg() == 1 {
-		dir = fs.Arg(0)
+		inv.dir = fs.Arg(0)
 	}
-	out := cf.output
-	if out == "" {
-		out = c.defOut(dir)
+	inv.out = cf.output
+	if inv.out == "" {
+		inv.out = c.defOut(inv.dir)
 	}
-	t, err := translate(dir, stderr)
+	return inv, exitOK
+}
+
+// run translates the project and writes, prints, checks or reports it.
+func (inv *invocation) run(stdout, stderr io.Writer) (o outcome) {
+	c, cf, pf, rf, dir, out := inv.c, &inv.cf, inv.pf, inv.rf, inv.dir, inv.out
+	fail := func(err error) outcome {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+		return outcome{code: exitFailure, state: "failed", t: o.t}
+	}
+	t, err := inv.translate(dir, stderr)
 	if err != nil {
 		return fail(err)
 	}
+	o.t = t
 	// The boundary first: nothing, not even the pins file, is written for
 	// a lockfile that names paths outside it.
-	root, up, err := boundary(dir, cf.root)
+	root, up, err := boundary(dir, cf.root, inv.fallbackRoot)
 	if err != nil {
 		return fail(err)
 	}
@@ -197,7 +244,11 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	if rf.format != "" {
-		return rf.print(c, t, stdout, stderr)
+		r := rf.build(c, t, dir, out)
+		if inv.collect {
+			return outcome{code: exitOK, state: "reported", t: t, rep: r}
+		}
+		return outcome{code: rf.print(c, r, stdout, stderr), state: "reported", t: t, rep: r}
 	}
 	if len(t.outOfSync) > 0 {
 		msg := fmt.Sprintf("%s is out of sync with %s (%s):\n  %s", t.inputPath, t.manifest,
@@ -222,23 +273,20 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		regen = append(regen, "--allow-unpinned")
 	}
 	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " "), RootUp: up}
-	emit := func(w io.Writer) error { return t.emit(w, h) }
+	// Whole or nothing: a reader of standard output never sees a part of
+	// the file followed by an error, and the file on disk is compared with
+	// the whole text.
+	var buf bytes.Buffer
+	if err := t.emit(&buf, h); err != nil {
+		return fail(err)
+	}
 	switch {
 	case out == "-":
-		// Whole or nothing: a reader of standard output never sees a
-		// part of the file followed by an error.
-		var buf bytes.Buffer
-		if err := emit(&buf); err != nil {
-			return fail(err)
-		}
 		if _, err := stdout.Write(buf.Bytes()); err != nil {
 			return fail(err)
 		}
+		return outcome{code: exitOK, state: "printed", t: t}
 	case cf.check:
-		var buf bytes.Buffer
-		if err := emit(&buf); err != nil {
-			return fail(err)
-		}
 		// The regenerate line: the header's, with DIR and -o as given.
 		line := append([]string{"lock2nix", c.name}, regen[2:]...)
 		if dir != "." {
@@ -247,13 +295,23 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		if cf.output != "" {
 			line = append(line, "-o", shell.Word(cf.output))
 		}
-		return check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
-	default:
-		if err := writeAtomic(out, emit); err != nil {
-			return fail(err)
+		code := check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
+		state := "current"
+		if code != exitOK {
+			state = "stale"
+		}
+		return outcome{code: code, state: state, t: t}
+	}
+	// A file that already holds the text is left alone (and its time).
+	if have, err := os.ReadFile(out); err == nil && bytes.Equal(have, buf.Bytes()) {
+		if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
+			return outcome{code: exitOK, state: "unchanged", t: t}
 		}
 	}
-	return exitOK
+	if err := writeAtomic(out, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return fail(err)
+	}
+	return outcome{code: exitOK, state: "written", t: t}
 }
 
 // flagUsages lists the flags one a line, aligned: "-o, --output FILE" and
@@ -350,12 +408,21 @@ func writeAtomic(name string, emit func(io.Writer) error) (err error) {
 }
 
 // boundary returns the folder local paths must stay inside (flag, or the
-// repository holding dir) and the way up to it from dir ("", "..", …).
-func boundary(dir, flag string) (root, up string, err error) {
+// repository holding dir, or else fallback when given) and the way up to
+// it from dir ("", "..", …).
+func boundary(dir, flag, fallback string) (root, up string, err error) {
 	if flag == "" {
 		root, err = localpath.Root(dir)
-	} else if root, err = filepath.Abs(flag); err == nil {
-		root, err = filepath.EvalSymlinks(root)
+		if _, gitErr := os.Lstat(filepath.Join(root, ".git")); err == nil && gitErr != nil && fallback != "" {
+			// No repository holds dir (a copy in the store, a folder
+			// outside git): generate's ROOT stands for it.
+			flag = fallback
+		}
+	}
+	if flag != "" {
+		if root, err = filepath.Abs(flag); err == nil {
+			root, err = filepath.EvalSymlinks(root)
+		}
 	}
 	if err != nil {
 		return "", "", err
