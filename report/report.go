@@ -176,7 +176,7 @@ func New(g *lockfile.Graph, f Facts) *Report {
 	r := &Report{
 		Ecosystem: f.Ecosystem, Project: f.Project, Lock: f.Lock, Output: f.Output, Registry: f.Registry,
 		Workspaces: append([]string{}, g.Root.Workspaces...),
-		Scripts: []Script{}, Unpinned: []Unpinned{}, Git: []Git{}, Hosts: []Host{},
+		Scripts:    []Script{}, Unpinned: []Unpinned{}, Git: []Git{}, Hosts: []Host{},
 		Platforms: []Platform{}, Extraneous: []Extraneous{}, OutOfSync: slices.Clone(f.OutOfSync),
 		Damaged: append([]string{}, f.Damaged...),
 	}
