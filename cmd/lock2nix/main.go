@@ -1,7 +1,8 @@
 // Command lock2nix turns lockfiles into Nix.
 //
-//	lock2nix npm [DIR]    translate DIR/package-lock.json
-//	lock2nix dune [DIR]   translate DIR/dune.lock
+//	lock2nix npm [DIR]        translate DIR/package-lock.json
+//	lock2nix dune [DIR]       translate DIR/dune.lock
+//	lock2nix generate [ROOT]  translate every lockfile below ROOT
 //
 // Run "lock2nix --help" for the flags and examples.
 package main
@@ -32,11 +33,12 @@ const version = "0.1.0"
 const usage = `lock2nix turns lockfiles into Nix.
 
 Usage:
-  lock2nix npm [DIR] [flags]    translate DIR/package-lock.json (v1, v2, v3)
-  lock2nix dune [DIR] [flags]   translate DIR/dune.lock
+  lock2nix npm [DIR] [flags]        translate DIR/package-lock.json (v1, v2, v3)
+  lock2nix dune [DIR] [flags]       translate DIR/dune.lock
+  lock2nix generate [ROOT] [flags]  translate every lockfile of the repository at ROOT
   lock2nix --version
 
-Run "lock2nix npm --help" or "lock2nix dune --help" for each command's flags.
+Run "lock2nix COMMAND --help" for each command's flags and examples.
 `
 
 // Exit codes.
@@ -55,11 +57,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
+	for _, c := range commands {
+		if args[0] == c.name {
+			return runCommand(c, args[1:], stdout, stderr)
+		}
+	}
 	switch args[0] {
-	case "npm":
-		return runCommand(npmCommand, args[1:], stdout, stderr)
-	case "dune":
-		return runCommand(duneCommand, args[1:], stdout, stderr)
+	case "generate":
+		return runGenerate(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -71,6 +76,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// commands are the formats lock2nix reads, one entry each: "lock2nix
+// NAME" runs one, and "lock2nix generate" finds their lockfiles.
+var commands = []*command{npmCommand, duneCommand}
+
 // command is one ecosystem's translation. The run around it (flags
 // common to all, the unpinned check, the weak-hash warning, the header's
 // regenerate line, writing or checking the file) is shared, so a new
@@ -80,6 +89,9 @@ type command struct {
 	help string
 	// defOut is the output file's default path for the project in dir.
 	defOut func(dir string) string
+	// lockfiles are the names (files or folders) that make a folder a
+	// project of this format, for generate.
+	lockfiles []string
 	// setup registers the command's own flags and returns the translation
 	// that uses them; each run gets its own, so runs share no state.
 	setup func(fs *pflag.FlagSet) translator
@@ -220,17 +232,22 @@ func parseInvocation(c *command, args []string, stdout, stderr io.Writer) (*invo
 }
 
 // run translates the project and writes, prints, checks or reports it.
-func (inv *invocation) run(stdout, stderr io.Writer) (o outcome) {
+func (inv *invocation) run(stdout, stderr io.Writer) outcome {
+	t, err := inv.translate(inv.dir, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", inv.c.name, err)
+		return outcome{code: exitFailure, state: "failed"}
+	}
+	return inv.finish(t, stdout, stderr)
+}
+
+// finish writes, prints, checks or reports the translated project.
+func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome {
 	c, cf, pf, rf, dir, out := inv.c, &inv.cf, inv.pf, inv.rf, inv.dir, inv.out
 	fail := func(err error) outcome {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-		return outcome{code: exitFailure, state: "failed", t: o.t}
+		return outcome{code: exitFailure, state: "failed", t: t}
 	}
-	t, err := inv.translate(dir, stderr)
-	if err != nil {
-		return fail(err)
-	}
-	o.t = t
 	// The boundary first: nothing, not even the pins file, is written for
 	// a lockfile that names paths outside it.
 	root, up, err := boundary(dir, cf.root, inv.fallbackRoot)
