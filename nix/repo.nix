@@ -170,6 +170,9 @@ let
 in
 {
   inherit projects;
+  # The file each format's projects get, by format (a test compares it
+  # with cmd/lock2nix's formats).
+  outputs = builtins.mapAttrs (_: f: f.output) formats;
   packages = merge (each (_: p: [ p.packages ]));
   devShells = listToAttrs (each (name: p: [ { inherit name; value = p.devShell; } ]));
   checks = {

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// writeRepo writes testdata/repo.txtar into a new folder and returns it.
+func writeRepo(t *testing.T) string {
+	t.Helper()
+	a, err := txtar.ParseFile("../../testdata/repo.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range a.Files {
+		name := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestGenerateJobs runs generate one project at a time and several at
+// once: the files and everything printed are the same bytes.
+func TestGenerateJobs(t *testing.T) {
+	dir := writeRepo(t)
+	files := []string{"web/package-lock.nix", "tools/package-lock.nix", "ocaml/dune-lock.nix"}
+	type result struct {
+		files                    map[string]string
+		stderr, report, rStderr string
+	}
+	generate := func(jobs string) result {
+		for _, f := range files {
+			os.Remove(filepath.Join(dir, f))
+		}
+		var out, errb bytes.Buffer
+		if code := run([]string{"generate", dir, "-j", jobs}, &out, &errb); code != exitOK {
+			t.Fatalf("-j %s: exit %d\n%s", jobs, code, errb.String())
+		}
+		r := result{files: map[string]string{}, stderr: errb.String()}
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.files[f] = string(data)
+		}
+		out.Reset()
+		errb.Reset()
+		if code := run([]string{"generate", dir, "-j", jobs, "--report=json"}, &out, &errb); code != exitOK {
+			t.Fatalf("-j %s --report=json: exit %d\n%s", jobs, code, errb.String())
+		}
+		r.report, r.rStderr = out.String(), errb.String()
+		if !json.Valid(out.Bytes()) {
+			t.Fatalf("--report=json is not JSON:\n%s", out.String())
+		}
+		return r
+	}
+	one := generate("1")
+	for _, jobs := range []string{"2", "8"} {
+		if diff := cmp.Diff(one, generate(jobs), cmp.AllowUnexported(result{})); diff != "" {
+			t.Errorf("-j 1 and -j %s differ (-1 +%s):\n%s", jobs, jobs, diff)
+		}
+	}
+}
+
+// TestRepoFormats keeps nix/repo.nix's table of formats in step with the
+// commands: each format's projects get the same file.
+func TestRepoFormats(t *testing.T) {
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("Nix is not installed")
+	}
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E",
+		`((import ../../nix/lib.nix { lock2nix = _: null; }).repo { pkgs.stdenv.hostPlatform.system = "x"; src = ./.; }).outputs`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, c := range commands {
+		want[c.name] = c.defOut(".")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("nix/repo.nix's formats differ from cmd/lock2nix's commands (-commands +repo.nix): add an entry for each format to formats in nix/repo.nix:\n%s", diff)
+	}
+}
