@@ -38,7 +38,7 @@ func TestGenerateJobs(t *testing.T) {
 	dir := writeRepo(t)
 	files := []string{"web/package-lock.nix", "tools/package-lock.nix", "ocaml/dune-lock.nix"}
 	type result struct {
-		files                    map[string]string
+		files                   map[string]string
 		stderr, report, rStderr string
 	}
 	generate := func(jobs string) result {
