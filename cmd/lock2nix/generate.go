@@ -107,7 +107,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&gf.prefetch, "prefetch", "", "download what each lockfile leaves unpinned into its project's pins file (`MODE` \"weak\": also upgrade md5/sha1-only sources)")
 	fs.Lookup("prefetch").NoOptDefVal = prefetchUnpinned
 	fs.StringVar(&gf.config, "config", "", "read exclusions and projects' flags from `FILE` (default: ROOT/"+configName+")")
-	fs.IntVarP(&gf.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "translate `N` projects at once")
+	fs.IntVarP(&gf.jobs, "jobs", "j", 0, "translate `N` projects at once (default: as many as there are CPUs)")
 	fs.BoolVarP(&gf.quiet, "quiet", "q", false, "print only problems: no line per project, no progress")
 	fs.BoolVarP(&gf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&gf.version, "version", false, "print lock2nix's version")
@@ -125,9 +125,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	case fs.NArg() > 1:
 		fmt.Fprintf(stderr, "lock2nix generate: want at most one ROOT, got %d arguments\n", fs.NArg())
 		return exitUsage
-	case gf.jobs < 1:
+	case gf.jobs < 0:
 		fmt.Fprintf(stderr, "lock2nix generate: --jobs %d: want at least 1\n", gf.jobs)
 		return exitUsage
+	case gf.jobs == 0:
+		gf.jobs = runtime.GOMAXPROCS(0)
 	}
 	rf := reportFlags{format: gf.report, strict: gf.strict}
 	if msg := rf.usageError(gf.check, false, gf.prefetch != ""); msg != "" {
@@ -195,7 +197,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 				usage = append(usage, fmt.Sprintf("[%s.%q] flags: --%s is generate's to give", p.c.name, p.dir, name))
 			}
 		}
-		inv.fallbackRoot = root
+		inv.repoRoot = root
 		inv.collect = true
 		invs[i] = inv
 	}

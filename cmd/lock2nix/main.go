@@ -160,9 +160,9 @@ type invocation struct {
 	pf        *pinFlags
 	rf        *reportFlags
 	dir, out  string
-	// fallbackRoot is the boundary when no repository holds the project
-	// (generate's ROOT); "" for the project itself.
-	fallbackRoot string
+	// repoRoot is the boundary without --root (generate's ROOT); "" for
+	// the repository holding the project, or the project.
+	repoRoot string
 	// collect keeps --report's report in the outcome instead of printing
 	// it (generate prints all projects' reports as one).
 	collect bool
@@ -250,7 +250,7 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 	}
 	// The boundary first: nothing, not even the pins file, is written for
 	// a lockfile that names paths outside it.
-	root, up, err := boundary(dir, cf.root, inv.fallbackRoot)
+	root, up, err := boundary(dir, cmp.Or(cf.root, inv.repoRoot))
 	if err != nil {
 		return fail(err)
 	}
@@ -425,21 +425,12 @@ func writeAtomic(name string, emit func(io.Writer) error) (err error) {
 }
 
 // boundary returns the folder local paths must stay inside (flag, or the
-// repository holding dir, or else fallback when given) and the way up to
-// it from dir ("", "..", …).
-func boundary(dir, flag, fallback string) (root, up string, err error) {
+// repository holding dir) and the way up to it from dir ("", "..", …).
+func boundary(dir, flag string) (root, up string, err error) {
 	if flag == "" {
 		root, err = localpath.Root(dir)
-		if _, gitErr := os.Lstat(filepath.Join(root, ".git")); err == nil && gitErr != nil && fallback != "" {
-			// No repository holds dir (a copy in the store, a folder
-			// outside git): generate's ROOT stands for it.
-			flag = fallback
-		}
-	}
-	if flag != "" {
-		if root, err = filepath.Abs(flag); err == nil {
-			root, err = filepath.EvalSymlinks(root)
-		}
+	} else if root, err = filepath.Abs(flag); err == nil {
+		root, err = filepath.EvalSymlinks(root)
 	}
 	if err != nil {
 		return "", "", err
