@@ -99,3 +99,72 @@ func TestRepoFormats(t *testing.T) {
 		t.Errorf("nix/repo.nix's formats differ from cmd/lock2nix's commands (-commands +repo.nix): add an entry for each format to formats in nix/repo.nix:\n%s", diff)
 	}
 }
+
+// TestDiscover finds the projects below a root inside a repository: git's
+// ignore rules from the repository's top down (.git/info/exclude, the
+// .gitignore files above the root and in it, negations), the folders
+// always skipped, the config file's exclusions, two formats in one folder.
+func TestDiscover(t *testing.T) {
+	top := t.TempDir()
+	for name, data := range map[string]string{
+		".git/info/exclude":                      "excluded-by-git/\n",
+		".gitignore":                             "ignored-above/\n",
+		"sub/.gitignore":                         "*.json\n!package-lock.json\ndist/\n",
+		"sub/ok/package-lock.json":               "",
+		"sub/ok/npm-shrinkwrap.json":             "",
+		"sub/both/package-lock.json":             "",
+		"sub/both/dune.lock/lock.dune":           "",
+		"sub/excluded-by-git/package-lock.json":  "",
+		"sub/ignored-above/package-lock.json":    "",
+		"sub/dist/package-lock.json":             "",
+		"sub/deep/dist/package-lock.json":        "",
+		"sub/deep/.gitignore":                    "!dist/\n",
+		"sub/x/_opam/lib/dune.lock/lock.dune":    "",
+		"sub/x/_build/default/dune.lock/a.pkg":   "",
+		"sub/x/node_modules/a/package-lock.json": "",
+		"sub/by-config/package-lock.json":        "",
+		"sub/nested/a/b/dune.lock/lock.dune":     "",
+	} {
+		name = filepath.Join(top, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgFile := filepath.Join(top, "sub", configName)
+	if err := os.WriteFile(cfgFile, []byte("exclude = [\"by-config\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := readConfig(cfgFile, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects, err := discover(filepath.Join(top, "sub"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range projects {
+		got = append(got, p.c.name+" "+p.dir)
+	}
+	// sub/dist is ignored, deep/dist re-included by deep's own .gitignore;
+	// ok's shrinkwrap is ignored (*.json), its package-lock.json is not.
+	want := []string{"npm both", "dune both", "npm deep/dist", "dune nested/a/b", "npm ok"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("projects (-want +got):\n%s", diff)
+	}
+}
+
+// TestGenerateProgress: on a terminal, a line says how many projects are
+// done, and is cleared at the end.
+func TestGenerateProgress(t *testing.T) {
+	var progress bytes.Buffer
+	g := &generation{gf: generateFlags{jobs: 2}, projects: make([]project, 3), progress: &progress}
+	g.parallel("reading", func(int) {})
+	want := "\r\033[Klock2nix generate: reading 1/3 projects\r\033[Klock2nix generate: reading 2/3 projects\r\033[Klock2nix generate: reading 3/3 projects\r\033[K"
+	if got := progress.String(); got != want {
+		t.Errorf("progress = %q, want %q", got, want)
+	}
+}
