@@ -176,6 +176,11 @@ func TestRepo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
 	}
+	if _, err := exec.LookPath("shellcheck"); err == nil {
+		if out, err := exec.Command("shellcheck", "-s", "bash", program).CombinedOutput(); err != nil {
+			t.Errorf("shellcheck of the app's script: %v\n%s", err, out)
+		}
+	}
 	runApp := func(args ...string) (string, error) {
 		cmd := exec.Command(program, args...)
 		cmd.Dir = filepath.Join(repo, "tools", "packages")
