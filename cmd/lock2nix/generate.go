@@ -526,7 +526,8 @@ func discover(root string, cfg *config) ([]project, error) {
 	}
 	slices.SortStableFunc(projects, func(a, b project) int {
 		if a.dir != b.dir {
-			return strings.Compare(a.dir, b.dir)
+			// By component: a/b before a-b, as the walk goes.
+			return slices.Compare(strings.Split(a.dir, "/"), strings.Split(b.dir, "/"))
 		}
 		return order[a.c.name] - order[b.c.name]
 	})

@@ -124,6 +124,7 @@ func TestDiscover(t *testing.T) {
 		"sub/x/node_modules/a/package-lock.json": "",
 		"sub/by-config/package-lock.json":        "",
 		"sub/nested/a/b/dune.lock/lock.dune":     "",
+		"sub/nested/a-b/package-lock.json":       "",
 	} {
 		name = filepath.Join(top, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -151,7 +152,7 @@ func TestDiscover(t *testing.T) {
 	}
 	// sub/dist is ignored, deep/dist re-included by deep's own .gitignore;
 	// ok's shrinkwrap is ignored (*.json), its package-lock.json is not.
-	want := []string{"npm both", "dune both", "npm deep/dist", "dune nested/a/b", "npm ok"}
+	want := []string{"npm both", "dune both", "npm deep/dist", "dune nested/a/b", "npm nested/a-b", "npm ok"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("projects (-want +got):\n%s", diff)
 	}
