@@ -186,16 +186,31 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var usage []string
 	for i, p := range projects {
 		dir := filepath.Join(root, filepath.FromSlash(p.dir))
+		// The config's flags alone first: those generate gives every
+		// project have no place there.
 		var msg bytes.Buffer
+		own, code := parseInvocation(p.c, append([]string{dir}, p.flags...), io.Discard, &msg)
+		if own == nil {
+			if code == exitOK {
+				msg.WriteString("--help and --version have no place here")
+			}
+			usage = append(usage, fmt.Sprintf("[%s.%q] flags: %s", p.c.name, p.dir, strings.TrimSpace(msg.String())))
+			continue
+		}
+		bad := false
+		for _, name := range []string{"output", "check", "report", "strict", "prefetch", "quiet"} {
+			if own.fs.Changed(name) {
+				usage = append(usage, fmt.Sprintf("[%s.%q] flags: --%s is generate's to give", p.c.name, p.dir, name))
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
 		inv, _ := parseInvocation(p.c, append(append([]string{dir}, p.flags...), pass...), io.Discard, &msg)
 		if inv == nil {
 			usage = append(usage, fmt.Sprintf("[%s.%q] flags: %s", p.c.name, p.dir, strings.TrimSpace(msg.String())))
 			continue
-		}
-		for _, name := range []string{"output", "check", "report", "strict", "prefetch", "quiet", "help", "version"} {
-			if slices.ContainsFunc(p.flags, func(f string) bool { return isFlag(inv.fs, f, name) }) {
-				usage = append(usage, fmt.Sprintf("[%s.%q] flags: --%s is generate's to give", p.c.name, p.dir, name))
-			}
 		}
 		inv.repoRoot = root
 		inv.collect = true
@@ -209,13 +224,6 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		g.progress = stderr
 	}
 	return g.run()
-}
-
-// isFlag reports whether arg names the flag called name, long or short.
-func isFlag(fs *pflag.FlagSet, arg, name string) bool {
-	f := fs.Lookup(name)
-	arg, _, _ = strings.Cut(arg, "=")
-	return arg == "--"+name || (f.Shorthand != "" && strings.HasPrefix(arg, "-"+f.Shorthand) && !strings.HasPrefix(arg, "--"))
 }
 
 // knownLockfiles names what the walk looks for.
