@@ -3,6 +3,7 @@ package nix_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +16,10 @@ import (
 
 // repoFixture writes testdata/repo.txtar (web, tools: an npm workspace,
 // ocaml: a dune project, and lockfiles that belong to none) into a folder
-// Nix's build users may read, builds lock2nix, runs lock2nix generate there,
-// and returns the repository and the binary.
-func repoFixture(t *testing.T) (repo, bin string) {
+// Nix's build users may read, with config as its lock2nix.toml when given,
+// builds lock2nix, runs lock2nix generate there, and returns the repository
+// and the binary.
+func repoFixture(t *testing.T, config ...string) (repo, bin string) {
 	t.Helper()
 	work := t.TempDir()
 	for d := work; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
@@ -34,6 +36,11 @@ func repoFixture(t *testing.T) (repo, bin string) {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(name, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(config) > 0 {
+		if err := os.WriteFile(filepath.Join(repo, "lock2nix.toml"), []byte(config[0]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,6 +145,9 @@ func TestRepo(t *testing.T) {
 		"web": "web-1.0.0", "web-node-modules": "web-node-modules",
 		"tools": "tools-1.0.0", "tools-node-modules": "tools-node-modules",
 		"ocaml": "ocaml-dev", "ocaml-greet": "greet-1.0.0",
+		// The stand-in's ocaml, which callPackage gives the file's ocaml
+		// argument, stands for the locked compiler.
+		"ocaml-ocaml-base-compiler": "ocaml-host",
 	}
 	if diff := cmp.Diff(wantPackages, got.Packages); diff != "" {
 		t.Errorf("packages (-want +got):\n%s", diff)
@@ -279,7 +289,7 @@ in {
 		},
 		"unset": map[string]any{},
 		"set": map[string]any{
-			"packages":  []any{"ocaml", "ocaml-greet", "tools", "tools-node-modules", "web", "web-node-modules"},
+			"packages":  []any{"ocaml", "ocaml-greet", "ocaml-ocaml-base-compiler", "tools", "tools-node-modules", "web", "web-node-modules"},
 			"devShells": []any{"ocaml", "tools", "web"},
 			"checks":    []any{"lock2nix-generated", "ocaml", "tools", "web"},
 			"apps":      []any{"codegen"},
@@ -291,5 +301,65 @@ in {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("the flake module (-want +got):\n%s", diff)
+	}
+}
+
+// TestRepoBuild builds everything lib.repo gives for the test repository,
+// as nix flake check and nix build would (the checks, every package, every
+// dev shell), with real Nix through the stand-in: the npm projects fetch
+// from the registry npm is configured with (given in lock2nix.toml, as a
+// user would), the dune project uses the host's OCaml and dune (given in
+// settings). Then the web project's build holds its script's output and
+// left-pad, the workspace's build links its member's bin, and the
+// locked dune package installed what its actions made.
+func TestRepoBuild(t *testing.T) {
+	needNix(t)
+	if testing.Short() {
+		t.Skip("builds with Nix and the network")
+	}
+	for _, tool := range []string{"npm", "node", "dune", "ocamlc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	reg, err := exec.Command("npm", "config", "get", "registry").Output()
+	if err != nil {
+		t.Skip("npm config get registry failed")
+	}
+	flags := fmt.Sprintf("flags = [\"--registry\", %q, \"--replace-registry-host\", \"registry.npm.test\"]\n", strings.TrimSpace(string(reg)))
+	repo, bin := repoFixture(t, "[npm.\"web\"]\n"+flags+"[npm.\"tools\"]\n"+flags)
+	node, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	expr := strings.Replace(repoExpr(repo, bin), "src = "+repo+";", "src = "+repo+"; settings.ocaml.args = { inherit (pkgs) ocaml; };", 1) +
+		` builtins.attrValues repo.checks ++ builtins.attrValues repo.packages ++ builtins.attrValues repo.devShells`
+	cmd := exec.Command("nix-build", "--no-out-link", "-E", expr)
+	cmd.Env = append(nixEnv, "LOCK2NIX_HOST_NODE_VERSION="+strings.TrimPrefix(strings.TrimSpace(string(node)), "v"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nix-build: %v\n%s", err, stderr.String())
+	}
+	built := map[string]string{}
+	for _, p := range strings.Fields(string(out)) {
+		built[strings.SplitN(filepath.Base(p), "-", 2)[1]] = p
+	}
+	for _, f := range []string{
+		"web-1.0.0/lib/node_modules/web/out/index.js",
+		"web-1.0.0/lib/node_modules/web/node_modules/left-pad/package.json",
+		"tools-node-modules/node_modules/ms/package.json",
+		"tools-1.0.0/lib/node_modules/tools/node_modules/.bin/cli",
+		"tools-1.0.0/lib/node_modules/tools/packages/cli/cli.js",
+	} {
+		name, rest, _ := strings.Cut(f, "/")
+		if _, err := os.Stat(filepath.Join(built[name], rest)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	greet, err := os.ReadFile(filepath.Join(built["greet-1.0.0"], "lib", "greet", "greet.txt"))
+	if err != nil || !strings.HasPrefix(string(greet), "greet: a locked package") {
+		t.Errorf("greet's install: %q, %v", greet, err)
 	}
 }
