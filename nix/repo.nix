@@ -165,7 +165,8 @@ let
     dir=$PWD
     while [ "$dir" != / ] && [ ! -e "$dir/flake.nix" ]; do dir=$(dirname "$dir"); done
     [ -e "$dir/flake.nix" ] || dir=$PWD
-    exec ${lock2nixPackage}/bin/lock2nix generate "$dir" "$@"
+    cd "$dir" || exit
+    exec ${lock2nixPackage}/bin/lock2nix generate "$@"
   '';
 in
 {
