@@ -10,7 +10,8 @@
 { lib, lock2nix }:
 {
   pkgs,
-  # The repository's root (the folder `lock2nix generate` ran in).
+  # The repository's root (the folder `lock2nix generate` ran in): a path,
+  # or a flake's self.
   src,
   # By project name: `args` for its generated file (overrides, …) and, for
   # npm, `build` for its buildPackage (script, …).
@@ -20,6 +21,7 @@
   lock2nixPackage ? lock2nix pkgs.stdenv.hostPlatform.system,
 }:
 let
+  root = if builtins.isAttrs src then src.outPath else src;
   inherit (builtins)
     attrNames
     attrValues
@@ -93,14 +95,14 @@ let
     "_opam"
   ];
 
-  # Every generated file below src: { dir = "web"; format = "npm"; }, dir
+  # Every generated file below the root: { dir = "web"; format = "npm"; }, dir
   # "." for the root; folders by name, depth first.
   found =
     let
       walk =
         dir:
         let
-          entries = readDir (if dir == "." then src else src + "/${dir}");
+          entries = readDir (if dir == "." then root else root + "/${dir}");
           here = filter (f: entries.${formats.${f}.output} or "" == "regular") (attrNames formats);
           sub = filter (n: entries.${n} == "directory" && !elem n skipped) (attrNames entries);
         in
@@ -125,7 +127,7 @@ let
         p:
         let
           name = nameOf p;
-          dir = if p.dir == "." then src else src + "/${p.dir}";
+          dir = if p.dir == "." then root else root + "/${p.dir}";
           s = settings.${name} or { };
         in
         {
@@ -153,7 +155,7 @@ let
   # Fails when a generated file is stale, or a lockfile has none: what
   # `lock2nix generate --check` says, offline.
   generated = pkgs.runCommand "lock2nix-generated" { nativeBuildInputs = [ lock2nixPackage ]; } ''
-    cd ${src}
+    cd ${root}
     lock2nix generate --check --quiet
     touch $out
   '';

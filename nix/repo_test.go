@@ -271,6 +271,8 @@ in {
   options = builtins.mapAttrs (_: o: { inherit (o) type default; }) (top.options.perSystem.module { config.lock2nix = { }; pkgs = { }; }).options.lock2nix;
   unset = perSystem { };
   set = names (perSystem { inherit src; });
+  # A flake's self stands for its folder.
+  self = names (perSystem { src = { outPath = src; }; });
   app = (perSystem { inherit src; app = "regen"; }).apps.regen.type;
   excluded = builtins.attrNames (perSystem { inherit src; exclude = [ "ocaml" ]; }).devShells;
   script = builtins.match ".*npm_lifecycle_event=(other).*" (perSystem { inherit src; settings.web.build.script = "other"; }).packages.web.buildPhase;
@@ -289,6 +291,12 @@ in {
 		},
 		"unset": map[string]any{},
 		"set": map[string]any{
+			"packages":  []any{"ocaml", "ocaml-greet", "ocaml-ocaml-base-compiler", "tools", "tools-node-modules", "web", "web-node-modules"},
+			"devShells": []any{"ocaml", "tools", "web"},
+			"checks":    []any{"lock2nix-generated", "ocaml", "tools", "web"},
+			"apps":      []any{"codegen"},
+		},
+		"self": map[string]any{
 			"packages":  []any{"ocaml", "ocaml-greet", "ocaml-ocaml-base-compiler", "tools", "tools-node-modules", "web", "web-node-modules"},
 			"devShells": []any{"ocaml", "tools", "web"},
 			"checks":    []any{"lock2nix-generated", "ocaml", "tools", "web"},
