@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -353,7 +354,7 @@ func (g *generation) summarize(res []*result, skips []skipped) int {
 		counts[r.o.state]++
 		switch r.o.state {
 		case "stale":
-			stale = append(stale, inv.out)
+			stale = append(stale, cmp.Or(r.o.stale, inv.out))
 		case "failed":
 			failed = append(failed, inv.dir)
 		}

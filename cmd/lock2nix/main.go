@@ -176,6 +176,9 @@ type outcome struct {
 	state string
 	t     *translation
 	rep   *report.Report
+	// stale names the stale file when it is not the output (a pins
+	// file).
+	stale string
 }
 
 // parseInvocation parses a command's arguments; it returns nil and the
@@ -258,7 +261,12 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		return fail(err)
 	}
 	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
-		return fail(err)
+		o := fail(err)
+		var sp *stalePinsError
+		if errors.As(err, &sp) {
+			o.state, o.stale = "stale", sp.name
+		}
+		return o
 	}
 	if rf.format != "" {
 		r := rf.build(c, t, dir, out)
