@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/internal/fetchtest"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
@@ -167,5 +169,38 @@ func TestGenerateProgress(t *testing.T) {
 	want := "\r\033[Klock2nix generate: reading 1/3 projects\r\033[Klock2nix generate: reading 2/3 projects\r\033[Klock2nix generate: reading 3/3 projects\r\033[K"
 	if got := progress.String(); got != want {
 		t.Errorf("progress = %q, want %q", got, want)
+	}
+}
+
+// TestGeneratePrefetch: generate --prefetch records each project's
+// unpinned sources in that project's own pins file; then a plain run,
+// offline, writes every file.
+func TestGeneratePrefetch(t *testing.T) {
+	srv := fetchtest.NewServer(t, map[string]string{"/a-1.0.0.tgz": "a's bytes", "/b-1.0.0.tgz": "b's bytes"})
+	root := t.TempDir()
+	lock := func(name string) string {
+		return `{ "lockfileVersion": 3, "packages": { "": { "dependencies": { "` + name + `": "1" } }, "node_modules/` + name + `": { "version": "1.0.0", "resolved": "` + srv.URL + `/` + name + `-1.0.0.tgz" } } }`
+	}
+	writeFiles(t, root, map[string]string{
+		"one/package-lock.json": lock("a"), "one/package.json": `{ "dependencies": { "a": "1" } }`,
+		"two/package-lock.json": lock("b"), "two/package.json": `{ "dependencies": { "b": "1" } }`,
+	})
+	if code, stderr := lock2nix(t, "generate", root); code != exitFailure || !strings.Contains(stderr, "2 failed") {
+		t.Fatalf("offline, unpinned: exit %d\n%s", code, stderr)
+	}
+	if code, stderr := lock2nix(t, "generate", root, "--prefetch"); code != exitOK {
+		t.Fatalf("--prefetch: exit %d\n%s", code, stderr)
+	}
+	mustContain(t, "one's pins", readFile(t, filepath.Join(root, "one", "lock2nix-pins.toml")), "/a-1.0.0.tgz")
+	mustContain(t, "two's pins", readFile(t, filepath.Join(root, "two", "lock2nix-pins.toml")), "/b-1.0.0.tgz")
+	if strings.Contains(readFile(t, filepath.Join(root, "one", "lock2nix-pins.toml")), "/b-1.0.0.tgz") {
+		t.Error("one's pins file holds two's source")
+	}
+	srv.Reset()
+	if code, stderr := lock2nix(t, "generate", root, "--check"); code != exitOK {
+		t.Fatalf("--check after --prefetch: exit %d\n%s", code, stderr)
+	}
+	if n := srv.Requests(); n != 0 {
+		t.Errorf("--check made %d requests", n)
 	}
 }
