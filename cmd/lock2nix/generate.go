@@ -208,7 +208,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		if bad {
 			continue
 		}
-		inv, _ := parseInvocation(p.c, append(append([]string{dir}, p.flags...), pass...), io.Discard, &msg)
+		inv, _ := parseInvocation(p.c, append(append([]string{dir}, fromProject(dir, p.flags)...), pass...), io.Discard, &msg)
 		if inv == nil {
 			usage = append(usage, fmt.Sprintf("[%s.%q] flags: %s", p.c.name, p.dir, strings.TrimSpace(msg.String())))
 			continue
@@ -225,6 +225,37 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		g.progress = stderr
 	}
 	return g.run()
+}
+
+// pathFlags are the shared flags whose value is a path, which the config
+// file gives relative to the project.
+var pathFlags = []string{"--pins", "--root"}
+
+// fromProject rewrites the relative paths among flags, relative to the
+// project in dir, as paths from the working folder, as the run reads them.
+func fromProject(dir string, flags []string) []string {
+	out := slices.Clone(flags)
+	for i := 0; i < len(out); i++ {
+		name, value, hasValue := strings.Cut(out[i], "=")
+		if !slices.Contains(pathFlags, name) {
+			continue
+		}
+		if !hasValue {
+			if i++; i >= len(out) {
+				break
+			}
+			value = out[i]
+		}
+		if !filepath.IsAbs(value) {
+			value = filepath.Join(dir, filepath.FromSlash(value))
+		}
+		if hasValue {
+			out[i] = name + "=" + value
+		} else {
+			out[i] = value
+		}
+	}
+	return out
 }
 
 // knownLockfiles names what the walk looks for.

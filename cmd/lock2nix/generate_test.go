@@ -204,3 +204,11 @@ func TestGeneratePrefetch(t *testing.T) {
 		t.Errorf("--check made %d requests", n)
 	}
 }
+
+func TestFromProject(t *testing.T) {
+	got := fromProject("repo/web", []string{"--registry", "x", "--pins", "p.toml", "--root=..", "--root", "/abs", "--pins"})
+	want := []string{"--registry", "x", "--pins", filepath.Join("repo/web", "p.toml"), "--root=repo", "--root", "/abs", "--pins"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fromProject (-want +got):\n%s", diff)
+	}
+}
