@@ -17,15 +17,15 @@ import (
 	"strings"
 )
 
-// Matcher holds the patterns of several files, each for its own folder,
-// in the order added: later patterns win over earlier ones, so files are
-// added from the top folder down.
+// Matcher holds the patterns of several files, each for its own folder:
+// a deeper folder's patterns win over those above it, and in one folder
+// later patterns win over earlier ones.
 type Matcher struct {
-	rules []rule
+	// byBase holds the patterns of each folder, in the order added.
+	byBase map[string][]rule
 }
 
 type rule struct {
-	base    string // the folder the file lies in, slash-separated, "" at the top
 	re      *regexp.Regexp
 	negate  bool
 	dirOnly bool
@@ -36,11 +36,13 @@ type rule struct {
 // Patterns that cannot be read (an unclosed "[") are skipped, as git
 // skips them.
 func (m *Matcher) Add(base string, data []byte) {
+	if m.byBase == nil {
+		m.byBase = map[string][]rule{}
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		if r, ok := parse(sc.Text()); ok {
-			r.base = base
-			m.rules = append(m.rules, r)
+			m.byBase[base] = append(m.byBase[base], r)
 		}
 	}
 }
@@ -48,23 +50,32 @@ func (m *Matcher) Add(base string, data []byte) {
 // Ignored reports whether the path (slash-separated, relative to the
 // walk's top) is ignored; dir says whether it is a folder.
 func (m *Matcher) Ignored(name string, dir bool) bool {
-	for i := len(m.rules) - 1; i >= 0; i-- {
-		r := m.rules[i]
-		if r.dirOnly && !dir {
-			continue
+	// The folders that hold name, deepest first: only their patterns apply.
+	for base := name; ; {
+		i := strings.LastIndexByte(base, '/')
+		if i < 0 {
+			base = ""
+		} else {
+			base = base[:i]
 		}
-		rel := name
-		if r.base != "" {
-			var ok bool
-			if rel, ok = strings.CutPrefix(name, r.base+"/"); !ok {
+		rules := m.byBase[base]
+		for j := len(rules) - 1; j >= 0; j-- {
+			r := rules[j]
+			if r.dirOnly && !dir {
 				continue
 			}
+			rel := name
+			if base != "" {
+				rel = name[len(base)+1:]
+			}
+			if r.re.MatchString(rel) {
+				return !r.negate
+			}
 		}
-		if r.re.MatchString(rel) {
-			return !r.negate
+		if base == "" {
+			return false
 		}
 	}
-	return false
 }
 
 // parse reads one line of a .gitignore.
