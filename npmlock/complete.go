@@ -50,7 +50,6 @@ type completeness struct {
 	// which CheckSync compares with the lockfile; the lockfile's root
 	// entry is only followed, not judged.
 	rootFromManifest bool
-	seen             map[string]bool
 	queue            []visit
 	// later holds the folders that links lead to, for the second pass.
 	later []visit
@@ -83,7 +82,7 @@ type visit struct {
 // project) to their entries; roots are where the walk starts besides the
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
-	c := &completeness{p: p, nodes: nodes, seen: make(map[string]bool, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
+	c := &completeness{p: p, nodes: nodes, ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
 	for _, e := range nodes {
 		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
 	}
@@ -120,8 +119,8 @@ func (c *completeness) walk() {
 }
 
 func (c *completeness) push(v visit) {
-	if !c.seen[v.key] {
-		c.seen[v.key] = true
+	if e := c.nodes[v.key]; e != nil && !e.walked {
+		e.walked = true
 		c.queue = append(c.queue, v)
 	}
 }
@@ -254,7 +253,7 @@ func (c *completeness) parent(dir string) (string, bool) {
 	if dir == ".." || strings.HasPrefix(dir, "../") {
 		return "", false
 	}
-	for d := path.Dir(dir); d != "."; d = path.Dir(d) {
+	for d := path.Dir(dir); d != "." && d != "/"; d = path.Dir(d) {
 		if e, ok := c.nodes[d]; ok && !e.link {
 			return d, true
 		}
