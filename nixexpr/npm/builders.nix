@@ -178,19 +178,25 @@ let
       dontConfigure = true;
       dontBuild = true;
       dontFixup = true;
+      # The files as published: nixpkgs' stdenv would otherwise replace
+      # a package's config.sub and config.guess (dontConfigure does not
+      # stop that hook).
+      dontUpdateAutotoolsGnuConfigScripts = true;
       unpackPhase = ''
         runHook preUnpack
         if [ -d "$src" ] && [ ${if p.source == "git" then "1" else "0"} = 1 ]; then
           # npm packs a git dependency before installing it: only the files
           # its "files" and .npmignore allow. Scripts (prepare) are not
           # run: that needs its dev dependencies and the network.
-          cp -R --no-preserve=mode "$src/." checkout
+          cp -R "$src/." checkout
+          chmod -R u+w checkout
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache"
           (cd checkout && npm pack --ignore-scripts --offline --silent --pack-destination "$TMPDIR" > "$TMPDIR/packed")
           mkdir package
           tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
         elif [ -d "$src" ]; then
-          cp -R --no-preserve=mode "$src/." package
+          cp -R "$src/." package
+          chmod -R u+w package
           rm -rf package/.git
         else
           mkdir package
@@ -368,6 +374,7 @@ let
         dontUnpack = true;
         dontConfigure = true;
         dontFixup = true;
+        dontUpdateAutotoolsGnuConfigScripts = true;
         # An override's inputs come before node-gyp's tools: the first
         # on PATH wins, so overrides do.
         nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
@@ -640,6 +647,7 @@ let
     {
       src ? srcArg,
       script ? "build",
+      checkScript ? "test",
       pname ? root.pname,
       version ? root.drvVersion,
       modules ? nodeModules,
@@ -648,6 +656,7 @@ let
     stdenv.mkDerivation (
       removeAttrs args [
         "script"
+        "checkScript"
         "modules"
       ]
       // {
@@ -655,21 +664,32 @@ let
         # As buildNpmPackage: stripping a node_modules tree takes long and
         # gains little. An argument turns it back on.
         dontStrip = args.dontStrip or true;
+        # The project's files as npm run build sees them: nixpkgs' stdenv
+        # would replace its config.sub and config.guess.
+        dontUpdateAutotoolsGnuConfigScripts = args.dontUpdateAutotoolsGnuConfigScripts or true;
         nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
         configurePhase = ''
           runHook preConfigure
-          cp -R --no-preserve=mode ${modules}/. .
+          # Modes kept (bins, native binaries and scripts stay
+          # executable), and writable as npm's own tree: builds write there
+          # (caches such as node_modules/.cache).
+          cp -R ${modules}/. .
+          chmod -R u+w .
           export PATH="$PWD/node_modules/.bin:$PATH"
           runHook postConfigure
         '';
         buildPhase = ''
           runHook preBuild
-          cmd=$(node -e 'const s = (require("./package.json").scripts || {})[process.argv[1]]; process.stdout.write(s || "")' ${script})
-          if [ -n "$cmd" ]; then
-            npm_lifecycle_event=${script} sh -c "$cmd"
-          fi
+          ${runScript script}
           runHook postBuild
         '';
+        # With doCheck, the package.json script checkScript ("test").
+        checkPhase =
+          args.checkPhase or ''
+            runHook preCheck
+            ${runScript checkScript}
+            runHook postCheck
+          '';
         installPhase = ''
           runHook preInstall
           name=$(node -p 'require("./package.json").name')
@@ -693,6 +713,25 @@ let
       }
     );
   srcArg = src;
+  # Runs the project's package.json script name, if it has one, as
+  # `npm run name` does: with npm when nodejs has it (the pre and post
+  # scripts, npm's environment; scripts that call npm find it), else each
+  # of prename, name and postname with sh. Offline, with npm's cache and
+  # logs in the build's own folder.
+  runScript = name: ''
+    if node -e 'process.exit((require("./package.json").scripts || {})[process.argv[1]] ? 0 : 1)' ${shellQuote name}; then
+      export npm_config_cache="$TMPDIR/.npm" npm_config_offline=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+      if command -v npm >/dev/null; then
+        npm run ${shellQuote name}
+      else
+        for event in ${shellQuote "pre${name}"} ${shellQuote name} ${shellQuote "post${name}"}; do
+          cmd=$(node -e 'process.stdout.write((require("./package.json").scripts || {})[process.argv[1]] || "")' "$event")
+          if [ -n "$cmd" ]; then npm_lifecycle_event=$event sh -c "$cmd"; fi
+        done
+      fi
+    fi
+  '';
+  shellQuote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 
   # Development shells: pkgs.mkShell (devShell { }) puts the tree at
   # ./node_modules (and at each workspace's node_modules) when the shell
