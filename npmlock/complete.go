@@ -60,7 +60,10 @@ type completeness struct {
 	verdicts map[[2]string]bool
 	// shrinkwraps: some package ships its own npm-shrinkwrap.json.
 	shrinkwraps bool
-	buf         []byte
+	// mine holds the packages the project or a workspace depends on
+	// directly: a peer conflict of theirs is npm's ERESOLVE.
+	mine map[string]bool
+	buf  []byte
 }
 
 type decoded struct {
@@ -98,6 +101,18 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 	// does not look below workspaces and linked folders (measured with
 	// npm 11: a workspace's dependency that lacks its own dependency
 	// installs as it is). Those come second, and are only warned of.
+	c.mine = map[string]bool{}
+	for _, r := range append([]string{""}, roots...) {
+		if e := c.nodes[r]; e != nil {
+			for _, d := range e.deps {
+				if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
+					if t := c.resolve(r, d.Name); t != "" {
+						c.mine[t] = true
+					}
+				}
+			}
+		}
+	}
 	c.push(visit{key: "", ovr: top})
 	c.walk()
 	for _, r := range roots {
@@ -163,14 +178,22 @@ func (c *completeness) node(v visit) {
 		target := c.resolve(v.key, d.Name)
 		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
-				c.report(v, e, d.Name, spec, "")
+				c.report(v, e, d.Name, spec, "", false)
 			}
 			continue
 		}
 		t := c.nodes[target]
 		c.push(visit{key: target, ovr: v.ovr.enter(t.name), linked: v.linked})
-		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) && !c.atHome(v.key, d, target) {
-			c.report(v, e, d.Name, spec, target)
+		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
+			switch {
+			case !c.atHome(v.key, d, target):
+				c.report(v, e, d.Name, spec, target, false)
+			case d.Kind == lockfile.DepPeer && c.mine[v.key]:
+				// A peer conflict of a package the project depends on
+				// itself: npm stops with ERESOLVE instead of keeping
+				// what is there.
+				c.report(v, e, d.Name, spec, target, true)
+			}
 		}
 	}
 }
@@ -179,9 +202,10 @@ func (c *completeness) node(v visit) {
 // where npm ci keeps it: in the package's own node_modules (a peer: beside
 // the package). npm then places the copy it fetches higher up, where the
 // one in place hides it, and prunes it again; or, for a peer, warns of the
-// conflict and keeps what is there. Either way it installs the lockfile's
-// tree, and so does lock2nix. Found further up, the fetched copy would go
-// below it, and npm ci stops.
+// conflict and keeps what is there (unless the project depends on the
+// package itself: then it stops with ERESOLVE). Either way it installs the
+// lockfile's tree, and so does lock2nix. Found further up, the fetched
+// copy would go below it, and npm ci stops.
 func (c *completeness) atHome(key string, d lockfile.Edge, target string) bool {
 	home := key
 	if d.Kind == lockfile.DepPeer {
@@ -318,7 +342,7 @@ func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
 
 // report records one dependency that npm ci would fetch: missing when
 // target is "", else not satisfied by what target holds.
-func (c *completeness) report(v visit, e *entry, name, spec, target string) {
+func (c *completeness) report(v visit, e *entry, name, spec, target string, conflict bool) {
 	p, key := c.p, v.key
 	who := "the project"
 	switch {
@@ -347,6 +371,11 @@ func (c *completeness) report(v visit, e *entry, name, spec, target string) {
 	}
 	t := c.nodes[target]
 	has := t.name + "@" + t.version
+	if conflict {
+		p.incomplete(at, fmt.Sprintf(`%s needs the peer %s, and Node would find %s (%s), which the project's own dependencies keep; npm ci stops: "ERESOLVE could not resolve"`, who, want, target, has),
+			"the output keeps "+has)
+		return
+	}
 	p.incomplete(at, fmt.Sprintf(`%s needs %s, and Node would find %s (%s); npm ci stops: "Invalid: lock file's %s does not satisfy %s"`, who, want, target, has, has, want),
 		"the output keeps "+has)
 }
