@@ -199,27 +199,47 @@ func (c *completeness) node(v visit) {
 }
 
 // atHome reports whether a dependency that target does not satisfy sits
-// where npm ci keeps it: in the package's own node_modules (a peer: beside
-// the package). npm then places the copy it fetches higher up, where the
-// one in place hides it, and prunes it again; or, for a peer, warns of the
-// conflict and keeps what is there (unless the project depends on the
-// package itself: then it stops with ERESOLVE). Either way it installs the
-// lockfile's tree, and so does lock2nix. Found further up, the fetched
-// copy would go below it, and npm ci stops.
+// where npm ci keeps it (measured with npm 11). npm fetches a copy that
+// satisfies the range and places it as high as it can; the lockfile's tree
+// stands when that copy ends up where nothing sees it:
+//
+//   - a dependency in the package's own node_modules: npm places its copy
+//     higher up, where the package's own copy hides it, and prunes it;
+//   - a peer beside the package that the level holding it depends on
+//     itself (the project on its own react): npm can neither replace it
+//     nor nest it deeper, warns of the conflict and keeps it; unless the
+//     project or a workspace depends on the package itself, where npm stops
+//     with ERESOLVE (the caller tells the two apart).
+//
+// Elsewhere the copy goes below the one in place, or replaces it, and npm
+// ci stops.
 func (c *completeness) atHome(key string, d lockfile.Edge, target string) bool {
-	home := key
-	if d.Kind == lockfile.DepPeer {
-		up, ok := c.parent(key)
-		if !ok {
-			return false
+	if d.Kind != lockfile.DepPeer {
+		return target == c.child(key, d.Name)
+	}
+	level, ok := c.parent(key)
+	if !ok || target != c.child(level, d.Name) {
+		return false
+	}
+	e := c.nodes[level]
+	if e == nil {
+		return false
+	}
+	for _, own := range e.deps {
+		if own.Name == d.Name && own.Kind != lockfile.DepPeer && own.Kind != lockfile.DepPeerOptional &&
+			(own.Kind != lockfile.DepDev || !inNodeModules(level)) {
+			return true
 		}
-		home = up
 	}
-	want := "node_modules/" + d.Name
-	if home != "" {
-		want = home + "/" + want
+	return false
+}
+
+// child is the install path of name in the node_modules of dir.
+func (c *completeness) child(dir, name string) string {
+	if dir == "" {
+		return "node_modules/" + name
 	}
-	return target == want
+	return dir + "/node_modules/" + name
 }
 
 // replaced reports whether edge i of deps gives way to another edge of
