@@ -101,12 +101,13 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 	// does not look below workspaces and linked folders (measured with
 	// npm 11: a workspace's dependency that lacks its own dependency
 	// installs as it is). Those come second, and are only warned of.
+	c.queue = make([]visit, 0, len(nodes))
 	c.mine = map[string]bool{}
 	for _, r := range append([]string{""}, roots...) {
 		if e := c.nodes[r]; e != nil {
 			for _, d := range e.deps {
 				if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
-					if t := c.resolve(r, d.Name); t != "" {
+					if t, _ := c.resolve(r, d.Name); t != "" {
 						c.mine[t] = true
 					}
 				}
@@ -175,14 +176,13 @@ func (c *completeness) node(v visit) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target := c.resolve(v.key, d.Name)
+		target, t := c.resolve(v.key, d.Name)
 		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "", false)
 			}
 			continue
 		}
-		t := c.nodes[target]
 		c.push(visit{key: target, ovr: v.ovr.enter(t.name), linked: v.linked})
 		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
 			switch {
@@ -259,8 +259,8 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 
 // resolve finds name as Node does from the folder at key: key's own
 // node_modules, then each enclosing package's, then the project's. It
-// returns the install path, or "".
-func (c *completeness) resolve(key, name string) string {
+// returns the install path and its entry, or "".
+func (c *completeness) resolve(key, name string) (string, *entry) {
 	dir := key
 	for {
 		// Built in a reused buffer: a lookup by string(buf) allocates
@@ -270,12 +270,12 @@ func (c *completeness) resolve(key, name string) string {
 			c.buf = append(append(c.buf, dir...), '/')
 		}
 		c.buf = append(append(c.buf, "node_modules/"...), name...)
-		if _, ok := c.nodes[string(c.buf)]; ok {
-			return string(c.buf)
+		if e, ok := c.nodes[string(c.buf)]; ok {
+			return e.path, e // the key itself, without a copy of buf
 		}
 		up, ok := c.parent(dir)
 		if !ok {
-			return ""
+			return "", nil
 		}
 		dir = up
 	}
@@ -346,6 +346,9 @@ func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
 	if rng == t.version {
 		return true
 	}
+	if ok, known := quickSatisfies(rng, t.version); known {
+		return ok
+	}
 	key := [2]string{rng, t.version}
 	if ok, seen := c.verdicts[key]; seen {
 		return ok
@@ -358,6 +361,65 @@ func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
 	ok := !r.ok || !isRelease(t.version) || satisfies(t.version, r.alts)
 	c.verdicts[key] = ok
 	return ok
+}
+
+// quickSatisfies decides the commonest ranges, "^1.2.3" and "~1.2.3" of a
+// release version, without decoding them; known is false for any other.
+func quickSatisfies(rng, version string) (ok, known bool) {
+	if len(rng) < 6 || (rng[0] != '^' && rng[0] != '~') {
+		return false, false
+	}
+	want, wok := release(rng[1:])
+	have, hok := release(version)
+	if !wok || !hok {
+		return false, false
+	}
+	if compareNums(have, want) < 0 {
+		return false, true
+	}
+	switch {
+	case rng[0] == '~':
+		return have[0] == want[0] && have[1] == want[1], true
+	case want[0] > 0:
+		return have[0] == want[0], true
+	case want[1] > 0:
+		return have[0] == 0 && have[1] == want[1], true
+	}
+	return have == want, true
+}
+
+// release reads "major.minor.patch" of plain digits.
+func release(v string) (nums [3]int, ok bool) {
+	part := 0
+	digits := 0
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case ch >= '0' && ch <= '9':
+			if nums[part] > 1e8 {
+				return nums, false
+			}
+			nums[part] = nums[part]*10 + int(ch-'0')
+			digits++
+		case ch == '.' && digits > 0 && part < 2:
+			part++
+			digits = 0
+		default:
+			return nums, false
+		}
+	}
+	return nums, part == 2 && digits > 0
+}
+
+func compareNums(a, b [3]int) int {
+	for i := range 3 {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
 }
 
 // report records one dependency that npm ci would fetch: missing when
