@@ -15,8 +15,49 @@ import (
 //go:embed builders.nix
 var builders string
 
-// compilerPackages are the packages a nixpkgs ocaml given as the "ocaml"
-// argument replaces.
+//go:embed helpers.sh
+var helpersSh string
+
+// helperBlocks are helpers.sh's blocks, by the name of the function each
+// defines, in the file's order.
+var helperBlocks = func() []helperBlock {
+	var out []helperBlock
+	const mark = "# lock2nix helper: "
+	parts := strings.Split(helpersSh, "\n"+mark)
+	for _, part := range parts[1:] {
+		name, text, _ := strings.Cut(part, "\n")
+		out = append(out, helperBlock{name, strings.TrimRight(text, "\n") + "\n"})
+	}
+	return out
+}()
+
+type helperBlock struct{ name, text string }
+
+// usedHelpers returns the helper blocks the scripts call, and those these
+// call, as Nix bindings.
+func usedHelpers(scripts string) []nixexpr.Binding {
+	used := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, h := range helperBlocks {
+			if !used[h.name] && strings.Contains(scripts, h.name) {
+				used[h.name] = true
+				scripts += h.text
+				changed = true
+			}
+		}
+	}
+	var bs []nixexpr.Binding
+	for _, h := range helperBlocks {
+		if used[h.name] {
+			bs = append(bs, attr(h.name, nixexpr.String{Value: h.text}))
+		}
+	}
+	return bs
+}
+
+// compilerPackages are the packages a compiler given as the "compiler"
+// argument (or nixpkgs' ocaml, with useNixpkgsOCaml) replaces.
 var compilerPackages = []string{"ocaml", "ocaml-base-compiler", "ocaml-compiler", "ocaml-variants", "ocaml-system"}
 
 // Emit writes the lock as one Nix file: a function in callPackage style
@@ -64,6 +105,8 @@ type emitter struct {
 	versions map[string]string
 	dev      map[string]bool
 	deps     map[string][]string
+	// scripts gathers every compiled script, for the helpers they call.
+	scripts strings.Builder
 }
 
 func newEmitter(l *dunelock.Lock) *emitter {
@@ -166,7 +209,7 @@ func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
 		branches []dunelock.Branch
 	}{{"build", r.Build}, {"install", r.Install}} {
 		if len(phase.branches) > 0 {
-			v, err := phaseExpr(sc, phase.branches)
+			v, err := phaseExpr(sc, phase.branches, &e.scripts)
 			errs = append(errs, err)
 			bs = append(bs, attr(phase.name, v))
 		}
@@ -174,6 +217,7 @@ func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
 	if len(r.Env) > 0 {
 		env, err := sc.exportedEnv(r.Env)
 		errs = append(errs, err)
+		e.scripts.WriteString(env)
 		bs = append(bs, attr("exportedEnv", nixexpr.String{Value: env}))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -213,11 +257,11 @@ func dependsExpr(ds []dunelock.Depend) nixexpr.Expr {
 
 // phaseExpr lists a build or install field's branches, each with its
 // scripts and the platforms it applies on.
-func phaseExpr(sc *shellCompiler, branches []dunelock.Branch) (nixexpr.Expr, error) {
+func phaseExpr(sc *shellCompiler, branches []dunelock.Branch, all *strings.Builder) (nixexpr.Expr, error) {
 	var items []nixexpr.Expr
 	var errs []error
 	for _, br := range branches {
-		b, err := scriptBindings(sc, br.Action)
+		b, err := scriptBindings(sc, br.Action, all)
 		errs = append(errs, err)
 		if br.Platforms != nil {
 			b = append([]nixexpr.Binding{attr("platforms", platformsExpr(br.Platforms))}, b...)
@@ -231,7 +275,8 @@ func phaseExpr(sc *shellCompiler, branches []dunelock.Branch) (nixexpr.Expr, err
 func (e *emitter) formals() []nixexpr.Formal {
 	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"}}, e.sources.Formals()...)
 	formals = append(formals,
-		nixexpr.Formal{Name: "ocaml", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "compiler", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "useNixpkgsOCaml", Default: nixexpr.Bool{Value: false}},
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 	)
 	if e.needSrc {
@@ -259,12 +304,13 @@ func (e *emitter) body(pkgs []nixexpr.Binding, rootUp string) nixexpr.Expr {
 			attr("compiler", nixexpr.String{Value: e.lock.Compiler}),
 			attr("compilerPackages", nixexpr.Strings(compilerPackages)),
 		}}),
+		attr("helpers", nixexpr.AttrSet{Bindings: usedHelpers(e.scripts.String())}),
 		attr("builders", nixexpr.Raw{Text: builders}),
 	)
 	return nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "ocaml", "src", "overrides", "depexts", "sources", "packages", "root"}},
+			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "compiler", "useNixpkgsOCaml", "src", "overrides", "depexts", "sources", "packages", "root", "helpers"}},
 		}}}},
 	}
 }
@@ -366,12 +412,13 @@ func nixosValue(t dunelock.Term) (string, bool) {
 // script tests platform variables at build time, once for each system of
 // Hosts with those tests decided: the builders pick the host's, so
 // conditions on the platform are resolved at evaluation time.
-func scriptBindings(sc *shellCompiler, a *dunelock.Action) ([]nixexpr.Binding, error) {
+func scriptBindings(sc *shellCompiler, a *dunelock.Action, all *strings.Builder) ([]nixexpr.Binding, error) {
 	sc.platform, sc.usesPlatform = nil, false
 	generic, err := sc.script(a)
 	if err != nil {
 		return nil, err
 	}
+	all.WriteString(generic)
 	bs := []nixexpr.Binding{attr("script", nixexpr.String{Value: generic})}
 	if !sc.usesPlatform {
 		return bs, nil
