@@ -296,13 +296,17 @@ let
     buildPhase = ''
       runHook preBuild
       export OCAMLPATH="${concatStringsSep ":" (map (d: "${d}/lib") (attrValues drv))}"
-      dune build --root . -j "$NIX_BUILD_CORES"
+      # dune 3 builds the lock itself when it finds the lock directory;
+      # here every locked package is already built.
+      dune_flags=()
+      if dune build --help=plain 2>/dev/null | grep -q -e --ignore-lock-dir; then dune_flags+=(--ignore-lock-dir); fi
+      dune build --root . "''${dune_flags[@]}" -j "$NIX_BUILD_CORES"
       runHook postBuild
     '';
     installPhase = ''
       runHook preInstall
       mkdir -p "$out"
-      dune install --root . --prefix "$out"
+      dune install --root . "''${dune_flags[@]}" --prefix "$out"
       runHook postInstall
     '';
   };
