@@ -136,7 +136,7 @@ let
         installPhase = "mkdir -p $out/bin && cp _boot/dune.exe $out/bin/dune";
       };
   opam-installer = hostTool "opam-installer-host" [ "opam-installer" ];
-  ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
+  ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamlc.opt" "ocamlopt.opt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
 
   # Its version, as nixpkgs' nodejs.version, comes from the environment
   # (the tests set it from `node --version`); empty when unset.
