@@ -6,7 +6,9 @@ cd "$(dirname "$0")"
 unformatted=$(gofmt -l .)
 [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
 go vet ./...
-go test -race -count=1 ./...
+# e2e builds a real lock's OCaml compiler from source (about ten minutes
+# on two cores), past go test's default limit of ten minutes a package.
+go test -race -count=1 -timeout 40m ./...
 # The benchmark comparison in its reduced form: one lockfile and one dune
 # lock, one run, no targets enforced (see README for the full table).
 if [ -d ../shared/corpus/npm/npm__cli ] && command -v nix-instantiate >/dev/null && command -v jq >/dev/null; then
