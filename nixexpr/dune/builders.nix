@@ -267,6 +267,9 @@ let
           runHook postInstall
         '';
         dontFixup = true;
+        # dune builds a package's sources as they are: nixpkgs' hook that
+        # replaces config.sub and config.guess does not run.
+        dontUpdateAutotoolsGnuConfigScripts = true;
       }
       // removeAttrs o [
         "src"

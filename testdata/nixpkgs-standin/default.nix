@@ -134,6 +134,7 @@ let
         nativeBuildInputs = [ ocaml ];
         buildPhase = "ocaml boot/bootstrap.ml -j $NIX_BUILD_CORES";
         installPhase = "mkdir -p $out/bin && cp _boot/dune.exe $out/bin/dune";
+        dontUpdateAutotoolsGnuConfigScripts = true;
       };
   opam-installer = hostTool "opam-installer-host" [ "opam-installer" ];
   ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamlc.opt" "ocamlopt.opt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
