@@ -102,7 +102,8 @@ func standinWithDune(t *testing.T) string {
 // the given stand-in, and returns their outputs by name.
 func nixBuildAll(t *testing.T, pkgs, expr string) map[string]string {
 	t.Helper()
-	cmd := exec.Command("nix-build", "--no-out-link", "-E", "let pkgs = "+pkgs+"; in "+expr)
+	// Two builds at once: dune's bootstrap overlaps the compiler's.
+	cmd := exec.Command("nix-build", "--no-out-link", "--max-jobs", "2", "-E", "let pkgs = "+pkgs+"; in "+expr)
 	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
