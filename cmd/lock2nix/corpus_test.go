@@ -68,6 +68,16 @@ const stubArgs = `{
   src = "/src";
 }`
 
+// repoRoot is the repository, whose default.nix gives lock2nix's builders.
+var repoRoot, _ = filepath.Abs(filepath.Join("..", ".."))
+
+// npmCall is the Nix expression that builds a file lock2nix npm wrote with
+// the repository's builders, given pkgs (a Nix expression) and more
+// arguments (Nix bindings): what lock2nix.lib.npm returns.
+func npmCall(pkgs, file, bindings string) string {
+	return `((import ` + repoRoot + ` { pkgs = ` + pkgs + `; }).npm { file = ` + file + `; ` + bindings + ` })`
+}
+
 // standin is the nixpkgs stand-in the build tests use.
 var standin, _ = filepath.Abs(filepath.Join("..", "..", "testdata", "nixpkgs-standin"))
 
@@ -79,12 +89,11 @@ func instantiate(t *testing.T, file string) {
 	localPaths := localPathsArg(t, file)
 	expr := `let
   pkgs = import ` + standin + ` { };
-  r = pkgs.callPackage ` + file + ` {
+  r = ` + npmCall("pkgs", file, `
     fetchGit = a: "/git/${a.rev}";
     fetchurlUnpinned = url: "/unpinned";
     src = "/src";
-    ` + localPaths + `
-  };
+    `+localPaths) + `;
 in [ r.nodeModules r.nodeModulesProd ]`
 	cmd := exec.Command("nix-instantiate", "-E", expr)
 	cmd.Env = nixEnv()
@@ -104,7 +113,7 @@ func localPathsArg(t *testing.T, file string) string {
 	}
 	empty := t.TempDir()
 	arg := ""
-	for _, m := range regexp.MustCompile(`"path": "(\.\./[^"]*)"`).FindAllSubmatch(text, -1) {
+	for _, m := range regexp.MustCompile(`"path": ?"(\.\./[^"]*)"`).FindAllSubmatch(text, -1) {
 		arg += fmt.Sprintf("%q = %s; ", m[1], empty)
 	}
 	if arg == "" {
@@ -121,7 +130,12 @@ type fetched struct{ URL, Hash, Rev string }
 func evalSources(t *testing.T, file string) map[string]fetched {
 	t.Helper()
 	args := strings.Replace(stubArgs, "{", "{ "+localPathsArg(t, file), 1)
-	expr := `let r = import ` + file + " " + args + `; in { inherit (r) sources packages; root = r.root or null; }`
+	// A dune file is a function; an npm data file goes through the builders.
+	expr := `let
+  f = import ` + file + `;
+  stubPkgs.callPackage = fn: fn;
+  r = if builtins.isFunction f then f ` + args + ` else (import ` + repoRoot + ` { pkgs = stubPkgs; }).npm ({ file = f; } // ` + args + `);
+in { inherit (r) sources packages; root = r.root or null; }`
 	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -294,6 +308,39 @@ func TestCorpusNpm(t *testing.T) {
 			}
 			if len(sources) < len(want) {
 				t.Errorf("%d fetchers for %d distinct lockfile sources", len(sources), len(want))
+			}
+		})
+	}
+}
+
+// npmCIRefuses names the corpus projects whose lockfile npm ci refuses
+// (npm 11.19, "npm ci --dry-run", measured 2026-12-05): decap-cms and
+// bruno ("Invalid"/"Missing": their packages need versions the lockfile
+// does not hold), uptime-kuma (ERESOLVE on a peer the lockfile lacks),
+// tailwindcss (optional dependencies of a workspace the lockfile lacks).
+var npmCIRefuses = map[string]bool{
+	"decaporg__decap-cms":               true,
+	"louislam__uptime-kuma":             true,
+	"tailwindlabs__tailwindcss.2024-03": true,
+	"usebruno__bruno":                   true,
+}
+
+// TestCorpusNpmVerdicts checks that lock2nix accepts each real lockfile
+// that npm ci accepts and refuses each that it refuses, without
+// --allow-out-of-sync (sources without a hash and local paths are allowed:
+// those stops are Nix's own).
+func TestCorpusNpmVerdicts(t *testing.T) {
+	for _, dir := range corpus(t, "npm") {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"npm", dir, "-o", "-", "--registry", "https://registry.npm.test/", "--allow-unpinned", "--root", filepath.Dir(dir)}, &stdout, &stderr)
+			switch {
+			case npmCIRefuses[name] && code != exitFailure:
+				t.Errorf("exit %d; npm ci refuses this lockfile\n%s", code, stderr.String())
+			case !npmCIRefuses[name] && code != exitOK:
+				t.Errorf("exit %d; npm ci accepts this lockfile\n%s", code, stderr.String())
 			}
 		})
 	}

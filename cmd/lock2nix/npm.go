@@ -23,11 +23,13 @@ import (
 const npmHelp = `Usage: lock2nix npm [DIR] [flags]
 
 Translate DIR/npm-shrinkwrap.json, or else DIR/package-lock.json
-(lockfileVersion 1, 2 or 3), and DIR/package.json into one Nix file that
-pkgs.callPackage accepts. Every source gets a fixed-output fetcher with the
-hash from the lockfile, or from DIR/lock2nix-pins.toml for entries without
-one; no network is used but by --prefetch, which downloads those entries
-and records their hashes there.
+(lockfileVersion 1, 2 or 3), and DIR/package.json into a Nix data file
+that lock2nix's builders read (lock2nix.lib.npm, the overlay's
+lock2nixNpm, or import lock2nix { }; --standalone writes one file that
+holds them, for pkgs.callPackage). Every source gets a fixed-output fetch
+with the hash from the lockfile, or from DIR/lock2nix-pins.toml for
+entries without one; no network is used but by --prefetch, which
+downloads those entries and records their hashes there.
 
 Packages without a "resolved" URL come from npm's registry, read as npm
 reads it, first found: --registry, $npm_config_registry, DIR/.npmrc, the
@@ -58,12 +60,14 @@ var npmCommand = &command{
 	name:         "npm",
 	help:         npmHelp,
 	defOut:       func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	lockfiles:    []string{npmlock.ShrinkwrapName, npmlock.LockName},
 	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: npm's configuration)")
 			replaceHost = fs.String("replace-registry-host", "", "move resolved URLs on `HOST` (\"always\": any host; \"never\") to the registry, as npm's setting of that name (default: npm's configuration, else npmjs)")
-			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what the lockfile lacks (npm ci refuses such a lockfile)")
+			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, where npm ci refuses the lockfile: out of sync with package.json, or a package needs what the tree lacks")
+			standalone  = fs.Bool("standalone", false, "write one file that holds lock2nix's builders too, for pkgs.callPackage (default: a data file for lock2nix.lib.npm)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			conf, err := loadNpmConfig(dir, *registry, *replaceHost, os.Getenv, os.Environ())
@@ -84,15 +88,49 @@ var npmCommand = &command{
 				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
 			}}
 			opts.Registry.Used = func(reg string) { used[reg] = true }
+			opts.AllowOutOfSync = *outOfSync
+			opts.LegacyPeerDeps = conf.legacyPeerDeps.value == "true"
 			var damaged []string
 			opts.Damaged = func(keys []string) { damaged = keys }
 			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
+			var stops []string
+			if err != nil && !*outOfSync {
+				// When what npm ci stops on is all there is, say how to go
+				// on; --report lists it instead, as it lists the rest of
+				// what is out of sync.
+				retry := opts
+				retry.AllowOutOfSync = true
+				var warnings []string
+				retry.Warn = func(msg string) { warnings = append(warnings, msg) }
+				if g2, again := npmlock.Parse(lockPath, lock, pkg, retry); again == nil {
+					// The stops come back as warnings; the others (damaged
+					// entries, gaps below workspaces) are printed.
+					isStop := map[string]bool{}
+					for _, l := range strings.Split(err.Error(), "\n") {
+						isStop[l] = true
+					}
+					for _, w := range warnings {
+						if line, _, _ := strings.Cut(w, "; the output "); !isStop[line] {
+							opts.Warn(w)
+						}
+					}
+					if r := fs.Lookup("report"); r == nil || !r.Changed {
+						return nil, fmt.Errorf("%w\nrun npm install to update the lockfile, or pass --allow-out-of-sync", err)
+					}
+					g, err, stops = g2, nil, strings.Split(err.Error(), "\n")
+				}
+			}
 			if err != nil {
 				return nil, err
 			}
 			var flags []string
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
+			}
+			emit := npm.Emit
+			if *standalone {
+				flags = append(flags, "--standalone")
+				emit = npm.EmitStandalone
 			}
 			// The flags as read, credentials dropped (the generated file
 			// and messages must never hold them).
@@ -113,8 +151,8 @@ var npmCommand = &command{
 			}
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
-				outOfSync: npmlock.CheckSync(os.DirFS(dir), g), allowOutOfSync: *outOfSync,
+				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, g, h) },
+				outOfSync: append(stops, npmlock.CheckSync(os.DirFS(dir), g, opts)...), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.
 				facts: func() report.Facts {

@@ -192,6 +192,10 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 		return "disable", true
 	case "pinned":
 		return "false", true
+	case "build-id":
+		// dune gives every package this fixed value, which no opam
+		// build-id takes (Pkg_rules.Action_expander).
+		return buildID, true
 	}
 	if !inClosure {
 		return "", false
@@ -231,6 +235,9 @@ func (c *shellCompiler) where() string {
 	}
 	return fmt.Sprintf("%s:%d:%d (%s)", c.at.File, c.at.Line, c.at.Col, c.kind)
 }
+
+// buildID is dune's %{pkg:X:build-id}.
+const buildID = "d00ed00ed00ed00ed00ed00ed00ed00e"
 
 // word compiles a term into a double-quoted shell word.
 func (c *shellCompiler) word(t dunelock.Term) string {
