@@ -196,6 +196,15 @@ func TestRealProjectBuilds(t *testing.T) {
 	}
 }
 
+// TestBuildWithTools builds testdata/npm-build/ts-webpack, whose build
+// script runs tsc, webpack and eslint from node_modules/.bin and whose
+// test is jest, in the check phase: its dist/ must equal what
+// `npm ci && npm run build` writes.
+func TestBuildWithTools(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	compareBuild(t, "../testdata/npm-build/ts-webpack", []string{"dist"}, "")
+}
+
 // compareBuild copies the project in dir twice; builds one copy with
 // buildPackage (doCheck on, more arguments in args) and runs npm ci and
 // npm run build in the other; then compares outputs, files or folders of
