@@ -158,7 +158,7 @@ func TestNativeReproducible(t *testing.T) {
 // returns its output, trimmed, or the error with Nix's messages.
 func nixCmd(name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
+	cmd.Env = append(os.Environ(), nixConfig, "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -198,7 +198,17 @@ func TestRealProjectBuilds(t *testing.T) {
 		{"pbf", []string{"dist"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			compareBuild(t, filepath.Join(sharedProjects, c.name), c.outputs, c.args)
+			res := compareBuild(t, filepath.Join(sharedProjects, c.name), c.outputs, c.args)
+			if c.name != "pbf" {
+				return
+			}
+			// The installed bin runs: its modes and shebang are right.
+			cmd := exec.Command(filepath.Join(res, "bin/pbf"), "test/fixtures/embedded_type.proto")
+			cmd.Dir = filepath.Join(sharedProjects, c.name)
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "export function readEmbeddedType") {
+				t.Errorf("$out/bin/pbf: %v\n%s", err, out)
+			}
 		})
 	}
 }
@@ -215,8 +225,8 @@ func TestBuildWithTools(t *testing.T) {
 // compareBuild copies the project in dir twice; builds one copy with
 // buildPackage (doCheck on, more arguments in args) and runs npm ci and
 // npm run build in the other; then compares outputs, files or folders of
-// the project, in both.
-func compareBuild(t *testing.T, dir string, outputs []string, args string) {
+// the project, in both. It returns buildPackage's output.
+func compareBuild(t *testing.T, dir string, outputs []string, args string) (out string) {
 	t.Helper()
 	work := nixReadableTempDir(t)
 	src, npmDir := filepath.Join(work, "src"), filepath.Join(work, "npm")
@@ -260,6 +270,7 @@ func compareBuild(t *testing.T, dir string, outputs []string, args string) {
 			t.Errorf("%s differs from npm run build's (-npm +buildPackage):\n%s", o, diff)
 		}
 	}
+	return res
 }
 
 // fileSet maps each file under p (or p itself, a file) to its content,
