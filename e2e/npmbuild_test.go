@@ -240,8 +240,27 @@ func compareBuild(t *testing.T, dir string, outputs []string, args string) (out 
 		}
 	}
 	lock := generateNpm(t, src)
+	// npm's side runs meanwhile: both spend most of their time fetching.
+	npmErr := make(chan error, 1)
+	go func() {
+		for _, script := range [][]string{
+			{"ci", "--no-audit", "--no-fund", "--loglevel=error", "--replace-registry-host=registry.npm.test"},
+			{"run", "build"},
+		} {
+			cmd := exec.Command("npm", script...)
+			cmd.Dir = npmDir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				npmErr <- fmt.Errorf("npm %s: %v\n%s", strings.Join(script, " "), err, out)
+				return
+			}
+		}
+		npmErr <- nil
+	}()
 	start := time.Now()
 	res, err := nixBuild("(pkgs.callPackage " + lock + " { src = " + src + "; }).buildPackage { doCheck = true; " + args + " }")
+	if npmErr := <-npmErr; npmErr != nil {
+		t.Fatal(npmErr)
+	}
 	if err != nil {
 		t.Fatalf("nix-build buildPackage: %v", err)
 	}
@@ -251,16 +270,6 @@ func compareBuild(t *testing.T, dir string, outputs []string, args string) (out 
 		t.Fatalf("reading package.json: %v", err)
 	}
 	built := filepath.Join(res, "lib/node_modules", manifest.Name)
-	for _, script := range [][]string{
-		{"ci", "--no-audit", "--no-fund", "--loglevel=error", "--replace-registry-host=registry.npm.test"},
-		{"run", "build"},
-	} {
-		cmd := exec.Command("npm", script...)
-		cmd.Dir = npmDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm %s: %v\n%s", strings.Join(script, " "), err, out)
-		}
-	}
 	for _, o := range outputs {
 		want, got := fileSet(t, filepath.Join(npmDir, o)), fileSet(t, filepath.Join(built, o))
 		if len(want) == 0 {
