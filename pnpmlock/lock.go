@@ -36,6 +36,12 @@ type Lock struct {
 	Settings Settings
 	// Patches are the patch files patchedDependencies names, by path.
 	Patches []Patch
+	// Overrides are the lock's overrides section (pnpm records the values
+	// resolved: catalog: entries as their specifiers), by selector.
+	Overrides map[string]string
+	// AutoInstallPeers is the lock's settings.autoInstallPeers: an
+	// importer's peerDependencies count as its dependencies.
+	AutoInstallPeers bool
 	// HasBin holds the IDs of the packages the lock says have executables.
 	HasBin map[string]bool
 }
@@ -48,6 +54,9 @@ type Importer struct {
 	// Name is the name its package.json gives ("" when none).
 	Name string
 	Deps []Dep
+	// Bins are the executables its package.json names, by name, each a
+	// path relative to the project's folder.
+	Bins map[string]string
 	Pos  lockfile.Pos
 }
 

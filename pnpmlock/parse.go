@@ -110,6 +110,15 @@ func (p *parser) parse(data []byte) (*Lock, error) {
 		p.rootManifest = gjson.ParseBytes(m)
 	}
 	p.readPatches(get(top, "patchedDependencies"))
+	p.lock.Overrides = map[string]string{}
+	p.pairs(get(top, "overrides"), "overrides", func(k, v *yaml.Node) {
+		if s, ok := p.str(v, "overrides."+k.Value); ok {
+			p.lock.Overrides[k.Value] = s
+		}
+	})
+	if n := get(get(top, "settings"), "autoInstallPeers"); n != nil {
+		p.lock.AutoInstallPeers = p.boolean(n, "settings.autoInstallPeers")
+	}
 	p.readPackages(top)
 	p.readImporters(get(top, "importers"))
 	p.readSnapshots()
@@ -242,6 +251,7 @@ func (p *parser) readImporters(n *yaml.Node) {
 		imp := Importer{Path: dir, Pos: p.pos(k)}
 		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && gjson.ValidBytes(m) {
 			imp.Name = gjson.GetBytes(m, "name").Str
+			imp.Bins = manifestBins(gjson.ParseBytes(m))
 		}
 		injected := map[string]bool{}
 		p.pairs(get(v, "dependenciesMeta"), "dependenciesMeta", func(dk, dv *yaml.Node) {
@@ -592,4 +602,35 @@ func (p *parser) settings() {
 		p.errorf(nil, "node-linker=pnp: lock2nix lays out node_modules (isolated or hoisted) only")
 	}
 	p.lock.Settings = s
+}
+
+// manifestBins reads package.json's "bin": a map, or one path named after
+// the package (without its scope). Names and paths that would leave their
+// folder are left out.
+func manifestBins(m gjson.Result) map[string]string {
+	out := map[string]string{}
+	add := func(name, target string) {
+		name = path.Base(name)
+		clean, ok := relPath(".", target)
+		if name == "." || name == ".." || name == "/" || !ok || clean == ".." || strings.HasPrefix(clean, "../") {
+			return
+		}
+		out[name] = clean
+	}
+	switch b := m.Get("bin"); {
+	case b.Type == gjson.String:
+		name := m.Get("name").Str
+		add(name[strings.LastIndexByte(name, '/')+1:], b.Str)
+	case b.IsObject():
+		b.ForEach(func(k, v gjson.Result) bool {
+			if v.Type == gjson.String {
+				add(k.Str, v.Str)
+			}
+			return true
+		})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

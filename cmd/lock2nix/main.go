@@ -2,6 +2,7 @@
 //
 //	lock2nix npm [DIR]    translate DIR/package-lock.json
 //	lock2nix dune [DIR]   translate DIR/dune.lock
+//	lock2nix pnpm [DIR]   translate DIR/pnpm-lock.yaml
 //
 // Run "lock2nix --help" for the flags and examples.
 package main
@@ -34,9 +35,11 @@ const usage = `lock2nix turns lockfiles into Nix.
 Usage:
   lock2nix npm [DIR] [flags]    translate DIR/package-lock.json (v1, v2, v3)
   lock2nix dune [DIR] [flags]   translate DIR/dune.lock
+  lock2nix pnpm [DIR] [flags]   translate DIR/pnpm-lock.yaml (6.x, 9.0)
   lock2nix --version
 
-Run "lock2nix npm --help" or "lock2nix dune --help" for each command's flags.
+Run "lock2nix npm --help", "lock2nix dune --help" or "lock2nix pnpm --help"
+for each command's flags.
 `
 
 // Exit codes.
@@ -60,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCommand(npmCommand, args[1:], stdout, stderr)
 	case "dune":
 		return runCommand(duneCommand, args[1:], stdout, stderr)
+	case "pnpm":
+		return runCommand(pnpmCommand, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

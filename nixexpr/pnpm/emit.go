@@ -1,0 +1,265 @@
+// Package pnpm writes the Nix file for a lock read from a pnpm-lock.yaml:
+// a fetcher per source, the lock as JSON data (importers, snapshots,
+// packages, settings), and the builders (builders.nix, layout.js) that lay
+// node_modules out as pnpm install --frozen-lockfile does.
+package pnpm
+
+import (
+	_ "embed"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"io"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/pnpmlock"
+)
+
+// Emit writes lock as one Nix file in callPackage style. Nothing is
+// written on an error.
+func Emit(w io.Writer, lock *pnpmlock.Lock, h nixexpr.Header) error {
+	f, err := Build(lock, h)
+	if err != nil {
+		return err
+	}
+	return nixexpr.Print(w, f)
+}
+
+//go:embed builders.nix
+var builders string
+
+//go:embed layout.js
+var layoutJS string
+
+// data is the JSON the builders read.
+type data struct {
+	Root      root                `json:"root"`
+	Importers map[string]importer `json:"importers"`
+	Snapshots map[string]snapshot `json:"snapshots"`
+	Packages  map[string]pkg      `json:"packages"`
+	Settings  settings            `json:"settings"`
+}
+
+type root struct {
+	Name       string   `json:"name"`
+	Version    string   `json:"version"`
+	Pname      string   `json:"pname"`
+	DrvVersion string   `json:"drvVersion"`
+	Workspaces []string `json:"workspaces"`
+}
+
+type importer struct {
+	Name  string            `json:"name,omitempty"`
+	Pname string            `json:"pname"`
+	Deps  map[string]string `json:"deps"`
+	Kinds map[string]string `json:"kinds"`
+	Bins  map[string]string `json:"bins,omitempty"`
+}
+
+type snapshot struct {
+	Name         string            `json:"name"`
+	Pkg          string            `json:"pkg"`
+	Deps         map[string]string `json:"deps"`
+	OptionalDeps []string          `json:"optionalDeps,omitempty"`
+	Optional     bool              `json:"optional,omitempty"`
+	Patch        string            `json:"patch,omitempty"`
+}
+
+type pkg struct {
+	Name    string   `json:"name"`
+	Version string   `json:"version"`
+	Kind    string   `json:"kind"`
+	Src     string   `json:"src,omitempty"`
+	Path    string   `json:"path,omitempty"`
+	OS      []string `json:"os,omitempty"`
+	CPU     []string `json:"cpu,omitempty"`
+	Libc    []string `json:"libc,omitempty"`
+	HasBin  bool     `json:"hasBin,omitempty"`
+	Build   bool     `json:"build,omitempty"`
+}
+
+type settings struct {
+	HoistPattern           []string          `json:"hoistPattern"`
+	PublicHoistPattern     []string          `json:"publicHoistPattern"`
+	HoistWorkspacePackages bool              `json:"hoistWorkspacePackages"`
+	Names                  map[string]string `json:"names"`
+	// AllowBuild is nil when every package may run scripts.
+	AllowBuild []string `json:"allowBuild"`
+	DenyBuild  []string `json:"denyBuild"`
+}
+
+// Build returns the syntax tree Emit prints.
+func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	if lock.Settings.NodeLinker == "hoisted" {
+		return nil, &nixexpr.Error{Msg: "node-linker=hoisted is not supported yet (lock2nix lays out pnpm's isolated node_modules); remove the setting, or use the isolated layout", Value: "hoisted"}
+	}
+	g := lock.Graph
+	sources := nixexpr.NewSources(len(g.Packages))
+	d := data{
+		Importers: map[string]importer{},
+		Snapshots: map[string]snapshot{},
+		Packages:  map[string]pkg{},
+	}
+	local := len(lock.Patches) > 0
+	for _, p := range g.Packages {
+		if err := check(p.ID, p.Name, p.Version, p.Source.Path); err != nil {
+			return nil, err
+		}
+		r := pkg{Name: p.Name, Version: p.Version, Kind: p.Source.Kind.String(), OS: p.Platform.OS, CPU: p.Platform.CPU, Libc: p.Platform.Libc, HasBin: lock.HasBin[p.ID], Build: p.HasInstallScript}
+		switch {
+		case p.Source.Fetchable():
+			name, err := sources.Add(p.ID, p.Source)
+			if err != nil {
+				return nil, err
+			}
+			r.Src = name
+		case p.Source.Local():
+			r.Path = p.Source.Path
+			local = true
+		default:
+			return nil, &nixexpr.Error{Msg: "a package without a source", Value: p.ID}
+		}
+		d.Packages[p.ID] = r
+	}
+	dirs := map[string]string{}
+	for _, s := range lock.Snapshots {
+		dirs[s.Key] = s.Dir
+	}
+	ref := func(dep pnpmlock.Dep) string {
+		if dep.Snapshot == "" {
+			return "link:" + dep.Link
+		}
+		return dirs[dep.Snapshot]
+	}
+	for _, s := range lock.Snapshots {
+		if _, ok := d.Packages[s.Package]; !ok {
+			continue
+		}
+		if err := check(s.Key, s.Name, s.Dir, s.Patch); err != nil {
+			return nil, err
+		}
+		if bad := badName(s.Name); bad {
+			return nil, &nixexpr.Error{Msg: "not a package name lock2nix installs", Value: s.Name}
+		}
+		r := snapshot{Name: s.Name, Pkg: s.Package, Deps: map[string]string{}, Optional: s.Optional, Patch: s.Patch}
+		for _, dep := range s.Deps {
+			if badName(dep.Alias) {
+				return nil, &nixexpr.Error{Msg: "not a package name lock2nix installs", Value: dep.Alias}
+			}
+			r.Deps[dep.Alias] = ref(dep)
+			if dep.Kind == lockfile.DepOptional {
+				r.OptionalDeps = append(r.OptionalDeps, dep.Alias)
+			}
+		}
+		d.Snapshots[s.Dir] = r
+	}
+	names := map[string]string{}
+	for _, imp := range lock.Importers {
+		r := importer{Name: imp.Name, Pname: nixexpr.DrvName(imp.Name, nixexpr.DrvName(imp.Path, "project")), Deps: map[string]string{}, Kinds: map[string]string{}, Bins: imp.Bins}
+		for _, dep := range imp.Deps {
+			if badName(dep.Alias) {
+				return nil, &nixexpr.Error{Msg: "not a package name lock2nix installs", Value: dep.Alias}
+			}
+			r.Deps[dep.Alias] = ref(dep)
+			r.Kinds[dep.Alias] = dep.Kind.String()
+		}
+		d.Importers[imp.Path] = r
+		if imp.Name != "" {
+			names[imp.Path] = imp.Name
+		}
+	}
+	s := lock.Settings
+	d.Settings = settings{
+		HoistPattern:           nonNil(s.HoistPattern),
+		PublicHoistPattern:     nonNil(s.PublicHoistPattern),
+		HoistWorkspacePackages: s.HoistWorkspacePackages,
+		Names:                  names,
+		DenyBuild:              nonNil(s.NeverBuiltDependencies),
+	}
+	if s.BuildPolicy == "allowlist" && !s.DangerouslyAllowAllBuilds {
+		d.Settings.AllowBuild = nonNil(s.OnlyBuiltDependencies)
+	}
+	d.Root = root{
+		Name: g.Root.Name, Version: g.Root.Version,
+		Pname: nixexpr.DrvName(g.Root.Name, "project"), DrvVersion: nixexpr.DrvName(g.Root.Version, "0"),
+		Workspaces: nonNil(g.Root.Workspaces),
+	}
+	text, err := json.MarshalIndent(d, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, sources.Formals()...)
+	formals = append(formals, nixexpr.Formal{Name: "src", Default: nixexpr.Null{}})
+	if local {
+		formals = append(formals, nixexpr.LocalFormals()...)
+	}
+	formals = append(formals,
+		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
+		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
+		nixexpr.Formal{Name: "python3", Default: nixexpr.Null{}},
+	)
+	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
+	inherits := []string{"stdenv", "nodejs", "python3", "src", "overrides", "installScripts", "layoutScript", "sources", "lock"}
+	if local {
+		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
+		inherits = append(inherits, "local")
+	}
+	lets = append(lets,
+		nixexpr.Attr{
+			Path:    []string{"lock"},
+			Value:   nixexpr.Apply{Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"fromJSON"}}, Args: []nixexpr.Expr{nixexpr.String{Value: string(text) + "\n"}}},
+			Comment: "The lock as data, read by the builders below: importers, snapshots (by\nvirtual-store folder), packages (by name@version) and the layout settings.",
+		},
+		nixexpr.Attr{Path: []string{"builders"}, Value: nixexpr.Raw{Text: builders}},
+		nixexpr.Attr{Path: []string{"layoutScript"}, Value: nixexpr.Apply{
+			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
+			Args: []nixexpr.Expr{nixexpr.String{Value: "lock2nix-pnpm.js"}, nixexpr.Verbatim(layoutJS)},
+		}},
+	)
+	body := nixexpr.Let{
+		Bindings: lets,
+		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			nixexpr.Inherit{Names: inherits},
+		}}}},
+	}
+	return nixexpr.Generated(h, formals, body), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// check rejects strings the data cannot carry: JSON holds only UTF-8
+// text, and Nix strings no NUL byte.
+func check(ss ...string) error {
+	for _, s := range ss {
+		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return &nixexpr.Error{Msg: "not UTF-8 text without NUL bytes", Value: s}
+		}
+	}
+	return nil
+}
+
+// badName reports a name that, as a path below node_modules, could leave
+// it: empty, "." or "..", absolute, backslashes, more than one level
+// (but for "@scope/name").
+func badName(n string) bool {
+	if n == "" || strings.ContainsAny(n, "\\\x00") || strings.HasPrefix(n, "/") {
+		return true
+	}
+	parts := strings.Split(n, "/")
+	if len(parts) > 2 || len(parts) == 2 && !strings.HasPrefix(parts[0], "@") {
+		return true
+	}
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." || p == "@" {
+			return true
+		}
+	}
+	return false
+}
