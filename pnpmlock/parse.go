@@ -478,9 +478,11 @@ func (p *parser) settings() {
 		}
 	}
 	s := Settings{
-		NodeLinker:               "isolated",
-		HoistPattern:             []string{"*"},
-		HoistWorkspacePackages:   true,
+		NodeLinker:   "isolated",
+		HoistPattern: []string{"*"},
+		// pnpm 10's install --frozen-lockfile links no workspace project
+		// into node_modules/.pnpm/node_modules (a plain install does).
+		HoistWorkspacePackages:   false,
 		VirtualStoreDirMaxLength: 120,
 		BuildPolicy:              "all",
 	}
@@ -589,8 +591,8 @@ func (p *parser) settings() {
 	if set["hoist"] == "false" {
 		s.HoistPattern = []string{}
 	}
-	if set["hoistWorkspacePackages"] == "false" {
-		s.HoistWorkspacePackages = false
+	if set["hoistWorkspacePackages"] == "true" {
+		s.HoistWorkspacePackages = true
 	}
 	if n, err := strconv.Atoi(set["virtualStoreDirMaxLength"]); err == nil && n > 33 {
 		s.VirtualStoreDirMaxLength = n

@@ -389,10 +389,19 @@ function tree(out, plan) {
   // Bins: each package's own and its dependencies' beside it, the hoisted
   // packages', each importer's dependencies'.
   const hasBin = (ref) => !ref.startsWith("link:") && (plan.packages[plan.snapshots[ref].pkg] || {}).hasBin;
+  // (A package some of whose dependencies are not installed, optional
+  // ones left out for this platform, gets the bins of every package in
+  // its folder, its own included, as pnpm then links the whole folder.)
   for (const d of dirs) {
     const s = plan.snapshots[d];
-    const withBins = Object.values(children(plan, sel, s)).filter(hasBin);
-    if (hasBin(d)) withBins.push(d);
+    const kids = children(plan, sel, s);
+    let withBins;
+    if (Object.keys(kids).length < Object.keys(s.deps).length) {
+      withBins = Object.entries(kids).filter(([alias]) => alias !== s.name).map(([, r]) => r).filter((r) => !r.startsWith("link:"));
+      withBins.push(d);
+    } else {
+      withBins = Object.values(kids).filter(hasBin);
+    }
     if (withBins.length === 0) continue;
     const binDir = path.join(out, storeDir(plan, d), "node_modules", ".bin");
     linkBinsOf(binDir, withBins.map((r) => path.join(out, storeDir(plan, r))));
