@@ -63,11 +63,12 @@ nixtree=$(build false)
 
 copy() { # copy DEST: the project into DEST, without node_modules
   mkdir -p "$1"
-  (cd "$proj" && find . -name node_modules -prune -o -print | cpio -pdm --quiet "$1" 2>/dev/null) || cp -R "$proj/." "$1/"
+  cp -R "$proj/." "$1/"
   find "$1" -name node_modules -prune -exec rm -rf {} +
   echo "$1"
 }
 pnpmdir=$(copy "$work/pnpm")
+# shellcheck disable=SC2086
 (cd "$pnpmdir" && "$PNPM" install --frozen-lockfile --ignore-scripts --registry="$reg" \
   --store-dir="${PNPM_STORE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lock2nix-e2e/pnpm-store}" \
   --reporter=silent ${PNPM_FLAGS:-} >/dev/null)

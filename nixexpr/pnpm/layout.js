@@ -221,6 +221,22 @@ function copyDir(from, dest) {
   cp.execFileSync("chmod", ["-R", "u+rwX,go+rX,go-w", dest]);
 }
 
+// packed copies what npm would pack of a git checkout (its "files",
+// .npmignore): pnpm installs a git dependency as packed. Its prepare
+// script is not run.
+function packed(from, dest) {
+  fs.mkdirSync(dest, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "pack"));
+  const env = Object.assign({}, process.env, { HOME: tmp, npm_config_cache: path.join(tmp, "cache") });
+  const out = cp.execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--offline", "--silent"], { cwd: from, env });
+  for (const f of JSON.parse(out.toString())[0].files) {
+    const to = inside(dest, f.path);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(path.join(from, f.path), to);
+    fs.chmodSync(to, f.mode & 0o111 ? 0o755 : 0o644);
+  }
+}
+
 // binsOf reads a package's executables as pnpm does: "bin" (a string
 // names one after the package), else every file of directories.bin.
 function binsOf(dir) {
@@ -358,7 +374,8 @@ function tree(out, plan) {
     const s = plan.snapshots[d];
     const p = plan.packages[s.pkg];
     const dest = inside(out, storeDir(plan, d));
-    if (p.kind === "tarball") extract(p.src, dest);
+    if (p.kind === "tarball" || p.kind === "local-tarball") extract(p.src, dest);
+    else if (p.kind === "git") packed(p.src, dest);
     else copyDir(p.src, dest);
     if (s.patch) cp.execFileSync("patch", ["-p1", "-s", "-d", dest, "-i", s.patch], { stdio: "inherit" });
   }
