@@ -188,7 +188,8 @@ func (p *parser) pkg(key string) *lockfile.Package {
 // tarball), a tarball URL (or file:), a git commit, or a folder.
 func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Source {
 	var hash lockfile.Hash
-	if n := get(res, "integrity"); n != nil {
+	integrity := get(res, "integrity")
+	if n := integrity; n != nil {
 		s, _ := p.str(n, key+": integrity")
 		h, err := lockfile.ParseIntegrity(s)
 		if err != nil {
@@ -239,7 +240,9 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 		return lockfile.Source{Kind: lockfile.Tarball, URL: url, Hash: hash}
 	}
 	if hash.IsZero() {
-		p.errorf(res, "%s: a resolution without integrity, tarball, git or directory", key)
+		if integrity == nil {
+			p.errorf(res, "%s: a resolution without integrity, tarball, git or directory", key)
+		}
 		return lockfile.Source{}
 	}
 	return lockfile.Source{Kind: lockfile.Tarball, URL: p.tarballURL(name, version), Hash: hash}

@@ -263,9 +263,13 @@ func (p *parser) readImporters(n *yaml.Node) {
 			p.pairs(get(v, sec.name), sec.name, func(dk, dv *yaml.Node) {
 				d := Dep{Alias: dk.Value, Kind: sec.kind, Pos: p.pos(dk), Injected: injected[dk.Value]}
 				var ref string
+				at := dv
 				if dv.Kind == yaml.MappingNode {
 					d.Spec, _ = p.str(get(dv, "specifier"), "specifier")
 					ref, _ = p.str(get(dv, "version"), "version")
+					if get(dv, "version") != nil {
+						at = get(dv, "version")
+					}
 				} else {
 					p.errorf(dv, "%s.%s: want {specifier, version}, got %s", sec.name, dk.Value, kindName(dv))
 					return
@@ -274,7 +278,7 @@ func (p *parser) readImporters(n *yaml.Node) {
 					p.errorf(dv, "%s.%s: no version", sec.name, dk.Value)
 					return
 				}
-				p.resolveRef(&d, dir, ref, dv)
+				p.resolveRef(&d, dir, ref, at)
 				if d.Snapshot != "" || d.Link != "" {
 					imp.Deps = append(imp.Deps, d)
 				}
