@@ -105,7 +105,12 @@ var pnpmCommand = &command{
 				emit:      func(w io.Writer, h nixexpr.Header) error { return pnpm.Emit(w, lock, h) },
 				outOfSync: pnpmlock.CheckSync(os.DirFS(dir), lock), allowOutOfSync: *outOfSync,
 				manifest: "the package.json files", relock: "pnpm install",
-				facts: func() report.Facts { return npmFacts(g, conf.configuredRegistry()) },
+				facts: func() report.Facts {
+					f := npmFacts(g, conf.configuredRegistry())
+					f.Ecosystem = "pnpm"
+					f.Scripts = pnpmScripts(lock)
+					return f
+				},
 			}, nil
 		}
 	},
@@ -135,6 +140,42 @@ func pnpmLocals(lock *pnpmlock.Lock) []lockfile.Source {
 			if d.Link != "" {
 				add(lockfile.Source{Kind: lockfile.Link, Path: d.Link, Origin: d.Pos})
 			}
+		}
+	}
+	return out
+}
+
+// pnpmScripts says which packages may run install scripts: those the lock
+// marks (requiresBuild, 6.x), or, as lockfile 9.0 does not say, those
+// pnpm 10's onlyBuiltDependencies allows (their scripts run if they have
+// any). Nil under pnpm 9's rule (every package's scripts run) with a 9.0
+// lock: the report then lists none.
+func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
+	s := lock.Settings
+	allowed := func(p *lockfile.Package) bool {
+		for _, n := range s.NeverBuiltDependencies {
+			if n == p.Name || n == p.Name+"@"+p.Version {
+				return false
+			}
+		}
+		if s.BuildPolicy != "allowlist" || s.DangerouslyAllowAllBuilds {
+			return true
+		}
+		for _, n := range s.OnlyBuiltDependencies {
+			if n == p.Name || n == p.Name+"@"+p.Version {
+				return true
+			}
+		}
+		return false
+	}
+	out := map[string]string{}
+	for _, p := range lock.Graph.Packages {
+		switch {
+		case !allowed(p):
+		case p.HasInstallScript:
+			out[p.ID] = "install scripts (requiresBuild)"
+		case !strings.HasPrefix(lock.Version, "6") && s.BuildPolicy == "allowlist":
+			out[p.ID] = "install scripts, if it has any (onlyBuiltDependencies allows them; lockfile 9.0 does not say)"
 		}
 	}
 	return out
