@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,4 +158,109 @@ func TestPnpmGit(t *testing.T) {
 		t.Fatalf("pnpm did not lock a git resolution:\n%s", lock)
 	}
 	runPnpmSh(t, proj)
+}
+
+// generatePnpm translates a pnpm project for the registry npm is
+// configured with and returns the generated file.
+func generatePnpm(t *testing.T, dir string) string {
+	t.Helper()
+	reg, err := exec.Command("npm", "config", "get", "registry").Output()
+	if err != nil {
+		t.Skip("npm config get registry failed")
+	}
+	out := filepath.Join(t.TempDir(), "lock.nix")
+	gen := exec.Command("go", "run", "../cmd/lock2nix", "pnpm", dir, "-o", out,
+		"--registry", strings.TrimSpace(string(reg)), "--replace-registry-host", "registry.npm.test")
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("lock2nix: %v\n%s", err, msg)
+	}
+	return out
+}
+
+// TestPnpmScripts builds the scripts project with install scripts on: the
+// package pnpm would build runs preinstall and postinstall (the latter
+// through its dependency's bin), in that order, and the one
+// neverBuiltDependencies names runs nothing; the patched package of the
+// workspace project carries its patch.
+func TestPnpmScripts(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	abs, _ := filepath.Abs("../testdata/pnpm/scripts")
+	file := generatePnpm(t, abs)
+	out, err := nixBuild("(pkgs.callPackage " + file + ` { src = /. + "` + abs + `"; }).nodeModules`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(p string) string {
+		data, _ := os.ReadFile(filepath.Join(out, "node_modules/.pnpm", p))
+		return strings.TrimSpace(string(data))
+	}
+	if got := read("with-script@file+deps+with-script/node_modules/with-script/built.txt"); got != "1.2.3" {
+		t.Errorf("with-script's postinstall wrote %q, want 1.2.3 (semver's bin)", got)
+	}
+	if got := read("with-script@file+deps+with-script/node_modules/with-script/pre.txt"); got != "preinstall" {
+		t.Errorf("with-script's preinstall wrote %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(out, "node_modules/.pnpm/blocked@file+deps+blocked/node_modules/blocked/ran.txt")); err == nil {
+		t.Error("blocked ran its postinstall, which neverBuiltDependencies forbids")
+	}
+
+	ws, _ := filepath.Abs("../testdata/pnpm/workspace")
+	file = generatePnpm(t, ws)
+	out, err = nixBuild("(pkgs.callPackage " + file + ` { src = /. + "` + ws + `"; installScripts = false; }).nodeModules`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(out, "node_modules/.pnpm/is-odd@3.0.1_patch_hash=*/node_modules/is-odd/index.js"))
+	if len(matches) != 1 {
+		t.Fatalf("the patched is-odd is not in the tree: %v", matches)
+	}
+	if data, _ := os.ReadFile(matches[0]); !strings.HasPrefix(string(data), "// patched by lock2nix e2e\n") {
+		t.Errorf("is-odd's index.js does not carry the patch:\n%.200s", data)
+	}
+}
+
+// TestPnpmDevShell enters the workspace project's devShell: the tree is
+// copied into the project (and into the workspace project's folder), its
+// links resolve, node finds the dependencies and the bins are on PATH; a
+// second entry leaves the copy alone, and a node_modules pnpm made is not
+// touched.
+func TestPnpmDevShell(t *testing.T) {
+	need(t, "nix-build", "npm", "go", "bash")
+	src, _ := filepath.Abs("../testdata/pnpm/workspace")
+	file := generatePnpm(t, src)
+	call := "(pkgs.callPackage " + file + " { src = " + src + "; installScripts = false; })"
+	tree, err := nixBuild(call + ".nodeModules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expr := "let pkgs = import " + standin + " { }; in (" + call + ".devShell { }).shellHook"
+	out, err := exec.Command("nix-instantiate", "--eval", "--json", "-E", expr).Output()
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v", err)
+	}
+	var hook string
+	if err := json.Unmarshal(out, &hook); err != nil {
+		t.Fatal(err)
+	}
+	proj := copyProject(t, src)
+	stdout, stderr := enter(t, proj, hook, `node -e 'console.log(require("is-odd")(3), require("lib-a")("5"))'; command -v semver >/dev/null && echo has-semver; cat node_modules/.lock2nix-tree; find . -xtype l | head -3`)
+	if want := "true true\nhas-semver\n" + tree + "\n"; stdout != want {
+		t.Errorf("in the shell: got %q, want %q (hook: %s)", stdout, want, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(proj, "packages/lib-a/node_modules/debug/package.json")); err != nil {
+		t.Errorf("the workspace project's node_modules was not put in place: %v", err)
+	}
+	// A second shell finds the same tree and keeps it.
+	os.WriteFile(filepath.Join(proj, "node_modules", "marker"), nil, 0o644)
+	enter(t, proj, hook, "true")
+	if _, err := os.Stat(filepath.Join(proj, "node_modules", "marker")); err != nil {
+		t.Error("a second shell replaced an up-to-date node_modules")
+	}
+	// pnpm's own node_modules stays.
+	other := copyProject(t, src)
+	os.MkdirAll(filepath.Join(other, "node_modules", ".pnpm"), 0o755)
+	_, stderr = enter(t, other, hook, "true")
+	if !strings.Contains(stderr, "not made by lock2nix") {
+		t.Errorf("no message about pnpm's node_modules: %q", stderr)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
@@ -148,25 +150,22 @@ func pnpmLocals(lock *pnpmlock.Lock) []lockfile.Source {
 // pnpmScripts says which packages may run install scripts: those the lock
 // marks (requiresBuild, 6.x), or, as lockfile 9.0 does not say, those
 // pnpm 10's onlyBuiltDependencies allows (their scripts run if they have
-// any). Nil under pnpm 9's rule (every package's scripts run) with a 9.0
-// lock: the report then lists none.
+// any), or every package but neverBuiltDependencies under pnpm 9's rule.
 func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
 	s := lock.Settings
+	// As the layout's canBuild: never by name; only by name or
+	// name@version for semver versions, else by the full id.
 	allowed := func(p *lockfile.Package) bool {
-		for _, n := range s.NeverBuiltDependencies {
-			if n == p.Name || n == p.Name+"@"+p.Version {
-				return false
-			}
+		if slices.Contains(s.NeverBuiltDependencies, p.Name) {
+			return false
 		}
 		if s.BuildPolicy != "allowlist" || s.DangerouslyAllowAllBuilds {
 			return true
 		}
-		for _, n := range s.OnlyBuiltDependencies {
-			if n == p.Name || n == p.Name+"@"+p.Version {
-				return true
-			}
+		if slices.Contains(s.OnlyBuiltDependencies, p.ID) {
+			return true
 		}
-		return false
+		return semverVersion.MatchString(p.Version) && (slices.Contains(s.OnlyBuiltDependencies, p.Name) || slices.Contains(s.OnlyBuiltDependencies, p.Name+"@"+p.Version))
 	}
 	out := map[string]string{}
 	for _, p := range lock.Graph.Packages {
@@ -176,7 +175,11 @@ func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
 			out[p.ID] = "install scripts (requiresBuild)"
 		case !strings.HasPrefix(lock.Version, "6") && s.BuildPolicy == "allowlist":
 			out[p.ID] = "install scripts, if it has any (onlyBuiltDependencies allows them; lockfile 9.0 does not say)"
+		case !strings.HasPrefix(lock.Version, "6"):
+			out[p.ID] = "install scripts, if it has any (lockfile 9.0 does not say)"
 		}
 	}
 	return out
 }
+
+var semverVersion = regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)

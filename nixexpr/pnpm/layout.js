@@ -294,13 +294,17 @@ function linkBinsOf(binDir, pkgDirs) {
   for (const dir of pkgDirs) for (const [name, target] of binsOf(dir)) shim(binDir, name, target);
 }
 
-// canBuild is pnpm's allowBuild: pnpm 10's allow-list, or everything but
-// what neverBuiltDependencies names.
+// canBuild is pnpm 10's allowBuild: dangerouslyAllowAllBuilds or no list
+// (null) allows all; neverBuiltDependencies names packages never built;
+// onlyBuiltDependencies allows a package by name or name@version when its
+// version is a semver one, else only by its full id ("x@file:deps/x").
 function canBuild(plan, s) {
-  const names = [s.name, s.name + "@" + (plan.packages[s.pkg] || {}).version];
-  if ((plan.denyBuild || []).some((n) => names.includes(n))) return false;
+  const p = plan.packages[s.pkg] || {};
+  if ((plan.denyBuild || []).includes(s.name)) return false;
   if (plan.allowBuild === null || plan.allowBuild === undefined) return true;
-  return plan.allowBuild.some((n) => names.includes(n));
+  if (plan.allowBuild.includes(s.pkg)) return true;
+  const semver = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(String(p.version || ""));
+  return semver && (plan.allowBuild.includes(s.name) || plan.allowBuild.includes(s.name + "@" + p.version));
 }
 
 // scriptsOf returns a package's install scripts as pnpm runs them:

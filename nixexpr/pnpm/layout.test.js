@@ -82,10 +82,16 @@ test("hoist: the first node in pnpm's walk order wins an alias; the root's own a
 });
 
 test("canBuild: pnpm 10's allow-list, and neverBuiltDependencies", () => {
-  const p = plan({ allowBuild: ["a"], denyBuild: ["d@1.0.0"] });
+  const p = plan({ allowBuild: ["a", "e@1.0.0", "f", "g@file:deps/g"], denyBuild: [] });
   assert.ok(L.canBuild(p, p.snapshots["a@1.0.0"]));
-  assert.ok(!L.canBuild(p, p.snapshots["e@1.0.0"]));
-  const all = plan({ allowBuild: null, denyBuild: ["d@1.0.0"] });
+  assert.ok(L.canBuild(p, p.snapshots["e@1.0.0"]));
+  assert.ok(!L.canBuild(p, p.snapshots["d@1.0.0"]));
+  // A package of no semver version is allowed by its full id only.
+  p.packages["f@file:deps/f"] = { name: "f", version: "file:deps/f" };
+  p.packages["g@file:deps/g"] = { name: "g", version: "file:deps/g" };
+  assert.ok(!L.canBuild(p, { name: "f", pkg: "f@file:deps/f" }));
+  assert.ok(L.canBuild(p, { name: "g", pkg: "g@file:deps/g" }));
+  const all = plan({ allowBuild: null, denyBuild: ["d"] });
   assert.ok(L.canBuild(all, all.snapshots["e@1.0.0"]));
   assert.ok(!L.canBuild(all, all.snapshots["d@1.0.0"]));
 });
