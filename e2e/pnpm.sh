@@ -16,8 +16,10 @@
 #     main or exports entry and loads from pnpm's tree;
 #  5. exits 0 only when all of that holds, printing one summary line.
 #
-# pnpm: $PNPM when set, else pnpm $PNPM_VERSION (default 10.34.9) installed
-# once with npm into ~/.cache/lock2nix-e2e. Needs: go, npm, node, nix-build
+# pnpm: $PNPM when set, else $PNPM_VERSION, else the version the project's
+# packageManager field names (pnpm 11 and later need node 22: on an older
+# node, 10.34.9 stands in), else 8.15.9 for a 6.x lockfile and 10.34.9 for
+# 9.0; installed once with npm into ~/.cache/lock2nix-e2e. Needs: go, npm, node, nix-build
 # (Debian's nix-bin). Runs Nix without a sandbox and without binary caches.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 PROJECT_DIR" >&2; exit 2; }
@@ -32,7 +34,13 @@ export LOCK2NIX_HOST_NODE_VERSION
 
 reg=$(npm config get registry 2>/dev/null)
 if [ -z "${PNPM:-}" ]; then
-  version=${PNPM_VERSION:-10.34.9}
+  version=${PNPM_VERSION:-$(node -e '
+    const fs = require("fs"), [dir, node] = process.argv.slice(1);
+    const pm = String(JSON.parse(fs.readFileSync(dir + "/package.json", "utf8")).packageManager || "");
+    let v = /^pnpm@(\d+\.\d+\.\d+[^+]*)/.exec(pm);
+    if (v && !(Number(v[1].split(".")[0]) >= 11 && Number(node.split(".")[0].slice(1)) < 22)) console.log(v[1]);
+    else console.log(/^lockfileVersion: .?6/m.test(fs.readFileSync(dir + "/pnpm-lock.yaml", "utf8")) ? "8.15.9" : "10.34.9");
+  ' "$proj" "$(node --version)")}
   cache=${XDG_CACHE_HOME:-$HOME/.cache}/lock2nix-e2e/pnpm-$version
   if [ ! -x "$cache/node_modules/.bin/pnpm" ]; then
     npm install --prefix "$cache" "pnpm@$version" --no-audit --no-fund --loglevel=error >/dev/null

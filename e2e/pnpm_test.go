@@ -35,11 +35,11 @@ func pnpmBin(t *testing.T) string {
 	return bin
 }
 
-// runPnpmSh runs e2e/pnpm.sh on dir and returns its output.
+// runPnpmSh runs e2e/pnpm.sh on dir, with the pnpm it picks for the
+// project, and returns its output.
 func runPnpmSh(t *testing.T, dir string) string {
 	t.Helper()
 	cmd := exec.Command("bash", "pnpm.sh", dir)
-	cmd.Env = append(os.Environ(), "PNPM="+pnpmBin(t))
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", strings.TrimSpace(string(out)))
 	if err != nil {
