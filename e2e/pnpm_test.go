@@ -264,3 +264,31 @@ func TestPnpmDevShell(t *testing.T) {
 		t.Errorf("no message about pnpm's node_modules: %q", stderr)
 	}
 }
+
+// TestPnpmBuildPackage builds the workspace project with buildPackage
+// (its build script runs a dependency's bin and a workspace project's, and
+// requires both kinds of dependency), and one workspace project's tree on
+// its own: its dependencies, none of the root's.
+func TestPnpmBuildPackage(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	src, _ := filepath.Abs("../testdata/pnpm/workspace")
+	file := generatePnpm(t, src)
+	call := "(pkgs.callPackage " + file + " { src = " + src + "; installScripts = false; })"
+	out, err := nixBuild(call + ".buildPackage { }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "lib/node_modules/pnpm-e2e-workspace/built.txt")); strings.TrimSpace(string(data)) != "1.2.3" {
+		t.Errorf("the build script wrote %q", data)
+	}
+	ws, err := nixBuild(call + `.workspaces."lib-a".nodeModules`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "packages/lib-a/node_modules/debug/package.json")); err != nil {
+		t.Errorf("lib-a's tree lacks debug: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(ws, "node_modules/react")); err == nil {
+		t.Error("lib-a's tree holds the root's react")
+	}
+}
