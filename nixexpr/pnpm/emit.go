@@ -5,12 +5,14 @@
 package pnpm
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"io"
 
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
@@ -59,6 +61,9 @@ type importer struct {
 }
 
 type snapshot struct {
+	// Key is the dependency path, when it is not the folder's name: pnpm
+	// orders its hoisting walk by it.
+	Key          string            `json:"key,omitempty"`
 	Name         string            `json:"name"`
 	Pkg          string            `json:"pkg"`
 	Deps         map[string]string `json:"deps"`
@@ -153,6 +158,9 @@ func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 				r.OptionalDeps = append(r.OptionalDeps, dep.Alias)
 			}
 		}
+		if s.Key != s.Dir {
+			r.Key = s.Key
+		}
 		d.Snapshots[s.Dir] = r
 	}
 	names := map[string]string{}
@@ -186,7 +194,7 @@ func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 		Pname: nixexpr.DrvName(g.Root.Name, "project"), DrvVersion: nixexpr.DrvName(g.Root.Version, "0"),
 		Workspaces: nonNil(g.Root.Workspaces),
 	}
-	text, err := json.MarshalIndent(d, "", " ")
+	text, err := compact(d)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +233,59 @@ func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 		}}}},
 	}
 	return nixexpr.Generated(h, formals, body), nil
+}
+
+// compact writes the data as JSON with one importer, snapshot or package a
+// line: small to read for Nix, and a lock change shows as changed lines.
+func compact(d data) ([]byte, error) {
+	var b bytes.Buffer
+	enc := func(v any) error {
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(false)
+		if err := e.Encode(v); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return nil
+	}
+	b.WriteString("{\n")
+	section := func(name string, keys []string, value func(k string) any) error {
+		b.WriteString(`"` + name + `": {`)
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("\n")
+			if err := enc(k); err != nil {
+				return err
+			}
+			b.WriteString(": ")
+			if err := enc(value(k)); err != nil {
+				return err
+			}
+		}
+		b.WriteString("\n},\n")
+		return nil
+	}
+	if err := section("importers", slices.Sorted(maps.Keys(d.Importers)), func(k string) any { return d.Importers[k] }); err != nil {
+		return nil, err
+	}
+	if err := section("snapshots", slices.Sorted(maps.Keys(d.Snapshots)), func(k string) any { return d.Snapshots[k] }); err != nil {
+		return nil, err
+	}
+	if err := section("packages", slices.Sorted(maps.Keys(d.Packages)), func(k string) any { return d.Packages[k] }); err != nil {
+		return nil, err
+	}
+	b.WriteString(`"root": `)
+	if err := enc(d.Root); err != nil {
+		return nil, err
+	}
+	b.WriteString(",\n\"settings\": ")
+	if err := enc(d.Settings); err != nil {
+		return nil, err
+	}
+	b.WriteString("\n}")
+	return b.Bytes(), nil
 }
 
 func nonNil(s []string) []string {

@@ -82,10 +82,29 @@ function select(plan) {
   return { installed, skipped };
 }
 
+// byName compares strings as pnpm's lexCompare does (code units).
+const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+// depEntries lists a snapshot's dependencies in pnpm's order: its
+// dependencies, then its optional ones, each sorted as the lock sorts
+// them (Nix's attribute sets keep no order, so the order is made again).
+function depEntries(s) {
+  const opt = new Set(s.optionalDeps || []);
+  const e = Object.entries(s.deps);
+  return e.filter(([a]) => !opt.has(a)).sort((x, y) => byName(x[0], y[0])).concat(e.filter(([a]) => opt.has(a)).sort((x, y) => byName(x[0], y[0])));
+}
+
+// importerEntries lists an importer's dependencies in pnpm's order:
+// dependencies, devDependencies, optionalDependencies, each sorted.
+function importerEntries(i) {
+  const rank = { prod: 0, dev: 1, optional: 2 };
+  return Object.entries(i.deps).sort((x, y) => (rank[i.kinds[x[0]]] || 0) - (rank[i.kinds[y[0]]] || 0) || byName(x[0], y[0]));
+}
+
 // children are the dependencies of a snapshot that are installed.
 function children(plan, sel, s) {
   const out = {};
-  for (const [alias, ref] of Object.entries(s.deps)) {
+  for (const [alias, ref] of depEntries(s)) {
     if (ref.startsWith("link:") || sel.installed.has(ref)) out[alias] = ref;
   }
   return out;
@@ -103,9 +122,9 @@ function hoist(plan, sel) {
   const directDeps = [];
   const rootDirect = new Set();
   const start = [];
-  for (const imp of Object.keys(plan.importers)) {
+  for (const imp of Object.keys(plan.importers).sort(byName)) {
     const i = plan.importers[imp];
-    for (const [alias, ref] of Object.entries(i.deps)) {
+    for (const [alias, ref] of importerEntries(i)) {
       if (!sel.installed.has(ref) || !included(plan, i, alias)) continue;
       directDeps.push({ alias, ref });
       start.push(ref);
@@ -146,7 +165,9 @@ function hoist(plan, sel) {
   for (const { alias, ref } of directDeps) if (!(alias in firstDirect)) firstDirect[alias] = ref;
   const rootChildren = Object.assign(projects, firstDirect);
   nodes.unshift({ id: "", depth: -1, children: rootChildren });
-  nodes.sort((a, b) => a.depth - b.depth || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // By depth, then by dependency path (pnpm's node id), not by folder.
+  const keyOf = (id) => (id && plan.snapshots[id].key) || id;
+  nodes.sort((a, b) => a.depth - b.depth || byName(keyOf(a.id), keyOf(b.id)));
   const taken = new Set(rootDirect);
   const out = { private: {}, public: {} };
   for (const n of nodes) {
