@@ -90,6 +90,9 @@ type settings struct {
 	PublicHoistPattern     []string          `json:"publicHoistPattern"`
 	HoistWorkspacePackages bool              `json:"hoistWorkspacePackages"`
 	Names                  map[string]string `json:"names"`
+	// Patched: the lock patches some package (pnpm then takes its build
+	// step even with scripts off, which links bins).
+	Patched bool `json:"patched"`
 	// AllowBuild is nil when every package may run scripts.
 	AllowBuild []string `json:"allowBuild"`
 	DenyBuild  []string `json:"denyBuild"`
@@ -185,6 +188,7 @@ func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 		HoistWorkspacePackages: s.HoistWorkspacePackages,
 		Names:                  names,
 		DenyBuild:              nonNil(s.NeverBuiltDependencies),
+		Patched:                len(lock.Patches) > 0,
 	}
 	if s.BuildPolicy == "allowlist" && !s.DangerouslyAllowAllBuilds {
 		d.Settings.AllowBuild = nonNil(s.OnlyBuiltDependencies)

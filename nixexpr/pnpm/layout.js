@@ -347,6 +347,12 @@ function scriptsOf(dir) {
   return out;
 }
 
+// requiresBuild is pnpm's: the lock says so (6.x), or the package has
+// install scripts, a binding.gyp or a .hooks folder.
+function requiresBuild(plan, s, dir) {
+  return Boolean((plan.packages[s.pkg] || {}).build) || scriptsOf(dir).length > 0 || fs.existsSync(path.join(dir, ".hooks"));
+}
+
 // buildOrder lists the snapshots to build, each after its dependencies
 // (a cycle is broken where it closes).
 function buildOrder(plan, sel, dirs) {
@@ -431,19 +437,14 @@ function tree(out, plan) {
   // Bins: each package's own and its dependencies' beside it, the hoisted
   // packages', each importer's dependencies'.
   const hasBin = (ref) => !ref.startsWith("link:") && (plan.packages[plan.snapshots[ref].pkg] || {}).hasBin;
-  // (A package some of whose dependencies are not installed, optional
-  // ones left out for this platform, gets the bins of every package in
-  // its folder, its own included, as pnpm then links the whole folder.)
   for (const d of dirs) {
     const s = plan.snapshots[d];
-    const kids = children(plan, sel, s);
-    let withBins;
-    if (Object.keys(kids).length < Object.keys(s.deps).length) {
-      withBins = Object.entries(kids).filter(([alias]) => alias !== s.name).map(([, r]) => r).filter((r) => !r.startsWith("link:"));
-      withBins.push(d);
-    } else {
-      withBins = Object.values(kids).filter(hasBin);
-    }
+    const withBins = Object.values(children(plan, sel, s)).filter(hasBin);
+    // pnpm's build step links a package's own bins beside its
+    // dependencies' too, for the packages it builds (install scripts, or
+    // a patch); with scripts off it takes that step only when the lock
+    // has patches.
+    if ((plan.scripts || plan.settings.patched) && (s.patch || requiresBuild(plan, s, path.join(out, storeDir(plan, d))))) withBins.push(d);
     if (withBins.length === 0) continue;
     const binDir = path.join(out, storeDir(plan, d), "node_modules", ".bin");
     linkBinsOf(binDir, withBins.map((r) => path.join(out, storeDir(plan, r))));
