@@ -22,6 +22,11 @@
     }@args:
     pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
 
+  # The same for a generated pnpm file (pnpm-lock.nix).
+  pnpm =
+    { pkgs, file, src, ... }@args:
+    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+
   # The same for a generated dune file.
   dune =
     { pkgs, file, src, ... }@args:
@@ -35,7 +40,12 @@
       pkgs,
       src,
       command ? "npm",
-      output ? if command == "npm" then "package-lock.nix" else "dune-lock.nix",
+      output ?
+        {
+          npm = "package-lock.nix";
+          pnpm = "pnpm-lock.nix";
+        }
+        .${command} or "dune-lock.nix",
       args ? [ ],
     }:
     pkgs.runCommand "lock2nix-check" { nativeBuildInputs = [ (lock2nix pkgs.stdenv.hostPlatform.system) ]; } ''

@@ -122,7 +122,7 @@ in {
 		"overlay":   []any{"lock2nix"},
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
-		"lib":       []any{"check", "dune", "npm"},
+		"lib":       []any{"check", "dune", "npm", "pnpm"},
 		"check":     "cd /project\nlock2nix npm --check -o 'package-lock.nix' \ntouch $out\n",
 		"npm":       map[string]any{"src": "/project", "installScripts": false, "localPaths": map[string]any{"../lib": "/lib"}},
 		"inputs":    []any{"nixpkgs"},
