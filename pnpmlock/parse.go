@@ -427,6 +427,10 @@ func (p *parser) readSnapshots() {
 			name = n
 		}
 		s := Snapshot{Key: key, Package: pkgKey, Name: name, Dir: DepPathToFilename(key, maxLen), Pos: p.pos(k)}
+		if s.Dir == "" || s.Dir == "." || s.Dir == ".." {
+			p.errorf(k, "%q is not a dependency path pnpm writes", key)
+			continue
+		}
 		if get(v, "optional") != nil {
 			s.Optional = p.boolean(get(v, "optional"), "optional")
 		}

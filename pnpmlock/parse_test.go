@@ -195,6 +195,7 @@ func TestErrors(t *testing.T) {
 		{"v5", "lockfileVersion: 5.4\n", []string{`pnpm-lock.yaml:1:18: lockfileVersion 5.4 is the format of pnpm 7 and earlier, which lock2nix does not read: upgrade it with pnpm 8 or later ("pnpm install --lockfile-only" rewrites it as 6.0 or 9.0)`}},
 		{"unknown version", "lockfileVersion: '10.0'\n", []string{"pnpm-lock.yaml:1:18: lockfileVersion 10.0 is not one lock2nix reads (6.x of pnpm 8, 9.0 of pnpm 9 and later)"}},
 		{"not yaml", "lockfileVersion: '9.0'\nimporters: [\n", []string{"pnpm-lock.yaml:2:1: invalid YAML: did not find expected node content"}},
+		{"dot-dot", "lockfileVersion: '9.0'\nimporters: {}\npackages:\n  '..': {resolution: {directory: x, type: directory}}\nsnapshots:\n  '..': {}\n", []string{`pnpm-lock.yaml:6:3: ".." is not a dependency path pnpm writes`}},
 		{"empty", "", []string{"pnpm-lock.yaml: empty lockfile: want lockfileVersion, importers and packages"}},
 		{"many", `lockfileVersion: '9.0'
 importers:
