@@ -171,18 +171,40 @@ let
     dev = false;
   };
 
-  # Each workspace project on its own, as pnpm install --filter lays it
-  # out: the virtual store at the root, the project's node_modules at its
-  # path, nothing of the other projects but what it links.
+  # The importers a project links (link: dependencies on other workspace
+  # projects), transitively, itself included: their node_modules are laid
+  # out too, so that what they require resolves from their folders.
+  linkedImporters =
+    path:
+    map (x: x.key) (
+      builtins.genericClosure {
+        startSet = [ { key = path; } ];
+        operator =
+          x:
+          map (ref: { key = builtins.substring 5 (-1) ref; }) (
+            filter (ref: builtins.substring 0 5 ref == "link:" && lock.importers ? ${builtins.substring 5 (-1) ref}) (
+              builtins.attrValues lock.importers.${x.key}.deps
+            )
+          );
+      }
+    );
+
+  # Each workspace project on its own, as pnpm install --filter
+  # "<project>..." lays it out: the virtual store at the root, the
+  # project's node_modules at its path, and the node_modules of the
+  # projects it links; nothing of the others.
   workspaces = listToAttrs (
     map (path: {
       name = lock.importers.${path}.name or path;
       value = {
         nodeModules = tree {
           name = "${lock.importers.${path}.pname}-node-modules";
-          importers = {
-            ${path} = lock.importers.${path};
-          };
+          importers = listToAttrs (
+            map (p: {
+              name = p;
+              value = lock.importers.${p};
+            }) (linkedImporters path)
+          );
         };
       };
     }) (filter (p: p != ".") (attrNames lock.importers))
