@@ -538,7 +538,11 @@ func (p *parser) settings() {
 		s.DangerouslyAllowAllBuilds = wr.boolean(n, "dangerouslyAllowAllBuilds")
 	}
 	set := map[string]string{}
+	var linkerAt lockfile.Pos
 	wr.pairs(ws, WorkspaceFile, func(k, v *yaml.Node) {
+		if k.Value == "nodeLinker" {
+			linkerAt = wr.pos(v)
+		}
 		switch k.Value {
 		case "nodeLinker", "shamefullyHoist", "hoist", "hoistWorkspacePackages", "virtualStoreDirMaxLength":
 			if str, ok := wr.str(v, k.Value); ok {
@@ -552,7 +556,7 @@ func (p *parser) settings() {
 	})
 	if data, err := iofs.ReadFile(p.fsys, ".npmrc"); err == nil {
 		arrays := map[string][]string{}
-		for _, line := range strings.Split(string(data), "\n") {
+		for i, line := range strings.Split(string(data), "\n") {
 			line = strings.TrimSpace(line)
 			if line == "" || line[0] == '#' || line[0] == ';' {
 				continue
@@ -569,6 +573,7 @@ func (p *parser) settings() {
 			switch k {
 			case "node-linker":
 				set["nodeLinker"] = v
+				linkerAt = lockfile.Pos{File: ".npmrc", Line: i + 1, Col: 1}
 			case "shamefully-hoist":
 				set["shamefullyHoist"] = v
 			case "hoist":
@@ -608,8 +613,8 @@ func (p *parser) settings() {
 			p.lock.Snapshots[i].Dir = DepPathToFilename(p.lock.Snapshots[i].Key, n)
 		}
 	}
-	if s.NodeLinker == "pnp" {
-		p.errorf(nil, "node-linker=pnp: lock2nix lays out node_modules (isolated or hoisted) only")
+	if s.NodeLinker != "isolated" {
+		p.errs = append(p.errs, linkerAt.Errorf("node-linker=%s: lock2nix lays out pnpm's isolated node_modules only (node-linker=hoisted and pnp are not supported); remove the setting to build the isolated layout", s.NodeLinker))
 	}
 	p.lock.Settings = s
 }

@@ -270,3 +270,21 @@ func TestTwoDocuments(t *testing.T) {
 		t.Error("read the wrong document")
 	}
 }
+
+// TestNodeLinker: the hoisted and pnp linkers stop, naming where the
+// setting is.
+func TestNodeLinker(t *testing.T) {
+	for file, want := range map[string]string{
+		".npmrc":      ".npmrc:2:1: node-linker=hoisted: lock2nix lays out pnpm's isolated node_modules only",
+		WorkspaceFile: WorkspaceFile + ":2:13: node-linker=pnp: lock2nix lays out pnpm's isolated node_modules only",
+	} {
+		text := "registry=https://r.test/\nnode-linker=hoisted\n"
+		if file == WorkspaceFile {
+			text = "packages: []\nnodeLinker: pnp\n"
+		}
+		_, err := ParseFS(fstest.MapFS{LockFile: {Data: []byte(v9Lock)}, file: {Data: []byte(text)}}, Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: got %v, want %s…", file, err, want)
+		}
+	}
+}

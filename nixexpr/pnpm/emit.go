@@ -100,9 +100,6 @@ type settings struct {
 
 // Build returns the syntax tree Emit prints.
 func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
-	if lock.Settings.NodeLinker == "hoisted" {
-		return nil, &nixexpr.Error{Msg: "node-linker=hoisted is not supported yet (lock2nix lays out pnpm's isolated node_modules); remove the setting, or use the isolated layout", Value: "hoisted"}
-	}
 	g := lock.Graph
 	sources := nixexpr.NewSources(len(g.Packages))
 	d := data{
