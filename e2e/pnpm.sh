@@ -2,9 +2,11 @@
 # e2e/pnpm.sh PROJECT_DIR — prove that the Nix lock2nix generates for a
 # pnpm project builds the node_modules tree pnpm builds.
 #
-#  1. generates the Nix with the registry npm is configured with;
-#  2. builds nodeModules (install scripts off) with nix-build, through the
-#     nixpkgs stand-in in testdata/: Nix fetches and hash-checks every tarball;
+#  1. generates the data file (and a --standalone file, which must give the
+#     same derivations) with the registry npm is configured with;
+#  2. builds nodeModules (install scripts off) with nix-build and this
+#     repository's builders, through the nixpkgs stand-in in testdata/: Nix
+#     fetches and hash-checks every tarball;
 #  3. runs pnpm install --frozen-lockfile --ignore-scripts on a copy of the
 #     project and compares the paths under every node_modules folder of both
 #     trees (links compared by target; pnpm's own state files, .modules.yaml,
@@ -49,24 +51,45 @@ if [ -z "${PNPM:-}" ]; then
 fi
 
 (cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)
+# LOCK2NIX_FLAGS adds flags, e.g. --allow-unpinned for lockfiles without integrity.
 # shellcheck disable=SC2086
 "$work/lock2nix" pnpm "$proj" -o "$work/lock.nix" --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
+# shellcheck disable=SC2086
+"$work/lock2nix" pnpm "$proj" -o "$work/standalone.nix" --standalone --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
 
 overrides="{ }"
 [ -f "$proj/overrides.nix" ] && overrides="import $proj/overrides.nix { inherit pkgs; }"
-build() { # build INSTALL_SCRIPTS; the builders' log goes to $work/build.log
-  nix-build --no-out-link --quiet 2>"$work/build.log" -E "
-    let pkgs = import $repo/testdata/nixpkgs-standin { };
-    in (pkgs.callPackage $work/lock.nix {
+# tree FILE INSTALL_SCRIPTS: the expression of FILE's nodeModules, built
+# by this repository's builders.
+tree() {
+  echo "let pkgs = import $repo/testdata/nixpkgs-standin { };
+    in ((import $repo { inherit pkgs; }).pnpm {
+      file = $1;
       src = /. + \"$proj\";
-      installScripts = $1;
+      installScripts = $2;
       overrides = $overrides;
-    }).nodeModules" || {
+    }).nodeModules"
+}
+build() { # build INSTALL_SCRIPTS; the builders' log goes to $work/build.log
+  nix-build --no-out-link --quiet 2>"$work/build.log" -E "$(tree "$work/lock.nix" "$1")" || {
     tail -n 40 "$work/build.log" >&2
     echo "e2e/pnpm.sh: $name: FAIL: nix-build (install scripts: $1)" >&2
     return 1
   }
 }
+# The data file and the --standalone file give the same derivations.
+for scripts in false true; do
+  if ! data=$(nix-instantiate --quiet -E "$(tree "$work/lock.nix" $scripts)" 2>"$work/build.log") ||
+    ! standalone=$(nix-instantiate --quiet -E "$(tree "$work/standalone.nix" $scripts)" 2>>"$work/build.log"); then
+    tail -n 40 "$work/build.log" >&2
+    echo "e2e/pnpm.sh: $name: FAIL: nix-instantiate (install scripts: $scripts)" >&2
+    exit 1
+  fi
+  if [ "$data" != "$standalone" ]; then
+    echo "e2e/pnpm.sh: $name: FAIL: the --standalone file gives $standalone, the data file $data (install scripts: $scripts)" >&2
+    exit 1
+  fi
+done
 nixtree=$(build false)
 
 copy() { # copy DEST: the project into DEST, without node_modules

@@ -160,6 +160,13 @@ func TestPnpmGit(t *testing.T) {
 	runPnpmSh(t, proj)
 }
 
+// pnpmCall is the expression of the builders' result for a pnpm data
+// file, with bindings ("src = …;") as the other arguments; pkgs must be in
+// scope.
+func pnpmCall(file, bindings string) string {
+	return "((import " + repo + " { inherit pkgs; }).pnpm { file = " + file + "; " + bindings + " })"
+}
+
 // generatePnpm translates a pnpm project for the registry npm is
 // configured with and returns the generated file.
 func generatePnpm(t *testing.T, dir string) string {
@@ -186,7 +193,7 @@ func TestPnpmScripts(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "go")
 	abs, _ := filepath.Abs("../testdata/pnpm/scripts")
 	file := generatePnpm(t, abs)
-	out, err := nixBuild("(pkgs.callPackage " + file + ` { src = /. + "` + abs + `"; }).nodeModules`)
+	out, err := nixBuild(pnpmCall(file, `src = /. + "`+abs+`";`) + ".nodeModules")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +213,7 @@ func TestPnpmScripts(t *testing.T) {
 
 	ws, _ := filepath.Abs("../testdata/pnpm/workspace")
 	file = generatePnpm(t, ws)
-	out, err = nixBuild("(pkgs.callPackage " + file + ` { src = /. + "` + ws + `"; installScripts = false; }).nodeModules`)
+	out, err = nixBuild(pnpmCall(file, `src = /. + "`+ws+`"; installScripts = false;`) + ".nodeModules")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +235,7 @@ func TestPnpmDevShell(t *testing.T) {
 	need(t, "nix-build", "npm", "go", "bash")
 	src, _ := filepath.Abs("../testdata/pnpm/workspace")
 	file := generatePnpm(t, src)
-	call := "(pkgs.callPackage " + file + " { src = " + src + "; installScripts = false; })"
+	call := pnpmCall(file, "src = "+src+"; installScripts = false;")
 	tree, err := nixBuild(call + ".nodeModules")
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +280,7 @@ func TestPnpmBuildPackage(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "go")
 	src, _ := filepath.Abs("../testdata/pnpm/workspace")
 	file := generatePnpm(t, src)
-	call := "(pkgs.callPackage " + file + " { src = " + src + "; installScripts = false; })"
+	call := pnpmCall(file, "src = "+src+"; installScripts = false;")
 	out, err := nixBuild(call + ".buildPackage { }")
 	if err != nil {
 		t.Fatal(err)

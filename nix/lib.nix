@@ -18,10 +18,9 @@
   # to the builders.
   npm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).npm (removeAttrs args [ "pkgs" ]);
 
-  # The same for a generated pnpm file (pnpm-lock.nix).
-  pnpm =
-    { pkgs, file, src, ... }@args:
-    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+  # The same for a pnpm data file (pnpm-lock.nix), or one written with
+  # --standalone.
+  pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
 
   # The same for a generated dune file.
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);

@@ -39,16 +39,16 @@ func TestCorpusPnpm(t *testing.T) {
 			file, _ := translateTwice(t, args...)
 			expr := `let
   pkgs = import ` + standin + ` { };
-  r = pkgs.callPackage ` + file + ` { src = /. + "` + mustAbs(t, dir) + `"; };
+  r = (import ` + repoRoot + ` { inherit pkgs; }).pnpm { file = ` + file + `; src = /. + "` + mustAbs(t, dir) + `"; };
 in [ r.nodeModules r.nodeModulesProd ] ++ map (w: w.nodeModules) (builtins.attrValues r.workspaces)`
 			cmd := exec.Command("nix-instantiate", "-E", expr)
 			cmd.Env = nixEnv()
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("nix-instantiate %s: %v\n%s", file, err, out)
 			}
-			// One fetcher per package of the lock, with its integrity.
+			// One source per package of the lock, with its integrity.
 			eval := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E",
-				`let r = import `+file+` { stdenv = { }; nodejs = { }; fetchurl = a: { inherit (a) url hash; }; fetchGit = a: { inherit (a) url rev; }; fetchurlUnpinned = url: { inherit url; }; src = "/src"; }; in r.sources`)
+				`(import `+file+`).sources`)
 			out, err := eval.Output()
 			if err != nil {
 				t.Fatalf("nix-instantiate --eval: %v", err)

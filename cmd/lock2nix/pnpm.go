@@ -23,8 +23,10 @@ const pnpmHelp = `Usage: lock2nix pnpm [DIR] [flags]
 Translate DIR/pnpm-lock.yaml (lockfileVersion 6.x of pnpm 8, 9.0 of pnpm
 9 and later, pnpm 12's two-document files included) with
 DIR/pnpm-workspace.yaml, every importer's package.json and DIR/.npmrc
-into one Nix file that pkgs.callPackage accepts. Every package gets a
-fixed-output fetcher with the lock's own integrity hash; packages without
+into a Nix data file that lock2nix's builders read (lock2nix.lib.pnpm,
+the overlay's lock2nixPnpm, or import lock2nix { }; --standalone writes
+one file that holds them, for pkgs.callPackage). Every package gets a
+fixed-output fetch with the lock's own integrity hash; packages without
 one (git, some tarballs) are pinned in DIR/lock2nix-pins.toml by
 --prefetch, as for npm. No network is used but by --prefetch.
 
@@ -66,6 +68,7 @@ var pnpmCommand = &command{
 			registry    = fs.String("registry", "", "npm's registry `URL`, for registry packages (default: npm's configuration)")
 			replaceHost = fs.String("replace-registry-host", "", "move tarball URLs on `HOST` (\"always\": any host; \"never\") to the registry (default: npm's configuration, else npmjs)")
 			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when a package.json and the lockfile disagree (pnpm install --frozen-lockfile refuses such a lockfile)")
+			standalone  = fs.Bool("standalone", false, "write one file that holds lock2nix's builders too, for pkgs.callPackage (default: a data file for lock2nix.lib.pnpm)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			conf, err := loadNpmConfig(dir, *registry, *replaceHost, os.Getenv, os.Environ())
@@ -87,6 +90,11 @@ var pnpmCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
+			emit := pnpm.Emit
+			if *standalone {
+				flags = append(flags, "--standalone")
+				emit = pnpm.EmitStandalone
+			}
 			if *registry != "" {
 				flags = append(flags, "--registry", shell.Word(conf.registry.value))
 			}
@@ -104,7 +112,7 @@ var pnpmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"},
 				input: pnpmlock.LockFile + registriesUsed(conf, used), inputPath: filepath.Join(dir, pnpmlock.LockFile), flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return pnpm.Emit(w, lock, h) },
+				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, lock, h) },
 				outOfSync: pnpmlock.CheckSync(os.DirFS(dir), lock), allowOutOfSync: *outOfSync,
 				manifest: "the package.json files", relock: "pnpm install",
 				facts: func() report.Facts {

@@ -19,8 +19,14 @@ import (
 	"github.com/lock2nix/lock2nix/pnpmlock"
 )
 
-// Emit writes lock as one Nix file in callPackage style. Nothing is
-// written on an error.
+// Schema is the version of the data file's layout that Emit writes;
+// entry.nix lists the schemas the builders read.
+const Schema = 1
+
+// Emit writes lock as a data file for lock2nix's builders (entry.nix,
+// builders.nix, layout.js): the schema, a source per distinct archive or
+// commit, the lock as JSON and, when it names paths of the project,
+// rootUp. Nothing is written on an error.
 func Emit(w io.Writer, lock *pnpmlock.Lock, h nixexpr.Header) error {
 	f, err := Build(lock, h)
 	if err != nil {
@@ -29,11 +35,75 @@ func Emit(w io.Writer, lock *pnpmlock.Lock, h nixexpr.Header) error {
 	return nixexpr.Print(w, f)
 }
 
+// EmitStandalone writes lock as one file in callPackage style that holds
+// the data and lock2nix's builders.
+func EmitStandalone(w io.Writer, lock *pnpmlock.Lock, h nixexpr.Header) error {
+	f, err := BuildStandalone(lock, h)
+	if err != nil {
+		return err
+	}
+	return nixexpr.Print(w, f)
+}
+
+// Build returns the syntax tree Emit prints.
+func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	bs, err := dataBindings(lock, h)
+	if err != nil {
+		return nil, err
+	}
+	return nixexpr.Data(h, "pnpm", Schema, bs), nil
+}
+
+// BuildStandalone returns the syntax tree EmitStandalone prints: the
+// entry's arguments, and a body that calls entry.nix with the data and
+// lock2nix's parts written out.
+func BuildStandalone(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	bs, err := dataBindings(lock, h)
+	if err != nil {
+		return nil, err
+	}
+	null := nixexpr.Null{}
+	formals := []nixexpr.Formal{
+		{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"},
+		{Name: "src", Default: null}, {Name: "localRoot", Default: null}, {Name: "localPaths", Default: nixexpr.AttrSet{}},
+		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "installScripts", Default: nixexpr.Bool{Value: true}},
+		{Name: "python3", Default: null},
+	}
+	attr := func(name string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{name}, Value: v} }
+	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
+		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
+		attr("pnpm", nixexpr.Raw{Text: builders}),
+		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("pnpm", nixexpr.Verbatim(layoutJS)),
+		}}),
+	}}
+	body := nixexpr.Let{
+		Bindings: []nixexpr.Binding{
+			nixexpr.Attr{Path: []string{"data"}, Value: nixexpr.Data(h, "pnpm", Schema, bs).Body},
+			nixexpr.Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
+			attr("entry", nixexpr.Raw{Text: entry}),
+		},
+		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "entry"}, Args: []nixexpr.Expr{
+			nixexpr.Ident{Name: "code"},
+			nixexpr.BinOp{Op: "//", Left: nixexpr.Ident{Name: "args"}, Right: nixexpr.AttrSet{Bindings: []nixexpr.Binding{nixexpr.Inherit{Names: []string{"data"}}}}},
+		}},
+	}
+	f := nixexpr.Generated(h, formals, body)
+	fn := f.Body.(nixexpr.Func)
+	fn.Param = "args"
+	f.Body = fn
+	return f, nil
+}
+
 //go:embed builders.nix
 var builders string
 
 //go:embed layout.js
 var layoutJS string
+
+//go:embed entry.nix
+var entry string
 
 // data is the JSON the builders read.
 type data struct {
@@ -98,8 +168,9 @@ type settings struct {
 	DenyBuild  []string `json:"denyBuild"`
 }
 
-// Build returns the syntax tree Emit prints.
-func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+// dataBindings returns the data file's bindings after format and schema:
+// sources, lock and, when the lock names paths of the project, rootUp.
+func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	g := lock.Graph
 	sources := nixexpr.NewSources(len(g.Packages))
 	d := data{
@@ -199,41 +270,16 @@ func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, sources.Formals()...)
-	formals = append(formals, nixexpr.Formal{Name: "src", Default: nixexpr.Null{}})
+	bs := []nixexpr.Binding{
+		nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Data()}},
+		nixexpr.Attr{Path: []string{"lock"}, Value: nixexpr.String{Value: string(text) + "\n"},
+			Comment: "The lock as JSON, read by the builders: importers, snapshots (by\nvirtual-store folder), packages (by name@version) and the layout settings."},
+	}
 	if local {
-		formals = append(formals, nixexpr.LocalFormals()...)
+		bs = append(bs, nixexpr.Attr{Path: []string{"rootUp"}, Value: nixexpr.String{Value: h.RootUp},
+			Comment: "The way from src up to the folder local paths must stay inside."})
 	}
-	formals = append(formals,
-		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
-		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
-		nixexpr.Formal{Name: "python3", Default: nixexpr.Null{}},
-	)
-	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
-	inherits := []string{"stdenv", "nodejs", "python3", "src", "overrides", "installScripts", "layoutScript", "sources", "lock"}
-	if local {
-		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
-		inherits = append(inherits, "local")
-	}
-	lets = append(lets,
-		nixexpr.Attr{
-			Path:    []string{"lock"},
-			Value:   nixexpr.Apply{Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"fromJSON"}}, Args: []nixexpr.Expr{nixexpr.String{Value: string(text) + "\n"}}},
-			Comment: "The lock as data, read by the builders below: importers, snapshots (by\nvirtual-store folder), packages (by name@version) and the layout settings.",
-		},
-		nixexpr.Attr{Path: []string{"builders"}, Value: nixexpr.Raw{Text: builders}},
-		nixexpr.Attr{Path: []string{"layoutScript"}, Value: nixexpr.Apply{
-			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
-			Args: []nixexpr.Expr{nixexpr.String{Value: "lock2nix-pnpm.js"}, nixexpr.Verbatim(layoutJS)},
-		}},
-	)
-	body := nixexpr.Let{
-		Bindings: lets,
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: inherits},
-		}}}},
-	}
-	return nixexpr.Generated(h, formals, body), nil
+	return bs, nil
 }
 
 // compact writes the data as JSON with one importer, snapshot or package a

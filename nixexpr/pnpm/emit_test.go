@@ -41,11 +41,12 @@ func TestEmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"@s/b@1.0.0" = fetchurl {`,
+		`"@s/b@1.0.0" = {`,
+		`format = "pnpm";`,
 		`url = "https://registry.npm.test/@s/b/-/b-1.0.0.tgz";`,
 		`hash = "sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";`,
 		`"@s+b@1.0.0": {`,
-		`builtins.toFile "lock2nix-pnpm.js"`,
+
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the file lacks %s", want)
@@ -62,6 +63,21 @@ func TestHostileNames(t *testing.T) {
 		var ne *nixexpr.Error
 		if !errors.As(err, &ne) {
 			t.Errorf("alias %q, name %q: want a *nixexpr.Error, got %v", c[0], c[1], err)
+		}
+	}
+}
+
+// TestEmitStandalone: the --standalone file holds the data and the
+// builders, and calls entry.nix with them.
+func TestEmitStandalone(t *testing.T) {
+	var out bytes.Buffer
+	lock := parse(t, strings.NewReplacer("ALIAS", "a", "NAME", "b").Replace(lockWith))
+	if err := EmitStandalone(&out, lock, nixexpr.Header{Generator: "test", Input: "pnpm-lock.yaml", Command: "lock2nix pnpm --standalone"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`format = "pnpm";`, `"lock2nix-pnpm.js"`, "function hoist(plan, sel)", "entry code ("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the file lacks %s", want)
 		}
 	}
 }
