@@ -46,7 +46,6 @@ func TestEmit(t *testing.T) {
 		`url = "https://registry.npm.test/@s/b/-/b-1.0.0.tgz";`,
 		`hash = "sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";`,
 		`"@s+b@1.0.0": {`,
-
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the file lacks %s", want)
