@@ -1,11 +1,12 @@
-# lock2nix's pnpm builders. Every generated file embeds this function and
-# calls it with the lock's data: it is written once, reviewed here, and
-# never generated. It needs only stdenv.mkDerivation, stdenv.hostPlatform
-# and nodejs from nixpkgs, and builtins.
+# lock2nix's pnpm builders: entry.nix calls them with a data file's
+# contents (the fetched sources and the lock as JSON). They lay
+# node_modules out as pnpm does with layout.js, on the node_modules layer
+# every npm-style format shares (../node/modules.nix: the layout
+# derivation, buildPackage, the dev shell hook).
 {
   stdenv,
   nodejs,
-  python3,
+  node,
   src,
   overrides,
   installScripts,
@@ -20,13 +21,11 @@ let
   inherit (builtins)
     attrNames
     concatLists
-    concatStringsSep
     filter
     foldl'
     listToAttrs
     mapAttrs
     removeAttrs
-    toJSON
     ;
   root = lock.root;
 
@@ -50,40 +49,6 @@ let
       name = "local-" + builtins.replaceStrings [ "@" "/" ] [ "-" "-" ] (baseNameOf path);
       filter = p: type: !(type == "directory" && builtins.elem (baseNameOf p) [ "node_modules" ".git" ]);
     };
-
-  host = stdenv.hostPlatform;
-  # npm's names for operating systems, CPUs and C libraries (Node's
-  # process.platform and process.arch), which pnpm's os, cpu and libc
-  # fields use.
-  hostNames = mapAttrs (_: table: filter (n: table.${n}) (attrNames table)) {
-    os = {
-      linux = host.isLinux;
-      darwin = host.isDarwin;
-      win32 = host.isWindows;
-      freebsd = host.isFreeBSD or false;
-      openbsd = host.isOpenBSD or false;
-      netbsd = host.isNetBSD or false;
-      android = host.isAndroid or false;
-    };
-    cpu = {
-      x64 = host.isx86_64;
-      ia32 = host.isi686 or false;
-      arm64 = host.isAarch64;
-      arm = host.isAarch32 or false;
-      ppc64 = host.isPower64 or false;
-      s390x = host.isS390x or false;
-      riscv64 = host.isRiscV64 or false;
-      loong64 = host.isLoongArch64 or false;
-    };
-    libc = {
-      glibc = host.isLinux && !(host.isMusl or false);
-      musl = host.isMusl or false;
-    };
-  };
-
-  # node-gyp's python, as buildNpmPackage gives it.
-  python = nodejs.python or python3;
-  gypTools = filter (x: x != null) [ python ];
 
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
@@ -117,7 +82,6 @@ let
       settings = lock.settings;
       allowBuild = lock.settings.allowBuild;
       denyBuild = lock.settings.denyBuild;
-      host = hostNames;
     };
 
   # A node_modules tree as pnpm lays it out for the importers given: the
@@ -135,35 +99,16 @@ let
       extra = attr: concatLists (map (id: (overrideFor id).${attr} or [ ]) ids);
       env = foldl' (acc: id: acc // ((overrideFor id).env or { })) { } ids;
     in
-    stdenv.mkDerivation (
-      env
-      // {
-        inherit name;
-        dontUnpack = true;
-        dontConfigure = true;
-        dontFixup = true;
-        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
-        buildInputs = extra "buildInputs";
-        passAsFile = [ "plan" ];
-        plan = toJSON (planFor {
-          inherit importers dev scripts;
-        });
-        buildPhase = ''
-          runHook preBuild
-          export HOME="$TMPDIR"
-          gyp=${nodejs}/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
-          if [ -f "$gyp" ]; then
-            mkdir -p "$TMPDIR/gyp"
-            printf '#!/bin/sh\nexec node %s "$@"\n' "$gyp" > "$TMPDIR/gyp/node-gyp"
-            chmod +x "$TMPDIR/gyp/node-gyp"
-            export LOCK2NIX_NODE_GYP="$TMPDIR/gyp"
-          fi
-          node ${layoutScript} tree "$out" "$planPath"
-          runHook postBuild
-        '';
-        installPhase = "true";
-      }
-    );
+    node.runLayout {
+      inherit name env;
+      program = layoutScript;
+      mode = "tree";
+      nativeBuildInputs = extra "nativeBuildInputs";
+      buildInputs = extra "buildInputs";
+      plan = planFor {
+        inherit importers dev scripts;
+      };
+    };
 
   nodeModules = tree { name = "${root.pname}-node-modules"; };
   nodeModulesProd = tree {
@@ -210,93 +155,40 @@ let
     }) (filter (p: p != ".") (attrNames lock.importers))
   );
 
-  # Builds the project (or a workspace project of it): copies src, puts
-  # the node_modules tree in place, runs one package.json script offline
-  # in the project's folder (dir, "." for the root), and installs the
-  # result under $out/lib/node_modules/<name>.
+  # Builds the project, or with dir a workspace project of it: the
+  # node_modules layer's buildPackage (src with the tree in place, one
+  # package.json script run offline as npm run does, the result under
+  # $out/lib/node_modules/<name>), its script run in dir.
   buildPackage =
     {
       src ? srcArg,
-      script ? "build",
       dir ? ".",
       pname ? root.pname,
       version ? root.drvVersion,
       modules ? nodeModules,
       ...
     }@args:
-    stdenv.mkDerivation (
-      removeAttrs args [
-        "script"
-        "modules"
-        "dir"
-      ]
+    node.buildPackage (
+      removeAttrs args [ "dir" ]
       // {
-        inherit pname version src;
-        dontStrip = args.dontStrip or true;
-        nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
-        configurePhase = ''
-          runHook preConfigure
-          cp -R --no-preserve=mode ${modules}/. .
-          find . -path '*/node_modules/.bin/*' -type f -exec chmod +x {} +
-          export PATH="$PWD/${dir}/node_modules/.bin:$PWD/node_modules/.bin:$PATH"
-          runHook postConfigure
-        '';
-        buildPhase = ''
-          runHook preBuild
-          cd ${dir}
-          cmd=$(node -e 'const s = (require("./package.json").scripts || {})[process.argv[1]]; process.stdout.write(s || "")' ${script})
-          if [ -n "$cmd" ]; then
-            npm_lifecycle_event=${script} sh -c "$cmd"
-          fi
-          runHook postBuild
-        '';
-        installPhase = ''
-          runHook preInstall
-          name=$(node -p 'require("./package.json").name')
-          dest="$out/lib/node_modules/$name"
-          mkdir -p "$dest"
-          cp -R . "$dest"
-          runHook postInstall
-        '';
+        inherit src pname version modules;
+        preBuild = (if dir == "." then "" else "cd ${dir}\n") + (args.preBuild or "");
       }
     );
   srcArg = src;
 
-  # Development shells: pkgs.mkShell (devShell { }) copies the tree into
-  # the project (node_modules, and each workspace project's) when the
-  # shell starts, and puts node_modules/.bin on PATH. The copy records the
-  # tree it came from in node_modules/.lock2nix-tree and is made again only
-  # when that changes; a node_modules that pnpm made is left alone.
+  # Development shells: pkgs.mkShell (devShell { }) puts the tree at
+  # ./node_modules and at each workspace project's node_modules when the
+  # shell starts (links into the store, or with writable = true a copy),
+  # and node_modules/.bin on PATH, with the node_modules layer's hook.
   devShell =
     {
+      writable ? false,
       modules ? nodeModules,
     }:
-    let
-      quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+    node.devShell {
+      inherit modules writable;
       folders = [ "node_modules" ] ++ map (ws: "${ws}/node_modules") root.workspaces;
-    in
-    {
-      packages = [ nodejs ];
-      shellHook = ''
-        lock2nix_place() {
-          local tree=$1 dest=$2 cur=
-          [ -e "$tree/$dest" ] || return 0
-          if [ -f "$dest/.lock2nix-tree" ]; then
-            read -r cur <"$dest/.lock2nix-tree"
-            [ "$cur" = "$tree" ] && return 0
-          elif [ -e "$dest" ]; then
-            echo "lock2nix: $PWD/$dest was not made by lock2nix (pnpm's?); leaving it alone" >&2
-            return 0
-          fi
-          rm -rf "$dest.lock2nix-new" && cp -R "$tree/$dest" "$dest.lock2nix-new" && chmod -R u+w "$dest.lock2nix-new" &&
-            printf '%s\n' "$tree" >"$dest.lock2nix-new/.lock2nix-tree" && rm -rf "$dest" && mv "$dest.lock2nix-new" "$dest"
-        }
-        if [ -f package.json ]; then
-          for d in ${concatStringsSep " " (map quote folders)}; do lock2nix_place ${quote "${modules}"} "$d"; done
-          export PATH="$PWD/node_modules/.bin:$PATH"
-        fi
-        unset -f lock2nix_place
-      '';
     };
 in
 {

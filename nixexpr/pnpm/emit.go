@@ -16,6 +16,7 @@ import (
 
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/node"
 	"github.com/lock2nix/lock2nix/pnpmlock"
 )
 
@@ -67,15 +68,18 @@ func BuildStandalone(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, erro
 		{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"},
 		{Name: "src", Default: null}, {Name: "localRoot", Default: null}, {Name: "localPaths", Default: nixexpr.AttrSet{}},
 		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "installScripts", Default: nixexpr.Bool{Value: true}},
-		{Name: "python3", Default: null},
+		{Name: "python3", Default: null}, {Name: "cctools", Default: null},
 	}
 	attr := func(name string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{name}, Value: v} }
 	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
 		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
+		attr("node", nixexpr.Raw{Text: node.Nix}),
 		attr("pnpm", nixexpr.Raw{Text: builders}),
 		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("modules", nixexpr.Verbatim(node.JS)),
 			attr("pnpm", nixexpr.Verbatim(layoutJS)),
+			attr("devShell", nixexpr.Verbatim(node.DevShell)),
 		}}),
 	}}
 	body := nixexpr.Let{

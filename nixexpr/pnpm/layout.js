@@ -1,5 +1,5 @@
 // lock2nix's pnpm layout program, run by the builders with nodejs:
-//   node lock2nix-pnpm.js tree OUT PLAN
+//   node lock2nix-pnpm.js tree OUT PLAN [NODEDIR]
 // lays out OUT as pnpm install --frozen-lockfile does with node-linker
 // isolated: every package in the virtual store at
 // node_modules/.pnpm/<dir>/node_modules/<name>, its dependencies linked
@@ -492,12 +492,20 @@ function isLink(p) {
 module.exports = { allows, matcher, select, hoist, binsOf, canBuild, buildOrder, tree };
 
 if (require.main === module) {
-  const [mode, out, planFile] = process.argv.slice(2);
+  const [mode, out, planFile, nodedir] = process.argv.slice(2);
   if (mode !== "tree" || !out || !planFile) {
-    console.error("usage: lock2nix-pnpm.js tree OUT PLAN");
+    console.error("usage: lock2nix-pnpm.js tree OUT PLAN [NODEDIR]");
     process.exit(2);
   }
   try {
+    // node-gyp for packages with a binding.gyp: npm's, from nodejs.
+    const gyp = nodedir ? path.join(nodedir, "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js") : "";
+    if (gyp && fs.existsSync(gyp) && !process.env.LOCK2NIX_NODE_GYP) {
+      const shimDir = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "gyp"));
+      fs.writeFileSync(path.join(shimDir, "node-gyp"), "#!/bin/sh\nexec " + process.execPath + ' "' + gyp + '" "$@"\n', { mode: 0o755 });
+      process.env.LOCK2NIX_NODE_GYP = shimDir;
+    }
+    if (!process.env.HOME || process.env.HOME === "/homeless-shelter") process.env.HOME = process.env.TMPDIR || "/tmp";
     tree(path.resolve(out), JSON.parse(fs.readFileSync(planFile, "utf8")));
   } catch (err) {
     console.error(err && err.stack ? err.stack : String(err));
