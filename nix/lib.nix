@@ -1,6 +1,6 @@
 # Helpers for flake users; see README.md.
 { lock2nix }:
-{
+rec {
   # The derivations of an npm data file lock2nix wrote (nodeModules,
   # nodeModulesProd, workspaces, buildPackage, devShell, …) for the
   # project in src, built by the builders of this lock2nix:
@@ -46,4 +46,12 @@
       lock2nix ${command} --check -o ${pkgs.lib.escapeShellArg output} ${pkgs.lib.escapeShellArgs args}
       touch $out
     '';
+
+  # Every project of a repository that `lock2nix generate` wrote files for:
+  # packages, devShells, checks and apps (nix/repo.nix, docs/generate.md).
+  #   repo = lock2nix.lib.repo { inherit pkgs; src = ./.; };
+  repo = import ./repo.nix {
+    lib = { inherit npm dune; };
+    inherit lock2nix;
+  };
 }

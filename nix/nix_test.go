@@ -112,7 +112,7 @@ in {
 	pkgNix, _ := os.ReadFile("package.nix")
 	vendorHash := regexp.MustCompile(`vendorHash = "([^"]*)";`).FindSubmatch(pkgNix)
 	want := map[string]any{
-		"outputs": []any{"apps", "devShells", "formatter", "lib", "overlays", "packages"},
+		"outputs": []any{"apps", "devShells", "flakeModules", "formatter", "lib", "overlays", "packages"},
 		"systems": []any{"aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"},
 		"package": map[string]any{
 			"pname": "lock2nix", "version": "0.2.0", "subPackages": []any{"cmd/lock2nix"},
@@ -122,7 +122,7 @@ in {
 		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm", "lock2nixPnpm"},
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
-		"lib":       []any{"check", "dune", "npm", "pnpm"},
+		"lib":       []any{"check", "dune", "npm", "pnpm", "repo"},
 		"check":     "cd /project\nlock2nix npm --check -o 'package-lock.nix' \ntouch $out\n",
 		"npm":       map[string]any{"src": "/project", "installScripts": false, "localPaths": map[string]any{"../lib": "/lib"}},
 		"inputs":    []any{"nixpkgs"},

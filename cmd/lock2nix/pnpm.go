@@ -62,6 +62,7 @@ var pnpmCommand = &command{
 	name:         "pnpm",
 	help:         pnpmHelp,
 	defOut:       func(dir string) string { return filepath.Join(dir, "pnpm-lock.nix") },
+	lockfiles:    []string{pnpmlock.LockFile},
 	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (
