@@ -1,5 +1,5 @@
-// Unit tests of the pnpm layout program: node --test nixexpr/pnpm/layout.test.js
-// (run by TestLayoutJS).
+// Unit tests of the pnpm layout program: node --test nixexpr/pnpm/layout_test.js
+// (run by test.sh and by TestLayoutJS).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert");
