@@ -288,3 +288,27 @@ func TestNodeLinker(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntime: pnpm 11's node@runtime: entries (Node.js archives from
+// nodejs.org) are left to the builders' nodejs, with a warning.
+func TestRuntime(t *testing.T) {
+	text := strings.Replace(v9Lock, "      p:\n        specifier: 2.0.0\n        version: 2.0.0\n", "      p:\n        specifier: 2.0.0\n        version: 2.0.0\n      node:\n        specifier: runtime:22.1.0\n        version: runtime:22.1.0\n", 1)
+	text = strings.Replace(text, "packages:\n\n", "packages:\n\n  node@runtime:22.1.0:\n    resolution: {type: variations, variants: []}\n\n", 1)
+	text = strings.Replace(text, "snapshots:\n\n", "snapshots:\n\n  node@runtime:22.1.0: {}\n\n", 1)
+	var warned []string
+	lock, err := ParseFS(fstest.MapFS{LockFile: {Data: []byte(text)}}, Options{Warn: func(m string) { warned = append(warned, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lock.Graph.Package("node@runtime:22.1.0") != nil {
+		t.Error("the runtime is a package of the graph")
+	}
+	for _, d := range lock.Importers[0].Deps {
+		if d.Alias == "node" {
+			t.Error("the root depends on the runtime")
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "node@runtime:22.1.0: a Node.js runtime") {
+		t.Errorf("warnings: %q", warned)
+	}
+}
