@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // pnpmVersion is the pnpm the tests compare with, installed once from the
@@ -308,5 +310,55 @@ func TestPnpmBuildPackage(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(ws, "node_modules/react")); err == nil {
 		t.Error("lib-a's tree holds the root's react")
+	}
+}
+
+// listTree lists every path with a node_modules component below root,
+// links with their target, pnpm's state files left out, as pnpm.sh does.
+func listTree(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if rel == "node_modules/.modules.yaml" || rel == "node_modules/.pnpm/lock.yaml" || strings.HasPrefix(d.Name(), ".pnpm-workspace-state") {
+			return nil
+		}
+		if !strings.Contains("/"+rel+"/", "/node_modules/") {
+			return nil
+		}
+		if d.Type()&os.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			rel += " -> " + target
+		}
+		out = append(out, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPnpmProd compares nodeModulesProd with pnpm install --frozen-lockfile
+// --prod --ignore-scripts on the workspace project, path for path.
+func TestPnpmProd(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	src, _ := filepath.Abs("../testdata/pnpm/workspace")
+	file := generatePnpm(t, src)
+	out, err := nixBuild(pnpmCall(file, "src = "+src+"; installScripts = false;") + ".nodeModulesProd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := copyProject(t, src)
+	pnpmRun(t, dir, "install", "--frozen-lockfile", "--prod", "--ignore-scripts", "--reporter=silent")
+	want, got := listTree(t, dir), listTree(t, out)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("nodeModulesProd differs from pnpm install --prod (-pnpm +lock2nix):\n%s", diff)
+	}
+	if len(got) < 100 {
+		t.Errorf("%d paths", len(got))
 	}
 }
