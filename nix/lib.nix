@@ -18,6 +18,10 @@ rec {
   # to the builders.
   npm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).npm (removeAttrs args [ "pkgs" ]);
 
+  # The same for a pnpm data file (pnpm-lock.nix), or one written with
+  # --standalone.
+  pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
+
   # The same for a generated dune file.
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);
 
@@ -29,7 +33,12 @@ rec {
       pkgs,
       src,
       command ? "npm",
-      output ? if command == "npm" then "package-lock.nix" else "dune-lock.nix",
+      output ?
+        {
+          npm = "package-lock.nix";
+          pnpm = "pnpm-lock.nix";
+        }
+        .${command} or "dune-lock.nix",
       args ? [ ],
     }:
     pkgs.runCommand "lock2nix-check" { nativeBuildInputs = [ (lock2nix pkgs.stdenv.hostPlatform.system) ]; } ''
