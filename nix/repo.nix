@@ -138,31 +138,50 @@ let
     in
     if several then "${base}-${p.format}" else base;
 
+  # Names are made from folders, so two folders can get the same one
+  # (a/b and a-b; a folder named root): each must be one project's alone.
+  folderOf = dir: if dir == "." then "the root" else dir;
+  unique =
+    what: es:
+    let
+      clashes = filter (g: length g > 1) (attrValues (builtins.groupBy (e: e.name) es));
+      c = builtins.head clashes;
+      a = builtins.elemAt c 0;
+      b = builtins.elemAt c 1;
+    in
+    if clashes == [ ] then
+      es
+    else
+      throw "lock2nix: ${what} ${a.name} comes from both ${folderOf a.dir} and ${folderOf b.dir}; rename one of the folders, or leave one out with exclude";
+
   projects = listToAttrs (
-    filter (e: !elem e.name exclude) (
-      map (
-        p:
-        let
-          name = nameOf p;
-          dir = if p.dir == "." then root else root + "/${p.dir}";
-          s = settings.${name} or { };
-        in
-        {
-          inherit name;
-          value =
-            {
-              inherit (p) dir format;
-              file = dir + "/${formats.${p.format}.output}";
-            }
-            // formats.${p.format}.expose {
-              inherit name;
-              file = dir + "/${formats.${p.format}.output}";
-              src = dir;
-              args = s.args or { };
-              build = s.build or { };
-            };
-        }
-      ) found
+    unique "the project name" (
+      filter (e: !elem e.name exclude) (
+        map (
+          p:
+          let
+            name = nameOf p;
+            dir = if p.dir == "." then root else root + "/${p.dir}";
+            s = settings.${name} or { };
+          in
+          {
+            inherit name;
+            inherit (p) dir;
+            value =
+              {
+                inherit (p) dir format;
+                file = dir + "/${formats.${p.format}.output}";
+              }
+              // formats.${p.format}.expose {
+                inherit name;
+                file = dir + "/${formats.${p.format}.output}";
+                src = dir;
+                args = s.args or { };
+                build = s.build or { };
+              };
+          }
+        ) found
+      )
     )
   );
 
@@ -193,7 +212,12 @@ in
   # The file each format's projects get, by format (a test compares it
   # with cmd/lock2nix's formats).
   outputs = builtins.mapAttrs (_: f: f.output) formats;
-  packages = merge (each (_: p: [ p.packages ]));
+  packages =
+    let
+      all = each (name: p: map (n: { name = n; dir = folders.${name}; }) (attrNames p.packages));
+      folders = listToAttrs (map (p: { name = nameOf p; value = p.dir; }) found);
+    in
+    builtins.seq (unique "the package" all) (merge (each (_: p: [ p.packages ])));
   devShells = listToAttrs (each (name: p: [ { inherit name; value = p.devShell; } ]));
   checks = {
     lock2nix-generated = generated;

@@ -372,3 +372,50 @@ func TestRepoBuild(t *testing.T) {
 		t.Errorf("greet's install: %q, %v", greet, err)
 	}
 }
+
+// TestRepoNameClash: names are made from folders, so two folders can get
+// the same project or package name; lib.repo stops naming both folders
+// rather than drop one.
+func TestRepoNameClash(t *testing.T) {
+	needNix(t)
+	for _, tc := range []struct {
+		name  string
+		files []string
+		attr  string
+		want  string
+	}{
+		{"a/b and a-b", []string{"a/b/package-lock.nix", "a-b/package-lock.nix"}, "projects",
+			"the project name a-b comes from both a/b and a-b"},
+		{"a folder named root", []string{"package-lock.nix", "root/package-lock.nix"}, "projects",
+			"the project name root comes from both the root and root"},
+		{"a package named as another project", []string{"web/package-lock.nix", "web-node-modules/package-lock.nix"}, "packages",
+			"the package web-node-modules comes from both web and web-node-modules"},
+		{"distinct names", []string{"web/package-lock.nix", "api/package-lock.nix"}, "packages", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := t.TempDir()
+			for _, f := range tc.files {
+				name := filepath.Join(repo, filepath.FromSlash(f))
+				if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(name, []byte("{ }\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			expr := repoExpr(repo, "/bin/sh") + " builtins.attrNames repo." + tc.attr
+			cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
+			cmd.Env = nixEnv
+			out, err := cmd.CombinedOutput()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("nix-instantiate: %v\n%s", err, out)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(string(out), tc.want) {
+				t.Errorf("nix-instantiate: %v\n%s\nwant an error with %q", err, out, tc.want)
+			}
+		})
+	}
+}

@@ -308,7 +308,9 @@ func (g *generation) run() int {
 		for j, q := range g.projects {
 			if t := res[j].translated; i != j && t != nil {
 				for _, ws := range t.graph.Root.Workspaces {
-					if within(path.Join(q.dir, ws), p.dir) {
+					// A member path that leads up (..) is no member:
+					// it must lie strictly below the root's folder.
+					if m := path.Join(q.dir, ws); below(q.dir, m) && within(m, p.dir) {
 						res[i].member = q.dir
 					}
 				}
@@ -331,6 +333,14 @@ func (g *generation) run() int {
 // within reports whether the slash path p is dir or lies below it.
 func within(dir, p string) bool {
 	return dir == p || dir == "." || strings.HasPrefix(p, dir+"/")
+}
+
+// below reports whether the slash path p lies strictly below dir.
+func below(dir, p string) bool {
+	if dir == "." {
+		return p != "." && p != ".." && !strings.HasPrefix(p, "../")
+	}
+	return strings.HasPrefix(p, dir+"/")
 }
 
 // parallel runs f for every project on up to --jobs goroutines, and

@@ -110,7 +110,13 @@ func parse(line string) (rule, bool) {
 	if !anchored {
 		expr = "(?:.*/)?" + expr
 	}
-	r.re = regexp.MustCompile("^" + expr + "$")
+	// A class such as [z-a] is no range: git never matches it, and
+	// the rule is skipped rather than let it stop the run.
+	re, err := regexp.Compile("^" + expr + "$")
+	if err != nil {
+		return rule{}, false
+	}
+	r.re = re
 	return r, true
 }
 

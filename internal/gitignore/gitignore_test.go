@@ -42,6 +42,8 @@ func TestIgnored(t *testing.T) {
 		{"deeper file, not above", []file{{"web", "dist"}}, "dist", true, false},
 		{"deeper file overrides", []file{{"", "*.nix"}, {"web", "!package-lock.nix"}}, "web/package-lock.nix", false, false},
 		{"unclosed class is skipped", []file{{"", "a[b"}}, "a[b", false, false},
+		{"reversed range is skipped", []file{{"", "[z-a]\nbuild"}}, "b", false, false},
+		{"reversed range, later rules still apply", []file{{"", "[z-a]\nbuild"}}, "build", false, true},
 		{"regexp characters are literal", []file{{"", "a+b.(c)"}}, "a+b.(c)", false, true},
 		{"regexp characters, no match", []file{{"", "a.b"}}, "axb", false, false},
 		{"CRLF", []file{{"", "build\r\n"}}, "build", true, true},

@@ -3,6 +3,7 @@ package dune
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -286,8 +287,14 @@ func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Bi
 			if sc == nil {
 				continue
 			}
-			// The errors are those of the generic text.
-			if s, _ := sc.exportedEnv(r.Env); s != env {
+			s, herr := sc.exportedEnv(r.Env)
+			if err == nil && herr != nil {
+				// Known only on this host (a name made of %{os}):
+				// the generic text had no error.
+				errs = append(errs, onHost(herr, Hosts[i].System))
+				continue
+			}
+			if s != env {
 				per = append(per, attr(Hosts[i].System, nixexpr.String{Value: s}))
 			}
 		}
@@ -329,16 +336,48 @@ func branchScripts(generic *shellCompiler, hosts []*shellCompiler, branches []du
 		return "", nil, err
 	}
 	per := map[string]string{}
+	var errs []error
 	for h, sc := range hosts {
 		if sc == nil || pick(branches, sc.platform) != i {
 			continue
 		}
-		// The errors are those of the generic script, which had none.
-		if hs, _ := sc.script(a); hs != s {
+		hs, err := sc.script(a)
+		if err != nil {
+			// Known only on this host (a name made of %{os}): the
+			// generic script had no error.
+			errs = append(errs, onHost(err, Hosts[h].System))
+			continue
+		}
+		if hs != s {
 			per[Hosts[h].System] = hs
 		}
 	}
-	return s, per, nil
+	return s, per, errors.Join(errs...)
+}
+
+// onHost says that the errors of err arise on the system alone, keeping
+// each at its place.
+func onHost(err error, system string) error {
+	var out []error
+	for _, e := range unjoin(err) {
+		var le *lockfile.Error
+		if errors.As(e, &le) {
+			c := *le
+			c.Msg += " (on " + system + ")"
+			out = append(out, &c)
+			continue
+		}
+		out = append(out, fmt.Errorf("on %s: %w", system, e))
+	}
+	return errors.Join(out...)
+}
+
+// unjoin returns the errors errors.Join joined into err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // pick returns the index of the first branch that applies on the platform

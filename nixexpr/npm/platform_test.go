@@ -18,7 +18,31 @@ import (
 var platformLists = [][]string{
 	nil, {"any"}, {"linux"}, {"darwin"}, {"linux", "darwin"}, {"!win32"}, {"!linux"},
 	{"linux", "!linux"}, {"x64"}, {"arm64"}, {"!arm64"}, {"x64", "arm64"}, {"glibc"}, {"musl"},
-	{"!glibc"}, {"!musl"}, {"any", "linux"}, {"win32", "!darwin"},
+	{"!glibc"}, {"!musl"}, {"any", "linux"}, {"win32", "!darwin"}, {"glibc", "musl"}, {"!glibc", "!musl"},
+}
+
+// TestSupportsLibc: npm refuses a package with a libc list wherever it
+// finds no C library (darwin), "any" and "!musl" included.
+func TestSupportsLibc(t *testing.T) {
+	linux, darwin := Hosts[0], Hosts[3]
+	for _, tc := range []struct {
+		libc              []string
+		onLinux, onDarwin bool
+	}{
+		{nil, true, true},
+		{[]string{"glibc"}, true, false},
+		{[]string{"musl"}, false, false},
+		{[]string{"!musl"}, true, false},
+		{[]string{"any"}, true, false},
+		{[]string{"!glibc"}, false, false},
+	} {
+		if got := linux.Supports(nil, nil, tc.libc); got != tc.onLinux {
+			t.Errorf("%s, libc %q: %v, want %v", linux.System, tc.libc, got, tc.onLinux)
+		}
+		if got := darwin.Supports(nil, nil, tc.libc); got != tc.onDarwin {
+			t.Errorf("%s, libc %q: %v, want %v", darwin.System, tc.libc, got, tc.onDarwin)
+		}
+	}
 }
 
 // TestPlatformContract ties the three copies of npm's platform rule and
