@@ -14,7 +14,7 @@ import (
 
 // parseBerry turns berry's YAML into a Lock.
 func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Options) (*Lock, error) {
-	l := &Lock{Format: Berry, Locators: map[string]string{}, Graph: &lockfile.Graph{}}
+	l := &Lock{Format: Berry, Descriptors: map[string]bool{}, Locators: map[string]string{}, RegistryPaths: map[string]string{}, Graph: &lockfile.Graph{}}
 	if len(yarnrc) > 0 {
 		s, err := readSettings(yarnrc)
 		if err != nil {
@@ -64,6 +64,9 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 				}
 			}
 			continue
+		}
+		for d := range strings.SplitSeq(k.Value, ",") {
+			l.Descriptors[strings.TrimSpace(d)] = true
 		}
 		fields := mapping(v)
 		if fields == nil {
@@ -130,6 +133,12 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 		all = append(all, pending{p, res.Value, patch, at(res)})
 		byLocator[res.Value] = p
 	}
+	// What yarn asks the registry for: the path below its URL.
+	for _, pd := range all {
+		if u := pd.p.Source.URL; pd.p.Source.Kind == lockfile.Tarball && strings.HasPrefix(u, withSlash(registryFor(pd.p.Name, reg, opts.Scopes))) {
+			l.RegistryPaths[pd.locator] = strings.TrimPrefix(u, withSlash(registryFor(pd.p.Name, reg, opts.Scopes)))
+		}
+	}
 	// A patched package's files come from its base package's fetch; yarn
 	// applies the patch itself.
 	for _, pd := range all {
@@ -151,8 +160,13 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 		g.Packages = append(g.Packages, pd.p)
 	}
 	assignIDs(g.Packages)
+	paths := l.RegistryPaths
+	l.RegistryPaths = map[string]string{}
 	for _, pd := range all {
 		l.Locators[pd.p.ID] = pd.locator
+		if rp := paths[pd.locator]; rp != "" {
+			l.RegistryPaths[pd.p.ID] = rp
+		}
 	}
 	g.Sort()
 	return l, nil
@@ -171,7 +185,7 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		if alias, v, ok := splitDescriptor(version); ok && len(version) > 1 && strings.Contains(version[1:], "@") {
 			name, version = alias, v
 		}
-		return lockfile.Source{Kind: lockfile.Tarball, URL: tarballURL(registryFor(name, reg, scopes), name, version)}, "", nil
+		return lockfile.Source{Kind: lockfile.Tarball, URL: registryFor(name, reg, scopes) + registryPath(name, version)}, "", nil
 	case "patch":
 		inner, _, _ := strings.Cut(rest, "#")
 		base, err := url.PathUnescape(inner)

@@ -17,11 +17,14 @@ func parseClassicLock(file string, data []byte, m manifest, opts Options) (*Lock
 		return nil, lockfile.Pos{File: file}.Errorf(`neither yarn 1's "# yarn lockfile v1" nor berry's __metadata: not a yarn.lock`)
 	}
 	root, errs := parseClassic(file, data)
-	l := &Lock{Format: Classic, Mirror: map[string]string{}, Graph: &lockfile.Graph{}}
+	l := &Lock{Format: Classic, Mirror: map[string]string{}, Descriptors: map[string]bool{}, Graph: &lockfile.Graph{}}
 	g := l.Graph
 	g.Root = lockfile.Root{Name: m.Name, Version: m.Version, Deps: m.edges()}
 	mirror := map[*lockfile.Package]string{}
 	for _, e := range root.kids {
+		for _, k := range e.keys {
+			l.Descriptors[k] = true
+		}
 		p, name, err := classicPackage(e, opts)
 		if err != nil {
 			errs = append(errs, err)

@@ -73,9 +73,15 @@ type Lock struct {
 	// offline mirror, by package ID: yarn looks a resolved URL up there
 	// by a name it makes from the URL's path.
 	Mirror map[string]string
-	// Entries names, for berry, each package's locator (its resolution),
+	// Locators names, for berry, each package's locator (its resolution),
 	// by package ID.
 	Locators map[string]string
+	// RegistryPaths names, for berry, the path below the registry's URL
+	// that yarn requests each registry package's tarball from, by package
+	// ID ("@s/a/-/a-1.0.0.tgz").
+	RegistryPaths map[string]string
+	// Descriptors are the lockfile's keys: every "name@range" it resolves.
+	Descriptors map[string]bool
 	// Settings are the .yarnrc.yml settings lock2nix reads.
 	Settings Settings
 }
@@ -269,10 +275,11 @@ func registryFor(name, reg string, scopes map[string]string) string {
 	return withSlash(reg)
 }
 
-// tarballURL is the registry address of name@version.
-func tarballURL(reg, name, version string) string {
+// registryPath is where a registry keeps name@version's tarball, below
+// its URL.
+func registryPath(name, version string) string {
 	base := name[strings.LastIndexByte(name, '/')+1:]
-	return reg + name + "/-/" + base + "-" + version + ".tgz"
+	return name + "/-/" + base + "-" + version + ".tgz"
 }
 
 // checkRelative rejects a local path that is absolute, holds a backslash

@@ -1,6 +1,7 @@
 // Command lock2nix turns lockfiles into Nix.
 //
 //	lock2nix npm [DIR]    translate DIR/package-lock.json
+//	lock2nix yarn [DIR]   translate DIR/yarn.lock
 //	lock2nix dune [DIR]   translate DIR/dune.lock
 //
 // Run "lock2nix --help" for the flags and examples.
@@ -33,10 +34,12 @@ const usage = `lock2nix turns lockfiles into Nix.
 
 Usage:
   lock2nix npm [DIR] [flags]    translate DIR/package-lock.json (v1, v2, v3)
+  lock2nix yarn [DIR] [flags]   translate DIR/yarn.lock (yarn 1 and berry)
   lock2nix dune [DIR] [flags]   translate DIR/dune.lock
   lock2nix --version
 
-Run "lock2nix npm --help" or "lock2nix dune --help" for each command's flags.
+Run "lock2nix npm --help", "lock2nix yarn --help" or "lock2nix dune --help"
+for each command's flags.
 `
 
 // Exit codes.
@@ -58,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "npm":
 		return runCommand(npmCommand, args[1:], stdout, stderr)
+	case "yarn":
+		return runCommand(yarnCommand, args[1:], stdout, stderr)
 	case "dune":
 		return runCommand(duneCommand, args[1:], stdout, stderr)
 	case "-h", "--help", "help":

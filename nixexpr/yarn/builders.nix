@@ -1,0 +1,190 @@
+# lock2nix's yarn builders. Every generated file embeds this function and
+# calls it with the lockfile's data: it is written once, reviewed here, and
+# never generated. node_modules (or Plug'n'Play's .pnp.cjs and cache) is
+# made by yarn itself, run offline over the fetched packages, so the tree
+# is yarn's own:
+# - yarn 1 ("classic") reads the tarballs from an offline mirror, a folder
+#   of links named as yarn names mirror files, and installs with
+#   --frozen-lockfile --offline;
+# - berry fetches from a registry served on 127.0.0.1 for the length of
+#   the build (server.js): every tarball is a fixed-output fetch, and yarn
+#   makes its cache zips from them as it does from any registry, checking
+#   each against the lockfile's checksum; it installs with --immutable.
+# It needs only stdenv.mkDerivation, nodejs and yarn (classic) or
+# yarn-berry from nixpkgs, and builtins.
+{
+  stdenv,
+  nodejs,
+  yarn,
+  src,
+  overrides,
+  installScripts,
+  serverScript,
+  sources,
+  records,
+  root,
+  format,
+}:
+let
+  inherit (builtins)
+    attrNames
+    concatStringsSep
+    filter
+    mapAttrs
+    toJSON
+    ;
+  # The package records with src filled in: the source the record names,
+  # or the package's own.
+  packages = mapAttrs (id: r: r // { src = sources.${r.src or id} or null; }) records;
+  ids = attrNames packages;
+  fetched = filter (id: packages.${id}.src != null) ids;
+
+  # classic: the offline mirror's links, one line each: "<file> <store path>".
+  mirrorList = concatStringsSep "\n" (
+    map (id: "${packages.${id}.mirror} ${packages.${id}.src}") (filter (id: packages.${id} ? mirror) fetched)
+  );
+  # berry: the registry's paths, "<path>": "<store path>".
+  registryMap = toJSON (
+    builtins.listToAttrs (
+      map (id: {
+        name = packages.${id}.path;
+        value = "${packages.${id}.src}";
+      }) (filter (id: packages.${id} ? path) fetched)
+    )
+  );
+
+  # The project's files yarn reads, without any node_modules or build
+  # output already there.
+  copyProject = ''
+    cp -R --no-preserve=mode ${src}/. project
+    cd project
+    find . -name node_modules -prune -exec rm -rf {} +
+    rm -rf .pnp.cjs .pnp.loader.mjs .pnp.js .yarn/unplugged .yarn/install-state.gz .yarn-state.yml
+  '';
+
+  # What the output keeps: every node_modules folder (root and
+  # workspaces), or for Plug'n'Play the loader files and .yarn.
+  collect = ''
+    mkdir -p $out
+    find . -name node_modules -prune -print | while IFS= read -r d; do
+      mkdir -p "$out/$(dirname "$d")"
+      cp -R "$d" "$out/$d"
+    done
+    for f in .pnp.cjs .pnp.loader.mjs .pnp.js .yarn/cache .yarn/unplugged .yarn/install-state.gz; do
+      if [ -e "$f" ]; then mkdir -p "$out/$(dirname "$f")"; cp -R "$f" "$out/$f"; fi
+    done
+  '';
+
+  classicInstall = scripts: ''
+    mkdir -p $TMPDIR/mirror $TMPDIR/home
+    while read -r file path; do
+      [ -n "$file" ] || continue
+      if [ -d "$path" ]; then
+        # A git source: yarn's mirror holds it packed.
+        tar -czf "$TMPDIR/mirror/$file" -C "$path" --transform 's,^\.,package,' .
+      else
+        ln -s "$path" "$TMPDIR/mirror/$file"
+      fi
+    done < "$mirrorListPath"
+    export HOME=$TMPDIR/home YARN_CACHE_FOLDER=$TMPDIR/yarn-cache
+    printf 'yarn-offline-mirror "%s"\n' "$TMPDIR/mirror" > "$HOME/.yarnrc"
+    yarn install --frozen-lockfile --offline --non-interactive --no-progress \
+      ${if scripts then "" else "--ignore-scripts"} --cache-folder "$YARN_CACHE_FOLDER"
+  '';
+
+  berryInstall = scripts: ''
+    export HOME=$TMPDIR/home
+    mkdir -p "$HOME"
+    node ${serverScript} "$registryMapPath" "$TMPDIR/port" &
+    server=$!
+    for _ in $(seq 100); do [ -s "$TMPDIR/port" ] && break; sleep 0.1; done
+    [ -s "$TMPDIR/port" ] || { echo "lock2nix: the build's registry did not start" >&2; exit 1; }
+    export YARN_NPM_REGISTRY_SERVER="http://127.0.0.1:$(cat "$TMPDIR/port")"
+    export YARN_UNSAFE_HTTP_WHITELIST=127.0.0.1
+    export YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=false
+    export YARN_ENABLE_INLINE_BUILDS=true YARN_ENABLE_SCRIPTS=${if scripts then "true" else "false"}
+    export YARN_GLOBAL_FOLDER=$TMPDIR/yarn-global
+    yarn install --immutable
+    kill $server
+  '';
+
+  tree =
+    name: scripts:
+    stdenv.mkDerivation (
+      {
+        inherit name;
+        nativeBuildInputs = [
+          nodejs
+          yarn
+        ];
+        mirrorList = mirrorList + "\n";
+        inherit registryMap;
+        passAsFile = [
+          "mirrorList"
+          "registryMap"
+        ];
+        # Workspace links point into the project, outside the output.
+        dontCheckForBrokenSymlinks = true;
+        dontUnpack = true;
+        buildPhase = copyProject + (if format == "berry" then berryInstall scripts else classicInstall scripts);
+        installPhase = collect;
+      }
+      // overrides
+    );
+
+  nodeModules = tree "${root.pname}-node-modules" installScripts;
+in
+{
+  inherit
+    sources
+    packages
+    root
+    nodeModules
+    ;
+  # The project built with its node_modules: buildPackage { script = "build"; }.
+  buildPackage =
+    {
+      script ? null,
+      modules ? nodeModules,
+      ...
+    }@args:
+    stdenv.mkDerivation (
+      {
+        pname = root.pname;
+        version = root.drvVersion;
+        inherit src;
+        nativeBuildInputs = [
+          nodejs
+          yarn
+        ];
+        configurePhase = ''
+          cp -R --no-preserve=mode ${modules}/. .
+        '';
+        buildPhase = if script == null then "true" else "yarn run ${script}";
+        installPhase = ''
+          mkdir -p $out
+          cp -R . $out
+        '';
+      }
+      // removeAttrs args [
+        "script"
+        "modules"
+      ]
+    );
+  # pkgs.mkShell (devShell { }): node, yarn, and ./node_modules linked from Nix.
+  devShell =
+    {
+      modules ? nodeModules,
+    }:
+    {
+      packages = [
+        nodejs
+        yarn
+      ];
+      shellHook = ''
+        for d in $(cd ${modules} && find . -name node_modules -prune); do
+          if [ ! -e "$d" ] || [ -L "$d" ]; then ln -sfn "${modules}/$d" "$d"; fi
+        done
+      '';
+    };
+}
