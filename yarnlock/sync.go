@@ -94,4 +94,3 @@ func (l *Lock) locks(name, rng string, workspace bool) bool {
 	}
 	return false
 }
-
