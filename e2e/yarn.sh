@@ -102,12 +102,17 @@ else
     { cat "$work/own.log"; fail "yarn install --immutable"; }
 fi
 
-# Every path with a node_modules component, links shown with their target;
-# for Plug'n'Play, the files yarn keeps in .yarn/cache and .yarn/unplugged.
+# Every path with a node_modules component, links shown with their target
+# and files with their sha256 (so that a patch yarn applies is seen); for
+# Plug'n'Play, the files yarn keeps in .yarn/cache and .yarn/unplugged.
 listing() {
   (cd "$1" && find . -path ./.yarn/install-state.gz -prune -o -print) |
     { grep -E '/node_modules(/|$)|^\./\.yarn/(cache|unplugged)/|^\./\.pnp\.' || true; } | sort | while IFS= read -r p; do
-      if [ -L "$1/$p" ]; then printf '%s -> %s\n' "$p" "$(readlink "$1/$p")"; else printf '%s\n' "$p"; fi
+      if [ -L "$1/$p" ]; then
+        printf '%s -> %s\n' "$p" "$(readlink "$1/$p")"
+      elif [ -f "$1/$p" ]; then
+        printf '%s %s\n' "$p" "$(sha256sum <"$1/$p" | cut -c1-16)"
+      else printf '%s\n' "$p"; fi
     done
 }
 listing "$own" >"$work/own.list"
