@@ -66,7 +66,7 @@ let
   # workspaces), or for Plug'n'Play the loader files and .yarn.
   collect = ''
     mkdir -p $out
-    find . -name node_modules -prune -print | while IFS= read -r d; do
+    find . -path ./.yarn -prune -o -name node_modules -prune -print | while IFS= read -r d; do
       mkdir -p "$out/$(dirname "$d")"
       cp -R "$d" "$out/$d"
     done
