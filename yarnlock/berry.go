@@ -1,7 +1,6 @@
 package yarnlock
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -154,7 +153,7 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, joinInOrder(errs)
 	}
 	for _, pd := range all {
 		g.Packages = append(g.Packages, pd.p)

@@ -1,11 +1,13 @@
 package yarnlock
 
 import (
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -36,7 +38,7 @@ func parseClassicLock(file string, data []byte, m manifest, opts Options) (*Lock
 		g.Packages = append(g.Packages, p)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, joinInOrder(errs)
 	}
 	assignIDs(g.Packages)
 	for p, name := range mirror {
@@ -44,6 +46,20 @@ func parseClassicLock(file string, data []byte, m manifest, opts Options) (*Lock
 	}
 	g.Sort()
 	return l, nil
+}
+
+// joinInOrder joins errors sorted by their place in the file.
+func joinInOrder(errs []error) error {
+	slices.SortStableFunc(errs, func(a, b error) int {
+		var ea, eb *lockfile.Error
+		errors.As(a, &ea)
+		errors.As(b, &eb)
+		if ea == nil || eb == nil {
+			return 0
+		}
+		return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Col, eb.Col))
+	})
+	return errors.Join(errs...)
 }
 
 // classicPackage reads one entry: its keys are the specifiers it
