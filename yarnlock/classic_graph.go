@@ -147,6 +147,10 @@ func classicPackage(e *node, opts Options) (*lockfile.Package, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if !safeFileName(mirror) {
+		// The build links the source into the mirror under this name.
+		return nil, "", rn.vpos.Errorf("resolved %q: yarn would name its offline mirror file %q, which is not a plain file name", resolved, mirror)
+	}
 	p.Source = src
 	return p, mirror, nil
 }
@@ -207,6 +211,20 @@ func classicSource(name, resolved string, hash lockfile.Hash, pos lockfile.Pos, 
 		}
 	}
 	return lockfile.Source{Kind: lockfile.Tarball, URL: fetch, Hash: hash}, mirrorName(u.Path), nil
+}
+
+// safeFileName reports whether name is empty or a plain file name: no
+// slash, no control character or space, not "." or "..".
+func safeFileName(name string) bool {
+	if name == "." || name == ".." {
+		return false
+	}
+	for _, c := range name {
+		if c <= ' ' || c == 0x7f || c == '/' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // isGitURL reports whether a resolved URL is a git repository rather than

@@ -157,6 +157,13 @@ func TestParseClassicErrors(t *testing.T) {
 			`yarn.lock:9:1: local path: "/etc" is not a relative path with forward slashes`,
 		},
 	}, {
+		name: "a mirror name that is not a plain file name",
+		lock: "a@1:\n  version \"1\"\n  resolved \"https://r.test/a/-/a%0a1.tgz#00\"\n\nb@1:\n  version \"1\"\n  resolved \"https://r.test/x/..\"\n",
+		want: []string{
+			`yarn.lock:7:12: resolved "https://r.test/a/-/a%0a1.tgz#00": yarn would name its offline mirror file "a\n1.tgz", which is not a plain file name`,
+			`yarn.lock:11:12: resolved "https://r.test/x/..": yarn would name its offline mirror file "..", which is not a plain file name`,
+		},
+	}, {
 		name: "not a yarn.lock",
 		lock: "",
 		want: []string{`yarn.lock: neither yarn 1's "# yarn lockfile v1" nor berry's __metadata: not a yarn.lock`},
