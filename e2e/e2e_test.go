@@ -111,8 +111,20 @@ func TestBuildPackage(t *testing.T) {
 		// storeSrc gives src as a store path (as a flake's self or a
 		// filtered source is), not a path literal.
 		storeSrc bool
+		// args are more arguments to buildPackage.
+		args string
+		// executable lists files of the output that must be executable.
+		executable []string
 	}{
 		{dir: "../testdata/example", built: "lib/node_modules/example/built.txt", want: "1.2.3 ok"},
+		{
+			// A tool from node_modules/.bin runs (the tree's modes are
+			// kept), and the build can write into node_modules, as with npm.
+			name: "bin-and-cache", dir: "../testdata/example",
+			args:  `postBuild = "semver 1.2.3 > node_modules/.cache-out && mkdir -p node_modules/.cache/x && mv node_modules/.cache-out built.txt";`,
+			built: "lib/node_modules/example/built.txt", want: "1.2.3\n",
+			executable: []string{"lib/node_modules/example/node_modules/semver/bin/semver.js", "lib/node_modules/example/node_modules/.bin/semver"},
+		},
 		{
 			dir: "../testdata/npm/workspace-bin", built: "lib/node_modules/workspace-bin/out/built.txt", want: "1000\n",
 			absent: []string{"bin/workspace-bin-never", "lib/node_modules/workspace-bin/node_modules/.bin/democli"},
@@ -133,7 +145,7 @@ func TestBuildPackage(t *testing.T) {
 			if c.storeSrc {
 				src = "(builtins.path { path = " + src + "; name = \"src\"; })"
 			}
-			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { }")
+			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { " + c.args + " }")
 			if err != nil {
 				t.Fatalf("nix-build buildPackage: %v", err)
 			}
@@ -143,6 +155,11 @@ func TestBuildPackage(t *testing.T) {
 			}
 			if string(built) != c.want {
 				t.Errorf("%s = %q, want the build script's output %q", c.built, built, c.want)
+			}
+			for _, p := range c.executable {
+				if fi, err := os.Stat(filepath.Join(res, p)); err != nil || fi.Mode()&0o111 == 0 {
+					t.Errorf("%s is not executable (%v)", p, err)
+				}
 			}
 			for _, p := range c.absent {
 				if _, err := os.Lstat(filepath.Join(res, p)); err == nil {

@@ -178,19 +178,25 @@ let
       dontConfigure = true;
       dontBuild = true;
       dontFixup = true;
+      # The files as published: nixpkgs' stdenv would otherwise replace
+      # a package's config.sub and config.guess (dontConfigure does not
+      # stop that hook).
+      dontUpdateAutotoolsGnuConfigScripts = true;
       unpackPhase = ''
         runHook preUnpack
         if [ -d "$src" ] && [ ${if p.source == "git" then "1" else "0"} = 1 ]; then
           # npm packs a git dependency before installing it: only the files
           # its "files" and .npmignore allow. Scripts (prepare) are not
           # run: that needs its dev dependencies and the network.
-          cp -R --no-preserve=mode "$src/." checkout
+          cp -R "$src/." checkout
+          chmod -R u+w checkout
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache"
           (cd checkout && npm pack --ignore-scripts --offline --silent --pack-destination "$TMPDIR" > "$TMPDIR/packed")
           mkdir package
           tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
         elif [ -d "$src" ]; then
-          cp -R --no-preserve=mode "$src/." package
+          cp -R "$src/." package
+          chmod -R u+w package
           rm -rf package/.git
         else
           mkdir package
@@ -368,6 +374,7 @@ let
         dontUnpack = true;
         dontConfigure = true;
         dontFixup = true;
+        dontUpdateAutotoolsGnuConfigScripts = true;
         # An override's inputs come before node-gyp's tools: the first
         # on PATH wins, so overrides do.
         nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
@@ -655,10 +662,17 @@ let
         # As buildNpmPackage: stripping a node_modules tree takes long and
         # gains little. An argument turns it back on.
         dontStrip = args.dontStrip or true;
+        # The project's files as npm run build sees them: nixpkgs' stdenv
+        # would replace its config.sub and config.guess.
+        dontUpdateAutotoolsGnuConfigScripts = args.dontUpdateAutotoolsGnuConfigScripts or true;
         nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
         configurePhase = ''
           runHook preConfigure
-          cp -R --no-preserve=mode ${modules}/. .
+          # Modes kept (bins, native binaries and scripts stay
+          # executable), and writable as npm's own tree: builds write there
+          # (caches such as node_modules/.cache).
+          cp -R ${modules}/. .
+          chmod -R u+w .
           export PATH="$PWD/node_modules/.bin:$PATH"
           runHook postConfigure
         '';

@@ -430,10 +430,12 @@ async function tree(out, planFile, nodedir) {
 // scripts ran, in a tree that holds what they need (its dependencies,
 // laid out below it as in the project's tree): the package's folder
 // without the packages placed inside it, which the project's tree places
-// itself.
+// itself. The tree is built inside OUT, a path fixed for the derivation
+// (a temporary folder's name changes from build to build, and node-gyp
+// writes the path into build/Makefile and .deps), and then moved up.
 async function installed(out, planFile, nodedir) {
   const plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
-  const work = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "tree"));
+  const work = path.join(out, ".lock2nix-build");
   await tree(work, planFile, nodedir);
   const top = path.join(work, plan.target);
   for (const e of plan.layout) {
@@ -444,8 +446,11 @@ async function installed(out, planFile, nodedir) {
   try {
     fs.rmdirSync(path.join(top, "node_modules"));
   } catch (err) {}
-  fs.mkdirSync(out, { recursive: true });
-  run("cp", ["-R", top + "/.", out]);
+  for (const f of fs.readdirSync(top)) {
+    if (f === path.basename(work)) throw new Error("lock2nix: " + plan.target + " holds " + f + ", the builders' own folder");
+    fs.renameSync(path.join(top, f), path.join(out, f));
+  }
+  fs.rmSync(work, { recursive: true, force: true });
 }
 
 const [mode, a, b, c] = process.argv.slice(2);

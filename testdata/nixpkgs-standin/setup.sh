@@ -1,6 +1,6 @@
 # The stand-in stdenv's builder: runs nixpkgs' phases in order with the
 # host's tools. Phases and hooks given as attributes replace the defaults,
-# and dont<Phase> skips one, as in nixpkgs.
+# and dont<Phase> skips one (doCheck runs the check phase), as in nixpkgs.
 set -eo pipefail
 # The inputs' bin folders, in order, before the host's tools: as in
 # nixpkgs, the first input that has a program wins.
@@ -47,7 +47,9 @@ noBrokenSymlinks() {
 defaultUnpackPhase() {
   runHook preUnpack
   if [ -d "$src" ]; then
-    cp -R --no-preserve=mode "$src" source
+    # As nixpkgs: modes kept, sources made writable.
+    cp -R --preserve=mode "$src" source
+    chmod -R u+w source
   else
     mkdir source
     tar -xf "$src" -C source --strip-components=1
@@ -62,12 +64,35 @@ defaultPatchPhase() {
   runHook postPatch
 }
 
+# nixpkgs' stdenv runs its update-autotools-gnu-config-scripts hook as a
+# phase of its own after the patch phase, dontConfigure or not: every
+# config.sub and config.guess below the current folder is overwritten
+# with gnu-config's, unless dontUpdateAutotoolsGnuConfigScripts is set.
+# The stand-in writes files of its own instead, which tests tell apart.
+updateAutotoolsGnuConfigScriptsPhase() {
+  if [ -n "${dontUpdateAutotoolsGnuConfigScripts:-}" ]; then return; fi
+  local script f
+  for script in config.sub config.guess; do
+    while IFS= read -r -d '' f; do
+      echo "stand-in stdenv: overwriting $f, as nixpkgs' gnu-config hook does"
+      printf '#!/bin/sh\n# lock2nix nixpkgs stand-in: %s\nexit 1\n' "$script" >"$f"
+    done < <(find . -name "$script" -print0)
+  done
+}
+
 defaultConfigurePhase() { runHook preConfigure; runHook postConfigure; }
 defaultBuildPhase() { runHook preBuild; runHook postBuild; }
+defaultCheckPhase() { runHook preCheck; runHook postCheck; }
 defaultInstallPhase() { runHook preInstall; runHook postInstall; }
 defaultFixupPhase() { runHook preFixup; runHook postFixup; }
 
-for phase in unpack patch configure build install fixup; do
+for phase in unpack patch updateAutotoolsGnuConfigScripts configure build check install fixup; do
+  if [ "$phase" = updateAutotoolsGnuConfigScripts ]; then
+    updateAutotoolsGnuConfigScriptsPhase
+    continue
+  fi
+  # As nixpkgs: the check phase runs only with doCheck.
+  if [ "$phase" = check ] && [ -z "${doCheck:-}" ]; then continue; fi
   upper="$(tr a-z A-Z <<< "${phase:0:1}")${phase:1}"
   dont="dont$upper"
   if [ -n "${!dont:-}" ]; then continue; fi

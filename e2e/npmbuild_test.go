@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A package's own GNU config scripts, which nixpkgs' stdenv would
+// overwrite with its gnu-config's.
+const ownConfigSub = "#!/bin/sh\n# the package's own config.sub\necho own\n"
+
+// TestStandinGnuConfigHook proves that the stand-in's stdenv overwrites
+// config.sub and config.guess after the patch phase, even with
+// dontConfigure, as nixpkgs' does, and that
+// dontUpdateAutotoolsGnuConfigScripts stops it: the builders' tests below
+// would prove nothing otherwise.
+func TestStandinGnuConfigHook(t *testing.T) {
+	need(t, "nix-build")
+	src := nixReadableTempDir(t)
+	writeFiles(t, src, map[string]string{"config.sub": ownConfigSub, "sub/config.guess": ownConfigSub})
+	for _, c := range []struct {
+		name, attrs string
+		kept        bool
+	}{
+		{"default", "", false},
+		{"dont", "dontUpdateAutotoolsGnuConfigScripts = true;", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := nixBuild(`pkgs.stdenv.mkDerivation { name = "gnu-config-` + c.name + `"; src = ` + src +
+				`; dontConfigure = true; ` + c.attrs + ` installPhase = "cp -R . $out"; }`)
+			if err != nil {
+				t.Fatalf("nix-build: %v", err)
+			}
+			for _, f := range []string{"config.sub", "sub/config.guess"} {
+				data, err := os.ReadFile(filepath.Join(out, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if kept := string(data) == ownConfigSub; kept != c.kept {
+					t.Errorf("%s kept: %v, want %v; it holds:\n%s", f, kept, c.kept, data)
+				}
+			}
+		})
+	}
+}
+
+// TestGnuConfigScriptsKept builds packages through the builders'
+// unpacked derivations (a patched archive, an overridden source) and the
+// project through buildPackage: each keeps its own config.sub and
+// config.guess, as npm installs them, under a stdenv that runs nixpkgs'
+// gnu-config hook.
+func TestGnuConfigScriptsKept(t *testing.T) {
+	need(t, "nix-build", "npm", "go")
+	work := nixReadableTempDir(t)
+	writeFiles(t, work, map[string]string{
+		"dep/package.json":       `{ "name": "with-config", "version": "1.0.0", "main": "index.js" }`,
+		"dep/index.js":           "module.exports = 1;\n",
+		"dep/config.sub":         ownConfigSub,
+		"dep/build/config.guess": ownConfigSub,
+		"proj/package.json":      `{ "name": "gnu-config-proj", "version": "1.0.0", "dependencies": { "with-config": "file:with-config-1.0.0.tgz" }, "scripts": { "build": "node -e 0" } }`,
+		"proj/config.sub":        ownConfigSub,
+		"fix.patch":              "--- a/index.js\n+++ b/index.js\n@@ -1 +1 @@\n-module.exports = 1;\n+module.exports = 2;\n",
+	})
+	for _, args := range [][]string{
+		{"pack", "--pack-destination", filepath.Join(work, "proj"), filepath.Join(work, "dep")},
+		{"install", "--package-lock-only", "--no-audit", "--no-fund", "--prefix", filepath.Join(work, "proj")},
+	} {
+		if out, err := exec.Command("npm", args...).CombinedOutput(); err != nil {
+			t.Fatalf("npm %v: %v\n%s", args, err, out)
+		}
+	}
+	proj := filepath.Join(work, "proj")
+	out := generateNpm(t, proj)
+	call := "(pkgs.callPackage " + out + " { src = " + proj + "; overrides.with-config = "
+	for _, c := range []struct{ name, override, index, expr string }{
+		{"patched", "{ patches = [ " + work + "/fix.patch ]; }", "module.exports = 2;\n", "}).nodeModules"},
+		{"overridden-src", "{ src = " + work + "/dep; }", "module.exports = 1;\n", "}).nodeModules"},
+		{"buildPackage", "{ }", "module.exports = 1;\n", "}).buildPackage { }"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := nixBuild(call + c.override + "; " + c.expr)
+			if err != nil {
+				t.Fatalf("nix-build: %v", err)
+			}
+			files := map[string]string{"config.sub": ownConfigSub, "build/config.guess": ownConfigSub, "index.js": c.index}
+			dep, own := "node_modules/with-config", []string{}
+			if c.name == "buildPackage" {
+				dep = "lib/node_modules/gnu-config-proj/node_modules/with-config"
+				own = []string{"lib/node_modules/gnu-config-proj/config.sub"}
+			}
+			for f, want := range files {
+				assertFile(t, filepath.Join(res, dep, f), want)
+			}
+			for _, f := range own {
+				assertFile(t, filepath.Join(res, f), ownConfigSub)
+			}
+		})
+	}
+}
+
+// assertFile fails the test when the file at p does not hold want.
+func assertFile(t *testing.T, p, want string) {
+	t.Helper()
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if string(got) != want {
+		t.Errorf("%s holds %q, want %q", p, strings.TrimSpace(string(got)), strings.TrimSpace(want))
+	}
+}
+
+// TestNativeReproducible builds the native project's tree, whose
+// segfault-handler is compiled by node-gyp in a derivation of its own,
+// then builds that derivation and the tree again with --check: Nix fails
+// when an output differs from the first build's (node-gyp writes the
+// folder it builds in into build/Makefile, so a random folder would).
+func TestNativeReproducible(t *testing.T) {
+	need(t, "nix-build", "nix-store", "nix-instantiate", "npm", "go")
+	out := generateNpm(t, "../testdata/npm/native")
+	expr := "(pkgs.callPackage " + out + " { }).nodeModules"
+	if _, err := nixBuild(expr); err != nil {
+		t.Fatalf("nix-build: %v", err)
+	}
+	drv, err := nixCmd("nix-instantiate", "-E", "let pkgs = import "+standin+" { }; in "+expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := nixCmd("nix-store", "-q", "--references", drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var native string
+	for _, d := range strings.Fields(inputs) {
+		if strings.HasSuffix(d, "-segfault-handler-1.3.0.drv") {
+			native = d
+		}
+	}
+	if native == "" {
+		t.Fatalf("no derivation of its own for segfault-handler among the tree's inputs:\n%s", inputs)
+	}
+	for _, d := range []string{native, drv} {
+		if _, err := nixCmd("nix-store", "--realise", "--check", d); err != nil {
+			t.Errorf("%s differs from build to build: %v", d, err)
+		}
+	}
+}
+
+// nixCmd runs one of Nix's commands as nixBuild runs nix-build and
+// returns its output, trimmed, or the error with Nix's messages.
+func nixCmd(name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+}
