@@ -37,7 +37,6 @@ fail() { echo "e2e/yarn.sh: $name: FAIL: $*"; exit 1; }
 
 reg=$(npm config get registry 2>/dev/null)
 reg=${reg%/}/
-reghost=$(node -e 'console.log(new URL(process.argv[1]).host)' "$reg")
 if grep -q '^__metadata:' "$proj/yarn.lock"; then format=berry; else format=classic; fi
 
 # yarn itself, installed once per version into a folder kept between runs
