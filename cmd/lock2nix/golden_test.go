@@ -25,6 +25,8 @@ func TestGolden(t *testing.T) {
 	projects = append(projects, more...)
 	duneLocks, _ := filepath.Glob("../../testdata/dune/*/dune.lock")
 	projects = append(projects, duneLocks...)
+	yarnLocks, _ := filepath.Glob("../../testdata/yarn/*/yarn.lock")
+	projects = append(projects, yarnLocks...)
 	for _, lock := range projects {
 		dir := filepath.Dir(lock)
 		name := filepath.Base(dir)
@@ -34,11 +36,17 @@ func TestGolden(t *testing.T) {
 			name = "npm-" + name
 		case "dune":
 			name, command = "dune-"+name, "dune"
+		case "yarn":
+			name, command = "yarn-"+name, "yarn"
 		}
 		t.Run(name, func(t *testing.T) {
 			args := []string{command, dir}
-			if command == "npm" {
+			switch command {
+			case "npm":
 				args = append(args, "--registry", "https://registry.npm.test/")
+			case "yarn":
+				// berry locks pin no tarball: the goldens show them unpinned.
+				args = append(args, "--registry", "https://registry.npm.test/", "--allow-unpinned")
 			}
 			got := elideBuilders(translate(t, filepath.Join(t.TempDir(), "out.nix"), args...))
 			golden := filepath.Join("testdata", "golden", name+".nix.golden")
