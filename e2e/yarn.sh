@@ -160,4 +160,17 @@ for dep in $(node -e '
   required=$((required + 1))
 done
 [ ${#skipped[@]} -eq 0 ] || echo "e2e/yarn.sh: $name: not loadable from yarn's tree either, skipped: ${skipped[*]}"
-echo "e2e/yarn.sh: $name: OK ($format): $paths paths$pnp equal to yarn's; $required top-level dependencies load"
+
+# A project with a build script is built with buildPackage, over the tree
+# just checked.
+built=""
+if node -e 'process.exit(require(process.argv[1]).scripts?.build ? 0 : 1)' "$proj/package.json"; then
+  nix-build --no-out-link --quiet 2>"$work/build.log" -E "
+    let pkgs = import $repo/testdata/nixpkgs-standin { };
+    in (pkgs.callPackage $work/lock.nix { src = /. + \"$proj\"; }).buildPackage { script = \"build\"; }" >"$work/package" || {
+    tail -n 40 "$work/build.log" >&2
+    fail "buildPackage { script = \"build\"; }"
+  }
+  built="; buildPackage ran its build script"
+fi
+echo "e2e/yarn.sh: $name: OK ($format): $paths paths$pnp equal to yarn's; $required top-level dependencies load$built"

@@ -157,8 +157,10 @@ in
           nodejs
           yarn
         ];
+        # Modes kept (bins stay executable), made writable.
         configurePhase = ''
-          cp -R --no-preserve=mode ${modules}/. .
+          cp -R ${modules}/. .
+          chmod -R u+w .
         '';
         buildPhase = if script == null then "true" else "yarn run ${script}";
         installPhase = ''
