@@ -159,6 +159,26 @@ for dep in $(node -e '
   load "$run" "$dep" || { cat "$work/load.log"; fail "$dep loads from yarn's tree but not from lock2nix's"; }
   required=$((required + 1))
 done
+# devShell's hook, run in a fresh copy of the project, gives the same
+# dependencies.
+shell=$work/shell
+mkdir -p "$shell"
+cp -R "$proj/." "$shell/"
+chmod -R u+w "$shell"
+nix-instantiate --eval --strict --json 2>"$work/build.log" -E "
+  let pkgs = import $repo/testdata/nixpkgs-standin { };
+  in ((pkgs.callPackage $work/lock.nix { src = /. + \"$proj\"; }).devShell { }).shellHook" |
+  node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")))' >"$work/hook.sh" ||
+  { cat "$work/build.log"; fail "devShell's shellHook"; }
+(cd "$shell" && bash -e "$work/hook.sh") || fail "devShell's shellHook did not run"
+for dep in $(node -e '
+  const pj = require(process.argv[1]);
+  console.log(Object.keys(Object.assign({}, pj.dependencies, pj.devDependencies)).join("\n"));
+' "$proj/package.json"); do
+  case " ${skipped[*]} " in *" $dep "*) continue ;; esac
+  load "$shell" "$dep" || { cat "$work/load.log"; fail "$dep does not load in devShell's tree"; }
+done
+
 [ ${#skipped[@]} -eq 0 ] || echo "e2e/yarn.sh: $name: not loadable from yarn's tree either, skipped: ${skipped[*]}"
 
 # A project with a build script is built with buildPackage, over the tree
@@ -173,4 +193,4 @@ if node -e 'process.exit(require(process.argv[1]).scripts?.build ? 0 : 1)' "$pro
   }
   built="; buildPackage ran its build script"
 fi
-echo "e2e/yarn.sh: $name: OK ($format): $paths paths$pnp equal to yarn's; $required top-level dependencies load$built"
+echo "e2e/yarn.sh: $name: OK ($format): $paths paths$pnp equal to yarn's; $required top-level dependencies load, also in devShell$built"

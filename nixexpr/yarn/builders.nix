@@ -173,7 +173,11 @@ in
         "modules"
       ]
     );
-  # pkgs.mkShell (devShell { }): node, yarn, and ./node_modules linked from Nix.
+  # pkgs.mkShell (devShell { }): node, yarn, and the project's installed
+  # files from Nix, in the project (run the shell from its root): each
+  # node_modules folder a link to the store, not replacing a real folder;
+  # for Plug'n'Play, .yarn/cache and .yarn/unplugged linked, and .pnp.cjs
+  # and .pnp.loader.mjs copied (they locate the project by their own path).
   devShell =
     {
       modules ? nodeModules,
@@ -184,8 +188,24 @@ in
         yarn
       ];
       shellHook = ''
-        for d in $(cd ${modules} && find . -name node_modules -prune); do
-          if [ ! -e "$d" ] || [ -L "$d" ]; then ln -sfn "${modules}/$d" "$d"; fi
+        for d in $(cd ${modules} && find . -path ./.yarn -prune -o -name node_modules -prune -print); do
+          if [ ! -e "$d" ] || [ -L "$d" ]; then
+            mkdir -p "$(dirname "$d")"
+            ln -sfn "${modules}/$d" "$d"
+          fi
+        done
+        for d in .yarn/cache .yarn/unplugged; do
+          if [ -e "${modules}/$d" ] && { [ ! -e "$d" ] || [ -L "$d" ]; }; then
+            mkdir -p .yarn
+            ln -sfn "${modules}/$d" "$d"
+          fi
+        done
+        for f in .pnp.cjs .pnp.loader.mjs; do
+          if [ -e "${modules}/$f" ]; then
+            rm -f "$f"
+            cp "${modules}/$f" "$f"
+            chmod u+w "$f"
+          fi
         done
       '';
     };
