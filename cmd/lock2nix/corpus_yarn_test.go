@@ -185,3 +185,33 @@ in [ r.nodeModules ]`
 		t.Fatalf("nix-instantiate %s: %v\n%s", file, err, out)
 	}
 }
+
+// TestYarnConditions evaluates what a berry build serves on several
+// systems: of esbuild's platform packages, only the one whose conditions
+// the system meets (yarn fetches no other).
+func TestYarnConditions(t *testing.T) {
+	needNix(t)
+	file := filepath.Join(t.TempDir(), "pnp.nix")
+	translate(t, file, "yarn", "../../testdata/yarn/berry-pnp", "--registry", "https://registry.npm.test/", "--allow-unpinned")
+	for system, want := range map[string]string{
+		"x86_64-linux":   "@esbuild/linux-x64",
+		"aarch64-linux":  "@esbuild/linux-arm64",
+		"aarch64-darwin": "@esbuild/darwin-arm64",
+	} {
+		expr := `let
+  pkgs = import ` + standin + ` { system = "` + system + `"; };
+  r = pkgs.callPackage ` + file + ` { src = "/src"; fetchurlUnpinned = u: u; };
+in r.nodeModules.registryMap`
+		cmd := exec.Command("nix-instantiate", "--eval", "--json", "-E", expr)
+		cmd.Env = nixEnv()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", system, err, out)
+		}
+		got := regexp.MustCompile(`@esbuild/[a-z0-9-]+`).FindAllString(string(out), -1)
+		got = slices.Compact(got)
+		if !slices.Equal(got, []string{want, want}) && !slices.Equal(got, []string{want}) {
+			t.Errorf("%s: serves %v, want only %s", system, got, want)
+		}
+	}
+}

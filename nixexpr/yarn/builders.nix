@@ -43,13 +43,41 @@ let
   mirrorList = concatStringsSep "\n" (
     map (id: "${packages.${id}.mirror} ${packages.${id}.src}") (filter (id: packages.${id} ? mirror) fetched)
   );
-  # berry: the registry's paths, "<path>": "<store path>".
+  # berry: the registry's paths, "<path>": "<store path>", for the packages
+  # whose conditions (os, cpu, libc) this system meets: yarn fetches no
+  # other, so neither does Nix.
+  host = stdenv.hostPlatform;
+  hostOS =
+    if host.isLinux then
+      "linux"
+    else if host.isDarwin then
+      "darwin"
+    else
+      "unknown";
+  hostCPU =
+    if host.isx86_64 then
+      "x64"
+    else if host.isAarch64 then
+      "arm64"
+    else if host.isi686 then
+      "ia32"
+    else
+      "unknown";
+  hostLibc = if !host.isLinux then "unknown" else if host.isMusl then "musl" else "glibc";
+  # A list allows the value it names, or everything but the values it
+  # names with "!".
+  allows =
+    list: v:
+    list == [ ]
+    || builtins.elem v list
+    || (builtins.all (x: builtins.substring 0 1 x == "!") list && !builtins.elem "!${v}" list);
+  meets = r: allows (r.os or [ ]) hostOS && allows (r.cpu or [ ]) hostCPU && allows (r.libc or [ ]) hostLibc;
   registryMap = toJSON (
     builtins.listToAttrs (
       map (id: {
         name = packages.${id}.path;
         value = "${packages.${id}.src}";
-      }) (filter (id: packages.${id} ? path) fetched)
+      }) (filter (id: packages.${id} ? path && meets packages.${id}) fetched)
     )
   );
 

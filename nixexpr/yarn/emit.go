@@ -39,6 +39,11 @@ type record struct {
 	Mirror string `json:"mirror,omitempty"`
 	// Path is where berry asks the registry for the tarball.
 	Path string `json:"path,omitempty"`
+	// OS, CPU and Libc are berry's conditions: the build serves the
+	// package only on a matching system, as yarn fetches it only there.
+	OS   []string `json:"os,omitempty"`
+	CPU  []string `json:"cpu,omitempty"`
+	Libc []string `json:"libc,omitempty"`
 }
 
 // Build returns the syntax tree Emit prints.
@@ -58,6 +63,9 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 			return nil, err
 		}
 		r := record{Mirror: l.Mirror[p.ID], Path: l.RegistryPaths[p.ID]}
+		if l.Format == yarnlock.Berry {
+			r.OS, r.CPU, r.Libc = p.Platform.OS, p.Platform.CPU, p.Platform.Libc
+		}
 		if name != p.ID {
 			r.Src = name
 		}
