@@ -104,7 +104,10 @@ var yarnCommand = &command{
 				manifest: "package.json", relock: relock,
 				// yarn.lock says nothing of install scripts; the
 				// registry and platforms are as npm's.
-				facts: func() report.Facts { return npmFacts(l.Graph, *registry) },
+				facts: func() report.Facts {
+					fmt.Fprintf(stderr, "lock2nix yarn: note: yarn.lock does not record which packages have install scripts, so the report lists none; the build runs those yarn runs (installScripts = false turns them off)\n")
+					return npmFacts(l.Graph, *registry)
+				},
 			}, nil
 		}
 	},
