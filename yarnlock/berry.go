@@ -279,12 +279,20 @@ func scalar(n *yaml.Node) string {
 // readSettings reads the .yarnrc.yml settings lock2nix uses.
 func readSettings(data []byte) (Settings, error) {
 	var s struct {
-		NodeLinker        string `yaml:"nodeLinker"`
-		NpmRegistryServer string `yaml:"npmRegistryServer"`
-		YarnPath          string `yaml:"yarnPath"`
+		NodeLinker        string                    `yaml:"nodeLinker"`
+		NpmRegistryServer string                    `yaml:"npmRegistryServer"`
+		YarnPath          string                    `yaml:"yarnPath"`
+		NpmScopes         map[string]map[string]any `yaml:"npmScopes"`
 	}
 	if err := yaml.Unmarshal(data, &s); err != nil {
 		return Settings{}, fmt.Errorf(".yarnrc.yml: %v", err)
 	}
-	return Settings(s), nil
+	for scope, conf := range s.NpmScopes {
+		if conf["npmRegistryServer"] != nil {
+			// The build points yarn at its own registry through the
+			// environment, which cannot override a scope's.
+			return Settings{}, fmt.Errorf(".yarnrc.yml: npmScopes.%s.npmRegistryServer: a scope's own registry is not supported yet (the build serves every package from one registry)", scope)
+		}
+	}
+	return Settings{NodeLinker: s.NodeLinker, NpmRegistryServer: s.NpmRegistryServer, YarnPath: s.YarnPath}, nil
 }
