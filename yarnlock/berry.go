@@ -184,6 +184,10 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		if alias, v, ok := splitDescriptor(version); ok && len(version) > 1 && strings.Contains(version[1:], "@") {
 			name, version = alias, v
 		}
+		if !validName(name) || version == "" || strings.ContainsAny(version, "/\\ ") || strings.Contains(version, "..") || !printable(version) {
+			// Both make the registry path the build fetches.
+			return lockfile.Source{}, "", pos.Errorf("resolution %s@%s: not a registry package name and version", name, ref)
+		}
 		return lockfile.Source{Kind: lockfile.Tarball, URL: registryFor(name, reg, scopes) + registryPath(name, version)}, "", nil
 	case "patch":
 		inner, _, _ := strings.Cut(rest, "#")
@@ -235,6 +239,28 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u}, "", nil
 	}
 	return lockfile.Source{}, "", pos.Errorf("resolution %s@%s: the %s: protocol is not supported", name, ref, protocol)
+}
+
+// validName reports whether name is a registry package name: "name" or
+// "@scope/name", without "..", white space or control characters.
+func validName(name string) bool {
+	rest := name
+	if scope, n, ok := strings.Cut(name, "/"); ok {
+		if len(scope) < 2 || scope[0] != '@' {
+			return false
+		}
+		rest = n
+	}
+	return rest != "" && rest != "." && rest != ".." && !strings.ContainsAny(rest, "/\\ @") && printable(name)
+}
+
+func printable(s string) bool {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // conditions reads "os=linux & cpu=x64 & libc=glibc".

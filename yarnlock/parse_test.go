@@ -290,7 +290,7 @@ __metadata:
 }
 
 func TestParseBerryErrors(t *testing.T) {
-	lock := "__metadata:\n  version: 8\n\n\"a@npm:1\":\n  version: 1.0.0\n\n\"b@exec:./x.js\":\n  version: 1.0.0\n  resolution: \"b@exec:./x.js\"\n\n\"c@patch:c@npm%3A1#./c.patch\":\n  resolution: \"c@patch:c@npm%3A1.0.0#./c.patch::version=1.0.0\"\n"
+	lock := "__metadata:\n  version: 8\n\n\"a@npm:1\":\n  version: 1.0.0\n\n\"b@exec:./x.js\":\n  version: 1.0.0\n  resolution: \"b@exec:./x.js\"\n\n\"c@patch:c@npm%3A1#./c.patch\":\n  resolution: \"c@patch:c@npm%3A1.0.0#./c.patch::version=1.0.0\"\n\n\"d@npm:1\":\n  resolution: \"d@npm:../../x\"\n"
 	_, err := Parse("yarn.lock", []byte(lock), nil, nil, Options{})
 	if err == nil {
 		t.Fatal("no error")
@@ -299,6 +299,7 @@ func TestParseBerryErrors(t *testing.T) {
 		`yarn.lock:4:1: entry "a@npm:1" has no resolution`,
 		`yarn.lock:9:15: resolution b@exec:./x.js: the exec: protocol is not supported`,
 		`yarn.lock:12:15: the patch's base package c@npm:1.0.0 has no entry of its own`,
+		`yarn.lock:15:15: resolution d@npm:../../x: not a registry package name and version`,
 	}
 	var got []string
 	for _, e := range flatten(err) {
