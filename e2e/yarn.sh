@@ -97,7 +97,9 @@ if [ $format = classic ]; then
     --cache-folder "$work/yarn-cache" >"$work/own.log" 2>&1) || { cat "$work/own.log"; fail "yarn install --frozen-lockfile"; }
   # yarn's bookkeeping repeats the lockfile's URLs, which this copy moved
   # to the real registry: back to what the project's lockfile says.
-  find "$own" -name .yarn-integrity -path '*/node_modules/*' -exec sed -i "s#$reg#https://registry.npm.test/#g" {} +
+  if grep -q 'https://registry.npm.test/' "$proj/yarn.lock"; then
+    find "$own" -name .yarn-integrity -path '*/node_modules/*' -exec sed -i "s#$reg#https://registry.npm.test/#g" {} +
+  fi
 else
   (cd "$own" && HOME=$work/home YARN_NPM_REGISTRY_SERVER=${reg%/} YARN_ENABLE_SCRIPTS=false YARN_ENABLE_GLOBAL_CACHE=false \
     YARN_ENABLE_TELEMETRY=0 YARN_GLOBAL_FOLDER=$work/yarn-global yarn install --immutable >"$work/own.log" 2>&1) ||

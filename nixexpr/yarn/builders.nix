@@ -108,8 +108,10 @@ let
     while read -r file path; do
       [ -n "$file" ] || continue
       if [ -d "$path" ]; then
-        # A git source: yarn's mirror holds it packed.
-        tar -czf "$TMPDIR/mirror/$file" -C "$path" --transform 's,^\.,package,' .
+        # A git source: yarn's mirror holds it as git archive writes it,
+        # an uncompressed tar with the files at the top, writable (yarn
+        # extracts into folders as it finds them).
+        tar -cf "$TMPDIR/mirror/$file" -C "$path" --mode=u+w --owner=0 --group=0 --numeric-owner --sort=name .
       else
         ln -s "$path" "$TMPDIR/mirror/$file"
       fi
