@@ -234,7 +234,8 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 			if q, err := url.ParseQuery(frag); err == nil && q.Get("commit") != "" {
 				rev = q.Get("commit")
 			}
-			return lockfile.Source{Kind: lockfile.Git, URL: strings.TrimPrefix(u, "git+"), Rev: rev, Origin: pos}, "", nil
+			src, err := gitSource(u, rev, pos)
+			return src, "", err
 		}
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u}, "", nil
 	}

@@ -185,8 +185,8 @@ func isArchive(p string) bool {
 func classicSource(name, resolved string, hash lockfile.Hash, pos lockfile.Pos, opts Options) (lockfile.Source, string, error) {
 	raw, frag, _ := strings.Cut(resolved, "#")
 	if isGitURL(raw) {
-		u := strings.TrimPrefix(raw, "git+")
-		return lockfile.Source{Kind: lockfile.Git, URL: u, Rev: frag, Origin: pos}, gitMirrorName(raw, frag), nil
+		src, err := gitSource(raw, frag, pos)
+		return src, gitMirrorName(raw, frag), err
 	}
 	if rest, ok := strings.CutPrefix(raw, "file:"); ok {
 		src, err := localSource("file:"+rest, pos)
@@ -225,6 +225,35 @@ func safeFileName(name string) bool {
 		}
 	}
 	return true
+}
+
+// gitHosts are the public hosts fetched over https even when the lock
+// names an ssh or git:// address: a build has no ssh keys.
+var gitHosts = map[string]bool{"github.com": true, "gitlab.com": true, "bitbucket.org": true}
+
+// gitSource checks a git repository's address and turns it into what Nix
+// fetches; rev is the locked commit (the source is unpinned without one).
+func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
+	addr := strings.TrimPrefix(raw, "git+")
+	if user, rest, ok := strings.Cut(addr, "@"); ok && !strings.Contains(user, "/") && !strings.Contains(addr, "://") {
+		// scp-like "git@host:owner/repo.git".
+		host, p, _ := strings.Cut(rest, ":")
+		addr = "ssh://" + user + "@" + host + "/" + p
+	}
+	u, err := url.Parse(addr)
+	if err != nil || (u.Host == "" && u.Scheme != "file") {
+		return lockfile.Source{}, pos.Errorf("git source %q is not a URL", raw)
+	}
+	switch u.Scheme {
+	case "https", "http", "ssh", "git", "file":
+	default:
+		return lockfile.Source{}, pos.Errorf("git source %q has unsupported scheme %q", raw, u.Scheme)
+	}
+	if gitHosts[u.Hostname()] && (u.Scheme == "ssh" || u.Scheme == "git") {
+		u.Scheme, u.User, u.Host = "https", nil, u.Hostname()
+		addr = u.String()
+	}
+	return lockfile.Source{Kind: lockfile.Git, URL: addr, Rev: rev, Origin: pos}, nil
 }
 
 // isGitURL reports whether a resolved URL is a git repository rather than

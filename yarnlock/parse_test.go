@@ -70,6 +70,10 @@ func TestParseClassic(t *testing.T) {
   version "0.1.0"
   resolved "https://github.test/o/g.git#0123456789abcdef0123456789abcdef01234567"
 
+"h@git+ssh://git@github.com/o/h.git#0123456789abcdef0123456789abcdef01234567":
+  version "2.0.0"
+  resolved "git+ssh://git@github.com/o/h.git#0123456789abcdef0123456789abcdef01234567"
+
 "local@file:./local":
   version "0.1.0"
 
@@ -80,14 +84,16 @@ x@1:
 		opts: Options{Registry: "https://mirror.test/npm", ReplaceHosts: []string{"registry.yarnpkg.test"}},
 		want: []pkgSummary{
 			{ID: "g@0.1.0", Name: "g", Version: "0.1.0", Kind: "git", URL: "https://github.test/o/g.git", Rev: "0123456789abcdef0123456789abcdef01234567"},
+			{ID: "h@2.0.0", Name: "h", Version: "2.0.0", Kind: "git", URL: "https://github.com/o/h.git", Rev: "0123456789abcdef0123456789abcdef01234567"},
 			{ID: "local@0.1.0", Name: "local", Version: "0.1.0", Kind: "directory", Path: "local"},
 			{ID: "x@1.0.0", Name: "x", Version: "1.0.0", Kind: "tarball", URL: "https://mirror.test/npm/x/-/x-1.0.0.tgz", Hash: "sha1-Z+FFz/UQpqaYS98RUpEdadLrnkM="},
 		},
 		mirror: map[string]string{
 			"g@0.1.0": "g.git-0123456789abcdef0123456789abcdef01234567",
+			"h@2.0.0": "h.git-0123456789abcdef0123456789abcdef01234567",
 			"x@1.0.0": "x-1.0.0.tgz",
 		},
-		wantDesc: []string{"g@https://github.test/o/g.git#0123456789abcdef0123456789abcdef01234567", "local@file:./local", "x@1"},
+		wantDesc: []string{"g@https://github.test/o/g.git#0123456789abcdef0123456789abcdef01234567", "h@git+ssh://git@github.com/o/h.git#0123456789abcdef0123456789abcdef01234567", "local@file:./local", "x@1"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, err := Parse("yarn.lock", []byte(classicHeader+tc.lock), nil, nil, tc.opts)
@@ -155,6 +161,12 @@ func TestParseClassicErrors(t *testing.T) {
 		want: []string{
 			`yarn.lock:7:12: resolved "ftp://r.test/a.tgz": want an http(s) tarball URL, a git URL or file:`,
 			`yarn.lock:9:1: local path: "/etc" is not a relative path with forward slashes`,
+		},
+	}, {
+		name: "git sources: scheme",
+		lock: "a@1:\n  version \"1\"\n  resolved \"ftp+git://h.test/a.git#0123456789abcdef0123456789abcdef01234567\"\n",
+		want: []string{
+			`yarn.lock:7:12: git source "ftp+git://h.test/a.git" has unsupported scheme "ftp+git"`,
 		},
 	}, {
 		name: "a mirror name that is not a plain file name",
