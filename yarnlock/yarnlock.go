@@ -117,6 +117,11 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 		return nil, err
 	}
 	l.Graph.Root.Workspaces = expandWorkspaces(fsys, pkg)
+	if yp := l.Settings.YarnPath; yp != "" && opts.Warn != nil {
+		if _, err := fs.Stat(fsys, path.Clean(yp)); err != nil {
+			opts.Warn(fmt.Sprintf(".yarnrc.yml: yarnPath %s is not in the project; the build's yarn hands over to it and fails without it (commit it, or remove yarnPath)", yp))
+		}
+	}
 	return l, nil
 }
 
