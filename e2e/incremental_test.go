@@ -70,7 +70,11 @@ func TestIncremental(t *testing.T) {
 	built := regexp.MustCompile(`building '/nix/store/[a-z0-9]+-([^']+)\.drv'`).FindAllStringSubmatch(log, -1)
 	var names []string
 	for _, m := range built {
-		names = append(names, m[1])
+		// ms 2.1.2's archive is fetched when the store does not hold it
+		// yet (a fresh machine): a download, not a build.
+		if !strings.HasSuffix(m[1], ".tgz") {
+			names = append(names, m[1])
+		}
 	}
 	if strings.Join(names, " ") != "install-scripts-project-node-modules" {
 		t.Errorf("after bumping ms, built %q, want only the tree", names)

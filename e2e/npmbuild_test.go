@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A package's own GNU config scripts, which nixpkgs' stdenv would
@@ -163,4 +166,110 @@ func nixCmd(name string, args ...string) (string, error) {
 		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// sharedProjects holds real open-source npm projects (see its README.md):
+// their sources and committed lockfiles, read-only.
+const sharedProjects = "../../shared/projects/npm"
+
+// TestRealProjectBuilds builds real projects with buildPackage, their own
+// build script (tsc, rollup) and, in the check phase, their own tests
+// (vitest, node --test, eslint, tsc, biome), and compares what the build
+// wrote with what `npm ci && npm run build` writes in a copy, file for
+// file.
+func TestRealProjectBuilds(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	if _, err := os.Stat(sharedProjects); err != nil {
+		t.Skipf("%s is absent: the real projects are not here", sharedProjects)
+	}
+	for _, c := range []struct {
+		name    string
+		outputs []string // what the build writes, relative to the project
+	}{
+		{"entities", []string{"dist"}},
+		{"kdbush", []string{"kdbush.js", "kdbush.min.js"}},
+		{"pbf", []string{"dist"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			compareBuild(t, filepath.Join(sharedProjects, c.name), c.outputs, "")
+		})
+	}
+}
+
+// compareBuild copies the project in dir twice; builds one copy with
+// buildPackage (doCheck on, more arguments in args) and runs npm ci and
+// npm run build in the other; then compares outputs, files or folders of
+// the project, in both.
+func compareBuild(t *testing.T, dir string, outputs []string, args string) {
+	t.Helper()
+	work := nixReadableTempDir(t)
+	src, npmDir := filepath.Join(work, "src"), filepath.Join(work, "npm")
+	for _, to := range []string{src, npmDir} {
+		if out, err := exec.Command("cp", "-R", dir, to).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v\n%s", err, out)
+		}
+		// The shared folder may be read-only; the copies must not be.
+		if out, err := exec.Command("chmod", "-R", "u+w", to).CombinedOutput(); err != nil {
+			t.Fatalf("chmod: %v\n%s", err, out)
+		}
+	}
+	lock := generateNpm(t, src)
+	start := time.Now()
+	res, err := nixBuild("(pkgs.callPackage " + lock + " { src = " + src + "; }).buildPackage { doCheck = true; " + args + " }")
+	if err != nil {
+		t.Fatalf("nix-build buildPackage: %v", err)
+	}
+	t.Logf("buildPackage with its checks: %s", time.Since(start).Round(time.Second))
+	var manifest struct{ Name string }
+	if data, err := os.ReadFile(filepath.Join(src, "package.json")); err != nil || json.Unmarshal(data, &manifest) != nil {
+		t.Fatalf("reading package.json: %v", err)
+	}
+	built := filepath.Join(res, "lib/node_modules", manifest.Name)
+	for _, script := range [][]string{
+		{"ci", "--no-audit", "--no-fund", "--loglevel=error", "--replace-registry-host=registry.npm.test"},
+		{"run", "build"},
+	} {
+		cmd := exec.Command("npm", script...)
+		cmd.Dir = npmDir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm %s: %v\n%s", strings.Join(script, " "), err, out)
+		}
+	}
+	for _, o := range outputs {
+		want, got := fileSet(t, filepath.Join(npmDir, o)), fileSet(t, filepath.Join(built, o))
+		if len(want) == 0 {
+			t.Errorf("npm run build wrote nothing at %s", o)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s differs from npm run build's (-npm +buildPackage):\n%s", o, diff)
+		}
+	}
+}
+
+// fileSet maps each file under p (or p itself, a file) to its content,
+// with its executable bit; links to their target.
+func fileSet(t *testing.T, p string) map[string]string {
+	t.Helper()
+	set := map[string]string{}
+	err := filepath.Walk(p, func(f string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(p, f)
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			target, err := os.Readlink(f)
+			set[rel] = "link to " + target
+			return err
+		case fi.Mode().IsRegular():
+			data, err := os.ReadFile(f)
+			set[rel] = fmt.Sprintf("executable: %v\n%s", fi.Mode()&0o111 != 0, data)
+			return err
+		}
+		return nil
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return set
 }

@@ -37,6 +37,16 @@ type Options struct {
 	// Damaged, when not nil, receives the keys of the entries dropped as
 	// damaged ({}), in file order, once, when there are any.
 	Damaged func(keys []string)
+	// AllowOutOfSync turns what npm ci stops on in a lockfile that is
+	// otherwise readable (a dependency the tree does not hold where Node
+	// would find it, or holds in a version its range refuses) from errors
+	// into warnings, one each, given to Warn: the graph then leaves the
+	// missing packages out and keeps the versions it has.
+	AllowOutOfSync bool
+	// LegacyPeerDeps is npm's legacy-peer-deps setting: peer dependencies
+	// are then no dependencies, and neither npm ci nor lock2nix checks
+	// that the tree holds them.
+	LegacyPeerDeps bool
 }
 
 // LockName is the lockfile's name inside a project folder.
@@ -91,6 +101,11 @@ func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	g, err := p.parseValidated(valid, pkgJSON)
 	if err == nil {
 		p.warnEmpty()
+		if p.opts.Warn != nil {
+			for _, w := range p.sortedWarnings() {
+				p.opts.Warn(w.Error())
+			}
+		}
 	}
 	return g, err
 }
@@ -127,7 +142,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	if v.Num == 1 {
 		err = p.parseV1(root, top.dependencies, pkgJSON)
 	} else {
-		err = p.parseV2(root, top.packages)
+		err = p.parseV2(root, top.packages, pkgJSON)
 	}
 	if err != nil {
 		return nil, err
@@ -135,8 +150,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	if len(p.errs) > 0 {
 		// Report in file order, whichever pass found them.
 		slices.SortStableFunc(p.errs, func(a, b error) int {
-			ea, eb := a.(*lockfile.Error), b.(*lockfile.Error)
-			return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Col, eb.Col))
+			return byPlace(a.(*lockfile.Error), b.(*lockfile.Error))
 		})
 		return nil, errors.Join(p.errs...)
 	}
@@ -168,6 +182,14 @@ type parser struct {
 	// edgeBuf collects an entry's edges before they are copied to edgeList.
 	edgeBuf []lockfile.Edge
 	errs    []error
+	// warnings are what npm ci stops on and Options.AllowOutOfSync lets
+	// pass.
+	warnings []*lockfile.Error
+	// stops counts the errors in errs that are what npm ci stops on,
+	// not what makes the file unreadable.
+	stops int
+	// v1nodes holds a version 1 file's entries by install path.
+	v1nodes map[string]*entry
 	// empty lists the entries dropped as {}, for one warning.
 	empty []string
 	// ctx names the entry being read, for field errors.
@@ -213,6 +235,16 @@ func (p *parser) validate(data []byte) error {
 		return p.errOff(len(data), err.Error())
 	}
 	return p.errOff(len(data), "invalid JSON")
+}
+
+func byPlace(a, b *lockfile.Error) int {
+	return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+}
+
+// sortedWarnings returns the warnings in file order.
+func (p *parser) sortedWarnings() []*lockfile.Error {
+	slices.SortStableFunc(p.warnings, byPlace)
+	return p.warnings
 }
 
 func (p *parser) errOff(off int, msg string) *lockfile.Error {
@@ -272,6 +304,7 @@ type entry struct {
 	resolved gjson.Result
 	integ    gjson.Result
 	link     bool
+	target   string // a link's target folder
 	flags    lockfile.Flags
 	deps     []lockfile.Edge
 	platform lockfile.Platform
@@ -280,6 +313,13 @@ type entry struct {
 	scripts  bool
 	license  string
 	at       gjson.Result
+	// bundles names the dependencies the package ships inside its own
+	// archive (bundleDependencies); bundlesAll is true for "true" (all).
+	bundles    []string
+	bundlesAll bool
+	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
+	// decides its dependencies.
+	shrinkwrap bool
 }
 
 // top holds the members of the lockfile's top level that lock2nix reads.
@@ -315,7 +355,7 @@ func readTop(root gjson.Result) top {
 }
 
 // parseV2 reads the "packages" map of lockfileVersion 2 and 3.
-func (p *parser) parseV2(root, pkgs gjson.Result) error {
+func (p *parser) parseV2(root, pkgs gjson.Result, pkgJSON []byte) error {
 	if !pkgs.Exists() {
 		return p.errAt(root, `no "packages" object: lockfileVersion 2 and 3 need one`)
 	}
@@ -380,6 +420,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 		key, e := j.key, j.e
 		if e.link {
 			target := e.resolved.String()
+			e.target = target
 			if err := checkRelative(target); err != nil {
 				p.fail(e.resolved, "%s: link target: %v", key, err)
 				continue
@@ -427,6 +468,9 @@ func (p *parser) parseV2(root, pkgs gjson.Result) error {
 			l.version = ""
 			p.addFolder(&l, links[target], nil)
 		}
+	}
+	if len(p.errs) == p.stops {
+		p.checkComplete(entries, p.g.Root.Workspaces, pkgJSON)
 	}
 	return nil
 }
@@ -536,6 +580,8 @@ func (p *parser) readEntryInto(e *entry, key string, v gjson.Result) {
 		}
 	}
 	e.scripts = p.bool(o, "hasInstallScript")
+	e.shrinkwrap = o.hasShrinkwrap.Type == gjson.True
+	e.bundles, e.bundlesAll = bundles(o.bundleDependencies, o.bundledDependencies)
 	e.license = p.license(o.Get("license"))
 	e.deps = p.edges(o)
 	e.platform = lockfile.Platform{OS: p.strs(o, "os"), CPU: p.strs(o, "cpu"), Libc: p.strs(o, "libc")}
@@ -1107,6 +1153,7 @@ type fields struct {
 	dev, optional, devOptional, inBundle, bundled, extraneous, peer          gjson.Result
 	dependencies, devDependencies, optionalDependencies, peerDependencies    gjson.Result
 	requires, peerDependenciesMeta, os, cpu, libc, engines                   gjson.Result
+	bundleDependencies, bundledDependencies, hasShrinkwrap                   gjson.Result
 }
 
 // slot returns where the member named key goes, or nil for members the
@@ -1163,6 +1210,12 @@ func (f *fields) slot(key string) *gjson.Result {
 		return &f.libc
 	case "engines":
 		return &f.engines
+	case "bundleDependencies":
+		return &f.bundleDependencies
+	case "bundledDependencies":
+		return &f.bundledDependencies
+	case "hasShrinkwrap":
+		return &f.hasShrinkwrap
 	}
 	return nil
 }

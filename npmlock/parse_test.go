@@ -44,6 +44,7 @@ func TestParse(t *testing.T) {
 					opts.Registry.ReplaceHost = lines[1]
 				}
 			}
+			_, opts.AllowOutOfSync = sections["allow-out-of-sync"]
 			lock, ok := sections["package-lock.json"]
 			if !ok {
 				t.Fatal("no package-lock.json section")

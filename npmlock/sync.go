@@ -1,6 +1,7 @@
 package npmlock
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,14 +15,17 @@ import (
 )
 
 // CheckSync compares the project's package.json files (the root's and
-// each workspace's, read from fsys) with the graph read from its lockfile,
+// each workspace's or other folder's inside the project, read from fsys) with the graph read from its lockfile,
 // as npm ci does before it installs anything. It returns one line per
 // dependency whose range the locked version does not satisfy or that the
-// lockfile lacks, in the order of the package.json files, or nil when
-// they agree. Specifiers that are not registry ranges (file:, git, URLs,
-// tags) are not checked; nor are locked prereleases, nor the project's own
-// peerDependencies.
-func CheckSync(fsys fs.FS, g *lockfile.Graph) []string {
+// lockfile lacks, and per workspace that the lockfile lacks, in the order
+// of the package.json files, or nil when they agree. Like npm ci, it
+// counts optional dependencies and peer dependencies (but those marked
+// optional in peerDependenciesMeta): npm would fetch them. Specifiers
+// that are not registry ranges (file:, git, URLs, tags) are not checked;
+// nor are locked prereleases. With opts.LegacyPeerDeps peer dependencies
+// are not counted, as npm does not count them then.
+func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 	installed := map[string]*lockfile.Package{}
 	for _, p := range g.Packages {
 		for _, in := range p.Installs {
@@ -29,7 +33,24 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph) []string {
 		}
 	}
 	var out []string
-	for _, dir := range append([]string{""}, g.Root.Workspaces...) {
+	dirs := append([]string{""}, g.Root.Workspaces...)
+	// Where each folder is linked from: version 1 files install a folder's
+	// dependencies below the link ("node_modules/f/node_modules/a").
+	linkedAt := map[string][]string{}
+	for _, p := range g.Packages {
+		if p.Source.Kind == lockfile.Link {
+			for _, in := range p.Installs {
+				linkedAt[p.Source.Path] = append(linkedAt[p.Source.Path], in.Path)
+			}
+		}
+		// file: folders inside the project: npm reads them as workspaces.
+		if d := p.Source.Path; p.Source.Kind == lockfile.Link && d != "." && d != "" && !inNodeModules(d) &&
+			d != ".." && !strings.HasPrefix(d, "../") && !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	var top *overrideSet
+	for _, dir := range dirs {
 		file := path.Join(dir, "package.json")
 		data, err := fs.ReadFile(fsys, file)
 		if errors.Is(err, fs.ErrNotExist) || (err == nil && !gjson.ValidBytes(data)) {
@@ -40,36 +61,145 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph) []string {
 			continue
 		}
 		manifest := gjson.ParseBytes(data)
-		for _, field := range []string{"dependencies", "devDependencies", "optionalDependencies"} {
-			manifest.Get(field).ForEach(func(k, v gjson.Result) bool {
-				if v.Type != gjson.String {
-					return true
-				}
-				msg := syncProblem(installed, dir, k.Str, v.Str)
-				if msg == notLocked && field == "optionalDependencies" {
-					// npm tolerates an optional package it could not
-					// resolve: the lockfile then has none.
-					msg = ""
-				}
-				if msg != "" {
-					line, col := lockfile.Position(data, k.Index)
-					out = append(out, fmt.Sprintf("%s:%d:%d: %s@%s: %s", file, line, col, k.Str, v.Str, msg))
-				}
-				return true
-			})
+		ovr := top.enter(manifest.Get("name").String())
+		if dir == "" {
+			// The project's overrides apply to its own dependencies and to
+			// those of its folders, as in npm.
+			if o := manifest.Get("overrides"); o.IsObject() {
+				top = &overrideSet{rules: o, manifest: manifest}
+				ovr = top
+			}
+		}
+		for _, d := range manifestDeps(manifest) {
+			if opts.LegacyPeerDeps && (d.kind == lockfile.DepPeer || d.kind == lockfile.DepPeerOptional) {
+				continue
+			}
+			spec, known := ovr.spec(d.name, d.spec)
+			msg := syncProblem(installed, append([]string{dir}, linkedAt[dir]...), d.name, spec)
+			if msg != notLocked && !known {
+				msg = ""
+			}
+			if msg == notLocked && d.kind == lockfile.DepPeerOptional {
+				msg = "" // npm fetches no optional peer of the project
+			}
+			if msg != "" && msg != notLocked && d.kind == lockfile.DepPeerOptional {
+				msg = "" // nor judges its version under npm ci
+			}
+			if msg != "" {
+				line, col := lockfile.Position(data, d.at)
+				out = append(out, fmt.Sprintf("%s:%d:%d: %s@%s: %s", file, line, col, d.name, d.spec, msg))
+			}
+		}
+		if dir == "" {
+			out = append(out, missingWorkspaces(fsys, g, data, manifest)...)
 		}
 	}
+	return out
+}
+
+// manifestDep is one dependency of a package.json, as npm reads it: of
+// one name given in several fields, the last of peer, optional peer,
+// prod, optional, dev counts.
+type manifestDep struct {
+	name, spec string
+	kind       lockfile.DepKind
+	at         int
+}
+
+func manifestDeps(manifest gjson.Result) []manifestDep {
+	meta := manifest.Get("peerDependenciesMeta")
+	var deps []manifestDep
+	index := map[string]int{}
+	for _, f := range []struct {
+		field string
+		kind  lockfile.DepKind
+	}{
+		{"peerDependencies", lockfile.DepPeer},
+		{"dependencies", lockfile.DepProd},
+		{"optionalDependencies", lockfile.DepOptional},
+		{"devDependencies", lockfile.DepDev},
+	} {
+		manifest.Get(f.field).ForEach(func(k, v gjson.Result) bool {
+			if v.Type != gjson.String {
+				return true
+			}
+			d := manifestDep{name: k.Str, spec: v.Str, kind: f.kind, at: k.Index}
+			if d.kind == lockfile.DepPeer && peerOptional(meta, d.name) {
+				d.kind = lockfile.DepPeerOptional
+			}
+			if i, ok := index[d.name]; ok {
+				deps[i] = d
+				return true
+			}
+			index[d.name] = len(deps)
+			deps = append(deps, d)
+			return true
+		})
+	}
+	slices.SortStableFunc(deps, func(a, b manifestDep) int { return a.at - b.at })
+	return deps
+}
+
+// missingWorkspaces names each folder that package.json's "workspaces"
+// patterns match (a folder with a package.json) and the lockfile does not
+// hold: npm ci would add it, and stops. Patterns with "**" or "!" are not
+// expanded.
+func missingWorkspaces(fsys fs.FS, g *lockfile.Graph, data []byte, manifest gjson.Result) []string {
+	locked := map[string]bool{}
+	for _, w := range g.Root.Workspaces {
+		locked[w] = true
+	}
+	for _, p := range g.Packages {
+		if p.Source.Kind == lockfile.Link {
+			locked[p.Source.Path] = true
+		}
+	}
+	ws := manifest.Get("workspaces")
+	if ws.IsObject() {
+		ws = ws.Get("packages")
+	}
+	var out []string
+	seen := map[string]bool{}
+	ws.ForEach(func(_, pat gjson.Result) bool {
+		if pat.Type != gjson.String || strings.Contains(pat.Str, "**") || strings.HasPrefix(pat.Str, "!") {
+			return true
+		}
+		glob := path.Clean(strings.TrimPrefix(pat.Str, "./"))
+		dirs, err := fs.Glob(fsys, glob)
+		if err != nil {
+			return true
+		}
+		for _, dir := range dirs {
+			if locked[dir] || seen[dir] {
+				continue
+			}
+			pj, err := fs.ReadFile(fsys, path.Join(dir, "package.json"))
+			if err != nil {
+				continue // not a package: npm skips it too
+			}
+			seen[dir] = true
+			w := gjson.ParseBytes(pj)
+			name := cmp.Or(w.Get("name").String(), path.Base(dir))
+			line, col := lockfile.Position(data, pat.Index)
+			out = append(out, fmt.Sprintf("package.json:%d:%d: workspace %s (%s@%s): %s", line, col, dir, name, w.Get("version").String(), notLocked))
+		}
+		return true
+	})
 	return out
 }
 
 const notLocked = "not in the lockfile"
 
 // syncProblem says what is wrong with the dependency name@spec of the
-// folder dir ("" for the root), or "".
-func syncProblem(installed map[string]*lockfile.Package, dir, name, spec string) string {
-	p := installed[path.Join(dir, "node_modules", name)]
-	if p == nil && dir != "" {
-		p = installed["node_modules/"+name]
+// folder dirs[0] ("" for the root), or "". Node looks for it in the
+// node_modules of each of dirs (the folder, the places it is linked
+// from), then in the project's.
+func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, spec string) string {
+	var p *lockfile.Package
+	for _, dir := range append(dirs, "") {
+		if p = installed[path.Join(dir, "node_modules", name)]; p != nil {
+			break
+		}
 	}
 	if p == nil {
 		return notLocked

@@ -34,7 +34,11 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 			return true
 		})
 	}
+	p.v1nodes = map[string]*entry{"": {deps: p.g.Root.Deps, at: root}}
 	p.walkV1("", deps, false)
+	if len(p.errs) == p.stops {
+		p.checkComplete(p.v1nodes, nil, pkgJSON)
+	}
 	return nil
 }
 
@@ -75,6 +79,7 @@ func (p *parser) walkV1(parent string, deps gjson.Result, fetched bool) {
 // be read (the errors are recorded).
 func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool) (src lockfile.Source, ok bool) {
 	e := p.readEntry(installPath, v)
+	p.v1nodes[installPath] = e
 	e.name = key
 	version := e.version
 	if alias, isAlias := strings.CutPrefix(version, "npm:"); isAlias {
@@ -85,6 +90,13 @@ func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool)
 			return src, false
 		}
 		e.name, e.version = alias[:at], alias[at+1:]
+		if e.flags.Has(lockfile.FlagBundled) && fetched {
+			// npm reads the bundled copy's version from its parent's
+			// archive, "4.2.3", and the lockfile's, the whole alias; the
+			// two differ, and npm ci stops.
+			p.incomplete(v.Get("version"), fmt.Sprintf(`%s: a bundled alias (%s) in a lockfileVersion 1 file; npm ci stops: "Invalid: lock file's %s@%s does not satisfy %s@%s"`,
+				installPath, version, key, version, key, e.version), "the output keeps it")
+		}
 	}
 	ok = true
 	switch {
@@ -97,6 +109,13 @@ func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool)
 			return src, false
 		}
 		e.version = ""
+		e.link, e.target = true, path.Clean(rel)
+		if inNodeModules(e.target) {
+			// A folder inside an installed package: npm ci does not find
+			// it in the tree it builds, and stops.
+			p.incomplete(v.Get("version"), fmt.Sprintf(`%s: links to %s, a folder inside an installed package, which npm ci does not lay out; npm ci stops: "Missing: %s@ from lock file"`, installPath, e.target, key),
+				"the output links it all the same")
+		}
 		src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel), Origin: p.pos(v.Get("version"))}
 	case isGitSpec(version) || isGitHubShorthand(version):
 		e.version = ""

@@ -300,3 +300,36 @@ func TestCorpusNpm(t *testing.T) {
 		})
 	}
 }
+
+// npmCIRefuses names the corpus projects whose lockfile npm ci refuses
+// (npm 11.19, "npm ci --dry-run", measured 2026-12-05): decap-cms and
+// bruno ("Invalid"/"Missing": their packages need versions the lockfile
+// does not hold), uptime-kuma (ERESOLVE on a peer the lockfile lacks),
+// tailwindcss (optional dependencies of a workspace the lockfile lacks).
+var npmCIRefuses = map[string]bool{
+	"decaporg__decap-cms":               true,
+	"louislam__uptime-kuma":             true,
+	"tailwindlabs__tailwindcss.2024-03": true,
+	"usebruno__bruno":                   true,
+}
+
+// TestCorpusNpmVerdicts checks that lock2nix accepts each real lockfile
+// that npm ci accepts and refuses each that it refuses, without
+// --allow-out-of-sync (sources without a hash and local paths are allowed:
+// those stops are Nix's own).
+func TestCorpusNpmVerdicts(t *testing.T) {
+	for _, dir := range corpus(t, "npm") {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"npm", dir, "-o", "-", "--registry", "https://registry.npm.test/", "--allow-unpinned", "--root", filepath.Dir(dir)}, &stdout, &stderr)
+			switch {
+			case npmCIRefuses[name] && code != exitFailure:
+				t.Errorf("exit %d; npm ci refuses this lockfile\n%s", code, stderr.String())
+			case !npmCIRefuses[name] && code != exitOK:
+				t.Errorf("exit %d; npm ci accepts this lockfile\n%s", code, stderr.String())
+			}
+		})
+	}
+}

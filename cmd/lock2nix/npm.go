@@ -63,7 +63,7 @@ var npmCommand = &command{
 		var (
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: npm's configuration)")
 			replaceHost = fs.String("replace-registry-host", "", "move resolved URLs on `HOST` (\"always\": any host; \"never\") to the registry, as npm's setting of that name (default: npm's configuration, else npmjs)")
-			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what the lockfile lacks (npm ci refuses such a lockfile)")
+			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, where npm ci refuses the lockfile: out of sync with package.json, or a package needs what the tree lacks")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			conf, err := loadNpmConfig(dir, *registry, *replaceHost, os.Getenv, os.Environ())
@@ -84,9 +84,38 @@ var npmCommand = &command{
 				fmt.Fprintf(stderr, "lock2nix npm: warning: %s\n", msg)
 			}}
 			opts.Registry.Used = func(reg string) { used[reg] = true }
+			opts.AllowOutOfSync = *outOfSync
+			opts.LegacyPeerDeps = conf.legacyPeerDeps.value == "true"
 			var damaged []string
 			opts.Damaged = func(keys []string) { damaged = keys }
 			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
+			var stops []string
+			if err != nil && !*outOfSync {
+				// When what npm ci stops on is all there is, say how to go
+				// on; --report lists it instead, as it lists the rest of
+				// what is out of sync.
+				retry := opts
+				retry.AllowOutOfSync = true
+				var warnings []string
+				retry.Warn = func(msg string) { warnings = append(warnings, msg) }
+				if g2, again := npmlock.Parse(lockPath, lock, pkg, retry); again == nil {
+					// The stops come back as warnings; the others (damaged
+					// entries, gaps below workspaces) are printed.
+					isStop := map[string]bool{}
+					for _, l := range strings.Split(err.Error(), "\n") {
+						isStop[l] = true
+					}
+					for _, w := range warnings {
+						if line, _, _ := strings.Cut(w, "; the output "); !isStop[line] {
+							opts.Warn(w)
+						}
+					}
+					if r := fs.Lookup("report"); r == nil || !r.Changed {
+						return nil, fmt.Errorf("%w\nrun npm install to update the lockfile, or pass --allow-out-of-sync", err)
+					}
+					g, err, stops = g2, nil, strings.Split(err.Error(), "\n")
+				}
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -114,7 +143,7 @@ var npmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
 				emit:      func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
-				outOfSync: npmlock.CheckSync(os.DirFS(dir), g), allowOutOfSync: *outOfSync,
+				outOfSync: append(stops, npmlock.CheckSync(os.DirFS(dir), g, opts)...), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.
 				facts: func() report.Facts {

@@ -24,6 +24,9 @@ type npmConfig struct {
 	registry    setting
 	replaceHost setting
 	scopes      map[string]*setting // "@scope" → its registry
+	// legacyPeerDeps is npm's legacy-peer-deps: with "true", npm ci does
+	// not judge peer dependencies, and neither does lock2nix.
+	legacyPeerDeps setting
 }
 
 // setting is a value and where it came from ("--registry", "the project's
@@ -99,6 +102,8 @@ func loadNpmConfig(dir, flagRegistry, flagReplace string, getenv func(string) st
 				c.registry = setting{v, from, at}
 			case k == "replace-registry-host":
 				c.replaceHost = setting{v, from, at}
+			case k == "legacy-peer-deps":
+				c.legacyPeerDeps = setting{v, from, at}
 			case strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"):
 				c.scopes[strings.TrimSuffix(k, ":registry")] = &setting{v, from, at}
 			}
@@ -303,10 +308,10 @@ func parseNpmrc(data []byte) (values map[string]string, lines map[string]int) {
 }
 
 // readSetting reports whether lock2nix reads npm's setting k: the
-// registry, a scope's registry, replace-registry-host. Nothing else (auth
+// registry, a scope's registry, replace-registry-host, legacy-peer-deps. Nothing else (auth
 // tokens and passwords above all) is kept.
 func readSetting(k string) bool {
-	return k == "registry" || k == "replace-registry-host" || (strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"))
+	return k == "registry" || k == "replace-registry-host" || k == "legacy-peer-deps" || (strings.HasPrefix(k, "@") && strings.HasSuffix(k, ":registry"))
 }
 
 func firstOf(vs ...string) string {

@@ -647,6 +647,7 @@ let
     {
       src ? srcArg,
       script ? "build",
+      checkScript ? "test",
       pname ? root.pname,
       version ? root.drvVersion,
       modules ? nodeModules,
@@ -655,6 +656,7 @@ let
     stdenv.mkDerivation (
       removeAttrs args [
         "script"
+        "checkScript"
         "modules"
       ]
       // {
@@ -678,12 +680,16 @@ let
         '';
         buildPhase = ''
           runHook preBuild
-          cmd=$(node -e 'const s = (require("./package.json").scripts || {})[process.argv[1]]; process.stdout.write(s || "")' ${script})
-          if [ -n "$cmd" ]; then
-            npm_lifecycle_event=${script} sh -c "$cmd"
-          fi
+          ${runScript script}
           runHook postBuild
         '';
+        # With doCheck, the package.json script checkScript ("test").
+        checkPhase =
+          args.checkPhase or ''
+            runHook preCheck
+            ${runScript checkScript}
+            runHook postCheck
+          '';
         installPhase = ''
           runHook preInstall
           name=$(node -p 'require("./package.json").name')
@@ -707,6 +713,25 @@ let
       }
     );
   srcArg = src;
+  # Runs the project's package.json script name, if it has one, as
+  # `npm run name` does: with npm when nodejs has it (the pre and post
+  # scripts, npm's environment; scripts that call npm find it), else each
+  # of prename, name and postname with sh. Offline, with npm's cache and
+  # logs in the build's own folder.
+  runScript = name: ''
+    if node -e 'process.exit((require("./package.json").scripts || {})[process.argv[1]] ? 0 : 1)' ${shellQuote name}; then
+      export npm_config_cache="$TMPDIR/.npm" npm_config_offline=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+      if command -v npm >/dev/null; then
+        npm run ${shellQuote name}
+      else
+        for event in ${shellQuote "pre${name}"} ${shellQuote name} ${shellQuote "post${name}"}; do
+          cmd=$(node -e 'process.stdout.write((require("./package.json").scripts || {})[process.argv[1]] || "")' "$event")
+          if [ -n "$cmd" ]; then npm_lifecycle_event=$event sh -c "$cmd"; fi
+        done
+      fi
+    fi
+  '';
+  shellQuote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 
   # Development shells: pkgs.mkShell (devShell { }) puts the tree at
   # ./node_modules (and at each workspace's node_modules) when the shell

@@ -1,0 +1,504 @@
+package npmlock
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/tidwall/gjson"
+)
+
+// Completeness, as npm ci judges it: npm builds its ideal tree from the
+// lockfile, fetches from the registry whatever a package in it needs and
+// does not find where Node would look (its own node_modules, then each
+// enclosing package's, up to the project), and stops when that tree
+// differs from the lockfile's ("Missing: ms@0.6.2 from lock file",
+// "Invalid: lock file's b@1.0.0 does not satisfy b@^2.0.0"). lock2nix
+// cannot fetch, so it stops where npm ci would, naming each problem.
+//
+// What npm skips, this skips too: packages nothing reaches from the
+// project (extraneous ones), missing optional and optional peer
+// dependencies of packages, invalid optional peers, dependencies a
+// package bundles, and what lies below a package that ships its own
+// npm-shrinkwrap.json. The dependencies of the project and of its
+// folders are read from their package.json files when there are some
+// ([CheckSync]); the lockfile's copy of the project's is judged only
+// without one, and of its folders' never.
+
+// rank orders the kinds of one name's edges as npm loads them, the later
+// replacing the earlier: peer, optional peer, prod, optional, dev.
+func rank(k lockfile.DepKind) int {
+	switch k {
+	case lockfile.DepPeer:
+		return 0
+	case lockfile.DepPeerOptional:
+		return 1
+	case lockfile.DepProd:
+		return 2
+	case lockfile.DepOptional:
+		return 3
+	}
+	return 4 // dev
+}
+
+// completeness walks the tree a lockfile lays out, from the project.
+type completeness struct {
+	p     *parser
+	nodes map[string]*entry
+	// rootFromManifest: the project's dependencies come from package.json,
+	// which CheckSync compares with the lockfile; the lockfile's root
+	// entry is only followed, not judged.
+	rootFromManifest bool
+	seen             map[string]bool
+	queue            []visit
+	// later holds the folders that links lead to, for the second pass.
+	later []visit
+	// ranges caches decoded ranges: a few hundred specifiers ("^1.0.0")
+	// serve thousands of edges.
+	ranges map[string]decoded
+	// verdicts caches satisfies by range and version.
+	verdicts map[[2]string]bool
+	// shrinkwraps: some package ships its own npm-shrinkwrap.json.
+	shrinkwraps bool
+	buf         []byte
+}
+
+type decoded struct {
+	alts [][]lockfile.Comparison
+	ok   bool
+}
+
+// visit is a node to walk, with the overrides that apply to it; linked
+// says it is reached only through a link (a workspace or folder).
+type visit struct {
+	key    string
+	ovr    *overrideSet
+	linked bool
+}
+
+// checkComplete reports every dependency that a package the project
+// reaches needs and the tree does not hold, or holds in a version its
+// range refuses. nodes maps install paths and folders ("" for the
+// project) to their entries; roots are where the walk starts besides the
+// project (its workspaces).
+func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
+	c := &completeness{p: p, nodes: nodes, seen: make(map[string]bool, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
+	for _, e := range nodes {
+		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
+	}
+	var top *overrideSet
+	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
+		c.rootFromManifest = true
+		manifest := gjson.ParseBytes(pkgJSON)
+		if o := manifest.Get("overrides"); o.IsObject() {
+			top = &overrideSet{rules: o, manifest: manifest}
+		}
+	}
+	// npm ci judges what the project reaches without crossing a link; it
+	// does not look below workspaces and linked folders (measured with
+	// npm 11: a workspace's dependency that lacks its own dependency
+	// installs as it is). Those come second, and are only warned of.
+	c.push(visit{key: "", ovr: top})
+	c.walk()
+	for _, r := range roots {
+		c.later = append(c.later, visit{key: r, ovr: top})
+	}
+	for _, v := range c.later {
+		v.linked = true
+		c.push(v)
+	}
+	c.walk()
+}
+
+func (c *completeness) walk() {
+	for len(c.queue) > 0 {
+		v := c.queue[0]
+		c.queue = c.queue[1:]
+		c.node(v)
+	}
+}
+
+func (c *completeness) push(v visit) {
+	if !c.seen[v.key] {
+		c.seen[v.key] = true
+		c.queue = append(c.queue, v)
+	}
+}
+
+// node follows and judges the edges of one node.
+func (c *completeness) node(v visit) {
+	e := c.nodes[v.key]
+	if e == nil {
+		return
+	}
+	if e.link {
+		if e.target != "" {
+			t := visit{key: e.target, ovr: v.ovr, linked: true}
+			if v.linked {
+				c.push(t)
+			} else {
+				c.later = append(c.later, t)
+			}
+		}
+		return
+	}
+	top := !inNodeModules(v.key)
+	// Folders of the project (workspaces, file: folders) are read from
+	// their own package.json, as npm reads them: CheckSync judges those.
+	judge := (v.key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(v.key))
+	for i, d := range e.deps {
+		if d.Kind == lockfile.DepDev && !top {
+			continue // npm reads dev dependencies of the project and its folders only
+		}
+		if c.p.opts.LegacyPeerDeps && (d.Kind == lockfile.DepPeer || d.Kind == lockfile.DepPeerOptional) {
+			continue
+		}
+		if c.replaced(e.deps, i, top) {
+			continue
+		}
+		if !top && (e.bundlesAll || contains(e.bundles, d.Name)) {
+			continue // shipped inside the package's archive, whatever the lockfile says
+		}
+		spec, known := v.ovr.spec(d.Name, d.Spec)
+		target := c.resolve(v.key, d.Name)
+		if target == "" {
+			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
+				c.report(v, e, d.Name, spec, "")
+			}
+			continue
+		}
+		t := c.nodes[target]
+		c.push(visit{key: target, ovr: v.ovr.enter(t.name), linked: v.linked})
+		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) && !c.atHome(v.key, d, target) {
+			c.report(v, e, d.Name, spec, target)
+		}
+	}
+}
+
+// atHome reports whether a dependency that target does not satisfy sits
+// where npm ci keeps it: in the package's own node_modules (a peer: beside
+// the package). npm then places the copy it fetches higher up, where the
+// one in place hides it, and prunes it again; or, for a peer, warns of the
+// conflict and keeps what is there. Either way it installs the lockfile's
+// tree, and so does lock2nix. Found further up, the fetched copy would go
+// below it, and npm ci stops.
+func (c *completeness) atHome(key string, d lockfile.Edge, target string) bool {
+	home := key
+	if d.Kind == lockfile.DepPeer {
+		up, ok := c.parent(key)
+		if !ok {
+			return false
+		}
+		home = up
+	}
+	want := "node_modules/" + d.Name
+	if home != "" {
+		want = home + "/" + want
+	}
+	return target == want
+}
+
+// replaced reports whether edge i of deps gives way to another edge of
+// the same name that npm loads after it.
+func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
+	d := deps[i]
+	for j, o := range deps {
+		if j == i || o.Name != d.Name || (o.Kind == lockfile.DepDev && !top) {
+			continue
+		}
+		if r, s := rank(o.Kind), rank(d.Kind); r > s || (r == s && j > i) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve finds name as Node does from the folder at key: key's own
+// node_modules, then each enclosing package's, then the project's. It
+// returns the install path, or "".
+func (c *completeness) resolve(key, name string) string {
+	dir := key
+	for {
+		// Built in a reused buffer: a lookup by string(buf) allocates
+		// nothing, and most probes find nothing.
+		c.buf = c.buf[:0]
+		if dir != "" {
+			c.buf = append(append(c.buf, dir...), '/')
+		}
+		c.buf = append(append(c.buf, "node_modules/"...), name...)
+		if _, ok := c.nodes[string(c.buf)]; ok {
+			return string(c.buf)
+		}
+		up, ok := c.parent(dir)
+		if !ok {
+			return ""
+		}
+		dir = up
+	}
+}
+
+// parent is the node whose node_modules Node searches after dir's: the
+// package dir is installed in, or for a folder the nearest enclosing
+// folder of the project. Folders outside the project have none.
+func (c *completeness) parent(dir string) (string, bool) {
+	if dir == "" {
+		return "", false
+	}
+	if i := strings.LastIndex(dir, "/node_modules/"); i >= 0 {
+		return dir[:i], true
+	}
+	if strings.HasPrefix(dir, "node_modules/") {
+		return "", true
+	}
+	if dir == ".." || strings.HasPrefix(dir, "../") {
+		return "", false
+	}
+	for d := path.Dir(dir); d != "."; d = path.Dir(d) {
+		if e, ok := c.nodes[d]; ok && !e.link {
+			return d, true
+		}
+	}
+	return "", true
+}
+
+// inShrinkwrap reports whether the package at key, or one it is installed
+// below, ships its own npm-shrinkwrap.json: npm takes what that file
+// says and judges none of it.
+func (c *completeness) inShrinkwrap(key string) bool {
+	if !c.shrinkwraps {
+		return false
+	}
+	for k := key; k != ""; {
+		if e := c.nodes[k]; e != nil && e.shrinkwrap {
+			return true
+		}
+		i := strings.LastIndex(k, "/node_modules/")
+		if i < 0 {
+			return false
+		}
+		k = k[:i]
+	}
+	return false
+}
+
+// satisfiedBy reports whether the entry t at target meets spec, as far as
+// this can tell: folders and links meet anything, and so do specifiers
+// that are not registry ranges (git, URLs, files, tags) and prereleases.
+func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
+	if t.link || !inNodeModules(target) {
+		return true
+	}
+	rng := spec
+	if alias, ok := strings.CutPrefix(spec, "npm:"); ok {
+		want := alias
+		rng = ""
+		if at := strings.LastIndexByte(alias, '@'); at > 0 {
+			want, rng = alias[:at], alias[at+1:]
+		}
+		if t.name != want {
+			return false
+		}
+	}
+	if rng == t.version {
+		return true
+	}
+	key := [2]string{rng, t.version}
+	if ok, seen := c.verdicts[key]; seen {
+		return ok
+	}
+	r, seen := c.ranges[rng]
+	if !seen {
+		r.alts, r.ok = parseRange(rng)
+		c.ranges[rng] = r
+	}
+	ok := !r.ok || !isRelease(t.version) || satisfies(t.version, r.alts)
+	c.verdicts[key] = ok
+	return ok
+}
+
+// report records one dependency that npm ci would fetch: missing when
+// target is "", else not satisfied by what target holds.
+func (c *completeness) report(v visit, e *entry, name, spec, target string) {
+	p, key := c.p, v.key
+	who := "the project"
+	switch {
+	case key == "":
+	case !inNodeModules(key):
+		who = fmt.Sprintf("%s (%s)", key, e.name)
+	default:
+		who = fmt.Sprintf("%s (%s@%s)", key, e.name, e.version)
+	}
+	want := name + "@" + spec
+	at := depKey(e.at, name)
+	if v.linked {
+		// npm ci installs it as it is: a warning, not a stop.
+		what := "which the lockfile does not install where Node would find it"
+		if target != "" {
+			t := c.nodes[target]
+			what = fmt.Sprintf("and Node would find %s (%s@%s)", target, t.name, t.version)
+		}
+		p.warnings = append(p.warnings, p.errAt(at, fmt.Sprintf("%s needs %s, %s; npm ci does not check below workspaces and linked folders and installs the tree as it is, and so does lock2nix", who, want, what)))
+		return
+	}
+	if target == "" {
+		p.incomplete(at, fmt.Sprintf(`%s needs %s, which the lockfile does not install where Node would find it; npm ci stops: "Missing: %s from lock file"`, who, want, want),
+			"the output leaves it out")
+		return
+	}
+	t := c.nodes[target]
+	has := t.name + "@" + t.version
+	p.incomplete(at, fmt.Sprintf(`%s needs %s, and Node would find %s (%s); npm ci stops: "Invalid: lock file's %s does not satisfy %s"`, who, want, target, has, has, want),
+		"the output keeps "+has)
+}
+
+// incomplete records a problem that npm ci stops on and that the output
+// can leave as it is: an error, or with Options.AllowOutOfSync a warning
+// that says what the output does instead.
+func (p *parser) incomplete(at gjson.Result, msg, instead string) {
+	if !p.opts.AllowOutOfSync {
+		p.fail(at, "%s", msg)
+		p.stops++
+		return
+	}
+	p.warnings = append(p.warnings, p.errAt(at, msg+"; "+instead))
+}
+
+// depKey finds where the entry at e names the dependency name, or e itself.
+func depKey(e gjson.Result, name string) gjson.Result {
+	found := e
+	e.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "dependencies", "optionalDependencies", "peerDependencies", "devDependencies", "requires":
+		default:
+			return true
+		}
+		v.ForEach(func(dk, dv gjson.Result) bool {
+			if dk.Str == name && dv.Type == gjson.String {
+				found = dk
+				return false
+			}
+			return true
+		})
+		return found.Index == e.Index
+	})
+	return found
+}
+
+func contains(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// bundles reads bundleDependencies (or the older bundledDependencies): a
+// list of names, or true for every dependency.
+func bundles(a, b gjson.Result) ([]string, bool) {
+	r := a
+	if !r.Exists() {
+		r = b
+	}
+	if r.Type == gjson.True {
+		return nil, true
+	}
+	var out []string
+	for _, n := range r.Array() {
+		if n.Type == gjson.String {
+			out = append(out, n.Str)
+		}
+	}
+	return out, false
+}
+
+// overrideSet is one level of package.json's "overrides": the rules that
+// apply below a package the level names, inside the levels above.
+type overrideSet struct {
+	parent   *overrideSet
+	rules    gjson.Result
+	manifest gjson.Result
+}
+
+// rule finds the innermost rule for name: its value, and whether its key
+// carries a range ("name@range"), which this does not evaluate.
+func (o *overrideSet) rule(name string, value func(gjson.Result) bool) (ranged, found bool) {
+	for s := o; s != nil; s = s.parent {
+		s.rules.ForEach(func(k, v gjson.Result) bool {
+			key := k.Str
+			if key == name {
+				found = value(v)
+			} else if at := strings.LastIndexByte(key, '@'); at > 0 && key[:at] == name {
+				ranged, found = true, true
+			}
+			return !found
+		})
+		if found {
+			return ranged, true
+		}
+	}
+	return false, false
+}
+
+// spec is the specifier npm uses for the dependency name@spec under the
+// overrides: known is false when an override applies whose effect this
+// does not work out (a key with a range, a "$" reference it cannot find).
+func (o *overrideSet) spec(name, spec string) (string, bool) {
+	if o == nil {
+		return spec, true
+	}
+	out, known := spec, true
+	ranged, found := o.rule(name, func(v gjson.Result) bool {
+		if v.IsObject() {
+			v = v.Get(gjson.Escape("."))
+		}
+		if v.Type != gjson.String {
+			return false
+		}
+		out = v.Str
+		if ref, ok := strings.CutPrefix(out, "$"); ok {
+			out, known = "", false
+			for _, f := range []string{"devDependencies", "optionalDependencies", "dependencies", "peerDependencies"} {
+				if r := o.root().manifest.Get(f).Get(gjson.Escape(ref)); r.Type == gjson.String {
+					out, known = r.Str, true
+					break
+				}
+			}
+		}
+		return true
+	})
+	if ranged {
+		return spec, false
+	}
+	if !found {
+		return spec, true
+	}
+	return out, known
+}
+
+// enter is the set that applies below the package name.
+func (o *overrideSet) enter(name string) *overrideSet {
+	if o == nil {
+		return nil
+	}
+	var inner gjson.Result
+	o.rule(name, func(v gjson.Result) bool {
+		if v.IsObject() {
+			inner = v
+			return true
+		}
+		return false
+	})
+	if !inner.Exists() {
+		return o
+	}
+	return &overrideSet{parent: o, rules: inner, manifest: o.manifest}
+}
+
+func (o *overrideSet) root() *overrideSet {
+	for o.parent != nil {
+		o = o.parent
+	}
+	return o
+}
