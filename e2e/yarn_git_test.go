@@ -16,7 +16,8 @@ import (
 func TestYarnClassicGit(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "go", "git")
 	tmp := t.TempDir()
-	repo := filepath.Join(tmp, "gitdep.git")
+	proj := filepath.Join(tmp, "classic-git")
+	repo := filepath.Join(proj, "vendor", "gitdep.git")
 	run := func(dir string, env []string, name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
@@ -45,7 +46,6 @@ func TestYarnClassicGit(t *testing.T) {
 	run(repo, gitEnv, "git", "commit", "-qm", "one")
 	commit := run(repo, nil, "git", "rev-parse", "HEAD")
 
-	proj := filepath.Join(tmp, "classic-git")
 	write(filepath.Join(proj, "package.json"), `{"name": "classic-git", "version": "1.0.0", "dependencies": {"gitdep": "git+file://`+repo+`#`+commit+`"}}`)
 	// yarn 1 from the registry, as yarn.sh installs it.
 	tools := filepath.Join(tmp, "yarn")

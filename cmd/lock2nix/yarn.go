@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -84,10 +85,22 @@ var yarnCommand = &command{
 			}
 			var locals []lockfile.Source
 			for _, p := range l.Graph.Packages {
-				if p.Source.Local() {
-					s := p.Source
-					s.Origin.File = filepath.Join(dir, s.Origin.File)
+				s := p.Source
+				s.Origin.File = filepath.Join(dir, s.Origin.File)
+				if s.Local() {
 					locals = append(locals, s)
+				}
+				if s.Kind == lockfile.Git {
+					// A repository on this machine: fetchGit would read it
+					// wherever it lies, so it is held to the boundary as
+					// local paths are.
+					rel, err := fileRepo(dir, s.URL)
+					if err != nil {
+						return nil, s.Origin.Errorf("%v", err)
+					}
+					if rel != "" {
+						locals = append(locals, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: s.Origin})
+					}
 				}
 			}
 			relock := "yarn install"
@@ -111,4 +124,26 @@ var yarnCommand = &command{
 			}, nil
 		}
 	},
+}
+
+// fileRepo returns, for a file:// git URL, the repository's path relative
+// to the project in dir (forward slashes; it may lead up), or "" for any
+// other URL.
+func fileRepo(dir, rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "file" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(abs, filepath.FromSlash(u.Path))
+	if err != nil || !filepath.IsAbs(filepath.FromSlash(u.Path)) {
+		return "", fmt.Errorf("the git repository %s is not an absolute file path", rawURL)
+	}
+	return filepath.ToSlash(rel), nil
 }
