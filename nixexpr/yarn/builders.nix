@@ -204,10 +204,13 @@ in
       ]
     );
   # pkgs.mkShell (devShell { }): node, yarn, and the project's installed
-  # files from Nix, in the project (run the shell from its root): each
-  # node_modules folder a link to the store, not replacing a real folder;
-  # for Plug'n'Play, .yarn/cache and .yarn/unplugged linked, and .pnp.cjs
-  # and .pnp.loader.mjs copied (they locate the project by their own path).
+  # files from Nix, in the project (run the shell from its root). Each
+  # node_modules folder is made anew (marked as lock2nix's; a folder of
+  # the user's is left alone) with links to the store's packages and
+  # yarn's own relative links (workspaces, .bin) as they are, so that
+  # those still lead into the project. For Plug'n'Play, .yarn/cache and
+  # .yarn/unplugged are linked, and .pnp.cjs and .pnp.loader.mjs copied
+  # (they locate the project by their own path).
   devShell =
     {
       modules ? nodeModules,
@@ -218,10 +221,29 @@ in
         yarn
       ];
       shellHook = ''
+        lock2nixFill() { # lock2nixFill FROM TO: TO's entries for FROM's
+          local e name
+          for e in "$1"/* "$1"/.[!.]*; do
+            [ -e "$e" ] || [ -L "$e" ] || continue
+            name=''${e##*/}
+            if [ -L "$e" ]; then
+              cp -P "$e" "$2/$name"
+            elif [ -d "$e" ] && [[ $name == @* ]]; then
+              mkdir -p "$2/$name"
+              lock2nixFill "$e" "$2/$name"
+            else
+              ln -s "$e" "$2/$name"
+            fi
+          done
+        }
         for d in $(cd ${modules} && find . -path ./.yarn -prune -o -name node_modules -prune -print); do
-          if [ ! -e "$d" ] || [ -L "$d" ]; then
-            mkdir -p "$(dirname "$d")"
-            ln -sfn "${modules}/$d" "$d"
+          if [ -L "$d" ] || [ -e "$d/.lock2nix-devshell" ]; then
+            rm -rf "$d"
+          fi
+          if [ ! -e "$d" ]; then
+            mkdir -p "$d"
+            lock2nixFill "${modules}/$d" "$d"
+            touch "$d/.lock2nix-devshell"
           fi
         done
         for d in .yarn/cache .yarn/unplugged; do
