@@ -22,6 +22,13 @@
     }@args:
     pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
 
+  # The same for a generated yarn file (nodeModules, buildPackage,
+  # devShell); it takes yarn (classic) or yarn-berry from pkgs:
+  #   lock2nix.lib.yarn { inherit pkgs; file = ./yarn-lock.nix; src = ./.; }
+  yarn =
+    { pkgs, file, src, ... }@args:
+    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+
   # The same for a generated dune file.
   dune =
     { pkgs, file, src, ... }@args:
@@ -35,7 +42,13 @@
       pkgs,
       src,
       command ? "npm",
-      output ? if command == "npm" then "package-lock.nix" else "dune-lock.nix",
+      output ?
+        if command == "npm" then
+          "package-lock.nix"
+        else if command == "yarn" then
+          "yarn-lock.nix"
+        else
+          "dune-lock.nix",
       args ? [ ],
     }:
     pkgs.runCommand "lock2nix-check" { nativeBuildInputs = [ (lock2nix pkgs.stdenv.hostPlatform.system) ]; } ''
