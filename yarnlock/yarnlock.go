@@ -94,7 +94,7 @@ type Settings struct {
 	YarnPath          string
 }
 
-// ReadFS reads the project in the root of fsys: yarn.lock, package.json
+// ParseFS reads the project in the root of fsys: yarn.lock, package.json
 // and, when present, .yarnrc.yml.
 func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 	data, err := fs.ReadFile(fsys, LockName)
