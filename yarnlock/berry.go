@@ -13,7 +13,7 @@ import (
 
 // parseBerry turns berry's YAML into a Lock.
 func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Options) (*Lock, error) {
-	l := &Lock{Format: Berry, Descriptors: map[string]bool{}, Locators: map[string]string{}, RegistryPaths: map[string]string{}, Graph: &lockfile.Graph{}}
+	l := &Lock{Format: Berry, workspaceDeps: map[string][]string{}, Descriptors: map[string]bool{}, Locators: map[string]string{}, RegistryPaths: map[string]string{}, Graph: &lockfile.Graph{}}
 	if len(yarnrc) > 0 {
 		s, err := readSettings(yarnrc)
 		if err != nil {
@@ -89,6 +89,16 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 			continue
 		}
 		p.Source = src
+		if strings.HasPrefix(ref, "workspace:") {
+			// What --immutable compares with the workspace's package.json.
+			var names []string
+			if dm := fields["dependencies"]; dm != nil {
+				for j := 0; j+1 < len(dm.Content); j += 2 {
+					names = append(names, dm.Content[j].Value)
+				}
+			}
+			l.workspaceDeps[src.Path] = names
+		}
 		if src.Kind == lockfile.Link && src.Path == "." {
 			// The root workspace is the project itself.
 			continue

@@ -1,9 +1,11 @@
 package yarnlock
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -52,6 +54,17 @@ func (l *Lock) CheckSync(fsys fs.FS) []string {
 			continue
 		}
 		file := path.Join(dir, "package.json")
+		if names, ok := l.workspaceDeps[cmp.Or(dir, ".")]; ok {
+			// berry's --immutable also refuses a lock that records a
+			// dependency the workspace no longer has.
+			for _, n := range names {
+				if !slices.ContainsFunc([]string{"dependencies", "devDependencies", "optionalDependencies"}, func(f string) bool {
+					return gjson.GetBytes(data, f+"."+gjson.Escape(n)).Exists()
+				}) {
+					out = append(out, fmt.Sprintf("%s: %s: in %s, no longer in package.json", file, n, LockName))
+				}
+			}
+		}
 		for _, field := range []string{"dependencies", "devDependencies", "optionalDependencies"} {
 			gjson.GetBytes(data, field).ForEach(func(k, v gjson.Result) bool {
 				rng := v.Str

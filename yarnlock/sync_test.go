@@ -30,6 +30,11 @@ func TestCheckSync(t *testing.T) {
 		lock:  berry,
 		files: map[string]string{"package.json": `{"dependencies": {"a": "^1", "b": "^1"}, "optionalDependencies": {"c": "2"}, "resolutions": {"b": "^1"}}`},
 		want:  []string{"package.json:1:30: b@^1: not in yarn.lock", "package.json:1:67: c@2: not in yarn.lock"},
+	}, {
+		name:  "berry: a dependency the workspace no longer has",
+		lock:  "__metadata:\n  version: 8\n\n\"p@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"p@workspace:.\"\n  dependencies:\n    a: \"npm:^1\"\n    \"@s/gone\": \"npm:^1\"\n\n" + berry[len("__metadata:\n  version: 8\n\n"):],
+		files: map[string]string{"package.json": `{"name": "p", "devDependencies": {"a": "^1"}}`},
+		want:  []string{"package.json: @s/gone: in yarn.lock, no longer in package.json"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := fstest.MapFS{"yarn.lock": {Data: []byte(tc.lock)}}

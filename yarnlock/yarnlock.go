@@ -84,6 +84,10 @@ type Lock struct {
 	Descriptors map[string]bool
 	// Settings are the .yarnrc.yml settings lock2nix reads.
 	Settings Settings
+
+	// workspaceDeps names, for berry, the dependencies the lock records
+	// for each workspace, by its folder ("." for the root).
+	workspaceDeps map[string][]string
 }
 
 // Settings are the project's .yarnrc.yml values that shape what is
