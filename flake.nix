@@ -27,7 +27,17 @@
         };
       });
 
-      overlays.default = final: prev: { lock2nix = final.callPackage ./nix/package.nix { }; };
+      # pkgs.lock2nix, and the builders: pkgs.lock2nixNpm { file = ./package-lock.nix; src = ./.; }
+      overlays.default =
+        final: prev:
+        let
+          builders = import ./. { pkgs = final; };
+        in
+        {
+          lock2nix = final.callPackage ./nix/package.nix { };
+          lock2nixNpm = builders.npm;
+          lock2nixDune = builders.dune;
+        };
 
       devShells = forAllSystems (pkgs: {
         default = pkgs.mkShell {
@@ -43,5 +53,8 @@
       formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
 
       lib = import ./nix/lib.nix { lock2nix = system: self.packages.${system}.default; };
+
+      # flake-parts' interface: imports = [ lock2nix.flakeModules.default ];
+      flakeModules.default = import ./nix/flake-module.nix { inherit (self.lib) repo; };
     };
 }

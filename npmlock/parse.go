@@ -320,6 +320,8 @@ type entry struct {
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
 	shrinkwrap bool
+	// walked: the completeness walk has reached the entry.
+	walked bool
 }
 
 // top holds the members of the lockfile's top level that lock2nix reads.

@@ -54,6 +54,7 @@ var yarnCommand = &command{
 	name:         "yarn",
 	help:         yarnHelp,
 	defOut:       func(dir string) string { return filepath.Join(dir, "yarn-lock.nix") },
+	lockfiles:    []string{yarnlock.LockName},
 	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (

@@ -183,8 +183,44 @@ let
       );
   };
 
+  # nixpkgs' trivial builders, as far as lib.repo uses them: runCommand runs
+  # its script as the build; writeShellScriptBin writes an executable
+  # script; mkShell's derivation records the shell's hook (nixpkgs' fails
+  # to build; nix develop reads its attributes).
+  runCommand =
+    name: env: script:
+    mkDerivation (
+      env
+      // {
+        inherit name;
+        dontUnpack = true;
+        buildPhase = script;
+      }
+    );
+  writeShellScriptBin =
+    name: text:
+    runCommand name {
+      inherit text;
+      passAsFile = [ "text" ];
+    } ''mkdir -p $out/bin && { echo "#!/bin/bash"; cat "$textPath"; } > $out/bin/${name} && chmod +x $out/bin/${name}'';
+  mkShell =
+    attrs:
+    mkDerivation (
+      removeAttrs attrs [ "packages" "inputsFrom" ]
+      // {
+        name = attrs.name or "nix-shell";
+        nativeBuildInputs = (attrs.packages or [ ]) ++ (attrs.nativeBuildInputs or [ ]);
+        dontUnpack = true;
+        buildPhase = ''printf '%s\n' "$shellHook" > $out'';
+      }
+    )
+    // {
+      shellHook = attrs.shellHook or "";
+      packages = attrs.packages or [ ];
+    };
+
   pkgs = {
-    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml yarn yarn-berry;
+    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml runCommand writeShellScriptBin mkShell yarn yarn-berry;
     stdenv = {
       inherit mkDerivation hostPlatform;
     };
