@@ -55,7 +55,7 @@ rec {
   # packages, devShells, checks and apps (nix/repo.nix, docs/generate.md).
   #   repo = lock2nix.lib.repo { inherit pkgs; src = ./.; };
   repo = import ./repo.nix {
-    lib = { inherit npm dune; };
+    lib = { inherit npm yarn dune; };
     inherit lock2nix;
   };
 }
