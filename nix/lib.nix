@@ -21,9 +21,7 @@ rec {
   # The same for a generated yarn file (nodeModules, buildPackage,
   # devShell); it takes yarn (classic) or yarn-berry from pkgs:
   #   lock2nix.lib.yarn { inherit pkgs; file = ./yarn-lock.nix; src = ./.; }
-  yarn =
-    { pkgs, file, src, ... }@args:
-    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+  yarn = { pkgs, ... }@args: (import ../. { inherit pkgs; }).yarn (removeAttrs args [ "pkgs" ]);
 
   # The same for a generated dune file.
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);

@@ -215,3 +215,22 @@ in r.nodeModules.registryMap`
 		}
 	}
 }
+
+// TestYarnLib instantiates a generated yarn file through the flake's
+// lib.yarn (and so default.nix's yarn), with the stand-in for nixpkgs.
+func TestYarnLib(t *testing.T) {
+	needNix(t)
+	file := filepath.Join(t.TempDir(), "yarn-lock.nix")
+	translate(t, file, "yarn", "../../testdata/yarn/classic-basic", "--registry", "https://registry.npm.test/")
+	lib, _ := filepath.Abs("../../nix/lib.nix")
+	src, _ := filepath.Abs("../../testdata/yarn/classic-basic")
+	expr := `let
+  lib = import ` + lib + ` { lock2nix = _: null; };
+  r = lib.yarn { pkgs = import ` + standin + ` { }; file = ` + file + `; src = ` + src + `; installScripts = false; };
+in [ r.nodeModules (r.buildPackage { script = "build"; }) ]`
+	cmd := exec.Command("nix-instantiate", "-E", expr)
+	cmd.Env = nixEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nix-instantiate: %v\n%s", err, out)
+	}
+}
