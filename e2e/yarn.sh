@@ -110,14 +110,14 @@ fi
 # and files with their sha256 (so that a patch yarn applies is seen); for
 # Plug'n'Play, the files yarn keeps in .yarn/cache and .yarn/unplugged.
 listing() {
-  (cd "$1" && find . -path ./.yarn/install-state.gz -prune -o -print) |
-    { grep -E '/node_modules(/|$)|^\./\.yarn/(cache|unplugged)/|^\./\.pnp\.' || true; } | sort | while IFS= read -r p; do
-      if [ -L "$1/$p" ]; then
-        printf '%s -> %s\n' "$p" "$(readlink "$1/$p")"
-      elif [ -f "$1/$p" ]; then
-        printf '%s %s\n' "$p" "$(sha256sum <"$1/$p" | cut -c1-16)"
-      else printf '%s\n' "$p"; fi
-    done
+  (
+    cd "$1"
+    keep() { grep -E '^\./(.*/)?node_modules(/| |$)|^\./\.yarn/(cache|unplugged)/|^\./\.pnp\.' || true; }
+    find . -path ./.yarn/install-state.gz -prune -o -type d -print | keep
+    find . -type l -printf '%p -> %l\n' | keep
+    find . -path ./.yarn/install-state.gz -prune -o -type f -print0 | xargs -0 -r sha256sum |
+      sed -E 's/^([0-9a-f]{16})[0-9a-f]*  (.*)$/\2 \1/' | keep
+  ) | LC_ALL=C sort
 }
 listing "$own" >"$work/own.list"
 listing "$nixtree" >"$work/nix.list"
