@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,9 @@ func TestYarn(t *testing.T) {
 	for _, lock := range locks {
 		dir := filepath.Dir(lock)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			out, err := exec.Command("bash", "yarn.sh", dir).CombinedOutput()
+			cmd := exec.Command("bash", "yarn.sh", dir)
+			cmd.Env = append(os.Environ(), "E2E_BUILD=1")
+			out, err := cmd.CombinedOutput()
 			t.Logf("%s", strings.TrimSpace(string(out)))
 			if err != nil {
 				t.Fatalf("e2e/yarn.sh %s: %v", dir, err)
