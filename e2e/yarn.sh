@@ -13,7 +13,8 @@
 #     tarball, and yarn runs offline;
 #  3. runs yarn's own install (--frozen-lockfile or --immutable, scripts
 #     off) on a copy of the project and compares every path under every
-#     node_modules folder of both trees (links by target); for Plug'n'Play,
+#     node_modules folder of both trees (links by target, files by their
+#     sha256); for Plug'n'Play,
 #     .pnp.cjs and the list of files in .yarn/cache and .yarn/unplugged;
 #  4. builds again with install scripts on and loads with node (require,
 #     or import for ES modules; through .pnp.cjs for Plug'n'Play) each
