@@ -12,9 +12,11 @@ let
     local = import ./nixexpr/local.nix;
     node = import ./nixexpr/node/modules.nix;
     npm = import ./nixexpr/npm/builders.nix;
+    pnpm = import ./nixexpr/pnpm/builders.nix;
     text = {
       modules = builtins.readFile ./nixexpr/node/modules.js;
       npm = builtins.readFile ./nixexpr/npm/layout.js;
+      pnpm = builtins.readFile ./nixexpr/pnpm/layout.js;
       devShell = builtins.readFile ./nixexpr/node/devshell.sh;
     };
   };
@@ -46,6 +48,9 @@ in
   # The same for a generated yarn file (it holds its builders, which run
   # yarn itself; it takes yarn or yarn-berry from pkgs).
   yarn = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);
+
+  # The same for a pnpm data file (pnpm-lock.nix).
+  pnpm = load (import ./nixexpr/pnpm/entry.nix);
 
   # The same for a generated dune file.
   dune = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);

@@ -37,6 +37,7 @@
           lock2nix = final.callPackage ./nix/package.nix { };
           lock2nixNpm = builders.npm;
           lock2nixDune = builders.dune;
+          lock2nixPnpm = builders.pnpm;
         };
 
       devShells = forAllSystems (pkgs: {

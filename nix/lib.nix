@@ -23,6 +23,10 @@ rec {
   #   lock2nix.lib.yarn { inherit pkgs; file = ./yarn-lock.nix; src = ./.; }
   yarn = { pkgs, ... }@args: (import ../. { inherit pkgs; }).yarn (removeAttrs args [ "pkgs" ]);
 
+  # The same for a pnpm data file (pnpm-lock.nix), or one written with
+  # --standalone.
+  pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
+
   # The same for a generated dune file.
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);
 
@@ -35,12 +39,12 @@ rec {
       src,
       command ? "npm",
       output ?
-        if command == "npm" then
-          "package-lock.nix"
-        else if command == "yarn" then
-          "yarn-lock.nix"
-        else
-          "dune-lock.nix",
+        {
+          npm = "package-lock.nix";
+          yarn = "yarn-lock.nix";
+          pnpm = "pnpm-lock.nix";
+        }
+        .${command} or "dune-lock.nix",
       args ? [ ],
     }:
     pkgs.runCommand "lock2nix-check" { nativeBuildInputs = [ (lock2nix pkgs.stdenv.hostPlatform.system) ]; } ''
@@ -53,7 +57,7 @@ rec {
   # packages, devShells, checks and apps (nix/repo.nix, docs/generate.md).
   #   repo = lock2nix.lib.repo { inherit pkgs; src = ./.; };
   repo = import ./repo.nix {
-    lib = { inherit npm yarn dune; };
+    lib = { inherit npm yarn pnpm dune; };
     inherit lock2nix;
   };
 }

@@ -145,9 +145,9 @@ func TestRepo(t *testing.T) {
 		"web": "web-1.0.0", "web-node-modules": "web-node-modules",
 		"tools": "tools-1.0.0", "tools-node-modules": "tools-node-modules",
 		"ocaml": "ocaml-dev", "ocaml-greet": "greet-1.0.0",
-		// The stand-in's ocaml, which callPackage gives the file's ocaml
-		// argument, stands for the locked compiler.
-		"ocaml-ocaml-base-compiler": "ocaml-host",
+		// The locked compiler, built from the lock by default (callPackage
+		// fills no argument that would replace it).
+		"ocaml-ocaml-base-compiler": "ocaml-base-compiler-4.13.1",
 	}
 	if diff := cmp.Diff(wantPackages, got.Packages); diff != "" {
 		t.Errorf("packages (-want +got):\n%s", diff)
@@ -341,7 +341,7 @@ func TestRepoBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expr := strings.Replace(repoExpr(repo, bin), "src = "+repo+";", "src = "+repo+"; settings.ocaml.args = { inherit (pkgs) ocaml; };", 1) +
+	expr := strings.Replace(repoExpr(repo, bin), "src = "+repo+";", "src = "+repo+"; settings.ocaml.args = { compiler = pkgs.ocaml; };", 1) +
 		` builtins.attrValues repo.checks ++ builtins.attrValues repo.packages ++ builtins.attrValues repo.devShells`
 	cmd := exec.Command("nix-build", "--no-out-link", "-E", expr)
 	cmd.Env = append(nixEnv, "LOCK2NIX_HOST_NODE_VERSION="+strings.TrimPrefix(strings.TrimSpace(string(node)), "v"))

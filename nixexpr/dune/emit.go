@@ -15,8 +15,72 @@ import (
 //go:embed builders.nix
 var builders string
 
-// compilerPackages are the packages a nixpkgs ocaml given as the "ocaml"
-// argument replaces.
+//go:embed helpers.sh
+var helpersSh string
+
+// helperBlocks are helpers.sh's blocks, by the name of the function each
+// defines, in the file's order.
+var helperBlocks = func() []helperBlock {
+	var out []helperBlock
+	const mark = "# lock2nix helper: "
+	parts := strings.Split(helpersSh, "\n"+mark)
+	for _, part := range parts[1:] {
+		name, text, _ := strings.Cut(part, "\n")
+		out = append(out, helperBlock{name, strings.TrimRight(text, "\n") + "\n"})
+	}
+	return out
+}()
+
+type helperBlock struct{ name, text string }
+
+// usedHelpers returns the helper blocks the scripts call, and those these
+// call, as Nix bindings.
+func usedHelpers(scripts string) []nixexpr.Binding {
+	used := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, h := range helperBlocks {
+			if !used[h.name] && strings.Contains(scripts, h.name) {
+				used[h.name] = true
+				scripts += h.text
+				changed = true
+			}
+		}
+	}
+	var bs []nixexpr.Binding
+	for _, h := range helperBlocks {
+		if used[h.name] {
+			bs = append(bs, attr(h.name, nixexpr.String{Value: h.text}))
+		}
+	}
+	return bs
+}
+
+// collectScripts writes the strings of bindings (scripts, by system or
+// not) to w.
+func collectScripts(w *strings.Builder, bs []nixexpr.Binding) {
+	for _, b := range bs {
+		a, ok := b.(nixexpr.Attr)
+		if !ok {
+			continue
+		}
+		switch v := a.Value.(type) {
+		case nixexpr.String:
+			w.WriteString(v.Value)
+		case nixexpr.AttrSet:
+			collectScripts(w, v.Bindings)
+		case nixexpr.List:
+			for _, it := range v.Items {
+				if set, ok := it.(nixexpr.AttrSet); ok {
+					collectScripts(w, set.Bindings)
+				}
+			}
+		}
+	}
+}
+
+// compilerPackages are the packages a compiler given as the "compiler"
+// argument (or nixpkgs' ocaml, with useNixpkgsOCaml) replaces.
 var compilerPackages = []string{"ocaml", "ocaml-base-compiler", "ocaml-compiler", "ocaml-variants", "ocaml-system"}
 
 // Emit writes the lock as one Nix file: a function in callPackage style
@@ -63,6 +127,8 @@ type emitter struct {
 	// are the lock on each of Hosts, in that order.
 	generic *view
 	hosts   []*view
+	// scripts gathers every compiled script, for the helpers they call.
+	scripts strings.Builder
 }
 
 func newEmitter(l *dunelock.Lock) *emitter {
@@ -229,6 +295,7 @@ func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Bi
 			bs = append(bs, attr("exportedEnvs", nixexpr.AttrSet{Bindings: per}))
 		}
 	}
+	collectScripts(&e.scripts, bs)
 	return bs, errors.Join(errs...)
 }
 
@@ -284,7 +351,8 @@ func pick(branches []dunelock.Branch, env map[string]string) int {
 func (e *emitter) formals() []nixexpr.Formal {
 	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"}}, e.sources.Formals()...)
 	formals = append(formals,
-		nixexpr.Formal{Name: "ocaml", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "compiler", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "useNixpkgsOCaml", Default: nixexpr.Bool{Value: false}},
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 	)
 	if e.needSrc {
@@ -312,12 +380,13 @@ func (e *emitter) body(pkgs []nixexpr.Binding, rootUp string) nixexpr.Expr {
 			attr("compiler", nixexpr.String{Value: e.lock.Compiler}),
 			attr("compilerPackages", nixexpr.Strings(compilerPackages)),
 		}}),
+		attr("helpers", nixexpr.AttrSet{Bindings: usedHelpers(e.scripts.String())}),
 		attr("builders", nixexpr.Raw{Text: builders}),
 	)
 	return nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "ocaml", "src", "overrides", "depexts", "sources", "packages", "root"}},
+			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "compiler", "useNixpkgsOCaml", "src", "overrides", "depexts", "sources", "packages", "root", "helpers"}},
 		}}}},
 	}
 }
