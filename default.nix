@@ -45,6 +45,10 @@ in
   # installScripts, localPaths, …).
   npm = load (import ./nixexpr/npm/entry.nix);
 
+  # The same for a generated yarn file (it holds its builders, which run
+  # yarn itself; it takes yarn or yarn-berry from pkgs).
+  yarn = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);
+
   # The same for a pnpm data file (pnpm-lock.nix).
   pnpm = load (import ./nixexpr/pnpm/entry.nix);
 

@@ -18,6 +18,11 @@ rec {
   # to the builders.
   npm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).npm (removeAttrs args [ "pkgs" ]);
 
+  # The same for a generated yarn file (nodeModules, buildPackage,
+  # devShell); it takes yarn (classic) or yarn-berry from pkgs:
+  #   lock2nix.lib.yarn { inherit pkgs; file = ./yarn-lock.nix; src = ./.; }
+  yarn = { pkgs, ... }@args: (import ../. { inherit pkgs; }).yarn (removeAttrs args [ "pkgs" ]);
+
   # The same for a pnpm data file (pnpm-lock.nix), or one written with
   # --standalone.
   pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
@@ -36,6 +41,7 @@ rec {
       output ?
         {
           npm = "package-lock.nix";
+          yarn = "yarn-lock.nix";
           pnpm = "pnpm-lock.nix";
         }
         .${command} or "dune-lock.nix",
@@ -51,7 +57,7 @@ rec {
   # packages, devShells, checks and apps (nix/repo.nix, docs/generate.md).
   #   repo = lock2nix.lib.repo { inherit pkgs; src = ./.; };
   repo = import ./repo.nix {
-    lib = { inherit npm dune; };
+    lib = { inherit npm yarn pnpm dune; };
     inherit lock2nix;
   };
 }

@@ -100,6 +100,7 @@ in {
     localPaths."../lib" = "/lib";
   };
   inputs = builtins.attrNames flake.inputs;
+  yarnCheck = (self.lib.check { pkgs = (import ../testdata/flake-standin.nix).legacyPackages.x86_64-linux; src = "/project"; command = "yarn"; }).script;
 }`
 	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
 	if err != nil {
@@ -122,10 +123,11 @@ in {
 		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm", "lock2nixPnpm"},
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
-		"lib":       []any{"check", "dune", "npm", "pnpm", "repo"},
+		"lib":       []any{"check", "dune", "npm", "pnpm", "repo", "yarn"},
 		"check":     "cd /project\nlock2nix npm --check -o 'package-lock.nix' \ntouch $out\n",
 		"npm":       map[string]any{"src": "/project", "installScripts": false, "localPaths": map[string]any{"../lib": "/lib"}},
 		"inputs":    []any{"nixpkgs"},
+		"yarnCheck": "cd /project\nlock2nix yarn --check -o 'yarn-lock.nix' \ntouch $out\n",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("flake outputs (-want +got):\n%s", diff)

@@ -14,7 +14,7 @@
   # or a flake's self.
   src,
   # By project name: `args` for its generated file (overrides, …) and, for
-  # npm and pnpm, `build` for its buildPackage (script, …).
+  # npm, yarn and pnpm, `build` for its buildPackage (script, …).
   settings ? { },
   # Project names to leave out.
   exclude ? [ ],
@@ -46,6 +46,23 @@ let
         { name, file, src, args, build }:
         let
           nix = lib.npm ({ inherit pkgs file src; } // args);
+        in
+        {
+          inherit nix;
+          main = nix.buildPackage build;
+          packages = {
+            ${name} = nix.buildPackage build;
+            "${name}-node-modules" = nix.nodeModules;
+          };
+          devShell = pkgs.mkShell (nix.devShell { });
+        };
+    };
+    yarn = {
+      output = "yarn-lock.nix";
+      expose =
+        { name, file, src, args, build }:
+        let
+          nix = lib.yarn ({ inherit pkgs file src; } // args);
         in
         {
           inherit nix;

@@ -58,6 +58,8 @@ func translate(t *testing.T, out string, args ...string) []byte {
 // fetched.
 const stubArgs = `{
   stdenv = { };
+  yarn = { };
+  yarn-berry = { };
   nodejs = { };
   opam-installer = { };
   dune_3 = { };

@@ -10,7 +10,7 @@ import (
 // TestDocsFlags keeps the flag listings in docs/<command>.md true: each
 // holds the command's --help flags, line for line.
 func TestDocsFlags(t *testing.T) {
-	for _, cmd := range []string{"npm", "dune", "pnpm", "generate"} {
+	for _, cmd := range []string{"npm", "yarn", "dune", "pnpm", "generate"} {
 		var out bytes.Buffer
 		if code := run([]string{cmd, "--help"}, &out, &bytes.Buffer{}); code != exitOK {
 			t.Fatalf("%s --help: exit %d", cmd, code)

@@ -27,6 +27,8 @@ func TestGolden(t *testing.T) {
 	projects = append(projects, more...)
 	duneLocks, _ := filepath.Glob("../../testdata/dune/*/dune.lock")
 	projects = append(projects, duneLocks...)
+	yarnLocks, _ := filepath.Glob("../../testdata/yarn/*/yarn.lock")
+	projects = append(projects, yarnLocks...)
 	for _, lock := range projects {
 		dir := filepath.Dir(lock)
 		name := filepath.Base(dir)
@@ -36,14 +38,20 @@ func TestGolden(t *testing.T) {
 			name = "npm-" + name
 		case "dune":
 			name, command = "dune-"+name, "dune"
+		case "yarn":
+			name, command = "yarn-"+name, "yarn"
 		}
 		t.Run(name, func(t *testing.T) {
 			args := []string{command, dir}
-			if command == "npm" {
+			switch command {
+			case "npm":
 				args = append(args, "--registry", "https://registry.npm.test/")
+			case "yarn":
+				// berry locks pin no tarball: the goldens show them unpinned.
+				args = append(args, "--registry", "https://registry.npm.test/", "--allow-unpinned")
 			}
 			got := translate(t, filepath.Join(t.TempDir(), "out.nix"), args...)
-			if command == "dune" {
+			if command == "dune" || command == "yarn" {
 				got = elideBuilders(got)
 			}
 			golden := filepath.Join("testdata", "golden", name+".nix.golden")
@@ -67,8 +75,9 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// elideBuilders cuts dune's builder code, which is the same in every file
-// and reviewed in nixexpr/dune, so that golden diffs show the data.
+// elideBuilders cuts dune's and yarn's builder code, which is the same in
+// every file and reviewed in nixexpr/dune and nixexpr/yarn, so that golden
+// diffs show the data.
 func elideBuilders(out []byte) []byte {
 	start := bytes.Index(out, []byte("\n  builders =\n"))
 	end := bytes.Index(out, []byte("\nin\n"))

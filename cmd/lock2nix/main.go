@@ -1,6 +1,7 @@
 // Command lock2nix turns lockfiles into Nix.
 //
 //	lock2nix npm [DIR]        translate DIR/package-lock.json
+//	lock2nix yarn [DIR]       translate DIR/yarn.lock
 //	lock2nix dune [DIR]       translate DIR/dune.lock
 //	lock2nix pnpm [DIR]       translate DIR/pnpm-lock.yaml
 //	lock2nix generate [ROOT]  translate every lockfile below ROOT
@@ -35,6 +36,7 @@ const usage = `lock2nix turns lockfiles into Nix.
 
 Usage:
   lock2nix npm [DIR] [flags]        translate DIR/package-lock.json (v1, v2, v3)
+  lock2nix yarn [DIR] [flags]       translate DIR/yarn.lock (yarn 1 and berry)
   lock2nix dune [DIR] [flags]       translate DIR/dune.lock
   lock2nix pnpm [DIR] [flags]       translate DIR/pnpm-lock.yaml (6.x, 9.0)
   lock2nix generate [ROOT] [flags]  translate every lockfile of the repository at ROOT
@@ -80,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // commands are the formats lock2nix reads, one entry each: "lock2nix
 // NAME" runs one, and "lock2nix generate" finds their lockfiles.
-var commands = []*command{npmCommand, duneCommand, pnpmCommand}
+var commands = []*command{npmCommand, yarnCommand, duneCommand, pnpmCommand}
 
 // command is one ecosystem's translation. The run around it (flags
 // common to all, the unpinned check, the weak-hash warning, the header's

@@ -164,6 +164,32 @@ let
     python = python3;
   };
 
+  # yarn 1 and berry: a copy of the folder of an npm install of "yarn" or
+  # "@yarnpkg/cli-dist" that the tests name in $LOCK2NIX_HOST_YARN or
+  # $LOCK2NIX_HOST_YARN_BERRY, with its bin/yarn.js as bin/yarn. Builds
+  # that need one fail when it is unset.
+  hostYarn =
+    name: var:
+    let
+      dir = builtins.getEnv var;
+    in
+    derivation {
+      inherit name system;
+      builder = "/bin/sh";
+      args = [
+        "-c"
+        ''
+          export PATH=/usr/bin:/bin
+          [ -n "${dir}" ] || { echo "nixpkgs stand-in: set ${var} to an npm install of ${name}" >&2; exit 1; }
+          mkdir -p $out/bin
+          cp -R "${dir}" $out/lib
+          ln -s ../lib/bin/yarn.js $out/bin/yarn
+        ''
+      ];
+    };
+  yarn = hostYarn "yarn-host" "LOCK2NIX_HOST_YARN";
+  yarn-berry = hostYarn "yarn-berry-host" "LOCK2NIX_HOST_YARN_BERRY";
+
   lib = {
     escapeShellArg = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] (toString s) + "'";
     filterAttrs =
@@ -213,7 +239,7 @@ let
     };
 
   pkgs = {
-    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml runCommand writeShellScriptBin mkShell;
+    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml runCommand writeShellScriptBin mkShell yarn yarn-berry;
     stdenv = {
       inherit mkDerivation hostPlatform;
     };

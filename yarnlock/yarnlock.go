@@ -1,0 +1,309 @@
+// Package yarnlock reads yarn's yarn.lock, both yarn 1's own format
+// ("classic", "# yarn lockfile v1") and the YAML of yarn 2 and later
+// ("berry", with __metadata), into a [lockfile.Graph].
+//
+// It knows yarn's file formats and nothing of Nix. yarn's install layout
+// (hoisting, Plug'n'Play) is not computed here: the generated file runs
+// yarn itself, offline, over the fetched packages, so packages carry no
+// Installs.
+package yarnlock
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// LockName is the lockfile's name in a project folder.
+const LockName = "yarn.lock"
+
+// Format says which yarn wrote a lockfile.
+type Format uint8
+
+const (
+	// Classic is yarn 1's "# yarn lockfile v1".
+	Classic Format = iota + 1
+	// Berry is yarn 2 and later's YAML with __metadata.
+	Berry
+)
+
+// String returns "classic" or "berry".
+func (f Format) String() string {
+	if f == Berry {
+		return "berry"
+	}
+	return "classic"
+}
+
+// DefaultRegistry is yarn's default registry, which berry's npm:
+// resolutions are fetched from when nothing else is configured.
+const DefaultRegistry = "https://registry.yarnpkg.com/"
+
+// Options control how a lockfile is read.
+type Options struct {
+	// Registry is the registry berry's npm: packages are fetched from
+	// (default: the project's .yarnrc.yml npmRegistryServer, else
+	// [DefaultRegistry]); for classic, resolved URLs on the hosts in
+	// ReplaceHosts are moved to it.
+	Registry string
+	// Scopes are the registries of package scopes ("@acme"), as
+	// .yarnrc.yml's npmScopes.
+	Scopes map[string]string
+	// ReplaceHosts lists the hosts whose resolved URLs (classic) are moved
+	// to Registry; empty moves none.
+	ReplaceHosts []string
+	// Warn, when not nil, receives what lock2nix accepts with a warning.
+	Warn func(msg string)
+}
+
+// Lock is a parsed yarn.lock: the graph and what only yarn needs.
+type Lock struct {
+	Graph  *lockfile.Graph
+	Format Format
+	// Version is berry's __metadata.version; CacheKey its cacheKey.
+	Version  int
+	CacheKey string
+	// Mirror names, for classic, each tarball package's file in yarn's
+	// offline mirror, by package ID: yarn looks a resolved URL up there
+	// by a name it makes from the URL's path.
+	Mirror map[string]string
+	// Locators names, for berry, each package's locator (its resolution),
+	// by package ID.
+	Locators map[string]string
+	// RegistryPaths names, for berry, the path below the registry's URL
+	// that yarn requests each registry package's tarball from, by package
+	// ID ("@s/a/-/a-1.0.0.tgz").
+	RegistryPaths map[string]string
+	// Descriptors are the lockfile's keys: every "name@range" it resolves.
+	Descriptors map[string]bool
+	// Settings are the .yarnrc.yml settings lock2nix reads.
+	Settings Settings
+
+	// workspaceDeps names, for berry, the dependencies the lock records
+	// for each workspace, by its folder ("." for the root).
+	workspaceDeps map[string][]string
+}
+
+// Settings are the project's .yarnrc.yml values that shape what is
+// fetched and how yarn lays packages out.
+type Settings struct {
+	NodeLinker        string // "pnp" (the default), "node-modules", "pnpm"
+	NpmRegistryServer string
+	YarnPath          string
+}
+
+// ParseFS reads the project in the root of fsys: yarn.lock, package.json
+// and, when present, .yarnrc.yml.
+func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
+	data, err := fs.ReadFile(fsys, LockName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no %s: run yarn install first", LockName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := fs.ReadFile(fsys, "package.json")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	rc, err := fs.ReadFile(fsys, ".yarnrc.yml")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	l, err := Parse(LockName, data, pkg, rc, opts)
+	if err != nil {
+		return nil, err
+	}
+	l.Graph.Root.Workspaces = expandWorkspaces(fsys, pkg)
+	if yp := l.Settings.YarnPath; yp != "" && opts.Warn != nil {
+		if _, err := fs.Stat(fsys, path.Clean(yp)); err != nil {
+			opts.Warn(fmt.Sprintf(".yarnrc.yml: yarnPath %s is not in the project; the build's yarn hands over to it and fails without it (commit it, or remove yarnPath)", yp))
+		}
+	}
+	return l, nil
+}
+
+// Parse reads a yarn.lock given as data, with the project's package.json
+// (nil when absent) and .yarnrc.yml (nil when absent). file names the
+// lockfile in errors.
+func Parse(file string, data, pkgJSON, yarnrc []byte, opts Options) (*Lock, error) {
+	var manifest manifest
+	if len(pkgJSON) > 0 {
+		if err := json.Unmarshal(pkgJSON, &manifest); err != nil {
+			return nil, fmt.Errorf("package.json: %v", err)
+		}
+	}
+	if isBerry(data) {
+		return parseBerry(file, data, manifest, yarnrc, opts)
+	}
+	return parseClassicLock(file, data, manifest, opts)
+}
+
+// isBerry reports whether data is berry's YAML: a top-level __metadata key.
+func isBerry(data []byte) bool {
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if strings.HasPrefix(line, "__metadata:") {
+			return true
+		}
+	}
+	return false
+}
+
+// manifest is what lock2nix reads of package.json.
+type manifest struct {
+	Name                 string            `json:"name"`
+	Version              string            `json:"version"`
+	Dependencies         map[string]string `json:"dependencies"`
+	DevDependencies      map[string]string `json:"devDependencies"`
+	OptionalDependencies map[string]string `json:"optionalDependencies"`
+	PeerDependencies     map[string]string `json:"peerDependencies"`
+	Workspaces           json.RawMessage   `json:"workspaces"`
+	PackageManager       string            `json:"packageManager"`
+}
+
+func (m manifest) edges() []lockfile.Edge {
+	var es []lockfile.Edge
+	add := func(deps map[string]string, k lockfile.DepKind) {
+		for n, s := range deps {
+			es = append(es, lockfile.Edge{Name: n, Kind: k, Spec: s})
+		}
+	}
+	add(m.Dependencies, lockfile.DepProd)
+	add(m.DevDependencies, lockfile.DepDev)
+	add(m.OptionalDependencies, lockfile.DepOptional)
+	return es
+}
+
+// workspaceGlobs reads package.json's workspaces: a list, or an object
+// with "packages".
+func workspaceGlobs(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var obj struct {
+		Packages []string `json:"packages"`
+	}
+	if json.Unmarshal(raw, &obj) == nil {
+		return obj.Packages
+	}
+	return nil
+}
+
+// expandWorkspaces lists the folders the root's workspace globs match that
+// hold a package.json, sorted.
+func expandWorkspaces(fsys fs.FS, pkg []byte) []string {
+	var m manifest
+	if json.Unmarshal(pkg, &m) != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, g := range workspaceGlobs(m.Workspaces) {
+		g = strings.TrimSuffix(strings.TrimPrefix(g, "./"), "/")
+		var matches []string
+		if strings.Contains(g, "**") {
+			prefix, _, _ := strings.Cut(g, "**")
+			prefix = strings.TrimSuffix(prefix, "/")
+			if prefix == "" {
+				prefix = "."
+			}
+			fs.WalkDir(fsys, prefix, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return nil
+				}
+				if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git") {
+					return fs.SkipDir
+				}
+				if d.IsDir() && p != "." {
+					matches = append(matches, p)
+				}
+				return nil
+			})
+		} else {
+			matches, _ = fs.Glob(fsys, g)
+		}
+		for _, d := range matches {
+			if _, err := fs.Stat(fsys, path.Join(d, "package.json")); err == nil && d != "." {
+				seen[d] = true
+			}
+		}
+	}
+	var out []string
+	for d := range seen {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// splitDescriptor splits "name@range" (the name may be scoped) into name
+// and range.
+func splitDescriptor(s string) (name, rng string, ok bool) {
+	i := strings.IndexByte(s[min(1, len(s)):], '@')
+	if i < 0 {
+		return s, "", false
+	}
+	i++
+	return s[:i], s[i+1:], s[:i] != ""
+}
+
+// assignIDs gives each package the ID name@version, with "-2", "-3", …
+// for later packages of the same name and version from another source.
+func assignIDs(pkgs []*lockfile.Package) {
+	count := map[string]int{}
+	for _, p := range pkgs {
+		id := p.Name + "@" + p.Version
+		count[id]++
+		if n := count[id]; n > 1 {
+			id = fmt.Sprintf("%s-%d", id, n)
+		}
+		p.ID = id
+	}
+}
+
+func withSlash(s string) string {
+	if strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}
+
+// registryFor returns the registry of a package name: its scope's, or reg.
+func registryFor(name, reg string, scopes map[string]string) string {
+	if scope, _, ok := strings.Cut(name, "/"); ok && strings.HasPrefix(scope, "@") {
+		if u := scopes[scope]; u != "" {
+			return withSlash(u)
+		}
+	}
+	return withSlash(reg)
+}
+
+// registryPath is where a registry keeps name@version's tarball, below
+// its URL.
+func registryPath(name, version string) string {
+	base := name[strings.LastIndexByte(name, '/')+1:]
+	return name + "/-/" + base + "-" + version + ".tgz"
+}
+
+// checkRelative rejects a local path that is absolute, holds a backslash
+// or a control character.
+func checkRelative(p string) error {
+	if p == "" {
+		return errors.New("empty path")
+	}
+	if strings.HasPrefix(p, "/") || strings.Contains(p, "\\") || (len(p) > 1 && p[1] == ':') {
+		return fmt.Errorf("%q is not a relative path with forward slashes", p)
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Errorf("%q holds a control character", p)
+		}
+	}
+	return nil
+}
