@@ -7,7 +7,11 @@
 // package embeds them for files written with --standalone.
 package node
 
-import _ "embed"
+import (
+	_ "embed"
+
+	"github.com/lock2nix/lock2nix/nixexpr"
+)
 
 // Nix is modules.nix: the function from stdenv, nodejs, python3, cctools
 // and the scripts to the layer's builders (unpack, runLayout,
@@ -26,3 +30,57 @@ var JS string
 //
 //go:embed devshell.sh
 var DevShell string
+
+// Format is what a node_modules format's slice hands the layer for a
+// file written with --standalone: its name (the data's format and the
+// attribute its parts go under), its data file's schema, and its own
+// builders (builders.nix), layout program (layout.js) and entry.nix.
+type Format struct {
+	Name     string
+	Schema   int
+	Builders string
+	Layout   string
+	Entry    string
+}
+
+// Standalone returns one file in callPackage style that holds the data
+// (bindings, as nixexpr.Data takes them) and lock2nix's parts written
+// out, and calls the format's entry.nix with them: the form lock2nix
+// wrote before data files.
+func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr.File {
+	null := nixexpr.Null{}
+	formals := []nixexpr.Formal{
+		{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"},
+		{Name: "src", Default: null}, {Name: "localRoot", Default: null}, {Name: "localPaths", Default: nixexpr.AttrSet{}},
+		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "installScripts", Default: nixexpr.Bool{Value: true}},
+		{Name: "python3", Default: null}, {Name: "cctools", Default: null},
+	}
+	attr := func(name string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{name}, Value: v} }
+	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
+		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
+		attr("node", nixexpr.Raw{Text: Nix}),
+		attr(f.Name, nixexpr.Raw{Text: f.Builders}),
+		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("modules", nixexpr.Verbatim(JS)),
+			attr(f.Name, nixexpr.Verbatim(f.Layout)),
+			attr("devShell", nixexpr.Verbatim(DevShell)),
+		}}),
+	}}
+	body := nixexpr.Let{
+		Bindings: []nixexpr.Binding{
+			nixexpr.Attr{Path: []string{"data"}, Value: nixexpr.Data(h, f.Name, f.Schema, bindings).Body},
+			nixexpr.Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
+			attr("entry", nixexpr.Raw{Text: f.Entry}),
+		},
+		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "entry"}, Args: []nixexpr.Expr{
+			nixexpr.Ident{Name: "code"},
+			nixexpr.BinOp{Op: "//", Left: nixexpr.Ident{Name: "args"}, Right: nixexpr.AttrSet{Bindings: []nixexpr.Binding{nixexpr.Inherit{Names: []string{"data"}}}}},
+		}},
+	}
+	file := nixexpr.Generated(h, formals, body)
+	fn := file.Body.(nixexpr.Func)
+	fn.Param = "args"
+	file.Body = fn
+	return file
+}

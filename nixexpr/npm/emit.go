@@ -62,41 +62,7 @@ func BuildStandalone(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error)
 	if err != nil {
 		return nil, err
 	}
-	null := nixexpr.Null{}
-	formals := []nixexpr.Formal{
-		{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"},
-		{Name: "src", Default: null}, {Name: "localRoot", Default: null}, {Name: "localPaths", Default: nixexpr.AttrSet{}},
-		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "installScripts", Default: nixexpr.Bool{Value: true}},
-		{Name: "python3", Default: null}, {Name: "cctools", Default: null},
-	}
-	attr := func(name string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{name}, Value: v} }
-	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
-		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
-		attr("node", nixexpr.Raw{Text: node.Nix}),
-		attr("npm", nixexpr.Raw{Text: builders}),
-		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			attr("modules", nixexpr.Verbatim(node.JS)),
-			attr("npm", nixexpr.Verbatim(layoutJS)),
-			attr("devShell", nixexpr.Verbatim(node.DevShell)),
-		}}),
-	}}
-	body := nixexpr.Let{
-		Bindings: []nixexpr.Binding{
-			nixexpr.Attr{Path: []string{"data"}, Value: nixexpr.Data(h, "npm", Schema, d).Body},
-			nixexpr.Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
-			attr("entry", nixexpr.Raw{Text: entry}),
-		},
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "entry"}, Args: []nixexpr.Expr{
-			nixexpr.Ident{Name: "code"},
-			nixexpr.BinOp{Op: "//", Left: nixexpr.Ident{Name: "args"}, Right: nixexpr.AttrSet{Bindings: []nixexpr.Binding{nixexpr.Inherit{Names: []string{"data"}}}}},
-		}},
-	}
-	f := nixexpr.Generated(h, formals, body)
-	fn := f.Body.(nixexpr.Func)
-	fn.Param = "args"
-	f.Body = fn
-	return f, nil
+	return node.Standalone(h, node.Format{Name: "npm", Schema: Schema, Builders: builders, Layout: layoutJS, Entry: entry}, d), nil
 }
 
 //go:embed builders.nix
