@@ -118,3 +118,23 @@ func BenchmarkTranslate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRun is a whole `lock2nix npm DIR -o FILE` as users run it
+// (configuration, sync check, boundary, pins, the write), in-process so
+// that -cpuprofile sees all of it.
+func BenchmarkRun(b *testing.B) {
+	for _, name := range []string{"overleaf__overleaf.2023-12", "aws__aws-toolkit-vscode", "hackmdio__codimd"} {
+		dir := filepath.Join(corpusDir, "npm", name)
+		if _, err := os.Stat(dir); err != nil {
+			b.Skipf("%s: the shared corpus is absent", dir)
+		}
+		out := filepath.Join(b.TempDir(), "out.nix")
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if code := run([]string{"npm", dir, "-o", out, "--registry", "https://registry.npm.test/", "--allow-unpinned"}, io.Discard, io.Discard); code != 0 {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
+	}
+}
