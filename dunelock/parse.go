@@ -35,12 +35,24 @@ type Options struct {
 	// URL's "#" part names. A git source without a commit or a pin is
 	// returned unpinned ([lockfile.Source.Pinned] is false).
 	Pins map[string]string
+	// Dir is the project's folder on this machine, absolute and with
+	// symbolic links resolved, as dune writes it into local pins
+	// ((copy /home/me/proj/vendor/foo), file:///home/me/proj/foo): a
+	// local source at an absolute path inside it is read as the path
+	// relative to the project. "" reads no absolute path as inside.
+	Dir string
 }
 
 // ParseFS reads the lock directory dir of the project whose root is fsys.
 // File names in errors and FilesDir paths are relative to the project.
 // It reads several files of fsys at once, as os.DirFS, embed.FS and
 // fstest.MapFS allow.
+//
+// When only package files are wrong (unreadable, malformed, naming a
+// package the lock does not hold, a version twice), ParseFS returns the
+// lock of the others along with every such error, so that a caller can
+// report what else is wrong in the same run; any other error returns a
+// nil Lock.
 func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
 	d := &decoder{fsys: fsys, dir: dir, opts: opts}
 	g := &lockfile.Graph{}
@@ -81,28 +93,35 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
 	wg.Wait()
 	files := map[*lockfile.Package]string{}
 	recipes := map[*lockfile.Package]*Recipe{}
-	for _, r := range results {
+	// A package whose file is wrong is still one the lock holds.
+	held := map[string]bool{"dune": true}
+	byID := map[string]string{}
+	for i, r := range results {
+		held[strings.SplitN(names[i], ".", 2)[0]] = true
 		if r.err != nil {
 			d.errs = append(d.errs, r.err)
 			continue
 		}
+		id := r.p.Name + "." + r.p.Version
+		if other, dup := byID[id]; dup {
+			// dune reads one package per name and version
+			// (Package_version.Map.of_list_exn).
+			d.errs = append(d.errs, &lockfile.Error{File: r.file, Msg: fmt.Sprintf("holds version %s of %s, as %s does: remove one of them", r.p.Version, r.p.Name, path.Base(other))})
+			continue
+		}
+		byID[id] = r.file
 		files[r.p] = r.file
 		recipes[r.p] = r.r
 		g.Packages = append(g.Packages, r.p)
 	}
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
-	}
-	if err := checkDepends(g, files); err != nil {
-		return nil, err
-	}
+	d.errs = append(d.errs, checkDepends(g, files, held))
 	assignIDs(g)
 	for p, r := range recipes {
 		lock.Recipes[p.ID] = r
 	}
 	g.Root.Name = projectName(fsys)
 	g.Sort()
-	return lock, nil
+	return lock, errors.Join(d.errs...)
 }
 
 type decoder struct {
@@ -375,8 +394,9 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if !ok || p == "" {
 			return lockfile.Source{}, d.errAt(n.List[1], "want a path")
 		}
-		if path.IsAbs(p) {
-			return lockfile.Source{}, d.outside(n.List[1], p)
+		p, err := d.local(n.List[1], p)
+		if err != nil {
+			return lockfile.Source{}, err
 		}
 		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(n.List[1])}, nil
 	case "fetch":
@@ -415,9 +435,16 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 	}
 	scheme, rest, hasScheme := strings.Cut(u, "://")
 	switch {
-	case !hasScheme && path.IsAbs(u):
+	case !hasScheme && (path.IsAbs(u) || isWindowsPath(u)):
 		// opam reads a bare absolute path as a local file.
-		return lockfile.Source{}, d.outside(url.List[1], u)
+		p, err := d.local(url.List[1], u)
+		if err != nil {
+			return lockfile.Source{}, err
+		}
+		if isArchive(p) {
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Hash: hash, Origin: d.pos(url.List[1])}, nil
+		}
+		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(url.List[1])}, nil
 	case scheme == "git" || strings.HasPrefix(scheme, "git+"):
 		// dune fetches git://, git+https://, git+ssh://, git+file:// …
 		// with git. What follows "#" is a commit, a branch or a tag; a
@@ -435,6 +462,13 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		if scheme != "git" {
 			transport = strings.TrimPrefix(scheme, "git+")
 		}
+		if transport == "file" {
+			// A repository on this machine: Nix would read it wherever
+			// it lies, so it must lie inside the project.
+			if _, err := d.local(url.List[1], addr); err != nil {
+				return lockfile.Source{}, err
+			}
+		}
 		return lockfile.Source{Kind: lockfile.Git, URL: transport + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: hash}, nil
@@ -442,15 +476,47 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		// A path, checksum or not: it must stay inside the project's
 		// boundary like every local path, never be fetched from anywhere
 		// on the host.
-		if path.IsAbs(rest) {
-			return lockfile.Source{}, d.outside(url.List[1], rest)
+		p, err := d.local(url.List[1], rest)
+		if err != nil {
+			return lockfile.Source{}, err
 		}
-		if isArchive(rest) {
-			return lockfile.Source{Kind: lockfile.LocalTarball, Path: rest, Hash: hash, Origin: d.pos(url.List[1])}, nil
+		if isArchive(p) {
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Hash: hash, Origin: d.pos(url.List[1])}, nil
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: rest, Origin: d.pos(url.List[1])}, nil
+		return lockfile.Source{Kind: lockfile.Directory, Path: p, Origin: d.pos(url.List[1])}, nil
 	}
 	return lockfile.Source{}, d.errAt(url.List[1], "unsupported URL scheme in %s: want http(s), git, git+…, or file", u)
+}
+
+// local returns a local source's path relative to the project. dune
+// writes its local pins at absolute paths: one inside the project's
+// folder on this machine (Options.Dir) is that relative path; any other
+// absolute path, a Windows drive path (C:/…, C:\…) or a network path
+// (\\host\…) among them, is outside.
+func (d *decoder) local(n *sexp.Node, p string) (string, error) {
+	if isWindowsPath(p) {
+		return "", d.outside(n, p)
+	}
+	if !path.IsAbs(p) {
+		return p, nil
+	}
+	if dir := d.opts.Dir; dir != "" {
+		clean := path.Clean(p)
+		switch {
+		case clean == path.Clean(dir):
+			return ".", nil
+		case strings.HasPrefix(clean, strings.TrimSuffix(path.Clean(dir), "/")+"/"):
+			return strings.TrimPrefix(clean, strings.TrimSuffix(path.Clean(dir), "/")+"/"), nil
+		}
+	}
+	return "", d.outside(n, p)
+}
+
+// isWindowsPath reports a path of a Windows machine: on a drive (C:/,
+// C:\), or on the network (\\host\share).
+func isWindowsPath(p string) bool {
+	drive := len(p) >= 3 && p[1] == ':' && (p[2] == '/' || p[2] == '\\') && ('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
+	return drive || strings.HasPrefix(p, `\\`)
 }
 
 // outside reports a local source at an absolute path: the generated file
@@ -561,7 +627,11 @@ func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
 			}
 			return names(v.List[1].List, nil)
 		case "choice":
+			// dune takes the first branch that matches: a later branch's
+			// names apply unless an earlier branch matches, which only
+			// a platform compatible with both can do.
 			var out []Depend
+			var earlier []PlatformEnv
 			for _, br := range v.List[1:] {
 				if br.Kind != sexp.List || len(br.List) != 2 || br.List[1].Kind != sexp.List {
 					return nil, d.errAt(br, "want (<platforms> (<name>…)) in (choice …)")
@@ -574,12 +644,35 @@ func (d *decoder) depends(n *sexp.Node) ([]Depend, error) {
 				if err != nil {
 					return nil, err
 				}
+				var unless []PlatformEnv
+				for _, e := range earlier {
+					if slices.ContainsFunc(envs, func(x PlatformEnv) bool { return compatible(e, x) }) {
+						unless = append(unless, e)
+					}
+				}
+				for i := range es {
+					es[i].Unless = unless
+				}
 				out = append(out, es...)
+				earlier = append(earlier, envs...)
 			}
 			return out, nil
 		}
 	}
 	return names(n.List[1:], nil)
+}
+
+// compatible reports whether one platform can match both envs: no
+// variable has different values in them.
+func compatible(a, b PlatformEnv) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Var == y.Var && x.Value != y.Value {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // depexts reads the system packages a package needs. A non-portable lock
@@ -929,11 +1022,7 @@ func (d *decoder) term(n *sexp.Node) (Term, error) {
 
 // checkDepends reports depends that name no package of the lock (dune
 // itself excepted: the running dune provides it).
-func checkDepends(g *lockfile.Graph, files map[*lockfile.Package]string) error {
-	have := map[string]bool{"dune": true}
-	for _, p := range g.Packages {
-		have[p.Name] = true
-	}
+func checkDepends(g *lockfile.Graph, files map[*lockfile.Package]string, have map[string]bool) error {
 	var errs []error
 	for _, p := range g.Packages {
 		for _, e := range p.Deps {

@@ -133,10 +133,13 @@ type ExtraSource struct {
 }
 
 // Depend is one dependency, on the listed platforms or on all when
-// Platforms is nil.
+// Platforms is nil, but not on those Unless lists: the platforms of
+// earlier branches of the same choice, which dune takes first (only
+// those that a platform of this one's could match too).
 type Depend struct {
 	Name      string
 	Platforms []PlatformEnv
+	Unless    []PlatformEnv
 }
 
 // Depext names system packages, needed when Cond holds (always when nil).

@@ -13,7 +13,8 @@ import (
 
 // TestBadInput runs lock2nix on each malformed input in ../../testdata/bad:
 // it must exit 1, write nothing, and print exactly the "want" section
-// ($DIR stands for the project folder). -update rewrites want.
+// ($DIR stands for the project folder, in the inputs too). -update
+// rewrites want.
 func TestBadInput(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/bad/*.txtar")
 	if len(files) == 0 {
@@ -27,6 +28,12 @@ func TestBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
+			// Inputs may name the project's folder, as dune's local pins
+			// do, by its real path.
+			real, err := filepath.EvalSymlinks(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var want string
 			for _, f := range ar.Files {
 				if f.Name == "want" {
@@ -36,7 +43,7 @@ func TestBadInput(t *testing.T) {
 				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f.Name)), 0o755); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, f.Name), bytes.ReplaceAll(f.Data, []byte("$DIR"), []byte(real)), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -50,7 +57,7 @@ func TestBadInput(t *testing.T) {
 			if _, err := os.Stat(out); err == nil {
 				t.Error("an output file was written")
 			}
-			got := strings.ReplaceAll(stderr.String(), dir, "$DIR")
+			got := strings.ReplaceAll(strings.ReplaceAll(stderr.String(), dir, "$DIR"), real, "$DIR")
 			if *update {
 				for i := range ar.Files {
 					if ar.Files[i].Name == "want" {

@@ -61,8 +61,18 @@ var duneCommand = &command{
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			// Pins (the pins file, --pin) are applied to the graph by
 			// the run every command shares.
-			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{})
+			// dune writes local pins at absolute paths: those inside
+			// the project, as dune names it (links resolved), are read
+			// as relative paths.
+			abs, err := filepath.Abs(dir)
+			if err == nil {
+				abs, err = filepath.EvalSymlinks(abs)
+			}
 			if err != nil {
+				return nil, err
+			}
+			lock, err := dunelock.ParseFS(os.DirFS(dir), *lockDir, dunelock.Options{Dir: filepath.ToSlash(abs)})
+			if lock == nil {
 				return nil, prefixDir(dir, err)
 			}
 			var flags []string
@@ -79,6 +89,9 @@ var duneCommand = &command{
 				extra: extraSites(lock),
 				// What --report needs to know of dune besides the graph.
 				facts: func() report.Facts { return duneFacts(lock) },
+				// Package files that do not parse: the others are read,
+				// and the run reports what else is wrong.
+				problems: prefixDir(dir, err),
 			}, nil
 		}
 	},

@@ -118,6 +118,12 @@ type translation struct {
 	// extra are sources beside the packages' own (dune's extra files),
 	// for the pins to apply to.
 	extra []pins.Site
+	// problems are the errors of a lockfile read in part (dune: package
+	// files that do not parse), and then of local paths that lead outside
+	// the root; the run goes on to find what else is wrong (unpinned
+	// sources, actions that do not compile), reports it all at once, and
+	// writes nothing.
+	problems error
 }
 
 // commonFlags are the flags every command shares.
@@ -190,11 +196,17 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := checkLocals(dir, root, t.locals, t.localSkip); err != nil {
-		return fail(err)
+	t.problems = errors.Join(t.problems, checkLocals(dir, root, t.locals, t.localSkip))
+	if t.problems != nil {
+		// Nothing is fetched, nor the pins file written, for a lockfile
+		// that does not translate: its pins only tell what is unpinned.
+		pf.prefetch = ""
 	}
 	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
-		return fail(err)
+		return fail(errors.Join(t.problems, err))
+	}
+	if t.problems != nil {
+		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
 	if rf.format != "" {
 		return rf.print(c, t, stdout, stderr)
@@ -208,7 +220,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lock2nix %s: warning: %s\n", c.name, msg)
 	}
 	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
-		return fail(fmt.Errorf("%s: %w", t.inputPath, err))
+		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
 	warnWeak(t.sites(), stderr, c.name, prefetchCommand(c, dir, t)+"=weak")
 	// The header's command repeats the flags that shape the output, so
@@ -378,6 +390,18 @@ func boundary(dir, flag string) (root, up string, err error) {
 		}
 	}
 	return root, strings.Join(ups, "/"), nil
+}
+
+// allProblems joins the problems found while reading, the sources that
+// nothing pins and the errors of compiling what was read, so that one run
+// names them all.
+func (t *translation) allProblems(c *command, dir string, allowUnpinned bool) error {
+	errs := []error{t.problems}
+	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), allowUnpinned); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", t.inputPath, err))
+	}
+	errs = append(errs, t.emit(io.Discard, nixexpr.Header{}))
+	return errors.Join(errs...)
 }
 
 // checkLocals stops on every local path that leads outside root: the

@@ -176,7 +176,10 @@ func TestPrefetchDune(t *testing.T) {
 	repoURL, mainCommit, branchCommit := repo.URL, repo.Main, repo.Feature
 	srv := fetchtest.NewServer(t, map[string]string{"/lib.tar.gz": "lib", "/fix.patch": "fix"})
 	md5hex := func(s string) string { d := md5.Sum([]byte(s)); return hex.EncodeToString(d[:]) }
-	dir := t.TempDir()
+	// The repository lies inside the project (the folder that holds
+	// it): a lock may not make Nix read a repository elsewhere on the
+	// machine.
+	dir := filepath.Dir(strings.TrimPrefix(repoURL, "file://"))
 	writeFiles(t, dir, map[string]string{
 		"dune.lock/lock.dune":      "(lang package 0.1)\n",
 		"dune.lock/dev.pkg":        "(version dev)\n(dev)\n(source (fetch (url git+" + repoURL + ")))\n",

@@ -68,7 +68,7 @@ let
     p:
     filter (n: n != "dune" && byName ? ${n}) (
       map (d: if builtins.isString d then d else d.name) (
-        filter (d: builtins.isString d || onHost d.platforms) (p.deps or [ ])
+        filter (d: builtins.isString d || onHost d.platforms && !(any matches (d.unless or [ ]))) (p.deps or [ ])
       )
     );
   # The transitive dependencies of a package, nearest first.
@@ -115,7 +115,7 @@ let
             export CAML_LD_LIBRARY_PATH="${d}/lib/stublibs''${CAML_LD_LIBRARY_PATH:+:$CAML_LD_LIBRARY_PATH}"
             export OCAMLTOP_INCLUDE_PATH="${d}/lib/toplevel''${OCAMLTOP_INCLUDE_PATH:+:$OCAMLTOP_INCLUDE_PATH}"
           ''
-          + (byName.${n}.exportedEnv or "")
+          + (byName.${n}.exportedEnvs.${host.system} or byName.${n}.exportedEnv or "")
         ) (builtins.foldl' (acc: x: [ x ] ++ acc) [ ] deps)
       );
       extra = p.extra or { };

@@ -59,47 +59,22 @@ type emitter struct {
 	// needSrc records that a package uses the project folder, so that the
 	// file defines local.
 	needSrc bool
-	// versions, dev flags and dependency names of every package, by name,
-	// for the variables scripts use.
-	versions map[string]string
-	dev      map[string]bool
-	deps     map[string][]string
+	// generic is the lock on a platform it names no condition for; hosts
+	// are the lock on each of Hosts, in that order.
+	generic *view
+	hosts   []*view
 }
 
 func newEmitter(l *dunelock.Lock) *emitter {
 	e := &emitter{
-		lock:     l,
-		sources:  nixexpr.NewSources(len(l.Graph.Packages)),
-		versions: map[string]string{},
-		dev:      map[string]bool{},
-		deps:     map[string][]string{},
+		lock:    l,
+		sources: nixexpr.NewSources(len(l.Graph.Packages)),
+		generic: newView(l, nil),
 	}
-	for _, p := range l.Graph.Packages {
-		e.versions[p.Name] = p.Version
-		e.dev[p.Name] = l.Recipes[p.ID] != nil && l.Recipes[p.ID].Dev
-		for _, d := range p.Deps {
-			if !slices.Contains(e.deps[p.Name], d.Name) {
-				e.deps[p.Name] = append(e.deps[p.Name], d.Name)
-			}
-		}
+	for _, hp := range Hosts {
+		e.hosts = append(e.hosts, newView(l, hp.Vars))
 	}
 	return e
-}
-
-// closure returns the names of a package's transitive dependencies.
-func (e *emitter) closure(name string) map[string]bool {
-	seen := map[string]bool{}
-	var walk func(string)
-	walk = func(n string) {
-		for _, d := range e.deps[n] {
-			if !seen[d] {
-				seen[d] = true
-				walk(d)
-			}
-		}
-	}
-	walk(name)
-	return seen
 }
 
 func attr(name string, v nixexpr.Expr) nixexpr.Binding {
@@ -159,26 +134,11 @@ func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
 	if deps := dependsExpr(r.Depends); deps != nil {
 		bs = append(bs, attr("deps", deps))
 	}
-	sc := &shellCompiler{pkg: p, closure: e.closure(p.Name), versions: e.versions, dev: e.dev}
-	var errs []error
-	for _, phase := range []struct {
-		name     string
-		branches []dunelock.Branch
-	}{{"build", r.Build}, {"install", r.Install}} {
-		if len(phase.branches) > 0 {
-			v, err := phaseExpr(sc, phase.branches)
-			errs = append(errs, err)
-			bs = append(bs, attr(phase.name, v))
-		}
-	}
-	if len(r.Env) > 0 {
-		env, err := sc.exportedEnv(r.Env)
-		errs = append(errs, err)
-		bs = append(bs, attr("exportedEnv", nixexpr.String{Value: env}))
-	}
-	if err := errors.Join(errs...); err != nil {
+	scripts, err := e.compile(p, r)
+	if err != nil {
 		return nil, err
 	}
+	bs = append(bs, scripts...)
 	if nixos := nixosDepexts(r.Depexts); len(nixos) > 0 {
 		bs = append(bs, attr("depexts", nixexpr.Strings(nixos)))
 	}
@@ -203,28 +163,121 @@ func dependsExpr(ds []dunelock.Depend) nixexpr.Expr {
 			items = append(items, nixexpr.String{Value: d.Name})
 			continue
 		}
-		items = append(items, nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+		b := []nixexpr.Binding{
 			attr("name", nixexpr.String{Value: d.Name}),
 			attr("platforms", platformsExpr(d.Platforms)),
-		}})
+		}
+		if d.Unless != nil {
+			b = append(b, attr("unless", platformsExpr(d.Unless)))
+		}
+		items = append(items, nixexpr.AttrSet{Bindings: b})
 	}
 	return nixexpr.List{Items: items}
 }
 
-// phaseExpr lists a build or install field's branches, each with its
-// scripts and the platforms it applies on.
-func phaseExpr(sc *shellCompiler, branches []dunelock.Branch) (nixexpr.Expr, error) {
-	var items []nixexpr.Expr
-	var errs []error
-	for _, br := range branches {
-		b, err := scriptBindings(sc, br.Action)
-		errs = append(errs, err)
-		if br.Platforms != nil {
-			b = append([]nixexpr.Binding{attr("platforms", platformsExpr(br.Platforms))}, b...)
+// compile compiles a package's build and install branches and its
+// exported_env, each once for a platform the lock names no condition for
+// and once for each system of Hosts that uses it (that builds this
+// version and picks this branch), with that platform's dependency set,
+// versions and platform variables decided: the builders pick the host's
+// script where it differs. Every error is returned, at its place.
+func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Binding, error) {
+	generic := e.generic.compiler(p)
+	var hosts []*shellCompiler
+	for _, v := range e.hosts {
+		if v.byName[p.Name] == p {
+			hosts = append(hosts, v.compiler(p))
+		} else {
+			hosts = append(hosts, nil) // this version is not built there
 		}
-		items = append(items, nixexpr.AttrSet{Bindings: b})
 	}
-	return nixexpr.List{Items: items}, errors.Join(errs...)
+	var bs []nixexpr.Binding
+	var errs []error
+	for _, phase := range []struct {
+		name     string
+		branches []dunelock.Branch
+	}{{"build", r.Build}, {"install", r.Install}} {
+		if len(phase.branches) == 0 {
+			continue
+		}
+		var items []nixexpr.Expr
+		for i, br := range phase.branches {
+			b, err := branchBindings(generic, hosts, phase.branches, i)
+			errs = append(errs, err)
+			if br.Platforms != nil {
+				b = append([]nixexpr.Binding{attr("platforms", platformsExpr(br.Platforms))}, b...)
+			}
+			items = append(items, nixexpr.AttrSet{Bindings: b})
+		}
+		bs = append(bs, attr(phase.name, nixexpr.List{Items: items}))
+	}
+	if len(r.Env) > 0 {
+		env, err := generic.exportedEnv(r.Env)
+		errs = append(errs, err)
+		bs = append(bs, attr("exportedEnv", nixexpr.String{Value: env}))
+		var per []nixexpr.Binding
+		for i, sc := range hosts {
+			if sc == nil {
+				continue
+			}
+			// The errors are those of the generic text.
+			if s, _ := sc.exportedEnv(r.Env); s != env {
+				per = append(per, attr(Hosts[i].System, nixexpr.String{Value: s}))
+			}
+		}
+		if len(per) > 0 {
+			bs = append(bs, attr("exportedEnvs", nixexpr.AttrSet{Bindings: per}))
+		}
+	}
+	return bs, errors.Join(errs...)
+}
+
+// branchBindings compiles branch i of a build or install field: its
+// generic script, and the script of each host that picks this branch (the
+// first that matches, as dune and the builders take) where it differs.
+func branchBindings(generic *shellCompiler, hosts []*shellCompiler, branches []dunelock.Branch, i int) ([]nixexpr.Binding, error) {
+	s, per, err := branchScripts(generic, hosts, branches, i)
+	if err != nil {
+		return nil, err
+	}
+	bs := []nixexpr.Binding{attr("script", nixexpr.String{Value: s})}
+	if len(per) > 0 {
+		var ps []nixexpr.Binding
+		for _, hp := range Hosts {
+			if hs, ok := per[hp.System]; ok {
+				ps = append(ps, attr(hp.System, nixexpr.String{Value: hs}))
+			}
+		}
+		bs = append(bs, attr("scripts", nixexpr.AttrSet{Bindings: ps}))
+	}
+	return bs, nil
+}
+
+// branchScripts returns branchBindings' scripts: the generic one, and by
+// system those that differ from it.
+func branchScripts(generic *shellCompiler, hosts []*shellCompiler, branches []dunelock.Branch, i int) (string, map[string]string, error) {
+	a := branches[i].Action
+	s, err := generic.script(a)
+	if err != nil {
+		return "", nil, err
+	}
+	per := map[string]string{}
+	for h, sc := range hosts {
+		if sc == nil || pick(branches, sc.platform) != i {
+			continue
+		}
+		// The errors are those of the generic script, which had none.
+		if hs, _ := sc.script(a); hs != s {
+			per[Hosts[h].System] = hs
+		}
+	}
+	return s, per, nil
+}
+
+// pick returns the index of the first branch that applies on the platform
+// env, or -1.
+func pick(branches []dunelock.Branch, env map[string]string) int {
+	return slices.IndexFunc(branches, func(b dunelock.Branch) bool { return b.Platforms == nil || matchesAny(b.Platforms, env) })
 }
 
 // formals are the generated function's arguments.
@@ -360,31 +413,6 @@ func nixosValue(t dunelock.Term) (string, bool) {
 		b.WriteString(v)
 	}
 	return b.String(), true
-}
-
-// scriptBindings compiles an action once for any platform and, when that
-// script tests platform variables at build time, once for each system of
-// Hosts with those tests decided: the builders pick the host's, so
-// conditions on the platform are resolved at evaluation time.
-func scriptBindings(sc *shellCompiler, a *dunelock.Action) ([]nixexpr.Binding, error) {
-	sc.platform, sc.usesPlatform = nil, false
-	generic, err := sc.script(a)
-	if err != nil {
-		return nil, err
-	}
-	bs := []nixexpr.Binding{attr("script", nixexpr.String{Value: generic})}
-	if !sc.usesPlatform {
-		return bs, nil
-	}
-	var per []nixexpr.Binding
-	for _, hp := range Hosts {
-		sc.platform = hp.Vars
-		// The errors are those of the generic script, which had none.
-		s, _ := sc.script(a)
-		per = append(per, attr(hp.System, nixexpr.String{Value: s}))
-	}
-	sc.platform = nil
-	return append(bs, attr("scripts", nixexpr.AttrSet{Bindings: per})), nil
 }
 
 // nameAttrs are a package's name and version, with the derivation-safe

@@ -186,6 +186,10 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 		return "disable", true
 	case "pinned":
 		return "false", true
+	case "build-id":
+		// dune gives every package this fixed value, which no opam
+		// build-id takes (Pkg_rules.Action_expander).
+		return buildID, true
 	}
 	if !inClosure {
 		return "", false
@@ -208,6 +212,9 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 	}
 	return fmt.Sprintf("$(dune_var %s %s %s)", shell.Quote(pkg), shell.Quote(name), dir), true
 }
+
+// buildID is dune's %{pkg:X:build-id}.
+const buildID = "d00ed00ed00ed00ed00ed00ed00ed00e"
 
 // word compiles a term into a double-quoted shell word.
 func (c *shellCompiler) word(t dunelock.Term) string {
