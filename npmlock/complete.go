@@ -50,8 +50,11 @@ type completeness struct {
 	// which CheckSync compares with the lockfile; the lockfile's root
 	// entry is only followed, not judged.
 	rootFromManifest bool
-	seen             map[string]bool
-	queue            []visit
+	// queue holds the nodes to walk, next the first not yet walked;
+	// an entry's walked flag says it was queued (each install path has
+	// an entry of its own).
+	queue []visit
+	next  int
 	// later holds the folders that links lead to, for the second pass.
 	later []visit
 	// ranges caches decoded ranges: a few hundred specifiers ("^1.0.0")
@@ -73,6 +76,7 @@ type decoded struct {
 // says it is reached only through a link (a workspace or folder).
 type visit struct {
 	key    string
+	e      *entry
 	ovr    *overrideSet
 	linked bool
 }
@@ -83,7 +87,7 @@ type visit struct {
 // project) to their entries; roots are where the walk starts besides the
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
-	c := &completeness{p: p, nodes: nodes, seen: make(map[string]bool, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
+	c := &completeness{p: p, nodes: nodes, queue: make([]visit, 0, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
 	for _, e := range nodes {
 		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
 	}
@@ -112,26 +116,27 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 }
 
 func (c *completeness) walk() {
-	for len(c.queue) > 0 {
-		v := c.queue[0]
-		c.queue = c.queue[1:]
+	for c.next < len(c.queue) {
+		v := c.queue[c.next]
+		c.next++
 		c.node(v)
 	}
 }
 
+// push queues a node once; nodes without an entry have nothing to walk.
 func (c *completeness) push(v visit) {
-	if !c.seen[v.key] {
-		c.seen[v.key] = true
+	if v.e == nil {
+		v.e = c.nodes[v.key]
+	}
+	if v.e != nil && !v.e.walked {
+		v.e.walked = true
 		c.queue = append(c.queue, v)
 	}
 }
 
 // node follows and judges the edges of one node.
 func (c *completeness) node(v visit) {
-	e := c.nodes[v.key]
-	if e == nil {
-		return
-	}
+	e := v.e
 	if e.link {
 		if e.target != "" {
 			t := visit{key: e.target, ovr: v.ovr, linked: true}
@@ -169,7 +174,7 @@ func (c *completeness) node(v visit) {
 			continue
 		}
 		t := c.nodes[target]
-		c.push(visit{key: target, ovr: v.ovr.enter(t.name), linked: v.linked})
+		c.push(visit{key: target, e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
 		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) && !c.atHome(v.key, d, target) {
 			c.report(v, e, d.Name, spec, target)
 		}

@@ -46,15 +46,15 @@ func synthLock(n int) []byte {
 	return data
 }
 
-func benchInputs(b *testing.B) map[string][]byte {
-	in := map[string][]byte{}
+func benchInputs(b *testing.B) map[string]string {
+	in := map[string]string{}
 	for _, n := range []int{1000, 10000, 50000} {
-		in[fmt.Sprintf("synthetic-%dk", n/1000)] = synthLock(n)
+		in[fmt.Sprintf("synthetic-%dk", n/1000)] = string(synthLock(n))
 	}
 	for _, name := range []string{"overleaf__overleaf.2023-12", "aws__aws-toolkit-vscode", "npm__cli"} {
 		data, err := os.ReadFile(filepath.Join(corpusDir, "npm", name, "package-lock.json"))
 		if err == nil {
-			in[name] = data
+			in[name] = string(data)
 		}
 	}
 	return in
