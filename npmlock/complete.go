@@ -166,14 +166,13 @@ func (c *completeness) node(v visit) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target := c.resolve(v.key, d.Name)
-		if target == "" {
+		target, t := c.resolve(v.key, d.Name)
+		if t == nil {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "")
 			}
 			continue
 		}
-		t := c.nodes[target]
 		c.push(visit{key: target, e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
 		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) && !c.atHome(v.key, d, target) {
 			c.report(v, e, d.Name, spec, target)
@@ -221,8 +220,8 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 
 // resolve finds name as Node does from the folder at key: key's own
 // node_modules, then each enclosing package's, then the project's. It
-// returns the install path, or "".
-func (c *completeness) resolve(key, name string) string {
+// returns the install path and its entry, or "" and nil.
+func (c *completeness) resolve(key, name string) (string, *entry) {
 	dir := key
 	for {
 		// Built in a reused buffer: a lookup by string(buf) allocates
@@ -232,12 +231,12 @@ func (c *completeness) resolve(key, name string) string {
 			c.buf = append(append(c.buf, dir...), '/')
 		}
 		c.buf = append(append(c.buf, "node_modules/"...), name...)
-		if _, ok := c.nodes[string(c.buf)]; ok {
-			return string(c.buf)
+		if e := c.nodes[string(c.buf)]; e != nil {
+			return e.path, e // the path is the key: no string made
 		}
 		up, ok := c.parent(dir)
 		if !ok {
-			return ""
+			return "", nil
 		}
 		dir = up
 	}

@@ -1185,6 +1185,9 @@ type fields struct {
 	dependencies, devDependencies, optionalDependencies, peerDependencies    gjson.Result
 	requires, peerDependenciesMeta, os, cpu, libc, engines                   gjson.Result
 	bundleDependencies, bundledDependencies, hasShrinkwrap                   gjson.Result
+	// set lists the members filled by the last read, the only ones the
+	// next read must clear (clearing all would cost more than reading).
+	set []*gjson.Result
 }
 
 // slot returns where the member named key goes, or nil for members the
@@ -1253,10 +1256,14 @@ func (f *fields) slot(key string) *gjson.Result {
 
 // read fills f from the object v.
 func (f *fields) read(v gjson.Result) {
-	*f = fields{}
+	for _, r := range f.set {
+		*r = gjson.Result{}
+	}
+	f.set = f.set[:0]
 	v.ForEach(func(k, val gjson.Result) bool {
 		if r := f.slot(k.Str); r != nil {
 			*r = val
+			f.set = append(f.set, r)
 		}
 		return true
 	})

@@ -26,7 +26,11 @@ import (
 // nor are locked prereleases. With opts.LegacyPeerDeps peer dependencies
 // are not counted, as npm does not count them then.
 func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
-	installed := map[string]*lockfile.Package{}
+	n := 0
+	for _, p := range g.Packages {
+		n += len(p.Installs)
+	}
+	installed := make(map[string]*lockfile.Package, n)
 	for _, p := range g.Packages {
 		for _, in := range p.Installs {
 			installed[in.Path] = p
@@ -234,14 +238,16 @@ func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, sp
 // isRelease reports whether v is "major.minor.patch" without a prerelease
 // or build part.
 func isRelease(v string) bool {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	for _, p := range parts {
+	// Part by part, without splitting: this runs for every dependency.
+	for i := range 3 {
+		p, rest, found := strings.Cut(v, ".")
+		if found != (i < 2) {
+			return false
+		}
 		if _, err := strconv.Atoi(p); err != nil || p == "" {
 			return false
 		}
+		v = rest
 	}
 	return true
 }
@@ -275,10 +281,12 @@ func satisfies(v string, alts [][]lockfile.Comparison) bool {
 
 // compareRelease compares two "major.minor.patch" versions.
 func compareRelease(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := range 3 {
-		x, _ := strconv.Atoi(as[i])
-		y, _ := strconv.Atoi(bs[i])
+	for range 3 {
+		var as, bs string
+		as, a, _ = strings.Cut(a, ".")
+		bs, b, _ = strings.Cut(b, ".")
+		x, _ := strconv.Atoi(as)
+		y, _ := strconv.Atoi(bs)
 		if x != y {
 			if x < y {
 				return -1
