@@ -27,7 +27,17 @@
         };
       });
 
-      overlays.default = final: prev: { lock2nix = final.callPackage ./nix/package.nix { }; };
+      # pkgs.lock2nix, and the builders: pkgs.lock2nixNpm { file = ./package-lock.nix; src = ./.; }
+      overlays.default =
+        final: prev:
+        let
+          builders = import ./. { pkgs = final; };
+        in
+        {
+          lock2nix = final.callPackage ./nix/package.nix { };
+          lock2nixNpm = builders.npm;
+          lock2nixDune = builders.dune;
+        };
 
       devShells = forAllSystems (pkgs: {
         default = pkgs.mkShell {

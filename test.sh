@@ -7,6 +7,18 @@ unformatted=$(gofmt -l .)
 [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
 go vet ./...
 go test -race -count=1 ./...
+# The JS of the builders, unit by unit, with Node's own test runner.
+if command -v node >/dev/null; then
+  node --test nixexpr/node/modules_test.js nixexpr/npm/layout_test.js
+else
+  echo "node is not installed: the JS unit tests are skipped" >&2
+fi
+# The shell files (the dev shell hook, the e2e and bench scripts).
+if command -v shellcheck >/dev/null; then
+  shellcheck nixexpr/node/devshell.sh e2e/*.sh bench/*.sh test.sh .ci/run
+else
+  echo "shellcheck is not installed (apt-get install shellcheck): shell files not linted" >&2
+fi
 # The benchmark comparison in its reduced form: one lockfile and one dune
 # lock, one run, no targets enforced (see README for the full table).
 if [ -d ../shared/corpus/npm/npm__cli ] && command -v nix-instantiate >/dev/null && command -v jq >/dev/null; then

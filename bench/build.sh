@@ -39,10 +39,11 @@ reg=$(npm config get registry)
 (cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)
 bump=${BUMP:-ms}
 
-# expr LOCK_NIX SRC: nodeModules with install scripts on.
-expr() {
+# tree_expr LOCK_NIX SRC: nodeModules with install scripts on, built by
+# the repository's builders.
+tree_expr() {
   echo "let pkgs = import $repo/testdata/nixpkgs-standin { };
-    in (pkgs.callPackage $1 { src = /. + \"$2\"; }).nodeModules"
+    in ((import $repo { inherit pkgs; }).npm { file = $1; src = /. + \"$2\"; }).nodeModules"
 }
 # built DRV: the outputs of DRV's closure that a build of nodeModules makes
 # (not the tarballs, nodejs or the host's tools), for deleting them.
@@ -90,11 +91,11 @@ for dir in "$@"; do
   for v in a b; do
     "$work/lock2nix" npm "$proj/$v" -o "$proj/$v.nix" --registry "$reg" --replace-registry-host registry.npm.test --allow-out-of-sync 2>"$proj/gen.log" || { cat "$proj/gen.log" >&2; exit 1; }
     # Every tarball in the store beforehand.
-    nix-build --no-out-link --quiet -E "(import $repo/testdata/nixpkgs-standin { }).callPackage $proj/$v.nix { src = /. + \"$proj/$v\"; }" \
+    nix-build --no-out-link --quiet -E "(import $repo { pkgs = import $repo/testdata/nixpkgs-standin { }; }).npm { file = $proj/$v.nix; src = /. + \"$proj/$v\"; }" \
       -A sources >/dev/null
   done
-  drv_a=$(nix-instantiate --quiet -E "$(expr "$proj/a.nix" "$proj/a")" 2>/dev/null)
-  drv_b=$(nix-instantiate --quiet -E "$(expr "$proj/b.nix" "$proj/b")" 2>/dev/null)
+  drv_a=$(nix-instantiate --quiet -E "$(tree_expr "$proj/a.nix" "$proj/a")" 2>/dev/null)
+  drv_b=$(nix-instantiate --quiet -E "$(tree_expr "$proj/b.nix" "$proj/b")" 2>/dev/null)
   mapfile -t outs_a < <(built "$drv_a")
   tree_b=$(nix-store -q --outputs "$drv_b")
   # npm's cache warm.

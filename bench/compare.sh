@@ -91,6 +91,7 @@ summary() {
     return
   fi
   /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
+  # shellcheck disable=SC2086 # one time a word
   ms=$(printf '%s\n' ${times[$label]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   mb=$(($(tail -n 1 "$work/rss") / 1024))
   cell="$ms ms, $mb MB"
@@ -167,7 +168,8 @@ if [ ${#npm_dirs[@]} -gt 0 ]; then
       fi
       popd >/dev/null
     fi
-    s="(import $work/out.nix $stub).sources"
+    # The data file's sources, through the builders' fetchers.
+    s="((import $repo { pkgs.callPackage = fn: fn; }).npm ({ file = $work/out.nix; } // $stub)).sources"
     evals "let s = $s; in $forced" "
       let
         lock = builtins.fromJSON (builtins.readFile $lock);
@@ -199,6 +201,7 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
       fi
     done
     l2n_cmd=("$work/lock2nix" dune "$dir" -o "$work/out.nix" "${pins[@]}")
+    # shellcheck disable=SC2016 # expanded by that sh
     cat_cmd=(sh -c 'cat "$1"/dune.lock/*' sh "$dir")
     times=() failed=()
     for ((i = 0; i < runs; i++)); do

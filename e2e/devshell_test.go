@@ -22,7 +22,7 @@ func devShellProject(t *testing.T) (proj string, hook func(writable bool, tree s
 	need(t, "nix-build", "npm", "go", "bash")
 	src, _ := filepath.Abs("../testdata/npm/workspace")
 	file := generateNpm(t, src)
-	call := "(pkgs.callPackage " + file + " { src = " + src + "; })"
+	call := npmCall(file, "src = "+src+";")
 	var err error
 	if full, err = nixBuild(call + ".nodeModules"); err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ func TestNpm(t *testing.T) {
 func TestNativeNeedsPython(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/native")
-	_, err := nixBuild("(pkgs.callPackage " + out + " { nodejs = pkgs.nodejs // { python = null; }; python3 = null; }).nodeModules")
+	_, err := nixBuild(npmCall(out, "nodejs = pkgs.nodejs // { python = null; }; python3 = null;") + ".nodeModules")
 	if err == nil {
 		t.Fatal("the native build succeeded without python; the python test proves nothing")
 	}
@@ -66,7 +66,7 @@ func TestOverrideWinsPython(t *testing.T) {
 	out := generateNpm(t, "../testdata/npm/native")
 	fake := `derivation { name = "override-python"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/mkdir -p $out/bin && /bin/ln -s /usr/bin/python3 $out/bin/python3" ]; }`
 	override := "{ nativeBuildInputs = [ (" + fake + ") ]; env.NONCE = \"" + strconv.FormatInt(time.Now().UnixNano(), 10) + "\"; }"
-	_, log, err := nixBuildLog("(pkgs.callPackage " + out + " { overrides.segfault-handler = " + override + "; }).nodeModules")
+	_, log, err := nixBuildLog(npmCall(out, "overrides.segfault-handler = "+override+";") + ".nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -81,7 +81,7 @@ func TestOverrideWinsPython(t *testing.T) {
 func TestNativeGyp(t *testing.T) {
 	need(t, "nix-build", "npm", "go", "node")
 	out := generateNpm(t, "../testdata/npm/native-gyp")
-	tree, err := nixBuild("(pkgs.callPackage " + out + " { }).nodeModules")
+	tree, err := nixBuild(npmCall(out, "") + ".nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -145,7 +145,7 @@ func TestBuildPackage(t *testing.T) {
 			if c.storeSrc {
 				src = "(builtins.path { path = " + src + "; name = \"src\"; })"
 			}
-			res, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).buildPackage { " + c.args + " }")
+			res, err := nixBuild(npmCall(out, "src = "+src+";") + ".buildPackage { " + c.args + " }")
 			if err != nil {
 				t.Fatalf("nix-build buildPackage: %v", err)
 			}
@@ -208,13 +208,70 @@ func TestNpmGit(t *testing.T) {
 	runNpmSh(t, proj)
 }
 
+// TestDirectoriesBin: a package without "bin" but with directories.bin
+// gets its bins linked in the tree (a dependency, packed by npm: the tree
+// equals npm ci's, .bin included) and in buildPackage's $out/bin (the
+// project itself), as npm normalises directories.bin.
+func TestDirectoriesBin(t *testing.T) {
+	need(t, "nix-build", "npm", "node")
+	work := nixReadableTempDir(t)
+	dep, proj := filepath.Join(work, "dirbin"), filepath.Join(work, "proj")
+	files := map[string]string{
+		"dirbin/package.json":         `{ "name": "dirbin", "version": "1.0.0", "directories": { "bin": "scripts" } }`,
+		"dirbin/scripts/dirbin-hello": "#!/usr/bin/env node\nconsole.log('hello')\n",
+		"proj/package.json":           `{ "name": "dirproj", "version": "1.0.0", "directories": { "bin": "tools" }, "scripts": { "build": "dirbin-hello > said.txt" }, "dependencies": { "dirbin": "file:dirbin-1.0.0.tgz" } }`,
+		"proj/tools/dirproj-tool":     "#!/bin/sh\necho tool\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(work, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{
+		{dep, []string{"pack", "--pack-destination", proj}},
+		{proj, []string{"install", "--package-lock-only", "--offline", "--no-audit", "--no-fund"}},
+	} {
+		cmd := exec.Command("npm", c.args...)
+		cmd.Dir = c.dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm %v: %v\n%s", c.args, err, out)
+		}
+	}
+	runNpmSh(t, proj)
+	out := generateNpm(t, proj)
+	tree, err := nixBuild(npmCall(out, "src = "+proj+";") + ".nodeModules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target, err := os.Readlink(filepath.Join(tree, "node_modules/.bin/dirbin-hello")); err != nil || target != "../dirbin/scripts/dirbin-hello" {
+		t.Errorf("the tree's node_modules/.bin/dirbin-hello: %q, %v", target, err)
+	}
+	res, err := nixBuild(npmCall(out, "src = "+proj+";") + ".buildPackage { }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said, err := os.ReadFile(filepath.Join(res, "lib/node_modules/dirproj/said.txt"))
+	if err != nil || string(said) != "hello\n" {
+		t.Errorf("the build script ran the dependency's bin: %q, %v", said, err)
+	}
+	ran, err := exec.Command(filepath.Join(res, "bin/dirproj-tool")).Output()
+	if err != nil || string(ran) != "tool\n" {
+		t.Errorf("$out/bin/dirproj-tool: %q, %v", ran, err)
+	}
+}
+
 // TestWorkspaceClosure builds one workspace's own node_modules: what its
 // dependencies resolve to from its folder, transitively, and nothing else.
 func TestWorkspaceClosure(t *testing.T) {
 	need(t, "nix-build", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/workspace")
 	src, _ := filepath.Abs("../testdata/npm/workspace")
-	root, err := nixBuild("(pkgs.callPackage " + out + " { src = " + src + "; }).workspaces.b.nodeModules")
+	root, err := nixBuild(npmCall(out, "src = "+src+";") + ".workspaces.b.nodeModules")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}

@@ -14,6 +14,17 @@ import (
 // standin is the nixpkgs stand-in the builds use.
 var standin, _ = filepath.Abs("../testdata/nixpkgs-standin")
 
+// repo is the repository, whose default.nix gives lock2nix's builders.
+var repo, _ = filepath.Abs("..")
+
+// npmCall is the Nix expression that builds a file lock2nix npm wrote
+// (a data file, or one written with --standalone) with the repository's
+// builders and more arguments (Nix bindings): what lock2nix.lib.npm
+// returns. pkgs must be in scope (nixBuild puts it there).
+func npmCall(file, bindings string) string {
+	return "((import " + repo + " { inherit pkgs; }).npm { file = " + file + "; " + bindings + " })"
+}
+
 // need skips the test in -short mode or when a tool is missing.
 func need(t *testing.T, tools ...string) {
 	t.Helper()

@@ -43,8 +43,7 @@ func TestIncremental(t *testing.T) {
 	})
 	nonce := strconv.FormatInt(time.Now().UnixNano(), 10)
 	expr := func(v string) string {
-		return "(pkgs.callPackage " + generateNpm(t, filepath.Join(work, v)) +
-			` { overrides.ms.env.NONCE = "` + nonce + `"; }).nodeModules`
+		return npmCall(generateNpm(t, filepath.Join(work, v)), `overrides.ms.env.NONCE = "`+nonce+`";`) + ".nodeModules"
 	}
 	ejsDrv := func(e string) string {
 		cmd := exec.Command("sh", "-c", `nix-store -qR "$(nix-instantiate -E "$1")" | grep -- '-ejs-2\.7\.4\.drv$'`,

@@ -2,9 +2,13 @@
 # e2e/npm.sh PROJECT_DIR — prove that the Nix lock2nix generates for a
 # project builds the node_modules tree npm ci builds.
 #
-#  1. generates the Nix with the registry npm is configured with;
-#  2. builds nodeModules (install scripts off) with nix-build, through the
-#     nixpkgs stand-in in testdata/: Nix fetches and hash-checks every tarball;
+#  1. generates the Nix with the registry npm is configured with: the data
+#     file (the default) and, beside it, the --standalone file;
+#  2. builds nodeModules (install scripts off) with nix-build from the data
+#     file and the builders of this repository (default.nix, as
+#     lock2nix.lib.npm does), through the nixpkgs stand-in in testdata/:
+#     Nix fetches and hash-checks every tarball; the --standalone file must
+#     give the same derivations (so the same build);
 #  3. runs npm ci --ignore-scripts on a copy of the project and compares the
 #     paths under every node_modules folder of both trees (links compared by
 #     target; .package-lock.json left out), printing any difference;
@@ -34,24 +38,45 @@ reg=$(npm config get registry 2>/dev/null)
 # LOCK2NIX_FLAGS adds flags, e.g. --allow-unpinned for lockfiles without integrity.
 # shellcheck disable=SC2086
 "$work/lock2nix" npm "$proj" -o "$work/lock.nix" --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
+# shellcheck disable=SC2086
+"$work/lock2nix" npm "$proj" -o "$work/standalone.nix" --standalone --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
 
 overrides="{ }"
 [ -f "$proj/overrides.nix" ] && overrides="import $proj/overrides.nix { inherit pkgs; }"
-build() { # build INSTALL_SCRIPTS; the builders' log goes to $work/build.log
-  nix-build --no-out-link --quiet 2>"$work/build.log" -E "
-    let pkgs = import $repo/testdata/nixpkgs-standin { };
-    in (pkgs.callPackage $work/lock.nix {
+# tree FILE INSTALL_SCRIPTS: the expression of FILE's nodeModules, built
+# by this repository's builders.
+tree() {
+  echo "let pkgs = import $repo/testdata/nixpkgs-standin { };
+    in ((import $repo { inherit pkgs; }).npm {
+      file = $1;
       src = /. + \"$proj\";
-      installScripts = $1;
+      installScripts = $2;
       overrides = $overrides;
-    }).nodeModules" || {
+    }).nodeModules"
+}
+build() { # build INSTALL_SCRIPTS; the builders' log goes to $work/build.log
+  nix-build --no-out-link --quiet 2>"$work/build.log" -E "$(tree "$work/lock.nix" "$1")" || {
     tail -n 40 "$work/build.log" >&2
     echo "e2e/npm.sh: $name: FAIL: nix-build (install scripts: $1)" >&2
     return 1
   }
 }
+for scripts in false true; do
+  if ! data=$(nix-instantiate --quiet -E "$(tree "$work/lock.nix" $scripts)" 2>"$work/build.log") ||
+    ! standalone=$(nix-instantiate --quiet -E "$(tree "$work/standalone.nix" $scripts)" 2>>"$work/build.log"); then
+    tail -n 40 "$work/build.log" >&2
+    echo "e2e/npm.sh: $name: FAIL: nix-instantiate (install scripts: $scripts)" >&2
+    exit 1
+  fi
+  if [ "$data" != "$standalone" ]; then
+    echo "e2e/npm.sh: $name: FAIL: the --standalone file gives $standalone, the data file $data (install scripts: $scripts)" >&2
+    exit 1
+  fi
+done
 nixtree=$(build false)
 
+lockjson=$proj/package-lock.json
+[ -f "$proj/npm-shrinkwrap.json" ] && lockjson=$proj/npm-shrinkwrap.json
 # The folder to copy: the project, or, when its lockfile links folders
 # beside it (file:../lib), the ancestor that holds them all, so that npm ci
 # sees them too. up is how many levels the links climb.
@@ -63,7 +88,7 @@ up=$(node -e '
   let up = 0;
   for (const p of paths) { const m = /^((\.\.\/)+|\.\.$)/.exec(p); if (m) up = Math.max(up, (m[0].match(/\.\./g) || []).length); }
   console.log(up);
-' "$proj/$(ls "$proj" | grep -m1 -E '^(npm-shrinkwrap|package-lock)\.json$')")
+' "$lockjson")
 top=$proj rel=.
 for _ in $(seq "$up"); do rel=$(basename "$top")/$rel; top=$(dirname "$top"); done
 # copy DEST: the project, and the folders it links, into DEST; prints

@@ -78,7 +78,7 @@ func TestGnuConfigScriptsKept(t *testing.T) {
 	}
 	proj := filepath.Join(work, "proj")
 	out := generateNpm(t, proj)
-	call := "(pkgs.callPackage " + out + " { src = " + proj + "; overrides.with-config = "
+	call := "((import " + repo + " { inherit pkgs; }).npm { file = " + out + "; src = " + proj + "; overrides.with-config = "
 	for _, c := range []struct{ name, override, index, expr string }{
 		{"patched", "{ patches = [ " + work + "/fix.patch ]; }", "module.exports = 2;\n", "}).nodeModules"},
 		{"overridden-src", "{ src = " + work + "/dep; }", "module.exports = 1;\n", "}).nodeModules"},
@@ -126,7 +126,7 @@ func assertFile(t *testing.T, p, want string) {
 func TestNativeReproducible(t *testing.T) {
 	need(t, "nix-build", "nix-store", "nix-instantiate", "npm", "go")
 	out := generateNpm(t, "../testdata/npm/native")
-	expr := "(pkgs.callPackage " + out + " { }).nodeModules"
+	expr := npmCall(out, "") + ".nodeModules"
 	if _, err := nixBuild(expr); err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -215,7 +215,7 @@ func compareBuild(t *testing.T, dir string, outputs []string, args string) {
 	}
 	lock := generateNpm(t, src)
 	start := time.Now()
-	res, err := nixBuild("(pkgs.callPackage " + lock + " { src = " + src + "; }).buildPackage { doCheck = true; " + args + " }")
+	res, err := nixBuild(npmCall(lock, "src = "+src+";") + ".buildPackage { doCheck = true; " + args + " }")
 	if err != nil {
 		t.Fatalf("nix-build buildPackage: %v", err)
 	}

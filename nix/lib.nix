@@ -1,31 +1,25 @@
 # Helpers for flake users; see README.md.
 { lock2nix }:
 {
-  # The derivations of a generated npm file (nodeModules, nodeModulesProd,
-  # workspaces, buildPackage, …) for the project in src.
+  # The derivations of an npm data file lock2nix wrote (nodeModules,
+  # nodeModulesProd, workspaces, buildPackage, devShell, …) for the
+  # project in src, built by the builders of this lock2nix:
   #   lock2nix.lib.npm { inherit pkgs; file = ./package-lock.nix; src = ./.; }
-  # Its devShell gives pkgs.mkShell a hook that puts nodeModules at
-  # ./node_modules (links into the store, or with writable = true a copy),
-  # made again only when the tree changes, and node_modules/.bin on PATH:
+  # A file written with --standalone (or by lock2nix before 0.2) is
+  # called as it is. Its devShell gives pkgs.mkShell a hook that puts
+  # nodeModules at ./node_modules (links into the store, or with
+  # writable = true a copy), made again only when the tree changes, and
+  # node_modules/.bin on PATH:
   #   devShells.${system}.default = pkgs.mkShell (npm.devShell { });
   #   devShells.${system}.writable = pkgs.mkShell (npm.devShell { writable = true; } // {
   #     packages = [ pkgs.nodejs pkgs.typescript-language-server ];
   #   });
   # Every other argument (overrides, installScripts, localPaths, …) goes
-  # to the generated file.
-  npm =
-    {
-      pkgs,
-      file,
-      src,
-      ...
-    }@args:
-    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+  # to the builders.
+  npm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).npm (removeAttrs args [ "pkgs" ]);
 
   # The same for a generated dune file.
-  dune =
-    { pkgs, file, src, ... }@args:
-    pkgs.callPackage file (removeAttrs args [ "pkgs" "file" ]);
+  dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);
 
   # A check that fails when a generated file is stale relative to its
   # lockfile: add it to your flake's checks.

@@ -91,7 +91,7 @@ in {
   formatter = self.formatter.x86_64-linux;
   lib = builtins.attrNames self.lib;
   check = (self.lib.check { pkgs = (import ../testdata/flake-standin.nix).legacyPackages.x86_64-linux; src = "/project"; }).script;
-  # lib.npm hands every argument but pkgs and file to the generated file.
+  # lib.npm hands every argument but pkgs and file to a --standalone file.
   npm = self.lib.npm {
     pkgs.callPackage = f: args: f args;
     file = args: args;
@@ -115,11 +115,11 @@ in {
 		"outputs": []any{"apps", "devShells", "formatter", "lib", "overlays", "packages"},
 		"systems": []any{"aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"},
 		"package": map[string]any{
-			"pname": "lock2nix", "version": "0.1.0", "subPackages": []any{"cmd/lock2nix"},
+			"pname": "lock2nix", "version": "0.2.0", "subPackages": []any{"cmd/lock2nix"},
 			"vendorHash": string(vendorHash[1]), "kind": "buildGoModule", "cgo": float64(0),
 		},
-		"app":       map[string]any{"type": "app", "program": "/nix/store/lock2nix-0.1.0/bin/lock2nix"},
-		"overlay":   []any{"lock2nix"},
+		"app":       map[string]any{"type": "app", "program": "/nix/store/lock2nix-0.2.0/bin/lock2nix"},
+		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm"},
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
 		"lib":       []any{"check", "dune", "npm"},

@@ -2,7 +2,7 @@
 { lib, buildGoModule }:
 buildGoModule {
   pname = "lock2nix";
-  version = "0.1.0";
+  version = "0.2.0";
   src = lib.cleanSource ../.;
   # NAR hash of `go mod vendor`; TestVendorHash in nix/nix_test.go recomputes it and
   # fails when go.mod or go.sum change without it.

@@ -1,6 +1,7 @@
 package nixexpr
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 
@@ -36,8 +37,10 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 // Sources collects a file's fetchers: one per distinct source
 // ([lockfile.SourceID]), named after the first package that adds it.
 type Sources struct {
-	names    map[lockfile.SourceID]string
-	bindings []Binding
+	names map[lockfile.SourceID]string
+	// added are the sources in the order added, with their names; their
+	// fetchers (Bindings) or data (Data) are made when asked for.
+	added []namedSource
 	// needGit and needUnpinned record the fetchers beyond fetchurl the
 	// file must take as arguments.
 	needGit, needUnpinned bool
@@ -56,20 +59,90 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 	if have, ok := s.names[id]; ok {
 		return have, nil
 	}
-	f, err := s.fetcher(src)
-	if err != nil {
-		return "", fmt.Errorf("nixexpr: %s: %w", name, err)
+	if src.Kind != lockfile.Tarball && src.Kind != lockfile.Git {
+		return "", fmt.Errorf("nixexpr: %s: cannot fetch a %s source", name, src.Kind)
 	}
 	s.names[id] = name
-	s.bindings = append(s.bindings, Attr{Path: []string{name}, Value: f})
+	s.added = append(s.added, namedSource{name, src})
 	return name, nil
 }
 
+type namedSource struct {
+	name string
+	src  lockfile.Source
+}
+
+// Data returns the sources as a data file holds them, in the order they
+// were added: { url; hash; name ? … } for an archive, { url; rev; } for a
+// git commit, { url; } for an archive without a hash. SourcesNix turns
+// each into its fetcher.
+func (s *Sources) Data() []Binding {
+	bs := make([]Binding, len(s.added))
+	for i, a := range s.added {
+		bs[i] = Attr{Path: []string{a.name}, Value: sourceData(a.src)}
+	}
+	return bs
+}
+
+// sourceData describes src for SourcesNix; Add has checked its kind.
+func sourceData(src lockfile.Source) AttrSet {
+	bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.URL}}}
+	switch {
+	case src.Kind == lockfile.Git:
+		bs = append(bs, Attr{Path: []string{"rev"}, Value: String{src.Rev}})
+	case !src.Hash.IsZero():
+		if name, ok := storeName(src.URL); !ok {
+			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
+		}
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.Hash.String()}})
+	}
+	return AttrSet{Bindings: bs}
+}
+
+// SourcesNix is sources.nix: the function from fetchurl, fetchGit and
+// fetchurlUnpinned to one that fetches a source of Data.
+//
+//go:embed sources.nix
+var SourcesNix string
+
+// LocalNix is local.nix: the function from src, localRoot, localPaths
+// and rootUp to the resolver of a project's local paths (LocalBindings).
+//
+//go:embed local.nix
+var LocalNix string
+
+// Data returns a data file: h's comment, naming format and schema but
+// not lock2nix's version (the file stays the same across releases that
+// keep the schema), then { format; schema; bindings… }. lock2nix's
+// builders read it (see README).
+func Data(h Header, format string, schema int, bindings []Binding) *File {
+	return &File{
+		Comments: []string{
+			fmt.Sprintf("lock2nix %s data, schema %d, from %s. Do not edit.", format, schema, h.Input),
+			"Regenerate with: " + h.Command,
+			"Build it with lock2nix's builders (lock2nix.lib." + format + "): see lock2nix's README.",
+		},
+		Body: AttrSet{Bindings: append([]Binding{
+			Attr{Path: []string{"format"}, Value: String{format}},
+			Attr{Path: []string{"schema"}, Value: Int{int64(schema)}},
+		}, bindings...)},
+	}
+}
+
 // Bindings returns the fetchers in the order they were added.
-func (s *Sources) Bindings() []Binding { return s.bindings }
+func (s *Sources) Bindings() []Binding {
+	bs := make([]Binding, len(s.added))
+	for i, a := range s.added {
+		bs[i] = Attr{Path: []string{a.name}, Value: s.fetcher(a.src)}
+	}
+	return bs
+}
 
 // Formals are the defaulted fetcher arguments the added sources need.
 func (s *Sources) Formals() []Formal {
+	for _, a := range s.added {
+		s.fetcher(a.src)
+	}
 	var fs []Formal
 	if s.needGit {
 		fs = append(fs, Formal{Name: "fetchGit", Default: Select{Expr: Ident{"builtins"}, Attrs: []string{"fetchGit"}}})
@@ -80,12 +153,14 @@ func (s *Sources) Formals() []Formal {
 	return fs
 }
 
-func (s *Sources) fetcher(src lockfile.Source) (Expr, error) {
+// fetcher returns src's fetcher (Add has checked its kind), noting the
+// fetchers beyond fetchurl it takes.
+func (s *Sources) fetcher(src lockfile.Source) Expr {
 	switch src.Kind {
 	case lockfile.Tarball:
 		if src.Hash.IsZero() {
 			s.needUnpinned = true
-			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.URL}}}, nil
+			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.URL}}}
 		}
 		bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.URL}}}
 		// fetchurl names the store path after the URL's last segment; a
@@ -94,7 +169,7 @@ func (s *Sources) fetcher(src lockfile.Source) (Expr, error) {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
 		}
 		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.Hash.String()}})
-		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}, nil
+		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}
 	case lockfile.Git:
 		s.needGit = true
 		return Apply{Func: Ident{"fetchGit"}, Args: []Expr{AttrSet{Bindings: []Binding{
@@ -102,9 +177,9 @@ func (s *Sources) fetcher(src lockfile.Source) (Expr, error) {
 			Attr{Path: []string{"rev"}, Value: String{src.Rev}},
 			// The commit may sit on any branch or tag.
 			Attr{Path: []string{"allRefs"}, Value: Bool{true}},
-		}}}}, nil
+		}}}}
 	}
-	return nil, fmt.Errorf("cannot fetch a %s source", src.Kind)
+	panic("nixexpr: cannot fetch a " + src.Kind.String() + " source")
 }
 
 // Strings returns a list of string literals.
@@ -175,80 +250,15 @@ func storeName(url string) (string, bool) {
 
 // LocalBindings are the let bindings of a file that turns local paths into
 // store paths: rootUp, the way from src up to the boundary (written by
-// the tool, never by a lockfile), and local, the function that resolves a
-// project-relative path: from the localPaths argument when the user maps
-// it there, else against src, stopping at evaluation on one that leads
-// outside the boundary (the localRoot argument, by default src/rootUp) and
-// on a folder beside the project that src does not reach (a flake's self
-// may hold the project alone). The file must take src, localRoot and
+// the tool, never by a lockfile), and local, LocalNix's resolver of a
+// project-relative path. The file must take src, localRoot and
 // localPaths as arguments (LocalFormals).
 func LocalBindings(rootUp string) []Binding {
 	return []Binding{
 		Attr{Path: []string{"rootUp"}, Value: String{Value: rootUp}},
-		Attr{Path: []string{"local"}, Value: Raw{Text: localFn}},
+		Attr{Path: []string{"local"}, Value: Raw{Text: "(\n" + strings.TrimRight(LocalNix, "\n") + "\n)\n  {\n    inherit src localRoot localPaths rootUp;\n  }"}},
 	}
 }
-
-// localFn compares normalised paths: a store path string such as a
-// flake's self is not normalised by "+", so "…-source/../x" would pass a
-// plain prefix test. toString does not copy a path into the store.
-const localFn = `path:
-let
-  norm = x: toString (/. + builtins.unsafeDiscardStringContext (toString x));
-  boundary =
-    if localRoot != null then
-      localRoot
-    else if rootUp == "" then
-      src
-    else
-      src + "/${rootUp}";
-  p = src + "/${path}";
-  r = norm boundary;
-  s = norm p;
-  # The first symbolic link on the way from the root to the path, or null.
-  # Nix follows links among a path's parents, and a link added after the
-  # file was generated could lead anywhere; a path in the store needs no
-  # look (its links were copied as links, and leave the store only in
-  # impure evaluation).
-  below = builtins.filter (c: builtins.isString c && c != "") (
-    builtins.split "/" (builtins.substring (builtins.stringLength r) (-1) s)
-  );
-  link =
-    (builtins.foldl'
-      (
-        acc: c:
-        if acc.found != null || acc.dir == null then
-          acc
-        else
-          let
-            type = (builtins.readDir acc.dir).${c} or null;
-          in
-          if type == "symlink" then
-            acc // { found = "${toString acc.dir}/${c}"; }
-          else if type == "directory" then
-            acc // { dir = acc.dir + "/${c}"; }
-          else
-            acc // { dir = null; }
-      )
-      {
-        dir = /. + r;
-        found = null;
-      }
-      below
-    ).found;
-in
-if localPaths ? ${path} then
-  localPaths.${path}
-else if src == null then
-  throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
-else if !(s == r || builtins.substring 0 (builtins.stringLength r + 1) s == r + "/" || r == "/") then
-  throw "lock2nix: the local path ${path} leads to ${s}, outside the root ${r}; pass localRoot, a folder that holds it"
-else if builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) s != builtins.storeDir + "/" && link != null then
-  throw "lock2nix: the local path ${path} goes through the symbolic link ${link}, which Nix would follow wherever it leads; regenerate the file (lock2nix checks where links lead) or use localPaths.\"${path}\""
-else if (path == ".." || builtins.substring 0 3 path == "../") && !builtins.pathExists p then
-  throw "lock2nix: the local package ${path}, beside the project, is not in reach of src (no ${s}); pass a src that holds it, or localPaths.\"${path}\" = <its folder>;"
-else
-  p`
 
 // LocalFormals are the arguments LocalBindings' function reads, besides
 // src: localRoot and localPaths.

@@ -165,7 +165,7 @@ func TestLocalBoundaryEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	tampered := filepath.Join(app, "tampered.nix")
-	if err := os.WriteFile(tampered, bytes.ReplaceAll(text, []byte(`"path": "../lib"`), []byte(`"path": "../../secret"`)), 0o644); err != nil {
+	if err := os.WriteFile(tampered, bytes.ReplaceAll(text, []byte(`"path":"../lib"`), []byte(`"path":"../../secret"`)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	standin, _ := filepath.Abs("../../testdata/nixpkgs-standin")
@@ -173,7 +173,7 @@ func TestLocalBoundaryEval(t *testing.T) {
 		if !strings.Contains(args, "src =") {
 			args = "src = " + app + "; " + args
 		}
-		expr := `let pkgs = import ` + standin + ` { }; in toString (pkgs.callPackage ` + file + ` { ` + args + ` }).packages."lib@1.0.0".src`
+		expr := `let pkgs = import ` + standin + ` { }; in toString ` + npmCall("pkgs", file, args) + `.packages."lib@1.0.0".src`
 		var errb bytes.Buffer
 		mode := "--readonly-mode"
 		if strings.Contains(args, "builtins.path") {

@@ -68,6 +68,16 @@ const stubArgs = `{
   src = "/src";
 }`
 
+// repoRoot is the repository, whose default.nix gives lock2nix's builders.
+var repoRoot, _ = filepath.Abs(filepath.Join("..", ".."))
+
+// npmCall is the Nix expression that builds a file lock2nix npm wrote with
+// the repository's builders, given pkgs (a Nix expression) and more
+// arguments (Nix bindings): what lock2nix.lib.npm returns.
+func npmCall(pkgs, file, bindings string) string {
+	return `((import ` + repoRoot + ` { pkgs = ` + pkgs + `; }).npm { file = ` + file + `; ` + bindings + ` })`
+}
+
 // standin is the nixpkgs stand-in the build tests use.
 var standin, _ = filepath.Abs(filepath.Join("..", "..", "testdata", "nixpkgs-standin"))
 
@@ -79,12 +89,11 @@ func instantiate(t *testing.T, file string) {
 	localPaths := localPathsArg(t, file)
 	expr := `let
   pkgs = import ` + standin + ` { };
-  r = pkgs.callPackage ` + file + ` {
+  r = ` + npmCall("pkgs", file, `
     fetchGit = a: "/git/${a.rev}";
     fetchurlUnpinned = url: "/unpinned";
     src = "/src";
-    ` + localPaths + `
-  };
+    `+localPaths) + `;
 in [ r.nodeModules r.nodeModulesProd ]`
 	cmd := exec.Command("nix-instantiate", "-E", expr)
 	cmd.Env = nixEnv()
@@ -104,7 +113,7 @@ func localPathsArg(t *testing.T, file string) string {
 	}
 	empty := t.TempDir()
 	arg := ""
-	for _, m := range regexp.MustCompile(`"path": "(\.\./[^"]*)"`).FindAllSubmatch(text, -1) {
+	for _, m := range regexp.MustCompile(`"path": ?"(\.\./[^"]*)"`).FindAllSubmatch(text, -1) {
 		arg += fmt.Sprintf("%q = %s; ", m[1], empty)
 	}
 	if arg == "" {
@@ -121,7 +130,12 @@ type fetched struct{ URL, Hash, Rev string }
 func evalSources(t *testing.T, file string) map[string]fetched {
 	t.Helper()
 	args := strings.Replace(stubArgs, "{", "{ "+localPathsArg(t, file), 1)
-	expr := `let r = import ` + file + " " + args + `; in { inherit (r) sources packages; root = r.root or null; }`
+	// A dune file is a function; an npm data file goes through the builders.
+	expr := `let
+  f = import ` + file + `;
+  stubPkgs.callPackage = fn: fn;
+  r = if builtins.isFunction f then f ` + args + ` else (import ` + repoRoot + ` { pkgs = stubPkgs; }).npm ({ file = f; } // ` + args + `);
+in { inherit (r) sources packages; root = r.root or null; }`
 	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -43,7 +43,7 @@ func TestFetchRegistry(t *testing.T) {
 		// The stand-in's fetchurl is Nix's own <nix/fetchurl.nix>.
 		expr := `let
   pkgs = import ` + standin + ` { };
-  r = pkgs.callPackage ` + out + ` { };
+  r = ` + npmCall("pkgs", out, "") + `;
 in builtins.attrValues r.sources`
 		cmd := exec.Command("nix-build", "--no-out-link", "-E", expr)
 		cmd.Env = nixEnv()

@@ -59,7 +59,7 @@ func TestHostileRoundTrip(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out.nix")
 	translate(t, out, "npm", dir)
-	expr := `let r = import ` + out + " " + stubArgs + `; in {
+	expr := `let r = (import ` + repoRoot + ` { pkgs.callPackage = fn: fn; }).npm ({ file = ` + out + `; } // ` + stubArgs + `); in {
   root = r.root.name;
   packages = builtins.mapAttrs (id: p: {
     inherit (p) name version license bins;

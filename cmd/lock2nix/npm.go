@@ -23,11 +23,13 @@ import (
 const npmHelp = `Usage: lock2nix npm [DIR] [flags]
 
 Translate DIR/npm-shrinkwrap.json, or else DIR/package-lock.json
-(lockfileVersion 1, 2 or 3), and DIR/package.json into one Nix file that
-pkgs.callPackage accepts. Every source gets a fixed-output fetcher with the
-hash from the lockfile, or from DIR/lock2nix-pins.toml for entries without
-one; no network is used but by --prefetch, which downloads those entries
-and records their hashes there.
+(lockfileVersion 1, 2 or 3), and DIR/package.json into a Nix data file
+that lock2nix's builders read (lock2nix.lib.npm, the overlay's
+lock2nixNpm, or import lock2nix { }; --standalone writes one file that
+holds them, for pkgs.callPackage). Every source gets a fixed-output fetch
+with the hash from the lockfile, or from DIR/lock2nix-pins.toml for
+entries without one; no network is used but by --prefetch, which
+downloads those entries and records their hashes there.
 
 Packages without a "resolved" URL come from npm's registry, read as npm
 reads it, first found: --registry, $npm_config_registry, DIR/.npmrc, the
@@ -64,6 +66,7 @@ var npmCommand = &command{
 			registry    = fs.String("registry", "", "npm's registry `URL`, for packages without a resolved URL (default: npm's configuration)")
 			replaceHost = fs.String("replace-registry-host", "", "move resolved URLs on `HOST` (\"always\": any host; \"never\") to the registry, as npm's setting of that name (default: npm's configuration, else npmjs)")
 			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, where npm ci refuses the lockfile: out of sync with package.json, or a package needs what the tree lacks")
+			standalone  = fs.Bool("standalone", false, "write one file that holds lock2nix's builders too, for pkgs.callPackage (default: a data file for lock2nix.lib.npm)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			conf, err := loadNpmConfig(dir, *registry, *replaceHost, os.Getenv, os.Environ())
@@ -123,6 +126,11 @@ var npmCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
+			emit := npm.Emit
+			if *standalone {
+				flags = append(flags, "--standalone")
+				emit = npm.EmitStandalone
+			}
 			// The flags as read, credentials dropped (the generated file
 			// and messages must never hold them).
 			if *registry != "" {
@@ -142,7 +150,7 @@ var npmCommand = &command{
 			}
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return npm.Emit(w, g, h) },
+				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, g, h) },
 				outOfSync: append(stops, npmlock.CheckSync(os.DirFS(dir), g, opts)...), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.

@@ -3,10 +3,10 @@ package main
 import (
 	"cmp"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/report"
 )
 
@@ -35,40 +35,14 @@ func npmFacts(g *lockfile.Graph, registry string) report.Facts {
 			}
 		}
 		var hosts []string
-		for _, s := range npmSystems {
-			if npmAllows(p.Platform.OS, s.os) && npmAllows(p.Platform.CPU, s.cpu) && npmAllows(p.Platform.Libc, s.libc) {
-				hosts = append(hosts, s.system)
+		for _, h := range npm.Hosts {
+			if h.Supports(p.Platform.OS, p.Platform.CPU, p.Platform.Libc) {
+				hosts = append(hosts, h.System)
 			}
 		}
 		f.Platforms[p.ID] = report.Restriction{Rule: strings.Join(rule, ", "), Hosts: hosts}
 	}
 	return f
-}
-
-// npmSystems gives report.Systems in npm's names (Node's process.platform
-// and process.arch; libc only on Linux), as the builders' host table in
-// nixexpr/npm/builders.nix maps them.
-var npmSystems = []struct{ system, os, cpu, libc string }{
-	{"x86_64-linux", "linux", "x64", "glibc"},
-	{"aarch64-linux", "linux", "arm64", "glibc"},
-	{"x86_64-darwin", "darwin", "x64", ""},
-	{"aarch64-darwin", "darwin", "arm64", ""},
-}
-
-// npmAllows is npm's rule: some listed name is the value (or none is
-// listed), and no "!name" is.
-func npmAllows(list []string, value string) bool {
-	pos := false
-	for _, x := range list {
-		if neg, ok := strings.CutPrefix(x, "!"); ok {
-			if neg == value {
-				return false
-			}
-		} else {
-			pos = true
-		}
-	}
-	return !pos || slices.Contains(list, value)
 }
 
 // busiestRegistryHost is the host serving the most tarballs at npm's

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/nixexpr/npm"
 	"github.com/lock2nix/lock2nix/report"
 )
 
@@ -66,14 +67,14 @@ func TestReportGolden(t *testing.T) {
 // speaks of, in its order.
 func TestReportSystems(t *testing.T) {
 	var npmNames, duneNames []string
-	for _, s := range npmSystems {
-		npmNames = append(npmNames, s.system)
+	for _, h := range npm.Hosts {
+		npmNames = append(npmNames, h.System)
 	}
 	for _, s := range duneSystems {
 		duneNames = append(duneNames, s.System)
 	}
 	if diff := cmp.Diff(report.Systems, npmNames); diff != "" {
-		t.Errorf("npmSystems (-want +got):\n%s", diff)
+		t.Errorf("npm.Hosts (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(report.Systems, duneNames); diff != "" {
 		t.Errorf("duneSystems (-want +got):\n%s", diff)

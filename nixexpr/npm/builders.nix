@@ -1,16 +1,17 @@
-# lock2nix's npm builders. Every generated file embeds this function and
-# calls it with the lockfile's data: it is written once, reviewed here, and
-# never generated. It needs only stdenv.mkDerivation, stdenv.hostPlatform
-# and nodejs from nixpkgs (with python3 and cctools when there), and
-# builtins.
+# lock2nix's npm builders: lay the packages of a lockfile out as npm ci
+# does. entry.nix calls this function with the data of a file lock2nix npm
+# wrote (sources, records, root) and the node_modules layer
+# (../node/modules.nix), which does what is not npm's own: unpacking,
+# running the layout program, buildPackage, the dev shell. It needs only
+# stdenv.mkDerivation and nodejs from nixpkgs, and builtins.
 {
   stdenv,
   nodejs,
-  python3,
-  cctools,
   src,
   overrides,
   installScripts,
+  # The node_modules layer, and the npm layout program (layout.js).
+  node,
   layoutScript,
   sources,
   records,
@@ -25,7 +26,6 @@ let
     any
     attrNames
     concatLists
-    concatStringsSep
     elem
     elemAt
     filter
@@ -37,7 +37,6 @@ let
     split
     stringLength
     substring
-    toJSON
     ;
   # The package records with what the generator left out filled in: name
   # and version from the ID "name@version", pname from the name, the
@@ -64,46 +63,6 @@ let
 
   hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
   dropPrefix = pre: s: if hasPrefix pre s then substring (stringLength pre) (-1) s else s;
-
-  host = stdenv.hostPlatform;
-  # npm's names for operating systems, CPUs and C libraries (Node's
-  # process.platform and process.arch), as predicates on the platform the
-  # packages are built for.
-  npmOS = {
-    linux = host.isLinux;
-    darwin = host.isDarwin;
-    win32 = host.isWindows;
-    freebsd = host.isFreeBSD or false;
-    openbsd = host.isOpenBSD or false;
-    netbsd = host.isNetBSD or false;
-    android = host.isAndroid or false;
-  };
-  npmCPU = {
-    x64 = host.isx86_64;
-    ia32 = host.isi686 or false;
-    arm64 = host.isAarch64;
-    arm = host.isAarch32 or false;
-    ppc64 = host.isPower64 or false;
-    s390x = host.isS390x or false;
-    riscv64 = host.isRiscV64 or false;
-    loong64 = host.isLoongArch64 or false;
-  };
-  npmLibc = {
-    glibc = host.isLinux && !(host.isMusl or false);
-    musl = host.isMusl or false;
-  };
-  # npm's rule: some listed name matches (or none is listed), and no
-  # "!name" matches.
-  allows =
-    table: list:
-    let
-      neg = filter (hasPrefix "!") list;
-      pos = filter (x: !hasPrefix "!" x) list;
-    in
-    (pos == [ ] || any (x: table.${x} or false) pos)
-    && all (x: !(table.${dropPrefix "!" x} or false)) neg;
-  supported =
-    p: allows npmOS (p.os or [ ]) && allows npmCPU (p.cpu or [ ]) && allows npmLibc (p.libc or [ ]);
 
   # npm skips an optional package whose engines.node the running node does
   # not satisfy. The generator decodes the range into alternatives of
@@ -141,14 +100,6 @@ let
       }) (filter (n: builtins.pathExists (local p.path + "/${p.bins.${n}}")) (attrNames p.bins))
     );
 
-  # What node-gyp needs beyond make and a C++ compiler, put on PATH of
-  # every step that runs install scripts, as buildNpmPackage does: the
-  # python nixpkgs builds node with (nodejs.python), else python3; on
-  # Darwin, cctools (libtool).
-  python = nodejs.python or python3;
-  gypTools =
-    filter (x: x != null) [ python ] ++ (if host.isDarwin && cctools != null then [ cctools ] else [ ]);
-
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
 
@@ -161,65 +112,19 @@ let
     ])) (attrNames packages)
   );
 
-  # One derivation per package: its archive unpacked as npm unpacks it (the
-  # top folder stripped, whatever its name), permissions normalised, bins
-  # executable with their shebangs pointing at this nodejs.
+  # One derivation per package: its source unpacked as npm unpacks it,
+  # for the sources the layout program does not unpack itself.
   unpacked = mapAttrs (
     id: p:
     let
       o = overrideFor id;
     in
-    stdenv.mkDerivation {
-      pname = p.pname;
+    node.unpack {
+      inherit (p) pname;
       version = p.drvVersion;
       src = o.src or p.src;
+      git = p.source == "git";
       patches = o.patches or [ ];
-      nativeBuildInputs = [ nodejs ];
-      dontConfigure = true;
-      dontBuild = true;
-      dontFixup = true;
-      # The files as published: nixpkgs' stdenv would otherwise replace
-      # a package's config.sub and config.guess (dontConfigure does not
-      # stop that hook).
-      dontUpdateAutotoolsGnuConfigScripts = true;
-      unpackPhase = ''
-        runHook preUnpack
-        if [ -d "$src" ] && [ ${if p.source == "git" then "1" else "0"} = 1 ]; then
-          # npm packs a git dependency before installing it: only the files
-          # its "files" and .npmignore allow. Scripts (prepare) are not
-          # run: that needs its dev dependencies and the network.
-          cp -R "$src/." checkout
-          chmod -R u+w checkout
-          export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache"
-          (cd checkout && npm pack --ignore-scripts --offline --silent --pack-destination "$TMPDIR" > "$TMPDIR/packed")
-          mkdir package
-          tar -xf "$TMPDIR/$(tail -n 1 "$TMPDIR/packed")" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
-        elif [ -d "$src" ]; then
-          cp -R "$src/." package
-          chmod -R u+w package
-          rm -rf package/.git
-        else
-          mkdir package
-          tar -xf "$src" -C package --strip-components=1 --no-same-owner --no-same-permissions --delay-directory-restore
-          chmod -R u+rwX package
-          # As npm extracts archives: links are left out, and a .gitignore
-          # becomes the .npmignore (or goes, when there is one).
-          find package -type l -delete
-          find package -type f -name .gitignore | while IFS= read -r f; do
-            if [ -e "$(dirname "$f")/.npmignore" ]; then rm "$f"; else mv "$f" "$(dirname "$f")/.npmignore"; fi
-          done
-        fi
-        cd package
-        runHook postUnpack
-      '';
-      installPhase = ''
-        runHook preInstall
-        chmod -R u+rwX,go+rX,go-w .
-        mkdir -p "$out"
-        cp -R . "$out"
-        node ${layoutScript} bins "$out" ${nodejs}/bin/node
-        runHook postInstall
-      '';
     }
   ) fetched;
 
@@ -262,7 +167,7 @@ let
       );
     in
     filter (pl: !hasAttr pl.path dropped && !any (a: hasAttr a dropped) (enclosing pl.path)) placements;
-  wanted = pl: supported packages.${pl.id} && (!(elem "optional" pl.flags) || runsHere packages.${pl.id});
+  wanted = pl: node.supports packages.${pl.id} && (!(elem "optional" pl.flags) || runsHere packages.${pl.id});
   prod = pl: wanted pl && !(elem "dev" pl.flags || elem "devOptional" pl.flags);
 
   # How a tree gets a package's files: from its archive, which the layout
@@ -353,7 +258,7 @@ let
       }) pls
     );
 
-  # A derivation that runs the layout script: mode "tree" lays out $out,
+  # A derivation that runs the layout program: mode "tree" lays out $out,
   # "installed" makes one package's folder. The overrides of the packages
   # in pls give its inputs and environment.
   layoutDrv =
@@ -365,30 +270,14 @@ let
     }:
     let
       extra = attr: concatLists (map (pl: (overrideFor pl.id).${attr} or [ ]) pls);
-      env = foldl' (acc: pl: acc // ((overrideFor pl.id).env or { })) { } pls;
     in
-    stdenv.mkDerivation (
-      env
-      // {
-        inherit name;
-        dontUnpack = true;
-        dontConfigure = true;
-        dontFixup = true;
-        dontUpdateAutotoolsGnuConfigScripts = true;
-        # An override's inputs come before node-gyp's tools: the first
-        # on PATH wins, so overrides do.
-        nativeBuildInputs = [ nodejs ] ++ extra "nativeBuildInputs" ++ gypTools;
-        buildInputs = extra "buildInputs";
-        passAsFile = [ "plan" ];
-        plan = toJSON (plan // { host = npmHost; });
-        buildPhase = ''
-          runHook preBuild
-          node ${layoutScript} ${mode} "$out" "$planPath" ${nodejs}
-          runHook postBuild
-        '';
-        installPhase = "true";
-      }
-    );
+    node.runLayout {
+      inherit name mode plan;
+      program = layoutScript;
+      env = foldl' (acc: pl: acc // ((overrideFor pl.id).env or { })) { } pls;
+      nativeBuildInputs = extra "nativeBuildInputs";
+      buildInputs = extra "buildInputs";
+    };
 
   # The placements pl needs at run time in the tree at: itself and its
   # dependencies as Node resolves them from its folder, transitively;
@@ -523,13 +412,6 @@ let
 
   depNames = p: concatLists (map (k: p.deps.${k} or [ ]) [ "prod" "dev" "optional" "peer" "peerOptional" ]);
   folders = filter (id: packages.${id}.source == "link") (attrNames packages);
-  # This host's names in npm's os, cpu and libc lists.
-  npmHost = mapAttrs (_: table: filter (n: table.${n}) (attrNames table)) {
-    os = npmOS;
-    cpu = npmCPU;
-    libc = npmLibc;
-  };
-
   # Folders outside the project: file: dependencies such as "../lib".
   outside = path: path == ".." || hasPrefix "../" path;
   below = dir: pls: filter (pl: hasPrefix (dir + "/node_modules/") pl.path) pls;
@@ -644,210 +526,30 @@ let
   # installs the result under $out/lib/node_modules/<name>, with its bins
   # in $out/bin.
   buildPackage =
-    {
-      src ? srcArg,
-      script ? "build",
-      checkScript ? "test",
-      pname ? root.pname,
-      version ? root.drvVersion,
-      modules ? nodeModules,
-      ...
-    }@args:
-    stdenv.mkDerivation (
-      removeAttrs args [
-        "script"
-        "checkScript"
-        "modules"
-      ]
-      // {
-        inherit pname version src;
-        # As buildNpmPackage: stripping a node_modules tree takes long and
-        # gains little. An argument turns it back on.
-        dontStrip = args.dontStrip or true;
-        # The project's files as npm run build sees them: nixpkgs' stdenv
-        # would replace its config.sub and config.guess.
-        dontUpdateAutotoolsGnuConfigScripts = args.dontUpdateAutotoolsGnuConfigScripts or true;
-        nativeBuildInputs = [ nodejs ] ++ (args.nativeBuildInputs or [ ]);
-        configurePhase = ''
-          runHook preConfigure
-          # Modes kept (bins, native binaries and scripts stay
-          # executable), and writable as npm's own tree: builds write there
-          # (caches such as node_modules/.cache).
-          cp -R ${modules}/. .
-          chmod -R u+w .
-          export PATH="$PWD/node_modules/.bin:$PATH"
-          runHook postConfigure
-        '';
-        buildPhase = ''
-          runHook preBuild
-          ${runScript script}
-          runHook postBuild
-        '';
-        # With doCheck, the package.json script checkScript ("test").
-        checkPhase =
-          args.checkPhase or ''
-            runHook preCheck
-            ${runScript checkScript}
-            runHook postCheck
-          '';
-        installPhase = ''
-          runHook preInstall
-          name=$(node -p 'require("./package.json").name')
-          dest="$out/lib/node_modules/$name"
-          mkdir -p "$dest" "$out/bin"
-          cp -R . "$dest"
-          node ${layoutScript} bins "$dest" ${nodejs}/bin/node
-          node -e '
-            const fs = require("fs"), path = require("path");
-            const [dest, bin] = process.argv.slice(1);
-            const pj = require(path.join(dest, "package.json"));
-            let bins = pj.bin || {};
-            if (typeof bins === "string") bins = { [pj.name.split("/").pop()]: bins };
-            for (const n of Object.keys(bins)) {
-              const target = path.resolve(dest, bins[n]);
-              if (fs.existsSync(target)) fs.symlinkSync(target, path.join(bin, path.basename(n)));
-            }
-          ' "$dest" "$out/bin"
-          runHook postInstall
-        '';
+    args:
+    node.buildPackage (
+      {
+        src = srcArg;
+        pname = root.pname;
+        version = root.drvVersion;
+        modules = nodeModules;
       }
+      // args
     );
   srcArg = src;
-  # Runs the project's package.json script name, if it has one, as
-  # `npm run name` does: with npm when nodejs has it (the pre and post
-  # scripts, npm's environment; scripts that call npm find it), else each
-  # of prename, name and postname with sh. Offline, with npm's cache and
-  # logs in the build's own folder.
-  runScript = name: ''
-    if node -e 'process.exit((require("./package.json").scripts || {})[process.argv[1]] ? 0 : 1)' ${shellQuote name}; then
-      export npm_config_cache="$TMPDIR/.npm" npm_config_offline=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-      if command -v npm >/dev/null; then
-        npm run ${shellQuote name}
-      else
-        for event in ${shellQuote "pre${name}"} ${shellQuote name} ${shellQuote "post${name}"}; do
-          cmd=$(node -e 'process.stdout.write((require("./package.json").scripts || {})[process.argv[1]] || "")' "$event")
-          if [ -n "$cmd" ]; then npm_lifecycle_event=$event sh -c "$cmd"; fi
-        done
-      fi
-    fi
-  '';
-  shellQuote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 
   # Development shells: pkgs.mkShell (devShell { }) puts the tree at
   # ./node_modules (and at each workspace's node_modules) when the shell
-  # starts, and node_modules/.bin on PATH. The hook works in the current
-  # folder, which must hold package.json. Read-only (the default), each
-  # node_modules is a folder of links: one into the store per package, and
-  # the tree's own links (workspaces, .bin) as they are, so that they lead
-  # to the project's folders and not into the store. writable = true copies
-  # the tree instead, for tools that write into packages. Each folder
-  # records the mode and the tree it came from in .lock2nix-tree and is
-  # made again only when they change. The hook replaces only what is its
-  # own: a folder holding .lock2nix-tree, or a link into the store; a
-  # node_modules that npm made is left alone with a message. Each new
-  # folder is made beside its place and renamed into it, so shells that
-  # start at once never see a part; one that finds the same already in
-  # place, or loses the race to put it there, discards its own.
+  # starts, and node_modules/.bin on PATH (../node/devshell.sh). writable
+  # = true copies the tree instead of linking into the store.
   devShell =
     {
       writable ? false,
       modules ? nodeModules,
     }:
-    let
-      quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+    node.devShell {
+      inherit writable modules;
       folders = [ "node_modules" ] ++ map (ws: "${ws}/node_modules") root.workspaces;
-    in
-    {
-      packages = [ nodejs ];
-      shellHook = ''
-        lock2nix_ours() {
-          if [ -L "$1" ]; then
-            case "$(readlink "$1")" in "''${2%/*}"/*) return 0 ;; esac
-            return 1
-          fi
-          [ -d "$1" ] && [ -f "$1/.lock2nix-tree" ]
-        }
-        lock2nix_links() {
-          local from=$1 to=$2 e name
-          local -a pkgs=() links=()
-          mkdir "$to" || return 1
-          for e in "$from"/* "$from"/.[!.]*; do
-            if [ ! -e "$e" ] && [ ! -L "$e" ]; then continue; fi
-            name=''${e##*/}
-            if [ -L "$e" ]; then
-              links+=("$e")
-            elif [ "$name" = .bin ]; then
-              cp -R "$e" "$to/.bin" && chmod u+w "$to/.bin" || return 1
-            elif [ "''${name#@}" != "$name" ] && [ -d "$e" ]; then
-              lock2nix_links "$e" "$to/$name" || return 1
-            else
-              pkgs+=("$e")
-            fi
-          done
-          if [ ''${#pkgs[@]} -gt 0 ]; then ln -s "''${pkgs[@]}" "$to/" || return 1; fi
-          if [ ''${#links[@]} -gt 0 ]; then cp -P "''${links[@]}" "$to/" || return 1; fi
-        }
-        lock2nix_place() {
-          local mode=$1 tree=$2 dest=$3 want=$2/$3 cur= new= old=
-          if [ ! -e "$want" ]; then
-            if lock2nix_ours "$dest" "$tree"; then rm -rf "$dest"; fi
-            return 0
-          fi
-          if [ ! -L "$dest" ] && [ -f "$dest/.lock2nix-tree" ]; then
-            read -r cur <"$dest/.lock2nix-tree"
-            if [ "$cur" = "$mode $want" ]; then return 0; fi
-          fi
-          if { [ -e "$dest" ] || [ -L "$dest" ]; } && ! lock2nix_ours "$dest" "$tree"; then
-            echo "lock2nix: $PWD/$dest was not made by lock2nix (npm's?); leaving it alone. Remove it to use the Nix-built tree." >&2
-            return 0
-          fi
-          new=$dest.lock2nix-new.$$.$RANDOM
-          if [ "$mode" = copy ]; then
-            echo "lock2nix: copying $want to $PWD/$dest" >&2
-            cp -R "$want" "$new" && chmod -R u+w "$new"
-          else
-            lock2nix_links "$want" "$new"
-          fi
-          if [ $? -ne 0 ] || ! printf '%s %s\n' "$mode" "$want" >"$new/.lock2nix-tree"; then
-            rm -rf "$new"
-            return 1
-          fi
-          # Another shell may have put the same in place meanwhile.
-          if [ ! -L "$dest" ] && [ -f "$dest/.lock2nix-tree" ]; then
-            read -r cur <"$dest/.lock2nix-tree"
-            if [ "$cur" = "$mode $want" ]; then
-              rm -rf "$new"
-              return 0
-            fi
-          fi
-          if [ -e "$dest" ] || [ -L "$dest" ]; then
-            old=$dest.lock2nix-old.$$.$RANDOM
-            mv -T "$dest" "$old" 2>/dev/null || old=
-          fi
-          # Fails only when another shell has just put its own in place.
-          mv -T "$new" "$dest" 2>/dev/null || rm -rf "$new"
-          if [ -n "$old" ]; then rm -rf "$old"; fi
-        }
-        lock2nix_node_modules() {
-          local mode=$1 tree=$2 dest
-          shift 2
-          if [ ! -f package.json ]; then
-            echo "lock2nix: no package.json in $PWD; enter the shell in the project's folder to get node_modules" >&2
-            return 0
-          fi
-          for dest in "$@"; do
-            if [ "$dest" = node_modules ] || [ -d "''${dest%/node_modules}" ]; then
-              lock2nix_place "$mode" "$tree" "$dest"
-            fi
-          done
-          case ":$PATH:" in
-            *":$PWD/node_modules/.bin:"*) ;;
-            *) export PATH="$PWD/node_modules/.bin:$PATH" ;;
-          esac
-        }
-        lock2nix_node_modules ${if writable then "copy" else "link"} ${quote "${modules}"} ${concatStringsSep " " (map quote folders)}
-        unset -f lock2nix_ours lock2nix_links lock2nix_place lock2nix_node_modules
-      '';
     };
 in
 {

@@ -1,10 +1,11 @@
-// Package npm writes the Nix file for a graph read from a package-lock.json:
-// a fetcher per source, one JSON record per package, and the builders
-// (builders.nix, layout.js) that lay node_modules out as npm ci does.
+// Package npm writes the Nix for a graph read from a package-lock.json: by
+// default a data file (Schema: the sources, one JSON record per package,
+// the root) that lock2nix's builders (entry.nix, builders.nix, layout.js,
+// on ../node's layer) read; with EmitStandalone, one file that holds the
+// builders too.
 package npm
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
@@ -15,11 +16,17 @@ import (
 
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/node"
 )
 
-// Emit writes g as one Nix file: a function in callPackage style whose
-// result holds a fixed-output fetcher for every distinct source, the
-// package records and the builders. Nothing is written on an error.
+// Schema is the version of the data file's layout that Emit writes.
+// entry.nix lists the schemas the builders read; a change to what a data
+// file holds or means takes a new one.
+const Schema = 1
+
+// Emit writes g as a data file for lock2nix's builders: the schema, a
+// source per distinct archive or commit, the package records and the
+// root. Nothing is written on an error.
 func Emit(w io.Writer, g *lockfile.Graph, h nixexpr.Header) error {
 	f, err := Build(g, h)
 	if err != nil {
@@ -28,8 +35,83 @@ func Emit(w io.Writer, g *lockfile.Graph, h nixexpr.Header) error {
 	return nixexpr.Print(w, f)
 }
 
+// EmitStandalone writes g as one file in callPackage style that holds
+// the data and lock2nix's builders, as lock2nix wrote before data files.
+func EmitStandalone(w io.Writer, g *lockfile.Graph, h nixexpr.Header) error {
+	f, err := BuildStandalone(g, h)
+	if err != nil {
+		return err
+	}
+	return nixexpr.Print(w, f)
+}
+
 // Build returns the syntax tree Emit prints.
 func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
+	d, err := data(g, h)
+	if err != nil {
+		return nil, err
+	}
+	return nixexpr.Data(h, "npm", Schema, d), nil
+}
+
+// BuildStandalone returns the syntax tree EmitStandalone prints: the
+// entry's arguments, and a body that calls entry.nix with the data and
+// lock2nix's parts written out.
+func BuildStandalone(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
+	d, err := data(g, h)
+	if err != nil {
+		return nil, err
+	}
+	null := nixexpr.Null{}
+	formals := []nixexpr.Formal{
+		{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"},
+		{Name: "src", Default: null}, {Name: "localRoot", Default: null}, {Name: "localPaths", Default: nixexpr.AttrSet{}},
+		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "installScripts", Default: nixexpr.Bool{Value: true}},
+		{Name: "python3", Default: null}, {Name: "cctools", Default: null},
+	}
+	attr := func(name string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{name}, Value: v} }
+	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
+		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
+		attr("node", nixexpr.Raw{Text: node.Nix}),
+		attr("npm", nixexpr.Raw{Text: builders}),
+		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("modules", nixexpr.Verbatim(node.JS)),
+			attr("npm", nixexpr.Verbatim(layoutJS)),
+			attr("devShell", nixexpr.Verbatim(node.DevShell)),
+		}}),
+	}}
+	body := nixexpr.Let{
+		Bindings: []nixexpr.Binding{
+			nixexpr.Attr{Path: []string{"data"}, Value: nixexpr.Data(h, "npm", Schema, d).Body},
+			nixexpr.Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
+			attr("entry", nixexpr.Raw{Text: entry}),
+		},
+		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "entry"}, Args: []nixexpr.Expr{
+			nixexpr.Ident{Name: "code"},
+			nixexpr.BinOp{Op: "//", Left: nixexpr.Ident{Name: "args"}, Right: nixexpr.AttrSet{Bindings: []nixexpr.Binding{nixexpr.Inherit{Names: []string{"data"}}}}},
+		}},
+	}
+	f := nixexpr.Generated(h, formals, body)
+	fn := f.Body.(nixexpr.Func)
+	fn.Param = "args"
+	f.Body = fn
+	return f, nil
+}
+
+//go:embed builders.nix
+var builders string
+
+//go:embed layout.js
+var layoutJS string
+
+//go:embed entry.nix
+var entry string
+
+// data returns the data file's bindings after format and schema:
+// sources, records, root, and rootUp when some package is a path of the
+// project.
+func data(g *lockfile.Graph, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	// Check the records and name the sources before anything is laid
 	// out, so that errors surface first.
 	sources := nixexpr.NewSources(len(g.Packages))
@@ -52,32 +134,14 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 	if err := checkFolderCycles(g); err != nil {
 		return nil, err
 	}
-	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}}, sources.Formals()...)
-	formals = append(formals, nixexpr.Formal{Name: "src", Default: nixexpr.Null{}})
-	if local {
-		formals = append(formals, nixexpr.LocalFormals()...)
+	recs, err := records(g, pkgSrc)
+	if err != nil {
+		return nil, err
 	}
-	formals = append(formals,
-		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
-		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
-		// node-gyp's tools, as buildNpmPackage gives them: nodejs.python,
-		// else this python3; cctools on Darwin.
-		nixexpr.Formal{Name: "python3", Default: nixexpr.Null{}},
-		nixexpr.Formal{Name: "cctools", Default: nixexpr.Null{}},
-	)
 	root := g.Root
-	lets := []nixexpr.Binding{nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Bindings()}}}
-	inherits := []string{"stdenv", "nodejs", "python3", "cctools", "src", "overrides", "installScripts", "layoutScript", "sources", "root"}
-	if local {
-		lets = append(lets, nixexpr.LocalBindings(h.RootUp)...)
-		inherits = append(inherits, "local")
-	}
-	lets = append(lets,
-		nixexpr.Attr{
-			Path:    []string{"packages"},
-			Value:   nixexpr.Apply{Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"fromJSON"}}, Args: []nixexpr.Expr{records(g, pkgSrc)}},
-			Comment: recordsComment,
-		},
+	bs := []nixexpr.Binding{
+		nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Data()}},
+		nixexpr.Attr{Path: []string{"records"}, Value: recs, Comment: recordsComment},
 		nixexpr.Attr{Path: []string{"root"}, Value: nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			nixexpr.Attr{Path: []string{"name"}, Value: nixexpr.String{Value: root.Name}},
 			nixexpr.Attr{Path: []string{"version"}, Value: nixexpr.String{Value: root.Version}},
@@ -86,164 +150,299 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 			nixexpr.Attr{Path: []string{"deps"}, Value: nixexpr.AttrSet{Bindings: depNames(root.Deps)}},
 			nixexpr.Attr{Path: []string{"workspaces"}, Value: nixexpr.Strings(root.Workspaces)},
 		}}},
-		nixexpr.Attr{Path: []string{"builders"}, Value: nixexpr.Raw{Text: builders}},
-		nixexpr.Attr{Path: []string{"layoutScript"}, Value: nixexpr.Apply{
-			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
-			Args: []nixexpr.Expr{nixexpr.String{Value: "lock2nix-npm.js"}, nixexpr.Verbatim(layoutJS)},
-		}},
-	)
-	body := nixexpr.Let{
-		Bindings: lets,
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: inherits},
-			nixexpr.Attr{Path: []string{"records"}, Value: nixexpr.Ident{Name: "packages"}},
-		}}}},
 	}
-	return nixexpr.Generated(h, formals, body), nil
+	if local {
+		bs = append(bs, nixexpr.Attr{Path: []string{"rootUp"}, Value: nixexpr.String{Value: h.RootUp},
+			Comment: "The way from src up to the folder local paths must stay inside."})
+	}
+	return bs, nil
 }
 
-//go:embed builders.nix
-var builders string
-
-//go:embed layout.js
-var layoutJS string
-
 // recordsComment explains the package records to a reader of the file.
-const recordsComment = `The packages, one JSON record a line, read by the builders below. JSON
-because Nix reads it only when a node_modules tree is built: evaluating
-the sources alone costs no more than reading this text.`
+const recordsComment = `The packages, one JSON record (npm.Record) a line. JSON because Nix
+reads it only when a node_modules tree is built: evaluating the sources
+alone costs no more than reading this text.`
+
+// Record is one package as the data file's records hold it, keyed by its
+// ID, and as builders.nix reads it. What the builders can derive is left
+// out, since every byte here is read on each build: the name and version
+// come from the ID "name@version", pname from the name, the source kind
+// defaults to "tarball" and src to the source named after the package.
+// Only dependency names are kept; the builders resolve names, not ranges.
+type Record struct {
+	// Name and Version, when the ID is not "name@version".
+	Name    *string `json:"name,omitempty"`
+	Version *string `json:"version,omitempty"`
+	// Pname and DrvVersion, when the builders' rule ("@scope/x" →
+	// "scope-x"; the version) gives no valid derivation name.
+	Pname      string `json:"pname,omitempty"`
+	DrvVersion string `json:"drvVersion,omitempty"`
+	// Source is the kind of source (lockfile.SourceKind's name) but
+	// "tarball"; Src names its fetcher in sources when not the ID; Path
+	// is a local package's path, relative to the project.
+	Source string `json:"source,omitempty"`
+	Src    string `json:"src,omitempty"`
+	Path   string `json:"path,omitempty"`
+	// Installs maps each place in the tree ("node_modules/a/node_modules/b")
+	// to its flags (lockfile.Flags' names).
+	Installs map[string][]string `json:"installs,omitempty"`
+	// Bins maps a bin's name to its file in the package.
+	Bins map[string]string `json:"bins,omitempty"`
+	Deps *Deps             `json:"deps,omitempty"`
+	// OS, CPU and Libc are npm's platform lists ("!name" excludes).
+	OS   []string `json:"os,omitempty"`
+	CPU  []string `json:"cpu,omitempty"`
+	Libc []string `json:"libc,omitempty"`
+	// Engines is the engines.node of a package installed as optional,
+	// as alternatives of comparisons ("<23.0.0").
+	Engines          *Engines `json:"engines,omitempty"`
+	HasInstallScript bool     `json:"hasInstallScript,omitempty"`
+	License          string   `json:"license,omitempty"`
+}
+
+// Deps lists a package's dependency names by kind.
+type Deps struct {
+	Prod         []string `json:"prod,omitempty"`
+	Dev          []string `json:"dev,omitempty"`
+	Optional     []string `json:"optional,omitempty"`
+	Peer         []string `json:"peer,omitempty"`
+	PeerOptional []string `json:"peerOptional,omitempty"`
+}
+
+// Engines holds the engines a record checks: node only.
+type Engines struct {
+	Node [][]string `json:"node"`
+}
 
 // records returns the package records: a JSON object, one package a line.
 // pkgSrc names each package's source in "sources" ("" when not fetched).
-func records(g *lockfile.Graph, pkgSrc []string) nixexpr.String {
-	var b bytes.Buffer
+func records(g *lockfile.Graph, pkgSrc []string) (nixexpr.String, error) {
 	// About 300 bytes a package.
-	b.Grow(len(g.Packages)*300 + 4)
-	b.WriteString("{\n")
+	b := make([]byte, 0, len(g.Packages)*300+4)
+	b = append(b, "{\n"...)
 	for i, p := range g.Packages {
-		b.Write(record(b.AvailableBuffer(), p, pkgSrc[i]))
+		b = appendJSON(b, p.ID)
+		b = append(b, ": "...)
+		b = record(p, pkgSrc[i]).appendJSON(b)
 		if i < len(g.Packages)-1 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteString("}\n")
-	return nixexpr.String{Value: b.String()}
+	b = append(b, "}\n"...)
+	return nixexpr.String{Value: string(b)}, nil
 }
 
-// record appends p's line: "id": {…}. What the builders can derive is
-// left out, since every byte here is read on each build: the name and
-// version come from the ID "name@version", pname from the name, the source
-// kind defaults to "tarball" and src to the source named after the
-// package. Only dependency names are kept; the builders resolve names, not
-// ranges.
-func record(b []byte, p *lockfile.Package, src string) []byte {
-	b = appendJSON(b, p.ID)
-	b = append(b, ": {"...)
+// appendJSON appends r as encoding/json marshals it (TestRecordJSON
+// checks that), without its reflection: every byte of the records is
+// written on each run.
+func (r *Record) appendJSON(b []byte) []byte {
+	b = append(b, '{')
 	n := 0
-	field := func(name string) {
+	key := func(k string) {
 		if n > 0 {
-			b = append(b, ", "...)
+			b = append(b, ',')
 		}
 		n++
-		b = appendJSON(b, name)
-		b = append(b, ": "...)
-	}
-	str := func(name, v string) {
-		field(name)
-		b = appendJSON(b, v)
-	}
-	// seq appends n items, comma-separated, between open and close.
-	seq := func(open, close byte, n int, item func(i int)) {
-		b = append(b, open)
-		for i := range n {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			item(i)
-		}
-		b = append(b, close)
-	}
-	strs := func(vs []string) { seq('[', ']', len(vs), func(i int) { b = appendJSON(b, vs[i]) }) }
-	key := func(k string) {
 		b = appendJSON(b, k)
-		b = append(b, ": "...)
+		b = append(b, ':')
 	}
+	str := func(k, v string) {
+		if v != "" {
+			key(k)
+			b = appendJSON(b, v)
+		}
+	}
+	strs := func(vs []string) {
+		b = append(b, '[')
+		for i, v := range vs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, v)
+		}
+		b = append(b, ']')
+	}
+	list := func(k string, vs []string) {
+		if len(vs) > 0 {
+			key(k)
+			strs(vs)
+		}
+	}
+	if r.Name != nil {
+		key("name")
+		b = appendJSON(b, *r.Name)
+	}
+	if r.Version != nil {
+		key("version")
+		b = appendJSON(b, *r.Version)
+	}
+	str("pname", r.Pname)
+	str("drvVersion", r.DrvVersion)
+	str("source", r.Source)
+	str("src", r.Src)
+	str("path", r.Path)
+	if len(r.Installs) > 0 {
+		key("installs")
+		b = append(b, '{')
+		for i, path := range slices.Sorted(maps.Keys(r.Installs)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, path)
+			b = append(b, ':')
+			if r.Installs[path] == nil {
+				b = append(b, "null"...)
+			} else {
+				strs(r.Installs[path])
+			}
+		}
+		b = append(b, '}')
+	}
+	if len(r.Bins) > 0 {
+		key("bins")
+		b = append(b, '{')
+		for i, name := range slices.Sorted(maps.Keys(r.Bins)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, name)
+			b = append(b, ':')
+			b = appendJSON(b, r.Bins[name])
+		}
+		b = append(b, '}')
+	}
+	if r.Deps != nil {
+		key("deps")
+		b = append(b, '{')
+		outer := n
+		n = 0
+		list("prod", r.Deps.Prod)
+		list("dev", r.Deps.Dev)
+		list("optional", r.Deps.Optional)
+		list("peer", r.Deps.Peer)
+		list("peerOptional", r.Deps.PeerOptional)
+		n = outer
+		b = append(b, '}')
+	}
+	list("os", r.OS)
+	list("cpu", r.CPU)
+	list("libc", r.Libc)
+	if r.Engines != nil {
+		key("engines")
+		b = append(b, `{"node":`...)
+		if r.Engines.Node == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for i, alt := range r.Engines.Node {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				if alt == nil {
+					b = append(b, "null"...)
+				} else {
+					strs(alt)
+				}
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	if r.HasInstallScript {
+		key("hasInstallScript")
+		b = append(b, "true"...)
+	}
+	str("license", r.License)
+	return append(b, '}')
+}
+
+// appendJSON appends s as a JSON string, as encoding/json does without
+// HTML escaping. s is UTF-8 (checkRecord).
+func appendJSON(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\b':
+			b = append(b, '\\', 'b')
+		case c == '\f':
+			b = append(b, '\\', 'f')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xa8:
+			// U+2028 and U+2029, which encoding/json escapes.
+			b = append(b, '\\', 'u', '2', '0', '2', hex[s[i+2]&0xf])
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// record returns p's record; src names its source in "sources".
+func record(p *lockfile.Package, src string) *Record {
+	r := &Record{OS: p.Platform.OS, CPU: p.Platform.CPU, Libc: p.Platform.Libc, HasInstallScript: p.HasInstallScript, License: p.License}
 	if !idNamesPackage(p) {
-		str("name", p.Name)
-		str("version", p.Version)
+		r.Name, r.Version = &p.Name, &p.Version
 	}
 	if !derivablePname(p.Name) {
-		str("pname", nixexpr.DrvName(p.Name, "package"))
+		r.Pname = nixexpr.DrvName(p.Name, "package")
 	}
 	if v := nixexpr.DrvName(p.Version, "0"); v != p.Version {
-		str("drvVersion", v)
+		r.DrvVersion = v
 	}
 	if p.Source.Kind != lockfile.Tarball {
-		str("source", p.Source.Kind.String())
+		r.Source = p.Source.Kind.String()
 	}
 	switch {
 	case p.Source.Fetchable():
 		if src != p.ID {
-			str("src", src)
+			r.Src = src
 		}
 	case p.Source.Local():
-		str("path", p.Source.Path)
+		r.Path = p.Source.Path
 	}
 	if len(p.Installs) > 0 {
-		field("installs")
-		seq('{', '}', len(p.Installs), func(i int) {
-			key(p.Installs[i].Path)
-			strs(p.Installs[i].Flags.Names())
-		})
+		r.Installs = make(map[string][]string, len(p.Installs))
+		for _, in := range p.Installs {
+			r.Installs[in.Path] = append([]string{}, in.Flags.Names()...)
+		}
 	}
 	if len(p.Bins) > 0 {
-		field("bins")
-		seq('{', '}', len(p.Bins), func(i int) {
-			key(p.Bins[i].Name)
-			b = appendJSON(b, p.Bins[i].Path)
-		})
+		r.Bins = make(map[string]string, len(p.Bins))
+		for _, b := range p.Bins {
+			r.Bins[b.Name] = b.Path
+		}
 	}
 	if len(p.Deps) > 0 {
-		var kinds []lockfile.DepKind
-		var names [][]string
-		for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
-			if ns := depNamesOf(nil, p.Deps, k); len(ns) > 0 {
-				kinds, names = append(kinds, k), append(names, ns)
-			}
-		}
-		field("deps")
-		seq('{', '}', len(kinds), func(i int) {
-			key(kinds[i].String())
-			strs(names[i])
-		})
-	}
-	for _, pl := range []struct {
-		name string
-		list []string
-	}{{"os", p.Platform.OS}, {"cpu", p.Platform.CPU}, {"libc", p.Platform.Libc}} {
-		if len(pl.list) > 0 {
-			field(pl.name)
-			strs(pl.list)
+		r.Deps = &Deps{
+			Prod:         depNamesOf(nil, p.Deps, lockfile.DepProd),
+			Dev:          depNamesOf(nil, p.Deps, lockfile.DepDev),
+			Optional:     depNamesOf(nil, p.Deps, lockfile.DepOptional),
+			Peer:         depNamesOf(nil, p.Deps, lockfile.DepPeer),
+			PeerOptional: depNamesOf(nil, p.Deps, lockfile.DepPeerOptional),
 		}
 	}
 	if node := nodeEngine(p); node != nil {
-		field("engines")
-		b = append(b, '{')
-		key("node")
-		seq('[', ']', len(node), func(i int) {
-			seq('[', ']', len(node[i]), func(j int) { b = appendJSON(b, node[i][j].Op+node[i][j].Version) })
-		})
-		b = append(b, '}')
+		r.Engines = &Engines{Node: make([][]string, len(node))}
+		for i, alt := range node {
+			r.Engines.Node[i] = []string{}
+			for _, c := range alt {
+				r.Engines.Node[i] = append(r.Engines.Node[i], c.Op+c.Version)
+			}
+		}
 	}
-	if p.HasInstallScript {
-		field("hasInstallScript")
-		b = append(b, "true"...)
-	}
-	if p.License != "" {
-		str("license", p.License)
-	}
-	return append(b, '}')
+	return r
 }
 
 // nodeEngine returns the decoded engines.node of a package installed
@@ -299,24 +498,6 @@ func checkRecord(p *lockfile.Package) error {
 		return &nixexpr.Error{Msg: "not UTF-8 text without NUL bytes", Value: bad}
 	}
 	return nil
-}
-
-// appendJSON appends s as a JSON string. s is UTF-8 (checkRecord); only
-// quotes, backslashes and control characters are escaped.
-func appendJSON(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
 
 // idNamesPackage reports whether p's ID is "name@version" with no "@" in

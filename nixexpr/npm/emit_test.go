@@ -2,10 +2,14 @@ package npm
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -112,4 +116,72 @@ func TestEmitRejectsUnwritable(t *testing.T) {
 			t.Errorf("bin path %q: Emit wrote %d bytes before failing", bad, out.Len())
 		}
 	}
+}
+
+// marshal is encoding/json's rendering of r, without HTML escaping: the
+// definition appendJSON must follow.
+func marshal(t testing.TB, r *Record) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// TestRecordJSON checks the records' fast encoder against encoding/json
+// on every package of the npm test projects and on records with every
+// field set and strings JSON escapes.
+func TestRecordJSON(t *testing.T) {
+	var recs []*Record
+	dirs, _ := filepath.Glob("../../testdata/npm/*")
+	dirs = append(dirs, "../../testdata/example")
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err != nil {
+			continue
+		}
+		g := parseProject(t, dir)
+		for _, p := range g.Packages {
+			recs = append(recs, record(p, "src-"+p.Name))
+		}
+	}
+	odd := "q\"b\\n\n\r\t\b\f\x01\x1f<>&\u2028\u2029é☃"
+	empty := ""
+	recs = append(recs,
+		&Record{},
+		&Record{Name: &odd, Version: &empty, Pname: odd, DrvVersion: "0", Source: "git", Src: odd, Path: odd,
+			Installs: map[string][]string{odd: {}, "b": {"dev", odd}, "a": nil},
+			Bins:     map[string]string{"z": odd, odd: "a"},
+			Deps:     &Deps{Prod: []string{odd}, Peer: []string{"a", "b"}},
+			OS:       []string{"!win32"}, CPU: []string{odd}, Libc: []string{"glibc"},
+			Engines:          &Engines{Node: [][]string{{">=1.0.0", odd}, {}, nil}},
+			HasInstallScript: true, License: odd},
+		&Record{Deps: &Deps{}, Engines: &Engines{}},
+	)
+	for _, r := range recs {
+		if got, want := string(r.appendJSON(nil)), marshal(t, r); got != want {
+			t.Errorf("appendJSON differs from encoding/json:\n got %s\nwant %s", got, want)
+		}
+	}
+	if len(recs) < 100 {
+		t.Errorf("only %d records", len(recs))
+	}
+}
+
+// FuzzRecordJSON checks the fast encoder against encoding/json on any
+// UTF-8 text.
+func FuzzRecordJSON(f *testing.F) {
+	for _, s := range []string{"", "a", "\"\\", "\x00\x7f", "\u2028", "é", "<script>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		r := &Record{Name: &s, Src: s, Installs: map[string][]string{s: {s}}, Bins: map[string]string{s: s}, Deps: &Deps{Dev: []string{s}}, Engines: &Engines{Node: [][]string{{s}}}, License: s}
+		if got, want := string(r.appendJSON(nil)), marshal(t, r); got != want {
+			t.Errorf("%q: appendJSON %s, encoding/json %s", s, got, want)
+		}
+	})
 }
