@@ -417,9 +417,16 @@ func (t *translation) allProblems(c *command, dir string, allowUnpinned bool) er
 // checkLocals stops on every local path that leads outside root: the
 // generated file would copy what it reaches into the store.
 func checkLocals(dir, root string, locals []lockfile.Source, skip []string) error {
+	if len(locals) == 0 {
+		return nil
+	}
+	c, err := localpath.NewChecker(root, dir, skip...)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, s := range locals {
-		err := localpath.Check(root, dir, s.Path, skip...)
+		err := c.Check(s.Path)
 		var oe *localpath.OutsideError
 		// Absolute paths never get here: the parsers stop on them first.
 		if errors.As(err, &oe) {
