@@ -3,19 +3,23 @@
 // accounting, to the microsecond), its wall time, page faults and peak
 // RSS: the machine's drifting load falls on all of them alike.
 //
-//	go run ./bench/cputime [-n RUNS] [-json] 'CMD1' 'CMD2' ...
+//	go run ./bench/cputime [-n RUNS] [-json] CMD1 ARGS... --- CMD2 ARGS... ---
 //
-// Each CMD runs through sh -c, its output discarded unless it redirects
-// it; the figures are the minimum and the median over the runs.
+// Each command runs as it is, without a shell (whose own start would be
+// counted), its output discarded. The figures are the minimum and the
+// median over the runs. A command that fails is run no more, and the
+// last line of its error output is reported.
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -37,16 +41,26 @@ func main() {
 	n := flag.Int("n", 9, "runs of each command")
 	asJSON := flag.Bool("json", false, "print JSON lines instead of a table")
 	flag.Parse()
-	cmds := flag.Args()
+	var cmds [][]string
+	for rest := flag.Args(); len(rest) > 0; {
+		i := slices.Index(rest, "---")
+		if i < 0 {
+			i = len(rest)
+		}
+		if i > 0 {
+			cmds = append(cmds, rest[:i])
+		}
+		rest = rest[min(i+1, len(rest)):]
+	}
 	if len(cmds) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: cputime [-n RUNS] [-json] CMD...")
+		fmt.Fprintln(os.Stderr, "usage: cputime [-n RUNS] [-json] CMD ARGS... [--- CMD ARGS...]...")
 		os.Exit(2)
 	}
 	type sample struct{ cpu, user, sys, wall float64 }
 	samples := make([][]sample, len(cmds))
 	out := make([]stats, len(cmds))
 	for i := range out {
-		out[i].Cmd = cmds[i]
+		out[i].Cmd = strings.Join(cmds[i], " ")
 		out[i].Faults = -1
 	}
 	for range *n {
@@ -54,13 +68,15 @@ func main() {
 			if out[j].Failed != "" {
 				continue
 			}
-			cmd := exec.Command("sh", "-c", "exec "+c)
-			cmd.Stderr = nil
+			cmd := exec.Command(c[0], c[1:]...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
 			t := time.Now()
 			err := cmd.Run()
 			wall := time.Since(t)
 			if err != nil {
-				out[j].Failed = err.Error()
+				lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+				out[j].Failed = err.Error() + ": " + lines[len(lines)-1]
 				continue
 			}
 			ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
