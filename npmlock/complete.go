@@ -88,8 +88,15 @@ type visit struct {
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
 	c := &completeness{p: p, nodes: nodes, queue: make([]visit, 0, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
-	for _, e := range nodes {
+	for k, e := range nodes {
 		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
+		// Most packages have no node_modules of their own: resolve need
+		// not look there for each of their dependencies.
+		if i := strings.LastIndex(k, "/node_modules/"); i >= 0 {
+			if up := nodes[k[:i]]; up != nil {
+				up.nested = true
+			}
+		}
 	}
 	var top *overrideSet
 	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
@@ -166,7 +173,7 @@ func (c *completeness) node(v visit) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target, t := c.resolve(v.key, d.Name)
+		target, t := c.resolve(v.key, e, d.Name)
 		if t == nil {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "")
@@ -220,9 +227,20 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 
 // resolve finds name as Node does from the folder at key: key's own
 // node_modules, then each enclosing package's, then the project's. It
-// returns the install path and its entry, or "" and nil.
-func (c *completeness) resolve(key, name string) (string, *entry) {
+// returns the install path and its entry, or "" and nil. e is key's
+// entry: when it has no node_modules of its own, the search starts above.
+func (c *completeness) resolve(key string, e *entry, name string) (string, *entry) {
 	dir := key
+	// (A name holding node_modules, as only a crafted lockfile has, would
+	// be filed under another folder: it is looked for everywhere.)
+	odd := strings.HasPrefix(name, "node_modules/") || strings.Contains(name, "/node_modules/")
+	if key != "" && !e.nested && !odd {
+		up, ok := c.parent(key)
+		if !ok {
+			return "", nil
+		}
+		dir = up
+	}
 	for {
 		// Built in a reused buffer: a lookup by string(buf) allocates
 		// nothing, and most probes find nothing.

@@ -349,8 +349,9 @@ type entry struct {
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
 	shrinkwrap bool
-	// walked: the completeness check has reached it.
-	walked bool
+	// walked: the completeness check has reached it; nested: some
+	// install path lies in its node_modules.
+	walked, nested bool
 }
 
 // top holds the members of the lockfile's top level that lock2nix reads.
