@@ -510,9 +510,16 @@ func (p *parser) parseV2(root, pkgs gjson.Result, pkgJSON []byte) error {
 // isEmptyObject reports whether v is {}: npm reads such an entry as
 // damaged and drops it.
 func isEmptyObject(v gjson.Result) bool {
-	empty := true
-	v.ForEach(func(_, _ gjson.Result) bool { empty = false; return false })
-	return empty
+	switch {
+	case !v.Exists():
+		return true
+	case v.Type != gjson.JSON || len(v.Raw) < 2:
+		return false
+	}
+	// "{" or "[", then its closer after any space: read off the text
+	// rather than parsing the first member, as gjson's ForEach would.
+	rest := strings.TrimLeft(v.Raw[1:], " \t\r\n")
+	return rest != "" && (rest[0] == '}' || rest[0] == ']')
 }
 
 // warnEmpty reports the entries dropped as empty, in one warning, once

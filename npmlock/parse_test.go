@@ -201,3 +201,21 @@ func TestPosMatchesPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestIsEmptyObject: read off the text, the verdict is gjson's, member by
+// member.
+func TestIsEmptyObject(t *testing.T) {
+	doc := `{"a": {}, "b": { 
+	 }, "c": [], "d": {"x": 1}, "e": [1], "f": "s", "g": 0, "h": {"": {}}}`
+	gjson.Parse(doc).ForEach(func(k, v gjson.Result) bool {
+		want := true
+		v.ForEach(func(_, _ gjson.Result) bool { want = false; return false })
+		if got := isEmptyObject(v); got != want {
+			t.Errorf("%s (%s): isEmptyObject = %v, want %v", k.Str, v.Raw, got, want)
+		}
+		return true
+	})
+	if !isEmptyObject(gjson.Result{}) {
+		t.Error("a missing value: isEmptyObject = false, want true (nothing in it)")
+	}
+}

@@ -54,6 +54,8 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 		}
 	}
 	var top *overrideSet
+	// A monorepo's folders ask for the same ranges again and again.
+	ranges := map[string]decoded{}
 	for _, dir := range dirs {
 		file := path.Join(dir, "package.json")
 		data, err := fs.ReadFile(fsys, file)
@@ -79,7 +81,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 				continue
 			}
 			spec, known := ovr.spec(d.name, d.spec)
-			msg := syncProblem(installed, append([]string{dir}, linkedAt[dir]...), d.name, spec)
+			msg := syncProblem(installed, ranges, append([]string{dir}, linkedAt[dir]...), d.name, spec)
 			if msg != notLocked && !known {
 				msg = ""
 			}
@@ -198,7 +200,7 @@ const notLocked = "not in the lockfile"
 // folder dirs[0] ("" for the root), or "". Node looks for it in the
 // node_modules of each of dirs (the folder, the places it is linked
 // from), then in the project's.
-func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, spec string) string {
+func syncProblem(installed map[string]*lockfile.Package, ranges map[string]decoded, dirs []string, name, spec string) string {
 	var p *lockfile.Package
 	for _, dir := range append(dirs, "") {
 		if p = installed[path.Join(dir, "node_modules", name)]; p != nil {
@@ -225,11 +227,15 @@ func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, sp
 			return fmt.Sprintf("the lockfile has %s@%s", p.Name, p.Version)
 		}
 	}
-	alts, ok := parseRange(rng)
-	if !ok || !isRelease(p.Version) {
+	r, seen := ranges[rng]
+	if !seen {
+		r.alts, r.ok = parseRange(rng)
+		ranges[rng] = r
+	}
+	if !r.ok || !isRelease(p.Version) {
 		return ""
 	}
-	if satisfies(p.Version, alts) {
+	if satisfies(p.Version, r.alts) {
 		return ""
 	}
 	return "the lockfile has " + p.Version
