@@ -87,15 +87,16 @@ type visit struct {
 // project) to their entries; roots are where the walk starts besides the
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
-	c := &completeness{p: p, nodes: nodes, queue: make([]visit, 0, len(nodes)), ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
+	c := &completeness{p: p, nodes: nodes, queue: make([]visit, 0, len(nodes)), ranges: make(map[string]decoded, len(nodes)/8), verdicts: make(map[[2]string]bool, len(nodes))}
 	for k, e := range nodes {
 		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
 		// Most packages have no node_modules of their own: resolve need
 		// not look there for each of their dependencies.
-		if i := strings.LastIndex(k, "/node_modules/"); i >= 0 {
-			if up := nodes[k[:i]]; up != nil {
-				up.nested = true
-			}
+		if !strings.Contains(k, "/node_modules/") {
+			continue // (Contains is quick; LastIndex scans byte by byte)
+		}
+		if up := nodes[k[:strings.LastIndex(k, "/node_modules/")]]; up != nil {
+			up.nested = true
 		}
 	}
 	var top *overrideSet
