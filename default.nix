@@ -12,9 +12,11 @@ let
     local = import ./nixexpr/local.nix;
     node = import ./nixexpr/node/modules.nix;
     npm = import ./nixexpr/npm/builders.nix;
+    pnpm = import ./nixexpr/pnpm/builders.nix;
     text = {
       modules = builtins.readFile ./nixexpr/node/modules.js;
       npm = builtins.readFile ./nixexpr/npm/layout.js;
+      pnpm = builtins.readFile ./nixexpr/pnpm/layout.js;
       devShell = builtins.readFile ./nixexpr/node/devshell.sh;
     };
   };
@@ -42,6 +44,9 @@ in
   # argument but file goes to the builders (src, overrides,
   # installScripts, localPaths, …).
   npm = load (import ./nixexpr/npm/entry.nix);
+
+  # The same for a pnpm data file (pnpm-lock.nix).
+  pnpm = load (import ./nixexpr/pnpm/entry.nix);
 
   # The same for a generated dune file.
   dune = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);

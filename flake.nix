@@ -37,6 +37,7 @@
           lock2nix = final.callPackage ./nix/package.nix { };
           lock2nixNpm = builders.npm;
           lock2nixDune = builders.dune;
+          lock2nixPnpm = builders.pnpm;
         };
 
       devShells = forAllSystems (pkgs: {
@@ -53,5 +54,8 @@
       formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
 
       lib = import ./nix/lib.nix { lock2nix = system: self.packages.${system}.default; };
+
+      # flake-parts' interface: imports = [ lock2nix.flakeModules.default ];
+      flakeModules.default = import ./nix/flake-module.nix { inherit (self.lib) repo; };
     };
 }

@@ -2,7 +2,9 @@ package dunelock
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -51,6 +53,58 @@ func TestLocalPaths(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("source (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantErr, gotErr); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A lock generated in another folder (a checkout elsewhere, the Nix
+// store's copy) is read from the folder its absolute pins share, when
+// each names the same relative path inside this project.
+func TestLocalPathsElsewhere(t *testing.T) {
+	const outside = "is outside the project: lock2nix reads local sources from the project folder, so that the Nix file builds on any machine; copy it into the project and refer to it by a path relative to the project root"
+	tests := []struct {
+		name    string
+		pkgs    map[string]string
+		extra   []string // files of the project
+		want    string
+		wantErr string
+	}{
+		{"one pin", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n"}, []string{"vendor/a/x"}, "a=vendor/a", ""},
+		{"two pins share the folder", map[string]string{
+			"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n",
+			"b.pkg": "(version 1)\n(source (fetch (url file:///gen/dp/lib/b.tar.gz)))\n",
+		}, []string{"vendor/a/x", "lib/b.tar.gz"}, "a=vendor/a b=lib/b.tar.gz", ""},
+		{"the highest shared folder", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n"}, []string{"vendor/a/x", "a/x"}, "a=vendor/a", ""},
+		{"pins that share no folder", map[string]string{
+			"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n",
+			"b.pkg": "(version 1)\n(source (copy /other/b))\n",
+		}, []string{"vendor/a/x"}, "", "dune.lock/a.pkg:2:15: local source /gen/dp/vendor/a " + outside + "\ndune.lock/b.pkg:2:15: local source /other/b " + outside},
+		{"not in the project", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n"}, nil, "", "dune.lock/a.pkg:2:15: local source /gen/dp/vendor/a " + outside},
+		{"never the project itself", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp))\n"}, nil, "", "dune.lock/a.pkg:2:15: local source /gen/dp " + outside},
+		{"up and out stays out", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp/../../etc))\n"}, nil, "", "dune.lock/a.pkg:2:15: local source /gen/dp/../../etc " + outside},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := lockFS(tt.pkgs)
+			for _, f := range tt.extra {
+				fsys[f] = &fstest.MapFile{}
+			}
+			l, err := ParseFS(fsys, DefaultDir, Options{Dir: "/home/me/dp2"})
+			var got []string
+			var gotErr string
+			if err != nil {
+				gotErr = err.Error()
+			} else {
+				for _, p := range l.Graph.Packages {
+					got = append(got, p.Name+"="+p.Source.Path)
+				}
+			}
+			if diff := cmp.Diff(tt.want, strings.Join(got, " ")); diff != "" {
+				t.Errorf("sources (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.wantErr, gotErr); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)

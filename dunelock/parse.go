@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"runtime"
 	"slices"
@@ -54,7 +55,72 @@ type Options struct {
 // report what else is wrong in the same run; any other error returns a
 // nil Lock.
 func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
-	d := &decoder{fsys: fsys, dir: dir, opts: opts}
+	seen := &absPins{}
+	lock, err := parseFS(fsys, dir, opts, "", seen)
+	if opts.Dir == "" || len(seen.paths) == 0 {
+		return lock, err
+	}
+	// The lock was written in another folder (a checkout elsewhere, the
+	// Nix store's copy): read its absolute pins from the folder they share.
+	// A package file stops at its first error: pins found only now must
+	// name files of the project under the same folder too.
+	if prefix := commonPrefix(fsys, seen.paths); prefix != "" {
+		read := &absPins{}
+		lock2, err2 := parseFS(fsys, dir, opts, prefix, read)
+		if commonPrefix(fsys, read.paths) != "" {
+			return lock2, err2
+		}
+	}
+	return lock, err
+}
+
+// absPins collects the absolute local paths that lie outside Options.Dir.
+type absPins struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+// commonPrefix returns the one folder P under which every path of paths
+// names a file or folder of the project (fsys) by the same relative
+// path, the highest such P when several fit; "" when there is none. The
+// relative path is never empty: no pin is read as the project itself.
+func commonPrefix(fsys fs.FS, paths []string) string {
+	var common map[string]bool
+	for _, p := range paths {
+		parts := strings.Split(strings.TrimPrefix(path.Clean(p), "/"), "/")
+		cands := map[string]bool{}
+		for k := range parts {
+			rel := path.Join(parts[k:]...)
+			if !fs.ValidPath(rel) || rel == "." {
+				continue
+			}
+			if _, err := fs.Stat(fsys, rel); err == nil {
+				cands["/"+path.Join(parts[:k]...)] = true
+			}
+		}
+		if common == nil {
+			common = cands
+		} else {
+			maps.DeleteFunc(common, func(c string, _ bool) bool { return !cands[c] })
+		}
+		if len(common) == 0 {
+			return ""
+		}
+	}
+	best := ""
+	for c := range common {
+		if best == "" || len(c) < len(best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// parseFS reads the lock; an absolute local path under prefix (besides
+// opts.Dir) is read relative to it. seen, when not nil, collects the
+// absolute paths not under opts.Dir (read under prefix or outside).
+func parseFS(fsys fs.FS, dir string, opts Options, prefix string, seen *absPins) (*Lock, error) {
+	d := &decoder{fsys: fsys, dir: dir, opts: opts, prefix: prefix, seen: seen}
 	g := &lockfile.Graph{}
 	lock := &Lock{Graph: g, Recipes: map[string]*Recipe{}}
 	if err := d.lockDune(lock); err != nil {
@@ -83,7 +149,7 @@ func ParseFS(fsys fs.FS, dir string, opts Options) (*Lock, error) {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), (len(names)+15)/16) {
 		wg.Go(func() {
-			dd := &decoder{fsys: fsys, dir: dir, opts: opts}
+			dd := &decoder{fsys: fsys, dir: dir, opts: opts, prefix: prefix, seen: seen}
 			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
 				p, r, err := dd.pkgFile(names[i], entries)
 				results[i] = result{p, r, dd.file, err}
@@ -128,8 +194,12 @@ type decoder struct {
 	fsys fs.FS
 	dir  string
 	opts Options
-	errs []error
-	file string // the file being decoded, for errors
+	// prefix is the folder the lock's absolute pins were written in,
+	// when not opts.Dir (see commonPrefix); seen collects those pins.
+	prefix string
+	seen   *absPins
+	errs   []error
+	file   string // the file being decoded, for errors
 }
 
 func (d *decoder) errAt(n *sexp.Node, format string, args ...any) error {
@@ -490,9 +560,10 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 
 // local returns a local source's path relative to the project. dune
 // writes its local pins at absolute paths: one inside the project's
-// folder on this machine (Options.Dir) is that relative path; any other
-// absolute path, a Windows drive path (C:/…, C:\…) or a network path
-// (\\host\…) among them, is outside.
+// folder on this machine (Options.Dir), or inside the folder the lock was
+// written in (prefix, found by commonPrefix), is that relative path; any
+// other absolute path, a Windows drive path (C:/…, C:\…) or a network
+// path (\\host\…) among them, is outside.
 func (d *decoder) local(n *sexp.Node, p string) (string, error) {
 	if isWindowsPath(p) {
 		return "", d.outside(n, p)
@@ -500,14 +571,28 @@ func (d *decoder) local(n *sexp.Node, p string) (string, error) {
 	if !path.IsAbs(p) {
 		return p, nil
 	}
-	if dir := d.opts.Dir; dir != "" {
-		clean := path.Clean(p)
-		switch {
-		case clean == path.Clean(dir):
-			return ".", nil
-		case strings.HasPrefix(clean, strings.TrimSuffix(path.Clean(dir), "/")+"/"):
-			return strings.TrimPrefix(clean, strings.TrimSuffix(path.Clean(dir), "/")+"/"), nil
+	clean := path.Clean(p)
+	for _, dir := range []string{d.opts.Dir, d.prefix} {
+		if dir == "" {
+			continue
 		}
+		switch dir = path.Clean(dir); {
+		case clean == dir:
+			return ".", nil
+		case strings.HasPrefix(clean, strings.TrimSuffix(dir, "/")+"/"):
+			if dir == d.prefix && d.seen != nil {
+				d.seen.mu.Lock()
+				d.seen.paths = append(d.seen.paths, clean)
+				d.seen.mu.Unlock()
+			}
+			// Cleaned, the rest holds no "..": it stays inside.
+			return strings.TrimPrefix(clean, strings.TrimSuffix(dir, "/")+"/"), nil
+		}
+	}
+	if d.seen != nil {
+		d.seen.mu.Lock()
+		d.seen.paths = append(d.seen.paths, clean)
+		d.seen.mu.Unlock()
 	}
 	return "", d.outside(n, p)
 }

@@ -120,7 +120,7 @@ func TestDuneBuild(t *testing.T) {
 		t.Fatalf("lock2nix dune: %v\n%s", err, msg)
 	}
 	project := filepath.Join(work, "project")
-	res, err := nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; src = " + project + "; }).packagesByName.appb")
+	res, err := nixBuild("(pkgs.callPackage " + out + " { compiler = pkgs.ocaml; src = " + project + "; }).packagesByName.appb")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -139,7 +139,7 @@ func TestDuneBuild(t *testing.T) {
 	}
 
 	// The project itself, built by dune with the locked packages.
-	if res, err = nixBuild("(pkgs.callPackage " + out + " { inherit (pkgs) ocaml; src = " + project + "; }).project"); err != nil {
+	if res, err = nixBuild("(pkgs.callPackage " + out + " { compiler = pkgs.ocaml; src = " + project + "; }).project"); err != nil {
 		t.Fatalf("nix-build project: %v", err)
 	}
 	got, err = exec.Command(filepath.Join(res, "bin", "demo")).Output()

@@ -173,7 +173,8 @@ func TestBuildPackage(t *testing.T) {
 // TestNpmGit makes a git repository and a project that depends on it
 // (git+file://, so nothing leaves the machine), locks it with npm, and
 // runs npm.sh: the dependency, fetched by commit with builtins.fetchGit
-// and packed as npm packs it (its "files" only), must match npm ci's.
+// and packed as npm packs it (its "files" only, modes kept), must match
+// npm ci's.
 func TestNpmGit(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "git")
 	work := nixReadableTempDir(t)
@@ -184,12 +185,18 @@ func TestNpmGit(t *testing.T) {
 		"repo/lib/x.js":     `module.exports = 42;`,
 		"repo/NOTES.md":     "not in the package: npm pack leaves it out\n",
 		"repo/cli.js":       "#!/usr/bin/env node\nconsole.log(require('./index.js'))\n",
+		// Executable and no bin: the package keeps its mode, as npm packs it.
+		"repo/lib/run.sh":   "#!/bin/sh\necho run\n",
 		"proj/package.json": `{ "name": "gitproj", "version": "1.0.0", "dependencies": { "tiny-git": "git+file://` + repo + `" } }`,
 	}
 	for name, data := range files {
 		p := filepath.Join(work, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(name, ".sh") {
+			mode = 0o755
+		}
+		if err := os.WriteFile(p, []byte(data), mode); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -55,6 +55,11 @@ func generateNpm(t *testing.T, dir string) string {
 	return out
 }
 
+// nixConfig is the Nix configuration of the tests' builds: no sandbox, no
+// binary caches, and several derivations at once (most are downloads of
+// package archives, which one at a time would take minutes).
+const nixConfig = "NIX_CONFIG=sandbox = false\nsubstituters =\nmax-jobs = 4"
+
 // nixBuild builds expr with the stand-in in scope as pkgs (no sandbox, no
 // binary caches) and returns the output path, or the error with Nix's
 // messages.
@@ -67,7 +72,7 @@ func nixBuild(expr string) (string, error) {
 // logs of what it built) when the build succeeds.
 func nixBuildLog(expr string) (out, log string, err error) {
 	cmd := exec.Command("nix-build", "--no-out-link", "-E", "let pkgs = import "+standin+" { }; in "+expr)
-	cmd.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =", "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
+	cmd.Env = append(os.Environ(), nixConfig, "LOCK2NIX_HOST_NODE_VERSION="+hostNodeVersion())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()

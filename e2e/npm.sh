@@ -11,7 +11,8 @@
 #     give the same derivations (so the same build);
 #  3. runs npm ci --ignore-scripts on a copy of the project and compares the
 #     paths under every node_modules folder of both trees (links compared by
-#     target; .package-lock.json left out), printing any difference;
+#     target, files by whether they are executable; .package-lock.json left
+#     out), printing any difference;
 #  4. builds nodeModules again with install scripts on (and the project's
 #     overrides.nix, if it has one) and loads with node (require, or import
 #     for ES modules) each top-level dependency that has a main or exports
@@ -105,13 +106,14 @@ npmdir=$(copy "$work/npm")
 (cd "$npmdir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
   --replace-registry-host=registry.npm.test ${NPM_CI_FLAGS:-} >/dev/null)
 
-# Every path with a node_modules component, links shown with their target;
+# Every path with a node_modules component, executable files marked as
+# such, links shown with their target;
 # a link that leads out of the tree (npm: to ../../lib; lock2nix: to the
 # folder's own store path) is shown as such.
 listing() {
   local root
   root=$(realpath -m -s "$1")
-  (cd "$1" && find . -name .package-lock.json -prune -o -print) |
+  (cd "$1" && find . -name .package-lock.json -prune -o -type f -perm /111 -printf '%p (executable)\n' -o -print) |
     { grep -E '/node_modules(/|$)' || true; } | sort | while IFS= read -r p; do
       if [ -L "$1/$p" ]; then
         t=$(readlink "$1/$p")

@@ -1,6 +1,6 @@
 # Helpers for flake users; see README.md.
 { lock2nix }:
-{
+rec {
   # The derivations of an npm data file lock2nix wrote (nodeModules,
   # nodeModulesProd, workspaces, buildPackage, devShell, …) for the
   # project in src, built by the builders of this lock2nix:
@@ -18,6 +18,10 @@
   # to the builders.
   npm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).npm (removeAttrs args [ "pkgs" ]);
 
+  # The same for a pnpm data file (pnpm-lock.nix), or one written with
+  # --standalone.
+  pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
+
   # The same for a generated dune file.
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);
 
@@ -29,7 +33,12 @@
       pkgs,
       src,
       command ? "npm",
-      output ? if command == "npm" then "package-lock.nix" else "dune-lock.nix",
+      output ?
+        {
+          npm = "package-lock.nix";
+          pnpm = "pnpm-lock.nix";
+        }
+        .${command} or "dune-lock.nix",
       args ? [ ],
     }:
     pkgs.runCommand "lock2nix-check" { nativeBuildInputs = [ (lock2nix pkgs.stdenv.hostPlatform.system) ]; } ''
@@ -37,4 +46,12 @@
       lock2nix ${command} --check -o ${pkgs.lib.escapeShellArg output} ${pkgs.lib.escapeShellArgs args}
       touch $out
     '';
+
+  # Every project of a repository that `lock2nix generate` wrote files for:
+  # packages, devShells, checks and apps (nix/repo.nix, docs/generate.md).
+  #   repo = lock2nix.lib.repo { inherit pkgs; src = ./.; };
+  repo = import ./repo.nix {
+    lib = { inherit npm dune; };
+    inherit lock2nix;
+  };
 }

@@ -112,17 +112,17 @@ in {
 	pkgNix, _ := os.ReadFile("package.nix")
 	vendorHash := regexp.MustCompile(`vendorHash = "([^"]*)";`).FindSubmatch(pkgNix)
 	want := map[string]any{
-		"outputs": []any{"apps", "devShells", "formatter", "lib", "overlays", "packages"},
+		"outputs": []any{"apps", "devShells", "flakeModules", "formatter", "lib", "overlays", "packages"},
 		"systems": []any{"aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"},
 		"package": map[string]any{
 			"pname": "lock2nix", "version": "0.2.0", "subPackages": []any{"cmd/lock2nix"},
 			"vendorHash": string(vendorHash[1]), "kind": "buildGoModule", "cgo": float64(0),
 		},
 		"app":       map[string]any{"type": "app", "program": "/nix/store/lock2nix-0.2.0/bin/lock2nix"},
-		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm"},
+		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm", "lock2nixPnpm"},
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
-		"lib":       []any{"check", "dune", "npm"},
+		"lib":       []any{"check", "dune", "npm", "pnpm", "repo"},
 		"check":     "cd /project\nlock2nix npm --check -o 'package-lock.nix' \ntouch $out\n",
 		"npm":       map[string]any{"src": "/project", "installScripts": false, "localPaths": map[string]any{"../lib": "/lib"}},
 		"inputs":    []any{"nixpkgs"},
@@ -146,5 +146,48 @@ func TestVersion(t *testing.T) {
 	got := regexp.MustCompile(`version = "([^"]+)";`).FindSubmatch(pkg)
 	if want == nil || got == nil || string(want[1]) != string(got[1]) {
 		t.Errorf("nix/package.nix has version %q, cmd/lock2nix says %q", got, want)
+	}
+}
+
+// TestBuilderForms builds one data file through each way lock2nix's
+// builders reach users (the flake's lib.npm, its overlay's lock2nixNpm,
+// a plain import of the repository) and the --standalone file with
+// pkgs.callPackage: all give the same nodeModules derivation.
+func TestBuilderForms(t *testing.T) {
+	needNix(t)
+	dir := t.TempDir()
+	data, standalone := filepath.Join(dir, "data.nix"), filepath.Join(dir, "standalone.nix")
+	for _, args := range [][]string{{"-o", data}, {"--standalone", "-o", standalone}} {
+		cmd := exec.Command("go", append([]string{"run", "../cmd/lock2nix", "npm", "../testdata/example"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("lock2nix: %v\n%s", err, out)
+		}
+	}
+	src, _ := filepath.Abs("../testdata/example")
+	expr := `let
+  pkgs = import ../testdata/nixpkgs-standin { };
+  flake = import ../flake.nix;
+  self = flake.outputs { inherit self; nixpkgs = import ../testdata/flake-standin.nix; };
+  overlaid = pkgs // self.overlays.default overlaid pkgs;
+  drv = r: r.nodeModules.drvPath;
+in [
+  (drv (self.lib.npm { inherit pkgs; file = ` + data + `; src = ` + src + `; }))
+  (drv (overlaid.lock2nixNpm { file = ` + data + `; src = ` + src + `; }))
+  (drv ((import ../. { inherit pkgs; }).npm { file = ` + data + `; src = ` + src + `; }))
+  (drv (pkgs.callPackage ` + standalone + ` { src = ` + src + `; }))
+  (drv (self.lib.npm { inherit pkgs; file = ` + standalone + `; src = ` + src + `; }))
+]`
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v\n%s", err, out)
+	}
+	var drvs []string
+	if err := json.Unmarshal(out, &drvs); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range drvs {
+		if d != drvs[0] || !strings.HasSuffix(d, "-example-node-modules.drv") {
+			t.Errorf("form %d gives %s, the first %s", i, d, drvs[0])
+		}
 	}
 }

@@ -6,7 +6,7 @@ buildGoModule {
   src = lib.cleanSource ../.;
   # NAR hash of `go mod vendor`; TestVendorHash in nix/nix_test.go recomputes it and
   # fails when go.mod or go.sum change without it.
-  vendorHash = "sha256-a5sF9wZxvOfgt8yypd0JP4JQfFu92i+r0rwbib3IZOE=";
+  vendorHash = "sha256-z/NHvnrrX5mIXaD3eFBE8Nxb8OG6R8qJyQiX7v3pj3Y=";
   subPackages = [ "cmd/lock2nix" ];
   # A static binary: without the dynamic loader and libc to map, it starts
   # in 8 ms instead of 11 (pflag pulls in net, which links libc by default).

@@ -196,7 +196,7 @@ func Strings(ss []string) List {
 // then text at the left edge. Two single quotes and ${ are escaped all the
 // same.
 func Verbatim(text string) Raw {
-	return Raw{Text: "''\n" + indentedEscaper.Replace(text) + "''"}
+	return Raw{Text: "''\n" + escapeIndented(text) + "''"}
 }
 
 // DrvName maps s to a string Nix accepts in a derivation name: only

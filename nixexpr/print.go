@@ -593,10 +593,7 @@ func (p *printer) indented(e String, indent int) {
 			continue
 		}
 		p.nl(indent + 1)
-		if strings.Contains(l, "''") || strings.Contains(l, "${") {
-			l = indentedEscaper.Replace(l)
-		}
-		p.buf.WriteString(l)
+		p.buf.WriteString(escapeIndented(l))
 	}
 	p.nl(indent)
 	p.buf.WriteString("''")
@@ -617,7 +614,42 @@ func (p *printer) raw(text string, indent int) {
 	}
 }
 
-var indentedEscaper = strings.NewReplacer("''", "'''", "${", "''${")
+// escapeIndented escapes text for an indented string: ” as ”' and ${ as
+// ”${. A run of quotes is escaped pair by pair; an odd quote left at its
+// end is written as ”\' when ${ follows, since a plain one would join the
+// escape after it (”'${ reads as an escaped ” and then an interpolation).
+func escapeIndented(text string) string {
+	if !strings.Contains(text, "''") && !strings.Contains(text, "${") {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 16)
+	for i := 0; i < len(text); {
+		switch {
+		case text[i] == '\'':
+			n := 1
+			for i+n < len(text) && text[i+n] == '\'' {
+				n++
+			}
+			i += n
+			for ; n >= 2; n -= 2 {
+				b.WriteString("'''")
+			}
+			if n == 1 && strings.HasPrefix(text[i:], "${") {
+				b.WriteString(`''\'`)
+			} else if n == 1 {
+				b.WriteByte('\'')
+			}
+		case strings.HasPrefix(text[i:], "${"):
+			b.WriteString("''${")
+			i += 2
+		default:
+			b.WriteByte(text[i])
+			i++
+		}
+	}
+	return b.String()
+}
 
 // indentable reports whether s, a multi-line text such as a build script,
 // can be written as an indented string and read back unchanged: it

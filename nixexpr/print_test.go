@@ -132,6 +132,8 @@ var hostile = []string{
 	`"`, `\`, `${builtins.abort "x"}`, `''`, "'''", "a\nb", "\r\t", `$`, `$$`, `\${`, `''${x}`,
 	`\n`, `\q`, "end\\", "ünï", `"; x = "`, "#{", "/*", "*/",
 	"two\nlines\n", "''\n${x}\n'''\n", "  indented\n  all\n", "a\n  b\n\nc\n", "a\n \nb\n", "\ta\nb\n", "x\n''${y}\n$\n\\n\n",
+	// A quote just before an escaped ${ or '' must not join the escape.
+	"a'${builtins.abort \"x\"}\nb\n", "'''${x}\n'\n", "x'\n'${y}'\n", "a'''b\n''''\n", "'${x}'''${y}''${z}\n$\n",
 }
 
 // TestHostileRoundTrip prints strings and attribute names full of Nix

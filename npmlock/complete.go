@@ -64,7 +64,10 @@ type completeness struct {
 	verdicts map[[2]string]bool
 	// shrinkwraps: some package ships its own npm-shrinkwrap.json.
 	shrinkwraps bool
-	buf         []byte
+	// mine holds the packages the project or a workspace depends on
+	// directly: a peer conflict of theirs is npm's ERESOLVE.
+	mine map[string]bool
+	buf  []byte
 }
 
 type decoded struct {
@@ -87,7 +90,7 @@ type visit struct {
 // project) to their entries; roots are where the walk starts besides the
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
-	c := &completeness{p: p, nodes: nodes, queue: make([]visit, 0, len(nodes)), ranges: make(map[string]decoded, len(nodes)/8), verdicts: make(map[[2]string]bool, len(nodes))}
+	c := &completeness{p: p, nodes: nodes, ranges: make(map[string]decoded, len(nodes)/8), verdicts: make(map[[2]string]bool, len(nodes))}
 	for k, e := range nodes {
 		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
 		// Most packages have no node_modules of their own: resolve need
@@ -111,6 +114,19 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 	// does not look below workspaces and linked folders (measured with
 	// npm 11: a workspace's dependency that lacks its own dependency
 	// installs as it is). Those come second, and are only warned of.
+	c.queue = make([]visit, 0, len(nodes))
+	c.mine = map[string]bool{}
+	for _, r := range append([]string{""}, roots...) {
+		if e := c.nodes[r]; e != nil {
+			for _, d := range e.deps {
+				if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
+					if t, _ := c.resolve(r, e, d.Name); t != "" {
+						c.mine[t] = true
+					}
+				}
+			}
+		}
+	}
 	c.push(visit{key: "", ovr: top})
 	c.walk()
 	for _, r := range roots {
@@ -175,40 +191,69 @@ func (c *completeness) node(v visit) {
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
 		target, t := c.resolve(v.key, e, d.Name)
-		if t == nil {
+		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
-				c.report(v, e, d.Name, spec, "")
+				c.report(v, e, d.Name, spec, "", false)
 			}
 			continue
 		}
 		c.push(visit{key: target, e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
-		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) && !c.atHome(v.key, d, target) {
-			c.report(v, e, d.Name, spec, target)
+		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
+			switch {
+			case !c.atHome(v.key, d, target):
+				c.report(v, e, d.Name, spec, target, false)
+			case d.Kind == lockfile.DepPeer && c.mine[v.key]:
+				// A peer conflict of a package the project depends on
+				// itself: npm stops with ERESOLVE instead of keeping
+				// what is there.
+				c.report(v, e, d.Name, spec, target, true)
+			}
 		}
 	}
 }
 
 // atHome reports whether a dependency that target does not satisfy sits
-// where npm ci keeps it: in the package's own node_modules (a peer: beside
-// the package). npm then places the copy it fetches higher up, where the
-// one in place hides it, and prunes it again; or, for a peer, warns of the
-// conflict and keeps what is there. Either way it installs the lockfile's
-// tree, and so does lock2nix. Found further up, the fetched copy would go
-// below it, and npm ci stops.
+// where npm ci keeps it (measured with npm 11). npm fetches a copy that
+// satisfies the range and places it as high as it can; the lockfile's tree
+// stands when that copy ends up where nothing sees it:
+//
+//   - a dependency in the package's own node_modules: npm places its copy
+//     higher up, where the package's own copy hides it, and prunes it;
+//   - a peer beside the package that the level holding it depends on
+//     itself (the project on its own react): npm can neither replace it
+//     nor nest it deeper, warns of the conflict and keeps it; unless the
+//     project or a workspace depends on the package itself, where npm stops
+//     with ERESOLVE (the caller tells the two apart).
+//
+// Elsewhere the copy goes below the one in place, or replaces it, and npm
+// ci stops.
 func (c *completeness) atHome(key string, d lockfile.Edge, target string) bool {
-	home := key
-	if d.Kind == lockfile.DepPeer {
-		up, ok := c.parent(key)
-		if !ok {
-			return false
+	if d.Kind != lockfile.DepPeer {
+		return target == c.child(key, d.Name)
+	}
+	level, ok := c.parent(key)
+	if !ok || target != c.child(level, d.Name) {
+		return false
+	}
+	e := c.nodes[level]
+	if e == nil {
+		return false
+	}
+	for _, own := range e.deps {
+		if own.Name == d.Name && own.Kind != lockfile.DepPeer && own.Kind != lockfile.DepPeerOptional &&
+			(own.Kind != lockfile.DepDev || !inNodeModules(level)) {
+			return true
 		}
-		home = up
 	}
-	want := "node_modules/" + d.Name
-	if home != "" {
-		want = home + "/" + want
+	return false
+}
+
+// child is the install path of name in the node_modules of dir.
+func (c *completeness) child(dir, name string) string {
+	if dir == "" {
+		return "node_modules/" + name
 	}
-	return target == want
+	return dir + "/node_modules/" + name
 }
 
 // replaced reports whether edge i of deps gives way to another edge of
@@ -250,8 +295,8 @@ func (c *completeness) resolve(key string, e *entry, name string) (string, *entr
 			c.buf = append(append(c.buf, dir...), '/')
 		}
 		c.buf = append(append(c.buf, "node_modules/"...), name...)
-		if e := c.nodes[string(c.buf)]; e != nil {
-			return e.path, e // the path is the key: no string made
+		if e, ok := c.nodes[string(c.buf)]; ok {
+			return e.path, e // the key itself, without a copy of buf
 		}
 		up, ok := c.parent(dir)
 		if !ok {
@@ -277,7 +322,7 @@ func (c *completeness) parent(dir string) (string, bool) {
 	if dir == ".." || strings.HasPrefix(dir, "../") {
 		return "", false
 	}
-	for d := path.Dir(dir); d != "."; d = path.Dir(d) {
+	for d := path.Dir(dir); d != "." && d != "/"; d = path.Dir(d) {
 		if e, ok := c.nodes[d]; ok && !e.link {
 			return d, true
 		}
@@ -326,6 +371,9 @@ func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
 	if rng == t.version {
 		return true
 	}
+	if ok, known := quickSatisfies(rng, t.version); known {
+		return ok
+	}
 	key := [2]string{rng, t.version}
 	if ok, seen := c.verdicts[key]; seen {
 		return ok
@@ -340,9 +388,68 @@ func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
 	return ok
 }
 
+// quickSatisfies decides the commonest ranges, "^1.2.3" and "~1.2.3" of a
+// release version, without decoding them; known is false for any other.
+func quickSatisfies(rng, version string) (ok, known bool) {
+	if len(rng) < 6 || (rng[0] != '^' && rng[0] != '~') {
+		return false, false
+	}
+	want, wok := release(rng[1:])
+	have, hok := release(version)
+	if !wok || !hok {
+		return false, false
+	}
+	if compareNums(have, want) < 0 {
+		return false, true
+	}
+	switch {
+	case rng[0] == '~':
+		return have[0] == want[0] && have[1] == want[1], true
+	case want[0] > 0:
+		return have[0] == want[0], true
+	case want[1] > 0:
+		return have[0] == 0 && have[1] == want[1], true
+	}
+	return have == want, true
+}
+
+// release reads "major.minor.patch" of plain digits.
+func release(v string) (nums [3]int, ok bool) {
+	part := 0
+	digits := 0
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case ch >= '0' && ch <= '9':
+			if nums[part] > 1e8 {
+				return nums, false
+			}
+			nums[part] = nums[part]*10 + int(ch-'0')
+			digits++
+		case ch == '.' && digits > 0 && part < 2:
+			part++
+			digits = 0
+		default:
+			return nums, false
+		}
+	}
+	return nums, part == 2 && digits > 0
+}
+
+func compareNums(a, b [3]int) int {
+	for i := range 3 {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
 // report records one dependency that npm ci would fetch: missing when
 // target is "", else not satisfied by what target holds.
-func (c *completeness) report(v visit, e *entry, name, spec, target string) {
+func (c *completeness) report(v visit, e *entry, name, spec, target string, conflict bool) {
 	p, key := c.p, v.key
 	who := "the project"
 	switch {
@@ -371,6 +478,11 @@ func (c *completeness) report(v visit, e *entry, name, spec, target string) {
 	}
 	t := c.nodes[target]
 	has := t.name + "@" + t.version
+	if conflict {
+		p.incomplete(at, fmt.Sprintf(`%s needs the peer %s, and Node would find %s (%s), which the project's own dependencies keep; npm ci stops: "ERESOLVE could not resolve"`, who, want, target, has),
+			"the output keeps "+has)
+		return
+	}
 	p.incomplete(at, fmt.Sprintf(`%s needs %s, and Node would find %s (%s); npm ci stops: "Invalid: lock file's %s does not satisfy %s"`, who, want, target, has, has, want),
 		"the output keeps "+has)
 }

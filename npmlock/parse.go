@@ -349,7 +349,7 @@ type entry struct {
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
 	shrinkwrap bool
-	// walked: the completeness check has reached it; nested: some
+	// walked: the completeness walk has reached the entry; nested: some
 	// install path lies in its node_modules.
 	walked, nested bool
 }

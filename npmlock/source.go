@@ -225,3 +225,13 @@ func plainHTTPURL(raw string) bool {
 	}
 	return true
 }
+
+// TarballURL returns the registry address of name@version:
+// <registry>name/-/<unscoped name>-<version>.tgz on the package's registry
+// (its scope's, or URL). Other formats whose lockfiles leave registry
+// packages without a URL (pnpm's) use it too.
+func (r Registry) TarballURL(name, version string) string { return r.tarballURL(name, version) }
+
+// Rewrite applies ReplaceHost to a tarball URL a lockfile records for the
+// package name, as npm does to resolved URLs.
+func (r Registry) Rewrite(name, url string) string { return r.rewrite(name, url) }

@@ -57,6 +57,12 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 	// A monorepo's folders ask for the same ranges again and again.
 	ranges := map[string]decoded{}
 	for _, dir := range dirs {
+		if dir == ".." || strings.HasPrefix(dir, "../") {
+			// fsys holds the project alone: a workspace up the tree is
+			// not read, and npm ci would install what lies there.
+			out = append(out, fmt.Sprintf("workspace %s lies outside the project: its package.json cannot be checked; move the workspace inside the project", dir))
+			continue
+		}
 		file := path.Join(dir, "package.json")
 		data, err := fs.ReadFile(fsys, file)
 		if errors.Is(err, fs.ErrNotExist) || (err == nil && !gjson.ValidBytes(data)) {

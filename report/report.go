@@ -21,6 +21,9 @@ type Facts struct {
 	// Ecosystem names the command ("npm", "dune"); Lock is the file or
 	// folder read.
 	Ecosystem, Lock string
+	// Project is the project's folder and Output the Nix file generated
+	// for it, as the caller names them.
+	Project, Output string
 	// Registry is the host that serves the ecosystem's registry tarballs,
 	// "" when the ecosystem has none.
 	Registry string
@@ -59,7 +62,13 @@ type Extra struct {
 // JSON form always has the same keys.
 type Report struct {
 	Ecosystem string `json:"ecosystem"`
-	Lock      string `json:"lock"`
+	// Project is the project's folder; Output the file generated for it;
+	// Workspaces the folders, relative to the project, that the same
+	// lock installs (npm workspaces), which the file serves too.
+	Project    string   `json:"project"`
+	Lock       string   `json:"lock"`
+	Output     string   `json:"output"`
+	Workspaces []string `json:"workspaces"`
 	// Registry is Facts.Registry: "" when none is known.
 	Registry string `json:"registry"`
 	Counts   Counts `json:"counts"`
@@ -165,8 +174,9 @@ type source struct {
 // New computes the report of g.
 func New(g *lockfile.Graph, f Facts) *Report {
 	r := &Report{
-		Ecosystem: f.Ecosystem, Lock: f.Lock, Registry: f.Registry,
-		Scripts: []Script{}, Unpinned: []Unpinned{}, Git: []Git{}, Hosts: []Host{},
+		Ecosystem: f.Ecosystem, Project: f.Project, Lock: f.Lock, Output: f.Output, Registry: f.Registry,
+		Workspaces: append([]string{}, g.Root.Workspaces...),
+		Scripts:    []Script{}, Unpinned: []Unpinned{}, Git: []Git{}, Hosts: []Host{},
 		Platforms: []Platform{}, Extraneous: []Extraneous{}, OutOfSync: slices.Clone(f.OutOfSync),
 		Damaged: append([]string{}, f.Damaged...),
 	}

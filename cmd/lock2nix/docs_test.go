@@ -10,7 +10,7 @@ import (
 // TestDocsFlags keeps the flag listings in docs/<command>.md true: each
 // holds the command's --help flags, line for line.
 func TestDocsFlags(t *testing.T) {
-	for _, cmd := range []string{"npm", "dune"} {
+	for _, cmd := range []string{"npm", "dune", "pnpm", "generate"} {
 		var out bytes.Buffer
 		if code := run([]string{cmd, "--help"}, &out, &bytes.Buffer{}); code != exitOK {
 			t.Fatalf("%s --help: exit %d", cmd, code)
@@ -23,7 +23,11 @@ func TestDocsFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "```\nlock2nix " + cmd + " [DIR] [flags]\n\n" + flags + "```\n"
+		arg := "[DIR]"
+		if cmd == "generate" {
+			arg = "[ROOT]"
+		}
+		want := "```\nlock2nix " + cmd + " " + arg + " [flags]\n\n" + flags + "```\n"
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("docs/%s.md does not list the flags --help gives; paste them in:\n%s", cmd, want)
 		}

@@ -55,6 +55,7 @@ var duneCommand = &command{
 	name:         "dune",
 	help:         duneHelp,
 	defOut:       func(dir string) string { return filepath.Join(dir, "dune-lock.nix") },
+	lockfiles:    []string{dunelock.DefaultDir},
 	prefetchAlgo: lockfile.SHA256,
 	setup: func(fs *pflag.FlagSet) translator {
 		lockDir := fs.String("lock-dir", dunelock.DefaultDir, "the lock directory `PATH`, relative to DIR")

@@ -1,7 +1,9 @@
 // Command lock2nix turns lockfiles into Nix.
 //
-//	lock2nix npm [DIR]    translate DIR/package-lock.json
-//	lock2nix dune [DIR]   translate DIR/dune.lock
+//	lock2nix npm [DIR]        translate DIR/package-lock.json
+//	lock2nix dune [DIR]       translate DIR/dune.lock
+//	lock2nix pnpm [DIR]       translate DIR/pnpm-lock.yaml
+//	lock2nix generate [ROOT]  translate every lockfile below ROOT
 //
 // Run "lock2nix --help" for the flags and examples.
 package main
@@ -32,11 +34,13 @@ const version = "0.2.0"
 const usage = `lock2nix turns lockfiles into Nix.
 
 Usage:
-  lock2nix npm [DIR] [flags]    translate DIR/package-lock.json (v1, v2, v3)
-  lock2nix dune [DIR] [flags]   translate DIR/dune.lock
+  lock2nix npm [DIR] [flags]        translate DIR/package-lock.json (v1, v2, v3)
+  lock2nix dune [DIR] [flags]       translate DIR/dune.lock
+  lock2nix pnpm [DIR] [flags]       translate DIR/pnpm-lock.yaml (6.x, 9.0)
+  lock2nix generate [ROOT] [flags]  translate every lockfile of the repository at ROOT
   lock2nix --version
 
-Run "lock2nix npm --help" or "lock2nix dune --help" for each command's flags.
+Run "lock2nix COMMAND --help" for each command's flags and examples.
 `
 
 // Exit codes.
@@ -55,11 +59,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
+	for _, c := range commands {
+		if args[0] == c.name {
+			return runCommand(c, args[1:], stdout, stderr)
+		}
+	}
 	switch args[0] {
-	case "npm":
-		return runCommand(npmCommand, args[1:], stdout, stderr)
-	case "dune":
-		return runCommand(duneCommand, args[1:], stdout, stderr)
+	case "generate":
+		return runGenerate(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -71,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// commands are the formats lock2nix reads, one entry each: "lock2nix
+// NAME" runs one, and "lock2nix generate" finds their lockfiles.
+var commands = []*command{npmCommand, duneCommand, pnpmCommand}
+
 // command is one ecosystem's translation. The run around it (flags
 // common to all, the unpinned check, the weak-hash warning, the header's
 // regenerate line, writing or checking the file) is shared, so a new
@@ -80,6 +91,9 @@ type command struct {
 	help string
 	// defOut is the output file's default path for the project in dir.
 	defOut func(dir string) string
+	// lockfiles are the names (files or folders) that make a folder a
+	// project of this format, for generate.
+	lockfiles []string
 	// setup registers the command's own flags and returns the translation
 	// that uses them; each run gets its own, so runs share no state.
 	setup func(fs *pflag.FlagSet) translator
@@ -137,62 +151,117 @@ type commonFlags struct {
 }
 
 func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
+	inv, code := parseInvocation(c, args, stdout, stderr)
+	if inv == nil {
+		return code
+	}
+	return inv.run(stdout, stderr).code
+}
+
+// invocation is one run of a command on one project, its flags parsed:
+// "lock2nix npm DIR …" on its own, or one project of "lock2nix generate".
+type invocation struct {
+	c         *command
+	fs        *pflag.FlagSet
+	cf        commonFlags
+	translate translator
+	pf        *pinFlags
+	rf        *reportFlags
+	dir, out  string
+	// repoRoot is the boundary without --root (generate's ROOT); "" for
+	// the repository holding the project, or the project.
+	repoRoot string
+	// collect keeps --report's report in the outcome instead of printing
+	// it (generate prints all projects' reports as one).
+	collect bool
+}
+
+// outcome is what a run did, for generate's summary.
+type outcome struct {
+	code int
+	// state is "written", "unchanged", "current", "stale", "reported",
+	// "printed" or "failed".
+	state string
+	t     *translation
+	rep   *report.Report
+	// stale names the stale file when it is not the output (a pins
+	// file).
+	stale string
+}
+
+// parseInvocation parses a command's arguments; it returns nil and the
+// exit code when there is nothing more to do (--help, --version, a usage
+// error).
+func parseInvocation(c *command, args []string, stdout, stderr io.Writer) (*invocation, int) {
 	fs := pflag.NewFlagSet("lock2nix "+c.name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	var cf commonFlags
+	inv := &invocation{c: c, fs: fs}
+	cf := &inv.cf
 	fs.StringVarP(&cf.output, "output", "o", "", "write the Nix to `FILE` (\"-\" for standard output)")
 	fs.BoolVar(&cf.check, "check", false, "write nothing; exit 1 with a diff when the output file is stale")
 	fs.StringVar(&cf.root, "root", "", "the folder `DIR` that local paths must stay inside (default: the repository holding the project, or the project)")
-	translate := c.setup(fs)
-	pf := addPinFlags(fs)
-	rf := addReportFlags(fs)
+	inv.translate = c.setup(fs)
+	inv.pf = addPinFlags(fs)
+	inv.rf = addReportFlags(fs)
 	fs.BoolVar(&cf.allowUnpinned, "allow-unpinned", false, "accept sources without a hash and fetch them impurely")
 	fs.BoolVarP(&cf.help, "help", "h", false, "show this help")
 	fs.BoolVar(&cf.version, "version", false, "print lock2nix's version")
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
-		return exitFailure
-	}
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "lock2nix %s: %v\nRun \"lock2nix %s --help\" for usage.\n", c.name, err, c.name)
-		return exitUsage
+		return nil, exitUsage
 	}
 	if cf.help {
 		fmt.Fprintf(stdout, "%s\nFlags:\n%s", c.help, flagUsages(fs))
-		return exitOK
+		return nil, exitOK
 	}
 	if cf.version {
 		fmt.Fprintf(stdout, "lock2nix %s\n", version)
-		return exitOK
+		return nil, exitOK
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(stderr, "lock2nix %s: want at most one DIR, got %d arguments\n", c.name, fs.NArg())
-		return exitUsage
+		return nil, exitUsage
 	}
-	if msg := rf.usageError(cf.check, cf.output != "", pf.prefetch != ""); msg != "" {
+	if msg := inv.rf.usageError(cf.check, cf.output != "", inv.pf.prefetch != ""); msg != "" {
 		fmt.Fprintf(stderr, "lock2nix %s: %s\n", c.name, msg)
-		return exitUsage
+		return nil, exitUsage
 	}
 	if cf.check && cf.output == "-" {
 		fmt.Fprintf(stderr, "lock2nix %s: --check compares with a file; it cannot be used with -o -\n", c.name)
-		return exitUsage
+		return nil, exitUsage
 	}
-	dir := "."
+	inv.dir = "."
 	if fs.NArg() == 1 {
-		dir = fs.Arg(0)
+		inv.dir = fs.Arg(0)
 	}
-	out := cf.output
-	if out == "" {
-		out = c.defOut(dir)
+	inv.out = cf.output
+	if inv.out == "" {
+		inv.out = c.defOut(inv.dir)
 	}
-	t, err := translate(dir, stderr)
+	return inv, exitOK
+}
+
+// run translates the project and writes, prints, checks or reports it.
+func (inv *invocation) run(stdout, stderr io.Writer) outcome {
+	t, err := inv.translate(inv.dir, stderr)
 	if err != nil {
-		return fail(err)
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", inv.c.name, err)
+		return outcome{code: exitFailure, state: "failed"}
+	}
+	return inv.finish(t, stdout, stderr)
+}
+
+// finish writes, prints, checks or reports the translated project.
+func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome {
+	c, cf, pf, rf, dir, out := inv.c, &inv.cf, inv.pf, inv.rf, inv.dir, inv.out
+	fail := func(err error) outcome {
+		fmt.Fprintf(stderr, "lock2nix %s: %v\n", c.name, err)
+		return outcome{code: exitFailure, state: "failed", t: t}
 	}
 	// The boundary first: nothing, not even the pins file, is written for
 	// a lockfile that names paths outside it.
-	root, up, err := boundary(dir, cf.root)
+	root, up, err := boundary(dir, cmp.Or(cf.root, inv.repoRoot))
 	if err != nil {
 		return fail(err)
 	}
@@ -203,13 +272,22 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		pf.prefetch = ""
 	}
 	if err := pf.apply(c, dir, t, cf.check, stderr); err != nil {
-		return fail(errors.Join(t.problems, err))
+		o := fail(errors.Join(t.problems, err))
+		var sp *stalePinsError
+		if t.problems == nil && errors.As(err, &sp) {
+			o.state, o.stale = "stale", sp.name
+		}
+		return o
 	}
 	if t.problems != nil {
 		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
 	if rf.format != "" {
-		return rf.print(c, t, stdout, stderr)
+		r := rf.build(c, t, dir, out)
+		if inv.collect {
+			return outcome{code: exitOK, state: "reported", t: t, rep: r}
+		}
+		return outcome{code: rf.print(c, r, stdout, stderr), state: "reported", t: t, rep: r}
 	}
 	if len(t.outOfSync) > 0 {
 		msg := fmt.Sprintf("%s is out of sync with %s (%s):\n  %s", t.inputPath, t.manifest,
@@ -234,23 +312,20 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		regen = append(regen, "--allow-unpinned")
 	}
 	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " "), RootUp: up}
-	emit := func(w io.Writer) error { return t.emit(w, h) }
+	// Whole or nothing: a reader of standard output never sees a part of
+	// the file followed by an error, and the file on disk is compared with
+	// the whole text.
+	var buf bytes.Buffer
+	if err := t.emit(&buf, h); err != nil {
+		return fail(err)
+	}
 	switch {
 	case out == "-":
-		// Whole or nothing: a reader of standard output never sees a
-		// part of the file followed by an error.
-		var buf bytes.Buffer
-		if err := emit(&buf); err != nil {
-			return fail(err)
-		}
 		if _, err := stdout.Write(buf.Bytes()); err != nil {
 			return fail(err)
 		}
+		return outcome{code: exitOK, state: "printed", t: t}
 	case cf.check:
-		var buf bytes.Buffer
-		if err := emit(&buf); err != nil {
-			return fail(err)
-		}
 		// The regenerate line: the header's, with DIR and -o as given.
 		line := append([]string{"lock2nix", c.name}, regen[2:]...)
 		if dir != "." {
@@ -259,13 +334,23 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		if cf.output != "" {
 			line = append(line, "-o", shell.Word(cf.output))
 		}
-		return check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
-	default:
-		if err := writeAtomic(out, emit); err != nil {
-			return fail(err)
+		code := check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
+		state := "current"
+		if code != exitOK {
+			state = "stale"
+		}
+		return outcome{code: code, state: state, t: t}
+	}
+	// A file that already holds the text is left alone (and its time).
+	if have, err := os.ReadFile(out); err == nil && bytes.Equal(have, buf.Bytes()) {
+		if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
+			return outcome{code: exitOK, state: "unchanged", t: t}
 		}
 	}
-	return exitOK
+	if err := writeAtomic(out, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return fail(err)
+	}
+	return outcome{code: exitOK, state: "written", t: t}
 }
 
 // flagUsages lists the flags one a line, aligned: "-o, --output FILE" and

@@ -60,6 +60,7 @@ var npmCommand = &command{
 	name:         "npm",
 	help:         npmHelp,
 	defOut:       func(dir string) string { return filepath.Join(dir, "package-lock.nix") },
+	lockfiles:    []string{npmlock.ShrinkwrapName, npmlock.LockName},
 	prefetchAlgo: lockfile.SHA512,
 	setup: func(fs *pflag.FlagSet) translator {
 		var (

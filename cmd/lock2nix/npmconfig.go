@@ -164,6 +164,10 @@ func (c *npmConfig) machineSettings() []string {
 	for _, k := range slices.Sorted(maps.Keys(c.scopes)) {
 		add(k+":registry", *c.scopes[k])
 	}
+	// legacy-peer-deps changes the verdict on peer dependencies.
+	if c.legacyPeerDeps.from != "" {
+		add("legacy-peer-deps", c.legacyPeerDeps)
+	}
 	return out
 }
 

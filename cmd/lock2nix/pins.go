@@ -100,12 +100,21 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 	case pf.prefetch != "":
 		return pf.update(c, name, old, file, sites, unused, stderr)
 	case len(unused) > 0 && check:
-		return fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), prefetchCommand(c, dir, t))
+		return &stalePinsError{name, fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), prefetchCommand(c, dir, t))}
 	case len(unused) > 0:
 		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), entryList(unused))
 	}
 	return nil
 }
+
+// stalePinsError is --check's finding that the pins file holds entries
+// the lockfile no longer needs.
+type stalePinsError struct {
+	name string
+	err  error
+}
+
+func (e *stalePinsError) Error() string { return e.err.Error() }
 
 // update prefetches what the sites still need, applies it, and rewrites
 // the pins file name (whose bytes were old) with the new pins and without

@@ -39,14 +39,20 @@ func (rf *reportFlags) usageError(check, output, prefetch bool) string {
 	return ""
 }
 
-// print writes t's report and returns the exit code.
-func (rf *reportFlags) print(c *command, t *translation, stdout, stderr io.Writer) int {
+// build makes t's report; dir is the project and out the file the run
+// would write.
+func (rf *reportFlags) build(c *command, t *translation, dir, out string) *report.Report {
 	f := report.Facts{}
 	if t.facts != nil {
 		f = t.facts()
 	}
 	f.Ecosystem, f.Lock, f.OutOfSync = c.name, t.inputPath, t.outOfSync
-	r := report.New(t.graph, f)
+	f.Project, f.Output = dir, out
+	return report.New(t.graph, f)
+}
+
+// print writes the report and returns the exit code.
+func (rf *reportFlags) print(c *command, r *report.Report, stdout, stderr io.Writer) int {
 	write := r.WriteText
 	if rf.format == "json" {
 		write = r.WriteJSON

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 func TestMain(m *testing.M) {
@@ -30,5 +31,22 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI cases in testdata/script: each file holds the
 // input files, the commands and what they must print.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: map[string]func(*testscript.TestScript, bool, []string){
+		"testrepo": testRepo,
+	}})
+}
+
+// testRepo is the scripts' "testrepo DIR": it writes the repository of
+// testdata/repo.txtar (several projects; see its comment) into DIR.
+func testRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: testrepo DIR")
+	}
+	a, err := txtar.ParseFile("../../testdata/repo.txtar")
+	ts.Check(err)
+	for _, f := range a.Files {
+		name := ts.MkAbs(filepath.Join(args[0], filepath.FromSlash(f.Name)))
+		ts.Check(os.MkdirAll(filepath.Dir(name), 0o755))
+		ts.Check(os.WriteFile(name, f.Data, 0o644))
+	}
 }

@@ -21,7 +21,7 @@ import (
 var update = flag.Bool("update", false, "rewrite api.txt from the code (removals need a note)")
 
 // libraries are the packages other generators import.
-var libraries = []string{"lockfile", "npmlock", "dunelock", "nixexpr", "nixexpr/npm", "nixexpr/dune", "report", "pins", "prefetch"}
+var libraries = []string{"lockfile", "npmlock", "dunelock", "pnpmlock", "nixexpr", "nixexpr/npm", "nixexpr/dune", "nixexpr/pnpm", "report", "pins", "prefetch"}
 
 const apiFile = "../../api.txt"
 

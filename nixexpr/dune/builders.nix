@@ -8,13 +8,17 @@
   pkgs,
   opam-installer,
   dune_3,
-  ocaml,
+  compiler,
+  useNixpkgsOCaml,
   src,
   overrides,
   depexts,
   sources,
   packages,
   root,
+  # The shell functions of lock2nix's helpers.sh the lock's scripts call,
+  # by name.
+  helpers ? { },
 }:
 let
   inherit (builtins)
@@ -85,14 +89,56 @@ let
   # names it the same way when it compiles the scripts.
   shellName = n: "dep_" + builtins.substring 0 12 (builtins.hashString "sha256" n);
 
-  isCompiler = name: ocaml != null && elem name root.compilerPackages;
+  # The lock's compiler is built from its source unless the caller asks
+  # for another by a name callPackage does not fill.
+  givenCompiler = if compiler != null then compiler else if useNixpkgsOCaml then pkgs.ocaml else null;
+  isCompiler = name: givenCompiler != null && elem name root.compilerPackages;
 
   drv = listToAttrs (
     map (name: {
       inherit name;
-      value = if isCompiler name then ocaml else build byName.${name};
+      value = if isCompiler name then givenCompilerWithConfig else build byName.${name};
     }) (attrNames byName)
   );
+
+  # A given compiler with the ocaml.config file the lock's ocaml package
+  # would have written (opam's gen_ocaml_config), which %{pkg:ocaml:native}
+  # and friends read. preinstalled is false, as for a compiler the lock
+  # builds, so that packages build the same way in both modes.
+  givenCompilerWithConfig = stdenv.mkDerivation {
+    pname = "ocaml-given";
+    version = givenCompiler.version or "0";
+    dontUnpack = true;
+    nativeBuildInputs = [ givenCompiler ];
+    installPhase = ''
+      mkdir -p "$out/nix-support"
+      for d in bin lib share man include; do
+        if [ -e ${givenCompiler}/$d ]; then ln -s ${givenCompiler}/$d "$out/$d"; fi
+      done
+      bin=${givenCompiler}/bin
+      [ -x "$bin/ocamlc" ] || { echo "lock2nix: the given compiler ${givenCompiler} has no bin/ocamlc" >&2; exit 1; }
+      where=$("$bin/ocamlc" -where)
+      version=$("$bin/ocamlc" -version)
+      native=false; [ -x "$bin/ocamlopt" ] && native=true
+      tools=false; [ -x "$bin/ocamlc.opt" ] && tools=true
+      dynlink=false
+      if [ -f "$where/dynlink.cmxa" ] || [ -f "$where/dynlink/dynlink.cmxa" ]; then dynlink=true; fi
+      stubs=
+      if [ -f "$where/ld.conf" ]; then stubs=$(paste -s -d : "$where/ld.conf"); fi
+      {
+        echo 'opam-version: "2.0"'
+        echo 'variables {'
+        echo "  native: $native"
+        echo "  native-tools: $tools"
+        echo "  native-dynlink: $dynlink"
+        echo "  stubsdir: \"$stubs\""
+        echo "  preinstalled: false"
+        echo "  compiler: \"$version\""
+        echo '}'
+      } > "$out/nix-support/ocaml.config"
+    '';
+    dontFixup = true;
+  };
 
   build =
     p:
@@ -102,6 +148,8 @@ let
       systemDeps = map (n: depexts.${n} or pkgs.${n} or (throw "lock2nix: ${p.id} needs the system package ${n}; pass it in depexts")) (p.depexts or [ ]);
       # A script specialised for this system when lock2nix made one.
       phase = branches: let b = pick branches; in if b == null then "" else b.scripts.${host.system} or b.script;
+      buildScript = phase (p.build or [ ]);
+      installScript = phase (p.install or [ ]);
       envSetup = concatStringsSep "\n" (
         map (
           n:
@@ -118,6 +166,22 @@ let
           + (byName.${n}.exportedEnvs.${host.system} or byName.${n}.exportedEnv or "")
         ) (builtins.foldl' (acc: x: [ x ] ++ acc) [ ] deps)
       );
+      # Only what a package's scripts use goes into its derivation, so that
+      # a change to one helper rebuilds only the packages that call it (the
+      # compiler, which uses none, takes ten minutes to build).
+      scripts = buildScript + installScript + envSetup;
+      uses = word: builtins.replaceStrings [ word ] [ "" ] scripts != scripts;
+      usesDune = elem "dune" (map (d: if builtins.isString d then d else d.name) (p.deps or [ ])) || uses "'dune'";
+      # The helpers the scripts call, and those these call.
+      helperText =
+        let
+          step = text: concatStringsSep "" (map (h: if builtins.replaceStrings [ h ] [ "" ] text != text then helpers.${h} else "") (attrNames helpers));
+        in
+        step (scripts + step (scripts + step scripts));
+      # Packages built with a compiler of the lock may try to install into
+      # its library folder (findlib's topfind): that folder is read-only,
+      # so they install into their own.
+      afterCompiler = any (n: elem n root.compilerPackages) deps;
       extra = p.extra or { };
     in
     stdenv.mkDerivation (
@@ -128,8 +192,8 @@ let
         dontUnpack = (o.src or p.src or null) == null;
         nativeBuildInputs = [
           opam-installer
-          dune_3
         ]
+        ++ (if usesDune then [ dune_3 ] else [ ])
         ++ map (n: drv.${n}) deps
         ++ systemDeps
         # stdenv unpacks tarballs; zip archives need unzip.
@@ -172,28 +236,30 @@ let
           ${envSetup}
           export OPAM_SWITCH_PREFIX="$out" OPAM_PACKAGE_NAME=${escape p.name} OPAM_PACKAGE_VERSION=${escape p.version}
           export OCAMLFIND_DESTDIR="$out/lib" dune_build="$PWD"
-          dune_run() {
-            if [ "$1" = dune ]; then shift; ${dune_3}/bin/dune "$@"; else "$@"; fi
-          }
-          dune_var() { # PACKAGE VARIABLE DIR: a value from the package's .config file in DIR
-            sed -n "s/^ *$2 *: *\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}.*/\\1/p" "$3/$1.config" 2>/dev/null | head -n 1
-          }
-          dune_undefined() { echo "lock2nix: "${escape p.id}": undefined variable %{$1}" >&2; return 1; }
-          dune_substitute() { # IN OUT NAME VERSION: opam's %{name}% and %{version}%
-            sed -e "s|%{name}%|$3|g" -e "s|%{version}%|$4|g" -e 's|%{[^}]*}%||g' "$1" > "$2"
-          }
+          ${
+            if usesDune then
+              ''
+                dune_run() {
+                  if [ "$1" = dune ]; then shift; ${dune_3}/bin/dune "$@"; else "$@"; fi
+                }
+              ''
+            else
+              ''
+                dune_run() { "$@"; }
+              ''
+          }${helperText}
           runHook postConfigure
         '';
         buildPhase = ''
           runHook preBuild
-          ${phase (p.build or [ ])}
+          ${buildScript}
           runHook postBuild
         '';
         installPhase = ''
           runHook preInstall
           mkdir -p "$out"/{bin,sbin,man,lib/toplevel,lib/stublibs,nix-support}
           for d in lib share etc doc; do mkdir -p "$out/$d/"${escape p.name}; done
-          ${phase (p.install or [ ])}
+          ${if afterCompiler then intoOwnOutput else ""}${installScript}
           if [ -f ${escape p.name}.install ]; then
             opam-installer --prefix="$out" --name=${escape p.name} ${escape p.name}.install
           fi
@@ -201,6 +267,9 @@ let
           runHook postInstall
         '';
         dontFixup = true;
+        # dune builds a package's sources as they are: nixpkgs' hook that
+        # replaces config.sub and config.guess does not run.
+        dontUpdateAutotoolsGnuConfigScripts = true;
       }
       // removeAttrs o [
         "src"
@@ -209,6 +278,15 @@ let
         "patches"
       ]
     );
+  # findlib's Makefile installs its topfind script into the compiler's
+  # library folder (OCAML_CORE_STDLIB); make takes a variable given in
+  # MAKEFLAGS over the Makefile's, so it goes to this package's
+  # lib/toplevel, which OCAMLTOP_INCLUDE_PATH lists for the toplevel.
+  intoOwnOutput = ''
+    if [ -f Makefile.config ] && grep -q '^OCAML_CORE_STDLIB=' Makefile.config; then
+      export MAKEFLAGS="''${MAKEFLAGS:+$MAKEFLAGS }OCAML_CORE_STDLIB=$out/lib/toplevel"
+    fi
+  '';
   dontUnpackOf = p: o: (o.src or p.src or null) == null;
   escape = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 
@@ -221,13 +299,17 @@ let
     buildPhase = ''
       runHook preBuild
       export OCAMLPATH="${concatStringsSep ":" (map (d: "${d}/lib") (attrValues drv))}"
-      dune build --root . -j "$NIX_BUILD_CORES"
+      # dune 3 builds the lock itself when it finds the lock directory;
+      # here every locked package is already built.
+      dune_flags=()
+      if dune build --help=plain 2>/dev/null | grep -q -e --ignore-lock-dir; then dune_flags+=(--ignore-lock-dir); fi
+      dune build --root . "''${dune_flags[@]}" -j "$NIX_BUILD_CORES"
       runHook postBuild
     '';
     installPhase = ''
       runHook preInstall
       mkdir -p "$out"
-      dune install --root . --prefix "$out"
+      dune install --root . "''${dune_flags[@]}" --prefix "$out"
       runHook postInstall
     '';
   };

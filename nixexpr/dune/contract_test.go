@@ -41,7 +41,8 @@ func TestBuildersContract(t *testing.T) {
     pkgs = { };
     opam-installer = "/opam-installer";
     dune_3 = "/dune";
-    ocaml = null;
+    compiler = null;
+    useNixpkgsOCaml = false;
     src = null;
     overrides = { };
     depexts = { };

@@ -3,6 +3,7 @@ package dune
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -15,8 +16,72 @@ import (
 //go:embed builders.nix
 var builders string
 
-// compilerPackages are the packages a nixpkgs ocaml given as the "ocaml"
-// argument replaces.
+//go:embed helpers.sh
+var helpersSh string
+
+// helperBlocks are helpers.sh's blocks, by the name of the function each
+// defines, in the file's order.
+var helperBlocks = func() []helperBlock {
+	var out []helperBlock
+	const mark = "# lock2nix helper: "
+	parts := strings.Split(helpersSh, "\n"+mark)
+	for _, part := range parts[1:] {
+		name, text, _ := strings.Cut(part, "\n")
+		out = append(out, helperBlock{name, strings.TrimRight(text, "\n") + "\n"})
+	}
+	return out
+}()
+
+type helperBlock struct{ name, text string }
+
+// usedHelpers returns the helper blocks the scripts call, and those these
+// call, as Nix bindings.
+func usedHelpers(scripts string) []nixexpr.Binding {
+	used := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, h := range helperBlocks {
+			if !used[h.name] && strings.Contains(scripts, h.name) {
+				used[h.name] = true
+				scripts += h.text
+				changed = true
+			}
+		}
+	}
+	var bs []nixexpr.Binding
+	for _, h := range helperBlocks {
+		if used[h.name] {
+			bs = append(bs, attr(h.name, nixexpr.String{Value: h.text}))
+		}
+	}
+	return bs
+}
+
+// collectScripts writes the strings of bindings (scripts, by system or
+// not) to w.
+func collectScripts(w *strings.Builder, bs []nixexpr.Binding) {
+	for _, b := range bs {
+		a, ok := b.(nixexpr.Attr)
+		if !ok {
+			continue
+		}
+		switch v := a.Value.(type) {
+		case nixexpr.String:
+			w.WriteString(v.Value)
+		case nixexpr.AttrSet:
+			collectScripts(w, v.Bindings)
+		case nixexpr.List:
+			for _, it := range v.Items {
+				if set, ok := it.(nixexpr.AttrSet); ok {
+					collectScripts(w, set.Bindings)
+				}
+			}
+		}
+	}
+}
+
+// compilerPackages are the packages a compiler given as the "compiler"
+// argument (or nixpkgs' ocaml, with useNixpkgsOCaml) replaces.
 var compilerPackages = []string{"ocaml", "ocaml-base-compiler", "ocaml-compiler", "ocaml-variants", "ocaml-system"}
 
 // Emit writes the lock as one Nix file: a function in callPackage style
@@ -63,6 +128,8 @@ type emitter struct {
 	// are the lock on each of Hosts, in that order.
 	generic *view
 	hosts   []*view
+	// scripts gathers every compiled script, for the helpers they call.
+	scripts strings.Builder
 }
 
 func newEmitter(l *dunelock.Lock) *emitter {
@@ -220,8 +287,14 @@ func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Bi
 			if sc == nil {
 				continue
 			}
-			// The errors are those of the generic text.
-			if s, _ := sc.exportedEnv(r.Env); s != env {
+			s, herr := sc.exportedEnv(r.Env)
+			if err == nil && herr != nil {
+				// Known only on this host (a name made of %{os}):
+				// the generic text had no error.
+				errs = append(errs, onHost(herr, Hosts[i].System))
+				continue
+			}
+			if s != env {
 				per = append(per, attr(Hosts[i].System, nixexpr.String{Value: s}))
 			}
 		}
@@ -229,6 +302,7 @@ func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Bi
 			bs = append(bs, attr("exportedEnvs", nixexpr.AttrSet{Bindings: per}))
 		}
 	}
+	collectScripts(&e.scripts, bs)
 	return bs, errors.Join(errs...)
 }
 
@@ -262,16 +336,48 @@ func branchScripts(generic *shellCompiler, hosts []*shellCompiler, branches []du
 		return "", nil, err
 	}
 	per := map[string]string{}
+	var errs []error
 	for h, sc := range hosts {
 		if sc == nil || pick(branches, sc.platform) != i {
 			continue
 		}
-		// The errors are those of the generic script, which had none.
-		if hs, _ := sc.script(a); hs != s {
+		hs, err := sc.script(a)
+		if err != nil {
+			// Known only on this host (a name made of %{os}): the
+			// generic script had no error.
+			errs = append(errs, onHost(err, Hosts[h].System))
+			continue
+		}
+		if hs != s {
 			per[Hosts[h].System] = hs
 		}
 	}
-	return s, per, nil
+	return s, per, errors.Join(errs...)
+}
+
+// onHost says that the errors of err arise on the system alone, keeping
+// each at its place.
+func onHost(err error, system string) error {
+	var out []error
+	for _, e := range unjoin(err) {
+		var le *lockfile.Error
+		if errors.As(e, &le) {
+			c := *le
+			c.Msg += " (on " + system + ")"
+			out = append(out, &c)
+			continue
+		}
+		out = append(out, fmt.Errorf("on %s: %w", system, e))
+	}
+	return errors.Join(out...)
+}
+
+// unjoin returns the errors errors.Join joined into err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // pick returns the index of the first branch that applies on the platform
@@ -284,7 +390,8 @@ func pick(branches []dunelock.Branch, env map[string]string) int {
 func (e *emitter) formals() []nixexpr.Formal {
 	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"}}, e.sources.Formals()...)
 	formals = append(formals,
-		nixexpr.Formal{Name: "ocaml", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "compiler", Default: nixexpr.Null{}},
+		nixexpr.Formal{Name: "useNixpkgsOCaml", Default: nixexpr.Bool{Value: false}},
 		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
 	)
 	if e.needSrc {
@@ -312,12 +419,13 @@ func (e *emitter) body(pkgs []nixexpr.Binding, rootUp string) nixexpr.Expr {
 			attr("compiler", nixexpr.String{Value: e.lock.Compiler}),
 			attr("compilerPackages", nixexpr.Strings(compilerPackages)),
 		}}),
+		attr("helpers", nixexpr.AttrSet{Bindings: usedHelpers(e.scripts.String())}),
 		attr("builders", nixexpr.Raw{Text: builders}),
 	)
 	return nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "ocaml", "src", "overrides", "depexts", "sources", "packages", "root"}},
+			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "compiler", "useNixpkgsOCaml", "src", "overrides", "depexts", "sources", "packages", "root", "helpers"}},
 		}}}},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/dunelock"
@@ -30,8 +31,10 @@ type shellCompiler struct {
 	dev map[string]bool
 	b   strings.Builder
 	n   int // for fresh variable names
-	// at is the action being compiled, for errors.
+	// at is the action being compiled, for errors, and kind its name,
+	// for the messages of the scripts' helpers.
 	at   lockfile.Pos
+	kind dunelock.ActionKind
 	errs []error
 	// sawUndefined records that a term used a variable known to be
 	// undefined, for catch_undefined_var and has_undefined_var.
@@ -42,6 +45,9 @@ type shellCompiler struct {
 	// usesPlatform records that the script tested a platform variable at
 	// build time.
 	usesPlatform bool
+	// runtime lists the tests (dune_config calls) of the .config variables
+	// a term read, known only at build time, for catch_undefined_var.
+	runtime []string
 }
 
 // fail records an error at the action being compiled.
@@ -206,11 +212,28 @@ func (c *shellCompiler) varExpr(v string) (string, bool) {
 	}
 	// Other variables come from the <name>.config file the package's
 	// build left behind, known only at build time.
-	dir := "$dune_build"
-	if !self {
-		dir = root + "/nix-support"
+	dir := configDir(self, root)
+	c.runtime = append(c.runtime, fmt.Sprintf("dune_config %s %s %s", shell.Quote(pkg), shell.Quote(name), dir))
+	return fmt.Sprintf("$(dune_var %s %s %s %s)", shell.Quote(pkg), shell.Quote(name), dir, shell.Quote(c.where())), true
+}
+
+// configDir is the folder that holds a package's .config file: the
+// source folder for the package being built, else nix-support in the
+// dependency's output, root.
+func configDir(self bool, root string) string {
+	if self {
+		return "$dune_build"
 	}
-	return fmt.Sprintf("$(dune_var %s %s %s)", shell.Quote(pkg), shell.Quote(name), dir), true
+	return root + "/nix-support"
+}
+
+// where names the action being compiled in the scripts' messages:
+// file:line:col and the action's name.
+func (c *shellCompiler) where() string {
+	if c.at.File == "" {
+		return c.pkg.ID + " (exported_env)"
+	}
+	return fmt.Sprintf("%s:%d:%d (%s)", c.at.File, c.at.Line, c.at.Col, c.kind)
 }
 
 // buildID is dune's %{pkg:X:build-id}.
@@ -230,7 +253,7 @@ func (c *shellCompiler) word(t dunelock.Term) string {
 			if !ok {
 				// dune fails only when the step runs: so does the script.
 				c.sawUndefined = true
-				e = "$(dune_undefined " + shell.Quote(p.Var) + ")"
+				e = "$(dune_undefined " + shell.Quote(p.Var) + " " + shell.Quote(c.where()) + ")"
 			}
 			b.WriteString(`"` + e + `"`)
 		}
@@ -245,13 +268,20 @@ func (c *shellCompiler) word(t dunelock.Term) string {
 		}
 		return b.String()
 	case dunelock.TermCatchUndefinedVar:
-		w, undef := c.tryWord(t.Args[0])
+		w, undef, tests := c.tryWord(t.Args[0])
 		if undef {
 			return c.word(t.Args[1])
 		}
+		if len(tests) > 0 {
+			// Defined or not is known when the script runs.
+			return fmt.Sprintf(`"$(if %s; then printf %%s %s; else printf %%s %s; fi)"`, definedTest(tests), w, c.word(t.Args[1]))
+		}
 		return w
 	case dunelock.TermHasUndefinedVar:
-		_, undef := c.tryWord(t.Args[0])
+		_, undef, tests := c.tryWord(t.Args[0])
+		if !undef && len(tests) > 0 {
+			return fmt.Sprintf(`"$(if %s; then echo false; else echo true; fi)"`, definedTest(tests))
+		}
 		return fmt.Sprint(undef)
 	case dunelock.TermCond:
 		return fmt.Sprintf(`"$(if %s; then echo true; else echo false; fi)"`, c.cond(t.Cond))
@@ -269,14 +299,25 @@ func (c *shellCompiler) word(t dunelock.Term) string {
 	return "''"
 }
 
-// tryWord compiles t and reports whether it used an undefined variable.
-func (c *shellCompiler) tryWord(t dunelock.Term) (string, bool) {
-	saw := c.sawUndefined
-	c.sawUndefined = false
+// tryWord compiles t and reports whether it used an undefined variable,
+// and the tests of the .config variables it read.
+func (c *shellCompiler) tryWord(t dunelock.Term) (string, bool, []string) {
+	saw, runtime := c.sawUndefined, c.runtime
+	c.sawUndefined, c.runtime = false, nil
 	w := c.word(t)
-	undef := c.sawUndefined
-	c.sawUndefined = saw
-	return w, undef
+	undef, tests := c.sawUndefined, c.runtime
+	c.sawUndefined, c.runtime = saw, append(runtime, tests...)
+	return w, undef, tests
+}
+
+// definedTest is a shell test that holds when every .config variable of
+// tests is defined.
+func definedTest(tests []string) string {
+	var parts []string
+	for _, t := range tests {
+		parts = append(parts, t+" > /dev/null")
+	}
+	return strings.Join(parts, " && ")
 }
 
 // cond compiles a condition into a shell test. Conditions decided here
@@ -429,9 +470,9 @@ var stops = map[dunelock.ActionKind]string{
 
 // action writes a into the script.
 func (c *shellCompiler) action(a *dunelock.Action, indent int) {
-	outer := c.at
-	c.at = a.Pos
-	defer func() { c.at = outer }()
+	outer, outerKind := c.at, c.kind
+	c.at, c.kind = a.Pos, a.Kind
+	defer func() { c.at, c.kind = outer, outerKind }()
 	switch a.Kind {
 	case dunelock.Run, dunelock.Runexec:
 		c.run(a.Args, indent)
@@ -497,7 +538,8 @@ func (c *shellCompiler) action(a *dunelock.Action, indent int) {
 		c.line(indent, "patch -p1 -i "+c.word(a.Args[0]))
 	case dunelock.Substitute:
 		in, out := c.word(a.Args[0]), c.word(a.Args[1])
-		c.line(indent, fmt.Sprintf("dune_substitute %s %s %s %s", in, out, shell.Quote(c.pkg.Name), shell.Quote(c.pkg.Version)))
+		c.opamVars(indent)
+		c.line(indent, fmt.Sprintf("dune_substitute %s %s %s", in, out, shell.Quote(c.where())))
 	case dunelock.WriteFile:
 		p, text := c.word(a.Args[0]), c.word(a.Args[1])
 		c.line(indent, fmt.Sprintf("printf %%s %s > %s", text, p))
@@ -526,6 +568,69 @@ func (c *shellCompiler) action(a *dunelock.Action, indent int) {
 		}
 		c.fail("cannot build the action %q", a.Kind)
 	}
+}
+
+// opamVarNames are the variables of a package a substitute may read
+// besides those of its .config file.
+var opamVarNames = []string{"name", "version", "dev", "installed", "enable", "pinned",
+	"lib", "libexec", "bin", "sbin", "toplevel", "share", "etc", "doc", "stublibs", "man"}
+
+// opamGlobals are the variables without a package a substitute may read,
+// by dune's names.
+var opamGlobals = []string{"prefix", "build", "jobs", "make", "switch", "user", "group", "os", "arch",
+	"os_family", "os_distribution", "os_version", "sys_ocaml_version",
+	"lib", "libexec", "bin", "sbin", "toplevel", "share", "etc", "doc", "stublibs", "man"}
+
+// opamVars writes the function dune_substitute reads variables with,
+// dune_opam_var VARIABLE (dune's name of the variable): it prints the
+// value the package's actions would get, with a package's .config
+// variables read at build time, or returns 1 for a variable undefined
+// here.
+func (c *shellCompiler) opamVars(indent int) {
+	c.line(indent, "dune_opam_var() {")
+	c.line(indent+1, `case "$1" in`)
+	branch := func(pattern, body string) {
+		c.line(indent+2, pattern+") "+body+" ;;")
+	}
+	value := func(v string) {
+		// Variables read at build time from a .config file are
+		// dune_config's below: undefined is "" here.
+		saw, platform := c.runtime, c.usesPlatform
+		if e, ok := c.varExpr(v); ok && !strings.Contains(e, "dune_var") {
+			branch(shell.Quote(v), `printf %s "`+e+`"`)
+		}
+		c.runtime, c.usesPlatform = saw, platform
+	}
+	for _, v := range opamGlobals {
+		value(v)
+	}
+	scopes := []string{c.pkg.Name}
+	for n := range c.closure {
+		scopes = append(scopes, n)
+	}
+	slices.Sort(scopes[1:])
+	for i, n := range scopes {
+		prefix := "pkg:" + n + ":"
+		if i == 0 {
+			prefix = "pkg-self:"
+		}
+		for _, v := range opamVarNames {
+			value(prefix + v)
+		}
+		root := "$out"
+		if i > 0 {
+			root = "$" + depVar(n)
+		}
+		branch(shell.Quote(prefix)+"*", fmt.Sprintf(`dune_config %s "${1:%d}" %s`, shell.Quote(n), len(prefix), configDir(i == 0, root)))
+		if i == 0 {
+			// The package itself by its name.
+			branch(shell.Quote("pkg:"+n+":")+"*", fmt.Sprintf(`dune_opam_var "pkg-self:${1:%d}"`, len("pkg:"+n+":")))
+		}
+	}
+	branch("pkg:*:installed", "printf false")
+	branch("*", "return 1")
+	c.line(indent+1, "esac")
+	c.line(indent, "}")
 }
 
 // words compiles terms into words, each after a space.

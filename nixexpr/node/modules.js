@@ -104,10 +104,14 @@ function linkPackageBins(dir, binDir) {
 
 // allows is npm's platform rule for one of os, cpu, libc, which pnpm and
 // yarn follow too: some listed name is one of the host's names (or none
-// is listed, or only "any"), and no "!name" is.
+// is listed, or only "any"), and no "!name" is. A host with no name in
+// the field (libc off Linux) is refused by any list, as npm refuses a
+// libc list where it finds no C library.
 function allows(names, list) {
   if (typeof list === "string") list = [list];
-  if (!Array.isArray(list) || list.length === 0 || (list.length === 1 && list[0] === "any")) return true;
+  if (!Array.isArray(list) || list.length === 0) return true;
+  if (names.length === 0) return false;
+  if (list.length === 1 && list[0] === "any") return true;
   const strs = list.filter((x) => typeof x === "string");
   const pos = strs.filter((x) => !x.startsWith("!"));
   return (pos.length === 0 || pos.some((x) => names.includes(x))) && !strs.some((x) => x.startsWith("!") && names.includes(x.slice(1)));

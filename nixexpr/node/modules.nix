@@ -62,14 +62,20 @@ let
 
   # npm's rule for one list, as modules.js's allows: some listed name is
   # one of names (or none is listed, or only "any"), and no "!name" is.
+  # A host with no name in the field (libc off Linux) is refused by any
+  # list, as npm refuses a libc list where it finds no C library.
   allows =
     names: list:
     let
       neg = filter (hasPrefix "!") list;
       pos = filter (x: !hasPrefix "!" x) list;
     in
-    list == [ "any" ]
-    || (pos == [ ] || any (x: elem x names) pos) && all (x: !elem (builtins.substring 1 (-1) x) names) neg;
+    list == [ ]
+    || names != [ ]
+      && (
+        list == [ "any" ]
+        || (pos == [ ] || any (x: elem x names) pos) && all (x: !elem (builtins.substring 1 (-1) x) names) neg
+      );
   # Whether a package with os, cpu and libc lists installs on this host.
   supports =
     p:

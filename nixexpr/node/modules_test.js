@@ -129,6 +129,14 @@ test("allows: a !name excludes the host", () => {
   assert.equal(m.allows(["linux"], ["linux", "!linux"]), false);
 });
 
+test("allows: a host without a name in the field (libc off Linux) is refused by any list", () => {
+  assert.equal(m.allows([], ["!musl"]), false);
+  assert.equal(m.allows([], ["any"]), false);
+  assert.equal(m.allows([], ["glibc"]), false);
+  assert.equal(m.allows([], []), true);
+  assert.equal(m.allows([], undefined), true);
+});
+
 test("allows: a string is a list of one; other values are ignored", () => {
   assert.equal(m.allows(["x64"], "x64"), true);
   assert.equal(m.allows(["x64"], "arm64"), false);

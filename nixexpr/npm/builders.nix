@@ -564,4 +564,8 @@ in
     buildPackage
     devShell
     ;
+  # What lock2nix's contract tests compare with layout.js (Node's lookup,
+  # which Nix needs for the derivations' inputs and the program for
+  # the platform check of v1 lockfiles).
+  contract = { inherit candidates; };
 }

@@ -21,9 +21,18 @@ var Hosts = []Host{
 // Allows is npm's platform rule for one os, cpu or libc list, which the
 // builders (Nix and JS) apply too: a host with the name value is allowed
 // when some listed name is value (or none is listed, or only "any"), and
-// no "!value" is listed. TestPlatformContract checks the three against
+// no "!value" is listed. A host without a name in the list's field
+// (value "": the C library off Linux) is refused by any list, "any" and
+// "!musl" included, as npm-install-checks refuses a libc list wherever
+// it finds no C library. TestPlatformContract checks the three against
 // each other.
 func Allows(list []string, value string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	if value == "" {
+		return false
+	}
 	if len(list) == 1 && list[0] == "any" {
 		return true
 	}

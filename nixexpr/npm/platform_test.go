@@ -1,20 +1,48 @@
 package npm
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
 // platformLists are os, cpu and libc lists as lockfiles hold them.
 var platformLists = [][]string{
 	nil, {"any"}, {"linux"}, {"darwin"}, {"linux", "darwin"}, {"!win32"}, {"!linux"},
 	{"linux", "!linux"}, {"x64"}, {"arm64"}, {"!arm64"}, {"x64", "arm64"}, {"glibc"}, {"musl"},
-	{"!glibc"}, {"!musl"}, {"any", "linux"}, {"win32", "!darwin"},
+	{"!glibc"}, {"!musl"}, {"any", "linux"}, {"win32", "!darwin"}, {"glibc", "musl"}, {"!glibc", "!musl"},
+}
+
+// TestSupportsLibc: npm refuses a package with a libc list wherever it
+// finds no C library (darwin), "any" and "!musl" included.
+func TestSupportsLibc(t *testing.T) {
+	linux, darwin := Hosts[0], Hosts[3]
+	for _, tc := range []struct {
+		libc              []string
+		onLinux, onDarwin bool
+	}{
+		{nil, true, true},
+		{[]string{"glibc"}, true, false},
+		{[]string{"musl"}, false, false},
+		{[]string{"!musl"}, true, false},
+		{[]string{"any"}, true, false},
+		{[]string{"!glibc"}, false, false},
+	} {
+		if got := linux.Supports(nil, nil, tc.libc); got != tc.onLinux {
+			t.Errorf("%s, libc %q: %v, want %v", linux.System, tc.libc, got, tc.onLinux)
+		}
+		if got := darwin.Supports(nil, nil, tc.libc); got != tc.onDarwin {
+			t.Errorf("%s, libc %q: %v, want %v", darwin.System, tc.libc, got, tc.onDarwin)
+		}
+	}
 }
 
 // TestPlatformContract ties the three copies of npm's platform rule and
@@ -98,6 +126,57 @@ console.log(JSON.stringify(lists.map((l) => Object.fromEntries(Object.keys(names
 					t.Errorf("%s %s %q: Go says %v, JS %v", h.System, field, list, g, jv)
 				}
 			}
+		}
+	}
+}
+
+// TestCandidatesContract ties the two copies of Node's lookup: the
+// builders' candidates (Nix, deciding the derivations' inputs at
+// evaluation) and layout.js's (deciding, in the build, what a dropped
+// optional package leaves unreached).
+func TestCandidatesContract(t *testing.T) {
+	for _, tool := range []string{"nix-instantiate", "node"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	cases := [][2]string{
+		{"", "a"}, {"", "@s/a"}, {"node_modules/a", "b"}, {"node_modules/@s/a", "b"},
+		{"node_modules/a/node_modules/b", "c"}, {"node_modules/a/node_modules/b/node_modules/c", "@s/d"},
+		{"packages/w", "x"}, {"packages/w/node_modules/y", "z"}, {"../lib", "q"},
+	}
+	in, _ := json.Marshal(cases)
+	file := filepath.Join(t.TempDir(), "lock.nix")
+	var data bytes.Buffer
+	if err := Emit(&data, &lockfile.Graph{}, nixexpr.Header{Input: "package-lock.json", Command: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The project's own lookup ("" as dir) is the layout program's only:
+	// the builders start from the project's node_modules directly.
+	out := evalNix(t, repoRoot(t), `let c = (npm { file = `+file+`; }).contract.candidates; in
+		map (x: if builtins.elemAt x 0 == "" then null else c (builtins.elemAt x 0) (builtins.elemAt x 1)) (builtins.fromJSON ''`+string(in)+`'')`)
+	var nix [][]string
+	if err := json.Unmarshal(out, &nix); err != nil {
+		t.Fatal(err)
+	}
+	js, _ := filepath.Abs("layout.js")
+	res, err := exec.Command("node", "-e", `const l = require(process.argv[1]); console.log(JSON.stringify(JSON.parse(process.argv[2]).map(([d, n]) => l.candidates(d, n))))`, js, string(in)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, res)
+	}
+	var jsc [][]string
+	if err := json.Unmarshal(res, &jsc); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		if c[0] == "" {
+			continue
+		}
+		if diff := cmp.Diff(jsc[i], nix[i]); diff != "" {
+			t.Errorf("candidates(%q, %q): layout.js (-) and builders.nix (+) differ:\n%s", c[0], c[1], diff)
 		}
 	}
 }

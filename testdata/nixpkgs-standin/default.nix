@@ -7,6 +7,10 @@
 # callPackage. It is not a general nixpkgs replacement.
 {
   system ? builtins.currentSystem,
+  # dune's source archive (a path), for a current dune_3 built from it;
+  # without it dune_3 is the host's dune (Debian's is 2.9, too old for
+  # most real packages).
+  duneSrc ? null,
 }:
 let
   inherit (builtins) concatStringsSep filter hasAttr head intersectAttrs functionArgs split;
@@ -116,9 +120,24 @@ let
         ("/bin/mkdir -p $out/bin $out/lib && " + concatStringsSep " && " (map (t: "/bin/ln -s /usr/bin/${t} $out/bin/${t}") tools))
       ];
     };
-  dune_3 = hostTool "dune-host" [ "dune" ];
+  dune_3 =
+    if duneSrc == null then
+      hostTool "dune-host" [ "dune" ]
+    else
+      # dune bootstraps with any OCaml from 4.08 on, here the host's:
+      # boot/bootstrap.ml compiles dune's sources into _boot/dune.exe, a
+      # complete dune, which is what this package gives.
+      mkDerivation {
+        pname = "dune";
+        version = "3";
+        src = duneSrc;
+        nativeBuildInputs = [ ocaml ];
+        buildPhase = "ocaml boot/bootstrap.ml -j $NIX_BUILD_CORES";
+        installPhase = "mkdir -p $out/bin && cp _boot/dune.exe $out/bin/dune";
+        dontUpdateAutotoolsGnuConfigScripts = true;
+      };
   opam-installer = hostTool "opam-installer-host" [ "opam-installer" ];
-  ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
+  ocaml = hostTool "ocaml-host" [ "ocaml" "ocamlc" "ocamlopt" "ocamlc.opt" "ocamlopt.opt" "ocamldep" "ocamllex" "ocamlyacc" "ocamlmklib" "ocamlrun" ];
 
   # Its version, as nixpkgs' nodejs.version, comes from the environment
   # (the tests set it from `node --version`); empty when unset.
@@ -157,8 +176,44 @@ let
       );
   };
 
+  # nixpkgs' trivial builders, as far as lib.repo uses them: runCommand runs
+  # its script as the build; writeShellScriptBin writes an executable
+  # script; mkShell's derivation records the shell's hook (nixpkgs' fails
+  # to build; nix develop reads its attributes).
+  runCommand =
+    name: env: script:
+    mkDerivation (
+      env
+      // {
+        inherit name;
+        dontUnpack = true;
+        buildPhase = script;
+      }
+    );
+  writeShellScriptBin =
+    name: text:
+    runCommand name {
+      inherit text;
+      passAsFile = [ "text" ];
+    } ''mkdir -p $out/bin && { echo "#!/bin/bash"; cat "$textPath"; } > $out/bin/${name} && chmod +x $out/bin/${name}'';
+  mkShell =
+    attrs:
+    mkDerivation (
+      removeAttrs attrs [ "packages" "inputsFrom" ]
+      // {
+        name = attrs.name or "nix-shell";
+        nativeBuildInputs = (attrs.packages or [ ]) ++ (attrs.nativeBuildInputs or [ ]);
+        dontUnpack = true;
+        buildPhase = ''printf '%s\n' "$shellHook" > $out'';
+      }
+    )
+    // {
+      shellHook = attrs.shellHook or "";
+      packages = attrs.packages or [ ];
+    };
+
   pkgs = {
-    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml;
+    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml runCommand writeShellScriptBin mkShell;
     stdenv = {
       inherit mkDerivation hostPlatform;
     };

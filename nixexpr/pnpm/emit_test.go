@@ -1,0 +1,82 @@
+package pnpm
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/pnpmlock"
+)
+
+func parse(t *testing.T, lock string) *pnpmlock.Lock {
+	t.Helper()
+	l, err := pnpmlock.ParseFS(fstest.MapFS{pnpmlock.LockFile: {Data: []byte(lock)}}, pnpmlock.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+const lockWith = `lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      ALIAS:
+        specifier: 1.0.0
+        version: 'NAME@1.0.0'
+packages:
+  'NAME@1.0.0':
+    resolution: {integrity: sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==}
+snapshots:
+  'NAME@1.0.0': {}
+`
+
+func TestEmit(t *testing.T) {
+	var out bytes.Buffer
+	lock := parse(t, strings.NewReplacer("ALIAS", "a", "NAME", "@s/b").Replace(lockWith))
+	if err := Emit(&out, lock, nixexpr.Header{Generator: "test", Input: "pnpm-lock.yaml", Command: "lock2nix pnpm"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"@s/b@1.0.0" = {`,
+		`format = "pnpm";`,
+		`url = "https://registry.npm.test/@s/b/-/b-1.0.0.tgz";`,
+		`hash = "sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";`,
+		`"@s+b@1.0.0": {`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the file lacks %s", want)
+		}
+	}
+}
+
+// TestHostileNames: an alias or a name that would lead out of
+// node_modules stops the emitter.
+func TestHostileNames(t *testing.T) {
+	for _, c := range [][2]string{{"../x", "b"}, {"a", "../../x"}, {"@s/../x", "b"}, {"a/b", "b"}} {
+		lock := parse(t, strings.NewReplacer("ALIAS", "'"+c[0]+"'", "NAME", c[1]).Replace(lockWith))
+		err := Emit(&bytes.Buffer{}, lock, nixexpr.Header{})
+		var ne *nixexpr.Error
+		if !errors.As(err, &ne) {
+			t.Errorf("alias %q, name %q: want a *nixexpr.Error, got %v", c[0], c[1], err)
+		}
+	}
+}
+
+// TestEmitStandalone: the --standalone file holds the data and the
+// builders, and calls entry.nix with them.
+func TestEmitStandalone(t *testing.T) {
+	var out bytes.Buffer
+	lock := parse(t, strings.NewReplacer("ALIAS", "a", "NAME", "b").Replace(lockWith))
+	if err := EmitStandalone(&out, lock, nixexpr.Header{Generator: "test", Input: "pnpm-lock.yaml", Command: "lock2nix pnpm --standalone"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`format = "pnpm";`, `"lock2nix-pnpm.js"`, "function hoist(plan, sel)", "entry code ("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the file lacks %s", want)
+		}
+	}
+}

@@ -1,0 +1,1 @@
+module.exports = require("fs").readFileSync(__dirname + "/built.txt", "utf8").trim();
