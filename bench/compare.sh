@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# bench/compare.sh [-n RUNS] [-b PROJECT_DIR]... [LOCK_DIR...] — measures,
-# side by side on one machine:
+# bench/compare.sh [-n RUNS] [-p REV] [-b PROJECT_DIR]... [LOCK_DIR...] —
+# measures, side by side on one machine:
 #
 #   npm:  lock2nix npm against node2nix 1.11 and against `jq .` (the parse
-#         floor), and `nix-instantiate --eval --strict` of lock2nix's output
+#         floor), and, with -p, against lock2nix built from the git
+#         revision REV (a previous release); and
+#         `nix-instantiate --eval --strict` of lock2nix's output
 #         (every fetcher attribute forced) against a baseline that parses the
 #         lockfile at evaluation time with builtins.fromJSON and maps it to
 #         the same fetchers;
@@ -14,7 +16,12 @@
 #   build: for each -b PROJECT_DIR, bench/build.sh: `npm ci` against
 #         building nodeModules with Nix, cold and after a one-package bump.
 #
-# Prints markdown tables: median wall time over RUNS runs and peak RSS.
+# Prints markdown tables. Translations (lock2nix, jq, node2nix, cat) are
+# measured as users run them, the collector on, by bench/cputime: CPU time
+# (user + system, minimum and median over RUNS runs), median wall time and
+# peak RSS; CPU time is the figure of merit, as it drifts least with the
+# machine's load. Evaluations: median wall time and peak RSS, and
+# instruction counts (callgrind) when valgrind is there.
 # LOCK_DIRs holding a package-lock.json go to the npm table, those holding
 # a dune.lock folder to the dune table. Default: the largest lockfiles of
 # ../shared/corpus, one per lockfile version, and every dune lock there.
@@ -22,10 +29,12 @@
 # Needs go, npm, jq, nix-instantiate and GNU time (/usr/bin/time).
 set -euo pipefail
 runs=5
+prev_rev=""
 build_dirs=()
 while [ $# -gt 0 ]; do
   case $1 in
     -n) runs=$2; shift 2 ;;
+    -p) prev_rev=$2; shift 2 ;;
     -b) build_dirs+=("$2"); shift 2 ;;
     *) break ;;
   esac
@@ -51,9 +60,17 @@ fi
   exit 1
 }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  [ -z "$prev_rev" ] || git -C "$repo" worktree remove --force "$work/prev-src" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 # Built as the flake builds it (nix/package.nix): static, without cgo.
-(cd "$repo" && CGO_ENABLED=0 go build -o "$work/lock2nix" ./cmd/lock2nix)
+(cd "$repo" && CGO_ENABLED=0 go build -o "$work/lock2nix" ./cmd/lock2nix && go build -o "$work/cputime" ./bench/cputime)
+if [ -n "$prev_rev" ]; then
+  git -C "$repo" worktree add --detach "$work/prev-src" "$prev_rev" >/dev/null 2>&1
+  (cd "$work/prev-src" && CGO_ENABLED=0 go build -o "$work/lock2nix-prev" ./cmd/lock2nix)
+fi
 node2nix=""
 if [ ${#npm_dirs[@]} -gt 0 ] &&
   (cd "$work" && npm install --silent --no-audit --no-fund --prefix "$work/n2n" node2nix@1.11 >/dev/null 2>&1); then
@@ -63,6 +80,26 @@ export NIX_CONFIG=$'sandbox = false\nsubstituters ='
 
 # The tools compared in one row run in turn, run after run, so that the
 # machine's drifting load falls on all of them alike.
+#
+# cpu LABEL CMD... [--- LABEL CMD...]... — runs the commands by
+# bench/cputime; sets cells[LABEL] ("12.3 ms CPU (median 13.0), 40 ms
+# wall, 21 MB" or "fails: …") and cpu[LABEL] (the minimum CPU time, or "").
+declare -A cells cpu
+cpu() {
+  local labels=() args=() next=1 line
+  cells=() cpu=()
+  for a in "$@"; do
+    if [ "$next" = 1 ]; then labels+=("$a") next=0; continue; fi
+    if [ "$a" = --- ]; then next=1; fi
+    args+=("$a")
+  done
+  local i=0
+  while IFS= read -r line; do
+    cells[${labels[$i]}]=$(jq -r 'if .failed then "fails: " + (.failed | .[0:80]) else "\(.cpu_min_ms * 10 | round / 10) ms CPU (median \(.cpu_median_ms * 10 | round / 10)), \(.wall_median_ms | round) ms wall, \(.peak_rss_mb | floor) MB" end' <<<"$line")
+    cpu[${labels[$i]}]=$(jq -r 'if .failed then "" else .cpu_min_ms end' <<<"$line")
+    i=$((i + 1))
+  done < <("$work/cputime" -n "$runs" -json "${args[@]}")
+}
 #
 # once LABEL CMD... — one run of CMD, timed in the shell (no process in
 # between); its time joins LABEL's. A failure ends LABEL's runs.
@@ -134,8 +171,12 @@ stub='{ stdenv = { }; nodejs = { }; ocaml = { }; dune_3 = { }; opam-installer = 
 forced='builtins.deepSeq s (builtins.length (builtins.attrNames s))'
 
 if [ ${#npm_dirs[@]} -gt 0 ]; then
-  echo "| lockfile | v | entries | lock2nix npm | node2nix 1.11 | ÷ node2nix | jq . (parse floor) | ÷ jq | eval lock2nix output | eval fromJSON baseline | eval instructions, output / baseline |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  prev_head="" prev_sep=""
+  if [ -n "$prev_rev" ]; then
+    prev_head=" lock2nix $prev_rev (previous release) | ÷ previous |" prev_sep="---|---|"
+  fi
+  echo "| lockfile | v | entries | lock2nix npm |$prev_head jq . (parse floor) | ÷ jq | node2nix 1.11 | ÷ node2nix | eval lock2nix output | eval fromJSON baseline | eval instructions, output / baseline |"
+  echo "|---|---|---|---|$prev_sep---|---|---|---|---|---|---|"
   for dir in "${npm_dirs[@]}"; do
     name=$(basename "$dir")
     lock="$dir/package-lock.json"
@@ -144,29 +185,26 @@ if [ ${#npm_dirs[@]} -gt 0 ]; then
     l2n_cmd=("$work/lock2nix" npm "$dir" -o "$work/out.nix" --registry https://registry.npm.test/ --allow-unpinned)
     n2n_cmd=("$node2nix" -l package-lock.json -i package.json -o np.nix -c d.nix -e ne.nix)
     rm -rf "$work/n2n-run" && mkdir "$work/n2n-run" && cp "$dir/package.json" "$lock" "$work/n2n-run/"
-    times=() failed=()
-    for ((i = 0; i < runs; i++)); do
-      once l2n "${l2n_cmd[@]}"
-      once jq jq . "$lock"
-      if [ -n "$node2nix" ]; then
-        pushd "$work/n2n-run" >/dev/null
-        once n2n "${n2n_cmd[@]}"
-        popd >/dev/null
-      fi
-    done
-    summary l2n "${l2n_cmd[@]}"
-    l2n=$cell l2n_ms=$ms
-    summary jq jq . "$lock"
-    jqc=$cell jq_ms=$ms
+    set -- l2n "${l2n_cmd[@]}" --- jq jq . "$lock"
+    if [ -n "$prev_rev" ]; then
+      set -- "$@" --- prev "$work/lock2nix-prev" "${l2n_cmd[@]:1:3}" "$work/out-prev.nix" "${l2n_cmd[@]:5}"
+    fi
+    if [ -n "$node2nix" ]; then
+      # shellcheck disable=SC2016 # expanded by that sh
+      set -- "$@" --- n2n sh -c 'cd "$1" && shift && exec "$@"' sh "$work/n2n-run" "${n2n_cmd[@]}"
+    fi
+    cpu "$@"
+    l2n=${cells[l2n]} jqc=${cells[jq]}
+    prev=""
+    if [ -n "$prev_rev" ]; then
+      prev=" ${cells[prev]} | $(ratio "${cpu[l2n]}" "${cpu[prev]}") |"
+    fi
     n2n="not installed" n2n_ms=""
     if [ -n "$node2nix" ]; then
-      pushd "$work/n2n-run" >/dev/null
-      summary n2n "${n2n_cmd[@]}"
-      n2n=$cell n2n_ms=$ms
-      if [ -n "$ms" ] && ! grep -q 'sources = {$' np.nix 2>/dev/null; then
+      n2n=${cells[n2n]} n2n_ms=${cpu[n2n]}
+      if [ -n "$n2n_ms" ] && ! grep -q 'sources = {$' "$work/n2n-run/np.nix" 2>/dev/null; then
         n2n="$n2n (no packages read)" n2n_ms=""
       fi
-      popd >/dev/null
     fi
     # The data file's sources, through the builders' fetchers.
     s="((import $repo { pkgs.callPackage = fn: fn; }).npm ({ file = $work/out.nix; } // $stub)).sources"
@@ -180,7 +218,7 @@ if [ ${#npm_dirs[@]} -gt 0 ]; then
         tarballs = builtins.filter (e: e ? resolved && e ? integrity) entries;
         s = builtins.listToAttrs (map (e: { name = e.resolved; value = fetchurl { url = e.resolved; hash = e.integrity; }; }) tarballs);
       in $forced"
-    echo "| $name | $ver | $entries | $l2n | $n2n | $(ratio "$l2n_ms" "$n2n_ms") | $jqc | $(ratio "$l2n_ms" "$jq_ms") | $ev | $base | $ins |"
+    echo "| $name | $ver | $entries | $l2n |$prev $jqc | $(ratio "${cpu[l2n]}" "${cpu[jq]}") | $n2n | $(ratio "${cpu[l2n]}" "$n2n_ms") | $ev | $base | $ins |"
   done
   echo
 fi
@@ -203,15 +241,8 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
     l2n_cmd=("$work/lock2nix" dune "$dir" -o "$work/out.nix" "${pins[@]}")
     # shellcheck disable=SC2016 # expanded by that sh
     cat_cmd=(sh -c 'cat "$1"/dune.lock/*' sh "$dir")
-    times=() failed=()
-    for ((i = 0; i < runs; i++)); do
-      once l2n "${l2n_cmd[@]}"
-      once cat "${cat_cmd[@]}"
-    done
-    summary l2n "${l2n_cmd[@]}"
-    l2n=$cell l2n_ms=$ms
-    summary cat "${cat_cmd[@]}"
-    catc=$cell cat_ms=$ms
+    cpu l2n "${l2n_cmd[@]}" --- cat "${cat_cmd[@]}"
+    l2n=${cells[l2n]} catc=${cells[cat]}
     s="(import $work/out.nix $stub).sources"
     # The baseline: the approach of tools that read the lock at evaluation
     # time; every .pkg file read, its fetch's URL and checksum matched out.
@@ -225,12 +256,12 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
           in if m == null then [ ] else [ { name = f; value = fetchurl { url = builtins.elemAt m 0; hash = builtins.elemAt m 1; }; } ];
         s = builtins.listToAttrs (builtins.concatMap source files);
       in $forced"
-    echo "| $name | $pkgs | $l2n | $catc | $(ratio "$l2n_ms" "$cat_ms") | $ev | $base | $ins |"
+    echo "| $name | $pkgs | $l2n | $catc | $(ratio "${cpu[l2n]}" "${cpu[cat]}") | $ev | $base | $ins |"
   done
   echo
 fi
 if [ ${#npm_dirs[@]} -gt 0 ] || [ ${#dune_dirs[@]} -gt 0 ]; then
-  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $runs runs each (median wall time, peak RSS)."
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), GOMAXPROCS ${GOMAXPROCS:-unset}, $runs runs each (translations: minimum and median CPU time, median wall time, peak RSS; evaluations: median wall time, peak RSS)."
 fi
 if [ ${#build_dirs[@]} -gt 0 ]; then
   [ ${#npm_dirs[@]} -eq 0 ] && [ ${#dune_dirs[@]} -eq 0 ] || echo

@@ -1,7 +1,6 @@
 package nixexpr
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -38,7 +37,7 @@ func Print(w io.Writer, f *File) error {
 	if p.err != nil {
 		return p.err
 	}
-	_, err := w.Write(p.buf.Bytes())
+	_, err := p.buf.WriteTo(w)
 	return err
 }
 
@@ -138,7 +137,7 @@ func validPath(s string) bool {
 // printer lays a tree out into buf; the first problem it meets is kept in
 // err, and printing goes on so that callers check once.
 type printer struct {
-	buf bytes.Buffer
+	buf text
 	err error
 }
 

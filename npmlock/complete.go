@@ -50,7 +50,11 @@ type completeness struct {
 	// which CheckSync compares with the lockfile; the lockfile's root
 	// entry is only followed, not judged.
 	rootFromManifest bool
-	queue            []visit
+	// queue holds the nodes to walk, next the first not yet walked;
+	// an entry's walked flag says it was queued (each install path has
+	// an entry of its own).
+	queue []visit
+	next  int
 	// later holds the folders that links lead to, for the second pass.
 	later []visit
 	// ranges caches decoded ranges: a few hundred specifiers ("^1.0.0")
@@ -75,6 +79,7 @@ type decoded struct {
 // says it is reached only through a link (a workspace or folder).
 type visit struct {
 	key    string
+	e      *entry
 	ovr    *overrideSet
 	linked bool
 }
@@ -85,9 +90,17 @@ type visit struct {
 // project) to their entries; roots are where the walk starts besides the
 // project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
-	c := &completeness{p: p, nodes: nodes, ranges: map[string]decoded{}, verdicts: map[[2]string]bool{}}
-	for _, e := range nodes {
+	c := &completeness{p: p, nodes: nodes, ranges: make(map[string]decoded, len(nodes)/8), verdicts: make(map[[2]string]bool, len(nodes))}
+	for k, e := range nodes {
 		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
+		// Most packages have no node_modules of their own: resolve need
+		// not look there for each of their dependencies.
+		if !strings.Contains(k, "/node_modules/") {
+			continue // (Contains is quick; LastIndex scans byte by byte)
+		}
+		if up := nodes[k[:strings.LastIndex(k, "/node_modules/")]]; up != nil {
+			up.nested = true
+		}
 	}
 	var top *overrideSet
 	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
@@ -107,7 +120,7 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 		if e := c.nodes[r]; e != nil {
 			for _, d := range e.deps {
 				if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
-					if t, _ := c.resolve(r, d.Name); t != "" {
+					if t, _ := c.resolve(r, e, d.Name); t != "" {
 						c.mine[t] = true
 					}
 				}
@@ -127,26 +140,27 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 }
 
 func (c *completeness) walk() {
-	for len(c.queue) > 0 {
-		v := c.queue[0]
-		c.queue = c.queue[1:]
+	for c.next < len(c.queue) {
+		v := c.queue[c.next]
+		c.next++
 		c.node(v)
 	}
 }
 
+// push queues a node once; nodes without an entry have nothing to walk.
 func (c *completeness) push(v visit) {
-	if e := c.nodes[v.key]; e != nil && !e.walked {
-		e.walked = true
+	if v.e == nil {
+		v.e = c.nodes[v.key]
+	}
+	if v.e != nil && !v.e.walked {
+		v.e.walked = true
 		c.queue = append(c.queue, v)
 	}
 }
 
 // node follows and judges the edges of one node.
 func (c *completeness) node(v visit) {
-	e := c.nodes[v.key]
-	if e == nil {
-		return
-	}
+	e := v.e
 	if e.link {
 		if e.target != "" {
 			t := visit{key: e.target, ovr: v.ovr, linked: true}
@@ -176,14 +190,14 @@ func (c *completeness) node(v visit) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target, t := c.resolve(v.key, d.Name)
+		target, t := c.resolve(v.key, e, d.Name)
 		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "", false)
 			}
 			continue
 		}
-		c.push(visit{key: target, ovr: v.ovr.enter(t.name), linked: v.linked})
+		c.push(visit{key: target, e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
 		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
 			switch {
 			case !c.atHome(v.key, d, target):
@@ -259,9 +273,20 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 
 // resolve finds name as Node does from the folder at key: key's own
 // node_modules, then each enclosing package's, then the project's. It
-// returns the install path and its entry, or "".
-func (c *completeness) resolve(key, name string) (string, *entry) {
+// returns the install path and its entry, or "" and nil. e is key's
+// entry: when it has no node_modules of its own, the search starts above.
+func (c *completeness) resolve(key string, e *entry, name string) (string, *entry) {
 	dir := key
+	// (A name holding node_modules, as only a crafted lockfile has, would
+	// be filed under another folder: it is looked for everywhere.)
+	odd := strings.HasPrefix(name, "node_modules/") || strings.Contains(name, "/node_modules/")
+	if key != "" && !e.nested && !odd {
+		up, ok := c.parent(key)
+		if !ok {
+			return "", nil
+		}
+		dir = up
+	}
 	for {
 		// Built in a reused buffer: a lookup by string(buf) allocates
 		// nothing, and most probes find nothing.

@@ -23,7 +23,7 @@ const lock = `{
 
 // Parse a lockfile held in memory and walk its packages.
 func ExampleParse() {
-	g, err := npmlock.Parse("package-lock.json", []byte(lock), nil, npmlock.Options{})
+	g, err := npmlock.Parse("package-lock.json", lock, nil, npmlock.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -57,7 +57,7 @@ func ExampleParseFS() {
 
 // Errors carry the file, line and column.
 func ExampleParse_error() {
-	_, err := npmlock.Parse("package-lock.json", []byte("{\n  \"lockfileVersion\": 9\n}"), nil, npmlock.Options{})
+	_, err := npmlock.Parse("package-lock.json", "{\n  \"lockfileVersion\": 9\n}", nil, npmlock.Options{})
 	fmt.Println(err)
 	// Output: package-lock.json:2:22: unsupported lockfileVersion 9 (want 1, 2 or 3)
 }

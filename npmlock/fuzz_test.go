@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g, err := Parse("lock.json", data, nil, Options{Registry: Registry{URL: "https://r.test/", ReplaceHost: "always"}})
+		g, err := Parse("lock.json", string(data), nil, Options{Registry: Registry{URL: "https://r.test/", ReplaceHost: "always"}})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "lock.json") {
 				t.Fatalf("error does not name the file: %v", err)

@@ -8,13 +8,13 @@
 package npmlock
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"runtime"
@@ -59,16 +59,35 @@ const ShrinkwrapName = "npm-shrinkwrap.json"
 // ReadLock reads the project's lockfile from fsys as npm chooses it:
 // npm-shrinkwrap.json when present, else package-lock.json. It returns the
 // name of the file read.
-func ReadLock(fsys fs.FS) (name string, data []byte, err error) {
-	data, err = fs.ReadFile(fsys, ShrinkwrapName)
+func ReadLock(fsys fs.FS) (name, data string, err error) {
+	data, err = readString(fsys, ShrinkwrapName)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return ShrinkwrapName, data, err
 	}
-	data, err = fs.ReadFile(fsys, LockName)
+	data, err = readString(fsys, LockName)
 	if errors.Is(err, fs.ErrNotExist) {
-		return LockName, nil, fmt.Errorf("no %s or %s: run npm install --package-lock-only first", ShrinkwrapName, LockName)
+		return LockName, "", fmt.Errorf("no %s or %s: run npm install --package-lock-only first", ShrinkwrapName, LockName)
 	}
 	return LockName, data, err
+}
+
+// readString reads a file straight into a string: the parse reads the
+// text as a string, and a lockfile runs to megabytes, which a conversion
+// from bytes would copy (and the copy's memory is costly to touch).
+func readString(fsys fs.FS, name string) (string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		b.Grow(int(fi.Size()))
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return b.String(), nil
 }
 
 // ParseFS reads the lockfile ([ReadLock]) and, when present, package.json
@@ -87,9 +106,10 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 
 // Parse reads a package-lock.json given as data. file names it in errors.
 // pkgJSON is the project's package.json, or nil; version 1 lockfiles take
-// the root's dependency kinds and workspaces from it. data and pkgJSON
-// must not change during the call; the graph keeps no reference to them.
-func Parse(file string, data, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
+// the root's dependency kinds and workspaces from it. pkgJSON must not
+// change during the call; the graph keeps no reference to it (it may
+// share memory with data, which cannot change).
+func Parse(file, data string, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
 	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
@@ -122,8 +142,7 @@ func (p *parser) parseValidated(valid <-chan error, pkgJSON []byte) (g *lockfile
 }
 
 func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
-	data := p.data
-	root := gjson.Parse(string(data))
+	root := gjson.Parse(p.data)
 	if !root.IsObject() {
 		return nil, p.errAt(root, "want a JSON object at the top level")
 	}
@@ -161,7 +180,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 
 type parser struct {
 	file string
-	data []byte
+	data string
 	opts Options
 	g    *lockfile.Graph
 	// byLoc and byKey group the installs of one artifact (name, version
@@ -171,7 +190,7 @@ type parser struct {
 	byLoc map[string]*lockfile.Package
 	byKey map[artifact]*lockfile.Package
 	// lastPos is the last place pos found.
-	lastPos position
+	lastPos place
 	// sizeHint guesses the number of entries from the file's size.
 	sizeHint int
 	// Records are allocated in blocks: a lockfile has thousands, and one
@@ -200,11 +219,11 @@ type parser struct {
 
 // validate rejects what gjson would silently accept: invalid UTF-8 and
 // malformed JSON.
-func (p *parser) validate(data []byte) error {
-	if !utf8.Valid(data) {
+func (p *parser) validate(data string) error {
+	if !utf8.ValidString(data) {
 		off := 0
 		for off < len(data) {
-			r, n := utf8.DecodeRune(data[off:])
+			r, n := utf8.DecodeRuneInString(data[off:])
 			if r == utf8.RuneError && n == 1 {
 				break
 			}
@@ -212,14 +231,14 @@ func (p *parser) validate(data []byte) error {
 		}
 		return p.errOff(off, "invalid UTF-8")
 	}
-	if gjson.ValidBytes(data) {
+	if gjson.Valid(data) {
 		if off := nulEscape(data); off >= 0 {
 			return p.errOff(off, `a string holds a NUL character (\u0000), which Nix strings cannot hold`)
 		}
 		return nil
 	}
 	var v any
-	err := json.Unmarshal(data, &v)
+	err := json.Unmarshal([]byte(data), &v)
 	var se *json.SyntaxError
 	if errors.As(err, &se) && se.Offset >= int64(len(data)) {
 		return p.errOff(len(data), "unexpected end of input: the JSON is truncated")
@@ -248,14 +267,14 @@ func (p *parser) sortedWarnings() []*lockfile.Error {
 }
 
 func (p *parser) errOff(off int, msg string) *lockfile.Error {
-	line, col := lockfile.Position(p.data, off)
+	line, col := position(p.data, off)
 	return &lockfile.Error{File: p.file, Line: line, Col: col, Msg: msg}
 }
 
 // errAt reports a problem at a value. gjson gives offsets only for values
 // it read from the document; others are reported without a place.
 func (p *parser) errAt(r gjson.Result, msg string) *lockfile.Error {
-	if r.Index > 0 || (r.Index == 0 && r.Raw != "" && strings.HasPrefix(string(p.data), r.Raw)) {
+	if r.Index > 0 || (r.Index == 0 && r.Raw != "" && strings.HasPrefix(p.data, r.Raw)) {
 		return p.errOff(r.Index, msg)
 	}
 	return &lockfile.Error{File: p.file, Msg: msg}
@@ -272,25 +291,35 @@ func (p *parser) pos(r gjson.Result) lockfile.Pos {
 	}
 	last := &p.lastPos
 	if r.Index < last.off || last.line == 0 {
-		*last = position{}
+		*last = place{}
 	}
 	if last.line == 0 {
 		last.line = 1
 	}
 	// Lines after the last place, then the column on the line.
 	chunk := p.data[last.off:min(r.Index, len(p.data))]
-	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+	if n := strings.Count(chunk, "\n"); n > 0 {
 		last.line += n
-		last.lineStart = last.off + bytes.LastIndexByte(chunk, '\n') + 1
+		last.lineStart = last.off + strings.LastIndexByte(chunk, '\n') + 1
 	}
 	last.off = min(r.Index, len(p.data))
-	col := 1 + utf8.RuneCount(p.data[last.lineStart:last.off])
+	col := 1 + utf8.RuneCountInString(p.data[last.lineStart:last.off])
 	return lockfile.Pos{File: p.file, Line: last.line, Col: col}
 }
 
-// position is a place in the file: a byte offset, its line, and where
+// position is [lockfile.Position] for text held as a string.
+func position(data string, off int) (line, col int) {
+	off = min(max(off, 0), len(data))
+	before := data[:off]
+	line = 1 + strings.Count(before, "\n")
+	start := strings.LastIndexByte(before, '\n') + 1
+	col = 1 + utf8.RuneCountInString(before[start:])
+	return line, col
+}
+
+// place is a place in the file: a byte offset, its line, and where
 // that line starts.
-type position struct{ off, line, lineStart int }
+type place struct{ off, line, lineStart int }
 
 func (p *parser) fail(r gjson.Result, format string, args ...any) {
 	p.errs = append(p.errs, p.errAt(r, fmt.Sprintf(format, args...)))
@@ -320,8 +349,9 @@ type entry struct {
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
 	shrinkwrap bool
-	// walked: the completeness walk has reached the entry.
-	walked bool
+	// walked: the completeness walk has reached the entry; nested: some
+	// install path lies in its node_modules.
+	walked, nested bool
 }
 
 // top holds the members of the lockfile's top level that lock2nix reads.
@@ -480,9 +510,16 @@ func (p *parser) parseV2(root, pkgs gjson.Result, pkgJSON []byte) error {
 // isEmptyObject reports whether v is {}: npm reads such an entry as
 // damaged and drops it.
 func isEmptyObject(v gjson.Result) bool {
-	empty := true
-	v.ForEach(func(_, _ gjson.Result) bool { empty = false; return false })
-	return empty
+	switch {
+	case !v.Exists():
+		return true
+	case v.Type != gjson.JSON || len(v.Raw) < 2:
+		return false
+	}
+	// "{" or "[", then its closer after any space: read off the text
+	// rather than parsing the first member, as gjson's ForEach would.
+	rest := strings.TrimLeft(v.Raw[1:], " \t\r\n")
+	return rest != "" && (rest[0] == '}' || rest[0] == ']')
 }
 
 // warnEmpty reports the entries dropped as empty, in one warning, once
@@ -1125,9 +1162,9 @@ func (p *parser) fieldErr(r gjson.Result, format string, args ...any) {
 // nulEscape returns the offset of the first \u0000 escape in valid JSON,
 // or -1. A backslash preceded by an odd number of backslashes is itself
 // escaped and starts nothing.
-func nulEscape(data []byte) int {
+func nulEscape(data string) int {
 	for i := 0; ; {
-		j := bytes.Index(data[i:], []byte(`\u0000`))
+		j := strings.Index(data[i:], `\u0000`)
 		if j < 0 {
 			return -1
 		}
@@ -1156,6 +1193,9 @@ type fields struct {
 	dependencies, devDependencies, optionalDependencies, peerDependencies    gjson.Result
 	requires, peerDependenciesMeta, os, cpu, libc, engines                   gjson.Result
 	bundleDependencies, bundledDependencies, hasShrinkwrap                   gjson.Result
+	// set lists the members filled by the last read, the only ones the
+	// next read must clear (clearing all would cost more than reading).
+	set []*gjson.Result
 }
 
 // slot returns where the member named key goes, or nil for members the
@@ -1224,10 +1264,14 @@ func (f *fields) slot(key string) *gjson.Result {
 
 // read fills f from the object v.
 func (f *fields) read(v gjson.Result) {
-	*f = fields{}
+	for _, r := range f.set {
+		*r = gjson.Result{}
+	}
+	f.set = f.set[:0]
 	v.ForEach(func(k, val gjson.Result) bool {
 		if r := f.slot(k.Str); r != nil {
 			*r = val
+			f.set = append(f.set, r)
 		}
 		return true
 	})

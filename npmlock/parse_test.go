@@ -51,7 +51,7 @@ func TestParse(t *testing.T) {
 			}
 			var got string
 			opts.Warn = func(msg string) { got += "warning: " + msg + "\n" }
-			g, err := Parse("package-lock.json", lock, sections["package.json"], opts)
+			g, err := Parse("package-lock.json", string(lock), sections["package.json"], opts)
 			if err != nil {
 				got += "error: " + err.Error() + "\n"
 			} else {
@@ -160,7 +160,7 @@ func TestSharedLocation(t *testing.T) {
   "node_modules/c": {"name": "a", "version": "1.0.1", "resolved": "https://registry.npm.test/x.tgz"},
   "node_modules/d": {"name": "b", "version": "2.0.0", "resolved": "https://registry.npm.test/x.tgz"}
 }}`
-	g, err := Parse("package-lock.json", []byte(lock), nil, Options{})
+	g, err := Parse("package-lock.json", lock, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,18 +183,39 @@ func TestSharedLocation(t *testing.T) {
 // TestPosMatchesPosition: the places pos finds, going on from the last
 // one, are those lockfile.Position counts from the start, in any order.
 func TestPosMatchesPosition(t *testing.T) {
-	data := []byte("{\n  \"a\": 1,\n  \"bé\": {\"c\": 2},\n\n  \"d\": [3, 4]\n}")
+	data := "{\n  \"a\": 1,\n  \"bé\": {\"c\": 2},\n\n  \"d\": [3, 4]\n}"
 	p := &parser{file: "f", data: data}
-	root := gjson.ParseBytes(data)
+	root := gjson.Parse(data)
 	var rs []gjson.Result
 	root.ForEach(func(k, v gjson.Result) bool { rs = append(rs, k, v); return true })
 	for _, order := range [][]int{{0, 1, 2, 3, 4, 5}, {5, 0, 3, 3, 1}} {
-		p.lastPos = position{}
+		p.lastPos = place{}
 		for _, i := range order {
-			line, col := lockfile.Position(data, rs[i].Index)
+			line, col := lockfile.Position([]byte(data), rs[i].Index)
+			if l, c := position(data, rs[i].Index); l != line || c != col {
+				t.Errorf("value %d (%s): position = %d:%d, want %d:%d", i, rs[i].Raw, l, c, line, col)
+			}
 			if got, want := p.pos(rs[i]), (lockfile.Pos{File: "f", Line: line, Col: col}); got != want {
 				t.Errorf("value %d (%s): pos = %+v, want %+v", i, rs[i].Raw, got, want)
 			}
 		}
+	}
+}
+
+// TestIsEmptyObject: read off the text, the verdict is gjson's, member by
+// member.
+func TestIsEmptyObject(t *testing.T) {
+	doc := `{"a": {}, "b": { 
+	 }, "c": [], "d": {"x": 1}, "e": [1], "f": "s", "g": 0, "h": {"": {}}}`
+	gjson.Parse(doc).ForEach(func(k, v gjson.Result) bool {
+		want := true
+		v.ForEach(func(_, _ gjson.Result) bool { want = false; return false })
+		if got := isEmptyObject(v); got != want {
+			t.Errorf("%s (%s): isEmptyObject = %v, want %v", k.Str, v.Raw, got, want)
+		}
+		return true
+	})
+	if !isEmptyObject(gjson.Result{}) {
+		t.Error("a missing value: isEmptyObject = false, want true (nothing in it)")
 	}
 }

@@ -119,3 +119,29 @@ func semverModule(t *testing.T) string {
 	}
 	return mod
 }
+
+func TestIsReleaseAndCompare(t *testing.T) {
+	for v, want := range map[string]bool{
+		"1.2.3": true, "0.0.0": true, "10.20.30": true,
+		"1.2": false, "1.2.3.4": false, "1.2.3-rc.1": false, "1.2.3+b": false,
+		"1..3": false, "a.b.c": false, "": false, "1.2.": false, ".1.2": false,
+	} {
+		if got := isRelease(v); got != want {
+			t.Errorf("isRelease(%q) = %v, want %v", v, got, want)
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"1.2.3", "1.2.3", 0},
+		{"1.2.3", "1.10.0", -1},
+		{"2.0.0", "1.9.9", 1},
+		{"1.2.10", "1.2.9", 1},
+		{"0.0.1", "0.1.0", -1},
+	} {
+		if got := compareRelease(c.a, c.b); got != c.want {
+			t.Errorf("compareRelease(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

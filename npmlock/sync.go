@@ -26,7 +26,11 @@ import (
 // nor are locked prereleases. With opts.LegacyPeerDeps peer dependencies
 // are not counted, as npm does not count them then.
 func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
-	installed := map[string]*lockfile.Package{}
+	n := 0
+	for _, p := range g.Packages {
+		n += len(p.Installs)
+	}
+	installed := make(map[string]*lockfile.Package, n)
 	for _, p := range g.Packages {
 		for _, in := range p.Installs {
 			installed[in.Path] = p
@@ -50,6 +54,8 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 		}
 	}
 	var top *overrideSet
+	// A monorepo's folders ask for the same ranges again and again.
+	ranges := map[string]decoded{}
 	for _, dir := range dirs {
 		if dir == ".." || strings.HasPrefix(dir, "../") {
 			// fsys holds the project alone: a workspace up the tree is
@@ -81,7 +87,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 				continue
 			}
 			spec, known := ovr.spec(d.name, d.spec)
-			msg := syncProblem(installed, append([]string{dir}, linkedAt[dir]...), d.name, spec)
+			msg := syncProblem(installed, ranges, append([]string{dir}, linkedAt[dir]...), d.name, spec)
 			if msg != notLocked && !known {
 				msg = ""
 			}
@@ -200,7 +206,7 @@ const notLocked = "not in the lockfile"
 // folder dirs[0] ("" for the root), or "". Node looks for it in the
 // node_modules of each of dirs (the folder, the places it is linked
 // from), then in the project's.
-func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, spec string) string {
+func syncProblem(installed map[string]*lockfile.Package, ranges map[string]decoded, dirs []string, name, spec string) string {
 	var p *lockfile.Package
 	for _, dir := range append(dirs, "") {
 		if p = installed[path.Join(dir, "node_modules", name)]; p != nil {
@@ -227,11 +233,15 @@ func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, sp
 			return fmt.Sprintf("the lockfile has %s@%s", p.Name, p.Version)
 		}
 	}
-	alts, ok := parseRange(rng)
-	if !ok || !isRelease(p.Version) {
+	r, seen := ranges[rng]
+	if !seen {
+		r.alts, r.ok = parseRange(rng)
+		ranges[rng] = r
+	}
+	if !r.ok || !isRelease(p.Version) {
 		return ""
 	}
-	if satisfies(p.Version, alts) {
+	if satisfies(p.Version, r.alts) {
 		return ""
 	}
 	return "the lockfile has " + p.Version
@@ -240,14 +250,16 @@ func syncProblem(installed map[string]*lockfile.Package, dirs []string, name, sp
 // isRelease reports whether v is "major.minor.patch" without a prerelease
 // or build part.
 func isRelease(v string) bool {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	for _, p := range parts {
+	// Part by part, without splitting: this runs for every dependency.
+	for i := range 3 {
+		p, rest, found := strings.Cut(v, ".")
+		if found != (i < 2) {
+			return false
+		}
 		if _, err := strconv.Atoi(p); err != nil || p == "" {
 			return false
 		}
+		v = rest
 	}
 	return true
 }
@@ -281,10 +293,12 @@ func satisfies(v string, alts [][]lockfile.Comparison) bool {
 
 // compareRelease compares two "major.minor.patch" versions.
 func compareRelease(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := range 3 {
-		x, _ := strconv.Atoi(as[i])
-		y, _ := strconv.Atoi(bs[i])
+	for range 3 {
+		var as, bs string
+		as, a, _ = strings.Cut(a, ".")
+		bs, b, _ = strings.Cut(b, ".")
+		x, _ := strconv.Atoi(as)
+		y, _ := strconv.Atoi(bs)
 		if x != y {
 			if x < y {
 				return -1

@@ -46,15 +46,15 @@ func synthLock(n int) []byte {
 	return data
 }
 
-func benchInputs(b *testing.B) map[string][]byte {
-	in := map[string][]byte{}
+func benchInputs(b *testing.B) map[string]string {
+	in := map[string]string{}
 	for _, n := range []int{1000, 10000, 50000} {
-		in[fmt.Sprintf("synthetic-%dk", n/1000)] = synthLock(n)
+		in[fmt.Sprintf("synthetic-%dk", n/1000)] = string(synthLock(n))
 	}
 	for _, name := range []string{"overleaf__overleaf.2023-12", "aws__aws-toolkit-vscode", "npm__cli"} {
 		data, err := os.ReadFile(filepath.Join(corpusDir, "npm", name, "package-lock.json"))
 		if err == nil {
-			in[name] = data
+			in[name] = string(data)
 		}
 	}
 	return in
@@ -113,6 +113,26 @@ func BenchmarkTranslate(b *testing.B) {
 				buf.Reset()
 				if err := npm.Emit(&buf, g, nixexpr.Header{}); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRun is a whole `lock2nix npm DIR -o FILE` as users run it
+// (configuration, sync check, boundary, pins, the write), in-process so
+// that -cpuprofile sees all of it.
+func BenchmarkRun(b *testing.B) {
+	for _, name := range []string{"overleaf__overleaf.2023-12", "aws__aws-toolkit-vscode", "hackmdio__codimd"} {
+		dir := filepath.Join(corpusDir, "npm", name)
+		if _, err := os.Stat(dir); err != nil {
+			b.Skipf("%s: the shared corpus is absent", dir)
+		}
+		out := filepath.Join(b.TempDir(), "out.nix")
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if code := run([]string{"npm", dir, "-o", out, "--registry", "https://registry.npm.test/", "--allow-unpinned"}, io.Discard, io.Discard); code != 0 {
+					b.Fatalf("exit %d", code)
 				}
 			}
 		})

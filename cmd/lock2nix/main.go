@@ -318,6 +318,14 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 	// the file followed by an error, and the file on disk is compared with
 	// the whole text.
 	var buf bytes.Buffer
+	if out != "-" {
+		// Room for the text of the file it replaces, which a new one
+		// nearly always matches in size: the buffer then never doubles
+		// and copies a megabyte text on its way.
+		if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
+			buf.Grow(int(fi.Size()) + int(fi.Size())/8 + 4096)
+		}
+	}
 	if err := t.emit(&buf, h); err != nil {
 		return fail(err)
 	}
@@ -344,15 +352,37 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		return outcome{code: code, state: state, t: t}
 	}
 	// A file that already holds the text is left alone (and its time).
-	if have, err := os.ReadFile(out); err == nil && bytes.Equal(have, buf.Bytes()) {
-		if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
-			return outcome{code: exitOK, state: "unchanged", t: t}
-		}
+	if sameFile(out, buf.Bytes()) {
+		return outcome{code: exitOK, state: "unchanged", t: t}
 	}
 	if err := writeAtomic(out, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return fail(err)
 	}
 	return outcome{code: exitOK, state: "written", t: t}
+}
+
+// sameFile reports whether the regular file name holds text, read in
+// blocks (not whole, as another megabyte to touch) and only when the
+// sizes agree.
+func sameFile(name string, text []byte) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(text)) {
+		return false
+	}
+	block := make([]byte, 64<<10)
+	for len(text) > 0 {
+		n, err := io.ReadFull(f, block[:min(len(block), len(text))])
+		if err != nil || !bytes.Equal(block[:n], text[:n]) {
+			return false
+		}
+		text = text[n:]
+	}
+	n, _ := f.Read(block[:1])
+	return n == 0 // nothing after: the file did not grow meanwhile
 }
 
 // flagUsages lists the flags one a line, aligned: "-o, --output FILE" and
@@ -504,9 +534,16 @@ func (t *translation) allProblems(c *command, dir string, allowUnpinned bool) er
 // checkLocals stops on every local path that leads outside root: the
 // generated file would copy what it reaches into the store.
 func checkLocals(dir, root string, locals []lockfile.Source, skip []string) error {
+	if len(locals) == 0 {
+		return nil
+	}
+	c, err := localpath.NewChecker(root, dir, skip...)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, s := range locals {
-		err := localpath.Check(root, dir, s.Path, skip...)
+		err := c.Check(s.Path)
 		var oe *localpath.OutsideError
 		// Absolute paths never get here: the parsers stop on them first.
 		if errors.As(err, &oe) {

@@ -64,21 +64,44 @@ func (e *OutsideError) Error() string {
 // be absolute and free of links. A path that does not exist is checked as
 // far as it exists; Nix stops on the rest.
 func Check(root, dir, rel string, skip ...string) error {
+	c, err := NewChecker(root, dir, skip...)
+	if err != nil {
+		return err
+	}
+	return c.Check(rel)
+}
+
+// Checker checks the local paths of one project, as Check does: the
+// project's folder is resolved once, not once per path (a monorepo's
+// lockfile names a hundred).
+type Checker struct {
+	root, base string
+	skip       []string
+}
+
+// NewChecker returns the Checker for the project in dir.
+func NewChecker(root, dir string, skip ...string) (*Checker, error) {
+	base, err := realDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Checker{root: root, base: base, skip: skip}, nil
+}
+
+// Check is [Check] for one path of the Checker's project.
+func (c *Checker) Check(rel string) error {
+	root, base, skip := c.root, c.base, c.skip
 	outside := func(resolved, via string) error {
 		return &OutsideError{Path: rel, Resolved: resolved, Via: via, Root: root}
 	}
 	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") {
 		return outside(rel, "")
 	}
-	base, err := realDir(dir)
-	if err != nil {
-		return err
-	}
 	lexical := filepath.Join(base, filepath.FromSlash(rel))
 	if !Within(root, lexical) {
 		return outside(lexical, "")
 	}
-	real, exists, err := resolve(lexical)
+	real, exists, err := resolveUnder(base, lexical)
 	if err != nil {
 		return err
 	}
@@ -143,6 +166,25 @@ func resolve(p string) (string, bool, error) {
 		rest = filepath.Join(filepath.Base(p), rest)
 		p = filepath.Dir(p)
 	}
+}
+
+// resolveUnder is resolve for a path below base, which is free of links:
+// only the parts below base are looked at. Where one is a link or cannot
+// be looked at, resolve works the whole path out instead.
+func resolveUnder(base, p string) (string, bool, error) {
+	rest, ok := strings.CutPrefix(p, base+string(filepath.Separator))
+	if !ok {
+		return resolve(p)
+	}
+	cur := base
+	for _, part := range strings.Split(rest, string(filepath.Separator)) {
+		cur = filepath.Join(cur, part)
+		fi, err := os.Lstat(cur)
+		if err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+			return resolve(p)
+		}
+	}
+	return cur, true, nil
 }
 
 func realDir(dir string) (string, error) {
