@@ -248,3 +248,55 @@ func unquote(t *testing.T, q string) string {
 	}
 	return b.String()
 }
+
+// FuzzEscapeIndented checks escapeIndented against a reading of an
+// indented string's text the way Nix's lexer reads it (a ${ that is not
+// escaped is an interpolation: lockfile text must never make one).
+func FuzzEscapeIndented(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e := escapeIndented(s)
+		if got := unindent(t, e); got != s {
+			t.Fatalf("escapeIndented(%q) = %q reads back as %q", s, e, got)
+		}
+	})
+}
+
+// unindent reads the text of an indented string (its body, without the
+// surrounding '') as Nix's lexer does; it fails on an interpolation or
+// on '' that would end the string.
+func unindent(t *testing.T, e string) string {
+	var b strings.Builder
+	for i := 0; i < len(e); {
+		switch {
+		case strings.HasPrefix(e[i:], "'''"):
+			b.WriteString("''")
+			i += 3
+		case strings.HasPrefix(e[i:], "''$"):
+			b.WriteByte('$')
+			i += 3
+		case strings.HasPrefix(e[i:], "''\\") && i+3 < len(e):
+			switch c := e[i+3]; c {
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			default:
+				b.WriteByte(c)
+			}
+			i += 4
+		case strings.HasPrefix(e[i:], "''"):
+			t.Fatalf("%q: '' ends the string at %d", e, i)
+		case strings.HasPrefix(e[i:], "${"):
+			t.Fatalf("%q: an interpolation at %d", e, i)
+		default:
+			b.WriteByte(e[i])
+			i++
+		}
+	}
+	return b.String()
+}
