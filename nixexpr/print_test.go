@@ -265,8 +265,8 @@ func FuzzEscapeIndented(f *testing.F) {
 }
 
 // unindent reads the text of an indented string (its body, without the
-// surrounding ”) as Nix's lexer does; it fails on an interpolation or
-// on ” that would end the string.
+// quotes around it) as Nix's lexer does; it fails on an interpolation or
+// on two quotes that would end the string.
 func unindent(t *testing.T, e string) string {
 	var b strings.Builder
 	for i := 0; i < len(e); {
