@@ -10,6 +10,7 @@ let
   code = {
     sources = import ./nixexpr/sources.nix;
     local = import ./nixexpr/local.nix;
+    schema = import ./nixexpr/schema.nix;
     node = import ./nixexpr/node/modules.nix;
     npm = import ./nixexpr/npm/builders.nix;
     pnpm = import ./nixexpr/pnpm/builders.nix;

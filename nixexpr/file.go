@@ -111,6 +111,12 @@ var SourcesNix string
 //go:embed local.nix
 var LocalNix string
 
+// SchemaNix is schema.nix: the check a format's entry makes of its data
+// file's format and schema.
+//
+//go:embed schema.nix
+var SchemaNix string
+
 // Data returns a data file: h's comment, naming format and schema but
 // not lock2nix's version (the file stays the same across releases that
 // keep the schema), then { format; schema; bindings… }. lock2nix's

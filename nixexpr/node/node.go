@@ -59,6 +59,7 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
 		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
+		attr("schema", nixexpr.Raw{Text: nixexpr.SchemaNix}),
 		attr("node", nixexpr.Raw{Text: Nix}),
 		attr(f.Name, nixexpr.Raw{Text: f.Builders}),
 		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{

@@ -1,7 +1,7 @@
 # The npm builders' entry: reads the data file lock2nix npm wrote and
 # hands its data to builders.nix. code holds lock2nix's parts (the
 # repository's files, or their copies in a --standalone file):
-#   { sources, local, node, npm: functions (../sources.nix, ../local.nix,
+#   { sources, local, schema, node, npm: functions (../sources.nix, ../local.nix, ../schema.nix,
 #     ../node/modules.nix, builders.nix);
 #     text: { modules, npm, devShell }: modules.js, layout.js, devshell.sh }
 # The result is a function in callPackage style: pkgs.callPackage
@@ -26,24 +26,11 @@ code:
   ...
 }:
 let
-  # The schemas these builders read. A data file says which it follows;
-  # one written by a newer lock2nix is refused, not misread.
-  schemas = [ 1 ];
-  newest = builtins.foldl' (a: b: if b > a then b else a) 0 schemas;
-  checked =
-    if !(builtins.isAttrs data && data ? schema) then
-      throw "lock2nix: the npm data file is not one lock2nix wrote (no schema); regenerate it with: lock2nix npm"
-    else if (data.format or null) != "npm" then
-      throw "lock2nix: this is a ${toString (data.format or "unknown")} data file, not npm's: build it with lock2nix.lib.${toString (data.format or "…")}"
-    else if !builtins.elem data.schema schemas then
-      throw "lock2nix: the npm data file has schema ${toString data.schema}, and these builders read schema ${toString newest}${
-        if builtins.isInt data.schema && data.schema > newest then
-          ": update lock2nix (the flake input, overlay or source you import its builders from) to one that reads schema ${toString data.schema}"
-        else
-          ": regenerate the file with this lock2nix (lock2nix npm)"
-      }"
-    else
-      data;
+  # The schemas these builders read (../schema.nix refuses others).
+  checked = code.schema {
+    format = "npm";
+    schemas = [ 1 ];
+  } data;
   fetch = code.sources { inherit fetchurl fetchGit fetchurlUnpinned; };
   # layout.js requires the node_modules layer beside it; in the store,
   # each is a file of its own.

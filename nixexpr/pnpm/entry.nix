@@ -1,7 +1,7 @@
 # The pnpm builders' entry: reads the data file lock2nix pnpm wrote and
 # hands its data to builders.nix. code holds lock2nix's parts (the
 # repository's files, or their copies in a --standalone file):
-#   { sources, local, node, pnpm: functions (../sources.nix, ../local.nix,
+#   { sources, local, schema, node, pnpm: functions (../sources.nix, ../local.nix, ../schema.nix,
 #     ../node/modules.nix, builders.nix);
 #     text: { modules, pnpm, devShell }: ../node/modules.js, layout.js,
 #     ../node/devshell.sh }
@@ -27,24 +27,11 @@ code:
   ...
 }:
 let
-  # The schemas these builders read. A data file says which it follows;
-  # one written by a newer lock2nix is refused, not misread.
-  schemas = [ 1 ];
-  newest = builtins.foldl' (a: b: if b > a then b else a) 0 schemas;
-  checked =
-    if !(builtins.isAttrs data && data ? schema) then
-      throw "lock2nix: the pnpm data file is not one lock2nix wrote (no schema); regenerate it with: lock2nix pnpm"
-    else if (data.format or null) != "pnpm" then
-      throw "lock2nix: this is a ${toString (data.format or "unknown")} data file, not pnpm's: build it with lock2nix.lib.${toString (data.format or "…")}"
-    else if !builtins.elem data.schema schemas then
-      throw "lock2nix: the pnpm data file has schema ${toString data.schema}, and these builders read schema ${toString newest}${
-        if builtins.isInt data.schema && data.schema > newest then
-          ": update lock2nix (the flake input, overlay or source you import its builders from) to one that reads schema ${toString data.schema}"
-        else
-          ": regenerate the file with this lock2nix (lock2nix pnpm)"
-      }"
-    else
-      data;
+  # The schemas these builders read (../schema.nix refuses others).
+  checked = code.schema {
+    format = "pnpm";
+    schemas = [ 1 ];
+  } data;
   fetch = code.sources { inherit fetchurl fetchGit fetchurlUnpinned; };
   # The node_modules layer every npm-style format shares: the layout
   # derivation, buildPackage and the dev shell hook.
