@@ -11,8 +11,12 @@
 #     by npm (yarn@1.22.22 for classic; for berry the version package.json's
 #     packageManager names, else 4.9.1): Nix fetches and hash-checks every
 #     tarball, and yarn runs offline;
-#  3. runs yarn's own install (--frozen-lockfile or --immutable, scripts
-#     off) on a copy of the project and compares every path under every
+#  3. runs yarn's own offline install (scripts off) on a copy of the
+#     project: an online install on a scratch copy fills a cache first (the
+#     offline mirror for classic, .yarn/cache for berry), then the compared
+#     install runs without the network (classic: --frozen-lockfile
+#     --offline over that mirror; berry: --immutable --immutable-cache with
+#     enableNetwork false); compares every path under every
 #     node_modules folder of both trees (links by target, files by their
 #     sha256); for Plug'n'Play,
 #     .pnp.cjs and the list of files in .yarn/cache and .yarn/unplugged;
@@ -88,25 +92,46 @@ build() { # build INSTALL_SCRIPTS; the log goes to $work/build.log
 }
 nixtree=$(build false)
 
-# yarn's own install, on a copy whose lockfile names the real registry.
+# yarn's own offline install, on a copy whose lockfile names the real
+# registry: first an online install on a scratch copy fills a cache (the
+# offline mirror for classic, .yarn/cache for berry); then the compared
+# install runs on a fresh copy with the network off (classic: --offline
+# over that mirror and an empty cache; berry: the filled .yarn/cache and
+# enableNetwork false).
 own=$work/own
-mkdir -p "$own"
-cp -R "$proj/." "$own/"
-chmod -R u+w "$own"
-rm -f "$own/lock2nix-pins.toml"
+fill=$work/fill
+for d in "$fill" "$own"; do
+  mkdir -p "$d"
+  cp -R "$proj/." "$d/"
+  chmod -R u+w "$d"
+  rm -f "$d/lock2nix-pins.toml"
+  rm -rf "$d/node_modules" "$d/.yarn/cache" "$d/.yarn/unplugged" "$d/.pnp.cjs" "$d/.pnp.loader.mjs" "$d/.yarn/install-state.gz"
+done
 if [ $format = classic ]; then
-  sed -i "s#https://registry.npm.test/#$reg#g" "$own/yarn.lock"
-  (cd "$own" && HOME=$work/home yarn install --frozen-lockfile --ignore-scripts --non-interactive --no-progress \
-    --cache-folder "$work/yarn-cache" >"$work/own.log" 2>&1) || { cat "$work/own.log"; fail "yarn install --frozen-lockfile"; }
+  for d in "$fill" "$own"; do sed -i "s#https://registry.npm.test/#$reg#g" "$d/yarn.lock"; done
+  mkdir -p "$work/home"
+  printf 'yarn-offline-mirror "%s"\n' "$work/mirror" >"$work/home/.yarnrc"
+  (cd "$fill" && HOME=$work/home yarn install --frozen-lockfile --ignore-scripts --non-interactive --no-progress \
+    --cache-folder "$work/yarn-fill-cache" >"$work/fill.log" 2>&1) || { cat "$work/fill.log"; fail "yarn install --frozen-lockfile (filling the offline mirror)"; }
+  (cd "$own" && HOME=$work/home yarn install --frozen-lockfile --offline --ignore-scripts --non-interactive --no-progress \
+    --cache-folder "$work/yarn-cache" >"$work/own.log" 2>&1) || { cat "$work/own.log"; fail "yarn install --frozen-lockfile --offline"; }
   # yarn's bookkeeping repeats the lockfile's URLs, which this copy moved
   # to the real registry: back to what the project's lockfile says.
   if grep -q 'https://registry.npm.test/' "$proj/yarn.lock"; then
     find "$own" -name .yarn-integrity -path '*/node_modules/*' -exec sed -i "s#$reg#https://registry.npm.test/#g" {} +
   fi
 else
-  (cd "$own" && HOME=$work/home YARN_NPM_REGISTRY_SERVER=${reg%/} YARN_ENABLE_SCRIPTS=false YARN_ENABLE_GLOBAL_CACHE=false \
-    YARN_ENABLE_TELEMETRY=0 YARN_GLOBAL_FOLDER=$work/yarn-global yarn install --immutable >"$work/own.log" 2>&1) ||
-    { cat "$work/own.log"; fail "yarn install --immutable"; }
+  berry() { # berry DIR NETWORK ARGS…
+    local dir=$1 net=$2
+    shift 2
+    (cd "$dir" && HOME=$work/home YARN_NPM_REGISTRY_SERVER=${reg%/} YARN_ENABLE_SCRIPTS=false YARN_ENABLE_GLOBAL_CACHE=false \
+      YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_NETWORK=$net YARN_GLOBAL_FOLDER=$work/yarn-global-$net yarn "$@")
+  }
+  berry "$fill" 1 install --immutable >"$work/fill.log" 2>&1 || { cat "$work/fill.log"; fail "yarn install --immutable (filling the cache)"; }
+  mkdir -p "$own/.yarn"
+  cp -R "$fill/.yarn/cache" "$own/.yarn/cache"
+  berry "$own" 0 install --immutable --immutable-cache >"$work/own.log" 2>&1 ||
+    { cat "$work/own.log"; fail "yarn install --immutable, offline"; }
 fi
 
 # Every path with a node_modules component, links shown with their target
