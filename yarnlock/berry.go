@@ -189,7 +189,7 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 	case "npm":
 		version, params, _ := strings.Cut(rest, "::")
 		if q, err := url.ParseQuery(params); err == nil && q.Get("__archiveUrl") != "" {
-			return lockfile.Source{Kind: lockfile.Tarball, URL: q.Get("__archiveUrl")}, "", nil
+			return lockfile.Source{Kind: lockfile.Tarball, URL: q.Get("__archiveUrl"), Origin: pos}, "", nil
 		}
 		if alias, v, ok := splitDescriptor(version); ok && len(version) > 1 && strings.Contains(version[1:], "@") {
 			name, version = alias, v
@@ -198,7 +198,7 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 			// Both make the registry path the build fetches.
 			return lockfile.Source{}, "", pos.Errorf("resolution %s@%s: not a registry package name and version", name, ref)
 		}
-		return lockfile.Source{Kind: lockfile.Tarball, URL: registryFor(name, reg, scopes) + registryPath(name, version)}, "", nil
+		return lockfile.Source{Kind: lockfile.Tarball, URL: registryFor(name, reg, scopes) + registryPath(name, version), Origin: pos}, "", nil
 	case "patch":
 		inner, _, _ := strings.Cut(rest, "#")
 		base, err := url.PathUnescape(inner)
@@ -247,7 +247,7 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 			src, err := gitSource(u, rev, pos)
 			return src, "", err
 		}
-		return lockfile.Source{Kind: lockfile.Tarball, URL: u}, "", nil
+		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Origin: pos}, "", nil
 	}
 	return lockfile.Source{}, "", pos.Errorf("resolution %s@%s: the %s: protocol is not supported", name, ref, protocol)
 }

@@ -210,7 +210,7 @@ func classicSource(name, resolved string, hash lockfile.Hash, pos lockfile.Pos, 
 			break
 		}
 	}
-	return lockfile.Source{Kind: lockfile.Tarball, URL: fetch, Hash: hash}, mirrorName(u.Path), nil
+	return lockfile.Source{Kind: lockfile.Tarball, URL: fetch, Hash: hash, Origin: pos}, mirrorName(u.Path), nil
 }
 
 // safeFileName reports whether name is empty or a plain file name: no

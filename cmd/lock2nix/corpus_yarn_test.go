@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,7 +19,12 @@ import (
 // the nixpkgs stand-in. Berry locks pin no tarball (their checksums hash
 // yarn's zips), so they are translated as after --prefetch: with a pins
 // file that the test writes for every registry tarball (the hashes are
-// made up; instantiating fetches nothing).
+// made up; instantiating fetches nothing). Before that, each berry lock
+// without pins must stop, naming every tarball where the lock states it,
+// and pass with --allow-unpinned. The GitHub git dependencies (logseq's,
+// prettier's) are pinned by their commits, as npm's and pnpm's are: they
+// pass, fetched by fetchGit at that commit (stubbed here, where GitHub
+// is out of reach).
 func TestCorpusYarn(t *testing.T) {
 	dirs := corpus(t, "js")
 	needNix(t)
@@ -34,6 +40,7 @@ func TestCorpusYarn(t *testing.T) {
 			berry := strings.Contains(string(lock), "\n__metadata:")
 			if berry {
 				want = berryURLs(string(lock))
+				unpinnedStopAndPass(t, args, want)
 				pins := filepath.Join(t.TempDir(), "pins.toml")
 				var b strings.Builder
 				b.WriteString("[tarball]\n")
@@ -78,6 +85,34 @@ func TestCorpusYarn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unpinnedStopAndPass runs lock2nix with args on a berry lock that has no
+// pins: it must stop, naming each registry tarball of want with its
+// position in the lock and its package, and pass with --allow-unpinned.
+func unpinnedStopAndPass(t *testing.T, args []string, want map[string]string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "stop.nix")
+	if code := run(append(slices.Clone(args), "-o", out), &stdout, &stderr); code != 1 {
+		t.Fatalf("without pins: exit %d, want 1\n%s", code, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("without pins: %s was written", out)
+	}
+	named := map[string]bool{}
+	re := regexp.MustCompile(`(?m)^  \S*yarn\.lock:[1-9][0-9]*:[1-9][0-9]*: \S+@\S+: (https://\S+)$`)
+	for _, m := range re.FindAllStringSubmatch(stderr.String(), -1) {
+		named[m[1]] = true
+	}
+	for u := range want {
+		if !strings.HasPrefix(u, "git ") && !named[u] {
+			t.Errorf("without pins: the stop does not name %s with its position and package", u)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "unpinned.nix")
+	translate(t, file, append(slices.Clone(args), "--allow-unpinned")...)
+	instantiateYarn(t, file)
 }
 
 func mapKeys(m map[string]string) func(func(string) bool) {
@@ -176,6 +211,7 @@ func instantiateYarn(t *testing.T, file string) {
   pkgs = import ` + standin + ` { };
   r = pkgs.callPackage ` + file + ` {
     fetchGit = a: "/git/${a.rev}";
+    fetchurlUnpinned = u: "/unpinned";
     src = "/src";
   };
 in [ r.nodeModules ]`

@@ -586,7 +586,13 @@ func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error
 	tarball, named := false, false
 	for _, s := range sites {
 		if src := s.Source; src.Fetchable() && !src.Pinned() && !(allowUnpinned && src.Kind == lockfile.Tarball) {
-			bad = append(bad, "  "+s.ID+": "+describe(*src))
+			at := ""
+			if o := src.Origin; o.File != "" && o.Line > 0 {
+				// Where the lockfile states the source, when the parser
+				// says (yarn's do).
+				at = fmt.Sprintf("%s:%d:%d: ", o.File, o.Line, o.Col)
+			}
+			bad = append(bad, "  "+at+s.ID+": "+describe(*src))
 			tarball = tarball || src.Kind == lockfile.Tarball
 			named = named || src.Kind == lockfile.Git && s.Name != ""
 		}

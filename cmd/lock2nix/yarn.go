@@ -86,8 +86,12 @@ var yarnCommand = &command{
 			}
 			var locals []lockfile.Source
 			for _, p := range l.Graph.Packages {
+				// Positions name the lockfile as the user named its folder,
+				// in this run's messages (the boundary, unpinned sources).
+				if p.Source.Origin.File != "" {
+					p.Source.Origin.File = filepath.Join(dir, p.Source.Origin.File)
+				}
 				s := p.Source
-				s.Origin.File = filepath.Join(dir, s.Origin.File)
 				if s.Local() {
 					locals = append(locals, s)
 				}
