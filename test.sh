@@ -17,7 +17,7 @@ else
 fi
 # The shell files (the dev shell hook, the e2e and bench scripts).
 if command -v shellcheck >/dev/null; then
-  shellcheck nixexpr/node/devshell.sh nixexpr/dune/helpers.sh e2e/*.sh bench/*.sh test.sh .ci/run
+  shellcheck nixexpr/node/devshell.sh nixexpr/dune/helpers.sh nixexpr/yarn/git.sh e2e/*.sh bench/*.sh test.sh .ci/run
 else
   echo "shellcheck is not installed (apt-get install shellcheck): shell files not linted" >&2
 fi

@@ -20,6 +20,7 @@
   overrides,
   installScripts,
   serverScript,
+  gitScript,
   sources,
   records,
   root,
@@ -81,6 +82,12 @@ let
     )
   );
 
+  # berry: the git dependencies' commits and fetched sources, "<commit>
+  # <store path>" a line, for the build's git (git.sh).
+  gitMap = concatStringsSep "\n" (
+    map (id: "${packages.${id}.commit} ${packages.${id}.src}") (filter (id: packages.${id} ? commit) fetched)
+  );
+
   # The project's files yarn reads, without any node_modules or build
   # output already there.
   copyProject = ''
@@ -128,14 +135,25 @@ let
     node ${serverScript} "$registryMapPath" "$TMPDIR/port" &
     server=$!
     for _ in $(seq 100); do [ -s "$TMPDIR/port" ] && break; sleep 0.1; done
-    [ -s "$TMPDIR/port" ] || { echo "lock2nix: the build's registry did not start" >&2; exit 1; }
+    [ -s "$TMPDIR/port" ] || { echo "lock2nix: the build's registry did not start" >&2; kill $server; exit 1; }
     export YARN_NPM_REGISTRY_SERVER="http://127.0.0.1:$(cat "$TMPDIR/port")"
     export YARN_UNSAFE_HTTP_WHITELIST=127.0.0.1
     export YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=false
     export YARN_ENABLE_INLINE_BUILDS=true YARN_ENABLE_SCRIPTS=${if scripts then "true" else "false"}
     export YARN_GLOBAL_FOLDER=$TMPDIR/yarn-global
-    yarn install --immutable
+    # yarn clones git dependencies: the build's git hands it the fetched
+    # commits (git.sh).
+    mkdir -p "$TMPDIR/git-bin"
+    printf '#!%s\nexec %s %s "$@"\n' "$(command -v bash)" "$(command -v bash)" ${gitScript} > "$TMPDIR/git-bin/git"
+    chmod +x "$TMPDIR/git-bin/git"
+    export PATH="$TMPDIR/git-bin:$PATH" LOCK2NIX_GIT_MAP="$gitMapPath"
+    # The server is stopped when yarn fails too: left running, it would
+    # hold the build's log open, and Nix would wait for it for ever. (No
+    # EXIT trap: stdenv's own is there.)
+    status=0
+    yarn install --immutable || status=$?
     kill $server
+    [ $status -eq 0 ] || exit $status
   '';
 
   tree =
@@ -149,9 +167,11 @@ let
         ];
         mirrorList = mirrorList + "\n";
         inherit registryMap;
+        gitMap = gitMap + "\n";
         passAsFile = [
           "mirrorList"
           "registryMap"
+          "gitMap"
         ];
         # Workspace links point into the project, outside the output.
         dontCheckForBrokenSymlinks = true;

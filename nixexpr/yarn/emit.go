@@ -30,6 +30,9 @@ var builders string
 //go:embed server.js
 var serverJS string
 
+//go:embed git.sh
+var gitSH string
+
 // record is what the builders read of one package.
 type record struct {
 	// Src names the package's fetcher in sources when it is not the
@@ -39,6 +42,10 @@ type record struct {
 	Mirror string `json:"mirror,omitempty"`
 	// Path is where berry asks the registry for the tarball.
 	Path string `json:"path,omitempty"`
+	// Commit is a berry git dependency's commit: yarn clones and checks
+	// it out in the build, which the build's git (git.sh) answers from
+	// the fetched source.
+	Commit string `json:"commit,omitempty"`
 	// OS, CPU and Libc are berry's conditions: the build serves the
 	// package only on a matching system, as yarn fetches it only there.
 	OS   []string `json:"os,omitempty"`
@@ -65,6 +72,9 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 		r := record{Mirror: l.Mirror[p.ID], Path: l.RegistryPaths[p.ID]}
 		if l.Format == yarnlock.Berry {
 			r.OS, r.CPU, r.Libc = p.Platform.OS, p.Platform.CPU, p.Platform.Libc
+			if p.Source.Kind == lockfile.Git {
+				r.Commit = p.Source.Rev
+			}
 		}
 		if name != p.ID {
 			r.Src = name
@@ -107,11 +117,15 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
 			Args: []nixexpr.Expr{str("lock2nix-yarn-registry.js"), nixexpr.Verbatim(serverJS)},
 		}),
+		attr("gitScript", nixexpr.Apply{
+			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
+			Args: []nixexpr.Expr{str("lock2nix-yarn-git.sh"), nixexpr.Verbatim(gitSH)},
+		}),
 	}
 	body := nixexpr.Let{
 		Bindings: lets,
 		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "serverScript", "sources", "root"}},
+			nixexpr.Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "serverScript", "gitScript", "sources", "root"}},
 			attr("yarn", nixexpr.Ident{Name: yarnArg}),
 			attr("records", nixexpr.Ident{Name: "packages"}),
 			attr("format", str(l.Format.String())),
