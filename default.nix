@@ -14,11 +14,14 @@ let
     node = import ./nixexpr/node/modules.nix;
     npm = import ./nixexpr/npm/builders.nix;
     pnpm = import ./nixexpr/pnpm/builders.nix;
+    yarn = import ./nixexpr/yarn/builders.nix;
     text = {
       modules = builtins.readFile ./nixexpr/node/modules.js;
       npm = builtins.readFile ./nixexpr/npm/layout.js;
       pnpm = builtins.readFile ./nixexpr/pnpm/layout.js;
       devShell = builtins.readFile ./nixexpr/node/devshell.sh;
+      yarnServer = builtins.readFile ./nixexpr/yarn/server.js;
+      yarnGit = builtins.readFile ./nixexpr/yarn/git.sh;
     };
   };
   # A file lock2nix wrote: data (the default), or a function in
@@ -46,9 +49,10 @@ in
   # installScripts, localPaths, …).
   npm = load (import ./nixexpr/npm/entry.nix);
 
-  # The same for a generated yarn file (it holds its builders, which run
-  # yarn itself; it takes yarn or yarn-berry from pkgs).
-  yarn = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);
+  # The same for a yarn data file (yarn-lock.nix), or one written with
+  # --standalone: its builders run yarn itself, taken from pkgs (yarn for
+  # yarn 1's locks, yarn-berry for berry's).
+  yarn = load (import ./nixexpr/yarn/entry.nix);
 
   # The same for a pnpm data file (pnpm-lock.nix).
   pnpm = load (import ./nixexpr/pnpm/entry.nix);

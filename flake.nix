@@ -38,6 +38,7 @@
           lock2nixNpm = builders.npm;
           lock2nixDune = builders.dune;
           lock2nixPnpm = builders.pnpm;
+          lock2nixYarn = builders.yarn;
         };
 
       devShells = forAllSystems (pkgs: {

@@ -6,8 +6,10 @@
 #     URLs on registry.npm.test, as testdata's lockfiles have them, move
 #     there); berry lockfiles, which hold no tarball hashes, are prefetched
 #     into a pins file in a temporary copy;
-#  2. builds nodeModules (install scripts off) with nix-build, through the
-#     nixpkgs stand-in in testdata/, with yarn installed from the registry
+#  2. builds nodeModules (install scripts off) with nix-build from the data
+#     file and this repository's builders (default.nix, as lock2nix.lib.yarn
+#     does; the --standalone file must give the same derivations), through
+#     the nixpkgs stand-in in testdata/, with yarn installed from the registry
 #     by npm (yarn@1.22.22 for classic; for berry the version package.json's
 #     packageManager names, else 4.9.1): Nix fetches and hash-checks every
 #     tarball, and yarn runs offline;
@@ -20,6 +22,9 @@
 #     node_modules folder of both trees (links by target, files by their
 #     sha256); for Plug'n'Play,
 #     .pnp.cjs and the list of files in .yarn/cache and .yarn/unplugged;
+#     then likewise nodeModulesProd against yarn's offline production
+#     install (classic --production; berry workspaces focus --all
+#     --production);
 #  4. builds again with install scripts on and loads with node (require,
 #     or import for ES modules; through .pnp.cjs for Plug'n'Play) each
 #     top-level dependency that loads from yarn's own tree, from that tree
@@ -78,14 +83,32 @@ fi
 # LOCK2NIX_FLAGS adds flags, e.g. --allow-unpinned.
 # shellcheck disable=SC2086
 "$work/lock2nix" yarn "$gen" "${flags[@]}" -o "$work/lock.nix" ${LOCK2NIX_FLAGS:-} || fail "lock2nix yarn"
+# shellcheck disable=SC2086
+"$work/lock2nix" yarn "$gen" "${flags[@]}" -o "$work/standalone.nix" --standalone ${LOCK2NIX_FLAGS:-} || fail "lock2nix yarn --standalone"
+
+# project FILE: the expression of FILE's derivations for the project, by
+# this repository's builders (default.nix, as lock2nix.lib.yarn gives
+# them), with ARGS (Nix bindings) beside.
+project() {
+  echo "let pkgs = import $repo/testdata/nixpkgs-standin { };
+    in ((import $repo { inherit pkgs; }).yarn {
+      file = $1;
+      src = /. + \"$proj\";
+      $2
+    })"
+}
+# The --standalone file gives the same derivations as the data file.
+for scripts in false true; do
+  if ! data=$(nix-instantiate --quiet -E "$(project "$work/lock.nix" "installScripts = $scripts;").nodeModules" 2>"$work/build.log") ||
+    ! standalone=$(nix-instantiate --quiet -E "$(project "$work/standalone.nix" "installScripts = $scripts;").nodeModules" 2>>"$work/build.log"); then
+    tail -n 40 "$work/build.log" >&2
+    fail "nix-instantiate (install scripts: $scripts)"
+  fi
+  [ "$data" = "$standalone" ] || fail "the --standalone file gives $standalone, the data file $data (install scripts: $scripts)"
+done
 
 build() { # build INSTALL_SCRIPTS; the log goes to $work/build.log
-  nix-build --no-out-link --quiet 2>"$work/build.log" -E "
-    let pkgs = import $repo/testdata/nixpkgs-standin { };
-    in (pkgs.callPackage $work/lock.nix {
-      src = /. + \"$proj\";
-      installScripts = $1;
-    }).nodeModules" || {
+  nix-build --no-out-link --quiet 2>"$work/build.log" -E "$(project "$work/lock.nix" "installScripts = $1;").nodeModules" || {
     tail -n 40 "$work/build.log" >&2
     fail "nix-build (install scripts: $1)" >&2
   }
@@ -160,6 +183,47 @@ if [ -f "$own/.pnp.cjs" ]; then
 fi
 paths=$(wc -l <"$work/nix.list")
 
+# The tree without devDependencies (nodeModulesProd), against yarn's own
+# offline production install on a fresh copy (classic: --production over
+# the offline mirror; berry: workspaces focus --all --production over the
+# filled cache, the network off).
+prod=$work/prod
+mkdir -p "$prod"
+cp -R "$own/." "$prod/"
+rm -rf "$prod/node_modules" "$prod/.pnp.cjs" "$prod/.pnp.loader.mjs" "$prod/.yarn/unplugged" "$prod/.yarn/install-state.gz"
+find "$prod" -name node_modules -prune -exec rm -rf {} +
+if [ $format = classic ]; then
+  (cd "$prod" && HOME=$work/home yarn install --frozen-lockfile --offline --production --ignore-scripts --non-interactive --no-progress \
+    --cache-folder "$work/yarn-prod-cache" >"$work/prod.log" 2>&1) || { cat "$work/prod.log"; fail "yarn install --production --offline"; }
+  if grep -q 'https://registry.npm.test/' "$proj/yarn.lock"; then
+    find "$prod" -name .yarn-integrity -path '*/node_modules/*' -exec sed -i "s#$reg#https://registry.npm.test/#g" {} +
+  fi
+else
+  berry "$prod" 0 workspaces focus --all --production >"$work/prod.log" 2>&1 ||
+    { cat "$work/prod.log"; fail "yarn workspaces focus --all --production, offline"; }
+fi
+if ! prodtree=$(nix-build --no-out-link --quiet 2>"$work/build.log" -E "$(project "$work/lock.nix" "installScripts = false;").nodeModulesProd"); then
+  tail -n 40 "$work/build.log" >&2
+  fail "nix-build nodeModulesProd"
+fi
+# yarn's focus keeps the zips already in the cache that it no longer
+# needs (the copy's cache came from a full install), so .yarn/cache is
+# compared apart: each of Nix's zips must be yarn's.
+listing "$prod" | grep -v '^\./\.yarn/cache/' >"$work/prod-own.list" || true
+listing "$prodtree" | grep -v '^\./\.yarn/cache/' >"$work/prod-nix.list" || true
+listing "$prodtree" | grep '^\./\.yarn/cache/.' >"$work/prod-nix-cache.list" || true
+listing "$prod" | grep '^\./\.yarn/cache/.' >"$work/prod-own-cache.list" || true
+missing=$(LC_ALL=C comm -23 "$work/prod-nix-cache.list" "$work/prod-own-cache.list")
+[ -z "$missing" ] || fail "nodeModulesProd's cache holds what yarn's does not: $missing"
+if ! diff -u --label "yarn --production" --label "lock2nix nodeModulesProd" "$work/prod-own.list" "$work/prod-nix.list" >"$work/diff"; then
+  head -n 60 "$work/diff"
+  fail "the production tree differs from yarn's ($(grep -c '^[-+]\.' "$work/diff") paths)"
+fi
+if [ -f "$prod/.pnp.cjs" ]; then
+  cmp -s "$prod/.pnp.cjs" "$prodtree/.pnp.cjs" || fail "the production .pnp.cjs differs from yarn's"
+fi
+prodpaths=$(wc -l <"$work/prod-nix.list")
+
 scripted=$(build true)
 run=$work/run
 mkdir -p "$run"
@@ -195,9 +259,7 @@ shell=$work/shell
 mkdir -p "$shell"
 cp -R "$proj/." "$shell/"
 chmod -R u+w "$shell"
-nix-instantiate --eval --strict --json 2>"$work/build.log" -E "
-  let pkgs = import $repo/testdata/nixpkgs-standin { };
-  in ((pkgs.callPackage $work/lock.nix { src = /. + \"$proj\"; }).devShell { }).shellHook" |
+nix-instantiate --eval --strict --json 2>"$work/build.log" -E "($(project "$work/lock.nix" "").devShell { }).shellHook" |
   node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")))' >"$work/hook.sh" ||
   { cat "$work/build.log"; fail "devShell's shellHook"; }
 (cd "$shell" && bash -e "$work/hook.sh") || fail "devShell's shellHook did not run"
@@ -217,12 +279,10 @@ done
 # its lockfile and manifests lacks (the corpus holds no sources).
 built=""
 if [ "${E2E_BUILD:-}" = 1 ] && node -e 'process.exit(require(process.argv[1]).scripts?.build ? 0 : 1)' "$proj/package.json"; then
-  nix-build --no-out-link --quiet 2>"$work/build.log" -E "
-    let pkgs = import $repo/testdata/nixpkgs-standin { };
-    in (pkgs.callPackage $work/lock.nix { src = /. + \"$proj\"; }).buildPackage { script = \"build\"; }" >"$work/package" || {
+  nix-build --no-out-link --quiet 2>"$work/build.log" -E "$(project "$work/lock.nix" "").buildPackage { script = \"build\"; }" >"$work/package" || {
     tail -n 40 "$work/build.log" >&2
     fail "buildPackage { script = \"build\"; }"
   }
   built="; buildPackage ran its build script"
 fi
-echo "e2e/yarn.sh: $name: OK ($format): $paths paths$pnp equal to yarn's; $required top-level dependencies load, also in devShell$built"
+echo "e2e/yarn.sh: $name: OK ($format): $paths paths$pnp equal to yarn's, $prodpaths without devDependencies; $required top-level dependencies load, also in devShell$built"

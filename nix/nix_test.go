@@ -120,7 +120,7 @@ in {
 			"vendorHash": string(vendorHash[1]), "kind": "buildGoModule", "cgo": float64(0),
 		},
 		"app":       map[string]any{"type": "app", "program": "/nix/store/lock2nix-0.2.0/bin/lock2nix"},
-		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm", "lock2nixPnpm"},
+		"overlay":   []any{"lock2nix", "lock2nixDune", "lock2nixNpm", "lock2nixPnpm", "lock2nixYarn"},
 		"devShell":  []any{"go", "nodejs", "nix", "nixfmt-rfc-style"},
 		"formatter": "nixfmt-rfc-style",
 		"lib":       []any{"check", "dune", "npm", "pnpm", "repo", "yarn"},

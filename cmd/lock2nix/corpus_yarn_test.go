@@ -203,18 +203,20 @@ func berryURLs(lock string) map[string]string {
 	return out
 }
 
-// instantiateYarn instantiates a generated yarn file's node_modules
-// derivation with the stand-in; git sources are stubbed.
+// instantiateYarn instantiates a yarn data file's node_modules derivation
+// with the repository's builders and the stand-in; git and unpinned
+// sources are stubbed.
 func instantiateYarn(t *testing.T, file string) {
 	t.Helper()
 	expr := `let
   pkgs = import ` + standin + ` { };
-  r = pkgs.callPackage ` + file + ` {
+  r = (import ` + repoRoot + ` { inherit pkgs; }).yarn {
+    file = ` + file + `;
     fetchGit = a: "/git/${a.rev}";
     fetchurlUnpinned = u: "/unpinned";
     src = "/src";
   };
-in [ r.nodeModules ]`
+in [ r.nodeModules r.nodeModulesProd ]`
 	cmd := exec.Command("nix-instantiate", "-E", expr)
 	cmd.Env = nixEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -236,7 +238,7 @@ func TestYarnConditions(t *testing.T) {
 	} {
 		expr := `let
   pkgs = import ` + standin + ` { system = "` + system + `"; };
-  r = pkgs.callPackage ` + file + ` { src = "/src"; fetchurlUnpinned = u: u; };
+  r = (import ` + repoRoot + ` { inherit pkgs; }).yarn { file = ` + file + `; src = "/src"; fetchurlUnpinned = u: u; };
 in r.nodeModules.registryMap`
 		cmd := exec.Command("nix-instantiate", "--eval", "--json", "-E", expr)
 		cmd.Env = nixEnv()

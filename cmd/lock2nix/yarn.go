@@ -20,10 +20,13 @@ const yarnHelp = `Usage: lock2nix yarn [DIR] [flags]
 
 Translate DIR/yarn.lock, written by yarn 1 ("# yarn lockfile v1") or by
 yarn 2 and later (berry, with __metadata), with DIR/package.json and
-DIR/.yarnrc.yml, into one Nix file that pkgs.callPackage accepts. Every
-source gets a fixed-output fetcher; node_modules (or Plug'n'Play's files)
-is made by yarn itself, run offline in the build over those fetches, so
-the tree is the one yarn makes.
+DIR/.yarnrc.yml, into a data file for lock2nix's builders: a schema
+version, every source with its hash, and the packages. Build it with the
+flake's lib.yarn, the overlay's lock2nixYarn, or import lock2nix { };
+--standalone writes one file that holds the builders too, for
+pkgs.callPackage. Every source gets a fixed-output fetcher; node_modules
+(or Plug'n'Play's files) is made by yarn itself, run offline in the build
+over those fetches, so the tree is the one yarn makes.
 
 yarn 1 locks carry each tarball's hash (integrity, or the sha1 in the
 resolved URL). berry's checksum is a hash of yarn's own cache zip, not of
@@ -61,6 +64,7 @@ var yarnCommand = &command{
 			registry    = fs.String("registry", "", "the registry `URL` berry's npm: packages come from, and classic's moved URLs go to (default: .yarnrc.yml's npmRegistryServer, else yarn's)")
 			replaceHost = fs.StringArray("replace-registry-host", nil, "move classic resolved URLs on `HOST` (\"always\": any host) to --registry; repeatable")
 			outOfSync   = fs.Bool("allow-out-of-sync", false, "warn, instead of failing, when package.json asks for what yarn.lock lacks (yarn install --frozen-lockfile and --immutable refuse such a lock)")
+			standalone  = fs.Bool("standalone", false, "write one file that holds lock2nix's builders too, for pkgs.callPackage (default: a data file for lock2nix.lib.yarn)")
 		)
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			if len(*replaceHost) > 0 && *registry == "" {
@@ -77,6 +81,11 @@ var yarnCommand = &command{
 			var flags []string
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
+			}
+			emit := yarn.Emit
+			if *standalone {
+				flags = append(flags, "--standalone")
+				emit = yarn.EmitStandalone
 			}
 			if *registry != "" {
 				flags = append(flags, "--registry", shell.Word(withoutUser(*registry)))
@@ -117,7 +126,7 @@ var yarnCommand = &command{
 			return &translation{
 				graph: l.Graph, locals: locals, localSkip: []string{"node_modules", ".git"},
 				input: input, inputPath: filepath.Join(dir, yarnlock.LockName), flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return yarn.Emit(w, l, h) },
+				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, l, h) },
 				outOfSync: l.CheckSync(fsys), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: relock,
 				// yarn.lock says nothing of install scripts; the

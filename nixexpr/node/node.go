@@ -41,6 +41,17 @@ type Format struct {
 	Builders string
 	Layout   string
 	Entry    string
+	// Formals are the file's arguments beyond the layer's (yarn's yarn
+	// or yarn-berry), which callPackage then fills.
+	Formals []nixexpr.Formal
+	// Texts are more of the format's files, put in code.text by name
+	// (yarn's, which has no layout program: its server and git scripts).
+	Texts []Text
+}
+
+// Text is one of a format's files, for code.text.
+type Text struct {
+	Name, Text string
 }
 
 // Standalone returns one file in callPackage style that holds the data
@@ -55,18 +66,23 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "installScripts", Default: nixexpr.Bool{Value: true}},
 		{Name: "python3", Default: null}, {Name: "cctools", Default: null},
 	}
+	formals = append(formals, f.Formals...)
 	attr := func(name string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{name}, Value: v} }
+	texts := []nixexpr.Binding{attr("modules", nixexpr.Verbatim(JS))}
+	if f.Layout != "" {
+		texts = append(texts, attr(f.Name, nixexpr.Verbatim(f.Layout)))
+	}
+	texts = append(texts, attr("devShell", nixexpr.Verbatim(DevShell)))
+	for _, t := range f.Texts {
+		texts = append(texts, attr(t.Name, nixexpr.Verbatim(t.Text)))
+	}
 	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
 		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
 		attr("schema", nixexpr.Raw{Text: nixexpr.SchemaNix}),
 		attr("node", nixexpr.Raw{Text: Nix}),
 		attr(f.Name, nixexpr.Raw{Text: f.Builders}),
-		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			attr("modules", nixexpr.Verbatim(JS)),
-			attr(f.Name, nixexpr.Verbatim(f.Layout)),
-			attr("devShell", nixexpr.Verbatim(DevShell)),
-		}}),
+		attr("text", nixexpr.AttrSet{Bindings: texts}),
 	}}
 	body := nixexpr.Let{
 		Bindings: []nixexpr.Binding{

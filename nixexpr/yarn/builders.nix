@@ -1,8 +1,7 @@
-# lock2nix's yarn builders. Every generated file embeds this function and
-# calls it with the lockfile's data: it is written once, reviewed here, and
-# never generated. node_modules (or Plug'n'Play's .pnp.cjs and cache) is
-# made by yarn itself, run offline over the fetched packages, so the tree
-# is yarn's own:
+# lock2nix's yarn builders, called by entry.nix with a data file's
+# contents. node_modules (or Plug'n'Play's .pnp.cjs and cache) is made by
+# yarn itself, run offline over the fetched packages, so the tree is
+# yarn's own:
 # - yarn 1 ("classic") reads the tarballs from an offline mirror, a folder
 #   of links named as yarn names mirror files, and installs with
 #   --frozen-lockfile --offline;
@@ -10,12 +9,16 @@
 #   the build (server.js): every tarball is a fixed-output fetch, and yarn
 #   makes its cache zips from them as it does from any registry, checking
 #   each against the lockfile's checksum; it installs with --immutable.
+#   Its git dependencies are cloned through the build's git (git.sh),
+#   which hands yarn the fetched commits.
 # It needs only stdenv.mkDerivation, nodejs and yarn (classic) or
-# yarn-berry from nixpkgs, and builtins.
+# yarn-berry from nixpkgs, lock2nix's node_modules layer (node: the
+# platform rule, the dev shell's hook), and builtins.
 {
   stdenv,
   nodejs,
   yarn,
+  node,
   src,
   overrides,
   installScripts,
@@ -45,34 +48,9 @@ let
     map (id: "${packages.${id}.mirror} ${packages.${id}.src}") (filter (id: packages.${id} ? mirror) fetched)
   );
   # berry: the registry's paths, "<path>": "<store path>", for the packages
-  # whose conditions (os, cpu, libc) this system meets: yarn fetches no
-  # other, so neither does Nix.
-  host = stdenv.hostPlatform;
-  hostOS =
-    if host.isLinux then
-      "linux"
-    else if host.isDarwin then
-      "darwin"
-    else
-      "unknown";
-  hostCPU =
-    if host.isx86_64 then
-      "x64"
-    else if host.isAarch64 then
-      "arm64"
-    else if host.isi686 then
-      "ia32"
-    else
-      "unknown";
-  hostLibc = if !host.isLinux then "unknown" else if host.isMusl then "musl" else "glibc";
-  # A list allows the value it names, or everything but the values it
-  # names with "!".
-  allows =
-    list: v:
-    list == [ ]
-    || builtins.elem v list
-    || (builtins.all (x: builtins.substring 0 1 x == "!") list && !builtins.elem "!${v}" list);
-  meets = r: allows (r.os or [ ]) hostOS && allows (r.cpu or [ ]) hostCPU && allows (r.libc or [ ]) hostLibc;
+  # whose conditions (os, cpu, libc) this system meets, by npm's rule,
+  # which yarn follows: yarn fetches no other, so neither does Nix.
+  meets = node.supports;
   registryMap = toJSON (
     builtins.listToAttrs (
       map (id: {
@@ -110,7 +88,7 @@ let
     done
   '';
 
-  classicInstall = scripts: ''
+  classicInstall = scripts: production: ''
     mkdir -p $TMPDIR/mirror $TMPDIR/home
     while read -r file path; do
       [ -n "$file" ] || continue
@@ -126,10 +104,10 @@ let
     export HOME=$TMPDIR/home YARN_CACHE_FOLDER=$TMPDIR/yarn-cache
     printf 'yarn-offline-mirror "%s"\n' "$TMPDIR/mirror" > "$HOME/.yarnrc"
     yarn install --frozen-lockfile --offline --non-interactive --no-progress \
-      ${if scripts then "" else "--ignore-scripts"} --cache-folder "$YARN_CACHE_FOLDER"
+      ${if scripts then "" else "--ignore-scripts"}${if production then " --production" else ""} --cache-folder "$YARN_CACHE_FOLDER"
   '';
 
-  berryInstall = scripts: ''
+  berryInstall = scripts: production: ''
     export HOME=$TMPDIR/home
     mkdir -p "$HOME"
     node ${serverScript} "$registryMapPath" "$TMPDIR/port" &
@@ -151,13 +129,20 @@ let
     # hold the build's log open, and Nix would wait for it for ever. (No
     # EXIT trap: stdenv's own is there.)
     status=0
-    yarn install --immutable || status=$?
+    ${
+      if production then
+        # Without devDependencies, as yarn's own way to that tree does (it
+        # keeps the lockfile as it is).
+        "yarn workspaces focus --all --production || status=$?"
+      else
+        "yarn install --immutable || status=$?"
+    }
     kill $server
     [ $status -eq 0 ] || exit $status
   '';
 
   tree =
-    name: scripts:
+    name: scripts: production:
     stdenv.mkDerivation (
       {
         inherit name;
@@ -176,13 +161,18 @@ let
         # Workspace links point into the project, outside the output.
         dontCheckForBrokenSymlinks = true;
         dontUnpack = true;
-        buildPhase = copyProject + (if format == "berry" then berryInstall scripts else classicInstall scripts);
+        buildPhase =
+          copyProject + (if format == "berry" then berryInstall else classicInstall) scripts production;
         installPhase = collect;
       }
       // overrides
     );
 
-  nodeModules = tree "${root.pname}-node-modules" installScripts;
+  nodeModules = tree "${root.pname}-node-modules" installScripts false;
+  # The tree without devDependencies: yarn install --production (classic),
+  # yarn workspaces focus --all --production (berry; yarn 4, or yarn 3
+  # with the workspace-tools plugin).
+  nodeModulesProd = tree "${root.pname}-node-modules-prod" installScripts true;
 in
 {
   inherit
@@ -190,6 +180,7 @@ in
     packages
     root
     nodeModules
+    nodeModulesProd
     ;
   # The project built with its node_modules: buildPackage { script = "build"; }.
   buildPackage =
@@ -225,47 +216,28 @@ in
     );
   # pkgs.mkShell (devShell { }): node, yarn, and the project's installed
   # files from Nix, in the project (run the shell from its root). Each
-  # node_modules folder is made anew (marked as lock2nix's; a folder of
-  # the user's is left alone) with links to the store's packages and
-  # yarn's own relative links (workspaces, .bin) as they are, so that
-  # those still lead into the project. For Plug'n'Play, .yarn/cache and
-  # .yarn/unplugged are linked, and .pnp.cjs and .pnp.loader.mjs copied
-  # (they locate the project by their own path).
+  # node_modules folder (the root's, the workspaces') is put in place by
+  # the node_modules layer's hook (../node/devshell.sh): a folder of links
+  # into the store, with yarn's own relative links (workspaces, .bin) kept
+  # as they are, so that those still lead into the project; writable =
+  # true copies instead. For Plug'n'Play, .yarn/cache and .yarn/unplugged
+  # are linked, and .pnp.cjs and .pnp.loader.mjs copied (they locate the
+  # project by their own path).
   devShell =
     {
       modules ? nodeModules,
+      writable ? false,
     }:
-    {
-      packages = [
-        nodejs
-        yarn
-      ];
-      shellHook = ''
-        lock2nixFill() { # lock2nixFill FROM TO: TO's entries for FROM's
-          local e name
-          for e in "$1"/* "$1"/.[!.]*; do
-            [ -e "$e" ] || [ -L "$e" ] || continue
-            name=''${e##*/}
-            if [ -L "$e" ]; then
-              cp -P "$e" "$2/$name"
-            elif [ -d "$e" ] && [[ $name == @* ]]; then
-              mkdir -p "$2/$name"
-              lock2nixFill "$e" "$2/$name"
-            else
-              ln -s "$e" "$2/$name"
-            fi
-          done
-        }
-        for d in $(cd ${modules} && find . -path ./.yarn -prune -o -name node_modules -prune -print); do
-          if [ -L "$d" ] || [ -e "$d/.lock2nix-devshell" ]; then
-            rm -rf "$d"
-          fi
-          if [ ! -e "$d" ]; then
-            mkdir -p "$d"
-            lock2nixFill "${modules}/$d" "$d"
-            touch "$d/.lock2nix-devshell"
-          fi
-        done
+    let
+      shell = node.devShell {
+        inherit modules writable;
+        folders = [ "node_modules" ] ++ map (w: "${w}/node_modules") root.workspaces;
+      };
+    in
+    shell
+    // {
+      packages = shell.packages ++ [ yarn ];
+      shellHook = shell.shellHook + ''
         for d in .yarn/cache .yarn/unplugged; do
           if [ -e "${modules}/$d" ] && { [ ! -e "$d" ] || [ -L "$d" ]; }; then
             mkdir -p .yarn

@@ -1,6 +1,8 @@
-// Package yarn writes the Nix file for a yarn.lock: a fetcher per source,
-// one JSON record per package, and the builders (builders.nix, server.js)
-// that run yarn itself, offline, over the fetched packages.
+// Package yarn writes the Nix for a yarn.lock: by default a data file
+// (the schema, a fetcher description per source, one JSON record per
+// package, the root) that lock2nix's builders read (entry.nix,
+// builders.nix, server.js, git.sh, run yarn itself, offline, over the
+// fetched packages); with --standalone, one file that holds them too.
 package yarn
 
 import (
@@ -12,10 +14,16 @@ import (
 
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/node"
 	"github.com/lock2nix/lock2nix/yarnlock"
 )
 
-// Emit writes l as one Nix file. Nothing is written on an error.
+// Schema is the version of the data file's layout that Emit writes;
+// entry.nix lists the schemas the builders read.
+const Schema = 1
+
+// Emit writes l as a data file for lock2nix's builders. Nothing is
+// written on an error.
 func Emit(w io.Writer, l *yarnlock.Lock, h nixexpr.Header) error {
 	f, err := Build(l, h)
 	if err != nil {
@@ -24,8 +32,21 @@ func Emit(w io.Writer, l *yarnlock.Lock, h nixexpr.Header) error {
 	return nixexpr.Print(w, f)
 }
 
+// EmitStandalone writes l as one file in callPackage style that holds the
+// data and lock2nix's builders.
+func EmitStandalone(w io.Writer, l *yarnlock.Lock, h nixexpr.Header) error {
+	f, err := BuildStandalone(l, h)
+	if err != nil {
+		return err
+	}
+	return nixexpr.Print(w, f)
+}
+
 //go:embed builders.nix
 var builders string
+
+//go:embed entry.nix
+var entry string
 
 //go:embed server.js
 var serverJS string
@@ -55,6 +76,35 @@ type record struct {
 
 // Build returns the syntax tree Emit prints.
 func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	bs, err := dataBindings(l)
+	if err != nil {
+		return nil, err
+	}
+	return nixexpr.Data(h, "yarn", Schema, bs), nil
+}
+
+// BuildStandalone returns the syntax tree EmitStandalone prints: the
+// entry's arguments, and a body that calls entry.nix with the data and
+// lock2nix's parts written out.
+func BuildStandalone(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	bs, err := dataBindings(l)
+	if err != nil {
+		return nil, err
+	}
+	yarnArg := "yarn"
+	if l.Format == yarnlock.Berry {
+		yarnArg = "yarn-berry"
+	}
+	return node.Standalone(h, node.Format{
+		Name: "yarn", Schema: Schema, Builders: builders, Entry: entry,
+		Formals: []nixexpr.Formal{{Name: yarnArg}},
+		Texts:   []node.Text{{Name: "yarnServer", Text: serverJS}, {Name: "yarnGit", Text: gitSH}},
+	}, bs), nil
+}
+
+// dataBindings returns the data file's bindings after format and schema:
+// the lock's format, the sources, the package records and the root.
+func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 	g := l.Graph
 	sources := nixexpr.NewSources(len(g.Packages))
 	recs := map[string]record{}
@@ -85,25 +135,17 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	yarnArg := "yarn"
-	if l.Format == yarnlock.Berry {
-		yarnArg = "yarn-berry"
-	}
-	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "nodejs"}, {Name: yarnArg}}, sources.Formals()...)
-	formals = append(formals,
-		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
-		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
-		nixexpr.Formal{Name: "installScripts", Default: nixexpr.Bool{Value: true}},
-	)
 	root := g.Root
 	str := func(s string) nixexpr.Expr { return nixexpr.String{Value: s} }
 	attr := func(k string, v nixexpr.Expr) nixexpr.Binding { return nixexpr.Attr{Path: []string{k}, Value: v} }
-	lets := []nixexpr.Binding{
-		attr("sources", nixexpr.AttrSet{Bindings: sources.Bindings()}),
+	return []nixexpr.Binding{
+		nixexpr.Attr{Path: []string{"lockFormat"}, Value: str(l.Format.String()),
+			Comment: "yarn 1's lockfile (classic, built with nixpkgs' yarn) or berry's (yarn-berry)."},
+		attr("sources", nixexpr.AttrSet{Bindings: sources.Data()}),
 		nixexpr.Attr{
 			Path:    []string{"packages"},
-			Value:   nixexpr.Apply{Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"fromJSON"}}, Args: []nixexpr.Expr{nixexpr.String{Value: data}}},
-			Comment: "The packages that are fetched, one JSON record a line: the fetcher (src, when\nnot the package's own), and the name yarn looks the tarball up by: the\noffline mirror's file (classic) or the registry's path (berry).",
+			Value:   nixexpr.String{Value: data},
+			Comment: "The packages that are fetched, one JSON record a line: the source (src,\nwhen not the package's own), and the name yarn looks the tarball up by:\nthe offline mirror's file (classic) or the registry's path (berry);\nberry's conditions (os, cpu, libc) and git commits.",
 		},
 		attr("root", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			attr("name", str(root.Name)),
@@ -112,26 +154,7 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 			attr("drvVersion", str(nixexpr.DrvName(root.Version, "0"))),
 			attr("workspaces", nixexpr.Strings(root.Workspaces)),
 		}}),
-		attr("builders", nixexpr.Raw{Text: builders}),
-		attr("serverScript", nixexpr.Apply{
-			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
-			Args: []nixexpr.Expr{str("lock2nix-yarn-registry.js"), nixexpr.Verbatim(serverJS)},
-		}),
-		attr("gitScript", nixexpr.Apply{
-			Func: nixexpr.Select{Expr: nixexpr.Ident{Name: "builtins"}, Attrs: []string{"toFile"}},
-			Args: []nixexpr.Expr{str("lock2nix-yarn-git.sh"), nixexpr.Verbatim(gitSH)},
-		}),
-	}
-	body := nixexpr.Let{
-		Bindings: lets,
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "nodejs", "src", "overrides", "installScripts", "serverScript", "gitScript", "sources", "root"}},
-			attr("yarn", nixexpr.Ident{Name: yarnArg}),
-			attr("records", nixexpr.Ident{Name: "packages"}),
-			attr("format", str(l.Format.String())),
-		}}}},
-	}
-	return nixexpr.Generated(h, formals, body), nil
+	}, nil
 }
 
 // marshalLines writes the records as one JSON object, a package a line,

@@ -1,0 +1,208 @@
+package yarn
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/nixexpr"
+	"github.com/lock2nix/lock2nix/nixexpr/node"
+	"github.com/lock2nix/lock2nix/yarnlock"
+)
+
+// TestBuilderChangeKeepsGoldens emits every yarn project of the golden
+// test again with each of lock2nix's builder files changed by a line:
+// every data file stays byte for byte the golden (so --check, which
+// compares those bytes, stays green), while the --standalone file, which
+// holds the builders, changes.
+func TestBuilderChangeKeepsGoldens(t *testing.T) {
+	goldens, err := filepath.Glob("../../cmd/lock2nix/testdata/golden/yarn-*.nix.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(goldens) < 7 {
+		t.Fatalf("only %d yarn goldens found", len(goldens))
+	}
+	for _, golden := range goldens {
+		name := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(golden), ".nix.golden"), "yarn-")
+		t.Run(name, func(t *testing.T) {
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := parseProject(t, filepath.Join("../../testdata/yarn", name))
+			h := headerOf(t, want)
+			before := emitBoth(t, l, h)
+			changeBuilders(t)
+			after := emitBoth(t, l, h)
+			if diff := cmp.Diff(string(want), string(after[0])); diff != "" {
+				t.Errorf("a builder change changed the data file %s (-golden +after):\n%s", golden, diff)
+			}
+			if bytes.Equal(before[1], after[1]) {
+				t.Error("the --standalone file did not change with the builders: the test changed nothing")
+			}
+		})
+	}
+}
+
+// changeBuilders adds a line to each builder file lock2nix embeds for
+// yarn, until the test ends.
+func changeBuilders(t *testing.T) {
+	for _, s := range []*string{&builders, &entry, &serverJS, &gitSH, &node.Nix, &node.JS, &node.DevShell, &nixexpr.SourcesNix, &nixexpr.SchemaNix} {
+		old := *s
+		*s = "# a changed line\n" + old
+		t.Cleanup(func() { *s = old })
+	}
+}
+
+// emitBoth returns the data file and the --standalone file of l.
+func emitBoth(t *testing.T, l *yarnlock.Lock, h nixexpr.Header) [2][]byte {
+	t.Helper()
+	var data, standalone bytes.Buffer
+	if err := Emit(&data, l, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := EmitStandalone(&standalone, l, h); err != nil {
+		t.Fatal(err)
+	}
+	return [2][]byte{data.Bytes(), standalone.Bytes()}
+}
+
+// parseProject reads the project in dir as the golden test's command
+// (lock2nix yarn --registry https://registry.npm.test/) does.
+func parseProject(t *testing.T, dir string) *yarnlock.Lock {
+	t.Helper()
+	l, err := yarnlock.ParseFS(os.DirFS(dir), yarnlock.Options{Registry: "https://registry.npm.test/", Warn: func(string) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// headerOf reads a data file's header back: its input and command.
+func headerOf(t *testing.T, file []byte) nixexpr.Header {
+	t.Helper()
+	lines := strings.SplitN(string(file), "\n", 3)
+	input, ok1 := strings.CutPrefix(lines[0], "# lock2nix yarn data, schema 1, from ")
+	input, ok2 := strings.CutSuffix(input, ". Do not edit.")
+	command, ok3 := strings.CutPrefix(lines[1], "# Regenerate with: ")
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatalf("not a data file's header: %q", lines[:2])
+	}
+	return nixexpr.Header{Generator: "lock2nix test", Input: input, Command: command}
+}
+
+// TestSchemaRefused gives the builders data files they cannot read: each
+// is refused with a message naming the file's schema, the builders', and
+// what to do.
+func TestSchemaRefused(t *testing.T) {
+	for _, c := range []struct {
+		name, data string
+		want       []string
+	}{
+		{"newer", `{ format = "yarn"; schema = 2; lockFormat = "classic"; sources = { }; packages = "{}"; root = { }; }`,
+			[]string{"has schema 2", "these builders read schema 1", "update lock2nix (the flake input, overlay or source you import its builders from)"}},
+		{"unknown", `{ format = "yarn"; schema = 0; lockFormat = "classic"; sources = { }; packages = "{}"; root = { }; }`,
+			[]string{"has schema 0", "these builders read schema 1", "regenerate the file with this lock2nix"}},
+		{"no schema", `{ sources = { }; }`, []string{"not one lock2nix wrote (no schema)"}},
+		{"another format", `{ format = "pnpm"; schema = 1; }`, []string{"a pnpm data file, not yarn's"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			msg, err := tryEvalNix(t, repoRoot(t), `(yarn { file = `+c.data+`; }).nodeModules.drvPath`)
+			if err == nil {
+				t.Fatalf("evaluated: %s", msg)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(string(msg), w) {
+					t.Errorf("message lacks %q:\n%s", w, msg)
+				}
+			}
+		})
+	}
+}
+
+// TestTwoBuilderVersions builds one data file with two versions of the
+// builders: the repository's, and a copy with a line of builders.nix
+// changed (a release that changes only builders). Both read it; the
+// changed one gives another derivation, so the change reaches the build
+// without the file changing.
+func TestTwoBuilderVersions(t *testing.T) {
+	l := parseProject(t, "../../testdata/yarn/classic-basic")
+	var data bytes.Buffer
+	if err := Emit(&data, l, nixexpr.Header{Input: "yarn.lock (classic)", Command: "lock2nix yarn"}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "yarn-lock.nix")
+	if err := os.WriteFile(file, data.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next := t.TempDir()
+	repo := repoRoot(t)
+	for _, f := range []string{"default.nix", "nixexpr/sources.nix", "nixexpr/schema.nix", "nixexpr/node/modules.nix", "nixexpr/node/modules.js", "nixexpr/node/devshell.sh", "nixexpr/yarn/entry.nix", "nixexpr/yarn/builders.nix", "nixexpr/yarn/server.js", "nixexpr/yarn/git.sh"} {
+		text, err := os.ReadFile(filepath.Join(repo, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "nixexpr/yarn/builders.nix" {
+			changed := bytes.Replace(text, []byte("dontUnpack = true;"), []byte("dontUnpack = true; # next release\n        nextRelease = true;"), 1)
+			if bytes.Equal(changed, text) {
+				t.Fatal("builders.nix has no dontUnpack line to change")
+			}
+			text = changed
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(next, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(next, f), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drv := func(repo string) string {
+		out, err := tryEvalNix(t, repo, `(yarn { file = `+file+`; src = `+repoRoot(t)+`/testdata/yarn/classic-basic; }).nodeModules.drvPath`)
+		if err != nil {
+			t.Fatalf("nix-instantiate: %v\n%s", err, out)
+		}
+		return strings.Trim(string(out), "\"\n")
+	}
+	this, nextDrv := drv(repo), drv(next)
+	if this == nextDrv {
+		t.Errorf("both builders give %s: the changed builders did not reach the build", this)
+	}
+	after, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(after, data.Bytes()) {
+		t.Errorf("the data file changed: %v", err)
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// tryEvalNix evaluates expr strictly to JSON, with pkgs (the nixpkgs
+// stand-in) and yarn (repo's builders: import repo { inherit pkgs; }).yarn
+// in scope, and returns the error and Nix's message.
+func tryEvalNix(t *testing.T, repo, expr string) ([]byte, error) {
+	t.Helper()
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
+	}
+	standin := filepath.Join(repoRoot(t), "testdata", "nixpkgs-standin")
+	full := `let pkgs = import ` + standin + ` { }; yarn = (import ` + repo + ` { inherit pkgs; }).yarn; in ` + expr
+	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", full)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return stderr.Bytes(), err
+	}
+	return out, nil
+}
