@@ -59,6 +59,7 @@ code.npm {
   sources = builtins.mapAttrs (_: fetch) checked.sources;
   records = builtins.fromJSON checked.records;
   inherit (checked) root;
+  platformsFromManifests = checked.platformsFromManifests or false;
   local =
     if checked ? rootUp then
       code.local {
