@@ -963,19 +963,19 @@ function compareVersions(a, b) {
   return x[4] < y[4] ? -1 : 1;
 }
 
-// linkHoistedBins links, into modules/.bin, the commands of the packages
-// in modules (entries: [{ alias, dir }] for placed packages, [{ alias,
-// project }] for linked workspace projects), as pnpm does with
-// prefer-symlinked-executables (the default with node-linker=hoisted):
-// each a relative link to its file through the package's own folder.
-function linkHoistedBins(out, plan, modules, entries, direct) {
+// linkHoistedBins links, into binDir (relative to out), the commands of
+// the packages given (entries: { alias, at } for a package's folder at at,
+// { alias, at, project } for a workspace project linked at at), as pnpm
+// does with prefer-symlinked-executables (the default with
+// node-linker=hoisted): each a relative link to its file through at.
+function linkHoistedBins(out, plan, binRel, entries, direct) {
   const cmds = [];
   for (const e of entries) {
-    const through = path.join(out, modules, e.alias);
-    if (e.dir) {
-      const pj = manifestOf(e.dir) || {};
-      for (const [name, abs] of binsOf(e.dir)) {
-        cmds.push({ name, alias: e.alias, file: path.join(through, path.relative(e.dir, abs)), abs, own: name === pj.name, pkgName: String(pj.name || ""), version: pj.version });
+    const through = path.join(out, e.at);
+    if (!e.project) {
+      const pj = manifestOf(through) || {};
+      for (const [name, abs] of binsOf(through)) {
+        cmds.push({ name, alias: e.alias, file: abs, abs, own: name === pj.name, pkgName: String(pj.name || ""), version: pj.version });
       }
     } else {
       const imp = plan.importers[e.project];
@@ -986,7 +986,7 @@ function linkHoistedBins(out, plan, modules, entries, direct) {
     }
   }
   if (cmds.length === 0) return;
-  const binDir = path.join(out, modules, ".bin");
+  const binDir = path.join(out, binRel);
   fs.mkdirSync(binDir, { recursive: true });
   for (const c of pickBins(cmds, direct)) {
     if (c.abs) fs.chmodSync(c.abs, 0o755);
@@ -1025,19 +1025,39 @@ function hoistedTree(out, plan) {
     if (!folders.has(modules)) folders.set(modules, []);
     folders.get(modules).push(entry);
   };
-  for (const { at, modules, alias } of placed) holds(modules, { alias, dir: path.join(out, at) });
+  for (const { at, modules, alias } of placed) holds(modules, { alias, at });
   for (const [imp, i] of Object.entries(plan.importers)) {
     const nm = imp === "." ? "node_modules" : imp + "/node_modules";
     for (const [alias, ref] of Object.entries(i.deps)) {
       if (!ref.startsWith("link:") || !included(plan, i, alias)) continue;
       link(out, nm + "/" + alias, ref.slice(5));
-      holds(nm, { alias, project: ref.slice(5) });
+      holds(nm, { alias, at: nm + "/" + alias, project: ref.slice(5) });
     }
   }
   const importerDirs = new Map(Object.entries(plan.importers).map(([imp, i]) => [imp === "." ? "node_modules" : imp + "/node_modules", i]));
   for (const [modules, entries] of folders) {
     const imp = importerDirs.get(modules);
-    linkHoistedBins(out, plan, modules, entries, imp ? new Set(Object.keys(imp.deps)) : null);
+    linkHoistedBins(out, plan, modules + "/.bin", entries, imp ? new Set(Object.keys(imp.deps)) : null);
+  }
+  // pnpm's build step (install scripts on, or patches in the lock) links,
+  // for each package it builds (install scripts, a binding.gyp, a patch),
+  // its dependencies' bins and its own into its node_modules/.bin; a
+  // dependency is taken where pnpm first put it (the highest place).
+  if (plan.scripts || plan.settings.patched) {
+    const first = new Map();
+    for (const p of [...placed].sort((a, b) => a.at.split("/").length - b.at.split("/").length || byName(a.at, b.at))) {
+      if (!first.has(p.dir)) first.set(p.dir, p.at);
+    }
+    const hasBin = (ref) => !ref.startsWith("link:") && (plan.packages[plan.snapshots[ref].pkg] || {}).hasBin;
+    for (const { at, dir } of placed) {
+      const s = plan.snapshots[dir];
+      if (!s.patch && !requiresBuild(plan, s, path.join(out, at))) continue;
+      const entries = Object.entries(children(plan, sel, s))
+        .filter(([, ref]) => hasBin(ref) && first.has(ref))
+        .map(([alias, ref]) => ({ alias, at: first.get(ref) }));
+      entries.push({ alias: s.name, at });
+      linkHoistedBins(out, plan, at + "/node_modules/.bin", entries, null);
+    }
   }
   if (plan.scripts) runHoistedScripts(out, plan, sel, placed);
   return sel;
