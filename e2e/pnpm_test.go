@@ -343,22 +343,80 @@ func listTree(t *testing.T, root string) []string {
 }
 
 // TestPnpmProd compares nodeModulesProd with pnpm install --frozen-lockfile
-// --prod --ignore-scripts on the workspace project, path for path.
+// --prod --ignore-scripts, path for path: on the workspace project, and on
+// the hoisted one (node-linker=hoisted), where leaving out the root's dev
+// dependency lets another version of it take the root.
 func TestPnpmProd(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "go")
-	src, _ := filepath.Abs("../testdata/pnpm/workspace")
-	file := generatePnpm(t, src)
-	out, err := nixBuild(pnpmCall(file, "src = "+src+"; installScripts = false;") + ".nodeModulesProd")
+	for _, c := range []struct {
+		project  string
+		minPaths int
+	}{{"workspace", 100}, {"hoisted-linker-workspace", 50}} {
+		t.Run(c.project, func(t *testing.T) {
+			src, _ := filepath.Abs("../testdata/pnpm/" + c.project)
+			file := generatePnpm(t, src)
+			out, err := nixBuild(pnpmCall(file, "src = "+src+"; installScripts = false;") + ".nodeModulesProd")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := copyProject(t, src)
+			pnpmRun(t, dir, "install", "--frozen-lockfile", "--prod", "--ignore-scripts", "--reporter=silent")
+			want, got := listTree(t, dir), listTree(t, out)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("nodeModulesProd differs from pnpm install --prod (-pnpm +lock2nix):\n%s", diff)
+			}
+			if len(got) < c.minPaths {
+				t.Errorf("%d paths", len(got))
+			}
+		})
+	}
+}
+
+// TestPnpmHoistedScripts builds the scripts and workspace projects with
+// node-linker=hoisted: the package pnpm would build runs its scripts where
+// the hoisted tree puts it (its postinstall through its dependency's bin,
+// linked by pnpm's build step beside it), the blocked one runs nothing, and
+// the patched package carries its patch.
+func TestPnpmHoistedScripts(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	hoisted := func(project string) string {
+		dir := copyProject(t, "../testdata/pnpm/"+project)
+		f, err := os.OpenFile(filepath.Join(dir, ".npmrc"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("\nnode-linker=hoisted\n")
+		f.Close()
+		return dir
+	}
+	dir := hoisted("scripts")
+	out, err := nixBuild(pnpmCall(generatePnpm(t, dir), `src = /. + "`+dir+`";`) + ".nodeModules")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := copyProject(t, src)
-	pnpmRun(t, dir, "install", "--frozen-lockfile", "--prod", "--ignore-scripts", "--reporter=silent")
-	want, got := listTree(t, dir), listTree(t, out)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("nodeModulesProd differs from pnpm install --prod (-pnpm +lock2nix):\n%s", diff)
+	read := func(p string) string {
+		data, _ := os.ReadFile(filepath.Join(out, p))
+		return strings.TrimSpace(string(data))
 	}
-	if len(got) < 100 {
-		t.Errorf("%d paths", len(got))
+	if got := read("node_modules/with-script/built.txt"); got != "1.2.3" {
+		t.Errorf("with-script's postinstall wrote %q, want 1.2.3 (semver's bin)", got)
+	}
+	if got := read("node_modules/with-script/pre.txt"); got != "preinstall" {
+		t.Errorf("with-script's preinstall wrote %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(out, "node_modules/blocked/ran.txt")); err == nil {
+		t.Error("blocked ran its postinstall, which neverBuiltDependencies forbids")
+	}
+	if _, err := os.Stat(filepath.Join(out, "node_modules/.pnpm/with-script@file+deps+with-script")); err == nil {
+		t.Error("the hoisted tree has a virtual store")
+	}
+
+	dir = hoisted("workspace")
+	out, err = nixBuild(pnpmCall(generatePnpm(t, dir), `src = /. + "`+dir+`"; installScripts = false;`) + ".nodeModules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read("node_modules/is-odd/index.js"); !strings.HasPrefix(got, "// patched by lock2nix e2e\n") {
+		t.Errorf("is-odd's index.js does not carry the patch:\n%.200s", got)
 	}
 }
