@@ -6,14 +6,15 @@
 // beside it, each importer's dependencies linked into its node_modules,
 // the hoisted links (node_modules/.pnpm/node_modules, and the root's for
 // public-hoist-pattern), bins as shell shims, then (when the plan says)
-// install scripts, dependencies first.
+// install scripts, dependencies first. With the plan's settings.nodeLinker
+// "hoisted" it lays out pnpm's hoisted tree instead (see hoistedTree).
 //
 // PLAN is JSON: { importers: { path: { deps: { alias: ref }, kinds: {
 //   alias: "prod"|"dev"|"optional" } } }, snapshots: { dir: { name, pkg,
 //   deps: { alias: ref }, optionalDeps: [alias], optional } }, packages: {
 //   id: { src, kind, os, cpu, libc, hasBin, build, patch } }, settings: {
 //   hoistPattern, publicHoistPattern, hoistWorkspacePackages, names: {
-//   importerPath: name } }, include: { dev, optional }, host: { os, cpu,
+//   importerPath: name }, nodeLinker }, include: { dev, optional }, host: { os, cpu,
 //   libc }, scripts: bool, allowBuild: [name] | null, denyBuild: [name] }.
 // A ref is a snapshot's dir, or "link:<project path>".
 "use strict";
@@ -520,7 +521,9 @@ function hoistInput(plan) {
   const memo = new Map();
   const refOf = new Map(); // package id → the first dependency path met
   const keyOf = (dir) => plan.snapshots[dir].key || dir;
-  const peersOf = (s) => new Set(plan.autoInstallPeers === false ? s.peers || [] : []);
+  // pnpm gives the hoister a package's peers only without
+  // autoInstallPeers, which lock2nix refuses with this linker: none.
+  const peersOf = () => new Set();
   const nodesOf = (entries) => {
     const out = new Set();
     for (const [alias, ref] of entries) {
