@@ -420,3 +420,33 @@ func TestPnpmHoistedScripts(t *testing.T) {
 		t.Errorf("is-odd's index.js does not carry the patch:\n%.200s", got)
 	}
 }
+
+// TestPnpmHoistedDevShell enters the devShell of the hoisted workspace
+// (node-linker=hoisted): the root's packages and a workspace project's own
+// (packages/a's ms 2.0.0, which the root does not hold) resolve, through
+// the workspace links, from folders of links into the tree; bins are
+// links that lead to their files, and none is broken.
+func TestPnpmHoistedDevShell(t *testing.T) {
+	need(t, "nix-build", "npm", "go", "bash", "node")
+	src, _ := filepath.Abs("../testdata/pnpm/hoisted-linker-workspace")
+	file := generatePnpm(t, src)
+	call := pnpmCall(file, "src = "+src+"; installScripts = false;")
+	expr := "let pkgs = import " + standin + " { }; in (" + call + ".devShell { }).shellHook"
+	out, err := exec.Command("nix-instantiate", "--eval", "--json", "-E", expr).Output()
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v", err)
+	}
+	var hook string
+	if err := json.Unmarshal(out, &hook); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nixBuild(call + ".nodeModules"); err != nil {
+		t.Fatal(err)
+	}
+	proj := copyProject(t, src)
+	stdout, stderr := enter(t, proj, hook, `node -e 'console.log(require("b")("1h"), require("semver").valid("1.2.3"))'; semver 1.2.3; packages/b/node_modules/.bin/a-cli; find . -xtype l | head -3`)
+	// packages/a exports ms 2.0.0, which prints 1h as 3600000.
+	if want := "3600000 1.2.3\n1.2.3\n3600000\n"; stdout != want {
+		t.Errorf("in the shell: got %q, want %q (hook: %s)", stdout, want, stderr)
+	}
+}
