@@ -1001,6 +1001,37 @@ function linkHoistedBins(out, plan, binRel, entries, direct) {
   }
 }
 
+// modulesEntries lists what a node_modules folder (relative to out)
+// holds, as pnpm reads it: folders and links, scopes opened, dot names
+// left out; a link to a workspace project is given as the project (its
+// files are not in the tree), one to another folder left out.
+function modulesEntries(out, plan, modules) {
+  const entries = [];
+  const read = (rel) => {
+    let list;
+    try {
+      list = fs.readdirSync(path.join(out, modules, rel), { withFileTypes: true });
+    } catch (e) {
+      return;
+    }
+    for (const d of list.sort((a, b) => byName(a.name, b.name))) {
+      if (d.isFile() || d.name.startsWith(".")) continue;
+      const alias = rel ? rel + "/" + d.name : d.name;
+      if (!rel && d.name.startsWith("@") && d.isDirectory()) {
+        read(d.name);
+        continue;
+      }
+      const at = modules + "/" + alias;
+      if (d.isSymbolicLink()) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(at), fs.readlinkSync(path.join(out, at))));
+        if (plan.importers[target]) entries.push({ alias, at, project: target });
+      } else if (d.isDirectory()) entries.push({ alias, at });
+    }
+  };
+  read("");
+  return entries;
+}
+
 // hoistedTree lays out out as pnpm install --frozen-lockfile does with
 // node-linker=hoisted: every package a real folder where the hoisted tree
 // puts it, each importer's links to workspace projects and folders, the
@@ -1022,25 +1053,20 @@ function hoistedTree(out, plan) {
     else copyDir(p.src, dest);
     if (s.patch) cp.execFileSync("patch", ["-p1", "-s", "-d", dest, "-i", s.patch], { stdio: "inherit" });
   }
-  // Each node_modules folder and what it holds.
-  const folders = new Map();
-  const holds = (modules, entry) => {
-    if (!folders.has(modules)) folders.set(modules, []);
-    folders.get(modules).push(entry);
-  };
-  for (const { at, modules, alias } of placed) holds(modules, { alias, at });
   for (const [imp, i] of Object.entries(plan.importers)) {
     const nm = imp === "." ? "node_modules" : imp + "/node_modules";
     for (const [alias, ref] of Object.entries(i.deps)) {
-      if (!ref.startsWith("link:") || !included(plan, i, alias)) continue;
-      link(out, nm + "/" + alias, ref.slice(5));
-      holds(nm, { alias, at: nm + "/" + alias, project: ref.slice(5) });
+      if (ref.startsWith("link:") && included(plan, i, alias)) link(out, nm + "/" + alias, ref.slice(5));
     }
   }
+  // Bins: pnpm links those of every package in each node_modules folder,
+  // as it finds them on disk (bundled dependencies too), into its .bin;
+  // an importer's own dependencies win a conflict there.
   const importerDirs = new Map(Object.entries(plan.importers).map(([imp, i]) => [imp === "." ? "node_modules" : imp + "/node_modules", i]));
-  for (const [modules, entries] of folders) {
+  const modulesDirs = new Set([...importerDirs.keys()].concat(placed.map((p) => p.at + "/node_modules")));
+  for (const modules of [...modulesDirs].sort(byName)) {
     const imp = importerDirs.get(modules);
-    linkHoistedBins(out, plan, modules + "/.bin", entries, imp ? new Set(Object.keys(imp.deps)) : null);
+    linkHoistedBins(out, plan, modules + "/.bin", modulesEntries(out, plan, modules), imp ? new Set(Object.keys(imp.deps)) : null);
   }
   // pnpm's build step (install scripts on, or patches in the lock) links,
   // for each package it builds (install scripts, a binding.gyp, a patch),

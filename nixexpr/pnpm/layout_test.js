@@ -246,3 +246,23 @@ test("tree (hoisted): real folders, bins as links through their package, names k
   bad.packages["../../escape@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: src("x", "1.0.0") };
   assert.throws(() => L.tree(path.join(tmp, "bad"), bad), /lies outside the tree/);
 });
+
+test("tree (hoisted): a bundled dependency's bin is linked in its package's node_modules/.bin", (t) => {
+  const { tmpdir, tar } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const tgz = path.join(tmp, "a.tgz");
+  fs.writeFileSync(
+    tgz,
+    tar([
+      { name: "package/package.json", data: JSON.stringify({ name: "a", version: "1.0.0", bundleDependencies: ["bund"] }) },
+      { name: "package/node_modules/bund/package.json", data: JSON.stringify({ name: "bund", version: "1.0.0", bin: "b.js" }) },
+      { name: "package/node_modules/bund/b.js", data: "#!/usr/bin/env node\n" },
+    ])
+  );
+  const p = hplan({ ".": { a: "1.0.0" } }, { "a@1.0.0": {} });
+  p.packages["a@1.0.0"] = { name: "a", version: "1.0.0", kind: "tarball", src: tgz };
+  const out = path.join(tmp, "out");
+  L.tree(out, p);
+  assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules/a/node_modules/.bin/bund")), "../bund/b.js");
+  assert.ok(!fs.existsSync(path.join(out, "node_modules/.bin")));
+});
