@@ -14,8 +14,9 @@
 //   deps: { alias: ref }, optionalDeps: [alias], optional } }, packages: {
 //   id: { src, kind, os, cpu, libc, hasBin, build, patch } }, settings: {
 //   hoistPattern, publicHoistPattern, hoistWorkspacePackages, names: {
-//   importerPath: name }, nodeLinker }, include: { dev, optional }, host: { os, cpu,
-//   libc }, scripts: bool, allowBuild: [name] | null, denyBuild: [name] }.
+//   importerPath: name }, nodeLinker }, include: { dev, optional },
+//   host: { os, cpu, libc }, scripts: bool, allowBuild: [name] | null,
+//   denyBuild: [name] }.
 // A ref is a snapshot's dir, or "link:<project path>".
 "use strict";
 const fs = require("fs");
