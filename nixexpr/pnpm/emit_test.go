@@ -74,7 +74,7 @@ func TestEmitStandalone(t *testing.T) {
 	if err := EmitStandalone(&out, lock, nixexpr.Header{Generator: "test", Input: "pnpm-lock.yaml", Command: "lock2nix pnpm --standalone"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`format = "pnpm";`, `"lock2nix-pnpm.js"`, "function hoist(plan, sel)", "entry code ("} {
+	for _, want := range []string{`format = "pnpm";`, `name = "pnpm";`, `"lock2nix-${format.name}.js"`, "function hoist(plan, sel)", "entry code ("} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the file lacks %s", want)
 		}
