@@ -110,8 +110,8 @@ func TestHelperBlocks(t *testing.T) {
 			t.Errorf("block %s does not define %s", name, name)
 		}
 	}
-	if len(names) != 5 {
-		t.Errorf("helpers.sh has the blocks %v, want dune_fail, dune_config, dune_var, dune_undefined, dune_substitute", names)
+	if len(names) != 6 {
+		t.Errorf("helpers.sh has the blocks %v, want dune_fail, dune_config, dune_var, dune_undefined, dune_opam_var, dune_substitute", names)
 	}
 	needNix(t)
 	l := parseLock(t, map[string]string{
@@ -135,7 +135,7 @@ func TestHelperBlocks(t *testing.T) {
 	if !strings.Contains(phase, want) {
 		t.Errorf("the configure phase lacks the blocks dune_var needs:\n%s\n--- configure phase:\n%s", want, phase)
 	}
-	for _, other := range []string{"dune_undefined", "dune_substitute"} {
+	for _, other := range []string{"dune_undefined", "dune_substitute", "dune_opam_var"} {
 		if strings.Contains(phase, other+"() {") {
 			t.Errorf("the configure phase holds %s, which no script calls", other)
 		}
