@@ -12,9 +12,11 @@ let
     local = import ./nixexpr/local.nix;
     schema = import ./nixexpr/schema.nix;
     node = import ./nixexpr/node/modules.nix;
+    nodeEntry = import ./nixexpr/node/entry.nix;
     npm = import ./nixexpr/npm/builders.nix;
     pnpm = import ./nixexpr/pnpm/builders.nix;
     yarn = import ./nixexpr/yarn/builders.nix;
+    dune = import ./nixexpr/dune/builders.nix;
     text = {
       modules = builtins.readFile ./nixexpr/node/modules.js;
       npm = builtins.readFile ./nixexpr/npm/layout.js;
@@ -22,6 +24,7 @@ let
       devShell = builtins.readFile ./nixexpr/node/devshell.sh;
       yarnServer = builtins.readFile ./nixexpr/yarn/server.js;
       yarnGit = builtins.readFile ./nixexpr/yarn/git.sh;
+      duneHelpers = builtins.readFile ./nixexpr/dune/helpers.sh;
     };
   };
   # A file lock2nix wrote: data (the default), or a function in
@@ -57,8 +60,12 @@ in
   # The same for a pnpm data file (pnpm-lock.nix).
   pnpm = load (import ./nixexpr/pnpm/entry.nix);
 
-  # The same for a generated dune file.
-  dune = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);
+  # The packages of a dune data file (packagesByName, project, sources)
+  # for the project in src; the lock's own compiler is built unless
+  # compiler (a derivation) or useNixpkgsOCaml = true asks for another.
+  # Every argument but file goes to the builders (src, overrides,
+  # depexts, localPaths, …).
+  dune = load (import ./nixexpr/dune/entry.nix);
 
   # lock2nix itself.
   lock2nix = pkgs.callPackage ./nix/package.nix { };

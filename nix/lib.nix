@@ -18,8 +18,9 @@ rec {
   # to the builders.
   npm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).npm (removeAttrs args [ "pkgs" ]);
 
-  # The same for a generated yarn file (nodeModules, buildPackage,
-  # devShell); it takes yarn (classic) or yarn-berry from pkgs:
+  # The same for a yarn data file (nodeModules, nodeModulesProd,
+  # buildPackage, devShell), or one written with --standalone; it takes
+  # yarn (yarn 1's locks) or yarn-berry (berry's) from pkgs:
   #   lock2nix.lib.yarn { inherit pkgs; file = ./yarn-lock.nix; src = ./.; }
   yarn = { pkgs, ... }@args: (import ../. { inherit pkgs; }).yarn (removeAttrs args [ "pkgs" ]);
 
@@ -27,7 +28,11 @@ rec {
   # --standalone.
   pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
 
-  # The same for a generated dune file.
+  # The packages of a dune data file (packagesByName, project) for the
+  # project in src, the lock's own compiler built unless compiler (or
+  # useNixpkgsOCaml = true) names another; a file written with
+  # --standalone is called as it is:
+  #   lock2nix.lib.dune { inherit pkgs; file = ./dune-lock.nix; src = ./.; }
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);
 
   # A check that fails when a generated file is stale relative to its

@@ -132,8 +132,8 @@ type fetched struct{ URL, Hash, Rev string }
 func evalSources(t *testing.T, file string) map[string]fetched {
 	t.Helper()
 	args := strings.Replace(stubArgs, "{", "{ "+localPathsArg(t, file), 1)
-	// A dune file is a function; a data file goes through its format's
-	// builders.
+	// A data file goes through the builders of its format; a file
+	// written with --standalone is a function.
 	expr := `let
   f = import ` + file + `;
   stubPkgs.callPackage = fn: fn;

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,9 +49,6 @@ func TestGolden(t *testing.T) {
 				args = append(args, "--registry", "https://registry.npm.test/", "--allow-unpinned")
 			}
 			got := translate(t, filepath.Join(t.TempDir(), "out.nix"), args...)
-			if command == "dune" {
-				got = elideBuilders(got)
-			}
 			golden := filepath.Join("testdata", "golden", name+".nix.golden")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -73,15 +68,4 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-// elideBuilders cuts dune's builder code, which is the same in every
-// file and reviewed in nixexpr/dune, so that golden diffs show the data.
-func elideBuilders(out []byte) []byte {
-	start := bytes.Index(out, []byte("\n  builders =\n"))
-	end := bytes.Index(out, []byte("\nin\n"))
-	if start < 0 || end < start {
-		return out
-	}
-	return slices.Concat(out[:start], []byte("\n  # builders and layoutScript: nixexpr/builders (elided)"), out[end:])
 }

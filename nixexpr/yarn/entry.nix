@@ -1,70 +1,59 @@
-# The yarn builders' entry: reads the data file lock2nix yarn wrote and
-# hands its data to builders.nix. code holds lock2nix's parts (the
-# repository's files, or their copies in a --standalone file):
-#   { sources, schema, node, yarn: functions (../sources.nix,
-#     ../schema.nix, ../node/modules.nix, builders.nix);
-#     text: { modules, devShell, yarnServer, yarnGit }: ../node/modules.js,
-#     ../node/devshell.sh, server.js, git.sh }
-# The result is a function in callPackage style: pkgs.callPackage
-# (import ./entry.nix code) { data = import ./yarn-lock.nix; src = ./.; }.
-# It takes yarn (yarn 1, for classic locks) or yarn-berry (berry locks)
-# from nixpkgs.
+# The yarn builders' entry: the data file lock2nix yarn wrote, read by the
+# entry every node_modules format shares (../node/entry.nix, which says
+# what code holds: here also yarn's builders.nix, and text.yarnServer and
+# text.yarnGit, server.js and git.sh) and handed to builders.nix. yarn has
+# no layout program: yarn itself lays the tree out in the build, so this
+# entry adds what the shared one does not take, the yarn to run: nixpkgs'
+# yarn for yarn 1's locks, yarn-berry for berry's. The result is a
+# function in callPackage style: pkgs.callPackage (import ./entry.nix
+# code) { data = import ./yarn-lock.nix; src = ./.; }.
 code:
 {
+  yarn ? null,
+  yarn-berry ? null,
+  # The shared entry's arguments, named here so that callPackage passes
+  # them (it fills only the arguments a function names).
   data,
   stdenv,
   fetchurl,
   nodejs,
-  yarn ? null,
-  yarn-berry ? null,
   src ? null,
   overrides ? { },
   installScripts ? true,
   fetchGit ? builtins.fetchGit,
   fetchurlUnpinned ? builtins.fetchurl,
   ...
-}:
-let
+}@args:
+code.nodeEntry code {
+  name = "yarn";
   # The schemas these builders read (../schema.nix refuses others).
-  checked = code.schema {
-    format = "yarn";
-    schemas = [ 1 ];
-  } data;
-  fetch = code.sources { inherit fetchurl fetchGit fetchurlUnpinned; };
-  berry = checked.lockFormat == "berry";
-  yarnPackage = if berry then yarn-berry else yarn;
-  # The node_modules layer every npm-style format shares: here the host's
-  # platform rule (berry's conditions) and the dev shell's hook; yarn
-  # itself lays the tree out.
-  node = code.node {
-    inherit stdenv nodejs;
-    python3 = null;
-    cctools = null;
-    scripts = {
-      modules = builtins.toFile "lock2nix-modules.js" code.text.modules;
-      devShell = code.text.devShell;
-    };
-  };
-in
-if yarnPackage == null then
-  throw "lock2nix: this ${checked.lockFormat} yarn.lock needs ${
-    if berry then "yarn-berry" else "yarn"
-  } from nixpkgs (pass it as an argument)"
-else
-  code.yarn {
-    inherit
-      stdenv
-      nodejs
-      src
-      overrides
-      installScripts
-      node
-      ;
-    yarn = yarnPackage;
+  schemas = [ 1 ];
+  layout = "";
+  builders =
+    b:
+    let
+      berry = b.format == "berry";
+      package = if berry then yarn-berry else yarn;
+    in
+    if package == null then
+      throw "lock2nix: this ${b.format} yarn.lock needs ${
+        if berry then "yarn-berry" else "yarn"
+      } from nixpkgs (pass it as an argument)"
+    else
+      code.yarn (
+        removeAttrs b [
+          "layoutScript"
+          "local"
+        ]
+        // {
+          yarn = package;
+          serverScript = builtins.toFile "lock2nix-yarn-registry.js" code.text.yarnServer;
+          gitScript = builtins.toFile "lock2nix-yarn-git.sh" code.text.yarnGit;
+        }
+      );
+  data = checked: {
     format = checked.lockFormat;
-    serverScript = builtins.toFile "lock2nix-yarn-registry.js" code.text.yarnServer;
-    gitScript = builtins.toFile "lock2nix-yarn-git.sh" code.text.yarnGit;
-    sources = builtins.mapAttrs (_: fetch) checked.sources;
     records = builtins.fromJSON checked.packages;
     inherit (checked) root;
-  }
+  };
+} (removeAttrs args [ "yarn" "yarn-berry" ])

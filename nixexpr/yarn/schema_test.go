@@ -52,7 +52,7 @@ func TestBuilderChangeKeepsGoldens(t *testing.T) {
 // changeBuilders adds a line to each builder file lock2nix embeds for
 // yarn, until the test ends.
 func changeBuilders(t *testing.T) {
-	for _, s := range []*string{&builders, &entry, &serverJS, &gitSH, &node.Nix, &node.JS, &node.DevShell, &nixexpr.SourcesNix, &nixexpr.SchemaNix} {
+	for _, s := range []*string{&builders, &entry, &serverJS, &gitSH, &node.Nix, &node.JS, &node.DevShell, &node.Entry, &nixexpr.SourcesNix, &nixexpr.SchemaNix, &nixexpr.LocalNix} {
 		old := *s
 		*s = "# a changed line\n" + old
 		t.Cleanup(func() { *s = old })
@@ -142,7 +142,7 @@ func TestTwoBuilderVersions(t *testing.T) {
 	}
 	next := t.TempDir()
 	repo := repoRoot(t)
-	for _, f := range []string{"default.nix", "nixexpr/sources.nix", "nixexpr/schema.nix", "nixexpr/node/modules.nix", "nixexpr/node/modules.js", "nixexpr/node/devshell.sh", "nixexpr/yarn/entry.nix", "nixexpr/yarn/builders.nix", "nixexpr/yarn/server.js", "nixexpr/yarn/git.sh"} {
+	for _, f := range []string{"default.nix", "nixexpr/sources.nix", "nixexpr/schema.nix", "nixexpr/local.nix", "nixexpr/node/modules.nix", "nixexpr/node/entry.nix", "nixexpr/node/modules.js", "nixexpr/node/devshell.sh", "nixexpr/yarn/entry.nix", "nixexpr/yarn/builders.nix", "nixexpr/yarn/server.js", "nixexpr/yarn/git.sh"} {
 		text, err := os.ReadFile(filepath.Join(repo, f))
 		if err != nil {
 			t.Fatal(err)
