@@ -1,6 +1,7 @@
 package nixexpr
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -149,8 +150,15 @@ func (p *printer) fail(err error) {
 
 func (p *printer) nl(indent int) {
 	p.buf.WriteByte('\n')
-	p.buf.WriteString(strings.Repeat("  ", indent))
+	for ; indent > len(spaces)/2; indent -= len(spaces) / 2 {
+		p.buf.WriteString(spaces)
+	}
+	p.buf.WriteString(spaces[:2*indent])
 }
+
+// spaces are what nl indents with, cut to length rather than made for
+// each of a file's many lines.
+const spaces = "                                "
 
 func (p *printer) quote(s string) string {
 	q, err := Quote(s)
@@ -396,6 +404,8 @@ func (p *printer) top(e Expr, indent int) {
 		p.raw(e.Text, indent)
 	case String:
 		p.indented(e, indent)
+	case Lines:
+		p.lines(e, indent)
 	default:
 		s, _ := p.flat(e)
 		p.buf.WriteString(s)
@@ -531,6 +541,10 @@ func (p *printer) value(e Expr, indent, used int) {
 		p.buf.WriteByte(' ')
 		p.writeQuote(e.Value)
 		return
+	case Lines:
+		p.buf.WriteByte(' ')
+		p.lines(e, indent)
+		return
 	case Ident, Path, Int, Bool, Null:
 		// An atom cannot be broken; nixfmt leaves it on the line.
 		s, _ := p.flat(e)
@@ -578,6 +592,8 @@ func huggable(a Apply) (Expr, bool) {
 		return last, true
 	case String:
 		return last, indentable(l.Value)
+	case Lines:
+		return last, true
 	}
 	return nil, false
 }
@@ -593,7 +609,34 @@ func (p *printer) indented(e String, indent int) {
 			continue
 		}
 		p.nl(indent + 1)
-		p.buf.WriteString(escapeIndented(l))
+		p.buf.Write(appendIndented(p.buf.AvailableBuffer(), l))
+	}
+	p.nl(indent)
+	p.buf.WriteString("''")
+}
+
+// lines writes a Lines as indented writes a String, line by line as Each
+// makes them, checking each as indentable checks a String's.
+func (p *printer) lines(e Lines, indent int) {
+	p.buf.WriteString("''")
+	flush := false
+	e.Each(func(l []byte) bool {
+		if len(l) == 0 {
+			p.buf.WriteByte('\n')
+			return true
+		}
+		if bytes.IndexByte(l, '\n') >= 0 || bytes.IndexByte(l, '\r') >= 0 || bytes.IndexByte(l, 0) >= 0 ||
+			l[0] == '\t' || len(bytes.TrimLeft(l, " \t")) == 0 {
+			p.fail(&Error{"not a line an indented string can hold", string(l)})
+			return false
+		}
+		flush = flush || l[0] != ' '
+		p.nl(indent + 1)
+		p.buf.Write(appendIndented(p.buf.AvailableBuffer(), l))
+		return true
+	})
+	if !flush {
+		p.fail(&Error{"no line of an indented text at the left edge", ""})
 	}
 	p.nl(indent)
 	p.buf.WriteString("''")
@@ -622,9 +665,21 @@ func escapeIndented(text string) string {
 	if !strings.Contains(text, "''") && !strings.Contains(text, "${") {
 		return text
 	}
-	var b strings.Builder
-	b.Grow(len(text) + 16)
+	return string(appendIndented(make([]byte, 0, len(text)+16), text))
+}
+
+// appendIndented appends text escaped as escapeIndented escapes it.
+func appendIndented[T string | []byte](b []byte, text T) []byte {
 	for i := 0; i < len(text); {
+		// The run up to the next quote or dollar needs no escape.
+		j := i
+		for j < len(text) && text[j] != '\'' && text[j] != '$' {
+			j++
+		}
+		b = append(b, text[i:j]...)
+		if i = j; i == len(text) {
+			break
+		}
 		switch {
 		case text[i] == '\'':
 			n := 1
@@ -633,22 +688,22 @@ func escapeIndented(text string) string {
 			}
 			i += n
 			for ; n >= 2; n -= 2 {
-				b.WriteString("'''")
+				b = append(b, "'''"...)
 			}
-			if n == 1 && strings.HasPrefix(text[i:], "${") {
-				b.WriteString(`''\'`)
+			if n == 1 && i+1 < len(text) && text[i] == '$' && text[i+1] == '{' {
+				b = append(b, `''\'`...)
 			} else if n == 1 {
-				b.WriteByte('\'')
+				b = append(b, '\'')
 			}
-		case strings.HasPrefix(text[i:], "${"):
-			b.WriteString("''${")
+		case i+1 < len(text) && text[i+1] == '{': // ${
+			b = append(b, "''${"...)
 			i += 2
-		default:
-			b.WriteByte(text[i])
+		default: // a $ on its own
+			b = append(b, '$')
 			i++
 		}
 	}
-	return b.String()
+	return b
 }
 
 // indentable reports whether s, a multi-line text such as a build script,
