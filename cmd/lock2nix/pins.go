@@ -143,7 +143,7 @@ func (pf *pinFlags) update(c *command, name string, old []byte, file *pins.File,
 	if bytes.Equal(buf.Bytes(), old) || (old == nil && file.Empty()) {
 		return fetchErr
 	}
-	if err := writeAtomic(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+	if _, err := writeAtomic(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return errors.Join(fetchErr, err)
 	}
 	if !pf.quiet || fetchErr != nil {
