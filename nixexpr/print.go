@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
 )
 
 // width is nixfmt's line limit, not counting indentation.
@@ -56,14 +58,24 @@ func Quote(s string) (string, error) {
 	return string(b), err
 }
 
-// appendQuote appends the Nix string literal for s to dst.
-func appendQuote(dst []byte, s string) ([]byte, error) {
-	if strings.IndexByte(s, 0) >= 0 {
-		return dst, &Error{"a Nix string cannot hold a NUL byte", s}
-	}
+// appendQuote appends the Nix string literal for s to dst; on an error,
+// nothing.
+func appendQuote[T string | []byte](dst []byte, s T) ([]byte, error) {
+	start := len(dst)
 	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
+		// The run up to the next byte to escape is copied whole.
+		j := i
+		for j < len(s) && s[j] != '\\' && s[j] != '"' && s[j] != '\n' && s[j] != '\r' && s[j] != '\t' && s[j] != '$' && s[j] != 0 {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		switch c := s[i]; c {
+		case 0:
+			return dst[:start], &Error{"a Nix string cannot hold a NUL byte", string(s)}
 		case '\\':
 			dst = append(dst, `\\`...)
 		case '"':
@@ -80,8 +92,6 @@ func appendQuote(dst []byte, s string) ([]byte, error) {
 			} else {
 				dst = append(dst, '$')
 			}
-		default:
-			dst = append(dst, c)
 		}
 	}
 	return append(dst, '"'), nil
@@ -184,13 +194,18 @@ func (p *printer) writeAttrPath(path []string) int {
 		if i > 0 {
 			p.buf.WriteByte('.')
 		}
-		if IsIdent(s) {
-			p.buf.WriteString(s)
-		} else {
-			p.writeQuote(s)
-		}
+		p.writeAttrName(s)
 	}
 	return p.buf.Len() - start
+}
+
+// writeAttrName prints s as an attribute name: bare or quoted.
+func (p *printer) writeAttrName(s string) {
+	if IsIdent(s) {
+		p.buf.WriteString(s)
+	} else {
+		p.writeQuote(s)
+	}
 }
 
 func (p *printer) attrName(s string) string {
@@ -242,6 +257,11 @@ func (p *printer) flat(e Expr) (string, bool) {
 				return "", false
 			}
 			return "[ " + s + " ]", true
+		}
+		return "", false
+	case sourceSet:
+		if len(e.s.added) == 0 {
+			return "{ }", true
 		}
 		return "", false
 	case AttrSet:
@@ -406,6 +426,8 @@ func (p *printer) top(e Expr, indent int) {
 		p.indented(e, indent)
 	case Lines:
 		p.lines(e, indent)
+	case sourceSet:
+		p.sourceSet(e.s, indent)
 	default:
 		s, _ := p.flat(e)
 		p.buf.WriteString(s)
@@ -533,14 +555,14 @@ func (p *printer) binding(b Binding, indent int) {
 func (p *printer) value(e Expr, indent, used int) {
 	switch e := e.(type) {
 	case String:
-		if indentable(e.Value) {
+		p.stringValue(e.Value, indent)
+		return
+	case sourceSet:
+		if len(e.s.added) > 0 {
 			p.buf.WriteByte(' ')
-			p.indented(e, indent)
+			p.sourceSet(e.s, indent)
 			return
 		}
-		p.buf.WriteByte(' ')
-		p.writeQuote(e.Value)
-		return
 	case Lines:
 		p.buf.WriteByte(' ')
 		p.lines(e, indent)
@@ -578,6 +600,60 @@ func (p *printer) value(e Expr, indent, used int) {
 	}
 	p.nl(indent + 1)
 	p.top(e, indent+1)
+}
+
+// stringValue prints a String binding's value s.
+func (p *printer) stringValue(s string, indent int) {
+	p.buf.WriteByte(' ')
+	if indentable(s) {
+		p.indented(String{s}, indent)
+		return
+	}
+	p.writeQuote(s)
+}
+
+// sourceSet prints Sources.Data's set as the printer prints the AttrSet
+// dataSet makes, without making it.
+func (p *printer) sourceSet(s *Sources, indent int) {
+	p.buf.WriteString("{")
+	var hash []byte
+	for _, a := range s.added {
+		p.nl(indent + 1)
+		p.writeAttrName(a.name)
+		p.buf.WriteString(" = {")
+		p.stringAttr("url", a.url, indent+2)
+		switch {
+		case a.kind == lockfile.Git:
+			p.stringAttr("rev", a.rev, indent+2)
+		case !a.hash.IsZero():
+			if name, ok := storeName(a.url); !ok {
+				p.stringAttr("name", name, indent+2)
+			}
+			// An SRI hash is one line: written as stringValue would.
+			hash, _ = a.hash.AppendText(hash[:0])
+			p.nl(indent + 2)
+			p.buf.WriteString("hash = ")
+			b, err := appendQuote(p.buf.AvailableBuffer(), hash)
+			if err != nil {
+				p.fail(err)
+			}
+			p.buf.Write(b)
+			p.buf.WriteByte(';')
+		}
+		p.nl(indent + 1)
+		p.buf.WriteString("};")
+	}
+	p.nl(indent)
+	p.buf.WriteString("}")
+}
+
+// stringAttr prints the binding name = "v"; at indent.
+func (p *printer) stringAttr(name, v string, indent int) {
+	p.nl(indent)
+	p.buf.WriteString(name)
+	p.buf.WriteString(" =")
+	p.stringValue(v, indent)
+	p.buf.WriteByte(';')
 }
 
 // huggable reports whether a call's last argument is a set or list that

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
 )
 
 func TestQuote(t *testing.T) {
@@ -334,4 +335,42 @@ func unindent(t *testing.T, e string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestSourceSet: Sources.Data's set prints as the tree it stands for
+// would, for every kind of source and hostile names and URLs, empty too.
+func TestSourceSet(t *testing.T) {
+	h, err := lockfile.ParseIntegrity("sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := NewSources(0)
+	for i, s := range append([]string{"a@1.0.0", "https://r.test/a/-/a-1.0.0.tgz"}, hostile...) {
+		full.Add(s, lockfile.Source{Kind: lockfile.Tarball, URL: "https://r.test/" + s, Hash: h})
+		full.Add(s+"#", lockfile.Source{Kind: lockfile.Tarball, URL: s})
+		full.Add(fmt.Sprint(i), lockfile.Source{Kind: lockfile.Git, URL: s, Rev: s})
+		full.Add(s+"?", lockfile.Source{Kind: lockfile.Tarball, URL: "https://r.test/x.tgz?" + s, Hash: h})
+	}
+	for _, s := range []*Sources{NewSources(0), full} {
+		for _, shape := range []func(Expr) Expr{
+			func(e Expr) Expr { return e },
+			func(e Expr) Expr { return AttrSet{Bindings: []Binding{attr("sources", e), attr("x", Int{1})}} },
+			func(e Expr) Expr { return List{Items: []Expr{e}} },
+		} {
+			got, err := Format(shape(s.Data()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := Format(shape(s.dataSet()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%d sources (-tree +set):\n%s", len(s.added), diff)
+			}
+		}
+	}
+	if _, err := Format(NewSources(0).Data()); err != nil {
+		t.Error(err)
+	}
 }

@@ -103,7 +103,7 @@ func data(g *lockfile.Graph, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	recs := records(g, pkgSrc)
 	root := g.Root
 	bs := []nixexpr.Binding{
-		nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Data()}},
+		nixexpr.Attr{Path: []string{"sources"}, Value: sources.Data()},
 		nixexpr.Attr{Path: []string{"records"}, Value: recs, Comment: recordsComment},
 		nixexpr.Attr{Path: []string{"root"}, Value: nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			nixexpr.Attr{Path: []string{"name"}, Value: nixexpr.String{Value: root.Name}},
