@@ -27,6 +27,30 @@ func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.
 // on an error w receives nothing.
 func Print(w io.Writer, f *File) error {
 	p := &printer{}
+	p.file(f)
+	if p.err != nil {
+		return p.err
+	}
+	_, err := p.buf.WriteTo(w)
+	return err
+}
+
+// Stream writes f as Print does, but a block at a time as the text is laid
+// out, holding 64 KiB of it rather than all: on an error w may have
+// received a part. It is for writers that can drop a part, such as a
+// temporary file, or compare it.
+func Stream(w io.Writer, f *File) error {
+	p := &printer{buf: text{sink: w}}
+	p.file(f)
+	p.buf.flush()
+	if p.err != nil {
+		return p.err
+	}
+	return p.buf.err
+}
+
+// file lays f out.
+func (p *printer) file(f *File) {
 	for _, c := range f.Comments {
 		for _, line := range strings.Split(c, "\n") {
 			p.buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
@@ -37,11 +61,6 @@ func Print(w io.Writer, f *File) error {
 	}
 	p.top(f.Body, 0)
 	p.buf.WriteString("\n")
-	if p.err != nil {
-		return p.err
-	}
-	_, err := p.buf.WriteTo(w)
-	return err
 }
 
 // Format prints one expression at indent 0, without a final newline.

@@ -86,7 +86,10 @@ var duneCommand = &command{
 			}
 			return &translation{
 				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
-				emit:  func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, dune.Emit(w, lock, h)) },
+				build: func(h nixexpr.Header) (*nixexpr.File, error) {
+					f, err := dune.Build(lock, h)
+					return f, prefixDir(dir, err)
+				},
 				extra: extraSites(lock),
 				// What --report needs to know of dune besides the graph.
 				facts: func() report.Facts { return duneFacts(lock) },

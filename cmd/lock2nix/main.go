@@ -121,8 +121,8 @@ type translation struct {
 	// .git), which the boundary check need not walk.
 	locals    []lockfile.Source
 	localSkip []string
-	// emit writes the Nix file.
-	emit func(w io.Writer, h nixexpr.Header) error
+	// build makes the Nix file's tree.
+	build func(h nixexpr.Header) (*nixexpr.File, error)
 	// facts gives --report what only the ecosystem knows; nil for none.
 	facts func() report.Facts
 	// outOfSync names each dependency the manifest asks for that the
@@ -314,19 +314,23 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		regen = append(regen, "--allow-unpinned")
 	}
 	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " "), RootUp: up}
-	// Print makes the whole text before it writes any (nixexpr.Print): a
-	// reader of standard output never sees a part of the file followed by
-	// an error. The file on disk is compared with the text as it comes,
-	// never held whole beside it.
-	emit := func(w io.Writer) error { return t.emit(w, h) }
+	f, err := t.build(h)
+	if err != nil {
+		return fail(err)
+	}
+	// Standard output gets the text whole or not at all (nixexpr.Print):
+	// its reader never sees a part of the file followed by an error. The
+	// file on disk is compared with the text as it is laid out
+	// (nixexpr.Stream), and a part written is dropped on an error.
+	stream := func(w io.Writer) error { return nixexpr.Stream(w, f) }
 	switch {
 	case out == "-":
-		if err := emit(stdout); err != nil {
+		if err := nixexpr.Print(stdout, f); err != nil {
 			return fail(err)
 		}
 		return outcome{code: exitOK, state: "printed", t: t}
 	case cf.check:
-		same, err := fileHolds(out, emit)
+		same, err := fileHolds(out, stream)
 		if err != nil {
 			return fail(err)
 		}
@@ -343,7 +347,7 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		}
 		// Stale: the text again, whole, for the diff.
 		var buf bytes.Buffer
-		if err := emit(&buf); err != nil {
+		if err := nixexpr.Print(&buf, f); err != nil {
 			return fail(err)
 		}
 		code := check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
@@ -354,7 +358,7 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		return outcome{code: code, state: state, t: t}
 	}
 	// A file that already holds the text is left alone (and its time).
-	written, err := writeAtomic(out, emit)
+	written, err := writeAtomic(out, stream)
 	if err != nil {
 		return fail(err)
 	}
@@ -466,7 +470,11 @@ func (t *translation) allProblems(c *command, dir string, allowUnpinned bool) er
 	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), allowUnpinned); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", t.inputPath, err))
 	}
-	errs = append(errs, t.emit(io.Discard, nixexpr.Header{}))
+	f, err := t.build(nixexpr.Header{})
+	if err == nil {
+		err = nixexpr.Print(io.Discard, f)
+	}
+	errs = append(errs, err)
 	return errors.Join(errs...)
 }
 

@@ -91,10 +91,10 @@ var pnpmCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
-			emit := pnpm.Emit
+			build := pnpm.Build
 			if *standalone {
 				flags = append(flags, "--standalone")
-				emit = pnpm.EmitStandalone
+				build = pnpm.BuildStandalone
 			}
 			if *registry != "" {
 				flags = append(flags, "--registry", shell.Word(conf.registry.value))
@@ -113,7 +113,7 @@ var pnpmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"},
 				input: pnpmlock.LockFile + registriesUsed(conf, used), inputPath: filepath.Join(dir, pnpmlock.LockFile), flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, lock, h) },
+				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return build(lock, h) },
 				outOfSync: pnpmlock.CheckSync(os.DirFS(dir), lock), allowOutOfSync: *outOfSync,
 				manifest: "the package.json files", relock: "pnpm install",
 				facts: func() report.Facts {
