@@ -145,6 +145,8 @@ type translation struct {
 	// extra are sources beside the packages' own (dune's extra files),
 	// for the pins to apply to.
 	extra []pins.Site
+	// siteList holds sites' answer, made once: callers only read it.
+	siteList []pins.Site
 	// problems are the errors of a lockfile read in part (dune: package
 	// files that do not parse), and then of local paths that lead outside
 	// the root; the run goes on to find what else is wrong (unpinned
@@ -500,8 +502,15 @@ func checkLocals(dir, root string, locals []lockfile.Source, skip []string) erro
 		return err
 	}
 	var errs []error
+	// A workspace's folder is named twice (its entry and the link to
+	// it): each path is walked once.
+	checked := make(map[string]error, len(locals))
 	for _, s := range locals {
-		err := c.Check(s.Path)
+		err, ok := checked[s.Path]
+		if !ok {
+			err = c.Check(s.Path)
+			checked[s.Path] = err
+		}
 		var oe *localpath.OutsideError
 		// Absolute paths never get here: the parsers stop on them first.
 		if errors.As(err, &oe) {

@@ -43,11 +43,15 @@ func addPinFlags(fs *pflag.FlagSet) *pinFlags {
 
 // sites lists every source of a translation for the pins to apply to.
 func (t *translation) sites() []pins.Site {
+	if t.siteList != nil {
+		return t.siteList
+	}
 	sites := make([]pins.Site, 0, len(t.graph.Packages)+len(t.extra))
 	for _, p := range t.graph.Packages {
 		sites = append(sites, pins.Site{ID: p.ID, Name: p.Name, Source: &p.Source})
 	}
-	return append(sites, t.extra...)
+	t.siteList = append(sites, t.extra...)
+	return t.siteList
 }
 
 // apply reads the pins file and the --pin flags, prefetches with
