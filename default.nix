@@ -12,6 +12,7 @@ let
     local = import ./nixexpr/local.nix;
     schema = import ./nixexpr/schema.nix;
     node = import ./nixexpr/node/modules.nix;
+    nodeEntry = import ./nixexpr/node/entry.nix;
     npm = import ./nixexpr/npm/builders.nix;
     pnpm = import ./nixexpr/pnpm/builders.nix;
     text = {

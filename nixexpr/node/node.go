@@ -31,6 +31,11 @@ var JS string
 //go:embed devshell.sh
 var DevShell string
 
+// Entry is entry.nix, the entry every format's own entry.nix calls.
+//
+//go:embed entry.nix
+var Entry string
+
 // Format is what a node_modules format's slice hands the layer for a
 // file written with --standalone: its name (the data's format and the
 // attribute its parts go under), its data file's schema, and its own
@@ -61,6 +66,7 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
 		attr("schema", nixexpr.Raw{Text: nixexpr.SchemaNix}),
 		attr("node", nixexpr.Raw{Text: Nix}),
+		attr("nodeEntry", nixexpr.Raw{Text: Entry}),
 		attr(f.Name, nixexpr.Raw{Text: f.Builders}),
 		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			attr("modules", nixexpr.Verbatim(JS)),
