@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -176,7 +177,7 @@ func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
 		if slices.Contains(s.OnlyBuiltDependencies, p.ID) {
 			return true
 		}
-		return semverVersion.MatchString(p.Version) && (slices.Contains(s.OnlyBuiltDependencies, p.Name) || slices.Contains(s.OnlyBuiltDependencies, p.Name+"@"+p.Version))
+		return semverVersion().MatchString(p.Version) && (slices.Contains(s.OnlyBuiltDependencies, p.Name) || slices.Contains(s.OnlyBuiltDependencies, p.Name+"@"+p.Version))
 	}
 	out := map[string]string{}
 	for _, p := range lock.Graph.Packages {
@@ -193,4 +194,8 @@ func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
 	return out
 }
 
-var semverVersion = regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+// semverVersion is compiled when first needed, not when every lock2nix run
+// starts.
+var semverVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+})
