@@ -91,6 +91,9 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 		}
 		eff.Names[n] = commit
 	}
+	if eff.Empty() && pf.prefetch == "" {
+		return nil // no pin to apply, none unused, nothing to fetch
+	}
 	sites := t.sites()
 	var unused []pins.Entry
 	for _, e := range eff.Apply(sites) {
