@@ -74,20 +74,5 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 			attr("devShell", nixexpr.Verbatim(DevShell)),
 		}}),
 	}}
-	body := nixexpr.Let{
-		Bindings: []nixexpr.Binding{
-			nixexpr.Attr{Path: []string{"data"}, Value: nixexpr.Data(h, f.Name, f.Schema, bindings).Body},
-			nixexpr.Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
-			attr("entry", nixexpr.Raw{Text: f.Entry}),
-		},
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "entry"}, Args: []nixexpr.Expr{
-			nixexpr.Ident{Name: "code"},
-			nixexpr.BinOp{Op: "//", Left: nixexpr.Ident{Name: "args"}, Right: nixexpr.AttrSet{Bindings: []nixexpr.Binding{nixexpr.Inherit{Names: []string{"data"}}}}},
-		}},
-	}
-	file := nixexpr.Generated(h, formals, body)
-	fn := file.Body.(nixexpr.Func)
-	fn.Param = "args"
-	file.Body = fn
-	return file
+	return nixexpr.Standalone(h, formals, nixexpr.Data(h, f.Name, f.Schema, bindings), code, f.Entry)
 }
