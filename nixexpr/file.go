@@ -288,7 +288,7 @@ const maxDrvName = 100
 
 // drvNameByte reports whether c may stand in a store path name.
 func drvNameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+-._?=", c) >= 0
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '+' || c == '_' || c == '?' || c == '='
 }
 
 // storeName returns a valid store name for what url fetches, and whether

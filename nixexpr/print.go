@@ -85,7 +85,7 @@ func appendQuote[T string | []byte](dst []byte, s T) ([]byte, error) {
 	for i := 0; i < len(s); i++ {
 		// The run up to the next byte to escape is copied whole.
 		j := i
-		for j < len(s) && s[j] != '\\' && s[j] != '"' && s[j] != '\n' && s[j] != '\r' && s[j] != '\t' && s[j] != '$' && s[j] != 0 {
+		for j < len(s) && !quoteEscapes[s[j]] {
 			j++
 		}
 		dst = append(dst, s[i:j]...)
@@ -116,6 +116,10 @@ func appendQuote[T string | []byte](dst []byte, s T) ([]byte, error) {
 	return append(dst, '"'), nil
 }
 
+// quoteEscapes marks the bytes appendQuote looks at: those it escapes,
+// $ (before {), and NUL, which it refuses.
+var quoteEscapes = [256]bool{'\\': true, '"': true, '\n': true, '\r': true, '\t': true, '$': true, 0: true}
+
 var keywords = map[string]bool{
 	"if": true, "then": true, "else": true, "assert": true, "with": true,
 	"let": true, "in": true, "rec": true, "inherit": true, "or": true,
@@ -124,7 +128,7 @@ var keywords = map[string]bool{
 // IsIdent reports whether s can stand bare as a variable or attribute
 // name: [a-zA-Z_][a-zA-Z0-9_'-]* and not a keyword.
 func IsIdent(s string) bool {
-	if s == "" || keywords[s] {
+	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -136,7 +140,7 @@ func IsIdent(s string) bool {
 			return false
 		}
 	}
-	return true
+	return !keywords[s] // asked last: most names fail above, without a lookup
 }
 
 // AttrName returns s as an attribute name: bare when it is an identifier,

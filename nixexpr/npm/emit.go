@@ -406,13 +406,20 @@ func appendJSON(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// jsonEscapes marks the bytes appendJSONText looks at: control
+// characters, quote, backslash, and the first byte of U+2028 and U+2029.
+var jsonEscapes = [256]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true,
+	10: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 17: true, 18: true, 19: true, 20: true,
+	21: true, 22: true, 23: true, 24: true, 25: true, 26: true, 27: true, 28: true, 29: true, 30: true, 31: true,
+	'"': true, '\\': true, 0xe2: true}
+
 // appendJSONText appends s escaped as in a JSON string, without quotes.
 func appendJSONText(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
 		// The run up to the next byte to escape is copied whole.
 		j := i
-		for j < len(s) && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' && s[j] != 0xe2 {
+		for j < len(s) && !jsonEscapes[s[j]] {
 			j++
 		}
 		b = append(b, s[i:j]...)
