@@ -17,10 +17,8 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -110,15 +108,23 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 // change during the call; the graph keeps no reference to it (it may
 // share memory with data, which cannot change).
 func Parse(file, data string, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
-	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
-	// growing them step by step.
-	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
-	p.byLoc = make(map[string]*lockfile.Package, p.sizeHint)
-	// Validation runs beside the parse, and its verdict comes first: on
-	// a malformed file, whatever the parse made of it is dropped.
-	valid := make(chan error, 1)
-	go func() { valid <- p.validate(data) }()
-	g, err := p.parseValidated(valid, pkgJSON)
+	return parse(file, data, pkgJSON, opts, false)
+}
+
+// parse is Parse; slow takes the slow path whatever the text (FuzzScan
+// compares the two).
+func parse(file, data string, pkgJSON []byte, opts Options, slow bool) (*lockfile.Graph, error) {
+	p := newParser(file, data, opts)
+	var g *lockfile.Graph
+	var err error
+	ok := false
+	if !slow {
+		g, err, ok = p.parseScanned(pkgJSON)
+	}
+	if !ok {
+		p = newParser(file, data, opts)
+		g, err = p.parseChecked(pkgJSON)
+	}
 	if err == nil {
 		p.warnEmpty()
 		if p.opts.Warn != nil {
@@ -130,23 +136,41 @@ func Parse(file, data string, pkgJSON []byte, opts Options) (*lockfile.Graph, er
 	return g, err
 }
 
-// parseValidated is parse, overruled by the validation's verdict.
-func (p *parser) parseValidated(valid <-chan error, pkgJSON []byte) (g *lockfile.Graph, err error) {
-	defer func() {
-		if verr := <-valid; verr != nil {
-			recover() // gjson on malformed JSON: nothing of it counts
-			g, err = nil, verr
-		}
-	}()
-	return p.parse(pkgJSON)
+func newParser(file, data string, opts Options) *parser {
+	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
+	// growing them step by step.
+	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
+	p.byLoc = make(map[string]*lockfile.Package, p.sizeHint)
+	return p
 }
 
-func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
+// parseScanned is the parse on the scan's reading of the text ([parser.scan]);
+// ok is false when the scan stopped.
+func (p *parser) parseScanned(pkgJSON []byte) (g *lockfile.Graph, err error, ok bool) {
+	t, c, ok := p.scan()
+	if !ok {
+		return nil, nil, false
+	}
+	g, err = p.parse(pkgJSON, t, c)
+	return g, err, true
+}
+
+// parseChecked is the slow path: validate the text, then read it with
+// gjson alone.
+func (p *parser) parseChecked(pkgJSON []byte) (*lockfile.Graph, error) {
+	if err := p.validate(p.data); err != nil {
+		return nil, err
+	}
+	return p.parse(pkgJSON, readTop(gjson.Parse(p.data)), nil)
+}
+
+// parse reads the valid JSON text whose top level is t; c holds the
+// entries of "packages" when the scan has read them.
+func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, error) {
 	root := gjson.Parse(p.data)
 	if !root.IsObject() {
 		return nil, p.errAt(root, "want a JSON object at the top level")
 	}
-	top := readTop(root)
 	v := top.lockfileVersion
 	if v.Type != gjson.Number || (v.Num != 1 && v.Num != 2 && v.Num != 3) {
 		if !v.Exists() {
@@ -161,7 +185,7 @@ func (p *parser) parse(pkgJSON []byte) (*lockfile.Graph, error) {
 	if v.Num == 1 {
 		err = p.parseV1(root, top.dependencies, pkgJSON)
 	} else {
-		err = p.parseV2(root, top.packages, pkgJSON)
+		err = p.parseV2(root, top.packages, c, pkgJSON)
 	}
 	if err != nil {
 		return nil, err
@@ -365,20 +389,7 @@ type top struct {
 func readTop(root gjson.Result) top {
 	var t top
 	root.ForEach(func(k, v gjson.Result) bool {
-		var r *gjson.Result
-		switch k.Str {
-		case "lockfileVersion":
-			r = &t.lockfileVersion
-		case "name":
-			r = &t.name
-		case "version":
-			r = &t.version
-		case "packages":
-			r = &t.packages
-		case "dependencies":
-			r = &t.dependencies
-		}
-		if r != nil && !r.Exists() {
+		if r := t.slot(k.Str); r != nil && !r.Exists() {
 			*r = v
 		}
 		return true
@@ -386,56 +397,35 @@ func readTop(root gjson.Result) top {
 	return t
 }
 
+// slot returns where the member named key goes, or nil.
+func (t *top) slot(key string) *gjson.Result {
+	switch key {
+	case "lockfileVersion":
+		return &t.lockfileVersion
+	case "name":
+		return &t.name
+	case "version":
+		return &t.version
+	case "packages":
+		return &t.packages
+	case "dependencies":
+		return &t.dependencies
+	}
+	return nil
+}
+
 // parseV2 reads the "packages" map of lockfileVersion 2 and 3.
-func (p *parser) parseV2(root, pkgs gjson.Result, pkgJSON []byte) error {
+func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) error {
 	if !pkgs.Exists() {
 		return p.errAt(root, `no "packages" object: lockfileVersion 2 and 3 need one`)
 	}
 	if !pkgs.IsObject() {
 		return p.errAt(pkgs, fmt.Sprintf(`"packages" must be an object, not %s`, kind(pkgs)))
 	}
-	entries := make(map[string]*entry, p.sizeHint)
-	// One pass over the keys in file order; the entries' fields are read
-	// afterwards, side by side. jobs keeps the file order.
-	jobs := make([]entryJob, 0, p.sizeHint)
-	pkgs.ForEach(func(k, v gjson.Result) bool {
-		key := k.String()
-		if _, dup := entries[key]; dup {
-			p.fail(k, "packages key %q appears twice", key)
-			return true
-		}
-		if !v.IsObject() {
-			p.fail(v, "packages[%q] must be an object, not %s", key, kind(v))
-			return true
-		}
-		if key != "" && isEmptyObject(v) {
-			p.empty = append(p.empty, key)
-			return true
-		}
-		if key != "" {
-			// A folder outside the project keeps its own dependencies in
-			// its own node_modules ("../lib/node_modules/a"): the path
-			// below the folder is checked like any install path, the
-			// folder itself where the boundary of local paths is drawn.
-			checked := key
-			if outside, ok := outsideLinkTarget(key); ok {
-				if path.Clean(outside) != outside {
-					p.fail(k, "packages key %q: the folder %q is not a clean path", key, outside)
-					return true
-				}
-				checked = strings.TrimPrefix(key, outside+"/")
-			}
-			if err := checkPath(checked); err != nil {
-				p.fail(k, "packages key %q: %v", key, err)
-				return true
-			}
-		}
-		e := p.entries.one()
-		entries[key] = e
-		jobs = append(jobs, entryJob{e, key, v.Raw, v.Index})
-		return true
-	})
-	p.readEntries(jobs)
+	if c == nil {
+		c = p.readPackages(pkgs)
+	}
+	entries, jobs := c.entries, c.jobs
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name
@@ -507,6 +497,61 @@ func (p *parser) parseV2(root, pkgs gjson.Result, pkgJSON []byte) error {
 	return nil
 }
 
+// readPackages reads the entries of "packages" with gjson, in file order.
+func (p *parser) readPackages(pkgs gjson.Result) *collected {
+	c := &collected{entries: make(map[string]*entry, p.sizeHint), jobs: make([]entryJob, 0, p.sizeHint)}
+	pkgs.ForEach(func(k, v gjson.Result) bool {
+		key := k.String()
+		if _, dup := c.entries[key]; dup {
+			p.fail(k, "packages key %q appears twice", key)
+			return true
+		}
+		if !v.IsObject() {
+			p.fail(v, "packages[%q] must be an object, not %s", key, kind(v))
+			return true
+		}
+		if key != "" && isEmptyObject(v) {
+			p.empty = append(p.empty, key)
+			return true
+		}
+		if !p.checkKey(k) {
+			return true
+		}
+		e := p.entries.one()
+		c.entries[key] = e
+		c.jobs = append(c.jobs, entryJob{e, key})
+		p.readEntryInto(e, key, v)
+		return true
+	})
+	return c
+}
+
+// checkKey checks the install path k of a "packages" entry, reporting
+// what is wrong with it.
+func (p *parser) checkKey(k gjson.Result) bool {
+	key := k.Str
+	if key == "" {
+		return true
+	}
+	// A folder outside the project keeps its own dependencies in its own
+	// node_modules ("../lib/node_modules/a"): the path below the folder
+	// is checked like any install path, the folder itself where the
+	// boundary of local paths is drawn.
+	checked := key
+	if outside, ok := outsideLinkTarget(key); ok {
+		if path.Clean(outside) != outside {
+			p.fail(k, "packages key %q: the folder %q is not a clean path", key, outside)
+			return false
+		}
+		checked = strings.TrimPrefix(key, outside+"/")
+	}
+	if err := checkPath(checked); err != nil {
+		p.fail(k, "packages key %q: %v", key, err)
+		return false
+	}
+	return true
+}
+
 // isEmptyObject reports whether v is {}: npm reads such an entry as
 // damaged and drops it.
 func isEmptyObject(v gjson.Result) bool {
@@ -549,45 +594,10 @@ func outsideLinkTarget(key string) (string, bool) {
 	return dir, true
 }
 
-// entryJob is an entry to read: where it goes, its key and its text.
+// entryJob is an entry read, with its key.
 type entryJob struct {
-	e     *entry
-	key   string
-	raw   string
-	index int
-}
-
-// minShare is the fewest entries worth a goroutine of their own.
-const minShare = 1000
-
-// readEntries reads the jobs' entries, split across the processors in
-// runs of file order; errors come back in that order, as if read one by
-// one.
-func (p *parser) readEntries(jobs []entryJob) {
-	read := func(r *parser, share []entryJob) {
-		for _, j := range share {
-			r.readEntryInto(j.e, j.key, gjson.Result{Type: gjson.JSON, Raw: j.raw, Index: j.index})
-		}
-	}
-	n := min(runtime.GOMAXPROCS(0), len(jobs)/minShare)
-	if n < 2 {
-		read(p, jobs)
-		return
-	}
-	readers := make([]*parser, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		// A reader shares the input and options, not the scratch space or
-		// the error list.
-		r := &parser{file: p.file, data: p.data, opts: p.opts}
-		readers[i] = r
-		share := jobs[i*len(jobs)/n : (i+1)*len(jobs)/n]
-		wg.Go(func() { read(r, share) })
-	}
-	wg.Wait()
-	for _, r := range readers {
-		p.errs = append(p.errs, r.errs...)
-	}
+	e   *entry
+	key string
 }
 
 func (p *parser) readEntry(key string, v gjson.Result) *entry {
@@ -597,13 +607,18 @@ func (p *parser) readEntry(key string, v gjson.Result) *entry {
 }
 
 func (p *parser) readEntryInto(e *entry, key string, v gjson.Result) {
+	p.fields.read(v)
+	p.fromFields(e, key, v)
+}
+
+// fromFields reads the entry at key, whose text is v, from p.fields.
+func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	p.ctx = key
 	if key == "" {
 		p.ctx = "root package"
 	}
 	defer func() { p.ctx = "" }()
 	*e = entry{path: key, at: v}
-	p.fields.read(v)
 	o := &p.fields
 	e.name = p.str(o, "name")
 	if e.name == "" && key != "" {
@@ -1262,12 +1277,17 @@ func (f *fields) slot(key string) *gjson.Result {
 	return nil
 }
 
-// read fills f from the object v.
-func (f *fields) read(v gjson.Result) {
+// clear empties f of the last read's members.
+func (f *fields) clear() {
 	for _, r := range f.set {
 		*r = gjson.Result{}
 	}
 	f.set = f.set[:0]
+}
+
+// read fills f from the object v.
+func (f *fields) read(v gjson.Result) {
+	f.clear()
 	v.ForEach(func(k, val gjson.Result) bool {
 		if r := f.slot(k.Str); r != nil {
 			*r = val
