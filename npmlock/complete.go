@@ -460,7 +460,7 @@ func (c *completeness) report(v visit, e *entry, name, spec, target string, conf
 		who = fmt.Sprintf("%s (%s@%s)", key, e.name, e.version)
 	}
 	want := name + "@" + spec
-	at := depKey(e.at, name)
+	at := depKey(e.at.result(), name)
 	if v.linked {
 		// npm ci installs it as it is: a warning, not a stop.
 		what := "which the lockfile does not install where Node would find it"

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -349,23 +350,25 @@ func (p *parser) fail(r gjson.Result, format string, args ...any) {
 	p.errs = append(p.errs, p.errAt(r, fmt.Sprintf(format, args...)))
 }
 
-// entry is one lockfile record, in either version's shape.
+// entry is one lockfile record, in either version's shape. A lockfile has
+// thousands, held until the tree is checked: they are kept small.
 type entry struct {
 	path     string
 	name     string
 	version  string
-	resolved gjson.Result
-	integ    gjson.Result
+	resolved member
+	integ    member
 	link     bool
 	target   string // a link's target folder
 	flags    lockfile.Flags
 	deps     []lockfile.Edge
-	platform lockfile.Platform
+	// platform is nil for the many entries that run anywhere.
+	platform *lockfile.Platform
 	engines  []lockfile.Engine
 	bins     []lockfile.Bin
 	scripts  bool
 	license  string
-	at       gjson.Result
+	at       member
 	// bundles names the dependencies the package ships inside its own
 	// archive (bundleDependencies); bundlesAll is true for "true" (all).
 	bundles    []string
@@ -376,6 +379,33 @@ type entry struct {
 	// walked: the completeness walk has reached the entry; nested: some
 	// install path lies in its node_modules.
 	walked, nested bool
+}
+
+// member is a gjson.Result of the lockfile's text kept in 32 bytes
+// instead of 80: what [member.result] needs to give it back whole.
+type member struct {
+	raw   string
+	index int
+	typ   gjson.Type
+}
+
+func memberOf(r gjson.Result) member { return member{r.Raw, r.Index, r.Type} }
+
+// result is the gjson.Result m was made of: its string unescaped again,
+// its number read again, as gjson reads them.
+func (m member) result() gjson.Result {
+	r := gjson.Result{Type: m.typ, Raw: m.raw, Index: m.index}
+	switch m.typ {
+	case gjson.String:
+		if strings.IndexByte(m.raw, '\\') < 0 {
+			r.Str = m.raw[1 : len(m.raw)-1]
+		} else {
+			r.Str = gjson.Parse(m.raw).Str
+		}
+	case gjson.Number:
+		r.Num, _ = strconv.ParseFloat(m.raw, 64)
+	}
+	return r
 }
 
 // top holds the members of the lockfile's top level that lock2nix reads.
@@ -441,10 +471,10 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	for _, j := range jobs {
 		key, e := j.key, j.e
 		if e.link {
-			target := e.resolved.String()
+			target := e.resolved.result().String()
 			e.target = target
 			if err := checkRelative(target); err != nil {
-				p.fail(e.resolved, "%s: link target: %v", key, err)
+				p.fail(e.resolved.result(), "%s: link target: %v", key, err)
 				continue
 			}
 			links[target] = append(links[target], key)
@@ -475,7 +505,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		if !e.link {
 			continue
 		}
-		target := e.resolved.String()
+		target := e.target
 		t, ok := entries[target]
 		switch {
 		case !ok:
@@ -618,15 +648,15 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 		p.ctx = "root package"
 	}
 	defer func() { p.ctx = "" }()
-	*e = entry{path: key, at: v}
+	*e = entry{path: key, at: memberOf(v)}
 	o := &p.fields
 	e.name = p.str(o, "name")
 	if e.name == "" && key != "" {
 		e.name = nameFromPath(key)
 	}
 	e.version = p.str(o, "version")
-	e.resolved = o.Get("resolved")
-	e.integ = o.Get("integrity")
+	e.resolved = memberOf(o.Get("resolved"))
+	e.integ = memberOf(o.Get("integrity"))
 	e.link = p.bool(o, "link")
 	for _, f := range flagFields {
 		if p.bool(o, f.field) {
@@ -638,7 +668,9 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	e.bundles, e.bundlesAll = bundles(o.bundleDependencies, o.bundledDependencies)
 	e.license = p.license(o.Get("license"))
 	e.deps = p.edges(o)
-	e.platform = lockfile.Platform{OS: p.strs(o, "os"), CPU: p.strs(o, "cpu"), Libc: p.strs(o, "libc")}
+	if os, cpu, libc := p.strs(o, "os"), p.strs(o, "cpu"), p.strs(o, "libc"); len(os)+len(cpu)+len(libc) > 0 {
+		e.platform = &lockfile.Platform{OS: os, CPU: cpu, Libc: libc}
+	}
 	e.bins = p.bins(o, e.name)
 	if e.flags.Has(lockfile.FlagOptional) {
 		// npm checks the engines of optional packages only.
@@ -663,21 +695,22 @@ func (p *parser) sourceV2(e *entry, entries map[string]*entry) (lockfile.Source,
 // resolve turns resolved, integrity and version into a Source.
 func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 	raw := ""
-	if e.resolved.Type == gjson.String {
-		raw = e.resolved.Str
-	} else if e.resolved.Exists() && e.resolved.Type != gjson.False && e.resolved.Type != gjson.Null {
-		p.fail(e.resolved, "%s: resolved must be a string, not %s", e.path, kind(e.resolved))
+	resolved, integ := e.resolved.result(), e.integ.result()
+	if resolved.Type == gjson.String {
+		raw = resolved.Str
+	} else if resolved.Exists() && resolved.Type != gjson.False && resolved.Type != gjson.Null {
+		p.fail(resolved, "%s: resolved must be a string, not %s", e.path, kind(resolved))
 		return lockfile.Source{}, false
 	}
 	var hash lockfile.Hash
-	if e.integ.Exists() && e.integ.Type != gjson.Null {
-		if e.integ.Type != gjson.String {
-			p.fail(e.integ, "%s: integrity must be a string, not %s", e.path, kind(e.integ))
+	if integ.Exists() && integ.Type != gjson.Null {
+		if integ.Type != gjson.String {
+			p.fail(integ, "%s: integrity must be a string, not %s", e.path, kind(integ))
 			return lockfile.Source{}, false
 		}
-		h, err := lockfile.ParseIntegrity(e.integ.Str)
+		h, err := lockfile.ParseIntegrity(integ.Str)
 		if err != nil {
-			p.fail(e.integ, "%s: %v", e.path, err)
+			p.fail(integ, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
 		hash = h
@@ -696,16 +729,16 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 	case strings.HasPrefix(raw, "file:"):
 		rel := strings.TrimPrefix(raw, "file:")
 		if err := checkRelative(rel); err != nil {
-			p.fail(e.resolved, "%s: %v", e.path, err)
+			p.fail(resolved, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
 		if isArchive(rel) {
-			return lockfile.Source{Kind: lockfile.LocalTarball, Path: path.Clean(rel), Hash: hash, Origin: p.pos(e.resolved)}, true
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: path.Clean(rel), Hash: hash, Origin: p.pos(resolved)}, true
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: path.Clean(rel), Origin: p.pos(e.resolved)}, true
+		return lockfile.Source{Kind: lockfile.Directory, Path: path.Clean(rel), Origin: p.pos(resolved)}, true
 	case raw != "":
 		if err := parseTarballURL(raw); err != nil {
-			p.fail(e.resolved, "%s: %v", e.path, err)
+			p.fail(resolved, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
 		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(e.name, raw), Hash: hash}, true
@@ -713,17 +746,17 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 	// No resolved URL: npm fetches name@version from the configured
 	// registry.
 	if version == "" {
-		p.fail(e.at, "%s: no version and no resolved URL", e.path)
+		p.fail(e.at.result(), "%s: no version and no resolved URL", e.path)
 		return lockfile.Source{}, false
 	}
 	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(e.name, version), Hash: hash}, true
 }
 
 func (e *entry) resolvedOr() gjson.Result {
-	if e.resolved.Exists() {
-		return e.resolved
+	if r := e.resolved.result(); r.Exists() {
+		return r
 	}
-	return e.at
+	return e.at.result()
 }
 
 // addFolder records a folder of the project (a workspace or a file:
@@ -735,7 +768,7 @@ func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
 	if matchAny(globs, e.path) {
 		p.g.Root.Workspaces = append(p.g.Root.Workspaces, e.path)
 	}
-	pkg := p.add(e, lockfile.Source{Kind: lockfile.Link, Path: rel, Origin: p.pos(e.at)})
+	pkg := p.add(e, lockfile.Source{Kind: lockfile.Link, Path: rel, Origin: p.pos(e.at.result())})
 	pkg.Installs = pkg.Installs[:0]
 	for _, from := range linkedFrom {
 		pkg.Installs = append(pkg.Installs, lockfile.Install{Path: from, Flags: e.flags})
@@ -751,8 +784,11 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
 			Name: e.name, Version: e.version, Source: src,
-			Deps: e.deps, Platform: e.platform, Engines: e.engines, Bins: e.bins,
+			Deps: e.deps, Engines: e.engines, Bins: e.bins,
 			HasInstallScript: e.scripts, License: e.license,
+		}
+		if e.platform != nil {
+			pkg.Platform = *e.platform
 		}
 		p.store(key, pkg, locTaken)
 		p.g.Packages = append(p.g.Packages, pkg)
@@ -761,7 +797,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		case pkg.Source.Hash.IsZero():
 			pkg.Source.Hash = src.Hash
 		case pkg.Source.Hash.Algo == src.Hash.Algo && !pkg.Source.Hash.Equal(src.Hash):
-			p.fail(e.integ, "%s: integrity %s contradicts %s given for the same source elsewhere", e.path, src.Hash, pkg.Source.Hash)
+			p.fail(e.integ.result(), "%s: integrity %s contradicts %s given for the same source elsewhere", e.path, src.Hash, pkg.Source.Hash)
 		case src.Hash.Algo > pkg.Source.Hash.Algo:
 			pkg.Source.Hash = src.Hash
 		}

@@ -34,7 +34,7 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 			return true
 		})
 	}
-	p.v1nodes = map[string]*entry{"": {deps: p.g.Root.Deps, at: root}}
+	p.v1nodes = map[string]*entry{"": {deps: p.g.Root.Deps, at: memberOf(root)}}
 	p.walkV1("", deps, false)
 	if len(p.errs) == p.stops {
 		p.checkComplete(p.v1nodes, nil, pkgJSON)
@@ -120,9 +120,9 @@ func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool)
 	case isGitSpec(version) || isGitHubShorthand(version):
 		e.version = ""
 		src, ok = p.resolve(e, version)
-	case strings.HasPrefix(version, "file:") || (isTarballURL(version) && !e.resolved.Exists()):
+	case strings.HasPrefix(version, "file:") || (isTarballURL(version) && !e.resolved.result().Exists()):
 		// A tarball as the version: npm reads it as the resolved URL.
-		e.resolved = v.Get("version")
+		e.resolved = memberOf(v.Get("version"))
 		e.version = ""
 		src, ok = p.resolve(e, "")
 	default:
