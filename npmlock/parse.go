@@ -649,32 +649,48 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	}
 	defer func() { p.ctx = "" }()
 	*e = entry{path: key, at: memberOf(v)}
+	// The members are read straight from the struct, not looked up by
+	// name: this runs for every entry.
 	o := &p.fields
-	e.name = p.str(o, "name")
+	e.name = p.str(o.name, "name")
 	if e.name == "" && key != "" {
 		e.name = nameFromPath(key)
 	}
-	e.version = p.str(o, "version")
-	e.resolved = memberOf(o.Get("resolved"))
-	e.integ = memberOf(o.Get("integrity"))
-	e.link = p.bool(o, "link")
-	for _, f := range flagFields {
-		if p.bool(o, f.field) {
+	e.version = p.str(o.version, "version")
+	e.resolved = memberOf(o.resolved)
+	e.integ = memberOf(o.integrity)
+	e.link = p.bool(o.link, "link")
+	// The install flags of both lockfile shapes; v1 says "bundled" where
+	// v2 says "inBundle".
+	for _, f := range [...]struct {
+		r     *gjson.Result
+		field string
+		flag  lockfile.Flags
+	}{
+		{&o.dev, "dev", lockfile.FlagDev},
+		{&o.optional, "optional", lockfile.FlagOptional},
+		{&o.devOptional, "devOptional", lockfile.FlagDevOptional},
+		{&o.inBundle, "inBundle", lockfile.FlagBundled},
+		{&o.bundled, "bundled", lockfile.FlagBundled},
+		{&o.extraneous, "extraneous", lockfile.FlagExtraneous},
+		{&o.peer, "peer", lockfile.FlagPeer},
+	} {
+		if f.r.Type != gjson.Null && p.bool(*f.r, f.field) {
 			e.flags |= f.flag
 		}
 	}
-	e.scripts = p.bool(o, "hasInstallScript")
+	e.scripts = p.bool(o.hasInstallScript, "hasInstallScript")
 	e.shrinkwrap = o.hasShrinkwrap.Type == gjson.True
 	e.bundles, e.bundlesAll = bundles(o.bundleDependencies, o.bundledDependencies)
-	e.license = p.license(o.Get("license"))
+	e.license = p.license(o.license)
 	e.deps = p.edges(o)
-	if os, cpu, libc := p.strs(o, "os"), p.strs(o, "cpu"), p.strs(o, "libc"); len(os)+len(cpu)+len(libc) > 0 {
+	if os, cpu, libc := p.strs(o.os, "os"), p.strs(o.cpu, "cpu"), p.strs(o.libc, "libc"); len(os)+len(cpu)+len(libc) > 0 {
 		e.platform = &lockfile.Platform{OS: os, CPU: cpu, Libc: libc}
 	}
-	e.bins = p.bins(o, e.name)
+	e.bins = p.bins(o.bin, e.name)
 	if e.flags.Has(lockfile.FlagOptional) {
 		// npm checks the engines of optional packages only.
-		e.engines = engines(o.Get("engines"))
+		e.engines = engines(o.engines)
 	}
 }
 
@@ -1020,8 +1036,7 @@ func kind(r gjson.Result) string {
 	return "nothing"
 }
 
-func (p *parser) str(v getter, field string) string {
-	r := v.Get(field)
+func (p *parser) str(r gjson.Result, field string) string {
 	if !r.Exists() || r.Type == gjson.Null {
 		return ""
 	}
@@ -1032,8 +1047,7 @@ func (p *parser) str(v getter, field string) string {
 	return r.Str
 }
 
-func (p *parser) bool(v getter, field string) bool {
-	r := v.Get(field)
+func (p *parser) bool(r gjson.Result, field string) bool {
 	switch r.Type {
 	case gjson.True:
 		return true
@@ -1047,8 +1061,7 @@ func (p *parser) bool(v getter, field string) bool {
 }
 
 // strs reads a list of strings; npm also accepts a single string.
-func (p *parser) strs(v getter, field string) []string {
-	r := v.Get(field)
+func (p *parser) strs(r gjson.Result, field string) []string {
 	switch {
 	case !r.Exists() || r.Type == gjson.Null:
 		return nil
@@ -1077,21 +1090,6 @@ func (p *parser) license(r gjson.Result) string {
 		return r.Get("type").String() // the deprecated {type, url} form
 	}
 	return ""
-}
-
-// flagFields are the install flags of both lockfile shapes; v1 says
-// "bundled" where v2 says "inBundle".
-var flagFields = []struct {
-	field string
-	flag  lockfile.Flags
-}{
-	{"dev", lockfile.FlagDev},
-	{"optional", lockfile.FlagOptional},
-	{"devOptional", lockfile.FlagDevOptional},
-	{"inBundle", lockfile.FlagBundled},
-	{"bundled", lockfile.FlagBundled},
-	{"extraneous", lockfile.FlagExtraneous},
-	{"peer", lockfile.FlagPeer},
 }
 
 var edgeFields = []struct {
@@ -1150,8 +1148,7 @@ func peerOptional(meta gjson.Result, name string) bool {
 
 // bins reads "bin": an object of command → file, or one file named after
 // the package.
-func (p *parser) bins(v getter, name string) []lockfile.Bin {
-	r := v.Get("bin")
+func (p *parser) bins(r gjson.Result, name string) []lockfile.Bin {
 	var out []lockfile.Bin
 	switch {
 	case !r.Exists() || r.Type == gjson.Null:
