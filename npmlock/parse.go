@@ -895,19 +895,28 @@ func (s *slab[T]) copyOf(ts []T) []T {
 
 // assignIDs names each package name@version, adding a short digest of the
 // source where two sources lock the same name and version.
+//
+// The packages are sorted by that name to find the ones that share it
+// (rather than counted in a map, whose memory is the costlier): the graph
+// is sorted by ID next, which then finds them in order.
 func (p *parser) assignIDs() {
-	count := make(map[string]int, len(p.g.Packages))
-	for _, pkg := range p.g.Packages {
+	pkgs := p.g.Packages
+	for _, pkg := range pkgs {
 		pkg.ID = baseID(pkg)
-		count[pkg.ID]++
 	}
-	for _, pkg := range p.g.Packages {
-		id := pkg.ID
-		if count[id] > 1 {
-			sum := sha256.Sum256([]byte(pkg.Source.ID().String()))
-			id += "~" + hex.EncodeToString(sum[:4])
+	slices.SortFunc(pkgs, func(a, b *lockfile.Package) int { return strings.Compare(a.ID, b.ID) })
+	for i := 0; i < len(pkgs); {
+		j := i + 1
+		for j < len(pkgs) && pkgs[j].ID == pkgs[i].ID {
+			j++
 		}
-		pkg.ID = id
+		if j-i > 1 {
+			for _, pkg := range pkgs[i:j] {
+				sum := sha256.Sum256([]byte(pkg.Source.ID().String()))
+				pkg.ID += "~" + hex.EncodeToString(sum[:4])
+			}
+		}
+		i = j
 	}
 }
 
