@@ -179,7 +179,7 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 		}
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
-	p.g = &lockfile.Graph{}
+	p.g = &lockfile.Graph{Packages: make([]*lockfile.Package, 0, p.sizeHint)}
 	p.g.Root.Name = top.name.String()
 	p.g.Root.Version = top.version.String()
 	var err error
@@ -223,6 +223,7 @@ type parser struct {
 	entries  slab[entry]
 	packages slab[lockfile.Package]
 	edgeList slab[lockfile.Edge]
+	installs slab[lockfile.Install]
 	// edgeBuf collects an entry's edges before they are copied to edgeList.
 	edgeBuf []lockfile.Edge
 	errs    []error
@@ -821,7 +822,14 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 	if pkg.Engines == nil {
 		pkg.Engines = e.engines // the first optional install brings them
 	}
-	pkg.Installs = append(pkg.Installs, lockfile.Install{Path: e.path, Flags: e.flags})
+	in := lockfile.Install{Path: e.path, Flags: e.flags}
+	if len(pkg.Installs) == 0 {
+		// Most packages are installed once: their one install comes from
+		// a block, not an allocation of its own.
+		pkg.Installs = p.installs.copyOf([]lockfile.Install{in})
+	} else {
+		pkg.Installs = append(pkg.Installs, in)
+	}
 	return pkg
 }
 
