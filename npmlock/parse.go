@@ -725,7 +725,7 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			p.fail(integ, "%s: integrity must be a string, not %s", e.path, kind(integ))
 			return lockfile.Source{}, false
 		}
-		h, err := lockfile.ParseIntegrity(integ.Str)
+		h, err := parseIntegrity(integ.Str)
 		if err != nil {
 			p.fail(integ, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
@@ -767,6 +767,21 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 		return lockfile.Source{}, false
 	}
 	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(e.name, version), Hash: hash}, true
+}
+
+// parseIntegrity is lockfile.ParseIntegrity, which splits the text at
+// white space (Unicode's) first: nearly every entry holds one digest, in
+// ASCII without space, which is read as it is.
+func parseIntegrity(s string) (lockfile.Hash, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= utf8.RuneSelf {
+			return lockfile.ParseIntegrity(s)
+		}
+	}
+	if s == "" {
+		return lockfile.ParseIntegrity(s)
+	}
+	return lockfile.ParseSRI(s)
 }
 
 func (e *entry) resolvedOr() gjson.Result {
