@@ -990,8 +990,12 @@ func checkPath(key string) error {
 	if strings.HasPrefix(key, "/") {
 		return errors.New("is absolute")
 	}
-	if strings.IndexFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
-		return errors.New("contains a control character")
+	for i := 0; i < len(key); i++ {
+		// Byte by byte: the bytes of a character beyond ASCII are all
+		// 0x80 or above.
+		if key[i] < 0x20 || key[i] == 0x7f {
+			return errors.New("contains a control character")
+		}
 	}
 	if !inNodeModules(key) {
 		return nil // a folder of the project; checked where it is used

@@ -44,11 +44,14 @@ func (s *scanner) peek() byte {
 func (s *scanner) ws() { s.i = skipWS(s.data, s.i) }
 
 func skipWS(d string, i int) int {
-	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\t' || d[i] == '\r') {
+	for i < len(d) && space[d[i]] {
 		i++
 	}
 	return i
 }
+
+// space marks JSON's white space.
+var space = [256]bool{' ': true, '\n': true, '\t': true, '\r': true}
 
 // at sets s.i to i, an index a skip function returned: -1 fails.
 func (s *scanner) at(i int) bool {
