@@ -12,13 +12,16 @@ let
     local = import ./nixexpr/local.nix;
     schema = import ./nixexpr/schema.nix;
     node = import ./nixexpr/node/modules.nix;
+    nodeEntry = import ./nixexpr/node/entry.nix;
     npm = import ./nixexpr/npm/builders.nix;
     pnpm = import ./nixexpr/pnpm/builders.nix;
+    dune = import ./nixexpr/dune/builders.nix;
     text = {
       modules = builtins.readFile ./nixexpr/node/modules.js;
       npm = builtins.readFile ./nixexpr/npm/layout.js;
       pnpm = builtins.readFile ./nixexpr/pnpm/layout.js;
       devShell = builtins.readFile ./nixexpr/node/devshell.sh;
+      duneHelpers = builtins.readFile ./nixexpr/dune/helpers.sh;
     };
   };
   # A file lock2nix wrote: data (the default), or a function in
@@ -53,8 +56,12 @@ in
   # The same for a pnpm data file (pnpm-lock.nix).
   pnpm = load (import ./nixexpr/pnpm/entry.nix);
 
-  # The same for a generated dune file.
-  dune = { file, ... }@args: pkgs.callPackage file (removeAttrs args [ "file" ]);
+  # The packages of a dune data file (packagesByName, project, sources)
+  # for the project in src; the lock's own compiler is built unless
+  # compiler (a derivation) or useNixpkgsOCaml = true asks for another.
+  # Every argument but file goes to the builders (src, overrides,
+  # depexts, localPaths, …).
+  dune = load (import ./nixexpr/dune/entry.nix);
 
   # lock2nix itself.
   lock2nix = pkgs.callPackage ./nix/package.nix { };

@@ -27,7 +27,8 @@
         };
       });
 
-      # pkgs.lock2nix, and the builders: pkgs.lock2nixNpm { file = ./package-lock.nix; src = ./.; }
+      # pkgs.lock2nix, and the builders: pkgs.lock2nixNpm { file = ./package-lock.nix; src = ./.; },
+      # pkgs.lock2nixDune { file = ./dune-lock.nix; src = ./.; }, …
       overlays.default =
         final: prev:
         let

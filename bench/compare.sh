@@ -243,7 +243,8 @@ if [ ${#dune_dirs[@]} -gt 0 ]; then
     cat_cmd=(sh -c 'cat "$1"/dune.lock/*' sh "$dir")
     cpu l2n "${l2n_cmd[@]}" --- cat "${cat_cmd[@]}"
     l2n=${cells[l2n]} catc=${cells[cat]}
-    s="(import $work/out.nix $stub).sources"
+    # The data file's sources, through the builders' fetchers.
+    s="((import $repo { pkgs.callPackage = fn: fn; }).dune ({ file = $work/out.nix; } // $stub)).sources"
     # The baseline: the approach of tools that read the lock at evaluation
     # time; every .pkg file read, its fetch's URL and checksum matched out.
     evals "let s = $s; in $forced" "

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // The real locks and their sources, shared with the other projects of
@@ -154,14 +157,51 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 	return string(out)
 }
 
-// generateDune translates the project in dir and returns the file.
-func generateDune(t *testing.T, dir string) string {
+// generateDune translates the project in dir into a data file and, with
+// --standalone, a self-contained file, and returns both.
+func generateDune(t *testing.T, dir string) (data, standalone string) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "dune-lock.nix")
-	if msg, err := exec.Command("go", "run", "../cmd/lock2nix", "dune", dir, "-o", out).CombinedOutput(); err != nil {
-		t.Fatalf("lock2nix dune: %v\n%s", err, msg)
+	tmp := t.TempDir()
+	data, standalone = filepath.Join(tmp, "dune-lock.nix"), filepath.Join(tmp, "standalone.nix")
+	for _, args := range [][]string{{"-o", data}, {"--standalone", "-o", standalone}} {
+		if msg, err := exec.Command("go", append([]string{"run", "../cmd/lock2nix", "dune", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("lock2nix dune %s: %v\n%s", strings.Join(args, " "), err, msg)
+		}
 	}
-	return out
+	return data, standalone
+}
+
+// duneCall is the Nix expression that builds a file lock2nix dune wrote
+// (a data file, or one written with --standalone) with the repository's
+// builders and more arguments (Nix bindings): what lock2nix.lib.dune
+// returns. pkgs must be in scope.
+func duneCall(file, bindings string) string {
+	return "((import " + repo + " { inherit pkgs; }).dune { file = " + file + "; " + bindings + " })"
+}
+
+// sameDerivations checks that two expressions of attribute sets of
+// derivations (the data file's, the --standalone file's) give the same
+// derivation for each name, with pkgs the given stand-in.
+func sameDerivations(t *testing.T, pkgs, data, standalone string) {
+	t.Helper()
+	drvs := func(expr string) map[string]string {
+		out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", "let pkgs = "+pkgs+"; in builtins.mapAttrs (n: d: d.drvPath) ("+expr+")").Output()
+		if err != nil {
+			t.Fatalf("nix-instantiate: %v\n%s", err, err.(*exec.ExitError).Stderr)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b := drvs(data), drvs(standalone)
+	if len(a) == 0 {
+		t.Fatal("no derivations")
+	}
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("derivations of the data file (-) and the --standalone file (+):\n%s", diff)
+	}
 }
 
 // gridbugs is the real lock that builds OCaml 5.2.0 from source.
@@ -185,12 +225,18 @@ func TestDuneRealCompiler(t *testing.T) {
 		"bin/dune":     "(executable (name hello) (public_name hello) (package foo))\n",
 		"bin/hello.ml": "let () = print_endline (\"hello from \" ^ Sys.ocaml_version)\n",
 	})
-	gen := generateDune(t, project)
+	gen, standalone := generateDune(t, project)
 	if missing := addSources(t, gen); len(missing) > 0 {
 		t.Fatalf("no shared copy of %v", missing)
 	}
 	pkgs := standinWithDune(t)
-	built := nixBuildAll(t, pkgs, "let l = pkgs.callPackage "+gen+" { src = "+project+"; }; in { inherit (l.packagesByName) ocaml ocaml-base-compiler ocaml-config; inherit (l) project; }")
+	attrs := func(l string) string {
+		return "let l = " + l + "; in { inherit (l.packagesByName) ocaml ocaml-base-compiler ocaml-config; inherit (l) project; }"
+	}
+	// The data file is built with the repository's builders; the
+	// --standalone file beside it gives the same derivations.
+	sameDerivations(t, pkgs, attrs(duneCall(gen, "src = "+project+";")), attrs("pkgs.callPackage "+standalone+" { src = "+project+"; }"))
+	built := nixBuildAll(t, pkgs, attrs(duneCall(gen, "src = "+project+";")))
 
 	compiler := built["ocaml-base-compiler"]
 	if got := run(t, "", nil, filepath.Join(compiler, "bin", "ocamlc"), "-version"); got != "5.2.0\n" {
@@ -250,16 +296,24 @@ func TestDuneRealPackages(t *testing.T) {
 	needShared(t)
 	grid := nixReadableTempDir(t)
 	copyDir(t, filepath.Join(sharedCorpus, gridbugs), grid)
-	gridNix := generateDune(t, grid)
+	gridNix, gridStandalone := generateDune(t, grid)
 	addSources(t, gridNix)
 	garden := nixReadableTempDir(t)
 	copyDir(t, filepath.Join(sharedCorpus, languageGarden), garden)
-	gardenNix := generateDune(t, garden)
+	gardenNix, gardenStandalone := generateDune(t, garden)
 	addSources(t, gardenNix)
 
 	names := []string{"ocamlfind", "ocamlbuild", "cppo", "qcheck-core", "re", "sexplib0", "gen", "camlp-streams", "ppx_derivers", "ocaml-compiler-libs", "seq", "ocaml"}
-	compiler := "(pkgs.callPackage " + gridNix + " { src = " + grid + "; }).packagesByName.ocaml-base-compiler"
-	built := nixBuildAll(t, standinWithDune(t), "let l = pkgs.callPackage "+gardenNix+" { src = "+garden+"; compiler = "+compiler+"; }; in { inherit (l.packagesByName) "+strings.Join(names, " ")+"; compiler = "+compiler+"; }")
+	attrs := func(call func(file, bindings string) string, gridFile, gardenFile string) string {
+		compiler := call(gridFile, "src = "+grid+";") + ".packagesByName.ocaml-base-compiler"
+		return "let l = " + call(gardenFile, "src = "+garden+"; compiler = "+compiler+";") + "; in { inherit (l.packagesByName) " + strings.Join(names, " ") + "; compiler = " + compiler + "; }"
+	}
+	callPackage := func(file, bindings string) string { return "(pkgs.callPackage " + file + " { " + bindings + " })" }
+	pkgs := standinWithDune(t)
+	// The data files are built with the repository's builders; the
+	// --standalone files beside them give the same derivations.
+	sameDerivations(t, pkgs, attrs(duneCall, gridNix, gardenNix), attrs(callPackage, gridStandalone, gardenStandalone))
+	built := nixBuildAll(t, pkgs, attrs(duneCall, gridNix, gardenNix))
 
 	// The compiler's library folder holds no topfind: ocamlfind's went
 	// into its own output.

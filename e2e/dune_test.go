@@ -40,7 +40,9 @@ func tarball(t *testing.T, dir string) (string, string) {
 
 // TestDuneBuild makes a lock directory of two tiny dune packages, a
 // library and a program that uses it, whose sources are tarballs in the
-// project, translates it, and builds the program with real Nix, the
+// project, translates it (the data file, and the --standalone file, which
+// must give the same derivations), and builds the program from the data
+// file and the repository's builders with real Nix, the
 // host's OCaml and dune, through the nixpkgs stand-in: the program must
 // run and print what the library computes.
 func TestDuneBuild(t *testing.T) {
@@ -111,16 +113,18 @@ func TestDuneBuild(t *testing.T) {
   (checksum sha256=` + appSum + `)))
 `,
 	})
-	out := filepath.Join(work, "dune-lock.nix")
 	if os.Getenv("KEEP") != "" {
 		t.Log("work", work)
 	}
-	gen := exec.Command("go", "run", "../cmd/lock2nix", "dune", filepath.Join(work, "project"), "-o", out)
-	if msg, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("lock2nix dune: %v\n%s", err, msg)
-	}
 	project := filepath.Join(work, "project")
-	res, err := nixBuild("(pkgs.callPackage " + out + " { compiler = pkgs.ocaml; src = " + project + "; }).packagesByName.appb")
+	out, standalone := generateDune(t, project)
+	// The data file is built with the repository's builders; the
+	// --standalone file beside it gives the same derivations.
+	args := "compiler = pkgs.ocaml; src = " + project + ";"
+	sameDerivations(t, "import "+standin+" { }",
+		"let l = "+duneCall(out, args)+"; in l.packagesByName // { project = l.project; }",
+		"let l = pkgs.callPackage "+standalone+" { "+args+" }; in l.packagesByName // { project = l.project; }")
+	res, err := nixBuild(duneCall(out, args) + ".packagesByName.appb")
 	if err != nil {
 		t.Fatalf("nix-build: %v", err)
 	}
@@ -139,7 +143,7 @@ func TestDuneBuild(t *testing.T) {
 	}
 
 	// The project itself, built by dune with the locked packages.
-	if res, err = nixBuild("(pkgs.callPackage " + out + " { compiler = pkgs.ocaml; src = " + project + "; }).project"); err != nil {
+	if res, err = nixBuild(duneCall(out, args) + ".project"); err != nil {
 		t.Fatalf("nix-build project: %v", err)
 	}
 	got, err = exec.Command(filepath.Join(res, "bin", "demo")).Output()

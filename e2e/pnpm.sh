@@ -24,17 +24,10 @@
 # 9.0; installed once with npm into ~/.cache/lock2nix-e2e. Needs: go, npm, node, nix-build
 # (Debian's nix-bin). Runs Nix without a sandbox and without binary caches.
 set -euo pipefail
-[ $# -eq 1 ] || { echo "usage: $0 PROJECT_DIR" >&2; exit 2; }
-proj=$(cd "$1" && pwd)
-repo=$(cd "$(dirname "$0")/.." && pwd)
-name=$(basename "$proj")
-work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export NIX_CONFIG=$'sandbox = false\nsubstituters ='
-LOCK2NIX_HOST_NODE_VERSION=$(node --version | sed 's/^v//')
-export LOCK2NIX_HOST_NODE_VERSION
+format=pnpm
+# shellcheck source=e2e/lib.sh
+. "$(dirname "$0")/lib.sh" "$@"
 
-reg=$(npm config get registry 2>/dev/null)
 if [ -z "${PNPM:-}" ]; then
   version=${PNPM_VERSION:-$(node -e '
     const fs = require("fs"), [dir, node] = process.argv.slice(1);
@@ -50,46 +43,8 @@ if [ -z "${PNPM:-}" ]; then
   PNPM=$cache/node_modules/.bin/pnpm
 fi
 
-(cd "$repo" && go build -o "$work/lock2nix" ./cmd/lock2nix)
-# LOCK2NIX_FLAGS adds flags, e.g. --allow-unpinned for lockfiles without integrity.
-# shellcheck disable=SC2086
-"$work/lock2nix" pnpm "$proj" -o "$work/lock.nix" --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
-# shellcheck disable=SC2086
-"$work/lock2nix" pnpm "$proj" -o "$work/standalone.nix" --standalone --registry "$reg" --replace-registry-host registry.npm.test ${LOCK2NIX_FLAGS:-}
-
-overrides="{ }"
-[ -f "$proj/overrides.nix" ] && overrides="import $proj/overrides.nix { inherit pkgs; }"
-# tree FILE INSTALL_SCRIPTS: the expression of FILE's nodeModules, built
-# by this repository's builders.
-tree() {
-  echo "let pkgs = import $repo/testdata/nixpkgs-standin { };
-    in ((import $repo { inherit pkgs; }).pnpm {
-      file = $1;
-      src = /. + \"$proj\";
-      installScripts = $2;
-      overrides = $overrides;
-    }).nodeModules"
-}
-build() { # build INSTALL_SCRIPTS; the builders' log goes to $work/build.log
-  nix-build --no-out-link --quiet 2>"$work/build.log" -E "$(tree "$work/lock.nix" "$1")" || {
-    tail -n 40 "$work/build.log" >&2
-    echo "e2e/pnpm.sh: $name: FAIL: nix-build (install scripts: $1)" >&2
-    return 1
-  }
-}
-# The data file and the --standalone file give the same derivations.
-for scripts in false true; do
-  if ! data=$(nix-instantiate --quiet -E "$(tree "$work/lock.nix" $scripts)" 2>"$work/build.log") ||
-    ! standalone=$(nix-instantiate --quiet -E "$(tree "$work/standalone.nix" $scripts)" 2>>"$work/build.log"); then
-    tail -n 40 "$work/build.log" >&2
-    echo "e2e/pnpm.sh: $name: FAIL: nix-instantiate (install scripts: $scripts)" >&2
-    exit 1
-  fi
-  if [ "$data" != "$standalone" ]; then
-    echo "e2e/pnpm.sh: $name: FAIL: the --standalone file gives $standalone, the data file $data (install scripts: $scripts)" >&2
-    exit 1
-  fi
-done
+generate
+same_derivations
 nixtree=$(build false)
 
 copy() { # copy DEST: the project into DEST, without node_modules
@@ -104,68 +59,31 @@ pnpmdir=$(copy "$work/pnpm")
   --store-dir="${PNPM_STORE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lock2nix-e2e/pnpm-store}" \
   --reporter=silent ${PNPM_FLAGS:-} >/dev/null)
 
-# Every path with a node_modules component, links shown with their target;
-# a link that leads out of the tree is shown as such.
-listing() {
-  local root
-  root=$(realpath -m -s "$1")
-  (cd "$1" && find . \( -path ./node_modules/.modules.yaml -o -path ./node_modules/.pnpm/lock.yaml -o -name '.pnpm-workspace-state*.json' \) -prune -o -print) |
-    { grep -E '/node_modules(/|$)' || true; } | sort | while IFS= read -r p; do
-      if [ -L "$1/$p" ]; then
-        t=$(readlink "$1/$p")
-        case $(cd "$(dirname "$1/$p")" && realpath -m -s "$t") in
-        "$root" | "$root"/*) printf '%s -> %s\n' "$p" "$t" ;;
-        *) printf '%s -> (a folder outside the project)\n' "$p" ;;
-        esac
-      else printf '%s\n' "$p"; fi
-    done
-}
-listing "$pnpmdir" > "$work/pnpm.list"
-listing "$nixtree" > "$work/nix.list"
-if ! diff -u --label "pnpm install" --label "lock2nix" "$work/pnpm.list" "$work/nix.list" > "$work/diff"; then
-  head -n 200 "$work/diff"
-  echo "e2e/pnpm.sh: $name: FAIL: node_modules differs from pnpm install --frozen-lockfile ($(grep -c '^[-+]\.' "$work/diff") paths)"
-  exit 1
-fi
+# pnpm's own state files left out.
+listed=(\( -path ./node_modules/.modules.yaml -o -path ./node_modules/.pnpm/lock.yaml -o -name '.pnpm-workspace-state*.json' \) -prune -o -print)
+listing "$pnpmdir" "${listed[@]}" > "$work/pnpm.list"
+listing "$nixtree" "${listed[@]}" > "$work/nix.list"
+compare "$work/pnpm.list" "$work/nix.list" "pnpm install --frozen-lockfile"
 paths=$(wc -l < "$work/nix.list")
 
 scripted=$(build true)
 rundir=$(copy "$work/run")
 cp -R "$scripted/." "$rundir/"
 chmod -R u+w "$work/run"
-broken=$(cd "$rundir" && find . -path '*/node_modules/*' -xtype l)
-if [ -n "$broken" ]; then
-  echo "$broken"
-  echo "e2e/pnpm.sh: $name: FAIL: links that lead nowhere"
-  exit 1
-fi
-load() { # load DIR NAME: require the package from DIR, or import it
-  (cd "$1" && node -e '
-    const name = process.argv[1];
-    try { require(name); } catch (e) {
-      if (e.code !== "ERR_REQUIRE_ESM" && e.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw e;
-      import(name).catch((err) => { console.error(err); process.exit(1); });
-    }' "$2") >"$work/load.log" 2>&1
-}
+no_broken_links "$rundir"
 required=0
 skipped=()
 importers=$(cd "$proj" && find . -name node_modules -prune -o -name package.json -print | sed 's|/package.json$||' | sort)
 for imp in $importers; do
-  for dep in $(node -e '
-    const pj = require(process.argv[1]);
-    console.log(Object.keys(Object.assign({}, pj.dependencies, pj.devDependencies)).join("\n"));
-  ' "$proj/$imp/package.json"); do
-    manifest="$rundir/$imp/node_modules/$dep/package.json"
-    [ -f "$manifest" ] || continue
-    node -e 'const m = require(process.argv[1]); process.exit(m.main || m.exports ? 0 : 1)' "$manifest" || continue
+  for dep in $(top_deps "$proj/$imp/package.json"); do
+    loadable "$rundir/$imp/node_modules/$dep/package.json" || continue
     if ! load "$pnpmdir/$imp" "$dep"; then
       skipped+=("$imp:$dep")
       continue
     fi
     if ! load "$rundir/$imp" "$dep"; then
       cat "$work/load.log"
-      echo "e2e/pnpm.sh: $name: FAIL: $dep loads in $imp from pnpm's tree but not from lock2nix's"
-      exit 1
+      fail "$dep loads in $imp from pnpm's tree but not from lock2nix's"
     fi
     required=$((required + 1))
   done

@@ -343,22 +343,110 @@ func listTree(t *testing.T, root string) []string {
 }
 
 // TestPnpmProd compares nodeModulesProd with pnpm install --frozen-lockfile
-// --prod --ignore-scripts on the workspace project, path for path.
+// --prod --ignore-scripts, path for path: on the workspace project, and on
+// the hoisted one (node-linker=hoisted), where leaving out the root's dev
+// dependency lets another version of it take the root.
 func TestPnpmProd(t *testing.T) {
 	need(t, "nix-build", "npm", "node", "go")
-	src, _ := filepath.Abs("../testdata/pnpm/workspace")
-	file := generatePnpm(t, src)
-	out, err := nixBuild(pnpmCall(file, "src = "+src+"; installScripts = false;") + ".nodeModulesProd")
+	for _, c := range []struct {
+		project  string
+		minPaths int
+	}{{"workspace", 100}, {"hoisted-linker-workspace", 50}} {
+		t.Run(c.project, func(t *testing.T) {
+			src, _ := filepath.Abs("../testdata/pnpm/" + c.project)
+			file := generatePnpm(t, src)
+			out, err := nixBuild(pnpmCall(file, "src = "+src+"; installScripts = false;") + ".nodeModulesProd")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := copyProject(t, src)
+			pnpmRun(t, dir, "install", "--frozen-lockfile", "--prod", "--ignore-scripts", "--reporter=silent")
+			want, got := listTree(t, dir), listTree(t, out)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("nodeModulesProd differs from pnpm install --prod (-pnpm +lock2nix):\n%s", diff)
+			}
+			if len(got) < c.minPaths {
+				t.Errorf("%d paths", len(got))
+			}
+		})
+	}
+}
+
+// TestPnpmHoistedScripts builds the scripts and workspace projects with
+// node-linker=hoisted: the package pnpm would build runs its scripts where
+// the hoisted tree puts it (its postinstall through its dependency's bin,
+// linked by pnpm's build step beside it), the blocked one runs nothing, and
+// the patched package carries its patch.
+func TestPnpmHoistedScripts(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go")
+	hoisted := func(project string) string {
+		dir := copyProject(t, "../testdata/pnpm/"+project)
+		f, err := os.OpenFile(filepath.Join(dir, ".npmrc"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("\nnode-linker=hoisted\n")
+		f.Close()
+		return dir
+	}
+	dir := hoisted("scripts")
+	out, err := nixBuild(pnpmCall(generatePnpm(t, dir), `src = /. + "`+dir+`";`) + ".nodeModules")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := copyProject(t, src)
-	pnpmRun(t, dir, "install", "--frozen-lockfile", "--prod", "--ignore-scripts", "--reporter=silent")
-	want, got := listTree(t, dir), listTree(t, out)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("nodeModulesProd differs from pnpm install --prod (-pnpm +lock2nix):\n%s", diff)
+	read := func(p string) string {
+		data, _ := os.ReadFile(filepath.Join(out, p))
+		return strings.TrimSpace(string(data))
 	}
-	if len(got) < 100 {
-		t.Errorf("%d paths", len(got))
+	if got := read("node_modules/with-script/built.txt"); got != "1.2.3" {
+		t.Errorf("with-script's postinstall wrote %q, want 1.2.3 (semver's bin)", got)
+	}
+	if got := read("node_modules/with-script/pre.txt"); got != "preinstall" {
+		t.Errorf("with-script's preinstall wrote %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(out, "node_modules/blocked/ran.txt")); err == nil {
+		t.Error("blocked ran its postinstall, which neverBuiltDependencies forbids")
+	}
+	if _, err := os.Stat(filepath.Join(out, "node_modules/.pnpm/with-script@file+deps+with-script")); err == nil {
+		t.Error("the hoisted tree has a virtual store")
+	}
+
+	dir = hoisted("workspace")
+	out, err = nixBuild(pnpmCall(generatePnpm(t, dir), `src = /. + "`+dir+`"; installScripts = false;`) + ".nodeModules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read("node_modules/is-odd/index.js"); !strings.HasPrefix(got, "// patched by lock2nix e2e\n") {
+		t.Errorf("is-odd's index.js does not carry the patch:\n%.200s", got)
+	}
+}
+
+// TestPnpmHoistedDevShell enters the devShell of the hoisted workspace
+// (node-linker=hoisted): the root's packages and a workspace project's own
+// (packages/a's ms 2.0.0, which the root does not hold) resolve, through
+// the workspace links, from folders of links into the tree; bins are
+// links that lead to their files, and none is broken.
+func TestPnpmHoistedDevShell(t *testing.T) {
+	need(t, "nix-build", "npm", "go", "bash", "node")
+	src, _ := filepath.Abs("../testdata/pnpm/hoisted-linker-workspace")
+	file := generatePnpm(t, src)
+	call := pnpmCall(file, "src = "+src+"; installScripts = false;")
+	expr := "let pkgs = import " + standin + " { }; in (" + call + ".devShell { }).shellHook"
+	out, err := exec.Command("nix-instantiate", "--eval", "--json", "-E", expr).Output()
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v", err)
+	}
+	var hook string
+	if err := json.Unmarshal(out, &hook); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nixBuild(call + ".nodeModules"); err != nil {
+		t.Fatal(err)
+	}
+	proj := copyProject(t, src)
+	stdout, stderr := enter(t, proj, hook, `node -e 'console.log(require("b")("1h"), require("semver").valid("1.2.3"))'; semver 1.2.3; packages/b/node_modules/.bin/a-cli; find . -xtype l | head -3`)
+	// packages/a exports ms 2.0.0, which prints 1h as 3600000.
+	if want := "3600000 1.2.3\n1.2.3\n3600000\n"; stdout != want {
+		t.Errorf("in the shell: got %q, want %q (hook: %s)", stdout, want, stderr)
 	}
 }

@@ -22,6 +22,13 @@ type Graph struct {
 	Root Root
 	// Packages holds every locked package, sorted by ID.
 	Packages []*Package
+	// PlatformsUnlocked says the lockfile records no platforms (npm's
+	// lockfileVersion 1): the package manager reads them from each
+	// package's own manifest, so the builders must too. Where a lockfile
+	// records them, what it records is the whole rule, missing fields
+	// included (npm ci installs an optional package whose entry lacks the
+	// libc its package.json names).
+	PlatformsUnlocked bool
 }
 
 // Root is the project whose lockfile was read.

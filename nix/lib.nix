@@ -27,7 +27,11 @@ rec {
   # --standalone.
   pnpm = { pkgs, ... }@args: (import ../. { inherit pkgs; }).pnpm (removeAttrs args [ "pkgs" ]);
 
-  # The same for a generated dune file.
+  # The packages of a dune data file (packagesByName, project) for the
+  # project in src, the lock's own compiler built unless compiler (or
+  # useNixpkgsOCaml = true) names another; a file written with
+  # --standalone is called as it is:
+  #   lock2nix.lib.dune { inherit pkgs; file = ./dune-lock.nix; src = ./.; }
   dune = { pkgs, ... }@args: (import ../. { inherit pkgs; }).dune (removeAttrs args [ "pkgs" ]);
 
   # A check that fails when a generated file is stale relative to its

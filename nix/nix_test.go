@@ -193,3 +193,50 @@ in [
 		}
 	}
 }
+
+// TestDuneBuilderForms builds one dune data file through each way
+// lock2nix's builders reach users (the flake's lib.dune, its overlay's
+// lock2nixDune, a plain import of the repository) and the --standalone
+// file with pkgs.callPackage and lib.dune: all give the same derivation
+// for every package and the project.
+func TestDuneBuilderForms(t *testing.T) {
+	needNix(t)
+	dir := t.TempDir()
+	data, standalone := filepath.Join(dir, "data.nix"), filepath.Join(dir, "standalone.nix")
+	for _, args := range [][]string{{"-o", data}, {"--standalone", "-o", standalone}} {
+		cmd := exec.Command("go", append([]string{"run", "../cmd/lock2nix", "dune", "../testdata/dune/simple"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("lock2nix: %v\n%s", err, out)
+		}
+	}
+	src, _ := filepath.Abs("../testdata/dune/simple")
+	expr := `let
+  pkgs = import ../testdata/nixpkgs-standin { };
+  flake = import ../flake.nix;
+  self = flake.outputs { inherit self; nixpkgs = import ../testdata/flake-standin.nix; };
+  overlaid = pkgs // self.overlays.default overlaid pkgs;
+  drvs = r: builtins.mapAttrs (n: d: d.drvPath) (r.packagesByName // { " project" = r.project; });
+in [
+  (drvs (self.lib.dune { inherit pkgs; file = ` + data + `; src = ` + src + `; }))
+  (drvs (overlaid.lock2nixDune { file = ` + data + `; src = ` + src + `; }))
+  (drvs ((import ../. { inherit pkgs; }).dune { file = ` + data + `; src = ` + src + `; }))
+  (drvs (pkgs.callPackage ` + standalone + ` { src = ` + src + `; }))
+  (drvs (self.lib.dune { inherit pkgs; file = ` + standalone + `; src = ` + src + `; }))
+]`
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nix-instantiate: %v\n%s", err, out)
+	}
+	var forms []map[string]string
+	if err := json.Unmarshal(out, &forms); err != nil {
+		t.Fatal(err)
+	}
+	if len(forms[0]) != 3 || !strings.HasSuffix(forms[0]["ocaml-base-compiler"], "-ocaml-base-compiler-5.2.0.drv") {
+		t.Fatalf("the first form gives %v", forms[0])
+	}
+	for i, f := range forms[1:] {
+		if diff := cmp.Diff(forms[0], f); diff != "" {
+			t.Errorf("form %d, against the first (-first +form):\n%s", i+1, diff)
+		}
+	}
+}

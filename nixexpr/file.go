@@ -135,6 +135,31 @@ func Data(h Header, format string, schema int, bindings []Binding) *File {
 	}
 }
 
+// Standalone returns one file in callPackage style, with formals as its
+// arguments, that binds data (a data file, as Data makes it), code
+// (lock2nix's parts written out, as the repository's default.nix hands
+// them to an entry) and entry (a format's entry.nix), and calls the entry
+// with code and its arguments and the data: the form lock2nix wrote
+// before data files, which --standalone keeps.
+func Standalone(h Header, formals []Formal, data *File, code AttrSet, entry string) *File {
+	body := Let{
+		Bindings: []Binding{
+			Attr{Path: []string{"data"}, Value: data.Body},
+			Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
+			Attr{Path: []string{"entry"}, Value: Raw{Text: entry}},
+		},
+		Body: Apply{Func: Ident{Name: "entry"}, Args: []Expr{
+			Ident{Name: "code"},
+			BinOp{Op: "//", Left: Ident{Name: "args"}, Right: AttrSet{Bindings: []Binding{Inherit{Names: []string{"data"}}}}},
+		}},
+	}
+	file := Generated(h, formals, body)
+	fn := file.Body.(Func)
+	fn.Param = "args"
+	file.Body = fn
+	return file
+}
+
 // Bindings returns the fetchers in the order they were added.
 func (s *Sources) Bindings() []Binding {
 	bs := make([]Binding, len(s.added))

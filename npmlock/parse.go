@@ -184,6 +184,7 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 	p.g.Root.Version = top.version.String()
 	var err error
 	if v.Num == 1 {
+		p.g.PlatformsUnlocked = true
 		err = p.parseV1(root, top.dependencies, pkgJSON)
 	} else {
 		err = p.parseV2(root, top.packages, c, pkgJSON)

@@ -49,6 +49,8 @@ type parser struct {
 	// v6 lockfiles keep resolutions and dependencies in one section, keyed
 	// "/name@version(peers)".
 	v6 bool
+	// peersOff: the lock's settings say autoInstallPeers: false.
+	peersOff bool
 	// packages by key (name@version, without the v6 slash).
 	packages map[string]*yaml.Node
 	// snapshots by key.
@@ -118,6 +120,7 @@ func (p *parser) parse(data []byte) (*Lock, error) {
 	})
 	if n := get(get(top, "settings"), "autoInstallPeers"); n != nil {
 		p.lock.AutoInstallPeers = p.boolean(n, "settings.autoInstallPeers")
+		p.peersOff = !p.lock.AutoInstallPeers
 	}
 	p.readPackages(top)
 	p.readImporters(get(top, "importers"))
@@ -613,8 +616,15 @@ func (p *parser) settings() {
 			p.lock.Snapshots[i].Dir = DepPathToFilename(p.lock.Snapshots[i].Key, n)
 		}
 	}
-	if s.NodeLinker != "isolated" {
-		p.errs = append(p.errs, linkerAt.Errorf("node-linker=%s: lock2nix lays out pnpm's isolated node_modules only (node-linker=hoisted and pnp are not supported); remove the setting to build the isolated layout", s.NodeLinker))
+	switch {
+	case s.NodeLinker == "hoisted" && p.peersOff:
+		// The hoister keeps peers where their dependents can see them
+		// only when pnpm does not install them itself; the lock does not
+		// carry what it would need (transitive peers) in a form lock2nix
+		// reads.
+		p.errs = append(p.errs, linkerAt.Errorf("node-linker=hoisted with autoInstallPeers false: lock2nix lays out the hoisted node_modules only with autoInstallPeers (pnpm's default); remove one of the settings"))
+	case s.NodeLinker != "isolated" && s.NodeLinker != "hoisted":
+		p.errs = append(p.errs, linkerAt.Errorf("node-linker=%s: lock2nix lays out pnpm's isolated and hoisted node_modules only (node-linker=pnp is not supported); remove the setting to build the isolated layout", s.NodeLinker))
 	}
 	p.lock.Settings = s
 }

@@ -271,20 +271,23 @@ func TestTwoDocuments(t *testing.T) {
 	}
 }
 
-// TestNodeLinker: the hoisted and pnp linkers stop, naming where the
-// setting is.
+// TestNodeLinker: the pnp linker stops, and the hoisted one with
+// autoInstallPeers off, naming where the setting is; hoisted alone is read.
 func TestNodeLinker(t *testing.T) {
-	for file, want := range map[string]string{
-		".npmrc":      ".npmrc:2:1: node-linker=hoisted: lock2nix lays out pnpm's isolated node_modules only",
-		WorkspaceFile: WorkspaceFile + ":2:13: node-linker=pnp: lock2nix lays out pnpm's isolated node_modules only",
+	for _, c := range []struct{ file, text, lock, want string }{
+		{".npmrc", "registry=https://r.test/\nnode-linker=hoisted\n", v9Lock, ""},
+		{WorkspaceFile, "packages: []\nnodeLinker: hoisted\n", v9Lock, ""},
+		{WorkspaceFile, "packages: []\nnodeLinker: pnp\n", v9Lock, WorkspaceFile + ":2:13: node-linker=pnp: lock2nix lays out pnpm's isolated and hoisted node_modules only"},
+		{".npmrc", "registry=https://r.test/\nnode-linker=hoisted\n", strings.Replace(v9Lock, "\nimporters:", "\nsettings:\n  autoInstallPeers: false\n\nimporters:", 1), ".npmrc:2:1: node-linker=hoisted with autoInstallPeers false"},
 	} {
-		text := "registry=https://r.test/\nnode-linker=hoisted\n"
-		if file == WorkspaceFile {
-			text = "packages: []\nnodeLinker: pnp\n"
-		}
-		_, err := ParseFS(fstest.MapFS{LockFile: {Data: []byte(v9Lock)}, file: {Data: []byte(text)}}, Options{})
-		if err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("%s: got %v, want %s…", file, err, want)
+		lock, err := ParseFS(fstest.MapFS{LockFile: {Data: []byte(c.lock)}, c.file: {Data: []byte(c.text)}}, Options{})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %q: %v", c.file, c.text, err)
+		case c.want == "" && lock.Settings.NodeLinker != "hoisted":
+			t.Errorf("%s %q: node linker %q, want hoisted", c.file, c.text, lock.Settings.NodeLinker)
+		case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+			t.Errorf("%s %q: got %v, want %s…", c.file, c.text, err, c.want)
 		}
 	}
 }

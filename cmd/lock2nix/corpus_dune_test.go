@@ -42,10 +42,18 @@ func lockChecksums(t *testing.T, dir string) map[string]bool {
 	return out
 }
 
+// duneCall is the Nix expression that builds a data file lock2nix dune
+// wrote with the repository's builders, given pkgs and the builders'
+// arguments (Nix expressions): what lock2nix.lib.dune returns.
+func duneCall(pkgs, file, args string) string {
+	return `((import ` + repoRoot + ` { pkgs = ` + pkgs + `; }).dune ({ file = ` + file + `; } // ` + args + `))`
+}
+
 // TestCorpusDune translates every real lock directory of the corpus and
 // checks the result with real Nix: every checksum is an SRI hash on a
-// fetcher, the file parses and evaluates, every package's derivation
-// instantiates, and two runs are byte-identical.
+// fetcher, the data file parses and evaluates through the repository's
+// builders, every package's derivation instantiates, and two runs are
+// byte-identical. The --standalone file gives the same derivations.
 func TestCorpusDune(t *testing.T) {
 	dirs := corpus(t, "dune")
 	needNix(t)
@@ -53,6 +61,8 @@ func TestCorpusDune(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			file, _ := translateTwice(t, append([]string{"dune", dir}, corpusPins...)...)
+			standalone := filepath.Join(t.TempDir(), "standalone.nix")
+			translate(t, standalone, append([]string{"dune", dir, "--standalone"}, corpusPins...)...)
 			hashes := map[string]bool{}
 			for _, s := range evalSources(t, file) {
 				hashes[s.Hash] = true
@@ -65,17 +75,32 @@ func TestCorpusDune(t *testing.T) {
 			// Every package's derivation, for this host, instantiates with
 			// the stand-in (nothing is fetched or built).
 			abs, _ := filepath.Abs(dir)
-			expr := `let
+			drvs := func(call func(args string) string) map[string]string {
+				expr := `let
   pkgs = import ` + standin + ` { };
   args = { src = /. + "` + abs + `"; fetchGit = a: "/git/${a.rev}"; };
-  first = pkgs.callPackage ` + file + ` args;
+  first = ` + call("args") + `;
   names = builtins.concatMap (p: p.depexts or [ ]) (builtins.attrValues first.packages);
-  r = pkgs.callPackage ` + file + ` (args // { depexts = builtins.listToAttrs (map (n: { name = n; value = pkgs.python3; }) names); });
-in builtins.attrValues r.packagesByName ++ [ r.project ]`
-			inst := exec.Command("nix-instantiate", "-E", expr)
-			inst.Env = nixEnv()
-			if out, err := inst.CombinedOutput(); err != nil {
-				t.Fatalf("nix-instantiate: %v\n%s", err, out)
+  r = ` + call(`(args // { depexts = builtins.listToAttrs (map (n: { name = n; value = pkgs.python3; }) names); })`) + `;
+in builtins.mapAttrs (n: d: d.drvPath) (r.packagesByName // { " project" = r.project; })`
+				inst := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
+				inst.Env = nixEnv()
+				out, err := inst.Output()
+				if err != nil {
+					t.Fatalf("nix-instantiate: %v\n%s", err, err.(*exec.ExitError).Stderr)
+				}
+				var got map[string]string
+				if err := json.Unmarshal(out, &got); err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			data := drvs(func(args string) string { return duneCall("pkgs", file, args) })
+			if len(data) < 2 {
+				t.Errorf("only %v", data)
+			}
+			if diff := cmp.Diff(data, drvs(func(args string) string { return "pkgs.callPackage " + standalone + " " + args })); diff != "" {
+				t.Errorf("derivations of the data file (-) and the --standalone file (+):\n%s", diff)
 			}
 		})
 	}
@@ -94,10 +119,10 @@ func TestDuneDepexts(t *testing.T) {
 	// show which it got.
 	expr := `let
   pkgs = import ` + standin + ` { };
-  r = pkgs.callPackage ` + file + ` {
+  r = ` + duneCall("pkgs", file, `{
     depexts = builtins.listToAttrs (map (n: { name = n; value = "system:" + n; })
       [ "unzip" "gnupg" "gmp" "libgmp-dev" "foo" "bar" "baz" "foo-ubuntu" "bar-ubuntu" "qux" "never" ]);
-  };
+  }`) + `;
   # Instantiating every derivation checks that the builders accept them.
   drvs = map (d: d.drvPath) (builtins.attrValues r.packagesByName);
 in builtins.seq drvs (builtins.mapAttrs (n: d: builtins.filter builtins.isString d.standinInputs) r.packagesByName)`

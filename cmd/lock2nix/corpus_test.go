@@ -132,11 +132,12 @@ type fetched struct{ URL, Hash, Rev string }
 func evalSources(t *testing.T, file string) map[string]fetched {
 	t.Helper()
 	args := strings.Replace(stubArgs, "{", "{ "+localPathsArg(t, file), 1)
-	// A dune file is a function; an npm data file goes through the builders.
+	// A data file goes through the builders of its format; a yarn file
+	// (or one written with --standalone) is a function.
 	expr := `let
   f = import ` + file + `;
   stubPkgs.callPackage = fn: fn;
-  r = if builtins.isFunction f then f ` + args + ` else (import ` + repoRoot + ` { pkgs = stubPkgs; }).npm ({ file = f; } // ` + args + `);
+  r = if builtins.isFunction f then f ` + args + ` else (import ` + repoRoot + ` { pkgs = stubPkgs; }).${f.format} ({ file = f; } // ` + args + `);
 in { inherit (r) sources packages; root = r.root or null; }`
 	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var stderr bytes.Buffer

@@ -20,10 +20,13 @@ import (
 const duneHelp = `Usage: lock2nix dune [DIR] [flags]
 
 Translate the dune lock directory DIR/dune.lock (lock.dune and one .pkg
-file per package) into one Nix file that pkgs.callPackage accepts: a
-fixed-output fetcher for every source and extra source, with the hash
-from the lock, and one derivation per package that runs its locked build
-and install actions.
+file per package) into a Nix data file that lock2nix's builders read
+(lock2nix.lib.dune, the overlay's lock2nixDune, or import lock2nix { };
+--standalone writes one file that holds them, for pkgs.callPackage):
+every source and extra source with the hash from the lock, and each
+package's locked build and install actions compiled to bash. The
+builders make one derivation per package that runs them, building the
+lock's own compiler.
 
 Git sources that the lock leaves without a commit (dune writes those for
 development pins) must be pinned: --prefetch resolves them with git
@@ -59,6 +62,7 @@ var duneCommand = &command{
 	prefetchAlgo: lockfile.SHA256,
 	setup: func(fs *pflag.FlagSet) translator {
 		lockDir := fs.String("lock-dir", dunelock.DefaultDir, "the lock directory `PATH`, relative to DIR")
+		standalone := fs.Bool("standalone", false, "write one file that holds lock2nix's builders too, for pkgs.callPackage (default: a data file for lock2nix.lib.dune)")
 		return func(dir string, stderr io.Writer) (*translation, error) {
 			// Pins (the pins file, --pin) are applied to the graph by
 			// the run every command shares.
@@ -80,13 +84,18 @@ var duneCommand = &command{
 			if *lockDir != dunelock.DefaultDir {
 				flags = append(flags, "--lock-dir", shell.Word(*lockDir))
 			}
+			emit := dune.Emit
+			if *standalone {
+				flags = append(flags, "--standalone")
+				emit = dune.EmitStandalone
+			}
 			locals := lock.LocalSources()
 			for i := range locals {
 				locals[i].Origin.File = filepath.Join(dir, locals[i].Origin.File)
 			}
 			return &translation{
 				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
-				emit:  func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, dune.Emit(w, lock, h)) },
+				emit:  func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, emit(w, lock, h)) },
 				extra: extraSites(lock),
 				// What --report needs to know of dune besides the graph.
 				facts: func() report.Facts { return duneFacts(lock) },

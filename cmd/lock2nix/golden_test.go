@@ -51,7 +51,7 @@ func TestGolden(t *testing.T) {
 				args = append(args, "--registry", "https://registry.npm.test/", "--allow-unpinned")
 			}
 			got := translate(t, filepath.Join(t.TempDir(), "out.nix"), args...)
-			if command == "dune" || command == "yarn" {
+			if command == "yarn" {
 				got = elideBuilders(got)
 			}
 			golden := filepath.Join("testdata", "golden", name+".nix.golden")
@@ -75,9 +75,8 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// elideBuilders cuts dune's and yarn's builder code, which is the same in
-// every file and reviewed in nixexpr/dune and nixexpr/yarn, so that golden
-// diffs show the data.
+// elideBuilders cuts yarn's builder code, which is the same in every file
+// and reviewed in nixexpr/yarn, so that golden diffs show the data.
 func elideBuilders(out []byte) []byte {
 	start := bytes.Index(out, []byte("\n  builders =\n"))
 	end := bytes.Index(out, []byte("\nin\n"))

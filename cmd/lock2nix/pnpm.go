@@ -34,8 +34,10 @@ node_modules is laid out as pnpm install --frozen-lockfile lays it out
 (node-linker isolated): the virtual store in node_modules/.pnpm, each
 importer's links, the hoisted node_modules/.pnpm/node_modules,
 public-hoist-pattern and shamefully-hoist, bins, and install scripts as
-pnpm runs them (pnpm 10 and later: only onlyBuiltDependencies). Lockfiles
-of pnpm 7 and earlier (5.x) stop with a message saying how to upgrade.
+pnpm runs them (pnpm 10 and later: only onlyBuiltDependencies); with
+node-linker=hoisted, pnpm's hoisted tree of real folders (node-linker=pnp
+stops). Lockfiles of pnpm 7 and earlier (5.x) stop with a message saying
+how to upgrade.
 
 Registry packages (the lock records only their integrity) come from npm's
 registry, read as lock2nix npm reads it: --registry, $npm_config_registry,

@@ -1,8 +1,9 @@
-# lock2nix's dune builders. Every generated file embeds this function and
-# calls it with the lock directory's data: one derivation per package that
-# runs its locked build and install scripts (compiled to bash by lock2nix)
-# with its dependencies in the environment dune gives them, then installs
-# the package's <name>.install file with opam-installer.
+# lock2nix's dune builders. entry.nix calls this function with a data
+# file's packages (their sources fetched or resolved), root and helpers:
+# one derivation per package that runs its locked build and install
+# scripts (compiled to bash by lock2nix) with its dependencies in the
+# environment dune gives them, then installs the package's <name>.install
+# file with opam-installer.
 {
   stdenv,
   pkgs,
@@ -13,11 +14,15 @@
   src,
   overrides,
   depexts,
+  # The fetched sources, by name.
   sources,
+  # The packages by ID, as the data file holds them but src, extra and
+  # files: store paths.
   packages,
+  # The project: { name; pname; compiler; }.
   root,
-  # The shell functions of lock2nix's helpers.sh the lock's scripts call,
-  # by name.
+  # The shell functions of helpers.sh, by name: a package's derivation
+  # holds those its scripts call.
   helpers ? { },
 }:
 let
@@ -92,7 +97,15 @@ let
   # The lock's compiler is built from its source unless the caller asks
   # for another by a name callPackage does not fill.
   givenCompiler = if compiler != null then compiler else if useNixpkgsOCaml then pkgs.ocaml else null;
-  isCompiler = name: givenCompiler != null && elem name root.compilerPackages;
+  isCompiler = name: givenCompiler != null && elem name compilerPackages;
+  # The packages a given compiler replaces.
+  compilerPackages = [
+    "ocaml"
+    "ocaml-base-compiler"
+    "ocaml-compiler"
+    "ocaml-variants"
+    "ocaml-system"
+  ];
 
   drv = listToAttrs (
     map (name: {
@@ -181,7 +194,7 @@ let
       # Packages built with a compiler of the lock may try to install into
       # its library folder (findlib's topfind): that folder is read-only,
       # so they install into their own.
-      afterCompiler = any (n: elem n root.compilerPackages) deps;
+      afterCompiler = any (n: elem n compilerPackages) deps;
       extra = p.extra or { };
     in
     stdenv.mkDerivation (

@@ -12,8 +12,9 @@ import (
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
-// TestCompilerByDefault evaluates a generated file with the nixpkgs
-// stand-in through every way of calling it, and checks which derivation
+// TestCompilerByDefault evaluates a data file and the --standalone file
+// of one lock with the nixpkgs stand-in through every way of calling
+// them, and checks which derivation
 // stands for each compiler package: the one built from the lock unless
 // the caller names another compiler by an argument callPackage does not
 // fill (the stand-in, as nixpkgs, has an ocaml that callPackage would
@@ -28,18 +29,19 @@ func TestCompilerByDefault(t *testing.T) {
 		"ocaml.pkg":               "(version 5.2.0)\n(depends ocaml-base-compiler)\n",
 		"a.pkg":                   "(version 1)\n(depends ocaml)\n(build (when %{pkg:ocaml:native} (run make)))\n",
 	})
-	dir := t.TempDir()
-	file := filepath.Join(dir, "dune-lock.nix")
-	f, err := os.Create(file)
+	file := writeData(t, l)
+	standalone := filepath.Join(t.TempDir(), "standalone.nix")
+	f, err := os.Create(standalone)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Emit(f, l, nixexpr.Header{}); err != nil {
+	if err := EmitStandalone(f, l, nixexpr.Header{}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	standin, _ := filepath.Abs("../../testdata/nixpkgs-standin")
 	lib, _ := filepath.Abs("../../nix/lib.nix")
+	repo := repoRoot(t)
 	pnames := func(call string) map[string]string {
 		t.Helper()
 		expr := `let
@@ -62,12 +64,17 @@ in builtins.mapAttrs (n: d: d.pname) r.packagesByName`
 		name, call string
 		want       map[string]string
 	}{
-		{"callPackage", "pkgs.callPackage " + file + " { }", locked},
 		{"lib.dune", "(import " + lib + " { lock2nix = null; }).dune { inherit pkgs; file = " + file + "; src = null; }", locked},
-		{"import", "import " + file + " { inherit (pkgs) stdenv fetchurl opam-installer dune_3; inherit pkgs; }", locked},
-		{"an ocaml argument is not read", "pkgs.callPackage " + file + " { ocaml = pkgs.ocaml; }", locked},
-		{"compiler", "pkgs.callPackage " + file + " { compiler = pkgs.ocaml; }", given},
-		{"useNixpkgsOCaml", "pkgs.callPackage " + file + " { useNixpkgsOCaml = true; }", given},
+		{"import lock2nix", "(import " + repo + " { inherit pkgs; }).dune { file = " + file + "; }", locked},
+		{"callPackage of --standalone", "pkgs.callPackage " + standalone + " { }", locked},
+		{"import of --standalone", "import " + standalone + " { inherit (pkgs) stdenv fetchurl opam-installer dune_3; inherit pkgs; }", locked},
+		{"lib.dune of --standalone", "(import " + lib + " { lock2nix = null; }).dune { inherit pkgs; file = " + standalone + "; }", locked},
+		{"an ocaml argument is not read", "(import " + repo + " { inherit pkgs; }).dune { file = " + file + "; ocaml = pkgs.ocaml; }", locked},
+		{"an ocaml argument is not read by --standalone", "pkgs.callPackage " + standalone + " { ocaml = pkgs.ocaml; }", locked},
+		{"compiler", "(import " + repo + " { inherit pkgs; }).dune { file = " + file + "; compiler = pkgs.ocaml; }", given},
+		{"compiler of --standalone", "pkgs.callPackage " + standalone + " { compiler = pkgs.ocaml; }", given},
+		{"useNixpkgsOCaml", "(import " + repo + " { inherit pkgs; }).dune { file = " + file + "; useNixpkgsOCaml = true; }", given},
+		{"useNixpkgsOCaml of --standalone", "pkgs.callPackage " + standalone + " { useNixpkgsOCaml = true; }", given},
 		{"lib.dune with a compiler", "(import " + lib + " { lock2nix = null; }).dune { inherit pkgs; file = " + file + "; src = null; compiler = pkgs.ocaml; }", given},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +89,7 @@ in builtins.mapAttrs (n: d: d.pname) r.packagesByName`
 	if _, err := exec.LookPath("ocamlc"); err != nil {
 		t.Skip("no host OCaml to build")
 	}
-	expr := `let pkgs = import ` + standin + ` { }; in (pkgs.callPackage ` + file + ` { compiler = pkgs.ocaml; }).packagesByName.ocaml`
+	expr := `let pkgs = import ` + standin + ` { }; in ((import ` + repo + ` { inherit pkgs; }).dune { file = ` + file + `; compiler = pkgs.ocaml; }).packagesByName.ocaml`
 	build := exec.Command("nix-build", "--no-out-link", "-E", expr)
 	build.Env = append(os.Environ(), "NIX_CONFIG=sandbox = false\nsubstituters =")
 	out, err := build.Output()

@@ -50,7 +50,7 @@ func TestBuildersContract(t *testing.T) {
     packages = builtins.listToAttrs (map (n: { name = n + ".1"; value = pkg n; }) names) // {
       "root.1" = pkg "root" // { deps = names; };
     };
-    root = { compilerPackages = [ ]; pname = "root"; };
+    root = { pname = "root"; };
   };
   r = built.packagesByName.root;
 in {

@@ -13,83 +13,39 @@ import (
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
+// Schema is the version of the data file's layout that Emit writes.
+// entry.nix lists the schemas the builders read; a change to what a data
+// file holds or means takes a new one. The scripts' calls into the
+// builders (helpers.sh's functions, dune_run, the dep_ variables and
+// dune_os and friends) are part of it.
+const Schema = 1
+
 //go:embed builders.nix
 var builders string
 
 //go:embed helpers.sh
 var helpersSh string
 
-// helperBlocks are helpers.sh's blocks, by the name of the function each
-// defines, in the file's order.
-var helperBlocks = func() []helperBlock {
-	var out []helperBlock
-	const mark = "# lock2nix helper: "
-	parts := strings.Split(helpersSh, "\n"+mark)
-	for _, part := range parts[1:] {
-		name, text, _ := strings.Cut(part, "\n")
-		out = append(out, helperBlock{name, strings.TrimRight(text, "\n") + "\n"})
-	}
-	return out
-}()
+//go:embed entry.nix
+var entry string
 
-type helperBlock struct{ name, text string }
-
-// usedHelpers returns the helper blocks the scripts call, and those these
-// call, as Nix bindings.
-func usedHelpers(scripts string) []nixexpr.Binding {
-	used := map[string]bool{}
-	for changed := true; changed; {
-		changed = false
-		for _, h := range helperBlocks {
-			if !used[h.name] && strings.Contains(scripts, h.name) {
-				used[h.name] = true
-				scripts += h.text
-				changed = true
-			}
-		}
-	}
-	var bs []nixexpr.Binding
-	for _, h := range helperBlocks {
-		if used[h.name] {
-			bs = append(bs, attr(h.name, nixexpr.String{Value: h.text}))
-		}
-	}
-	return bs
-}
-
-// collectScripts writes the strings of bindings (scripts, by system or
-// not) to w.
-func collectScripts(w *strings.Builder, bs []nixexpr.Binding) {
-	for _, b := range bs {
-		a, ok := b.(nixexpr.Attr)
-		if !ok {
-			continue
-		}
-		switch v := a.Value.(type) {
-		case nixexpr.String:
-			w.WriteString(v.Value)
-		case nixexpr.AttrSet:
-			collectScripts(w, v.Bindings)
-		case nixexpr.List:
-			for _, it := range v.Items {
-				if set, ok := it.(nixexpr.AttrSet); ok {
-					collectScripts(w, set.Bindings)
-				}
-			}
-		}
-	}
-}
-
-// compilerPackages are the packages a compiler given as the "compiler"
-// argument (or nixpkgs' ocaml, with useNixpkgsOCaml) replaces.
-var compilerPackages = []string{"ocaml", "ocaml-base-compiler", "ocaml-compiler", "ocaml-variants", "ocaml-system"}
-
-// Emit writes the lock as one Nix file: a function in callPackage style
-// with a fetcher for every source and extra source, each package's recipe
-// compiled to shell, and the dune builders. Nothing is written on an
-// error.
+// Emit writes the lock as a data file for lock2nix's dune builders: the
+// schema, a source per distinct archive or commit (sources and extra
+// sources), each package's record with its recipe compiled to shell, and
+// the root. Nothing is written on an error.
 func Emit(w io.Writer, l *dunelock.Lock, h nixexpr.Header) error {
 	f, err := Build(l, h)
+	if err != nil {
+		return err
+	}
+	return nixexpr.Print(w, f)
+}
+
+// EmitStandalone writes the lock as one file in callPackage style that
+// holds the data and lock2nix's dune builders, as lock2nix wrote before
+// data files.
+func EmitStandalone(w io.Writer, l *dunelock.Lock, h nixexpr.Header) error {
+	f, err := BuildStandalone(l, h)
 	if err != nil {
 		return err
 	}
@@ -100,6 +56,44 @@ func Emit(w io.Writer, l *dunelock.Lock, h nixexpr.Header) error {
 // update lock2nix cannot build stops it with a *lockfile.Error at its
 // place; every such place is reported, in the packages' order.
 func Build(l *dunelock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	d, err := data(l, h)
+	if err != nil {
+		return nil, err
+	}
+	return nixexpr.Data(h, "dune", Schema, d), nil
+}
+
+// BuildStandalone returns the syntax tree EmitStandalone prints: the
+// entry's arguments, and a body that calls entry.nix with the data and
+// lock2nix's parts written out.
+func BuildStandalone(l *dunelock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
+	d, err := data(l, h)
+	if err != nil {
+		return nil, err
+	}
+	null := nixexpr.Null{}
+	formals := []nixexpr.Formal{
+		{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"},
+		{Name: "compiler", Default: null}, {Name: "useNixpkgsOCaml", Default: nixexpr.Bool{Value: false}},
+		{Name: "src", Default: null}, {Name: "localRoot", Default: null}, {Name: "localPaths", Default: nixexpr.AttrSet{}},
+		{Name: "overrides", Default: nixexpr.AttrSet{}}, {Name: "depexts", Default: nixexpr.AttrSet{}},
+	}
+	code := nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+		attr("sources", nixexpr.Raw{Text: nixexpr.SourcesNix}),
+		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
+		attr("schema", nixexpr.Raw{Text: nixexpr.SchemaNix}),
+		attr("dune", nixexpr.Raw{Text: builders}),
+		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("duneHelpers", nixexpr.Verbatim(helpersSh)),
+		}}),
+	}}
+	return nixexpr.Standalone(h, formals, nixexpr.Data(h, "dune", Schema, d), code, entry), nil
+}
+
+// data returns the data file's bindings after format and schema:
+// sources, packages, root, and rootUp when some package reads a path of
+// the project. Every error is returned, in the packages' order.
+func data(l *dunelock.Lock, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	e := newEmitter(l)
 	var pkgs []nixexpr.Binding
 	var errs []error
@@ -114,22 +108,41 @@ func Build(l *dunelock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return nixexpr.Generated(h, e.formals(), e.body(pkgs, h.RootUp)), nil
+	g := l.Graph
+	bs := []nixexpr.Binding{
+		attr("sources", nixexpr.AttrSet{Bindings: e.sources.Data()}),
+		nixexpr.Attr{Path: []string{"packages"}, Value: nixexpr.AttrSet{Bindings: pkgs}, Comment: packagesComment},
+		attr("root", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
+			attr("name", nixexpr.String{Value: g.Root.Name}),
+			attr("pname", nixexpr.String{Value: nixexpr.DrvName(g.Root.Name, "project")}),
+			attr("compiler", nixexpr.String{Value: l.Compiler}),
+		}}),
+	}
+	if e.needSrc {
+		bs = append(bs, nixexpr.Attr{Path: []string{"rootUp"}, Value: nixexpr.String{Value: h.RootUp},
+			Comment: "The way from src up to the folder local paths must stay inside."})
+	}
+	return bs, nil
 }
+
+// packagesComment explains the package records to a reader of the file.
+const packagesComment = `The packages by ID. src, extra and files name a source above or
+a path of the project; deps, enabledOn and platforms are the lock's
+conditions; each build and install branch holds its actions compiled to
+bash: script, and scripts by system where that system's dependencies or
+platform variables make them differ.`
 
 // emitter holds what Build gathers while it writes the packages.
 type emitter struct {
 	lock    *dunelock.Lock
 	sources *nixexpr.Sources
-	// needSrc records that a package uses the project folder, so that the
-	// file defines local.
+	// needSrc records that a package reads a path of the project, so
+	// that the file holds rootUp.
 	needSrc bool
 	// generic is the lock on a platform it names no condition for; hosts
 	// are the lock on each of Hosts, in that order.
 	generic *view
 	hosts   []*view
-	// scripts gathers every compiled script, for the helpers they call.
-	scripts strings.Builder
 }
 
 func newEmitter(l *dunelock.Lock) *emitter {
@@ -148,26 +161,27 @@ func attr(name string, v nixexpr.Expr) nixexpr.Binding {
 	return nixexpr.Attr{Path: []string{name}, Value: v}
 }
 
-// source returns the expression for a source: a fetcher in sources, or a
-// path in the project folder.
-func (e *emitter) source(name string, s lockfile.Source) (nixexpr.Expr, error) {
+// ref binds key to a source's reference, one line in the file:
+// key.source = NAME; for a fetch in sources, key.path = PATH; for a path
+// of the project.
+func (e *emitter) ref(key, name string, s lockfile.Source) (nixexpr.Binding, error) {
 	switch s.Kind {
 	case lockfile.Tarball, lockfile.Git:
 		name, err := e.sources.Add(name, s)
 		if err != nil {
 			return nil, err
 		}
-		return nixexpr.Select{Expr: nixexpr.Ident{Name: "sources"}, Attrs: []string{name}}, nil
+		return nixexpr.Attr{Path: []string{key, "source"}, Value: nixexpr.String{Value: name}}, nil
 	case lockfile.Directory, lockfile.LocalTarball:
-		return e.local(s.Path), nil
+		return e.local(key, s.Path), nil
 	}
-	return nixexpr.Null{}, nil
+	return attr(key, nixexpr.Null{}), nil
 }
 
-// local is a path relative to the project folder.
-func (e *emitter) local(path string) nixexpr.Expr {
+// local binds key to a path relative to the project folder.
+func (e *emitter) local(key, path string) nixexpr.Binding {
 	e.needSrc = true
-	return nixexpr.Apply{Func: nixexpr.Ident{Name: "local"}, Args: []nixexpr.Expr{nixexpr.String{Value: path}}}
+	return nixexpr.Attr{Path: []string{key, "path"}, Value: nixexpr.String{Value: path}}
 }
 
 // pkg returns one package's attributes.
@@ -178,25 +192,25 @@ func (e *emitter) pkg(p *lockfile.Package) ([]nixexpr.Binding, error) {
 	}
 	bs := nameAttrs(p)
 	if p.Source.Kind != lockfile.NoSource {
-		src, err := e.source(p.ID, p.Source)
+		src, err := e.ref("src", p.ID, p.Source)
 		if err != nil {
 			return nil, err
 		}
-		bs = append(bs, attr("src", src))
+		bs = append(bs, src)
 	}
 	if len(r.Extra) > 0 {
 		var extra []nixexpr.Binding
 		for _, x := range r.Extra {
-			src, err := e.source(p.ID+"/"+x.Path, x.Source)
+			src, err := e.ref(x.Path, p.ID+"/"+x.Path, x.Source)
 			if err != nil {
 				return nil, err
 			}
-			extra = append(extra, attr(x.Path, src))
+			extra = append(extra, src)
 		}
 		bs = append(bs, attr("extra", nixexpr.AttrSet{Bindings: extra}))
 	}
 	if r.FilesDir != "" {
-		bs = append(bs, attr("files", e.local(r.FilesDir)))
+		bs = append(bs, e.local("files", r.FilesDir))
 	}
 	if deps := dependsExpr(r.Depends); deps != nil {
 		bs = append(bs, attr("deps", deps))
@@ -302,7 +316,6 @@ func (e *emitter) compile(p *lockfile.Package, r *dunelock.Recipe) ([]nixexpr.Bi
 			bs = append(bs, attr("exportedEnvs", nixexpr.AttrSet{Bindings: per}))
 		}
 	}
-	collectScripts(&e.scripts, bs)
 	return bs, errors.Join(errs...)
 }
 
@@ -384,50 +397,6 @@ func unjoin(err error) []error {
 // env, or -1.
 func pick(branches []dunelock.Branch, env map[string]string) int {
 	return slices.IndexFunc(branches, func(b dunelock.Branch) bool { return b.Platforms == nil || matchesAny(b.Platforms, env) })
-}
-
-// formals are the generated function's arguments.
-func (e *emitter) formals() []nixexpr.Formal {
-	formals := append([]nixexpr.Formal{{Name: "stdenv"}, {Name: "fetchurl"}, {Name: "opam-installer"}, {Name: "dune_3"}, {Name: "pkgs"}}, e.sources.Formals()...)
-	formals = append(formals,
-		nixexpr.Formal{Name: "compiler", Default: nixexpr.Null{}},
-		nixexpr.Formal{Name: "useNixpkgsOCaml", Default: nixexpr.Bool{Value: false}},
-		nixexpr.Formal{Name: "src", Default: nixexpr.Null{}},
-	)
-	if e.needSrc {
-		formals = append(formals, nixexpr.LocalFormals()...)
-	}
-	return append(formals,
-		nixexpr.Formal{Name: "overrides", Default: nixexpr.AttrSet{}},
-		nixexpr.Formal{Name: "depexts", Default: nixexpr.AttrSet{}},
-	)
-}
-
-// body binds the sources, the packages, the project's root and the
-// builders, and calls the builders with them.
-func (e *emitter) body(pkgs []nixexpr.Binding, rootUp string) nixexpr.Expr {
-	lets := []nixexpr.Binding{attr("sources", nixexpr.AttrSet{Bindings: e.sources.Bindings()})}
-	if e.needSrc {
-		lets = append(lets, nixexpr.LocalBindings(rootUp)...)
-	}
-	g := e.lock.Graph
-	lets = append(lets,
-		attr("packages", nixexpr.AttrSet{Bindings: pkgs}),
-		attr("root", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			attr("name", nixexpr.String{Value: g.Root.Name}),
-			attr("pname", nixexpr.String{Value: nixexpr.DrvName(g.Root.Name, "project")}),
-			attr("compiler", nixexpr.String{Value: e.lock.Compiler}),
-			attr("compilerPackages", nixexpr.Strings(compilerPackages)),
-		}}),
-		attr("helpers", nixexpr.AttrSet{Bindings: usedHelpers(e.scripts.String())}),
-		attr("builders", nixexpr.Raw{Text: builders}),
-	)
-	return nixexpr.Let{
-		Bindings: lets,
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "builders"}, Args: []nixexpr.Expr{nixexpr.AttrSet{Bindings: []nixexpr.Binding{
-			nixexpr.Inherit{Names: []string{"stdenv", "pkgs", "opam-installer", "dune_3", "compiler", "useNixpkgsOCaml", "src", "overrides", "depexts", "sources", "packages", "root", "helpers"}},
-		}}}},
-	}
 }
 
 // platformsExpr writes platforms as [ { arch = "x86_64"; os = "linux"; } … ].

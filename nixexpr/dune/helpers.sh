@@ -63,6 +63,84 @@ dune_undefined() {
   dune_fail "$2: %{$1} is undefined"
 }
 
+# lock2nix helper: dune_opam_var
+# dune_opam_self NAME VERSION DEV and dune_opam_dep NAME VERSION DEV ROOT
+# record, before a substitute, the packages whose variables it reads: the
+# package itself, then each package of its dependency closure on this
+# platform, with its output ROOT (lock2nix's compiler writes these lines
+# from the lock's data). dune_opam_var VARIABLE (dune's name of the
+# variable, as dune_substitute asks) prints the value the package's
+# actions get for it, as lock2nix's compiler decides those
+# (TestOpamVarContract ties the two), a package's other variables read
+# from its .config file at build time; status 1 for a variable undefined
+# here.
+dune_opam_self() {
+  dune_opam_pkgs=("$1" "$2" "$3" "$out")
+}
+dune_opam_dep() {
+  dune_opam_pkgs+=("$1" "$2" "$3" "$4")
+}
+# shellcheck disable=SC2154 # dune_build and dune_os…: the builders' variables
+dune_opam_var() {
+  local v=$1 pkg var i root
+  case $v in
+    prefix) printf %s "$out" ;;
+    build) printf %s "$dune_build" ;;
+    jobs) printf %s "$NIX_BUILD_CORES" ;;
+    make) printf make ;;
+    switch) printf dune ;;
+    user | group) printf nixbld ;;
+    os) printf %s "$dune_os" ;;
+    arch) printf %s "$dune_arch" ;;
+    os_family) printf %s "$dune_os_family" ;;
+    os_distribution) printf %s "$dune_os_distribution" ;;
+    os_version) printf %s "${dune_os_version-}" ;;
+    sys_ocaml_version) printf %s "${dune_sys_ocaml_version-}" ;;
+    lib | libexec) printf %s "$out/lib" ;;
+    bin | sbin | share | etc | doc | man) printf %s "$out/$v" ;;
+    toplevel) printf %s "$out/lib/toplevel" ;;
+    stublibs) printf %s "$out/lib/stublibs" ;;
+    pkg-self:* | pkg:*:*)
+      if [[ $v == pkg-self:* ]]; then
+        pkg=${dune_opam_pkgs[0]} var=${v#pkg-self:}
+      else
+        var=${v#pkg:}
+        pkg=${var%%:*} var=${var#*:}
+      fi
+      for ((i = 0; i < ${#dune_opam_pkgs[@]}; i += 4)); do
+        [ "${dune_opam_pkgs[i]}" = "$pkg" ] && break
+      done
+      if [ "$i" -ge "${#dune_opam_pkgs[@]}" ]; then
+        # Not in the closure: only installed is defined, and false.
+        [[ $v == pkg:*:installed ]] && printf false && return 0
+        return 1
+      fi
+      root=${dune_opam_pkgs[i + 3]}
+      case $var in
+        name) printf %s "$pkg" ;;
+        version) printf %s "${dune_opam_pkgs[i + 1]}" ;;
+        dev) printf %s "${dune_opam_pkgs[i + 2]}" ;;
+        installed) printf true ;;
+        enable) printf enable ;;
+        pinned) printf false ;;
+        lib | libexec) printf %s "$root/lib/$pkg" ;;
+        share | etc | doc) printf %s "$root/$var/$pkg" ;;
+        bin | sbin | man) printf %s "$root/$var" ;;
+        toplevel) printf %s "$root/lib/toplevel" ;;
+        stublibs) printf %s "$root/lib/stublibs" ;;
+        *)
+          if [ "$i" = 0 ]; then
+            dune_config "$pkg" "$var" "$dune_build"
+          else
+            dune_config "$pkg" "$var" "$root/nix-support"
+          fi
+          ;;
+      esac
+      ;;
+    *) return 1 ;;
+  esac
+}
+
 # lock2nix helper: dune_substitute
 # dune_substitute IN OUT ACTION writes IN to OUT with opam's variables
 # expanded as dune's substitute does (opam's OpamFilter.expand_string, line
@@ -72,7 +150,8 @@ dune_undefined() {
 # "%{PKG:enable}%" is "enable" or "disable"; an undefined variable is ""
 # (with a note on standard error); an unclosed "%{" stays as it is. The
 # values come from dune_opam_var VARIABLE (dune's name of the variable),
-# which the compiled script defines for the package.
+# over the packages the compiled script names with dune_opam_self and
+# dune_opam_dep.
 dune_substitute() {
   local line
   [ -f "$1" ] || dune_fail "$3: the file to substitute, $1, does not exist"

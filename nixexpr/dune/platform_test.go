@@ -1,6 +1,7 @@
 package dune
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,44 @@ import (
 // system (the version built there, its first matching branch, the
 // system's script or else the generic one) with bash, and returns the
 // argv of every program it runs; nil when the package is not built there.
+// With Nix, the script is the build phase lock2nix's builders make of the
+// lock's data file on that system; without, the one Go picks for it
+// (TestBuildersAgree checks that the two agree).
 func hostRuns(t *testing.T, l *dunelock.Lock, name, system string) [][]string {
+	t.Helper()
+	var script string
+	if _, err := exec.LookPath("nix-instantiate"); err == nil {
+		out, err := evalJSON(`let p = ` + fakeBuilt(t, repoRoot(t), writeData(t, l), system, "") + `.packagesByName; in if p ? "` + name + `" then p."` + name + `".buildPhase else ""`)
+		if err != nil {
+			t.Fatalf("nix-instantiate: %v\n%s", err, out)
+		}
+		if err := json.Unmarshal(out, &script); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(script, "runHook preBuild") {
+			return nil
+		}
+	} else {
+		script = goScript(t, l, name, system)
+	}
+	prelude := "set -e\nout=/out\nNIX_BUILD_CORES=4\nrunHook() { :; }\ndune_run() { printf '%s\\0' \"$@\"; printf '\\n'; }\n"
+	out, err := exec.Command("bash", "-c", prelude+script).Output()
+	if err != nil {
+		t.Fatalf("bash: %v\n%s", err, script)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	var runs [][]string
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		runs = append(runs, strings.Split(strings.TrimSuffix(line, "\x00"), "\x00"))
+	}
+	return runs
+}
+
+// goScript is the build script Go compiles for package name on system,
+// "" when the package is not built there.
+func goScript(t *testing.T, l *dunelock.Lock, name, system string) string {
 	t.Helper()
 	e := newEmitter(l)
 	h := -1
@@ -27,12 +65,12 @@ func hostRuns(t *testing.T, l *dunelock.Lock, name, system string) [][]string {
 	}
 	p := e.hosts[h].byName[name]
 	if p == nil {
-		return nil
+		return ""
 	}
 	r := l.Recipes[p.ID]
 	i := pick(r.Build, Hosts[h].Vars)
 	if i < 0 {
-		return nil
+		return ""
 	}
 	hosts := make([]*shellCompiler, len(Hosts))
 	hosts[h] = e.hosts[h].compiler(p)
@@ -40,20 +78,10 @@ func hostRuns(t *testing.T, l *dunelock.Lock, name, system string) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := generic
 	if s, ok := per[system]; ok {
-		script = s
+		return s
 	}
-	prelude := "set -e\nout=/out\nNIX_BUILD_CORES=4\ndune_run() { printf '%s\\0' \"$@\"; printf '\\n'; }\n"
-	out, err := exec.Command("bash", "-c", prelude+script).Output()
-	if err != nil {
-		t.Fatalf("bash: %v\n%s", err, script)
-	}
-	var runs [][]string
-	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		runs = append(runs, strings.Split(strings.TrimSuffix(line, "\x00"), "\x00"))
-	}
-	return runs
+	return generic
 }
 
 const linuxX86 = "((arch x86_64) (os linux))"

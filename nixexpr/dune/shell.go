@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -570,67 +571,17 @@ func (c *shellCompiler) action(a *dunelock.Action, indent int) {
 	}
 }
 
-// opamVarNames are the variables of a package a substitute may read
-// besides those of its .config file.
-var opamVarNames = []string{"name", "version", "dev", "installed", "enable", "pinned",
-	"lib", "libexec", "bin", "sbin", "toplevel", "share", "etc", "doc", "stublibs", "man"}
-
-// opamGlobals are the variables without a package a substitute may read,
-// by dune's names.
-var opamGlobals = []string{"prefix", "build", "jobs", "make", "switch", "user", "group", "os", "arch",
-	"os_family", "os_distribution", "os_version", "sys_ocaml_version",
-	"lib", "libexec", "bin", "sbin", "toplevel", "share", "etc", "doc", "stublibs", "man"}
-
-// opamVars writes the function dune_substitute reads variables with,
-// dune_opam_var VARIABLE (dune's name of the variable): it prints the
-// value the package's actions would get, with a package's .config
-// variables read at build time, or returns 1 for a variable undefined
-// here.
+// opamVars writes what dune_substitute's variables are read from: the
+// package (dune_opam_self) and each package of its dependency closure on
+// this platform (dune_opam_dep), with the versions and dev flags there;
+// helpers.sh's dune_opam_var gives each variable the value varExpr gives
+// the package's actions (TestOpamVarContract).
 func (c *shellCompiler) opamVars(indent int) {
-	c.line(indent, "dune_opam_var() {")
-	c.line(indent+1, `case "$1" in`)
-	branch := func(pattern, body string) {
-		c.line(indent+2, pattern+") "+body+" ;;")
+	dev := func(n string) string { return fmt.Sprint(c.dev[n]) }
+	c.line(indent, fmt.Sprintf("dune_opam_self %s %s %s", shell.Quote(c.pkg.Name), shell.Quote(c.versions[c.pkg.Name]), dev(c.pkg.Name)))
+	for _, n := range slices.Sorted(maps.Keys(c.closure)) {
+		c.line(indent, fmt.Sprintf(`dune_opam_dep %s %s %s "$%s"`, shell.Quote(n), shell.Quote(c.versions[n]), dev(n), depVar(n)))
 	}
-	value := func(v string) {
-		// Variables read at build time from a .config file are
-		// dune_config's below: undefined is "" here.
-		saw, platform := c.runtime, c.usesPlatform
-		if e, ok := c.varExpr(v); ok && !strings.Contains(e, "dune_var") {
-			branch(shell.Quote(v), `printf %s "`+e+`"`)
-		}
-		c.runtime, c.usesPlatform = saw, platform
-	}
-	for _, v := range opamGlobals {
-		value(v)
-	}
-	scopes := []string{c.pkg.Name}
-	for n := range c.closure {
-		scopes = append(scopes, n)
-	}
-	slices.Sort(scopes[1:])
-	for i, n := range scopes {
-		prefix := "pkg:" + n + ":"
-		if i == 0 {
-			prefix = "pkg-self:"
-		}
-		for _, v := range opamVarNames {
-			value(prefix + v)
-		}
-		root := "$out"
-		if i > 0 {
-			root = "$" + depVar(n)
-		}
-		branch(shell.Quote(prefix)+"*", fmt.Sprintf(`dune_config %s "${1:%d}" %s`, shell.Quote(n), len(prefix), configDir(i == 0, root)))
-		if i == 0 {
-			// The package itself by its name.
-			branch(shell.Quote("pkg:"+n+":")+"*", fmt.Sprintf(`dune_opam_var "pkg-self:${1:%d}"`, len("pkg:"+n+":")))
-		}
-	}
-	branch("pkg:*:installed", "printf false")
-	branch("*", "return 1")
-	c.line(indent+1, "esac")
-	c.line(indent, "}")
 }
 
 // words compiles terms into words, each after a space.

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
 // runWithHelpers runs a package's compiled build script with bash, the
@@ -187,28 +186,5 @@ func TestHelpersShellcheck(t *testing.T) {
 	}
 	if out, err := exec.Command("shellcheck", "helpers.sh").CombinedOutput(); err != nil {
 		t.Errorf("shellcheck helpers.sh: %v\n%s", err, out)
-	}
-}
-
-// TestHelperBlocks checks that helpers.sh splits into the blocks the
-// builders select by name, each defining its function.
-func TestHelperBlocks(t *testing.T) {
-	var names []string
-	for _, h := range helperBlocks {
-		names = append(names, h.name)
-		if !strings.Contains(h.text, h.name+"() {") {
-			t.Errorf("block %s does not define %s", h.name, h.name)
-		}
-	}
-	if diff := cmp.Diff([]string{"dune_fail", "dune_config", "dune_var", "dune_undefined", "dune_substitute"}, names); diff != "" {
-		t.Errorf("blocks (-want +got):\n%s", diff)
-	}
-	got := usedHelpers("x=$(dune_var a b c d)")
-	var used []string
-	for _, b := range got {
-		used = append(used, b.(nixexpr.Attr).Path[0])
-	}
-	if diff := cmp.Diff([]string{"dune_fail", "dune_config", "dune_var"}, used); diff != "" {
-		t.Errorf("helpers dune_var needs (-want +got):\n%s", diff)
 	}
 }

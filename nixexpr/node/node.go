@@ -31,6 +31,11 @@ var JS string
 //go:embed devshell.sh
 var DevShell string
 
+// Entry is entry.nix, the entry every format's own entry.nix calls.
+//
+//go:embed entry.nix
+var Entry string
+
 // Format is what a node_modules format's slice hands the layer for a
 // file written with --standalone: its name (the data's format and the
 // attribute its parts go under), its data file's schema, and its own
@@ -61,6 +66,7 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 		attr("local", nixexpr.Raw{Text: nixexpr.LocalNix}),
 		attr("schema", nixexpr.Raw{Text: nixexpr.SchemaNix}),
 		attr("node", nixexpr.Raw{Text: Nix}),
+		attr("nodeEntry", nixexpr.Raw{Text: Entry}),
 		attr(f.Name, nixexpr.Raw{Text: f.Builders}),
 		attr("text", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			attr("modules", nixexpr.Verbatim(JS)),
@@ -68,20 +74,5 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 			attr("devShell", nixexpr.Verbatim(DevShell)),
 		}}),
 	}}
-	body := nixexpr.Let{
-		Bindings: []nixexpr.Binding{
-			nixexpr.Attr{Path: []string{"data"}, Value: nixexpr.Data(h, f.Name, f.Schema, bindings).Body},
-			nixexpr.Attr{Path: []string{"code"}, Value: code, Comment: "lock2nix's builders, as in its repository (nixexpr/)."},
-			attr("entry", nixexpr.Raw{Text: f.Entry}),
-		},
-		Body: nixexpr.Apply{Func: nixexpr.Ident{Name: "entry"}, Args: []nixexpr.Expr{
-			nixexpr.Ident{Name: "code"},
-			nixexpr.BinOp{Op: "//", Left: nixexpr.Ident{Name: "args"}, Right: nixexpr.AttrSet{Bindings: []nixexpr.Binding{nixexpr.Inherit{Names: []string{"data"}}}}},
-		}},
-	}
-	file := nixexpr.Generated(h, formals, body)
-	fn := file.Body.(nixexpr.Func)
-	fn.Param = "args"
-	file.Body = fn
-	return file
+	return nixexpr.Standalone(h, formals, nixexpr.Data(h, f.Name, f.Schema, bindings), code, f.Entry)
 }

@@ -16,6 +16,9 @@
   sources,
   records,
   root,
+  # The lockfile records no platforms (npm's v1): the layout program reads
+  # each optional package's own package.json instead.
+  platformsFromManifests ? false,
   # Resolves a path of the project, for local packages; given only when
   # the lockfile has them.
   local ? null,
@@ -258,6 +261,10 @@ let
       }) pls
     );
 
+  # Only when set, so that the plans of v2 and v3 lockfiles, and with them
+  # their derivations, stay as they were.
+  manifestRule = if platformsFromManifests then { platformsFromManifests = true; } else { };
+
   # A derivation that runs the layout program: mode "tree" lays out $out,
   # "installed" makes one package's folder. The overrides of the packages
   # in pls give its inputs and environment.
@@ -338,7 +345,8 @@ let
         run = true;
         roots = [ ];
         target = pl.path;
-      };
+      }
+      // manifestRule;
     };
 
   # A node_modules tree: every kept placement unpacked, copied or linked
@@ -364,7 +372,8 @@ let
           dir = p.path or "";
           deps = depNames p;
         }) ([ root ] ++ map (id: packages.${id}) (filter (id: !outside packages.${id}.path) folders));
-      };
+      }
+      // manifestRule;
     };
 
   # npm drops an optional package it cannot install, and with it the

@@ -117,6 +117,10 @@ func data(g *lockfile.Graph, h nixexpr.Header) ([]nixexpr.Binding, error) {
 			nixexpr.Attr{Path: []string{"workspaces"}, Value: nixexpr.Strings(root.Workspaces)},
 		}}},
 	}
+	if g.PlatformsUnlocked {
+		bs = append(bs, nixexpr.Attr{Path: []string{"platformsFromManifests"}, Value: nixexpr.Bool{Value: true},
+			Comment: "The lockfile records no platforms: an optional package's own package.json decides, as npm reads it."})
+	}
 	if local {
 		bs = append(bs, nixexpr.Attr{Path: []string{"rootUp"}, Value: nixexpr.String{Value: h.RootUp},
 			Comment: "The way from src up to the folder local paths must stay inside."})

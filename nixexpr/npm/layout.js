@@ -37,7 +37,7 @@ function candidates(dir, name) {
 // reads it), what is inside it, and the optional packages that only it
 // needed (those the roots and the kept packages no longer reach). The
 // builders drop packages whose lockfile entry says so; this catches the
-// rest (v1 lockfiles record no platforms).
+// rest (v1 lockfiles record no platforms: plan.platformsFromManifests).
 function supportedLayout(plan, layout, manifest) {
   const dropped = [];
   for (const e of layout) {
@@ -74,6 +74,10 @@ function supportedLayout(plan, layout, manifest) {
 // dropUnsupported removes from out what supportedLayout leaves out, and
 // the folders that only held it; returns the layout that stays.
 function dropUnsupported(out, plan, layout) {
+  // A lockfile that records platforms is the whole rule, as npm ci
+  // checks the lock's entry: one without libc is installed even where its
+  // package.json names another C library.
+  if (!plan.platformsFromManifests) return layout;
   const kept = supportedLayout(plan, layout, (e) => modules.readManifest(path.join(out, e.path)));
   const stays = new Set(kept.map((e) => e.path));
   for (const e of layout) {

@@ -58,6 +58,23 @@ test("supportedLayout: an optional package for another platform goes, with what 
   assert.deepEqual(kept.map((e) => e.path), ["node_modules/app"]);
 });
 
+test("dropUnsupported: a lockfile that records platforms decides; v1's are read from each package", async (t) => {
+  // npm ci checks an optional package against its lock entry: one written
+  // without libc (older npm) is installed though its package.json says musl.
+  const entries = [{ path: "node_modules/native-musl", kind: "place", optional: true }];
+  for (const [fromManifests, want] of [
+    [false, ["node_modules/native-musl"]],
+    [true, []],
+  ]) {
+    const out = tmpdir(t);
+    writePackage(path.join(out, "node_modules/native-musl"), { name: "native-musl", libc: ["musl"] });
+    const plan = { host: linux, roots: [], ...(fromManifests ? { platformsFromManifests: true } : {}) };
+    const kept = await quiet(() => layout.dropUnsupported(out, plan, entries));
+    assert.deepEqual(kept.map((e) => e.path), want, "platformsFromManifests " + fromManifests);
+    assert.equal(fs.existsSync(path.join(out, "node_modules/native-musl")), !fromManifests);
+  }
+});
+
 test("supportedLayout: an optional package others still reach stays", async () => {
   const manifests = { "node_modules/bad": { cpu: ["arm64"] } };
   const entries = [
@@ -119,12 +136,12 @@ test("tree: a bundled package comes with its parent's archive, and its bins are 
   assert.equal(fs.readlinkSync(path.join(out, "node_modules/parent/node_modules/.bin/kid")), "../kid/k.js");
 });
 
-test("tree: an optional package whose package.json excludes the host is removed", async (t) => {
+test("tree: v1 (no platforms in the lock): an optional package whose package.json excludes the host is removed", async (t) => {
   const d = tmpdir(t);
   const tgz = archive(d, "fsevents", { name: "fsevents", os: ["darwin"] });
   const out = path.join(d, "out");
   await quiet(() =>
-    layout.tree(out, { layout: [{ path: "node_modules/fsevents", kind: "place", tarball: tgz, optional: true }], scripts: [], run: false, host: linux, roots: [] }, "/node", d)
+    layout.tree(out, { layout: [{ path: "node_modules/fsevents", kind: "place", tarball: tgz, optional: true }], scripts: [], run: false, host: linux, roots: [], platformsFromManifests: true }, "/node", d)
   );
   assert.deepEqual(fs.readdirSync(out), []);
 });
@@ -150,6 +167,7 @@ test("tree: scripts run deepest first as listed, not those of dropped packages",
         run: true,
         host: linux,
         roots: [],
+        platformsFromManifests: true,
       },
       "/nonexistent",
       d

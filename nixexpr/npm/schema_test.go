@@ -167,7 +167,7 @@ func TestTwoBuilderVersions(t *testing.T) {
 	// The next release: the repository's Nix and JS, two lines changed.
 	next := t.TempDir()
 	repo := repoRoot(t)
-	for _, f := range []string{"default.nix", "nixexpr/sources.nix", "nixexpr/local.nix", "nixexpr/schema.nix", "nixexpr/node/modules.nix", "nixexpr/node/modules.js", "nixexpr/node/devshell.sh", "nixexpr/npm/entry.nix", "nixexpr/npm/builders.nix", "nixexpr/npm/layout.js"} {
+	for _, f := range []string{"default.nix", "nixexpr/sources.nix", "nixexpr/local.nix", "nixexpr/schema.nix", "nixexpr/node/modules.nix", "nixexpr/node/modules.js", "nixexpr/node/devshell.sh", "nixexpr/node/entry.nix", "nixexpr/npm/entry.nix", "nixexpr/npm/builders.nix", "nixexpr/npm/layout.js"} {
 		text, err := os.ReadFile(filepath.Join(repo, f))
 		if err != nil {
 			t.Fatal(err)

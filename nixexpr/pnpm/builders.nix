@@ -137,19 +137,25 @@ let
   # Each workspace project on its own, as pnpm install --filter
   # "<project>..." lays it out: the virtual store at the root, the
   # project's node_modules at its path, and the node_modules of the
-  # projects it links; nothing of the others.
+  # projects it links; nothing of the others. With node-linker=hoisted
+  # pnpm installs every project whatever the filter: the whole tree.
+  hoisted = (lock.settings.nodeLinker or "isolated") == "hoisted";
   workspaces = listToAttrs (
     map (path: {
       name = lock.importers.${path}.name or path;
       value = {
         nodeModules = tree {
           name = "${lock.importers.${path}.pname}-node-modules";
-          importers = listToAttrs (
-            map (p: {
-              name = p;
-              value = lock.importers.${p};
-            }) (linkedImporters path)
-          );
+          importers =
+            if hoisted then
+              lock.importers
+            else
+              listToAttrs (
+                map (p: {
+                  name = p;
+                  value = lock.importers.${p};
+                }) (linkedImporters path)
+              );
         };
       };
     }) (filter (p: p != ".") (attrNames lock.importers))

@@ -136,6 +136,9 @@ type settings struct {
 	// AllowBuild is nil when every package may run scripts.
 	AllowBuild []string `json:"allowBuild"`
 	DenyBuild  []string `json:"denyBuild"`
+	// NodeLinker is "hoisted" for node-linker=hoisted, else left out (the
+	// isolated layout's data stays as it was).
+	NodeLinker string `json:"nodeLinker,omitempty"`
 }
 
 // dataBindings returns the data file's bindings after format and schema:
@@ -227,6 +230,9 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 		Names:                  names,
 		DenyBuild:              nonNil(s.NeverBuiltDependencies),
 		Patched:                len(lock.Patches) > 0,
+	}
+	if s.NodeLinker == "hoisted" {
+		d.Settings.NodeLinker = "hoisted"
 	}
 	if s.BuildPolicy == "allowlist" && !s.DangerouslyAllowAllBuilds {
 		d.Settings.AllowBuild = nonNil(s.OnlyBuiltDependencies)

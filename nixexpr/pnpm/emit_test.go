@@ -74,9 +74,36 @@ func TestEmitStandalone(t *testing.T) {
 	if err := EmitStandalone(&out, lock, nixexpr.Header{Generator: "test", Input: "pnpm-lock.yaml", Command: "lock2nix pnpm --standalone"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`format = "pnpm";`, `"lock2nix-pnpm.js"`, "function hoist(plan, sel)", "entry code ("} {
+	for _, want := range []string{`format = "pnpm";`, `name = "pnpm";`, `"lock2nix-${format.name}.js"`, "function hoist(plan, sel)", "entry code ("} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the file lacks %s", want)
+		}
+	}
+}
+
+// TestEmitNodeLinker: the data says nodeLinker "hoisted" under
+// node-linker=hoisted, and nothing for the isolated layout (whose files
+// stay as they were).
+func TestEmitNodeLinker(t *testing.T) {
+	text := strings.NewReplacer("ALIAS", "a", "NAME", "b").Replace(lockWith)
+	for npmrc, want := range map[string]bool{"": false, "node-linker=isolated\n": false, "node-linker=hoisted\n": true} {
+		fsys := fstest.MapFS{pnpmlock.LockFile: {Data: []byte(text)}}
+		if npmrc != "" {
+			fsys[".npmrc"] = &fstest.MapFile{Data: []byte(npmrc)}
+		}
+		lock, err := pnpmlock.ParseFS(fsys, pnpmlock.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := Emit(&out, lock, nixexpr.Header{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), `"nodeLinker":"hoisted"`); got != want {
+			t.Errorf(".npmrc %q: nodeLinker hoisted in the data: %v, want %v", npmrc, got, want)
+		}
+		if strings.Contains(out.String(), `"nodeLinker":"isolated"`) {
+			t.Errorf(".npmrc %q: the isolated layout's data names its linker", npmrc)
 		}
 	}
 }

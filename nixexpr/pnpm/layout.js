@@ -6,15 +6,17 @@
 // beside it, each importer's dependencies linked into its node_modules,
 // the hoisted links (node_modules/.pnpm/node_modules, and the root's for
 // public-hoist-pattern), bins as shell shims, then (when the plan says)
-// install scripts, dependencies first.
+// install scripts, dependencies first. With the plan's settings.nodeLinker
+// "hoisted" it lays out pnpm's hoisted tree instead (see hoistedTree).
 //
 // PLAN is JSON: { importers: { path: { deps: { alias: ref }, kinds: {
 //   alias: "prod"|"dev"|"optional" } } }, snapshots: { dir: { name, pkg,
 //   deps: { alias: ref }, optionalDeps: [alias], optional } }, packages: {
 //   id: { src, kind, os, cpu, libc, hasBin, build, patch } }, settings: {
 //   hoistPattern, publicHoistPattern, hoistWorkspacePackages, names: {
-//   importerPath: name } }, include: { dev, optional }, host: { os, cpu,
-//   libc }, scripts: bool, allowBuild: [name] | null, denyBuild: [name] }.
+//   importerPath: name }, nodeLinker }, include: { dev, optional },
+//   host: { os, cpu, libc }, scripts: bool, allowBuild: [name] | null,
+//   denyBuild: [name] }.
 // A ref is a snapshot's dir, or "link:<project path>".
 "use strict";
 const fs = require("fs");
@@ -396,6 +398,7 @@ function runScripts(out, plan, sel) {
 
 // tree lays out out as the plan says.
 function tree(out, plan) {
+  if (plan.settings && plan.settings.nodeLinker === "hoisted") return hoistedTree(out, plan);
   process.umask(0o022);
   fs.mkdirSync(out, { recursive: true });
   const sel = select(plan);
@@ -489,7 +492,651 @@ function isLink(p) {
   }
 }
 
-module.exports = { allows, matcher, select, hoist, binsOf, canBuild, buildOrder, tree };
+// ---- node-linker=hoisted ----
+//
+// pnpm's hoisted linker lays packages out as npm and yarn's node-modules
+// linker do: real folders, each as high in the tree as it can go. pnpm
+// computes that tree with yarn's node-modules hoister over a tree built
+// from the lock (its "real hoist"); what follows is that computation,
+// written from its rules, so that every package lands where pnpm puts it:
+//
+// - the input tree: a root (the "." importer) whose children are its
+//   dependencies, then one child per other importer (a workspace node,
+//   never hoisted, under the name encodeURIComponent(path)); each package
+//   node is one alias of one snapshot, shared wherever that alias and
+//   snapshot meet; two nodes are the same package (ident) when their
+//   name@version is, whatever their peers;
+// - rounds of hoisting until nothing moves: for each node on the way down
+//   from the root (a path without repeats), the dependencies below it move
+//   up to it when the name is free there and on the way, the version is
+//   the one preferred for that name (the most depended-upon), and peers
+//   stay satisfied; moving a node out of a shared subtree copies
+//   ("decouples") the subtree first;
+// - the result, read from the root: every node a folder at
+//   <parent>/node_modules/<alias>, the importers' nodes at their paths.
+
+// hoistInput builds the hoister's input tree from the plan, as pnpm does
+// from its lockfile: node { name, identName, reference, deps: Set,
+// peers: Set, workspace }.
+function hoistInput(plan) {
+  const memo = new Map();
+  const refOf = new Map(); // package id → the first dependency path met
+  const keyOf = (dir) => plan.snapshots[dir].key || dir;
+  // pnpm gives the hoister a package's peers only without
+  // autoInstallPeers, which lock2nix refuses with this linker: none.
+  const peersOf = () => new Set();
+  const nodesOf = (entries) => {
+    const out = new Set();
+    for (const [alias, ref] of entries) {
+      const n = nodeOf(alias, ref);
+      if (n) out.add(n);
+    }
+    return out;
+  };
+  const nodeOf = (alias, ref) => {
+    const memoKey = alias + ":" + ref;
+    if (memo.has(memoKey)) return memo.get(memoKey);
+    let n;
+    if (ref.startsWith("link:")) {
+      n = { name: alias, identName: alias, reference: ref, deps: new Set(), peers: new Set(), workspace: false };
+      memo.set(memoKey, n);
+      return n;
+    }
+    const s = plan.snapshots[ref];
+    if (!s) return null;
+    if (!refOf.has(s.pkg)) refOf.set(s.pkg, keyOf(ref));
+    n = { name: alias, identName: s.name, reference: refOf.get(s.pkg), deps: new Set(), peers: peersOf(s), workspace: false };
+    memo.set(memoKey, n);
+    n.deps = nodesOf(depEntries(s));
+    return n;
+  };
+  const entriesOf = (i) => importerEntries(i).filter(([alias]) => included(plan, i, alias));
+  const root = { name: ".", identName: ".", reference: "", peers: new Set(), workspace: true, deps: new Set() };
+  if (plan.importers["."]) root.deps = nodesOf(entriesOf(plan.importers["."]));
+  for (const id of Object.keys(plan.importers).sort(byName)) {
+    if (id === ".") continue;
+    const name = encodeURIComponent(id);
+    root.deps.add({ name, identName: name, reference: "workspace:" + id, peers: new Set(), workspace: true, deps: nodesOf(entriesOf(plan.importers[id])) });
+  }
+  return root;
+}
+
+// identOf is what makes two nodes the same package: name@reference, the
+// reference's part after a "#" when it has one.
+function identOf(identName, reference) {
+  const hash = reference.indexOf("#");
+  return identName + "@" + (hash >= 0 ? reference.slice(hash + 1) : reference);
+}
+
+// workTree copies the input into the hoister's working nodes: deps (where
+// each child is now), orig (the dependencies as locked), hoisted (the
+// dependencies moved up from here), decoupled (false while the node is
+// shared by several parents).
+function workTree(input) {
+  const make = (n, border) => ({
+    name: n.name,
+    refs: new Set([n.reference]),
+    locator: n.identName + "@" + n.reference,
+    ident: identOf(n.identName, n.reference),
+    deps: new Map(),
+    orig: new Map(),
+    hoisted: new Map(),
+    peers: new Set(n.peers),
+    decoupled: true,
+    border,
+    workspace: n.workspace,
+  });
+  const root = make(input, true);
+  const made = new Map([[input, root]]);
+  const couple = (w, seen) => {
+    if (seen.has(w)) return;
+    seen.add(w);
+    w.decoupled = false;
+    for (const d of w.deps.values()) if (!w.peers.has(d.name)) couple(d, seen);
+  };
+  const add = (n, parent) => {
+    let w = made.get(n);
+    const shared = Boolean(w);
+    if (!w) {
+      w = make(n, false);
+      made.set(n, w);
+    }
+    parent.deps.set(n.name, w);
+    parent.orig.set(n.name, w);
+    if (shared) couple(w, new Set());
+    else for (const d of n.deps) add(d, w);
+  };
+  for (const d of input.deps) add(d, root);
+  return root;
+}
+
+// regularDeps lists a node's dependencies that are not its peers, each
+// after the peers it needs that the node provides.
+function regularDeps(node) {
+  const out = new Set();
+  const add = (dep, seen) => {
+    if (seen.has(dep)) return;
+    seen.add(dep);
+    for (const p of dep.peers) {
+      if (node.peers.has(p)) continue;
+      const pd = node.deps.get(p);
+      if (pd && !out.has(pd)) add(pd, seen);
+    }
+    out.add(dep);
+  };
+  for (const d of node.deps.values()) if (!node.peers.has(d.name)) add(d, new Set());
+  return out;
+}
+
+// decouple gives parent its own copy of a shared node, before anything
+// below it moves.
+function decouple(parent, node) {
+  if (node.decoupled) return node;
+  const copy = Object.assign({}, node, {
+    refs: new Set(node.refs),
+    deps: new Map(node.deps),
+    orig: new Map(node.orig),
+    hoisted: new Map(node.hoisted),
+    peers: new Set(node.peers),
+    decoupled: true,
+  });
+  const self = copy.deps.get(copy.name);
+  if (self && self.ident === copy.ident) copy.deps.set(copy.name, copy);
+  parent.deps.set(copy.name, copy);
+  return copy;
+}
+
+// preferences ranks, for each name below root, its versions: the one more
+// packages depend on first (peer dependents count too); ties keep the
+// order they were met in.
+function preferences(root) {
+  const entries = new Map();
+  const entry = (n) => {
+    const k = n.name + "@" + n.ident;
+    if (!entries.has(k)) entries.set(k, { name: n.name, ident: n.ident, users: new Set(), peerUsers: new Set() });
+    return entries.get(k);
+  };
+  const seen = new Set([root]);
+  const dependOn = (user, n) => {
+    const first = !seen.has(n);
+    entry(n).users.add(user.ident);
+    if (!first) return;
+    seen.add(n);
+    for (const d of n.deps.values()) {
+      const e = entry(d);
+      if (n.peers.has(d.name)) e.peerUsers.add(n.ident);
+      else dependOn(n, d);
+    }
+  };
+  for (const d of root.deps.values()) if (!root.peers.has(d.name)) dependOn(root, d);
+  const ranked = [...entries.values()].sort((a, b) => b.users.size + b.peerUsers.size - (a.users.size + a.peerUsers.size));
+  const byName = new Map([[root.name, [root.ident]]]);
+  for (const d of root.deps.values()) if (!root.peers.has(d.name)) byName.set(d.name, [d.ident]);
+  for (const e of ranked) {
+    if (root.peers.has(e.name)) continue;
+    if (!byName.has(e.name)) byName.set(e.name, []);
+    const list = byName.get(e.name);
+    if (!list.includes(e.ident)) list.push(e.ident);
+  }
+  return byName;
+}
+
+// usedNames maps the names already taken below the last node of path (by
+// what was hoisted into the nodes under it) to the node taking each. The
+// first round reads them directly; later rounds look each up along the
+// path, ignoring names a node's own dependencies hide.
+function usedNames(path, firstRound) {
+  const root = path[path.length - 1];
+  const used = new Map();
+  const seen = new Set();
+  const visit = (n, hidden) => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const h of n.hoisted.values()) {
+      if (firstRound) used.set(h.name, h);
+      else if (!hidden.has(h.name)) {
+        for (const p of path) {
+          const there = p.deps.get(h.name);
+          if (there) used.set(there.name, there);
+        }
+      }
+    }
+    const names = new Set(n.deps.keys());
+    for (const d of n.deps.values()) if (!n.peers.has(d.name)) visit(d, names);
+  };
+  visit(root, new Set());
+  return used;
+}
+
+const YES = 0;
+const NO = 1;
+const DEPENDS = 2;
+
+// canHoist says whether node (a dependency of the last node of path) may
+// move up to root (path[0]): YES, NO, or DEPENDS on the peers listed in
+// dependsOn moving too.
+function canHoist(ctx, path, node) {
+  const { root, used, chosen, shadowed, firstRound } = ctx;
+  const parent = path[path.length - 1];
+  let ok = node.ident !== parent.ident && !node.workspace && !root.peers.has(node.name);
+  if (ok) {
+    const u = used.get(node.name);
+    ok = !u || u.ident === node.ident;
+    for (let i = path.length - 1; ok && i >= 1; i--) {
+      const there = path[i].deps.get(node.name);
+      if (there && there.ident !== node.ident) {
+        ok = false;
+        if (!shadowed.has(parent)) shadowed.set(parent, new Set());
+        shadowed.get(parent).add(node.name);
+      }
+    }
+  }
+  if (ok) ok = chosen.get(node.name) === node.ident;
+  let dependsOn = new Set();
+  if (ok) {
+    const left = new Set(node.peers);
+    for (let i = path.length - 1; ok && i >= 1; i--) {
+      const p = path[i];
+      for (const name of left) {
+        if (p.peers.has(name) && p.orig.has(name)) continue;
+        const there = p.deps.get(name);
+        if (there && root.deps.get(name) !== there) {
+          if (i === path.length - 1) dependsOn.add(there);
+          else {
+            dependsOn = null;
+            ok = false;
+          }
+        }
+        left.delete(name);
+      }
+    }
+  }
+  if (ok && !firstRound) {
+    for (const h of node.hoisted.values()) {
+      const u = used.get(h.name) || root.deps.get(h.name);
+      if (!u || u.ident !== h.ident) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  if (dependsOn && dependsOn.size > 0) return { verdict: DEPENDS, dependsOn };
+  return { verdict: ok ? YES : NO };
+}
+
+const aliased = (n) => n.name + "@" + n.locator;
+
+// hoistInto moves into root (the last node of rootPath) what can move
+// there from anywhere below it, in one pass; it reports whether anything
+// moved and whether another round is needed (a name moved that a node on
+// the way up had to leave below).
+function hoistInto(rootPath, used, chosen, parentShadowed, shadowed, firstRound) {
+  const root = rootPath[rootPath.length - 1];
+  const ctx = { root, used, chosen, shadowed, firstRound };
+  const busy = new Set();
+  let again = false;
+  let changed = false;
+  let fresh = new Set(regularDeps(root));
+  let next;
+  const visit = (path, trail, parent) => {
+    if (busy.has(parent)) return;
+    const nextTrail = trail.concat([aliased(parent)]);
+    const verdicts = new Map();
+    const waiting = new Map(); // a peer's name → the names that need it
+    for (const dep of regularDeps(parent)) {
+      const v = canHoist(ctx, [root, ...path, parent], dep);
+      verdicts.set(dep, v);
+      if (v.verdict === DEPENDS) {
+        for (const p of v.dependsOn) {
+          if (!waiting.has(p.name)) waiting.set(p.name, new Set());
+          waiting.get(p.name).add(dep.name);
+        }
+      }
+    }
+    const stuck = new Set();
+    const stick = (n) => {
+      if (stuck.has(n)) return;
+      stuck.add(n);
+      verdicts.set(n, { verdict: NO });
+      for (const name of waiting.get(n.name) || []) stick(parent.deps.get(name));
+    };
+    for (const [n, v] of verdicts) if (v.verdict === NO) stick(n);
+    for (const n of verdicts.keys()) {
+      if (stuck.has(n)) continue;
+      changed = true;
+      const s = parentShadowed.get(parent);
+      if (s && s.has(n.name)) again = true;
+      parent.deps.delete(n.name);
+      parent.hoisted.set(n.name, n);
+      const there = root.deps.get(n.name);
+      if (!there) {
+        if (root.ident !== n.ident) {
+          root.deps.set(n.name, n);
+          next.add(n);
+        }
+      } else for (const r of n.refs) there.refs.add(r);
+    }
+    for (const n of regularDeps(parent)) {
+      if (!stuck.has(n) || n.border || nextTrail.includes(aliased(n))) continue;
+      busy.add(parent);
+      visit([...path, parent], nextTrail, decouple(parent, n));
+      busy.delete(parent);
+    }
+  };
+  const rootTrail = rootPath.map(aliased);
+  do {
+    next = new Set();
+    for (const dep of fresh) {
+      if (dep.locator === root.locator || dep.border) continue;
+      visit([], rootTrail, decouple(root, dep));
+    }
+    fresh = next;
+  } while (fresh.size > 0);
+  return { again, changed };
+}
+
+// hoistDown hoists into the last node of rootPath, then into each of its
+// dependencies in turn (a path never visits a package twice).
+function hoistDown(tree, rootPath, onPath, parentShadowed, firstRound) {
+  const root = rootPath[rootPath.length - 1];
+  const prefs = preferences(root);
+  const used = root === tree ? new Map() : usedNames(rootPath, firstRound);
+  const chosen = new Map([...prefs].map(([name, idents]) => [name, idents[0]]));
+  const shadowed = new Map();
+  let again = false;
+  let changed = false;
+  for (;;) {
+    const r = hoistInto(rootPath, used, chosen, parentShadowed, shadowed, firstRound);
+    again = again || r.again;
+    changed = changed || r.changed;
+    // A name the preferred version could not take: offer it to the next.
+    let retry = false;
+    for (const [name, idents] of prefs) {
+      if (idents.length > 1 && !root.deps.has(name)) {
+        idents.shift();
+        chosen.set(name, idents[0]);
+        retry = true;
+      }
+    }
+    if (!retry) break;
+  }
+  for (const dep of root.deps.values()) {
+    if (root.peers.has(dep.name) || onPath.has(dep.locator)) continue;
+    onPath.add(dep.locator);
+    const r = hoistDown(tree, [...rootPath, dep], onPath, shadowed, firstRound);
+    again = again || r.again;
+    changed = changed || r.changed;
+    onPath.delete(dep.locator);
+  }
+  return { again, changed };
+}
+
+// hoistTree runs rounds until the tree stops changing and returns it as
+// plain nodes: { name, refs: [reference], deps: Set of nodes }.
+function hoistTree(input) {
+  const tree = workTree(input);
+  let firstRound = true;
+  for (;;) {
+    const r = hoistDown(tree, [tree], new Set([tree.locator]), new Map(), firstRound);
+    firstRound = false;
+    if (!r.again && !r.changed) break;
+  }
+  const out = { name: tree.name, refs: [...tree.refs], deps: new Set() };
+  const on = new Set([tree]);
+  const add = (n, parentWork, parentOut) => {
+    const o = parentWork === n ? parentOut : { name: n.name, refs: [...n.refs], deps: new Set() };
+    parentOut.deps.add(o);
+    if (on.has(n)) return;
+    on.add(n);
+    for (const d of n.deps.values()) if (!n.peers.has(d.name)) add(d, n, o);
+    on.delete(n);
+  };
+  for (const d of tree.deps.values()) add(d, tree, out);
+  return out;
+}
+
+// placements reads the hoisted tree as folders: [{ at, dir, modules,
+// alias }], at the path of a package's folder relative to the tree
+// (modules/alias), dir its snapshot (the
+// first one pnpm met of that package). Packages not installed (optional
+// ones not for this host) and links are not placed; importers' subtrees
+// go under their paths.
+function placements(plan, sel) {
+  const tree = hoistTree(hoistInput(plan));
+  const dirOf = new Map(Object.keys(plan.snapshots).map((d) => [plan.snapshots[d].key || d, d]));
+  const out = [];
+  const place = (modules, nodes, parent) => {
+    for (const n of nodes) {
+      if (n === parent) continue; // a package that needs itself
+      const ref = n.refs[0];
+      const dir = dirOf.get(ref);
+      if (ref.startsWith("workspace:") || !dir || !sel.installed.has(dir)) continue;
+      const at = modules + "/" + n.name;
+      out.push({ at, dir, modules, alias: n.name });
+      place(at + "/node_modules", n.deps, n);
+    }
+  };
+  place("node_modules", tree.deps, tree);
+  for (const n of tree.deps) {
+    if (n.refs[0].startsWith("workspace:")) place(n.refs[0].slice("workspace:".length) + "/node_modules", n.deps, n);
+  }
+  return out.sort((a, b) => byName(a.at, b.at));
+}
+
+// manifestOf reads a package.json, or null.
+function manifestOf(dir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+  } catch (e) {
+    return null;
+  }
+}
+
+// pickBins chooses, among commands of the same name, pnpm's: the one of
+// the package named as the command, else the package whose name sorts
+// last, else the higher version; with direct (an importer's dependency
+// names), a direct dependency's command first.
+function pickBins(cmds, direct) {
+  const first = direct ? cmds.filter((c) => direct.has(c.alias)) : cmds;
+  const names = new Set(first.map((c) => c.name));
+  const all = direct ? first.concat(cmds.filter((c) => !direct.has(c.alias) && !names.has(c.name))) : cmds;
+  const cmp = (a, b) => {
+    if (a.own !== b.own) return a.own ? 1 : -1;
+    if (a.pkgName !== b.pkgName) return a.pkgName.localeCompare(b.pkgName);
+    return compareVersions(a.version, b.version);
+  };
+  const chosen = new Map();
+  for (const c of all) {
+    const prev = chosen.get(c.name);
+    chosen.set(c.name, !prev || cmp(prev, c) < 0 ? c : prev);
+  }
+  return [...chosen.values()];
+}
+
+// compareVersions orders semver versions by their numbers (pre-releases
+// before their release); enough to break a tie between two copies of a
+// package.
+function compareVersions(a, b) {
+  const parse = (v) => /^(\d+)\.(\d+)\.(\d+)(?:-(.*))?/.exec(String(v || "")) || [null, 0, 0, 0, undefined];
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 1; i <= 3; i++) if (Number(x[i]) !== Number(y[i])) return Number(x[i]) - Number(y[i]);
+  if (x[4] === y[4]) return 0;
+  if (x[4] === undefined) return 1;
+  if (y[4] === undefined) return -1;
+  return x[4] < y[4] ? -1 : 1;
+}
+
+// linkHoistedBins links, into binDir (relative to out), the commands of
+// the packages given (entries: { alias, at } for a package's folder at at,
+// { alias, at, project } for a workspace project linked at at), as pnpm
+// does with prefer-symlinked-executables (the default with
+// node-linker=hoisted): each a relative link to its file through at.
+function linkHoistedBins(out, plan, binRel, entries, direct) {
+  const cmds = [];
+  for (const e of entries) {
+    const through = path.join(out, e.at);
+    if (!e.project) {
+      const pj = manifestOf(through) || {};
+      for (const [name, abs] of binsOf(through)) {
+        cmds.push({ name, alias: e.alias, file: abs, abs, own: name === pj.name, pkgName: String(pj.name || ""), version: pj.version });
+      }
+    } else {
+      const imp = plan.importers[e.project];
+      const pkgName = (plan.settings.names || {})[e.project] || "";
+      for (const [name, rel] of Object.entries((imp && imp.bins) || {}).sort()) {
+        cmds.push({ name, alias: e.alias, file: path.join(through, rel), own: name === pkgName, pkgName, version: "" });
+      }
+    }
+  }
+  if (cmds.length === 0) return;
+  const binDir = path.join(out, binRel);
+  fs.mkdirSync(binDir, { recursive: true });
+  for (const c of pickBins(cmds, direct)) {
+    if (c.abs) fs.chmodSync(c.abs, 0o755);
+    const at = path.join(binDir, c.name);
+    try {
+      fs.unlinkSync(at);
+    } catch (e) {}
+    fs.symlinkSync(path.relative(binDir, c.file), at);
+  }
+}
+
+// modulesEntries lists what a node_modules folder (relative to out)
+// holds, as pnpm reads it: folders and links, scopes opened, dot names
+// left out; a link to a workspace project is given as the project (its
+// files are not in the tree), one to another folder left out.
+function modulesEntries(out, plan, modules) {
+  const entries = [];
+  const read = (rel) => {
+    let list;
+    try {
+      list = fs.readdirSync(path.join(out, modules, rel), { withFileTypes: true });
+    } catch (e) {
+      return;
+    }
+    for (const d of list.sort((a, b) => byName(a.name, b.name))) {
+      if (d.isFile() || d.name.startsWith(".")) continue;
+      const alias = rel ? rel + "/" + d.name : d.name;
+      if (!rel && d.name.startsWith("@") && d.isDirectory()) {
+        read(d.name);
+        continue;
+      }
+      const at = modules + "/" + alias;
+      if (d.isSymbolicLink()) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(at), fs.readlinkSync(path.join(out, at))));
+        if (plan.importers[target]) entries.push({ alias, at, project: target });
+      } else if (d.isDirectory()) entries.push({ alias, at });
+    }
+  };
+  read("");
+  return entries;
+}
+
+// hoistedTree lays out out as pnpm install --frozen-lockfile does with
+// node-linker=hoisted: every package a real folder where the hoisted tree
+// puts it, each importer's links to workspace projects and folders, the
+// bins of each node_modules in its .bin, then (when the plan says) install
+// scripts, dependencies first, in each place a package was put.
+function hoistedTree(out, plan) {
+  process.umask(0o022);
+  fs.mkdirSync(out, { recursive: true });
+  const sel = select(plan);
+  const placed = placements(plan, sel);
+  // pnpm keeps its state in node_modules/.pnpm (lock.yaml, not written).
+  fs.mkdirSync(path.join(out, "node_modules", ".pnpm"), { recursive: true });
+  for (const { at, dir } of placed) {
+    const s = plan.snapshots[dir];
+    const p = plan.packages[s.pkg];
+    const dest = inside(out, at);
+    if (p.kind === "tarball" || p.kind === "local-tarball") extract(p.src, dest);
+    else if (p.kind === "git") packed(p.src, dest);
+    else copyDir(p.src, dest);
+    if (s.patch) cp.execFileSync("patch", ["-p1", "-s", "-d", dest, "-i", s.patch], { stdio: "inherit" });
+  }
+  for (const [imp, i] of Object.entries(plan.importers)) {
+    const nm = imp === "." ? "node_modules" : imp + "/node_modules";
+    for (const [alias, ref] of Object.entries(i.deps)) {
+      if (ref.startsWith("link:") && included(plan, i, alias)) link(out, nm + "/" + alias, ref.slice(5));
+    }
+  }
+  // Bins: pnpm links those of every package in each node_modules folder,
+  // as it finds them on disk (bundled dependencies too), into its .bin;
+  // an importer's own dependencies win a conflict there.
+  const importerDirs = new Map(Object.entries(plan.importers).map(([imp, i]) => [imp === "." ? "node_modules" : imp + "/node_modules", i]));
+  const modulesDirs = new Set([...importerDirs.keys()].concat(placed.map((p) => p.at + "/node_modules")));
+  for (const modules of [...modulesDirs].sort(byName)) {
+    const imp = importerDirs.get(modules);
+    linkHoistedBins(out, plan, modules + "/.bin", modulesEntries(out, plan, modules), imp ? new Set(Object.keys(imp.deps)) : null);
+  }
+  // pnpm's build step (install scripts on, or patches in the lock) links,
+  // for each package it builds (install scripts, a binding.gyp, a patch),
+  // its dependencies' bins and its own into its node_modules/.bin; a
+  // dependency is taken where pnpm first put it (the highest place).
+  if (plan.scripts || plan.settings.patched) {
+    const first = new Map();
+    for (const p of [...placed].sort((a, b) => a.at.split("/").length - b.at.split("/").length || byName(a.at, b.at))) {
+      if (!first.has(p.dir)) first.set(p.dir, p.at);
+    }
+    const hasBin = (ref) => !ref.startsWith("link:") && (plan.packages[plan.snapshots[ref].pkg] || {}).hasBin;
+    for (const { at, dir } of placed) {
+      const s = plan.snapshots[dir];
+      if (!s.patch && !requiresBuild(plan, s, path.join(out, at))) continue;
+      const entries = Object.entries(children(plan, sel, s))
+        .filter(([, ref]) => hasBin(ref) && first.has(ref))
+        .map(([alias, ref]) => ({ alias, at: first.get(ref) }));
+      entries.push({ alias: s.name, at });
+      linkHoistedBins(out, plan, at + "/node_modules/.bin", entries, null);
+    }
+  }
+  if (plan.scripts) runHoistedScripts(out, plan, sel, placed);
+  return sel;
+}
+
+// runHoistedScripts runs install scripts in every place a package that
+// may build was put, dependencies first.
+function runHoistedScripts(out, plan, sel, placed) {
+  const nodeGyp = process.env.LOCK2NIX_NODE_GYP || "";
+  const at = new Map();
+  for (const p of placed) {
+    if (!at.has(p.dir)) at.set(p.dir, []);
+    at.get(p.dir).push(p.at);
+  }
+  for (const d of buildOrder(plan, sel, at.keys())) {
+    const s = plan.snapshots[d];
+    if (!canBuild(plan, s)) continue;
+    for (const rel of at.get(d) || []) {
+      const dir = path.join(out, rel);
+      const scripts = scriptsOf(dir);
+      if (scripts.length === 0) continue;
+      // The .bin of the package's own node_modules and of each one above.
+      const bins = [];
+      let up = rel;
+      for (;;) {
+        bins.push(path.join(out, up, "node_modules", ".bin"));
+        const i = up.lastIndexOf("/node_modules/");
+        if (i < 0) break;
+        up = up.slice(0, i);
+      }
+      bins.push(path.join(out, "node_modules", ".bin"));
+      if (nodeGyp) bins.push(nodeGyp);
+      for (const [event, cmd, pj] of scripts) {
+        const env = Object.assign({}, process.env, {
+          PATH: bins.join(":") + ":" + process.env.PATH,
+          npm_lifecycle_event: event,
+          npm_package_name: String(pj.name || ""),
+          npm_package_version: String(pj.version || ""),
+          npm_node_execpath: process.execPath,
+          INIT_CWD: out,
+        });
+        console.error("lock2nix: " + s.name + " (" + rel + "): running " + event + ": " + cmd);
+        cp.execFileSync("sh", ["-c", cmd], { cwd: dir, stdio: "inherit", env });
+      }
+    }
+  }
+}
+
+module.exports = { allows, matcher, select, hoist, binsOf, canBuild, buildOrder, tree, hoistInput, hoistTree, placements, pickBins, compareVersions, hoistedTree };
 
 if (require.main === module) {
   const [mode, out, planFile, nodedir] = process.argv.slice(2);

@@ -121,3 +121,148 @@ test("tree: links stay inside the tree", () => {
   assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules", "x")), ".pnpm/x@1.0.0/node_modules/x");
   assert.ok(fs.existsSync(path.join(out, "node_modules/.pnpm/x@1.0.0/node_modules/x/package.json")));
 });
+
+// ---- node-linker=hoisted ----
+
+// hplan is a hoisted plan of snapshots named "name@version" with the
+// given dependencies (name → version), for the importers given.
+function hplan(importers, snaps, extra) {
+  const snapshots = {};
+  const packages = {};
+  for (const [id, deps] of Object.entries(snaps)) {
+    const name = id.slice(0, id.lastIndexOf("@"));
+    snapshots[id] = { name, pkg: id, deps: Object.fromEntries(Object.entries(deps).map(([n, v]) => [n, v.startsWith("link:") ? v : n + "@" + v])) };
+    packages[id] = { name, version: id.slice(name.length + 1) };
+  }
+  const imps = {};
+  for (const [imp, deps] of Object.entries(importers)) {
+    const d = Object.fromEntries(Object.entries(deps).map(([n, v]) => [n, v.startsWith("link:") ? v : n + "@" + v]));
+    imps[imp] = { deps: d, kinds: Object.fromEntries(Object.keys(d).map((n) => [n, "prod"])) };
+  }
+  return Object.assign(
+    {
+      importers: imps,
+      snapshots,
+      packages,
+      settings: { hoistPattern: [], publicHoistPattern: [], names: {}, nodeLinker: "hoisted" },
+      include: { dev: true, optional: true },
+      host: { os: ["linux"], cpu: ["x64"], libc: ["glibc"] },
+    },
+    extra
+  );
+}
+
+// where lists the hoisted placements: folder → snapshot.
+function where(p) {
+  return Object.fromEntries(L.placements(p, L.select(p)).map((x) => [x.at, x.dir]));
+}
+
+test("hoisted: a version the root holds another of nests under its dependent", () => {
+  const p = hplan({ ".": { a: "1.0.0", c: "2.0.0" } }, { "a@1.0.0": { c: "1.0.0" }, "c@1.0.0": {}, "c@2.0.0": {} });
+  assert.deepStrictEqual(where(p), {
+    "node_modules/a": "a@1.0.0",
+    "node_modules/a/node_modules/c": "c@1.0.0",
+    "node_modules/c": "c@2.0.0",
+  });
+});
+
+test("hoisted: the version more packages need takes the root, whatever the order", () => {
+  const p = hplan({ ".": { a: "1.0.0", b: "1.0.0", z: "1.0.0" } }, { "a@1.0.0": { x: "2.0.0" }, "b@1.0.0": { x: "1.0.0" }, "z@1.0.0": { x: "1.0.0" }, "x@1.0.0": {}, "x@2.0.0": {} });
+  assert.deepStrictEqual(where(p), {
+    "node_modules/a": "a@1.0.0",
+    "node_modules/a/node_modules/x": "x@2.0.0",
+    "node_modules/b": "b@1.0.0",
+    "node_modules/x": "x@1.0.0",
+    "node_modules/z": "z@1.0.0",
+  });
+});
+
+test("hoisted: a workspace project's dependencies go to the root unless the root holds another version; projects are links", () => {
+  const p = hplan(
+    { ".": { ms: "2.1.3", b: "link:packages/b" }, "packages/b": { ms: "2.0.0", y: "1.0.0", a: "link:../a" }, "packages/a": { y: "1.0.0" } },
+    { "ms@2.0.0": {}, "ms@2.1.3": {}, "y@1.0.0": { ms: "2.1.3" } }
+  );
+  assert.deepStrictEqual(where(p), {
+    "node_modules/ms": "ms@2.1.3",
+    "node_modules/y": "y@1.0.0",
+    "packages/b/node_modules/ms": "ms@2.0.0",
+  });
+});
+
+test("hoisted: a cycle and a package needing itself end", () => {
+  const p = hplan({ ".": { a: "1.0.0" } }, { "a@1.0.0": { b: "1.0.0", a: "1.0.0" }, "b@1.0.0": { a: "1.0.0" } });
+  assert.deepStrictEqual(where(p), { "node_modules/a": "a@1.0.0", "node_modules/b": "b@1.0.0" });
+});
+
+test("hoisted: optional packages not for this host are not placed, but keep their place in the tree", () => {
+  const p = hplan({ ".": { a: "1.0.0" } }, { "a@1.0.0": { c: "1.0.0" }, "c@1.0.0": {} });
+  p.snapshots["a@1.0.0"].optionalDeps = ["c"];
+  p.snapshots["c@1.0.0"].optional = true;
+  p.packages["c@1.0.0"].os = ["darwin"];
+  assert.deepStrictEqual(where(p), { "node_modules/a": "a@1.0.0" });
+});
+
+test("hoistTree: a package stays below the parent whose peer it needs when the root holds another", () => {
+  // p peers on r: its parent q provides r@2, the root r@1, so p stays.
+  const node = (name, ref, deps = [], peers = []) => ({ name, identName: name, reference: ref, deps: new Set(deps), peers: new Set(peers), workspace: false });
+  const p = node("p", "p@1", [], ["r"]);
+  const r2 = node("r", "r@2");
+  const q = node("q", "q@1", [p, r2]);
+  p.deps.add(r2);
+  const root = { name: ".", identName: ".", reference: "", deps: new Set([node("r", "r@1"), q]), peers: new Set(), workspace: true };
+  const t = L.hoistTree(root);
+  const names = (n) => [...n.deps].map((d) => d.name + "@" + d.refs[0] + (d.deps.size ? "(" + names(d).join(",") + ")" : "")).sort();
+  assert.deepStrictEqual(names(t), ["q@q@1(p@p@1,r@r@2)", "r@r@1"]);
+});
+
+test("pickBins: the package named as the command, then a direct dependency's", () => {
+  const c = (name, alias, pkgName, version) => ({ name, alias, pkgName, version, own: name === pkgName });
+  const cmds = [c("tool", "a", "a", "1.0.0"), c("tool", "tool", "tool", "1.0.0"), c("x", "b", "b", "1.0.0"), c("x", "a", "a", "1.0.0")];
+  assert.deepStrictEqual(L.pickBins(cmds, null).map((x) => x.name + ":" + x.alias), ["tool:tool", "x:b"]);
+  assert.deepStrictEqual(L.pickBins(cmds, new Set(["a"])).map((x) => x.name + ":" + x.alias), ["tool:a", "x:a"]);
+  assert.ok(L.compareVersions("1.10.0", "1.9.0") > 0 && L.compareVersions("1.0.0-rc.1", "1.0.0") < 0);
+});
+
+test("tree (hoisted): real folders, bins as links through their package, names kept inside", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const src = (name, version, pj = {}) => {
+    const d = path.join(tmp, "src", name + "-" + version);
+    writePackage(d, Object.assign({ name, version }, pj), { "cli.js": "#!/usr/bin/env node\n" });
+    return d;
+  };
+  const p = hplan({ ".": { a: "1.0.0", c: "2.0.0" } }, { "a@1.0.0": { c: "1.0.0" }, "c@1.0.0": {}, "c@2.0.0": {} });
+  p.packages["a@1.0.0"] = { name: "a", version: "1.0.0", kind: "directory", src: src("a", "1.0.0") };
+  p.packages["c@1.0.0"] = { name: "c", version: "1.0.0", kind: "directory", src: src("c", "1.0.0", { bin: "cli.js" }), hasBin: true };
+  p.packages["c@2.0.0"] = { name: "c", version: "2.0.0", kind: "directory", src: src("c", "2.0.0", { bin: { c2: "cli.js" } }), hasBin: true };
+  const out = path.join(tmp, "out");
+  L.tree(out, p);
+  assert.strictEqual(JSON.parse(fs.readFileSync(path.join(out, "node_modules/a/node_modules/c/package.json"))).version, "1.0.0");
+  assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules/.bin/c2")), "../c/cli.js");
+  assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules/a/node_modules/.bin/c")), "../c/cli.js");
+  assert.ok(fs.statSync(path.join(out, "node_modules/.pnpm")).isDirectory());
+  assert.ok(!fs.existsSync(path.join(out, "node_modules/.bin/c")));
+  const bad = hplan({ ".": { "../../escape": "1.0.0" } }, { "../../escape@1.0.0": {} });
+  bad.packages["../../escape@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: src("x", "1.0.0") };
+  assert.throws(() => L.tree(path.join(tmp, "bad"), bad), /lies outside the tree/);
+});
+
+test("tree (hoisted): a bundled dependency's bin is linked in its package's node_modules/.bin", (t) => {
+  const { tmpdir, tar } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const tgz = path.join(tmp, "a.tgz");
+  fs.writeFileSync(
+    tgz,
+    tar([
+      { name: "package/package.json", data: JSON.stringify({ name: "a", version: "1.0.0", bundleDependencies: ["bund"] }) },
+      { name: "package/node_modules/bund/package.json", data: JSON.stringify({ name: "bund", version: "1.0.0", bin: "b.js" }) },
+      { name: "package/node_modules/bund/b.js", data: "#!/usr/bin/env node\n" },
+    ])
+  );
+  const p = hplan({ ".": { a: "1.0.0" } }, { "a@1.0.0": {} });
+  p.packages["a@1.0.0"] = { name: "a", version: "1.0.0", kind: "tarball", src: tgz };
+  const out = path.join(tmp, "out");
+  L.tree(out, p);
+  assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules/a/node_modules/.bin/bund")), "../bund/b.js");
+  assert.ok(!fs.existsSync(path.join(out, "node_modules/.bin")));
+});
