@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -106,5 +110,58 @@ func TestScanMatchesSlowPath(t *testing.T) {
 	}
 	if diff := cmp.Diff(graphs[1], graphs[0]); diff != "" {
 		t.Errorf("graphs differ (-slow +scan):\n%s", diff)
+	}
+}
+
+// TestGraphLetsTheTextGo parses each test lockfile, padded to a block of
+// its own, and checks that the text is freed while the graph (and the
+// damaged entries' keys) live: a string of the graph taken from the text
+// would keep megabytes alive (see parser.own).
+func TestGraphLetsTheTextGo(t *testing.T) {
+	cases, _ := filepath.Glob("testdata/*.txtar")
+	checked := 0
+	for _, file := range cases {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lock, pkg []byte
+		for _, f := range ar.Files {
+			switch f.Name {
+			case "package-lock.json":
+				lock = f.Data
+			case "package.json":
+				pkg = f.Data
+			}
+		}
+		text := string(lock) + strings.Repeat(" ", 64<<10)
+		freed := make(chan bool, 1)
+		runtime.AddCleanup(unsafe.StringData(text), func(chan bool) { freed <- true }, freed)
+		var damaged []string
+		g, err := Parse("package-lock.json", text, pkg, Options{AllowOutOfSync: true, Damaged: func(keys []string) { damaged = keys }})
+		text = ""
+		if err != nil {
+			continue // nothing is kept
+		}
+		checked++
+		ok := false
+		for range 50 {
+			runtime.GC()
+			select {
+			case ok = <-freed:
+			case <-time.After(10 * time.Millisecond):
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			t.Errorf("%s: the graph keeps the lockfile's text alive", file)
+		}
+		runtime.KeepAlive(g)
+		runtime.KeepAlive(damaged)
+	}
+	if checked < 10 {
+		t.Fatalf("only %d lockfiles parsed", checked)
 	}
 }

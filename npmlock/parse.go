@@ -200,8 +200,71 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 		return nil, errors.Join(p.errs...)
 	}
 	p.assignIDs()
+	p.own()
 	p.g.Sort()
 	return p.g, nil
+}
+
+// own gives the graph its own copy of the strings it took from the
+// lockfile's text, in a few blocks: a few hundred kilobytes of them would
+// otherwise keep the whole text (megabytes, read into memory) alive for as
+// long as the graph lives, and the collector's heap goal with it
+// (overleaf: 5.5 MB live after the parse instead of 2.75 MB). The edges
+// are copied where they lie, for every entry read: their blocks hold the
+// edges of entries that made no package too.
+func (p *parser) own() {
+	var t strtab
+	for _, e := range p.nodes {
+		for i := range e.deps {
+			d := &e.deps[i]
+			d.Name, d.Spec = t.copy(d.Name), t.copy(d.Spec)
+		}
+	}
+	// (The project's edges are those of its entry, "".)
+	r := &p.g.Root
+	r.Name, r.Version = t.copy(r.Name), t.copy(r.Version)
+	for i, w := range r.Workspaces {
+		r.Workspaces[i] = t.copy(w)
+	}
+	for _, pkg := range p.g.Packages {
+		pkg.Name, pkg.Version, pkg.License = t.copy(pkg.Name), t.copy(pkg.Version), t.copy(pkg.License)
+		s := &pkg.Source
+		s.URL, s.Rev, s.Path = t.copy(s.URL), t.copy(s.Rev), t.copy(s.Path)
+		for i := range pkg.Installs {
+			pkg.Installs[i].Path = t.copy(pkg.Installs[i].Path)
+		}
+		for i := range pkg.Bins {
+			b := &pkg.Bins[i]
+			b.Name, b.Path = t.copy(b.Name), t.copy(b.Path)
+		}
+		for i := range pkg.Engines {
+			e := &pkg.Engines[i]
+			e.Name, e.Range = t.copy(e.Name), t.copy(e.Range)
+		}
+		for _, l := range [][]string{pkg.Platform.OS, pkg.Platform.CPU, pkg.Platform.Libc} {
+			for i := range l {
+				l[i] = t.copy(l[i])
+			}
+		}
+	}
+}
+
+// strtab copies strings into blocks it fills one after the other. A
+// string handed out is an ordinary string: a block lives as long as one
+// of its strings does, and a strings.Builder never changes what it wrote.
+type strtab struct{ block strings.Builder }
+
+func (t *strtab) copy(s string) string {
+	if s == "" {
+		return ""
+	}
+	if t.block.Cap()-t.block.Len() < len(s) {
+		t.block = strings.Builder{}
+		t.block.Grow(max(64<<10, len(s)))
+	}
+	start := t.block.Len()
+	t.block.WriteString(s)
+	return t.block.String()[start:]
 }
 
 type parser struct {
@@ -236,6 +299,8 @@ type parser struct {
 	stops int
 	// v1nodes holds a version 1 file's entries by install path.
 	v1nodes map[string]*entry
+	// nodes holds every entry read, by install path or folder.
+	nodes map[string]*entry
 	// empty lists the entries dropped as {}, for one warning.
 	empty []string
 	// ctx names the entry being read, for field errors.
@@ -458,6 +523,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		c = p.readPackages(pkgs)
 	}
 	entries, jobs := c.entries, c.jobs
+	p.nodes = entries
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name
@@ -603,7 +669,11 @@ func isEmptyObject(v gjson.Result) bool {
 // the file is known to be valid.
 func (p *parser) warnEmpty() {
 	if len(p.empty) > 0 && p.opts.Damaged != nil {
-		p.opts.Damaged(slices.Clone(p.empty))
+		damaged := make([]string, len(p.empty))
+		for i, k := range p.empty {
+			damaged[i] = strings.Clone(k) // (not pieces of the lockfile's text: see own)
+		}
+		p.opts.Damaged(damaged)
 	}
 	if len(p.empty) == 0 || p.opts.Warn == nil {
 		return
@@ -802,9 +872,11 @@ func (p *parser) addFolder(e *entry, linkedFrom []string, globs []string) {
 		p.g.Root.Workspaces = append(p.g.Root.Workspaces, e.path)
 	}
 	pkg := p.add(e, lockfile.Source{Kind: lockfile.Link, Path: rel, Origin: p.pos(e.at.result())})
+	// (Cleared, not only cut: what lies past the length is still held.)
+	clear(pkg.Installs)
 	pkg.Installs = pkg.Installs[:0]
 	for _, from := range linkedFrom {
-		pkg.Installs = append(pkg.Installs, lockfile.Install{Path: from, Flags: e.flags})
+		p.install(pkg, lockfile.Install{Path: from, Flags: e.flags})
 	}
 }
 
@@ -838,15 +910,25 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 	if pkg.Engines == nil {
 		pkg.Engines = e.engines // the first optional install brings them
 	}
-	in := lockfile.Install{Path: e.path, Flags: e.flags}
-	if len(pkg.Installs) == 0 {
-		// Most packages are installed once: their one install comes from
-		// a block, not an allocation of its own.
-		pkg.Installs = p.installs.copyOf([]lockfile.Install{in})
-	} else {
-		pkg.Installs = append(pkg.Installs, in)
-	}
+	p.install(pkg, lockfile.Install{Path: e.path, Flags: e.flags})
 	return pkg
+}
+
+// install adds in to the installs of pkg. Most packages are installed
+// once: their one install comes from a block, not an allocation of its
+// own.
+func (p *parser) install(pkg *lockfile.Package, in lockfile.Install) {
+	old := pkg.Installs
+	if len(old) == 0 {
+		pkg.Installs = p.installs.copyOf([]lockfile.Install{in})
+		return
+	}
+	pkg.Installs = append(old, in)
+	if len(old) == cap(old) {
+		// Moved: the old slots are cleared, for a block that other
+		// packages hold must not keep the lockfile's text alive (see own).
+		clear(old)
+	}
 }
 
 // artifact identifies a package: name, version and source (Source.Key's
