@@ -106,8 +106,8 @@ func ParseFS(fsys fs.FS, opts Options) (*lockfile.Graph, error) {
 // Parse reads a package-lock.json given as data. file names it in errors.
 // pkgJSON is the project's package.json, or nil; version 1 lockfiles take
 // the root's dependency kinds and workspaces from it. pkgJSON must not
-// change during the call; the graph keeps no reference to it (it may
-// share memory with data, which cannot change).
+// change during the call. The graph keeps no reference to either: data,
+// megabytes, can be freed once Parse returns.
 func Parse(file, data string, pkgJSON []byte, opts Options) (*lockfile.Graph, error) {
 	return parse(file, data, pkgJSON, opts, false)
 }
