@@ -93,11 +93,12 @@ func (r Registry) rewrite(name, raw string) string {
 		return raw
 	}
 	reg := r.forName(name)
-	moved := reg + strings.TrimPrefix(rest[end:], "/")
-	if moved != raw {
-		r.use(reg)
+	tail := strings.TrimPrefix(rest[end:], "/")
+	if len(raw) == len(reg)+len(tail) && strings.HasPrefix(raw, reg) && strings.HasSuffix(raw, tail) {
+		return raw // already there, as every URL is with npm's default settings
 	}
-	return moved
+	r.use(reg)
+	return reg + tail
 }
 
 // defaultRegistryHost is the host of npm's default registry, what
