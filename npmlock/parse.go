@@ -120,7 +120,7 @@ func parse(file, data string, pkgJSON []byte, opts Options, slow bool) (*lockfil
 	var err error
 	ok := false
 	if !slow {
-		g, err, ok = p.parseScanned(pkgJSON)
+		g, ok, err = p.parseScanned(pkgJSON)
 	}
 	if !ok {
 		p = newParser(file, data, opts)
@@ -147,13 +147,13 @@ func newParser(file, data string, opts Options) *parser {
 
 // parseScanned is the parse on the scan's reading of the text ([parser.scan]);
 // ok is false when the scan stopped.
-func (p *parser) parseScanned(pkgJSON []byte) (g *lockfile.Graph, err error, ok bool) {
+func (p *parser) parseScanned(pkgJSON []byte) (g *lockfile.Graph, ok bool, err error) {
 	t, c, ok := p.scan()
 	if !ok {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	g, err = p.parse(pkgJSON, t, c)
-	return g, err, true
+	return g, true, err
 }
 
 // parseChecked is the slow path: validate the text, then read it with
