@@ -180,8 +180,8 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
 	p.g = &lockfile.Graph{Packages: make([]*lockfile.Package, 0, p.sizeHint)}
-	p.g.Root.Name = top.name.String()
-	p.g.Root.Version = top.version.String()
+	p.g.Root.Name = p.tab.copy(top.name.String())
+	p.g.Root.Version = p.tab.copy(top.version.String())
 	var err error
 	if v.Num == 1 {
 		p.g.PlatformsUnlocked = true
@@ -200,54 +200,17 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 		return nil, errors.Join(p.errs...)
 	}
 	p.assignIDs()
-	p.own()
 	p.g.Sort()
 	return p.g, nil
 }
 
-// own gives the graph its own copy of the strings it took from the
-// lockfile's text, in a few blocks: a few hundred kilobytes of them would
-// otherwise keep the whole text (megabytes, read into memory) alive for as
-// long as the graph lives, and the collector's heap goal with it
-// (overleaf: 5.5 MB live after the parse instead of 2.75 MB). The edges
-// are copied where they lie, for every entry read: their blocks hold the
-// edges of entries that made no package too.
-func (p *parser) own() {
-	var t strtab
-	for _, e := range p.nodes {
-		for i := range e.deps {
-			d := &e.deps[i]
-			d.Name, d.Spec = t.copy(d.Name), t.copy(d.Spec)
-		}
-	}
-	// (The project's edges are those of its entry, "".)
-	r := &p.g.Root
-	r.Name, r.Version = t.copy(r.Name), t.copy(r.Version)
-	for i, w := range r.Workspaces {
-		r.Workspaces[i] = t.copy(w)
-	}
-	for _, pkg := range p.g.Packages {
-		pkg.Name, pkg.Version, pkg.License = t.copy(pkg.Name), t.copy(pkg.Version), t.copy(pkg.License)
-		s := &pkg.Source
-		s.URL, s.Rev, s.Path = t.copy(s.URL), t.copy(s.Rev), t.copy(s.Path)
-		for i := range pkg.Installs {
-			pkg.Installs[i].Path = t.copy(pkg.Installs[i].Path)
-		}
-		for i := range pkg.Bins {
-			b := &pkg.Bins[i]
-			b.Name, b.Path = t.copy(b.Name), t.copy(b.Path)
-		}
-		for i := range pkg.Engines {
-			e := &pkg.Engines[i]
-			e.Name, e.Range = t.copy(e.Name), t.copy(e.Range)
-		}
-		for _, l := range [][]string{pkg.Platform.OS, pkg.Platform.CPU, pkg.Platform.Libc} {
-			for i := range l {
-				l[i] = t.copy(l[i])
-			}
-		}
-	}
-}
+// The graph owns its strings: each string it takes from the lockfile's
+// text is copied (into p.tab's blocks) where it is read, while those bytes
+// are in the processor's cache; a few hundred kilobytes of pieces of the
+// text would otherwise keep all of it (megabytes, read into memory) alive
+// for as long as the graph lives, and the collector's heap goal with it
+// (overleaf: 2.75 MB live after the parse instead of 5.5 MB).
+// TestGraphLetsTheTextGo checks that none is missed.
 
 // strtab copies strings into blocks it fills one after the other. A
 // string handed out is an ordinary string: a block lives as long as one
@@ -288,6 +251,8 @@ type parser struct {
 	packages slab[lockfile.Package]
 	edgeList slab[lockfile.Edge]
 	installs slab[lockfile.Install]
+	// tab holds the strings the graph takes from the text (see strtab).
+	tab strtab
 	// edgeBuf collects an entry's edges before they are copied to edgeList.
 	edgeBuf []lockfile.Edge
 	errs    []error
@@ -299,8 +264,6 @@ type parser struct {
 	stops int
 	// v1nodes holds a version 1 file's entries by install path.
 	v1nodes map[string]*entry
-	// nodes holds every entry read, by install path or folder.
-	nodes map[string]*entry
 	// empty lists the entries dropped as {}, for one warning.
 	empty []string
 	// ctx names the entry being read, for field errors.
@@ -523,7 +486,6 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		c = p.readPackages(pkgs)
 	}
 	entries, jobs := c.entries, c.jobs
-	p.nodes = entries
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name
@@ -540,7 +502,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		key, e := j.key, j.e
 		if e.link {
 			target := e.resolved.result().String()
-			e.target = target
+			e.target = p.tab.copy(target)
 			if err := checkRelative(target); err != nil {
 				p.fail(e.resolved.result(), "%s: link target: %v", key, err)
 				continue
@@ -615,6 +577,7 @@ func (p *parser) readPackages(pkgs gjson.Result) *collected {
 		if !p.checkKey(k) {
 			return true
 		}
+		key = p.tab.copy(key)
 		e := p.entries.one()
 		c.entries[key] = e
 		c.jobs = append(c.jobs, entryJob{e, key})
@@ -762,7 +725,7 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	e.bins = p.bins(o.bin, e.name)
 	if e.flags.Has(lockfile.FlagOptional) {
 		// npm checks the engines of optional packages only.
-		e.engines = engines(o.engines)
+		e.engines = p.engines(o.engines)
 	}
 }
 
@@ -813,6 +776,7 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			p.fail(e.resolvedOr(), "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
+		src.URL, src.Rev = p.tab.copy(src.URL), p.tab.copy(src.Rev)
 		return src, true
 	case strings.HasPrefix(raw, "file:"):
 		rel := strings.TrimPrefix(raw, "file:")
@@ -821,15 +785,19 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			return lockfile.Source{}, false
 		}
 		if isArchive(rel) {
-			return lockfile.Source{Kind: lockfile.LocalTarball, Path: path.Clean(rel), Hash: hash, Origin: p.pos(resolved)}, true
+			return lockfile.Source{Kind: lockfile.LocalTarball, Path: p.tab.copy(path.Clean(rel)), Hash: hash, Origin: p.pos(resolved)}, true
 		}
-		return lockfile.Source{Kind: lockfile.Directory, Path: path.Clean(rel), Origin: p.pos(resolved)}, true
+		return lockfile.Source{Kind: lockfile.Directory, Path: p.tab.copy(path.Clean(rel)), Origin: p.pos(resolved)}, true
 	case raw != "":
 		if err := parseTarballURL(raw); err != nil {
 			p.fail(resolved, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
-		return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.rewrite(e.name, raw), Hash: hash}, true
+		url := p.opts.Registry.rewrite(e.name, raw)
+		if url == raw {
+			url = p.tab.copy(url) // (a URL made anew is the graph's already)
+		}
+		return lockfile.Source{Kind: lockfile.Tarball, URL: url, Hash: hash}, true
 	}
 	// No resolved URL: npm fetches name@version from the configured
 	// registry.
@@ -1163,7 +1131,7 @@ func (p *parser) str(r gjson.Result, field string) string {
 		p.fieldErr(r, "%s must be a string, not %s", field, kind(r))
 		return ""
 	}
-	return r.Str
+	return p.tab.copy(r.Str)
 }
 
 func (p *parser) bool(r gjson.Result, field string) bool {
@@ -1185,7 +1153,7 @@ func (p *parser) strs(r gjson.Result, field string) []string {
 	case !r.Exists() || r.Type == gjson.Null:
 		return nil
 	case r.Type == gjson.String:
-		return []string{r.Str}
+		return []string{p.tab.copy(r.Str)}
 	case !r.IsArray():
 		p.fieldErr(r, "%s must be an array of strings, not %s", field, kind(r))
 		return nil
@@ -1196,7 +1164,7 @@ func (p *parser) strs(r gjson.Result, field string) []string {
 			p.fieldErr(s, "%s must hold strings, not %s", field, kind(s))
 			continue
 		}
-		out = append(out, s.Str)
+		out = append(out, p.tab.copy(s.Str))
 	}
 	return out
 }
@@ -1204,9 +1172,9 @@ func (p *parser) strs(r gjson.Result, field string) []string {
 func (p *parser) license(r gjson.Result) string {
 	switch {
 	case r.Type == gjson.String:
-		return r.Str
+		return p.tab.copy(r.Str)
 	case r.IsObject():
-		return r.Get("type").String() // the deprecated {type, url} form
+		return p.tab.copy(r.Get("type").String()) // the deprecated {type, url} form
 	}
 	return ""
 }
@@ -1246,7 +1214,7 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 			if kind == lockfile.DepPeer && peerOptional(meta, k.Str) {
 				kind = lockfile.DepPeerOptional
 			}
-			out = append(out, lockfile.Edge{Name: k.Str, Kind: kind, Spec: spec.Str})
+			out = append(out, lockfile.Edge{Name: p.tab.copy(k.Str), Kind: kind, Spec: p.tab.copy(spec.Str)})
 			return true
 		})
 	}
@@ -1273,7 +1241,7 @@ func (p *parser) bins(r gjson.Result, name string) []lockfile.Bin {
 	case !r.Exists() || r.Type == gjson.Null:
 	case r.Type == gjson.String:
 		if inPackage(r.Str) {
-			out = append(out, lockfile.Bin{Name: path.Base(name), Path: r.Str})
+			out = append(out, lockfile.Bin{Name: path.Base(name), Path: p.tab.copy(r.Str)})
 		}
 	case r.IsObject():
 		r.ForEach(func(k, t gjson.Result) bool {
@@ -1282,7 +1250,7 @@ func (p *parser) bins(r gjson.Result, name string) []lockfile.Bin {
 				return true
 			}
 			if inPackage(t.Str) {
-				out = append(out, lockfile.Bin{Name: k.Str, Path: t.Str})
+				out = append(out, lockfile.Bin{Name: p.tab.copy(k.Str), Path: p.tab.copy(t.Str)})
 			}
 			return true
 		})
@@ -1302,7 +1270,7 @@ func inPackage(file string) bool {
 // engines reads "engines": {"node": ">=18", …}. npm reads only the object
 // form's string values (an old array form, ["node >= 0.8"], it ignores),
 // and so does this.
-func engines(r gjson.Result) []lockfile.Engine {
+func (p *parser) engines(r gjson.Result) []lockfile.Engine {
 	if !r.IsObject() {
 		return nil
 	}
@@ -1310,7 +1278,7 @@ func engines(r gjson.Result) []lockfile.Engine {
 	r.ForEach(func(k, v gjson.Result) bool {
 		if v.Type == gjson.String {
 			versions, _ := parseRange(v.Str)
-			out = append(out, lockfile.Engine{Name: k.Str, Range: v.Str, Versions: versions})
+			out = append(out, lockfile.Engine{Name: p.tab.copy(k.Str), Range: p.tab.copy(v.Str), Versions: versions})
 		}
 		return true
 	})

@@ -429,6 +429,7 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		if s.failed {
 			return
 		}
+		key = p.tab.copy(key)
 		e := p.entries.one()
 		c.entries[key] = e
 		v := gjson.Result{Type: gjson.JSON, Raw: s.data[start:s.i], Index: start}
