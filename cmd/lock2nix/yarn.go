@@ -82,10 +82,10 @@ var yarnCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
-			emit := yarn.Emit
+			build := yarn.Build
 			if *standalone {
 				flags = append(flags, "--standalone")
-				emit = yarn.EmitStandalone
+				build = yarn.BuildStandalone
 			}
 			if *registry != "" {
 				flags = append(flags, "--registry", shell.Word(withoutUser(*registry)))
@@ -126,7 +126,7 @@ var yarnCommand = &command{
 			return &translation{
 				graph: l.Graph, locals: locals, localSkip: []string{"node_modules", ".git"},
 				input: input, inputPath: filepath.Join(dir, yarnlock.LockName), flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, l, h) },
+				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return build(l, h) },
 				outOfSync: l.CheckSync(fsys), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: relock,
 				// yarn.lock says nothing of install scripts; the

@@ -141,7 +141,7 @@ func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 	return []nixexpr.Binding{
 		nixexpr.Attr{Path: []string{"lockFormat"}, Value: str(l.Format.String()),
 			Comment: "yarn 1's lockfile (classic, built with nixpkgs' yarn) or berry's (yarn-berry)."},
-		attr("sources", nixexpr.AttrSet{Bindings: sources.Data()}),
+		attr("sources", sources.Data()),
 		nixexpr.Attr{
 			Path:    []string{"packages"},
 			Value:   nixexpr.String{Value: data},
