@@ -254,21 +254,39 @@ in r.nodeModules.registryMap`
 	}
 }
 
-// TestYarnLib instantiates a generated yarn file through the flake's
-// lib.yarn (and so default.nix's yarn), with the stand-in for nixpkgs.
+// TestYarnLib instantiates a yarn data file and a --standalone file
+// through the flake's lib.yarn (and so default.nix's yarn), with the
+// stand-in for nixpkgs: nodeModules, nodeModulesProd and buildPackage are
+// the same derivations from both, and devShell { writable = true; } asks
+// the shared hook for a copy.
 func TestYarnLib(t *testing.T) {
 	needNix(t)
-	file := filepath.Join(t.TempDir(), "yarn-lock.nix")
-	translate(t, file, "yarn", "../../testdata/yarn/classic-basic", "--registry", "https://registry.npm.test/")
+	dir := t.TempDir()
 	lib, _ := filepath.Abs("../../nix/lib.nix")
 	src, _ := filepath.Abs("../../testdata/yarn/classic-basic")
-	expr := `let
+	drvs := map[string]string{}
+	for _, form := range []string{"data", "standalone"} {
+		file := filepath.Join(dir, form+".nix")
+		args := []string{"yarn", "../../testdata/yarn/classic-basic", "--registry", "https://registry.npm.test/"}
+		if form == "standalone" {
+			args = append(args, "--standalone")
+		}
+		translate(t, file, args...)
+		expr := `let
   lib = import ` + lib + ` { lock2nix = _: null; };
   r = lib.yarn { pkgs = import ` + standin + ` { }; file = ` + file + `; src = ` + src + `; installScripts = false; };
-in [ r.nodeModules (r.buildPackage { script = "build"; }) ]`
-	cmd := exec.Command("nix-instantiate", "-E", expr)
-	cmd.Env = nixEnv()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("nix-instantiate: %v\n%s", err, out)
+  writable = (r.devShell { writable = true; }).shellHook;
+in assert builtins.match ".*lock2nix_node_modules copy .*" writable != null;
+  [ r.nodeModules r.nodeModulesProd (r.buildPackage { script = "build"; }) ]`
+		cmd := exec.Command("nix-instantiate", "-E", expr)
+		cmd.Env = nixEnv()
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: nix-instantiate: %v\n%s", form, err, err.(*exec.ExitError).Stderr)
+		}
+		drvs[form] = string(out)
+	}
+	if drvs["data"] != drvs["standalone"] {
+		t.Errorf("the data file and the --standalone file give other derivations:\n%s\n%s", drvs["data"], drvs["standalone"])
 	}
 }
