@@ -251,6 +251,13 @@ func (p *parser) readImporters(n *yaml.Node) {
 			p.errorf(k, "importers: %q is not a relative path inside the project", k.Value)
 			return
 		}
+		if above(dir) {
+			// The layout writes each importer's node_modules and .bin,
+			// and the dev shell links them, at its path: never above the
+			// lock.
+			p.errorf(k, "importers: %q lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)", k.Value)
+			return
+		}
 		imp := Importer{Path: dir, Pos: p.pos(k)}
 		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && gjson.ValidBytes(m) {
 			imp.Name = gjson.GetBytes(m, "name").Str
@@ -405,6 +412,11 @@ func relPath(dir, rel string) (string, bool) {
 		return "", false
 	}
 	return path.Clean(path.Join(dir, rel)), true
+}
+
+// above reports a clean relative path that leads out of its folder.
+func above(p string) bool {
+	return p == ".." || strings.HasPrefix(p, "../")
 }
 
 // readSnapshots reads every snapshot's dependencies and folder.
