@@ -266,3 +266,89 @@ test("tree (hoisted): a bundled dependency's bin is linked in its package's node
   assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules/a/node_modules/.bin/bund")), "../bund/b.js");
   assert.ok(!fs.existsSync(path.join(out, "node_modules/.bin")));
 });
+
+// outsideVictim makes, beside out, what a tree must never touch: a
+// folder ../evil/node_modules/pkg with an executable's file (mode 644).
+function outsideVictim(tmp) {
+  const { writePackage } = require("../node/testutil.js");
+  const victim = path.join(tmp, "evil", "node_modules", "pkg");
+  writePackage(victim, { name: "pkg", version: "1.0.0", bin: { pwn: "x.js" } }, { "x.js": "#!/bin/sh\n" });
+  fs.chmodSync(path.join(victim, "x.js"), 0o644);
+  return victim;
+}
+
+// untouched asserts nothing was written or changed beside out.
+function untouched(tmp, victim) {
+  assert.ok(!fs.existsSync(path.join(tmp, "evil", "node_modules", ".bin")), "a .bin outside the tree");
+  assert.strictEqual(fs.statSync(path.join(victim, "x.js")).mode & 0o777, 0o644, "a mode changed outside the tree");
+  assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ["evil", "out", "src"]);
+}
+
+test("tree (hoisted): an importer above the tree is refused before anything is written or changed there", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const victim = outsideVictim(tmp);
+  writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0" });
+  // The importer's dependency goes to the root: no placement names its
+  // path; its node_modules is still read, and its .bin made, unless the
+  // bins step asks the guard too.
+  const p = hplan({ ".": {}, "../evil": { x: "1.0.0" } }, { "x@1.0.0": {} });
+  p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src") };
+  assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
+  untouched(tmp, victim);
+});
+
+test("tree (isolated): an importer above the tree, or a project's bin named out of its .bin, is refused", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const victim = outsideVictim(tmp);
+  writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0" });
+  const base = () => ({
+    importers: { ".": { deps: {}, kinds: {} }, "../evil": { deps: { x: "x@1.0.0" }, kinds: { x: "prod" } } },
+    snapshots: { "x@1.0.0": { name: "x", pkg: "x@1.0.0", deps: {} } },
+    packages: { "x@1.0.0": { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src") } },
+    settings: { hoistPattern: [], publicHoistPattern: [], names: {} },
+    include: { dev: true, optional: true },
+    host: { os: ["linux"], cpu: ["x64"], libc: ["glibc"] },
+  });
+  assert.throws(() => L.tree(path.join(tmp, "out"), base()), /lies outside the tree/);
+  untouched(tmp, victim);
+  const p = base();
+  p.importers = {
+    ".": { deps: { w: "link:packages/w" }, kinds: { w: "prod" } },
+    "packages/w": { deps: {}, kinds: {}, bins: { "../../../evil/pwn": "cli.js" } },
+  };
+  assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
+  untouched(tmp, victim);
+  assert.ok(!fs.existsSync(path.join(tmp, "evil", "pwn")));
+});
+
+test("tree: a bin whose file is a link out of the tree is refused, its target's mode kept", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  for (const nodeLinker of ["isolated", "hoisted"]) {
+    const tmp = tmpdir(t);
+    const victim = outsideVictim(tmp);
+    writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0", bin: { x: "cli.js" } });
+    fs.symlinkSync(path.join(victim, "x.js"), path.join(tmp, "src", "cli.js"));
+    const p = hplan({ ".": { x: "1.0.0" } }, { "x@1.0.0": {} });
+    p.settings.nodeLinker = nodeLinker;
+    p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src"), hasBin: true };
+    assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/, nodeLinker);
+    untouched(tmp, victim);
+  }
+});
+
+test("tree: a folder reached through a link out of the tree is not written in", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const victim = outsideVictim(tmp);
+  writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0", bin: { x: "cli.js" } }, { "cli.js": "#!/usr/bin/env node\n" });
+  // The root links ../evil (a folder beside the project, which a link:
+  // may name); an importer at node_modules/lk would put its node_modules
+  // and .bin in it.
+  const p = hplan({ ".": { lk: "link:../evil" }, "node_modules/lk": { x: "1.0.0" } }, { "x@1.0.0": {} });
+  p.settings.nodeLinker = "isolated";
+  p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src"), hasBin: true };
+  assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
+  untouched(tmp, victim);
+});
