@@ -593,38 +593,44 @@ function hoistInput(plan) {
   // pnpm gives the hoister a package's peers only without
   // autoInstallPeers, which lock2nix refuses with this linker: none.
   const peersOf = () => new Set();
-  const nodesOf = (entries) => {
+  // from is the folder the entries' links are relative to: the
+  // importer's, or the lock's for a package's.
+  const nodesOf = (entries, from) => {
     const out = new Set();
     for (const [alias, ref] of entries) {
-      const n = nodeOf(alias, ref);
+      const n = nodeOf(alias, ref, from);
       if (n) out.add(n);
     }
     return out;
   };
-  const nodeOf = (alias, ref) => {
+  const nodeOf = (alias, ref, from) => {
+    if (ref.startsWith("link:")) {
+      // pnpm gives the hoister a link's reference as the lock writes it,
+      // relative to its importer: link:../a from p/b and link:../../a
+      // from p/x/d are two packages to it (which counts who needs what).
+      const reference = "link:" + path.posix.relative(from, ref.slice(5));
+      const linkKey = alias + ":" + reference;
+      if (!memo.has(linkKey)) memo.set(linkKey, { name: alias, identName: alias, reference, deps: new Set(), peers: new Set(), workspace: false });
+      return memo.get(linkKey);
+    }
     const memoKey = alias + ":" + ref;
     if (memo.has(memoKey)) return memo.get(memoKey);
     let n;
-    if (ref.startsWith("link:")) {
-      n = { name: alias, identName: alias, reference: ref, deps: new Set(), peers: new Set(), workspace: false };
-      memo.set(memoKey, n);
-      return n;
-    }
     const s = plan.snapshots[ref];
     if (!s) return null;
     if (!refOf.has(s.pkg)) refOf.set(s.pkg, keyOf(ref));
     n = { name: alias, identName: s.name, reference: refOf.get(s.pkg), deps: new Set(), peers: peersOf(s), workspace: false };
     memo.set(memoKey, n);
-    n.deps = nodesOf(depEntries(s));
+    n.deps = nodesOf(depEntries(s), ".");
     return n;
   };
   const entriesOf = (i) => importerEntries(i).filter(([alias]) => included(plan, i, alias));
   const root = { name: ".", identName: ".", reference: "", peers: new Set(), workspace: true, deps: new Set() };
-  if (plan.importers["."]) root.deps = nodesOf(entriesOf(plan.importers["."]));
+  if (plan.importers["."]) root.deps = nodesOf(entriesOf(plan.importers["."]), ".");
   for (const id of Object.keys(plan.importers).sort(byName)) {
     if (id === ".") continue;
     const name = encodeURIComponent(id);
-    root.deps.add({ name, identName: name, reference: "workspace:" + id, peers: new Set(), workspace: true, deps: nodesOf(entriesOf(plan.importers[id])) });
+    root.deps.add({ name, identName: name, reference: "workspace:" + id, peers: new Set(), workspace: true, deps: nodesOf(entriesOf(plan.importers[id]), id) });
   }
   return root;
 }

@@ -352,3 +352,17 @@ test("tree: a folder reached through a link out of the tree is not written in", 
   assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
   untouched(tmp, victim);
 });
+
+test("hoisted: a link counts as the lock writes it, relative to its importer, in the ranking", () => {
+  // p/b and p/c link p/a as link:../a, p/x/d as link:../../a: pnpm's
+  // hoister sees two packages a, each needed by fewer than the root's
+  // registry a@1.0.0 (needed by q and r), which then takes the root. As
+  // one link:p/a, needed by three, the link would win and a@1.0.0 nest.
+  const p = hplan(
+    { ".": { q: "1.0.0", r: "1.0.0" }, "p/a": {}, "p/b": { a: "link:p/a" }, "p/c": { a: "link:p/a" }, "p/x/d": { a: "link:p/a" } },
+    { "q@1.0.0": { a: "1.0.0" }, "r@1.0.0": { a: "1.0.0" }, "a@1.0.0": {} }
+  );
+  assert.deepStrictEqual(where(p), { "node_modules/a": "a@1.0.0", "node_modules/q": "q@1.0.0", "node_modules/r": "r@1.0.0" });
+  const refs = [...L.hoistInput(p).deps].filter((n) => n.workspace).flatMap((w) => [...w.deps].map((d) => w.reference + " " + d.reference));
+  assert.deepStrictEqual(refs.sort(), ["workspace:p/b link:../a", "workspace:p/c link:../a", "workspace:p/x/d link:../../a"]);
+});
