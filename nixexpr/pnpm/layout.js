@@ -573,7 +573,7 @@ function isLink(p) {
 //   never hoisted, under the name encodeURIComponent(path)); each package
 //   node is one alias of one snapshot, shared wherever that alias and
 //   snapshot meet; two nodes are the same package (ident) when their
-//   name@version is, whatever their peers;
+//   name@version is, whatever their peers or source (see packageId);
 // - rounds of hoisting until nothing moves: for each node on the way down
 //   from the root (a path without repeats), the dependencies below it move
 //   up to it when the name is free there and on the way, the version is
@@ -588,7 +588,7 @@ function isLink(p) {
 // peers: Set, workspace }.
 function hoistInput(plan) {
   const memo = new Map();
-  const refOf = new Map(); // package id → the first dependency path met
+  const refOf = new Map(); // packageId → the first dependency path met
   const keyOf = (dir) => plan.snapshots[dir].key || dir;
   // pnpm gives the hoister a package's peers only without
   // autoInstallPeers, which lock2nix refuses with this linker: none.
@@ -618,8 +618,9 @@ function hoistInput(plan) {
     let n;
     const s = plan.snapshots[ref];
     if (!s) return null;
-    if (!refOf.has(s.pkg)) refOf.set(s.pkg, keyOf(ref));
-    n = { name: alias, identName: s.name, reference: refOf.get(s.pkg), deps: new Set(), peers: peersOf(s), workspace: false };
+    const id = packageId(plan, s);
+    if (!refOf.has(id)) refOf.set(id, keyOf(ref));
+    n = { name: alias, identName: s.name, reference: refOf.get(id), deps: new Set(), peers: peersOf(s), workspace: false };
     memo.set(memoKey, n);
     n.deps = nodesOf(depEntries(s), ".");
     return n;
@@ -633,6 +634,18 @@ function hoistInput(plan) {
     root.deps.add({ name, identName: name, reference: "workspace:" + id, peers: new Set(), workspace: true, deps: nodesOf(entriesOf(plan.importers[id]), id) });
   }
   return root;
+}
+
+// packageId is what pnpm's hoister input knows a package by: name@version
+// (the lock's version field, or the key's), whatever its source: two
+// commits of one git repository with one version are one package, and the
+// first met is installed wherever either goes. A version that is not
+// semver (a file: folder's key without a version field) keeps the
+// package's own id.
+function packageId(plan, s) {
+  const p = plan.packages[s.pkg] || {};
+  const v = String(p.version || "");
+  return /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v) ? (p.name || s.name) + "@" + v : s.pkg;
 }
 
 // identOf is what makes two nodes the same package: name@reference, the

@@ -366,3 +366,26 @@ test("hoisted: a link counts as the lock writes it, relative to its importer, in
   const refs = [...L.hoistInput(p).deps].filter((n) => n.workspace).flatMap((w) => [...w.deps].map((d) => w.reference + " " + d.reference));
   assert.deepStrictEqual(refs.sort(), ["workspace:p/b link:../a", "workspace:p/c link:../a", "workspace:p/x/d link:../../a"]);
 });
+
+test("hoisted: two sources of one name@version are one package, the first met installed", () => {
+  // The root's gitdep (commit one) and the project's (commit two) are
+  // both gitdep@1.2.3: pnpm's hoister merges the project's into the
+  // root's, and installs the first met; the project's node_modules stays
+  // empty.
+  const one = "gitdep@git+file:///r#1111111111111111111111111111111111111111";
+  const two = "gitdep@git+file:///r#2222222222222222222222222222222222222222";
+  const dir = (k) => k.replace(/[/:#]/g, "+");
+  const p = hplan({}, {});
+  p.importers = {
+    ".": { deps: { gitdep: dir(one) }, kinds: { gitdep: "prod" } },
+    "p/a": { deps: { gitdep: dir(two) }, kinds: { gitdep: "prod" } },
+  };
+  for (const k of [one, two]) {
+    p.snapshots[dir(k)] = { key: k, name: "gitdep", pkg: k, deps: {} };
+    p.packages[k] = { name: "gitdep", version: "1.2.3", kind: "git" };
+  }
+  assert.deepStrictEqual(where(p), { "node_modules/gitdep": dir(one) });
+  // Other versions stay apart.
+  p.packages[two].version = "1.2.4";
+  assert.deepStrictEqual(where(p), { "node_modules/gitdep": dir(one), "p/a/node_modules/gitdep": dir(two) });
+});
