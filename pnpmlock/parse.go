@@ -258,6 +258,12 @@ func (p *parser) readImporters(n *yaml.Node) {
 			p.errorf(k, "importers: %q lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)", k.Value)
 			return
 		}
+		if slices.Contains(strings.Split(dir, "/"), "node_modules") {
+			// pnpm finds no project there; the layout and the dev shell
+			// would write through the links they make.
+			p.errorf(k, "importers: %q lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)", k.Value)
+			return
+		}
 		imp := Importer{Path: dir, Pos: p.pos(k)}
 		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && gjson.ValidBytes(m) {
 			imp.Name = gjson.GetBytes(m, "name").Str

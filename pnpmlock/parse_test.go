@@ -211,6 +211,8 @@ importers:
   packages/ok: {}
   packages/../../up: {}
   a/../..: {}
+  node_modules/lk: {}
+  packages/x/node_modules/y: {}
 packages:
   x@1.0.0:
     resolution: {integrity: sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==}
@@ -220,6 +222,8 @@ snapshots:
 			`pnpm-lock.yaml:4:3: importers: "../evil" lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)`,
 			`pnpm-lock.yaml:10:3: importers: "packages/../../up" lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)`,
 			`pnpm-lock.yaml:11:3: importers: "a/../.." lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)`,
+			`pnpm-lock.yaml:12:3: importers: "node_modules/lk" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
+			`pnpm-lock.yaml:13:3: importers: "packages/x/node_modules/y" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
 		}},
 		{"many", `lockfileVersion: '9.0'
 importers:
