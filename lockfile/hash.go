@@ -68,6 +68,16 @@ func (h Hash) String() string {
 	return h.Algo.String() + "-" + base64.StdEncoding.EncodeToString(h.Digest)
 }
 
+// AppendText appends h as String returns it (encoding.TextAppender).
+func (h Hash) AppendText(b []byte) ([]byte, error) {
+	if h.IsZero() {
+		return b, nil
+	}
+	b = append(b, h.Algo.String()...)
+	b = append(b, '-')
+	return base64.StdEncoding.AppendEncode(b, h.Digest), nil
+}
+
 // Equal reports whether two hashes have the same algorithm and digest.
 func (h Hash) Equal(o Hash) bool { return h.Algo == o.Algo && string(h.Digest) == string(o.Digest) }
 

@@ -42,6 +42,15 @@ func TestParseIntegrity(t *testing.T) {
 		if diff := cmp.Diff(tt.want, h.String()); diff != "" {
 			t.Errorf("ParseIntegrity(%q) (-want +got):\n%s", tt.in, diff)
 		}
+		if b, _ := h.AppendText([]byte("x")); string(b) != "x"+tt.want {
+			t.Errorf("ParseIntegrity(%q).AppendText = %q, want x%s", tt.in, b, tt.want)
+		}
+	}
+}
+
+func TestAppendTextZero(t *testing.T) {
+	if b, _ := (Hash{}).AppendText([]byte("x")); string(b) != "x" {
+		t.Errorf("the zero Hash appends %q", b)
 	}
 }
 

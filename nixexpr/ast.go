@@ -88,6 +88,18 @@ type If struct{ Cond, Then, Else Expr }
 // re-indented to where it stands. Never put lockfile data in a Raw.
 type Raw struct{ Text string }
 
+// Lines is a multi-line string whose lines are made as it is printed, so
+// that a text of megabytes (a data file's package records) is never held
+// whole. Each yields the lines without their newlines; the slice it yields
+// may be reused once yield returns. The printer escapes every line and
+// writes the text as an indented string, each line followed by a newline;
+// it refuses a text that would not read back unchanged: a line holding a
+// newline, carriage return or NUL byte, a line of blanks only or starting
+// with a tab, or no line at the left edge.
+type Lines struct {
+	Each func(yield func(line []byte) bool)
+}
+
 func (Ident) expr()   {}
 func (String) expr()  {}
 func (Path) expr()    {}
@@ -104,6 +116,7 @@ func (BinOp) expr()   {}
 func (Not) expr()     {}
 func (If) expr()      {}
 func (Raw) expr()     {}
+func (Lines) expr()   {}
 
 // Binding is one entry of an attribute set or let: an Attr or an Inherit.
 type Binding interface{ binding() }

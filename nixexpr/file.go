@@ -37,7 +37,9 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 // Sources collects a file's fetchers: one per distinct source
 // ([lockfile.SourceID]), named after the first package that adds it.
 type Sources struct {
-	names map[lockfile.SourceID]string
+	// tarballs index added by URL; others (git) by their identity.
+	tarballs map[string]int
+	others   map[lockfile.SourceID]int
 	// added are the sources in the order added, with their names; their
 	// fetchers (Bindings) or data (Data) are made when asked for.
 	added []namedSource
@@ -48,53 +50,75 @@ type Sources struct {
 
 // NewSources returns an empty collection sized for about n sources.
 func NewSources(n int) *Sources {
-	return &Sources{names: make(map[lockfile.SourceID]string, n)}
+	return &Sources{tarballs: make(map[string]int, n), others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
 }
 
 // Add returns the attribute name in "sources" of src's fetcher, adding
 // the fetcher under name when src is new. Only tarball and git sources
 // are fetched.
 func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
-	id := src.ID()
-	if have, ok := s.names[id]; ok {
-		return have, nil
-	}
 	if src.Kind != lockfile.Tarball && src.Kind != lockfile.Git {
 		return "", fmt.Errorf("nixexpr: %s: cannot fetch a %s source", name, src.Kind)
 	}
-	s.names[id] = name
-	s.added = append(s.added, namedSource{name, src})
+	if src.Kind == lockfile.Tarball {
+		// A tarball is known by its URL alone (lockfile.Source.ID).
+		if i, ok := s.tarballs[src.URL]; ok {
+			return s.added[i].name, nil
+		}
+		s.tarballs[src.URL] = len(s.added)
+	} else {
+		id := src.ID()
+		if i, ok := s.others[id]; ok {
+			return s.added[i].name, nil
+		}
+		s.others[id] = len(s.added)
+	}
+	s.added = append(s.added, namedSource{name: name, kind: src.Kind, url: src.URL, hash: src.Hash, rev: src.Rev})
 	return name, nil
 }
 
+// namedSource is an added source: what its fetcher needs of it.
 type namedSource struct {
-	name string
-	src  lockfile.Source
+	name, url, rev string
+	kind           lockfile.SourceKind
+	hash           lockfile.Hash
 }
 
-// Data returns the sources as a data file holds them, in the order they
-// were added: { url; hash; name ? … } for an archive, { url; rev; } for a
-// git commit, { url; } for an archive without a hash. SourcesNix turns
-// each into its fetcher.
-func (s *Sources) Data() []Binding {
+// Data returns the sources as a data file holds them, a set of sets in the
+// order they were added: { url; hash; name ? … } for an archive,
+// { url; rev; } for a git commit, { url; } for an archive without a hash.
+// SourcesNix turns each into its fetcher. The printer writes the set
+// without a tree of it being made: a file has thousands of sources.
+func (s *Sources) Data() Expr {
+	return sourceSet{s}
+}
+
+// sourceSet is the set Data returns, laid out by the printer as it lays
+// out the AttrSet dataSet makes (TestSourceSet).
+type sourceSet struct{ s *Sources }
+
+func (sourceSet) expr() {}
+
+// dataSet is the set Data stands for, as a tree.
+func (s *Sources) dataSet() AttrSet {
 	bs := make([]Binding, len(s.added))
 	for i, a := range s.added {
-		bs[i] = Attr{Path: []string{a.name}, Value: sourceData(a.src)}
+		bs[i] = Attr{Path: []string{a.name}, Value: sourceData(a)}
 	}
-	return bs
+	return AttrSet{Bindings: bs}
 }
 
 // sourceData describes src for SourcesNix; Add has checked its kind.
-func sourceData(src lockfile.Source) AttrSet {
-	bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.URL}}}
+func sourceData(src namedSource) AttrSet {
+	bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.url}}}
 	switch {
-	case src.Kind == lockfile.Git:
-		bs = append(bs, Attr{Path: []string{"rev"}, Value: String{src.Rev}})
-	case !src.Hash.IsZero():
-		if name, ok := storeName(src.URL); !ok {
+	case src.kind == lockfile.Git:
+		bs = append(bs, Attr{Path: []string{"rev"}, Value: String{src.rev}})
+	case !src.hash.IsZero():
+		if name, ok := storeName(src.url); !ok {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
 		}
-		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.Hash.String()}})
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash.String()}})
 	}
 	return AttrSet{Bindings: bs}
 }
@@ -164,7 +188,7 @@ func Standalone(h Header, formals []Formal, data *File, code AttrSet, entry stri
 func (s *Sources) Bindings() []Binding {
 	bs := make([]Binding, len(s.added))
 	for i, a := range s.added {
-		bs[i] = Attr{Path: []string{a.name}, Value: s.fetcher(a.src)}
+		bs[i] = Attr{Path: []string{a.name}, Value: s.fetcher(a)}
 	}
 	return bs
 }
@@ -172,7 +196,7 @@ func (s *Sources) Bindings() []Binding {
 // Formals are the defaulted fetcher arguments the added sources need.
 func (s *Sources) Formals() []Formal {
 	for _, a := range s.added {
-		s.fetcher(a.src)
+		s.fetcher(a)
 	}
 	var fs []Formal
 	if s.needGit {
@@ -186,31 +210,31 @@ func (s *Sources) Formals() []Formal {
 
 // fetcher returns src's fetcher (Add has checked its kind), noting the
 // fetchers beyond fetchurl it takes.
-func (s *Sources) fetcher(src lockfile.Source) Expr {
-	switch src.Kind {
+func (s *Sources) fetcher(src namedSource) Expr {
+	switch src.kind {
 	case lockfile.Tarball:
-		if src.Hash.IsZero() {
+		if src.hash.IsZero() {
 			s.needUnpinned = true
-			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.URL}}}
+			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.url}}}
 		}
-		bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.URL}}}
+		bs := []Binding{Attr{Path: []string{"url"}, Value: String{src.url}}}
 		// fetchurl names the store path after the URL's last segment; a
 		// query string or odd characters there would make it invalid.
-		if name, ok := storeName(src.URL); !ok {
+		if name, ok := storeName(src.url); !ok {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
 		}
-		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.Hash.String()}})
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash.String()}})
 		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}
 	case lockfile.Git:
 		s.needGit = true
 		return Apply{Func: Ident{"fetchGit"}, Args: []Expr{AttrSet{Bindings: []Binding{
-			Attr{Path: []string{"url"}, Value: String{src.URL}},
-			Attr{Path: []string{"rev"}, Value: String{src.Rev}},
+			Attr{Path: []string{"url"}, Value: String{src.url}},
+			Attr{Path: []string{"rev"}, Value: String{src.rev}},
 			// The commit may sit on any branch or tag.
 			Attr{Path: []string{"allRefs"}, Value: Bool{true}},
 		}}}}
 	}
-	panic("nixexpr: cannot fetch a " + src.Kind.String() + " source")
+	panic("nixexpr: cannot fetch a " + src.kind.String() + " source")
 }
 
 // Strings returns a list of string literals.
@@ -264,7 +288,7 @@ const maxDrvName = 100
 
 // drvNameByte reports whether c may stand in a store path name.
 func drvNameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+-._?=", c) >= 0
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '+' || c == '_' || c == '?' || c == '='
 }
 
 // storeName returns a valid store name for what url fetches, and whether

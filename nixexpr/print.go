@@ -1,10 +1,13 @@
 package nixexpr
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
 )
 
 // width is nixfmt's line limit, not counting indentation.
@@ -24,6 +27,30 @@ func (e *Error) Error() string { return fmt.Sprintf("nixexpr: %s: %q", e.Msg, e.
 // on an error w receives nothing.
 func Print(w io.Writer, f *File) error {
 	p := &printer{}
+	p.file(f)
+	if p.err != nil {
+		return p.err
+	}
+	_, err := p.buf.WriteTo(w)
+	return err
+}
+
+// Stream writes f as Print does, but a block at a time as the text is laid
+// out, holding 64 KiB of it rather than all: on an error w may have
+// received a part. It is for writers that can drop a part, such as a
+// temporary file, or compare it.
+func Stream(w io.Writer, f *File) error {
+	p := &printer{buf: text{sink: w}}
+	p.file(f)
+	p.buf.flush()
+	if p.err != nil {
+		return p.err
+	}
+	return p.buf.err
+}
+
+// file lays f out.
+func (p *printer) file(f *File) {
 	for _, c := range f.Comments {
 		for _, line := range strings.Split(c, "\n") {
 			p.buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
@@ -34,11 +61,6 @@ func Print(w io.Writer, f *File) error {
 	}
 	p.top(f.Body, 0)
 	p.buf.WriteString("\n")
-	if p.err != nil {
-		return p.err
-	}
-	_, err := p.buf.WriteTo(w)
-	return err
 }
 
 // Format prints one expression at indent 0, without a final newline.
@@ -55,14 +77,24 @@ func Quote(s string) (string, error) {
 	return string(b), err
 }
 
-// appendQuote appends the Nix string literal for s to dst.
-func appendQuote(dst []byte, s string) ([]byte, error) {
-	if strings.IndexByte(s, 0) >= 0 {
-		return dst, &Error{"a Nix string cannot hold a NUL byte", s}
-	}
+// appendQuote appends the Nix string literal for s to dst; on an error,
+// nothing.
+func appendQuote[T string | []byte](dst []byte, s T) ([]byte, error) {
+	start := len(dst)
 	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
+		// The run up to the next byte to escape is copied whole.
+		j := i
+		for j < len(s) && !quoteEscapes[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		switch c := s[i]; c {
+		case 0:
+			return dst[:start], &Error{"a Nix string cannot hold a NUL byte", string(s)}
 		case '\\':
 			dst = append(dst, `\\`...)
 		case '"':
@@ -79,12 +111,14 @@ func appendQuote(dst []byte, s string) ([]byte, error) {
 			} else {
 				dst = append(dst, '$')
 			}
-		default:
-			dst = append(dst, c)
 		}
 	}
 	return append(dst, '"'), nil
 }
+
+// quoteEscapes marks the bytes appendQuote looks at: those it escapes,
+// $ (before {), and NUL, which it refuses.
+var quoteEscapes = [256]bool{'\\': true, '"': true, '\n': true, '\r': true, '\t': true, '$': true, 0: true}
 
 var keywords = map[string]bool{
 	"if": true, "then": true, "else": true, "assert": true, "with": true,
@@ -94,7 +128,7 @@ var keywords = map[string]bool{
 // IsIdent reports whether s can stand bare as a variable or attribute
 // name: [a-zA-Z_][a-zA-Z0-9_'-]* and not a keyword.
 func IsIdent(s string) bool {
-	if s == "" || keywords[s] {
+	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -106,7 +140,7 @@ func IsIdent(s string) bool {
 			return false
 		}
 	}
-	return true
+	return !keywords[s] // asked last: most names fail above, without a lookup
 }
 
 // AttrName returns s as an attribute name: bare when it is an identifier,
@@ -149,8 +183,15 @@ func (p *printer) fail(err error) {
 
 func (p *printer) nl(indent int) {
 	p.buf.WriteByte('\n')
-	p.buf.WriteString(strings.Repeat("  ", indent))
+	for ; indent > len(spaces)/2; indent -= len(spaces) / 2 {
+		p.buf.WriteString(spaces)
+	}
+	p.buf.WriteString(spaces[:2*indent])
 }
+
+// spaces are what nl indents with, cut to length rather than made for
+// each of a file's many lines.
+const spaces = "                                "
 
 func (p *printer) quote(s string) string {
 	q, err := Quote(s)
@@ -176,13 +217,18 @@ func (p *printer) writeAttrPath(path []string) int {
 		if i > 0 {
 			p.buf.WriteByte('.')
 		}
-		if IsIdent(s) {
-			p.buf.WriteString(s)
-		} else {
-			p.writeQuote(s)
-		}
+		p.writeAttrName(s)
 	}
 	return p.buf.Len() - start
+}
+
+// writeAttrName prints s as an attribute name: bare or quoted.
+func (p *printer) writeAttrName(s string) {
+	if IsIdent(s) {
+		p.buf.WriteString(s)
+	} else {
+		p.writeQuote(s)
+	}
 }
 
 func (p *printer) attrName(s string) string {
@@ -234,6 +280,11 @@ func (p *printer) flat(e Expr) (string, bool) {
 				return "", false
 			}
 			return "[ " + s + " ]", true
+		}
+		return "", false
+	case sourceSet:
+		if len(e.s.added) == 0 {
+			return "{ }", true
 		}
 		return "", false
 	case AttrSet:
@@ -396,6 +447,10 @@ func (p *printer) top(e Expr, indent int) {
 		p.raw(e.Text, indent)
 	case String:
 		p.indented(e, indent)
+	case Lines:
+		p.lines(e, indent)
+	case sourceSet:
+		p.sourceSet(e.s, indent)
 	default:
 		s, _ := p.flat(e)
 		p.buf.WriteString(s)
@@ -523,13 +578,17 @@ func (p *printer) binding(b Binding, indent int) {
 func (p *printer) value(e Expr, indent, used int) {
 	switch e := e.(type) {
 	case String:
-		if indentable(e.Value) {
+		p.stringValue(e.Value, indent)
+		return
+	case sourceSet:
+		if len(e.s.added) > 0 {
 			p.buf.WriteByte(' ')
-			p.indented(e, indent)
+			p.sourceSet(e.s, indent)
 			return
 		}
+	case Lines:
 		p.buf.WriteByte(' ')
-		p.writeQuote(e.Value)
+		p.lines(e, indent)
 		return
 	case Ident, Path, Int, Bool, Null:
 		// An atom cannot be broken; nixfmt leaves it on the line.
@@ -566,6 +625,60 @@ func (p *printer) value(e Expr, indent, used int) {
 	p.top(e, indent+1)
 }
 
+// stringValue prints a String binding's value s.
+func (p *printer) stringValue(s string, indent int) {
+	p.buf.WriteByte(' ')
+	if indentable(s) {
+		p.indented(String{s}, indent)
+		return
+	}
+	p.writeQuote(s)
+}
+
+// sourceSet prints Sources.Data's set as the printer prints the AttrSet
+// dataSet makes, without making it.
+func (p *printer) sourceSet(s *Sources, indent int) {
+	p.buf.WriteString("{")
+	var hash []byte
+	for _, a := range s.added {
+		p.nl(indent + 1)
+		p.writeAttrName(a.name)
+		p.buf.WriteString(" = {")
+		p.stringAttr("url", a.url, indent+2)
+		switch {
+		case a.kind == lockfile.Git:
+			p.stringAttr("rev", a.rev, indent+2)
+		case !a.hash.IsZero():
+			if name, ok := storeName(a.url); !ok {
+				p.stringAttr("name", name, indent+2)
+			}
+			// An SRI hash is one line: written as stringValue would.
+			hash, _ = a.hash.AppendText(hash[:0])
+			p.nl(indent + 2)
+			p.buf.WriteString("hash = ")
+			b, err := appendQuote(p.buf.AvailableBuffer(), hash)
+			if err != nil {
+				p.fail(err)
+			}
+			p.buf.Write(b)
+			p.buf.WriteByte(';')
+		}
+		p.nl(indent + 1)
+		p.buf.WriteString("};")
+	}
+	p.nl(indent)
+	p.buf.WriteString("}")
+}
+
+// stringAttr prints the binding name = "v"; at indent.
+func (p *printer) stringAttr(name, v string, indent int) {
+	p.nl(indent)
+	p.buf.WriteString(name)
+	p.buf.WriteString(" =")
+	p.stringValue(v, indent)
+	p.buf.WriteByte(';')
+}
+
 // huggable reports whether a call's last argument is a set or list that
 // can open on the call's line.
 func huggable(a Apply) (Expr, bool) {
@@ -578,6 +691,8 @@ func huggable(a Apply) (Expr, bool) {
 		return last, true
 	case String:
 		return last, indentable(l.Value)
+	case Lines:
+		return last, true
 	}
 	return nil, false
 }
@@ -593,7 +708,34 @@ func (p *printer) indented(e String, indent int) {
 			continue
 		}
 		p.nl(indent + 1)
-		p.buf.WriteString(escapeIndented(l))
+		p.buf.Write(appendIndented(p.buf.AvailableBuffer(), l))
+	}
+	p.nl(indent)
+	p.buf.WriteString("''")
+}
+
+// lines writes a Lines as indented writes a String, line by line as Each
+// makes them, checking each as indentable checks a String's.
+func (p *printer) lines(e Lines, indent int) {
+	p.buf.WriteString("''")
+	flush := false
+	e.Each(func(l []byte) bool {
+		if len(l) == 0 {
+			p.buf.WriteByte('\n')
+			return true
+		}
+		if bytes.IndexByte(l, '\n') >= 0 || bytes.IndexByte(l, '\r') >= 0 || bytes.IndexByte(l, 0) >= 0 ||
+			l[0] == '\t' || len(bytes.TrimLeft(l, " \t")) == 0 {
+			p.fail(&Error{"not a line an indented string can hold", string(l)})
+			return false
+		}
+		flush = flush || l[0] != ' '
+		p.nl(indent + 1)
+		p.buf.Write(appendIndented(p.buf.AvailableBuffer(), l))
+		return true
+	})
+	if !flush {
+		p.fail(&Error{"no line of an indented text at the left edge", ""})
 	}
 	p.nl(indent)
 	p.buf.WriteString("''")
@@ -622,9 +764,21 @@ func escapeIndented(text string) string {
 	if !strings.Contains(text, "''") && !strings.Contains(text, "${") {
 		return text
 	}
-	var b strings.Builder
-	b.Grow(len(text) + 16)
+	return string(appendIndented(make([]byte, 0, len(text)+16), text))
+}
+
+// appendIndented appends text escaped as escapeIndented escapes it.
+func appendIndented[T string | []byte](b []byte, text T) []byte {
 	for i := 0; i < len(text); {
+		// The run up to the next quote or dollar needs no escape.
+		j := i
+		for j < len(text) && text[j] != '\'' && text[j] != '$' {
+			j++
+		}
+		b = append(b, text[i:j]...)
+		if i = j; i == len(text) {
+			break
+		}
 		switch {
 		case text[i] == '\'':
 			n := 1
@@ -633,22 +787,22 @@ func escapeIndented(text string) string {
 			}
 			i += n
 			for ; n >= 2; n -= 2 {
-				b.WriteString("'''")
+				b = append(b, "'''"...)
 			}
-			if n == 1 && strings.HasPrefix(text[i:], "${") {
-				b.WriteString(`''\'`)
+			if n == 1 && i+1 < len(text) && text[i] == '$' && text[i+1] == '{' {
+				b = append(b, `''\'`...)
 			} else if n == 1 {
-				b.WriteByte('\'')
+				b = append(b, '\'')
 			}
-		case strings.HasPrefix(text[i:], "${"):
-			b.WriteString("''${")
+		case i+1 < len(text) && text[i+1] == '{': // ${
+			b = append(b, "''${"...)
 			i += 2
-		default:
-			b.WriteByte(text[i])
+		default: // a $ on its own
+			b = append(b, '$')
 			i++
 		}
 	}
-	return b.String()
+	return b
 }
 
 // indentable reports whether s, a multi-line text such as a build script,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
 )
 
 func TestQuote(t *testing.T) {
@@ -64,6 +65,18 @@ func TestAttrName(t *testing.T) {
 
 func attr(name string, v Expr) Binding { return Attr{Path: []string{name}, Value: v} }
 
+// lines is a Lines of ls, each yielded from the same buffer.
+func lines(ls ...string) Lines {
+	return Lines{Each: func(yield func([]byte) bool) {
+		var b []byte
+		for _, l := range ls {
+			if !yield(append(b[:0], l...)) {
+				return
+			}
+		}
+	}}
+}
+
 func TestFormat(t *testing.T) {
 	tests := []struct {
 		name string
@@ -96,6 +109,8 @@ func TestFormat(t *testing.T) {
 			"{\n  f =\n    x:\n    if x then\n      1\n    else\n      2;\n}"},
 		{"long string stays on its line", AttrSet{Bindings: []Binding{attr("hash", String{strings.Repeat("x", 120)})}},
 			"{\n  hash = \"" + strings.Repeat("x", 120) + "\";\n}"},
+		{"lines print as the same text in a String", AttrSet{Bindings: []Binding{attr("a", lines("{", "", "  '' ${x}", "}")), attr("b", String{"{\n\n  '' ${x}\n}\n"})}},
+			"{\n  a = ''\n    {\n\n      ''' ''${x}\n    }\n  '';\n  b = ''\n    {\n\n      ''' ''${x}\n    }\n  '';\n}"},
 	}
 	for _, tt := range tests {
 		got, err := Format(tt.in)
@@ -119,6 +134,13 @@ func TestFormatErrors(t *testing.T) {
 		{"NUL in attribute name", AttrSet{Bindings: []Binding{attr("a\x00", Int{1})}}, "NUL"},
 		{"bad identifier", Ident{"a b"}, "not a valid identifier"},
 		{"bad path", Path{"./a b"}, "not a valid path literal"},
+		{"newline in a line", lines("a", "b\nc"), "indented string"},
+		{"carriage return in a line", lines("a", "b\r"), "indented string"},
+		{"NUL in a line", lines("a\x00"), "indented string"},
+		{"blank line", lines("a", "  "), "indented string"},
+		{"tab first", lines("a", "\tb"), "indented string"},
+		{"no line at the left edge", lines(" a", " b"), "left edge"},
+		{"no line", lines(), "left edge"},
 	}
 	for _, tt := range tests {
 		if _, err := Format(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -152,7 +174,17 @@ func TestHostileRoundTrip(t *testing.T) {
 	for i, s := range hostile {
 		values = append(values, attr(fmt.Sprintf("v%02d", i), String{s}))
 	}
-	tree := AttrSet{Bindings: []Binding{attr("strings", List{Items: list}), attr("names", AttrSet{Bindings: binds}), attr("values", AttrSet{Bindings: values})}}
+	// The hostile strings' lines, each a line of one Lines.
+	var ls []string
+	for _, s := range hostile {
+		for l := range strings.SplitSeq(s, "\n") {
+			if strings.TrimLeft(l, " ") != "" && !strings.ContainsAny(l, "\r\t") {
+				ls = append(ls, l)
+			}
+		}
+	}
+	tree := AttrSet{Bindings: []Binding{attr("strings", List{Items: list}), attr("names", AttrSet{Bindings: binds}), attr("values", AttrSet{Bindings: values}),
+		attr("lines", lines(ls...))}}
 	src, err := Format(tree)
 	if err != nil {
 		t.Fatal(err)
@@ -165,9 +197,13 @@ func TestHostileRoundTrip(t *testing.T) {
 		Strings []string
 		Names   map[string]int
 		Values  map[string]string
+		Lines   string
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatal(err)
+	}
+	if want := strings.Join(ls, "\n") + "\n"; got.Lines != want {
+		t.Errorf("lines: got %q, want %q", got.Lines, want)
 	}
 	if diff := cmp.Diff(hostile, got.Strings); diff != "" {
 		t.Errorf("strings (-want +got):\n%s", diff)
@@ -299,4 +335,42 @@ func unindent(t *testing.T, e string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestSourceSet: Sources.Data's set prints as the tree it stands for
+// would, for every kind of source and hostile names and URLs, empty too.
+func TestSourceSet(t *testing.T) {
+	h, err := lockfile.ParseIntegrity("sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := NewSources(0)
+	for i, s := range append([]string{"a@1.0.0", "https://r.test/a/-/a-1.0.0.tgz"}, hostile...) {
+		full.Add(s, lockfile.Source{Kind: lockfile.Tarball, URL: "https://r.test/" + s, Hash: h})
+		full.Add(s+"#", lockfile.Source{Kind: lockfile.Tarball, URL: s})
+		full.Add(fmt.Sprint(i), lockfile.Source{Kind: lockfile.Git, URL: s, Rev: s})
+		full.Add(s+"?", lockfile.Source{Kind: lockfile.Tarball, URL: "https://r.test/x.tgz?" + s, Hash: h})
+	}
+	for _, s := range []*Sources{NewSources(0), full} {
+		for _, shape := range []func(Expr) Expr{
+			func(e Expr) Expr { return e },
+			func(e Expr) Expr { return AttrSet{Bindings: []Binding{attr("sources", e), attr("x", Int{1})}} },
+			func(e Expr) Expr { return List{Items: []Expr{e}} },
+		} {
+			got, err := Format(shape(s.Data()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := Format(shape(s.dataSet()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%d sources (-tree +set):\n%s", len(s.added), diff)
+			}
+		}
+	}
+	if _, err := Format(NewSources(0).Data()); err != nil {
+		t.Error(err)
+	}
 }

@@ -12,7 +12,11 @@ const chunkSize = 64 << 10
 type text struct {
 	full [][]byte // filled blocks
 	cur  []byte   // the block being filled
-	n    int      // bytes in full
+	n    int      // bytes in full, or written to sink
+	// sink, when set, takes each block as it fills, and the block is
+	// used again: the text is not kept (Stream). err is its first error.
+	sink io.Writer
+	err  error
 }
 
 // room makes cur hold n more bytes, starting a new block when it cannot.
@@ -20,11 +24,25 @@ func (t *text) room(n int) {
 	if len(t.cur)+n <= cap(t.cur) {
 		return
 	}
-	if len(t.cur) > 0 {
+	if t.sink != nil {
+		t.flush()
+		if n <= cap(t.cur) {
+			return
+		}
+	} else if len(t.cur) > 0 {
 		t.full = append(t.full, t.cur)
 		t.n += len(t.cur)
 	}
 	t.cur = make([]byte, 0, max(chunkSize, n))
+}
+
+// flush writes cur to sink and empties it.
+func (t *text) flush() {
+	if t.err == nil && len(t.cur) > 0 {
+		_, t.err = t.sink.Write(t.cur)
+	}
+	t.n += len(t.cur)
+	t.cur = t.cur[:0]
 }
 
 func (t *text) WriteString(s string) {
@@ -55,7 +73,7 @@ func (t *text) AvailableBuffer() []byte { return t.cur[len(t.cur):] }
 // Len is the number of bytes written.
 func (t *text) Len() int { return t.n + len(t.cur) }
 
-// Bytes returns the text as one slice.
+// Bytes returns the text as one slice; not with a sink.
 func (t *text) Bytes() []byte {
 	if len(t.full) == 0 {
 		return t.cur
@@ -67,7 +85,7 @@ func (t *text) Bytes() []byte {
 	return append(b, t.cur...)
 }
 
-// WriteTo writes the blocks in order.
+// WriteTo writes the blocks in order; not with a sink.
 func (t *text) WriteTo(w io.Writer) (int64, error) {
 	var n int64
 	for i := 0; i <= len(t.full); i++ {

@@ -219,3 +219,20 @@ func TestIsEmptyObject(t *testing.T) {
 		t.Error("a missing value: isEmptyObject = false, want true (nothing in it)")
 	}
 }
+
+// TestParseIntegrityShortcut holds parseIntegrity to
+// lockfile.ParseIntegrity, which it reads one digest without.
+func TestParseIntegrityShortcut(t *testing.T) {
+	for _, s := range []string{
+		"sha512-" + strings.Repeat("A", 86) + "==", "sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=",
+		"sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk= sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+		" sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=", "sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=\u00a0", "sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=\x7f",
+		"sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=?opt", "", " ", "md5-x", "sha512", "nope-AAAA", "sha1-\x01",
+	} {
+		wantH, wantErr := lockfile.ParseIntegrity(s)
+		gotH, gotErr := parseIntegrity(s)
+		if diff := cmp.Diff(fmt.Sprint(wantH, wantErr), fmt.Sprint(gotH, gotErr)); diff != "" {
+			t.Errorf("parseIntegrity(%q) (-lockfile.ParseIntegrity +got):\n%s", s, diff)
+		}
+	}
+}

@@ -93,11 +93,12 @@ func (r Registry) rewrite(name, raw string) string {
 		return raw
 	}
 	reg := r.forName(name)
-	moved := reg + strings.TrimPrefix(rest[end:], "/")
-	if moved != raw {
-		r.use(reg)
+	tail := strings.TrimPrefix(rest[end:], "/")
+	if len(raw) == len(reg)+len(tail) && strings.HasPrefix(raw, reg) && strings.HasSuffix(raw, tail) {
+		return raw // already there, as every URL is with npm's default settings
 	}
-	return moved
+	r.use(reg)
+	return reg + tail
 }
 
 // defaultRegistryHost is the host of npm's default registry, what
@@ -123,16 +124,19 @@ func withSlash(s string) string {
 // lockfile names an ssh or git:// address.
 var gitHosts = map[string]bool{"github.com": true, "gitlab.com": true, "bitbucket.org": true}
 
-// shortcuts are npm's hosted-git shorthand prefixes.
-var shortcuts = map[string]string{"github:": "github.com", "gitlab:": "gitlab.com", "bitbucket:": "bitbucket.org"}
+// shortcuts are npm's hosted-git shorthand prefixes and their hosts (a
+// list, not a map: every entry's source is checked against them).
+var shortcuts = []struct{ prefix, host string }{
+	{"github:", "github.com"}, {"gitlab:", "gitlab.com"}, {"bitbucket:", "bitbucket.org"},
+}
 
 // isGitSpec reports whether a resolved URL or v1 version names a git source.
 func isGitSpec(s string) bool {
 	if strings.HasPrefix(s, "git+") || strings.HasPrefix(s, "git://") {
 		return true
 	}
-	for p := range shortcuts {
-		if strings.HasPrefix(s, p) {
+	for _, sc := range shortcuts {
+		if strings.HasPrefix(s, sc.prefix) {
 			return true
 		}
 	}
@@ -154,9 +158,9 @@ func parseGit(spec string) (lockfile.Source, error) {
 		spec = "github:" + spec
 	}
 	addr, rev, _ := strings.Cut(spec, "#")
-	for p, host := range shortcuts {
-		if rest, ok := strings.CutPrefix(addr, p); ok {
-			addr = "https://" + host + "/" + strings.TrimSuffix(rest, ".git") + ".git"
+	for _, sc := range shortcuts {
+		if rest, ok := strings.CutPrefix(addr, sc.prefix); ok {
+			addr = "https://" + sc.host + "/" + strings.TrimSuffix(rest, ".git") + ".git"
 		}
 	}
 	addr = strings.TrimPrefix(addr, "git+")

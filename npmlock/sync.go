@@ -54,8 +54,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 		}
 	}
 	var top *overrideSet
-	// A monorepo's folders ask for the same ranges again and again.
-	ranges := map[string]decoded{}
+	look := &syncLook{installed: installed, ranges: map[string]decoded{}}
 	for _, dir := range dirs {
 		if dir == ".." || strings.HasPrefix(dir, "../") {
 			// fsys holds the project alone: a workspace up the tree is
@@ -82,12 +81,15 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 				ovr = top
 			}
 		}
+		// Where Node looks: the folder, the places it is linked from, the
+		// project.
+		lookIn := append(append([]string{dir}, linkedAt[dir]...), "")
 		for _, d := range manifestDeps(manifest) {
 			if opts.LegacyPeerDeps && (d.kind == lockfile.DepPeer || d.kind == lockfile.DepPeerOptional) {
 				continue
 			}
 			spec, known := ovr.spec(d.name, d.spec)
-			msg := syncProblem(installed, ranges, append([]string{dir}, linkedAt[dir]...), d.name, spec)
+			msg := look.problem(lookIn, d.name, spec)
 			if msg != notLocked && !known {
 				msg = ""
 			}
@@ -202,14 +204,23 @@ func missingWorkspaces(fsys fs.FS, g *lockfile.Graph, data []byte, manifest gjso
 
 const notLocked = "not in the lockfile"
 
-// syncProblem says what is wrong with the dependency name@spec of the
-// folder dirs[0] ("" for the root), or "". Node looks for it in the
-// node_modules of each of dirs (the folder, the places it is linked
-// from), then in the project's.
-func syncProblem(installed map[string]*lockfile.Package, ranges map[string]decoded, dirs []string, name, spec string) string {
+// syncLook finds the locked packages that package.json files name.
+type syncLook struct {
+	installed map[string]*lockfile.Package
+	// ranges caches decoded ranges: a monorepo's folders ask for the same
+	// ranges again and again.
+	ranges map[string]decoded
+	buf    []byte
+}
+
+// problem says what is wrong with the dependency name@spec of the folder
+// dirs[0] ("" for the root), or "". Node looks for it in the node_modules
+// of each of dirs in turn (the folder, the places it is linked from, the
+// project).
+func (l *syncLook) problem(dirs []string, name, spec string) string {
 	var p *lockfile.Package
-	for _, dir := range append(dirs, "") {
-		if p = installed[path.Join(dir, "node_modules", name)]; p != nil {
+	for _, dir := range dirs {
+		if p = l.lookup(dir, name); p != nil {
 			break
 		}
 	}
@@ -233,10 +244,10 @@ func syncProblem(installed map[string]*lockfile.Package, ranges map[string]decod
 			return fmt.Sprintf("the lockfile has %s@%s", p.Name, p.Version)
 		}
 	}
-	r, seen := ranges[rng]
+	r, seen := l.ranges[rng]
 	if !seen {
 		r.alts, r.ok = parseRange(rng)
-		ranges[rng] = r
+		l.ranges[rng] = r
 	}
 	if !r.ok || !isRelease(p.Version) {
 		return ""
@@ -245,6 +256,39 @@ func syncProblem(installed map[string]*lockfile.Package, ranges map[string]decod
 		return ""
 	}
 	return "the lockfile has " + p.Version
+}
+
+// lookup returns the package installed at dir/node_modules/name, the path
+// cleaned as path.Join cleans it. The path is put together in a reused
+// buffer, which a map lookup does not copy; only a path that cleaning
+// would change (a name holding "..", say) goes through path.Join.
+func (l *syncLook) lookup(dir, name string) *lockfile.Package {
+	l.buf = l.buf[:0]
+	if dir != "" {
+		l.buf = append(append(l.buf, dir...), '/')
+	}
+	l.buf = append(append(l.buf, "node_modules/"...), name...)
+	if !isClean(l.buf) {
+		return l.installed[path.Join(dir, "node_modules", name)]
+	}
+	return l.installed[string(l.buf)]
+}
+
+// isClean reports whether path.Clean would leave the relative path p as it
+// is: no empty, "." or ".." segment, no slash at either end.
+func isClean(p []byte) bool {
+	start := 0
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		seg := p[start:i]
+		if len(seg) == 0 || (seg[0] == '.' && (len(seg) == 1 || (len(seg) == 2 && seg[1] == '.'))) {
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 // isRelease reports whether v is "major.minor.patch" without a prerelease

@@ -30,11 +30,11 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 			case v.Get("optional").Bool():
 				kind = lockfile.DepOptional
 			}
-			p.g.Root.Deps = append(p.g.Root.Deps, lockfile.Edge{Name: k.Str, Kind: kind, Spec: v.Get("version").String()})
+			p.g.Root.Deps = append(p.g.Root.Deps, lockfile.Edge{Name: p.tab.copy(k.Str), Kind: kind, Spec: p.tab.copy(v.Get("version").String())})
 			return true
 		})
 	}
-	p.v1nodes = map[string]*entry{"": {deps: p.g.Root.Deps, at: root}}
+	p.v1nodes = map[string]*entry{"": {deps: p.g.Root.Deps, at: memberOf(root)}}
 	p.walkV1("", deps, false)
 	if len(p.errs) == p.stops {
 		p.checkComplete(p.v1nodes, nil, pkgJSON)
@@ -80,7 +80,7 @@ func (p *parser) walkV1(parent string, deps gjson.Result, fetched bool) {
 func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool) (src lockfile.Source, ok bool) {
 	e := p.readEntry(installPath, v)
 	p.v1nodes[installPath] = e
-	e.name = key
+	e.name = p.tab.copy(key)
 	version := e.version
 	if alias, isAlias := strings.CutPrefix(version, "npm:"); isAlias {
 		// An alias: "npm:string-width@4.2.3" installed under key.
@@ -120,9 +120,9 @@ func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool)
 	case isGitSpec(version) || isGitHubShorthand(version):
 		e.version = ""
 		src, ok = p.resolve(e, version)
-	case strings.HasPrefix(version, "file:") || (isTarballURL(version) && !e.resolved.Exists()):
+	case strings.HasPrefix(version, "file:") || (isTarballURL(version) && !e.resolved.result().Exists()):
 		// A tarball as the version: npm reads it as the resolved URL.
-		e.resolved = v.Get("version")
+		e.resolved = memberOf(v.Get("version"))
 		e.version = ""
 		src, ok = p.resolve(e, "")
 	default:

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/lock2nix/lock2nix/lockfile"
 	yaml "go.yaml.in/yaml/v3"
@@ -23,10 +24,10 @@ func DepPathToFilename(key string, maxLen int) string {
 	} else {
 		name = strings.Replace(name, ":", "+", 1)
 	}
-	name = unsafeChars.ReplaceAllString(name, "+")
+	name = unsafeChars().ReplaceAllString(name, "+")
 	if strings.Contains(name, "(") {
 		name = strings.TrimSuffix(name, ")")
-		name = peerParens.ReplaceAllString(name, "_")
+		name = peerParens().ReplaceAllString(name, "_")
 	}
 	if len(name) > maxLen || name != strings.ToLower(name) && !strings.HasPrefix(name, "file+") {
 		sum := sha256.Sum256([]byte(name))
@@ -35,9 +36,11 @@ func DepPathToFilename(key string, maxLen int) string {
 	return name
 }
 
+// The patterns are compiled when first needed, not when every lock2nix
+// run starts.
 var (
-	unsafeChars = regexp.MustCompile(`[\\/:*?"<>|#]`)
-	peerParens  = regexp.MustCompile(`\)\(|\(|\)`)
+	unsafeChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\\/:*?"<>|#]`) })
+	peerParens  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\)\(|\(|\)`) })
 )
 
 // patchHashMatches checks a patch file against the hash a lock records:

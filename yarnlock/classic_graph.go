@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lock2nix/lock2nix/lockfile"
 )
@@ -271,13 +272,16 @@ func isGitURL(s string) bool {
 // registryURLName matches a registry tarball path, as yarn 1's tarball
 // fetcher does to name the file in its offline mirror: the scope (if any)
 // and the tarball's base name.
-var registryURLName = regexp.MustCompile(`/(?:(@[^/]+)(?:/|%2[fF]))?[^/]+/(?:-|_attachments)/(?:@[^/]+/)?([^/]+)$`)
+// It is compiled when first needed, not when every lock2nix run starts.
+var registryURLName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`/(?:(@[^/]+)(?:/|%2[fF]))?[^/]+/(?:-|_attachments)/(?:@[^/]+/)?([^/]+)$`)
+})
 
-func isRegistryPath(p string) bool { return registryURLName.MatchString(p) }
+func isRegistryPath(p string) bool { return registryURLName().MatchString(p) }
 
 // mirrorName is the offline mirror's file name for a tarball URL path.
 func mirrorName(p string) string {
-	if m := registryURLName.FindStringSubmatch(p); m != nil {
+	if m := registryURLName().FindStringSubmatch(p); m != nil {
 		if m[1] != "" {
 			return m[1] + "-" + m[2]
 		}

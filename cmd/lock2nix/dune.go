@@ -84,10 +84,10 @@ var duneCommand = &command{
 			if *lockDir != dunelock.DefaultDir {
 				flags = append(flags, "--lock-dir", shell.Word(*lockDir))
 			}
-			emit := dune.Emit
+			build := dune.Build
 			if *standalone {
 				flags = append(flags, "--standalone")
-				emit = dune.EmitStandalone
+				build = dune.BuildStandalone
 			}
 			locals := lock.LocalSources()
 			for i := range locals {
@@ -95,7 +95,10 @@ var duneCommand = &command{
 			}
 			return &translation{
 				graph: lock.Graph, locals: locals, input: *lockDir, inputPath: filepath.Join(dir, *lockDir), flags: flags,
-				emit:  func(w io.Writer, h nixexpr.Header) error { return prefixDir(dir, emit(w, lock, h)) },
+				build: func(h nixexpr.Header) (*nixexpr.File, error) {
+					f, err := build(lock, h)
+					return f, prefixDir(dir, err)
+				},
 				extra: extraSites(lock),
 				// What --report needs to know of dune besides the graph.
 				facts: func() report.Facts { return duneFacts(lock) },

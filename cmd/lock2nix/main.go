@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/localpath"
@@ -53,6 +54,16 @@ const (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" && len(os.Args) > 1 && os.Args[1] != "generate" {
+		// One project's heap is nearly all live until the run ends: the
+		// lockfile's text and its graph. Collecting at the runtime's first
+		// goals (4 and 6 MB) frees nothing and took a tenth of a run's CPU
+		// time; with 400 a lockfile of a few megabytes translates without
+		// a collection, and larger ones are still collected, their heap no
+		// larger than what they allocate (docs/benchmarks.md). generate
+		// makes garbage project after project: it keeps the default.
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -121,8 +132,8 @@ type translation struct {
 	// .git), which the boundary check need not walk.
 	locals    []lockfile.Source
 	localSkip []string
-	// emit writes the Nix file.
-	emit func(w io.Writer, h nixexpr.Header) error
+	// build makes the Nix file's tree.
+	build func(h nixexpr.Header) (*nixexpr.File, error)
 	// facts gives --report what only the ecosystem knows; nil for none.
 	facts func() report.Facts
 	// outOfSync names each dependency the manifest asks for that the
@@ -134,6 +145,8 @@ type translation struct {
 	// extra are sources beside the packages' own (dune's extra files),
 	// for the pins to apply to.
 	extra []pins.Site
+	// siteList holds sites' answer, made once: callers only read it.
+	siteList []pins.Site
 	// problems are the errors of a lockfile read in part (dune: package
 	// files that do not parse), and then of local paths that lead outside
 	// the root; the run goes on to find what else is wrong (unpinned
@@ -314,28 +327,29 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		regen = append(regen, "--allow-unpinned")
 	}
 	h := nixexpr.Header{Generator: "lock2nix " + version, Input: t.input, Command: strings.Join(regen, " "), RootUp: up}
-	// Whole or nothing: a reader of standard output never sees a part of
-	// the file followed by an error, and the file on disk is compared with
-	// the whole text.
-	var buf bytes.Buffer
-	if out != "-" {
-		// Room for the text of the file it replaces, which a new one
-		// nearly always matches in size: the buffer then never doubles
-		// and copies a megabyte text on its way.
-		if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
-			buf.Grow(int(fi.Size()) + int(fi.Size())/8 + 4096)
-		}
-	}
-	if err := t.emit(&buf, h); err != nil {
+	f, err := t.build(h)
+	if err != nil {
 		return fail(err)
 	}
+	// Standard output gets the text whole or not at all (nixexpr.Print):
+	// its reader never sees a part of the file followed by an error. The
+	// file on disk is compared with the text as it is laid out
+	// (nixexpr.Stream), and a part written is dropped on an error.
+	stream := func(w io.Writer) error { return nixexpr.Stream(w, f) }
 	switch {
 	case out == "-":
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
+		if err := nixexpr.Print(stdout, f); err != nil {
 			return fail(err)
 		}
 		return outcome{code: exitOK, state: "printed", t: t}
 	case cf.check:
+		same, err := fileHolds(out, stream)
+		if err != nil {
+			return fail(err)
+		}
+		if same {
+			return outcome{code: exitOK, state: "current", t: t}
+		}
 		// The regenerate line: the header's, with DIR and -o as given.
 		line := append([]string{"lock2nix", c.name}, regen[2:]...)
 		if dir != "." {
@@ -343,6 +357,11 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		}
 		if cf.output != "" {
 			line = append(line, "-o", shell.Word(cf.output))
+		}
+		// Stale: the text again, whole, for the diff.
+		var buf bytes.Buffer
+		if err := nixexpr.Print(&buf, f); err != nil {
+			return fail(err)
 		}
 		code := check(c, out, buf.Bytes(), strings.Join(line, " "), stdout, stderr)
 		state := "current"
@@ -352,37 +371,14 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		return outcome{code: code, state: state, t: t}
 	}
 	// A file that already holds the text is left alone (and its time).
-	if sameFile(out, buf.Bytes()) {
-		return outcome{code: exitOK, state: "unchanged", t: t}
-	}
-	if err := writeAtomic(out, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+	written, err := writeAtomic(out, stream)
+	if err != nil {
 		return fail(err)
 	}
+	if !written {
+		return outcome{code: exitOK, state: "unchanged", t: t}
+	}
 	return outcome{code: exitOK, state: "written", t: t}
-}
-
-// sameFile reports whether the regular file name holds text, read in
-// blocks (not whole, as another megabyte to touch) and only when the
-// sizes agree.
-func sameFile(name string, text []byte) bool {
-	f, err := os.Open(name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(text)) {
-		return false
-	}
-	block := make([]byte, 64<<10)
-	for len(text) > 0 {
-		n, err := io.ReadFull(f, block[:min(len(block), len(text))])
-		if err != nil || !bytes.Equal(block[:n], text[:n]) {
-			return false
-		}
-		text = text[n:]
-	}
-	n, _ := f.Read(block[:1])
-	return n == 0 // nothing after: the file did not grow meanwhile
 }
 
 // flagUsages lists the flags one a line, aligned: "-o, --output FILE" and
@@ -448,46 +444,6 @@ func oldForm(have, want []byte) bool {
 	return bytes.HasPrefix(have, []byte("# Generated by lock2nix ")) && !bytes.HasPrefix(want, []byte("# Generated by lock2nix "))
 }
 
-// writeAtomic replaces name with what emit writes, so that readers see the
-// old file or the new one, never a part; on failure the old file is left
-// as it was. The text streams into a temporary file beside name.
-func writeAtomic(name string, emit func(io.Writer) error) (err error) {
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(name); err == nil {
-		if !fi.Mode().IsRegular() {
-			// A device or pipe (-o /dev/null, a FIFO) is written to,
-			// never replaced, and only once the whole text is made.
-			var buf bytes.Buffer
-			if err := emit(&buf); err != nil {
-				return err
-			}
-			return os.WriteFile(name, buf.Bytes(), 0)
-		}
-		mode = fi.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := emit(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
-}
-
 // boundary returns the folder local paths must stay inside (flag, or the
 // repository holding dir) and the way up to it from dir ("", "..", …).
 func boundary(dir, flag string) (root, up string, err error) {
@@ -527,7 +483,11 @@ func (t *translation) allProblems(c *command, dir string, allowUnpinned bool) er
 	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), allowUnpinned); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", t.inputPath, err))
 	}
-	errs = append(errs, t.emit(io.Discard, nixexpr.Header{}))
+	f, err := t.build(nixexpr.Header{})
+	if err == nil {
+		err = nixexpr.Print(io.Discard, f)
+	}
+	errs = append(errs, err)
 	return errors.Join(errs...)
 }
 
@@ -542,8 +502,15 @@ func checkLocals(dir, root string, locals []lockfile.Source, skip []string) erro
 		return err
 	}
 	var errs []error
+	// A workspace's folder is named twice (its entry and the link to
+	// it): each path is walked once.
+	checked := make(map[string]error, len(locals))
 	for _, s := range locals {
-		err := c.Check(s.Path)
+		err, ok := checked[s.Path]
+		if !ok {
+			err = c.Check(s.Path)
+			checked[s.Path] = err
+		}
 		var oe *localpath.OutsideError
 		// Absolute paths never get here: the parsers stop on them first.
 		if errors.As(err, &oe) {

@@ -127,10 +127,10 @@ var npmCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
-			emit := npm.Emit
+			build := npm.Build
 			if *standalone {
 				flags = append(flags, "--standalone")
-				emit = npm.EmitStandalone
+				build = npm.BuildStandalone
 			}
 			// The flags as read, credentials dropped (the generated file
 			// and messages must never hold them).
@@ -151,7 +151,7 @@ var npmCommand = &command{
 			}
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, g, h) },
+				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return build(g, h) },
 				outOfSync: append(stops, npmlock.CheckSync(os.DirFS(dir), g, opts)...), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.

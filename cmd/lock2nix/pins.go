@@ -43,11 +43,15 @@ func addPinFlags(fs *pflag.FlagSet) *pinFlags {
 
 // sites lists every source of a translation for the pins to apply to.
 func (t *translation) sites() []pins.Site {
+	if t.siteList != nil {
+		return t.siteList
+	}
 	sites := make([]pins.Site, 0, len(t.graph.Packages)+len(t.extra))
 	for _, p := range t.graph.Packages {
 		sites = append(sites, pins.Site{ID: p.ID, Name: p.Name, Source: &p.Source})
 	}
-	return append(sites, t.extra...)
+	t.siteList = append(sites, t.extra...)
+	return t.siteList
 }
 
 // apply reads the pins file and the --pin flags, prefetches with
@@ -86,6 +90,9 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 			return fmt.Errorf("--pin %q: want NAME=COMMIT, with a full commit id", p)
 		}
 		eff.Names[n] = commit
+	}
+	if eff.Empty() && pf.prefetch == "" {
+		return nil // no pin to apply, none unused, nothing to fetch
 	}
 	sites := t.sites()
 	var unused []pins.Entry
@@ -143,7 +150,7 @@ func (pf *pinFlags) update(c *command, name string, old []byte, file *pins.File,
 	if bytes.Equal(buf.Bytes(), old) || (old == nil && file.Empty()) {
 		return fetchErr
 	}
-	if err := writeAtomic(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+	if _, err := writeAtomic(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return errors.Join(fetchErr, err)
 	}
 	if !pf.quiet || fetchErr != nil {

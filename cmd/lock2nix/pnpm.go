@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -93,10 +94,10 @@ var pnpmCommand = &command{
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
 			}
-			emit := pnpm.Emit
+			build := pnpm.Build
 			if *standalone {
 				flags = append(flags, "--standalone")
-				emit = pnpm.EmitStandalone
+				build = pnpm.BuildStandalone
 			}
 			if *registry != "" {
 				flags = append(flags, "--registry", shell.Word(conf.registry.value))
@@ -115,7 +116,7 @@ var pnpmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"},
 				input: pnpmlock.LockFile + registriesUsed(conf, used), inputPath: filepath.Join(dir, pnpmlock.LockFile), flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return emit(w, lock, h) },
+				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return build(lock, h) },
 				outOfSync: pnpmlock.CheckSync(os.DirFS(dir), lock), allowOutOfSync: *outOfSync,
 				manifest: "the package.json files", relock: "pnpm install",
 				facts: func() report.Facts {
@@ -184,7 +185,7 @@ func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
 		if slices.Contains(s.OnlyBuiltDependencies, p.ID) {
 			return true
 		}
-		return semverVersion.MatchString(p.Version) && (slices.Contains(s.OnlyBuiltDependencies, p.Name) || slices.Contains(s.OnlyBuiltDependencies, p.Name+"@"+p.Version))
+		return semverVersion().MatchString(p.Version) && (slices.Contains(s.OnlyBuiltDependencies, p.Name) || slices.Contains(s.OnlyBuiltDependencies, p.Name+"@"+p.Version))
 	}
 	out := map[string]string{}
 	for _, p := range lock.Graph.Packages {
@@ -201,4 +202,8 @@ func pnpmScripts(lock *pnpmlock.Lock) map[string]string {
 	return out
 }
 
-var semverVersion = regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+// semverVersion is compiled when first needed, not when every lock2nix run
+// starts.
+var semverVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+})

@@ -113,7 +113,7 @@ var yarnCommand = &command{
 			return &translation{
 				graph: l.Graph, locals: locals, localSkip: []string{"node_modules", ".git"},
 				input: input, inputPath: filepath.Join(dir, yarnlock.LockName), flags: flags,
-				emit:      func(w io.Writer, h nixexpr.Header) error { return yarn.Emit(w, l, h) },
+				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return yarn.Build(l, h) },
 				outOfSync: l.CheckSync(fsys), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: relock,
 				// yarn.lock says nothing of install scripts; the

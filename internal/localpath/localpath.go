@@ -77,6 +77,9 @@ func Check(root, dir, rel string, skip ...string) error {
 type Checker struct {
 	root, base string
 	skip       []string
+	// plain holds the folders below base found not to be links, which the
+	// paths below them need not look at again.
+	plain map[string]bool
 }
 
 // NewChecker returns the Checker for the project in dir.
@@ -85,7 +88,7 @@ func NewChecker(root, dir string, skip ...string) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Checker{root: root, base: base, skip: skip}, nil
+	return &Checker{root: root, base: base, skip: skip, plain: map[string]bool{}}, nil
 }
 
 // Check is [Check] for one path of the Checker's project.
@@ -101,7 +104,7 @@ func (c *Checker) Check(rel string) error {
 	if !Within(root, lexical) {
 		return outside(lexical, "")
 	}
-	real, exists, err := resolveUnder(base, lexical)
+	real, exists, fi, err := c.resolveUnder(lexical)
 	if err != nil {
 		return err
 	}
@@ -111,9 +114,13 @@ func (c *Checker) Check(rel string) error {
 	if !exists {
 		return nil
 	}
-	fi, err := os.Stat(real)
-	if err != nil || !fi.IsDir() {
-		return err
+	if fi == nil {
+		if fi, err = os.Stat(real); err != nil {
+			return err
+		}
+	}
+	if !fi.IsDir() {
+		return nil
 	}
 	return filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -169,22 +176,36 @@ func resolve(p string) (string, bool, error) {
 }
 
 // resolveUnder is resolve for a path below base, which is free of links:
-// only the parts below base are looked at. Where one is a link or cannot
-// be looked at, resolve works the whole path out instead.
-func resolveUnder(base, p string) (string, bool, error) {
-	rest, ok := strings.CutPrefix(p, base+string(filepath.Separator))
+// only the parts below base are looked at, and of those only the ones no
+// earlier path went through. Where one is a link or cannot be looked at,
+// resolve works the whole path out instead. It returns what it found at p
+// when that is not a link (nil otherwise).
+func (c *Checker) resolveUnder(p string) (string, bool, fs.FileInfo, error) {
+	rest, ok := strings.CutPrefix(p, c.base+string(filepath.Separator))
 	if !ok {
-		return resolve(p)
+		real, exists, err := resolve(p)
+		return real, exists, nil, err
 	}
-	cur := base
-	for _, part := range strings.Split(rest, string(filepath.Separator)) {
+	cur := c.base
+	var fi fs.FileInfo
+	parts := strings.Split(rest, string(filepath.Separator))
+	for i, part := range parts {
 		cur = filepath.Join(cur, part)
-		fi, err := os.Lstat(cur)
+		last := i == len(parts)-1
+		if !last && c.plain[cur] {
+			continue
+		}
+		var err error
+		fi, err = os.Lstat(cur)
 		if err != nil || fi.Mode()&fs.ModeSymlink != 0 {
-			return resolve(p)
+			real, exists, err := resolve(p)
+			return real, exists, nil, err
+		}
+		if !last {
+			c.plain[cur] = true
 		}
 	}
-	return cur, true, nil
+	return cur, true, fi, nil
 }
 
 func realDir(dir string) (string, error) {

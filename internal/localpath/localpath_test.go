@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -51,7 +52,7 @@ func TestRoot(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	_, repo, app := tree(t)
-	for _, tc := range []struct {
+	cases := []struct {
 		rel     string
 		outside bool
 	}{
@@ -68,14 +69,33 @@ func TestCheck(t *testing.T) {
 		{"../lib-with-link", true},     // a folder holding a link that leads out
 		{"../no-such-folder", false},   // left to Nix
 		{"../../no-such-folder", true}, // lexically outside, existing or not
-	} {
-		err := Check(repo, app, tc.rel)
-		var oe *OutsideError
-		if got := errors.As(err, &oe); got != tc.outside {
-			t.Errorf("Check(%q) = %v, want outside: %v", tc.rel, err, tc.outside)
-		} else if !got && err != nil {
-			t.Errorf("Check(%q) = %v", tc.rel, err)
+		{"inside/nested", false},       // below a folder looked at before
+		{"inside/nested/ok", false},    // a link below it, leading inside
+		{"inside/nested/ok/own", false},
+		{"inside/missing/x", false},
+		{"to-secret/y", true},
+	}
+	check := func(name string, c func(rel string) error) {
+		for _, tc := range cases {
+			err := c(tc.rel)
+			var oe *OutsideError
+			if got := errors.As(err, &oe); got != tc.outside {
+				t.Errorf("%s(%q) = %v, want outside: %v", name, tc.rel, err, tc.outside)
+			} else if !got && err != nil {
+				t.Errorf("%s(%q) = %v", name, tc.rel, err)
+			}
 		}
+	}
+	check("Check", func(rel string) error { return Check(repo, app, rel) })
+	// One Checker for all, which remembers the folders it looked at, in
+	// both orders.
+	for range 2 {
+		c, err := NewChecker(repo, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("Checker.Check", c.Check)
+		slices.Reverse(cases)
 	}
 }
 

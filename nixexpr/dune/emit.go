@@ -110,7 +110,7 @@ func data(l *dunelock.Lock, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	}
 	g := l.Graph
 	bs := []nixexpr.Binding{
-		attr("sources", nixexpr.AttrSet{Bindings: e.sources.Data()}),
+		attr("sources", e.sources.Data()),
 		nixexpr.Attr{Path: []string{"packages"}, Value: nixexpr.AttrSet{Bindings: pkgs}, Comment: packagesComment},
 		attr("root", nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			attr("name", nixexpr.String{Value: g.Root.Name}),

@@ -100,13 +100,10 @@ func data(g *lockfile.Graph, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	if err := checkFolderCycles(g); err != nil {
 		return nil, err
 	}
-	recs, err := records(g, pkgSrc)
-	if err != nil {
-		return nil, err
-	}
+	recs := records(g, pkgSrc)
 	root := g.Root
 	bs := []nixexpr.Binding{
-		nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Data()}},
+		nixexpr.Attr{Path: []string{"sources"}, Value: sources.Data()},
 		nixexpr.Attr{Path: []string{"records"}, Value: recs, Comment: recordsComment},
 		nixexpr.Attr{Path: []string{"root"}, Value: nixexpr.AttrSet{Bindings: []nixexpr.Binding{
 			nixexpr.Attr{Path: []string{"name"}, Value: nixexpr.String{Value: root.Name}},
@@ -184,155 +181,251 @@ type Engines struct {
 	Node [][]string `json:"node"`
 }
 
-// records returns the package records: a JSON object, one package a line.
-// pkgSrc names each package's source in "sources" ("" when not fetched).
-func records(g *lockfile.Graph, pkgSrc []string) (nixexpr.String, error) {
-	// About 300 bytes a package.
-	b := make([]byte, 0, len(g.Packages)*300+4)
-	b = append(b, "{\n"...)
-	for i, p := range g.Packages {
-		b = appendJSON(b, p.ID)
-		b = append(b, ": "...)
-		b = record(p, pkgSrc[i]).appendJSON(b)
-		if i < len(g.Packages)-1 {
-			b = append(b, ',')
+// records returns the package records: a JSON object, one package a line,
+// each line made as it is printed. pkgSrc names each package's source in
+// "sources" ("" when not fetched).
+func records(g *lockfile.Graph, pkgSrc []string) nixexpr.Lines {
+	return nixexpr.Lines{Each: func(yield func([]byte) bool) {
+		w := recordWriter{b: make([]byte, 0, 4096)}
+		if !yield(append(w.b[:0], '{')) {
+			return
 		}
-		b = append(b, '\n')
-	}
-	b = append(b, "}\n"...)
-	return nixexpr.String{Value: string(b)}, nil
+		for i, p := range g.Packages {
+			w.b = appendJSON(w.b[:0], p.ID)
+			w.b = append(w.b, ": "...)
+			w.record(p, pkgSrc[i])
+			if i < len(g.Packages)-1 {
+				w.b = append(w.b, ',')
+			}
+			if !yield(w.b) {
+				return
+			}
+		}
+		yield(append(w.b[:0], '}'))
+	}}
 }
 
-// appendJSON appends r as encoding/json marshals it (TestRecordJSON
-// checks that), without its reflection: every byte of the records is
-// written on each run.
-func (r *Record) appendJSON(b []byte) []byte {
-	b = append(b, '{')
-	n := 0
-	key := func(k string) {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		n++
-		b = appendJSON(b, k)
-		b = append(b, ':')
+// recordWriter writes a package's Record as JSON straight from the
+// package, as encoding/json marshals the Record that record makes
+// (TestRecordJSON checks that), without making it: every byte of the
+// records is written on each run.
+type recordWriter struct {
+	b []byte
+	n int // fields written in the object open
+	// flags caches lockfile.Flags' names by value.
+	flags [1 << 8][]string
+}
+
+// key starts field k.
+func (w *recordWriter) key(k string) {
+	if w.n > 0 {
+		w.b = append(w.b, ',')
 	}
-	str := func(k, v string) {
-		if v != "" {
-			key(k)
-			b = appendJSON(b, v)
-		}
+	w.n++
+	w.b = appendJSON(w.b, k)
+	w.b = append(w.b, ':')
+}
+
+// str writes field k when v is not empty.
+func (w *recordWriter) str(k, v string) {
+	if v != "" {
+		w.key(k)
+		w.b = appendJSON(w.b, v)
 	}
-	strs := func(vs []string) {
-		b = append(b, '[')
-		for i, v := range vs {
+}
+
+// strs writes a list of strings.
+func (w *recordWriter) strs(vs []string) {
+	w.b = append(w.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSON(w.b, v)
+	}
+	w.b = append(w.b, ']')
+}
+
+// list writes field k when vs is not empty.
+func (w *recordWriter) list(k string, vs []string) {
+	if len(vs) > 0 {
+		w.key(k)
+		w.strs(vs)
+	}
+}
+
+// record writes p's Record; src names its source in "sources".
+func (w *recordWriter) record(p *lockfile.Package, src string) {
+	w.b = append(w.b, '{')
+	w.n = 0
+	if !idNamesPackage(p) {
+		w.key("name")
+		w.b = appendJSON(w.b, p.Name)
+		w.key("version")
+		w.b = appendJSON(w.b, p.Version)
+	}
+	if !derivablePname(p.Name) {
+		w.str("pname", nixexpr.DrvName(p.Name, "package"))
+	}
+	if v := nixexpr.DrvName(p.Version, "0"); v != p.Version {
+		w.str("drvVersion", v)
+	}
+	if p.Source.Kind != lockfile.Tarball {
+		w.str("source", p.Source.Kind.String())
+	}
+	switch {
+	case p.Source.Fetchable():
+		if src != p.ID {
+			w.str("src", src)
+		}
+	case p.Source.Local():
+		w.str("path", p.Source.Path)
+	}
+	if len(p.Installs) > 0 {
+		// A JSON object's keys, sorted and each once (the last one's
+		// flags), as encoding/json writes a map.
+		ins := p.Installs
+		if !slices.IsSortedFunc(ins, func(a, b lockfile.Install) int { return strings.Compare(a.Path, b.Path) }) {
+			ins = slices.Clone(ins)
+			slices.SortStableFunc(ins, func(a, b lockfile.Install) int { return strings.Compare(a.Path, b.Path) })
+		}
+		w.key("installs")
+		w.b = append(w.b, '{')
+		for i, in := range ins {
+			if i+1 < len(ins) && ins[i+1].Path == in.Path {
+				continue
+			}
+			if w.b[len(w.b)-1] != '{' {
+				w.b = append(w.b, ',')
+			}
+			w.b = appendJSON(w.b, in.Path)
+			w.b = append(w.b, ':')
+			names := w.flags[in.Flags]
+			if names == nil {
+				names = append([]string{}, in.Flags.Names()...)
+				w.flags[in.Flags] = names
+			}
+			w.strs(names)
+		}
+		w.b = append(w.b, '}')
+	}
+	if len(p.Bins) > 0 {
+		bins := p.Bins
+		if !slices.IsSortedFunc(bins, func(a, b lockfile.Bin) int { return strings.Compare(a.Name, b.Name) }) {
+			bins = slices.Clone(bins)
+			slices.SortStableFunc(bins, func(a, b lockfile.Bin) int { return strings.Compare(a.Name, b.Name) })
+		}
+		w.key("bins")
+		w.b = append(w.b, '{')
+		for i, bin := range bins {
+			if i+1 < len(bins) && bins[i+1].Name == bin.Name {
+				continue
+			}
+			if w.b[len(w.b)-1] != '{' {
+				w.b = append(w.b, ',')
+			}
+			w.b = appendJSON(w.b, bin.Name)
+			w.b = append(w.b, ':')
+			w.b = appendJSON(w.b, bin.Path)
+		}
+		w.b = append(w.b, '}')
+	}
+	if len(p.Deps) > 0 {
+		w.key("deps")
+		w.b = append(w.b, '{')
+		outer := w.n
+		w.n = 0
+		for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
+			w.depNames(k.String(), p.Deps, k)
+		}
+		w.n = outer
+		w.b = append(w.b, '}')
+	}
+	w.list("os", p.Platform.OS)
+	w.list("cpu", p.Platform.CPU)
+	w.list("libc", p.Platform.Libc)
+	if node := nodeEngine(p); node != nil {
+		w.key("engines")
+		w.b = append(w.b, `{"node":[`...)
+		for i, alt := range node {
 			if i > 0 {
-				b = append(b, ',')
+				w.b = append(w.b, ',')
 			}
-			b = appendJSON(b, v)
-		}
-		b = append(b, ']')
-	}
-	list := func(k string, vs []string) {
-		if len(vs) > 0 {
-			key(k)
-			strs(vs)
-		}
-	}
-	if r.Name != nil {
-		key("name")
-		b = appendJSON(b, *r.Name)
-	}
-	if r.Version != nil {
-		key("version")
-		b = appendJSON(b, *r.Version)
-	}
-	str("pname", r.Pname)
-	str("drvVersion", r.DrvVersion)
-	str("source", r.Source)
-	str("src", r.Src)
-	str("path", r.Path)
-	if len(r.Installs) > 0 {
-		key("installs")
-		b = append(b, '{')
-		for i, path := range slices.Sorted(maps.Keys(r.Installs)) {
-			if i > 0 {
-				b = append(b, ',')
+			w.b = append(w.b, '[')
+			for j, c := range alt {
+				if j > 0 {
+					w.b = append(w.b, ',')
+				}
+				// Op is ASCII (<, <=, >, >=, =): escaping the two parts
+				// apart escapes their concatenation.
+				w.b = append(w.b, '"')
+				w.b = appendJSONText(w.b, c.Op)
+				w.b = appendJSONText(w.b, c.Version)
+				w.b = append(w.b, '"')
 			}
-			b = appendJSON(b, path)
-			b = append(b, ':')
-			if r.Installs[path] == nil {
-				b = append(b, "null"...)
-			} else {
-				strs(r.Installs[path])
-			}
+			w.b = append(w.b, ']')
 		}
-		b = append(b, '}')
+		w.b = append(w.b, "]}"...)
 	}
-	if len(r.Bins) > 0 {
-		key("bins")
-		b = append(b, '{')
-		for i, name := range slices.Sorted(maps.Keys(r.Bins)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, name)
-			b = append(b, ':')
-			b = appendJSON(b, r.Bins[name])
+	if p.HasInstallScript {
+		w.key("hasInstallScript")
+		w.b = append(w.b, "true"...)
+	}
+	w.str("license", p.License)
+	w.b = append(w.b, '}')
+}
+
+// depNames writes field k: the names of es's edges of kind kind, a name
+// listed twice in a row (as in a sorted graph) once, as depNamesOf lists
+// them.
+func (w *recordWriter) depNames(k string, es []lockfile.Edge, kind lockfile.DepKind) {
+	last := -1
+	for i, ed := range es {
+		if ed.Kind != kind || last >= 0 && es[last].Name == ed.Name {
+			continue
 		}
-		b = append(b, '}')
-	}
-	if r.Deps != nil {
-		key("deps")
-		b = append(b, '{')
-		outer := n
-		n = 0
-		list("prod", r.Deps.Prod)
-		list("dev", r.Deps.Dev)
-		list("optional", r.Deps.Optional)
-		list("peer", r.Deps.Peer)
-		list("peerOptional", r.Deps.PeerOptional)
-		n = outer
-		b = append(b, '}')
-	}
-	list("os", r.OS)
-	list("cpu", r.CPU)
-	list("libc", r.Libc)
-	if r.Engines != nil {
-		key("engines")
-		b = append(b, `{"node":`...)
-		if r.Engines.Node == nil {
-			b = append(b, "null"...)
+		if last < 0 {
+			w.key(k)
+			w.b = append(w.b, '[')
 		} else {
-			b = append(b, '[')
-			for i, alt := range r.Engines.Node {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				if alt == nil {
-					b = append(b, "null"...)
-				} else {
-					strs(alt)
-				}
-			}
-			b = append(b, ']')
+			w.b = append(w.b, ',')
 		}
-		b = append(b, '}')
+		w.b = appendJSON(w.b, ed.Name)
+		last = i
 	}
-	if r.HasInstallScript {
-		key("hasInstallScript")
-		b = append(b, "true"...)
+	if last >= 0 {
+		w.b = append(w.b, ']')
 	}
-	str("license", r.License)
-	return append(b, '}')
 }
 
 // appendJSON appends s as a JSON string, as encoding/json does without
 // HTML escaping. s is UTF-8 (checkRecord).
 func appendJSON(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	b = append(b, '"')
+	b = appendJSONText(b, s)
+	return append(b, '"')
+}
+
+// jsonEscapes marks the bytes appendJSONText looks at: control
+// characters, quote, backslash, and the first byte of U+2028 and U+2029.
+var jsonEscapes = [256]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true,
+	10: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 17: true, 18: true, 19: true, 20: true,
+	21: true, 22: true, 23: true, 24: true, 25: true, 26: true, 27: true, 28: true, 29: true, 30: true, 31: true,
+	'"': true, '\\': true, 0xe2: true}
+
+// appendJSONText appends s escaped as in a JSON string, without quotes.
+func appendJSONText(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
+		// The run up to the next byte to escape is copied whole.
+		j := i
+		for j < len(s) && !jsonEscapes[s[j]] {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		switch c := s[i]; {
 		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
@@ -356,63 +449,7 @@ func appendJSON(b []byte, s string) []byte {
 			b = append(b, c)
 		}
 	}
-	return append(b, '"')
-}
-
-// record returns p's record; src names its source in "sources".
-func record(p *lockfile.Package, src string) *Record {
-	r := &Record{OS: p.Platform.OS, CPU: p.Platform.CPU, Libc: p.Platform.Libc, HasInstallScript: p.HasInstallScript, License: p.License}
-	if !idNamesPackage(p) {
-		r.Name, r.Version = &p.Name, &p.Version
-	}
-	if !derivablePname(p.Name) {
-		r.Pname = nixexpr.DrvName(p.Name, "package")
-	}
-	if v := nixexpr.DrvName(p.Version, "0"); v != p.Version {
-		r.DrvVersion = v
-	}
-	if p.Source.Kind != lockfile.Tarball {
-		r.Source = p.Source.Kind.String()
-	}
-	switch {
-	case p.Source.Fetchable():
-		if src != p.ID {
-			r.Src = src
-		}
-	case p.Source.Local():
-		r.Path = p.Source.Path
-	}
-	if len(p.Installs) > 0 {
-		r.Installs = make(map[string][]string, len(p.Installs))
-		for _, in := range p.Installs {
-			r.Installs[in.Path] = append([]string{}, in.Flags.Names()...)
-		}
-	}
-	if len(p.Bins) > 0 {
-		r.Bins = make(map[string]string, len(p.Bins))
-		for _, b := range p.Bins {
-			r.Bins[b.Name] = b.Path
-		}
-	}
-	if len(p.Deps) > 0 {
-		r.Deps = &Deps{
-			Prod:         depNamesOf(nil, p.Deps, lockfile.DepProd),
-			Dev:          depNamesOf(nil, p.Deps, lockfile.DepDev),
-			Optional:     depNamesOf(nil, p.Deps, lockfile.DepOptional),
-			Peer:         depNamesOf(nil, p.Deps, lockfile.DepPeer),
-			PeerOptional: depNamesOf(nil, p.Deps, lockfile.DepPeerOptional),
-		}
-	}
-	if node := nodeEngine(p); node != nil {
-		r.Engines = &Engines{Node: make([][]string, len(node))}
-		for i, alt := range node {
-			r.Engines.Node[i] = []string{}
-			for _, c := range alt {
-				r.Engines.Node[i] = append(r.Engines.Node[i], c.Op+c.Version)
-			}
-		}
-	}
-	return r
+	return b
 }
 
 // nodeEngine returns the decoded engines.node of a package installed
@@ -473,14 +510,29 @@ func checkRecord(p *lockfile.Package) error {
 // idNamesPackage reports whether p's ID is "name@version" with no "@" in
 // the version, the form the builders split back into the two.
 func idNamesPackage(p *lockfile.Package) bool {
-	return p.Name != "" && p.ID == p.Name+"@"+p.Version && !strings.Contains(p.Version, "@")
+	n := len(p.Name)
+	return n > 0 && len(p.ID) == n+1+len(p.Version) && p.ID[:n] == p.Name && p.ID[n] == '@' && p.ID[n+1:] == p.Version &&
+		!strings.Contains(p.Version, "@")
 }
 
 // derivablePname reports whether the builders' rule for a pname, "@scope/x"
 // → "scope-x", gives nixexpr.DrvName(name): the pname is written out where not.
 func derivablePname(name string) bool {
 	s := strings.TrimPrefix(name, "@")
-	return s != "" && s[0] != '/' && nixexpr.DrvName(name, "") == strings.ReplaceAll(s, "/", "-")
+	if s == "" || s[0] == '/' {
+		return false
+	}
+	d := nixexpr.DrvName(name, "")
+	if len(d) != len(s) {
+		return false
+	}
+	for i := range len(s) {
+		// s with "/" made "-", compared without making it.
+		if c := s[i]; d[i] != c && !(c == '/' && d[i] == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // depNames lists dependency names by kind: prod = [ "a" "b" ]; ….

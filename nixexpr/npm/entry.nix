@@ -10,9 +10,19 @@ code.nodeEntry code {
   schemas = [ 1 ];
   builders = code.npm;
   layout = code.text.npm;
-  data = checked: {
-    records = builtins.fromJSON checked.records;
-    inherit (checked) root;
-    platformsFromManifests = checked.platformsFromManifests or false;
-  };
+  data =
+    checked:
+    let
+      records = builtins.fromJSON checked.records;
+    in
+    {
+      inherit records;
+      inherit (checked) root;
+      # Files written before lock2nix said so (schema 1 all the same): a
+      # lockfile whose records name no platform at all (v1's) is read from
+      # each package's package.json, as the builders always did then.
+      platformsFromManifests =
+        checked.platformsFromManifests
+          or (!builtins.any (r: r ? os || r ? cpu || r ? libc) (builtins.attrValues records));
+    };
 }

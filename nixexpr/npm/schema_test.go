@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestBuilderChangeKeepsGoldens(t *testing.T) {
 // changeBuilders adds a line to each builder file lock2nix embeds, until
 // the test ends.
 func changeBuilders(t *testing.T) {
-	for _, s := range []*string{&builders, &layoutJS, &entry, &node.Nix, &node.JS, &node.DevShell, &nixexpr.LocalNix, &nixexpr.SourcesNix} {
+	for _, s := range []*string{&builders, &layoutJS, &entry, &node.Nix, &node.JS, &node.DevShell, &node.Entry, &nixexpr.LocalNix, &nixexpr.SourcesNix, &nixexpr.SchemaNix} {
 		old := *s
 		*s = "# a changed line\n" + old
 		t.Cleanup(func() { *s = old })
@@ -197,5 +198,46 @@ func TestTwoBuilderVersions(t *testing.T) {
 	after, err := os.ReadFile(file)
 	if err != nil || !bytes.Equal(after, data.Bytes()) {
 		t.Errorf("the data file changed: %v", err)
+	}
+}
+
+// TestPlatformRuleOfOlderFiles: which platform rule the layout program
+// gets. A v1 file says platformsFromManifests; one written before that
+// line existed (schema 1 all the same) must keep the rule the builders
+// gave it then, reading each package.json, while a v2/v3 file whose
+// records name platforms gets the lock's rule, as npm ci.
+func TestPlatformRuleOfOlderFiles(t *testing.T) {
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
+	}
+	repo := repoRoot(t)
+	golden := func(name string) string {
+		text, err := os.ReadFile(filepath.Join(repo, "cmd/lock2nix/testdata/golden", name+".nix.golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(text)
+	}
+	v1 := golden("npm-v1-fsevents")
+	older := regexp.MustCompile(`(?m)^.*platformsFromManifests.*\n|^  # The lockfile records no platforms.*\n`).ReplaceAllString(v1, "")
+	if older == v1 {
+		t.Fatal("the v1 golden holds no platformsFromManifests line to take out")
+	}
+	for _, tc := range []struct {
+		name, file, project string
+		want                bool
+	}{
+		{"v1", v1, "v1-fsevents", true},
+		{"v1 written before the flag", older, "v1-fsevents", true},
+		{"v3 with platforms", golden("npm-libc-unrecorded"), "libc-unrecorded", false},
+	} {
+		file := filepath.Join(t.TempDir(), "package-lock.nix")
+		if err := os.WriteFile(file, []byte(tc.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := evalNix(t, repo, `(builtins.fromJSON (builtins.unsafeDiscardStringContext (npm { file = `+file+`; src = `+repo+`/testdata/npm/`+tc.project+`; }).nodeModules.plan)) ? platformsFromManifests`)
+		if got := strings.TrimSpace(string(out)) == "true"; got != tc.want {
+			t.Errorf("%s: the plan's platformsFromManifests is %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -247,7 +247,7 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 		return nil, err
 	}
 	bs := []nixexpr.Binding{
-		nixexpr.Attr{Path: []string{"sources"}, Value: nixexpr.AttrSet{Bindings: sources.Data()}},
+		nixexpr.Attr{Path: []string{"sources"}, Value: sources.Data()},
 		nixexpr.Attr{Path: []string{"lock"}, Value: nixexpr.String{Value: string(text) + "\n"},
 			Comment: "The lock as JSON, read by the builders: importers, snapshots (by\nvirtual-store folder), packages (by name@version) and the layout settings."},
 	}
