@@ -356,7 +356,7 @@ function binsOf(dir) {
 // the interpreter its #! line names (node for most).
 function shim(out, binDir, name, target) {
   const at = inside(binDir, name);
-  fs.mkdirSync(binDir, { recursive: true });
+  binFolder(out, binDir);
   fs.chmodSync(insideReal(out, target), 0o755);
   let prog = "";
   try {
@@ -371,6 +371,14 @@ function shim(out, binDir, name, target) {
     fs.unlinkSync(at);
   } catch (e) {}
   fs.writeFileSync(at, text, { mode: 0o755 });
+}
+
+// binFolder makes a .bin folder (checked by inside) and refuses it when it
+// is a link out of the tree: a dependency aliased .bin may have put one
+// there.
+function binFolder(out, binDir) {
+  fs.mkdirSync(binDir, { recursive: true });
+  insideReal(out, binDir);
 }
 
 // linkBinsOf writes into binDir (relative to out) the shims of the
@@ -545,7 +553,7 @@ function linkProjectBins(out, binDir, proj, plan) {
   if (!imp || !imp.bins) return;
   for (const [name, rel] of Object.entries(imp.bins).sort()) {
     const at = inside(binDir, name);
-    fs.mkdirSync(binDir, { recursive: true });
+    binFolder(out, binDir);
     const relFromBin = path.relative(binDir, path.join(out, proj, rel));
     const text = '#!/bin/sh\nbasedir=$(dirname "$(echo "$0" | sed -e \'s,\\\\,/,g\')")\nexec node "$basedir/' + relFromBin + '" "$@"\n';
     fs.writeFileSync(at, text, { mode: 0o755 });
@@ -1078,7 +1086,7 @@ function linkHoistedBins(out, plan, binRel, entries, direct) {
   }
   if (cmds.length === 0) return;
   const binDir = inside(out, binRel);
-  fs.mkdirSync(binDir, { recursive: true });
+  binFolder(out, binDir);
   for (const c of pickBins(cmds, direct)) {
     const at = inside(binDir, c.name);
     if (c.abs) fs.chmodSync(insideReal(out, c.abs), 0o755);

@@ -389,3 +389,20 @@ test("hoisted: two sources of one name@version are one package, the first met in
   p.packages[two].version = "1.2.4";
   assert.deepStrictEqual(where(p), { "node_modules/gitdep": dir(one), "p/a/node_modules/gitdep": dir(two) });
 });
+
+test("tree: a .bin that is a link out of the tree gets no shims", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  for (const nodeLinker of ["isolated", "hoisted"]) {
+    const tmp = tmpdir(t);
+    const victim = outsideVictim(tmp);
+    writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0", bin: { x: "cli.js" } }, { "cli.js": "#!/usr/bin/env node\n" });
+    // A dependency aliased .bin, linked to ../evil: the root's .bin would
+    // be that folder.
+    const p = hplan({ ".": { x: "1.0.0", ".bin": "link:../evil" } }, { "x@1.0.0": {} });
+    p.settings.nodeLinker = nodeLinker;
+    p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src"), hasBin: true };
+    assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/, nodeLinker);
+    assert.deepStrictEqual(fs.readdirSync(path.join(tmp, "evil")), ["node_modules"], nodeLinker);
+    untouched(tmp, victim);
+  }
+});
