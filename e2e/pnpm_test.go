@@ -172,6 +172,62 @@ func TestPnpmGit(t *testing.T) {
 	runPnpmSh(t, proj)
 }
 
+// TestPnpmHoistedSameVersion: with node-linker=hoisted, pnpm's hoister
+// knows a package by name@version, the source it came from aside. Two
+// commits of one git repository, both gitdep@1.2.3, are one package to it:
+// the workspace project's goes to the root, where the root's (the first met)
+// already is, and only the root's commit is installed (pnpm 10.34.9: the
+// project's node_modules stays empty). lock2nix lays out the same tree.
+func TestPnpmHoistedSameVersion(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go", "git")
+	tmp := t.TempDir()
+	repo := filepath.Join(tmp, "repo")
+	os.MkdirAll(repo, 0o755)
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write := func(dir, name, text string) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two commits of gitdep 1.2.3 that differ in a file's name, so that
+	// the listings show which one is installed where.
+	write(repo, "package.json", `{"name": "gitdep", "version": "1.2.3", "main": "index.js"}`+"\n")
+	write(repo, "index.js", "module.exports = 'from git';\n")
+	write(repo, "one.txt", "one\n")
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "one")
+	one := git("rev-parse", "HEAD")
+	git("rm", "-q", "one.txt")
+	write(repo, "two.txt", "two\n")
+	git("add", ".")
+	git("commit", "-qm", "two")
+	two := git("rev-parse", "HEAD")
+	proj := filepath.Join(tmp, "project")
+	write(proj, "package.json", `{"name": "same-version", "version": "1.0.0", "private": true, "dependencies": {"gitdep": "git+file://`+repo+`#`+one+`"}}`+"\n")
+	write(filepath.Join(proj, "p", "a"), "package.json", `{"name": "a", "version": "1.0.0", "dependencies": {"gitdep": "git+file://`+repo+`#`+two+`"}}`+"\n")
+	write(proj, "pnpm-workspace.yaml", "packages:\n  - \"p/*\"\n")
+	write(proj, ".npmrc", "node-linker=hoisted\n")
+	pnpmRun(t, proj, "install", "--lockfile-only")
+	lock, _ := os.ReadFile(filepath.Join(proj, "pnpm-lock.yaml"))
+	if strings.Count(string(lock), "type: git") != 2 {
+		t.Fatalf("pnpm did not lock two git resolutions:\n%s", lock)
+	}
+	runPnpmSh(t, proj)
+}
+
 // pnpmCall is the expression of the builders' result for a pnpm data
 // file, with bindings ("src = …;") as the other arguments; pkgs must be in
 // scope.

@@ -251,6 +251,19 @@ func (p *parser) readImporters(n *yaml.Node) {
 			p.errorf(k, "importers: %q is not a relative path inside the project", k.Value)
 			return
 		}
+		if above(dir) {
+			// The layout writes each importer's node_modules and .bin,
+			// and the dev shell links them, at its path: never above the
+			// lock.
+			p.errorf(k, "importers: %q lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)", k.Value)
+			return
+		}
+		if slices.Contains(strings.Split(dir, "/"), "node_modules") {
+			// pnpm finds no project there; the layout and the dev shell
+			// would write through the links they make.
+			p.errorf(k, "importers: %q lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)", k.Value)
+			return
+		}
 		imp := Importer{Path: dir, Pos: p.pos(k)}
 		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && gjson.ValidBytes(m) {
 			imp.Name = gjson.GetBytes(m, "name").Str
@@ -405,6 +418,11 @@ func relPath(dir, rel string) (string, bool) {
 		return "", false
 	}
 	return path.Clean(path.Join(dir, rel)), true
+}
+
+// above reports a clean relative path that leads out of its folder.
+func above(p string) bool {
+	return p == ".." || strings.HasPrefix(p, "../")
 }
 
 // readSnapshots reads every snapshot's dependencies and folder.

@@ -197,6 +197,34 @@ func TestErrors(t *testing.T) {
 		{"not yaml", "lockfileVersion: '9.0'\nimporters: [\n", []string{"pnpm-lock.yaml:2:1: invalid YAML: did not find expected node content"}},
 		{"dot-dot", "lockfileVersion: '9.0'\nimporters: {}\npackages:\n  '..': {resolution: {directory: x, type: directory}}\nsnapshots:\n  '..': {}\n", []string{`pnpm-lock.yaml:6:3: ".." is not a dependency path pnpm writes`}},
 		{"empty", "", []string{"pnpm-lock.yaml: empty lockfile: want lockfileVersion, importers and packages"}},
+		// pnpm's importers are the workspace's projects, below the lock:
+		// one above it would have the layout (and the dev shell) write
+		// outside the tree. Each is named at its key.
+		{"importers outside", `lockfileVersion: '9.0'
+importers:
+  .: {}
+  ../evil:
+    dependencies:
+      x:
+        specifier: 1.0.0
+        version: 1.0.0
+  packages/ok: {}
+  packages/../../up: {}
+  a/../..: {}
+  node_modules/lk: {}
+  packages/x/node_modules/y: {}
+packages:
+  x@1.0.0:
+    resolution: {integrity: sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==}
+snapshots:
+  x@1.0.0: {}
+`, []string{
+			`pnpm-lock.yaml:4:3: importers: "../evil" lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)`,
+			`pnpm-lock.yaml:10:3: importers: "packages/../../up" lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)`,
+			`pnpm-lock.yaml:11:3: importers: "a/../.." lies outside the lockfile's folder (pnpm's importers are the workspace's projects, below it)`,
+			`pnpm-lock.yaml:12:3: importers: "node_modules/lk" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
+			`pnpm-lock.yaml:13:3: importers: "packages/x/node_modules/y" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
+		}},
 		{"many", `lockfileVersion: '9.0'
 importers:
   .:

@@ -131,7 +131,8 @@ var pnpmCommand = &command{
 }
 
 // pnpmLocals lists the local paths the generated file copies into the
-// store: file: folders and archives, link targets and patch files.
+// store: file: folders and archives, link targets (of importers and of
+// packages) and patch files.
 func pnpmLocals(lock *pnpmlock.Lock) []lockfile.Source {
 	var out []lockfile.Source
 	seen := map[string]bool{}
@@ -149,12 +150,19 @@ func pnpmLocals(lock *pnpmlock.Lock) []lockfile.Source {
 	for _, pt := range lock.Patches {
 		add(lockfile.Source{Kind: lockfile.LocalTarball, Path: pt.Path, Origin: pt.Pos})
 	}
-	for _, imp := range lock.Importers {
-		for _, d := range imp.Deps {
+	links := func(deps []pnpmlock.Dep) {
+		for _, d := range deps {
 			if d.Link != "" {
 				add(lockfile.Source{Kind: lockfile.Link, Path: d.Link, Origin: d.Pos})
 			}
 		}
+	}
+	for _, imp := range lock.Importers {
+		links(imp.Deps)
+	}
+	// A package's link: dependency is a link out of the tree too.
+	for _, s := range lock.Snapshots {
+		links(s.Deps)
 	}
 	return out
 }

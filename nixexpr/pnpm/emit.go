@@ -330,8 +330,9 @@ func check(ss ...string) error {
 }
 
 // badName reports a name that, as a path below node_modules, could leave
-// it: empty, "." or "..", absolute, backslashes, more than one level
-// (but for "@scope/name").
+// it or stand for the layout's own folders: empty, starting with a dot
+// ("..", ".bin"), absolute, backslashes, more than one level (but for
+// "@scope/name").
 func badName(n string) bool {
 	if n == "" || strings.ContainsAny(n, "\\\x00") || strings.HasPrefix(n, "/") {
 		return true
@@ -341,7 +342,10 @@ func badName(n string) bool {
 		return true
 	}
 	for _, p := range parts {
-		if p == "" || p == "." || p == ".." || p == "@" {
+		// A leading dot would name a folder the layout makes (.bin,
+		// .pnpm), which a link could then replace; npm's names never
+		// start with one.
+		if p == "" || p == "@" || strings.HasPrefix(p, ".") {
 			return true
 		}
 	}

@@ -54,9 +54,10 @@ func TestEmit(t *testing.T) {
 }
 
 // TestHostileNames: an alias or a name that would lead out of
-// node_modules stops the emitter.
+// node_modules, or name a folder the layout makes there (.bin, .pnpm:
+// npm's names never start with a dot), stops the emitter.
 func TestHostileNames(t *testing.T) {
-	for _, c := range [][2]string{{"../x", "b"}, {"a", "../../x"}, {"@s/../x", "b"}, {"a/b", "b"}} {
+	for _, c := range [][2]string{{"../x", "b"}, {"a", "../../x"}, {"@s/../x", "b"}, {"a/b", "b"}, {".bin", "b"}, {"a", ".pnpm"}, {"@s/.bin", "b"}} {
 		lock := parse(t, strings.NewReplacer("ALIAS", "'"+c[0]+"'", "NAME", c[1]).Replace(lockWith))
 		err := Emit(&bytes.Buffer{}, lock, nixexpr.Header{})
 		var ne *nixexpr.Error

@@ -218,10 +218,70 @@ function link(out, at, target) {
   fs.symlinkSync(rel, dest);
 }
 
+// inside resolves rel (relative to out, or absolute) for writing, and
+// refuses what would leave out: by its path, or through a link on the way
+// (the deepest folder above it that exists must really lie in out). Its
+// last name is not followed: the callers replace it. Every path the
+// program writes, changes or runs in goes through it, whatever the plan
+// says: the plan comes from an untrusted lock.
 function inside(out, rel) {
   const p = path.resolve(out, rel);
-  if (p !== out && !p.startsWith(out + path.sep)) throw new Error("lock2nix: " + rel + " lies outside the tree");
+  if (!within(out, p)) throw outsideError(rel);
+  if (p === out || !fs.existsSync(out)) return p;
+  let d = path.dirname(p);
+  if (checked.has(d)) return p;
+  while (d !== out && !exists(d)) d = path.dirname(d);
+  let real;
+  try {
+    real = fs.realpathSync.native(d);
+  } catch (e) {
+    throw outsideError(rel); // a dangling link
+  }
+  if (!within(realOf(out), real)) throw outsideError(rel);
+  // A real folder stays one: the program replaces only links and files.
+  if (d === path.dirname(p) && fs.lstatSync(d).isDirectory()) checked.add(d);
   return p;
+}
+
+// checked holds the folders inside found really in their tree.
+const checked = new Set();
+
+// realOf is out's real path, once per tree (a path the program makes
+// never moves).
+const reals = new Map();
+function realOf(out) {
+  if (!reals.has(out)) reals.set(out, fs.realpathSync.native(out));
+  return reals.get(out);
+}
+
+// insideReal is inside for a file changed through its links (chmod
+// follows them): where it really is must lie in out. It returns that.
+function insideReal(out, p) {
+  let real;
+  try {
+    real = fs.realpathSync.native(p);
+  } catch (e) {
+    throw outsideError(p);
+  }
+  if (!within(realOf(out), real)) throw outsideError(p);
+  return real;
+}
+
+function within(dir, p) {
+  return p === dir || p.startsWith(dir + path.sep);
+}
+
+function exists(p) {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+function outsideError(rel) {
+  return new Error("lock2nix: " + rel + " lies outside the tree");
 }
 
 // extract unpacks a package archive into dest, its top folder stripped
@@ -294,9 +354,10 @@ function binsOf(dir) {
 // shim writes an executable at binDir/name that runs target, relative to
 // the shim's own folder (so the tree works wherever it is copied), with
 // the interpreter its #! line names (node for most).
-function shim(binDir, name, target) {
-  fs.mkdirSync(binDir, { recursive: true });
-  fs.chmodSync(target, 0o755);
+function shim(out, binDir, name, target) {
+  const at = inside(binDir, name);
+  binFolder(out, binDir);
+  fs.chmodSync(insideReal(out, target), 0o755);
   let prog = "";
   try {
     const head = fs.readFileSync(target, "latin1").slice(0, 200);
@@ -306,15 +367,25 @@ function shim(binDir, name, target) {
   const rel = path.relative(binDir, target);
   const run = prog ? 'exec "' + prog + '" "$basedir/' + rel + '" "$@"' : 'exec "$basedir/' + rel + '" "$@"';
   const text = '#!/bin/sh\nbasedir=$(dirname "$(echo "$0" | sed -e \'s,\\\\,/,g\')")\n' + run + "\n";
-  const at = path.join(binDir, name);
   try {
     fs.unlinkSync(at);
   } catch (e) {}
   fs.writeFileSync(at, text, { mode: 0o755 });
 }
 
-function linkBinsOf(binDir, pkgDirs) {
-  for (const dir of pkgDirs) for (const [name, target] of binsOf(dir)) shim(binDir, name, target);
+// binFolder makes a .bin folder (checked by inside) and refuses it when it
+// is a link out of the tree: a dependency aliased .bin may have put one
+// there.
+function binFolder(out, binDir) {
+  fs.mkdirSync(binDir, { recursive: true });
+  insideReal(out, binDir);
+}
+
+// linkBinsOf writes into binDir (relative to out) the shims of the
+// packages' bins.
+function linkBinsOf(out, binRel, pkgDirs) {
+  const binDir = inside(out, binRel);
+  for (const dir of pkgDirs) for (const [name, target] of binsOf(dir)) shim(out, binDir, name, target);
 }
 
 // canBuild is pnpm 10's allowBuild: dangerouslyAllowAllBuilds or no list
@@ -376,7 +447,7 @@ function runScripts(out, plan, sel) {
   for (const d of buildOrder(plan, sel, sel.installed)) {
     const s = plan.snapshots[d];
     if (!canBuild(plan, s)) continue;
-    const dir = path.join(out, storeDir(plan, d));
+    const dir = inside(out, storeDir(plan, d));
     const scripts = scriptsOf(dir);
     if (scripts.length === 0) continue;
     const bins = [path.join(dir, "node_modules", ".bin"), path.join(out, "node_modules", ".pnpm", "node_modules", ".bin"), path.join(out, "node_modules", ".bin")];
@@ -449,11 +520,15 @@ function tree(out, plan) {
     // has patches.
     if ((plan.scripts || plan.settings.patched) && (s.patch || requiresBuild(plan, s, path.join(out, storeDir(plan, d))))) withBins.push(d);
     if (withBins.length === 0) continue;
-    const binDir = path.join(out, storeDir(plan, d), "node_modules", ".bin");
-    linkBinsOf(binDir, withBins.map((r) => path.join(out, storeDir(plan, r))));
+    linkBinsOf(
+      out,
+      storeDir(plan, d) + "/node_modules/.bin",
+      withBins.map((r) => path.join(out, storeDir(plan, r)))
+    );
   }
   linkBinsOf(
-    path.join(out, "node_modules", ".pnpm", "node_modules", ".bin"),
+    out,
+    "node_modules/.pnpm/node_modules/.bin",
     Object.values(h.private).filter(hasBin).map((r) => path.join(out, storeDir(plan, r)))
   );
   for (const [imp, i] of Object.entries(plan.importers)) {
@@ -463,8 +538,8 @@ function tree(out, plan) {
     // A linked project's files are not in this tree: its bins are linked
     // where the project sits once the tree is put in place.
     const dirsWithBins = refs.filter((r) => !r.startsWith("link:") && hasBin(r)).map((r) => path.join(out, storeDir(plan, r)));
-    linkBinsOf(path.join(out, nm, ".bin"), dirsWithBins);
-    for (const r of refs.filter((r) => r.startsWith("link:"))) linkProjectBins(out, path.join(out, nm, ".bin"), r.slice(5), plan);
+    linkBinsOf(out, nm + "/.bin", dirsWithBins);
+    for (const r of refs.filter((r) => r.startsWith("link:"))) linkProjectBins(out, inside(out, nm + "/.bin"), r.slice(5), plan);
   }
   if (plan.scripts) runScripts(out, plan, sel);
   return sel;
@@ -477,10 +552,11 @@ function linkProjectBins(out, binDir, proj, plan) {
   const imp = plan.importers[proj];
   if (!imp || !imp.bins) return;
   for (const [name, rel] of Object.entries(imp.bins).sort()) {
-    fs.mkdirSync(binDir, { recursive: true });
+    const at = inside(binDir, name);
+    binFolder(out, binDir);
     const relFromBin = path.relative(binDir, path.join(out, proj, rel));
     const text = '#!/bin/sh\nbasedir=$(dirname "$(echo "$0" | sed -e \'s,\\\\,/,g\')")\nexec node "$basedir/' + relFromBin + '" "$@"\n';
-    fs.writeFileSync(path.join(binDir, name), text, { mode: 0o755 });
+    fs.writeFileSync(at, text, { mode: 0o755 });
   }
 }
 
@@ -505,7 +581,7 @@ function isLink(p) {
 //   never hoisted, under the name encodeURIComponent(path)); each package
 //   node is one alias of one snapshot, shared wherever that alias and
 //   snapshot meet; two nodes are the same package (ident) when their
-//   name@version is, whatever their peers;
+//   name@version is, whatever their peers or source (see packageId);
 // - rounds of hoisting until nothing moves: for each node on the way down
 //   from the root (a path without repeats), the dependencies below it move
 //   up to it when the name is free there and on the way, the version is
@@ -520,45 +596,64 @@ function isLink(p) {
 // peers: Set, workspace }.
 function hoistInput(plan) {
   const memo = new Map();
-  const refOf = new Map(); // package id → the first dependency path met
+  const refOf = new Map(); // packageId → the first dependency path met
   const keyOf = (dir) => plan.snapshots[dir].key || dir;
   // pnpm gives the hoister a package's peers only without
   // autoInstallPeers, which lock2nix refuses with this linker: none.
   const peersOf = () => new Set();
-  const nodesOf = (entries) => {
+  // from is the folder the entries' links are relative to: the
+  // importer's, or the lock's for a package's.
+  const nodesOf = (entries, from) => {
     const out = new Set();
     for (const [alias, ref] of entries) {
-      const n = nodeOf(alias, ref);
+      const n = nodeOf(alias, ref, from);
       if (n) out.add(n);
     }
     return out;
   };
-  const nodeOf = (alias, ref) => {
+  const nodeOf = (alias, ref, from) => {
+    if (ref.startsWith("link:")) {
+      // pnpm gives the hoister a link's reference as the lock writes it,
+      // relative to its importer: link:../a from p/b and link:../../a
+      // from p/x/d are two packages to it (which counts who needs what).
+      const reference = "link:" + path.posix.relative(from, ref.slice(5));
+      const linkKey = alias + ":" + reference;
+      if (!memo.has(linkKey)) memo.set(linkKey, { name: alias, identName: alias, reference, deps: new Set(), peers: new Set(), workspace: false });
+      return memo.get(linkKey);
+    }
     const memoKey = alias + ":" + ref;
     if (memo.has(memoKey)) return memo.get(memoKey);
     let n;
-    if (ref.startsWith("link:")) {
-      n = { name: alias, identName: alias, reference: ref, deps: new Set(), peers: new Set(), workspace: false };
-      memo.set(memoKey, n);
-      return n;
-    }
     const s = plan.snapshots[ref];
     if (!s) return null;
-    if (!refOf.has(s.pkg)) refOf.set(s.pkg, keyOf(ref));
-    n = { name: alias, identName: s.name, reference: refOf.get(s.pkg), deps: new Set(), peers: peersOf(s), workspace: false };
+    const id = packageId(plan, s);
+    if (!refOf.has(id)) refOf.set(id, keyOf(ref));
+    n = { name: alias, identName: s.name, reference: refOf.get(id), deps: new Set(), peers: peersOf(s), workspace: false };
     memo.set(memoKey, n);
-    n.deps = nodesOf(depEntries(s));
+    n.deps = nodesOf(depEntries(s), ".");
     return n;
   };
   const entriesOf = (i) => importerEntries(i).filter(([alias]) => included(plan, i, alias));
   const root = { name: ".", identName: ".", reference: "", peers: new Set(), workspace: true, deps: new Set() };
-  if (plan.importers["."]) root.deps = nodesOf(entriesOf(plan.importers["."]));
+  if (plan.importers["."]) root.deps = nodesOf(entriesOf(plan.importers["."]), ".");
   for (const id of Object.keys(plan.importers).sort(byName)) {
     if (id === ".") continue;
     const name = encodeURIComponent(id);
-    root.deps.add({ name, identName: name, reference: "workspace:" + id, peers: new Set(), workspace: true, deps: nodesOf(entriesOf(plan.importers[id])) });
+    root.deps.add({ name, identName: name, reference: "workspace:" + id, peers: new Set(), workspace: true, deps: nodesOf(entriesOf(plan.importers[id]), id) });
   }
   return root;
+}
+
+// packageId is what pnpm's hoister input knows a package by: name@version
+// (the lock's version field, or the key's), whatever its source: two
+// commits of one git repository with one version are one package, and the
+// first met is installed wherever either goes. A version that is not
+// semver (a file: folder's key without a version field) keeps the
+// package's own id.
+function packageId(plan, s) {
+  const p = plan.packages[s.pkg] || {};
+  const v = String(p.version || "");
+  return /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v) ? (p.name || s.name) + "@" + v : s.pkg;
 }
 
 // identOf is what makes two nodes the same package: name@reference, the
@@ -975,7 +1070,7 @@ function compareVersions(a, b) {
 function linkHoistedBins(out, plan, binRel, entries, direct) {
   const cmds = [];
   for (const e of entries) {
-    const through = path.join(out, e.at);
+    const through = inside(out, e.at);
     if (!e.project) {
       const pj = manifestOf(through) || {};
       for (const [name, abs] of binsOf(through)) {
@@ -990,11 +1085,11 @@ function linkHoistedBins(out, plan, binRel, entries, direct) {
     }
   }
   if (cmds.length === 0) return;
-  const binDir = path.join(out, binRel);
-  fs.mkdirSync(binDir, { recursive: true });
+  const binDir = inside(out, binRel);
+  binFolder(out, binDir);
   for (const c of pickBins(cmds, direct)) {
-    if (c.abs) fs.chmodSync(c.abs, 0o755);
-    const at = path.join(binDir, c.name);
+    const at = inside(binDir, c.name);
+    if (c.abs) fs.chmodSync(insideReal(out, c.abs), 0o755);
     try {
       fs.unlinkSync(at);
     } catch (e) {}
@@ -1009,9 +1104,10 @@ function linkHoistedBins(out, plan, binRel, entries, direct) {
 function modulesEntries(out, plan, modules) {
   const entries = [];
   const read = (rel) => {
+    const dir = inside(out, path.join(modules, rel));
     let list;
     try {
-      list = fs.readdirSync(path.join(out, modules, rel), { withFileTypes: true });
+      list = fs.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       return;
     }
@@ -1106,7 +1202,7 @@ function runHoistedScripts(out, plan, sel, placed) {
     const s = plan.snapshots[d];
     if (!canBuild(plan, s)) continue;
     for (const rel of at.get(d) || []) {
-      const dir = path.join(out, rel);
+      const dir = inside(out, rel);
       const scripts = scriptsOf(dir);
       if (scripts.length === 0) continue;
       // The .bin of the package's own node_modules and of each one above.

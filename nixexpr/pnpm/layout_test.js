@@ -266,3 +266,143 @@ test("tree (hoisted): a bundled dependency's bin is linked in its package's node
   assert.strictEqual(fs.readlinkSync(path.join(out, "node_modules/a/node_modules/.bin/bund")), "../bund/b.js");
   assert.ok(!fs.existsSync(path.join(out, "node_modules/.bin")));
 });
+
+// outsideVictim makes, beside out, what a tree must never touch: a
+// folder ../evil/node_modules/pkg with an executable's file (mode 644).
+function outsideVictim(tmp) {
+  const { writePackage } = require("../node/testutil.js");
+  const victim = path.join(tmp, "evil", "node_modules", "pkg");
+  writePackage(victim, { name: "pkg", version: "1.0.0", bin: { pwn: "x.js" } }, { "x.js": "#!/bin/sh\n" });
+  fs.chmodSync(path.join(victim, "x.js"), 0o644);
+  return victim;
+}
+
+// untouched asserts nothing was written or changed beside out.
+function untouched(tmp, victim) {
+  assert.ok(!fs.existsSync(path.join(tmp, "evil", "node_modules", ".bin")), "a .bin outside the tree");
+  assert.strictEqual(fs.statSync(path.join(victim, "x.js")).mode & 0o777, 0o644, "a mode changed outside the tree");
+  assert.deepStrictEqual(fs.readdirSync(tmp).sort(), ["evil", "out", "src"]);
+}
+
+test("tree (hoisted): an importer above the tree is refused before anything is written or changed there", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const victim = outsideVictim(tmp);
+  writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0" });
+  // The importer's dependency goes to the root: no placement names its
+  // path; its node_modules is still read, and its .bin made, unless the
+  // bins step asks the guard too.
+  const p = hplan({ ".": {}, "../evil": { x: "1.0.0" } }, { "x@1.0.0": {} });
+  p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src") };
+  assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
+  untouched(tmp, victim);
+});
+
+test("tree (isolated): an importer above the tree, or a project's bin named out of its .bin, is refused", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const victim = outsideVictim(tmp);
+  writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0" });
+  const base = () => ({
+    importers: { ".": { deps: {}, kinds: {} }, "../evil": { deps: { x: "x@1.0.0" }, kinds: { x: "prod" } } },
+    snapshots: { "x@1.0.0": { name: "x", pkg: "x@1.0.0", deps: {} } },
+    packages: { "x@1.0.0": { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src") } },
+    settings: { hoistPattern: [], publicHoistPattern: [], names: {} },
+    include: { dev: true, optional: true },
+    host: { os: ["linux"], cpu: ["x64"], libc: ["glibc"] },
+  });
+  assert.throws(() => L.tree(path.join(tmp, "out"), base()), /lies outside the tree/);
+  untouched(tmp, victim);
+  const p = base();
+  p.importers = {
+    ".": { deps: { w: "link:packages/w" }, kinds: { w: "prod" } },
+    "packages/w": { deps: {}, kinds: {}, bins: { "../../../evil/pwn": "cli.js" } },
+  };
+  assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
+  untouched(tmp, victim);
+  assert.ok(!fs.existsSync(path.join(tmp, "evil", "pwn")));
+});
+
+test("tree: a bin whose file is a link out of the tree is refused, its target's mode kept", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  for (const nodeLinker of ["isolated", "hoisted"]) {
+    const tmp = tmpdir(t);
+    const victim = outsideVictim(tmp);
+    writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0", bin: { x: "cli.js" } });
+    fs.symlinkSync(path.join(victim, "x.js"), path.join(tmp, "src", "cli.js"));
+    const p = hplan({ ".": { x: "1.0.0" } }, { "x@1.0.0": {} });
+    p.settings.nodeLinker = nodeLinker;
+    p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src"), hasBin: true };
+    assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/, nodeLinker);
+    untouched(tmp, victim);
+  }
+});
+
+test("tree: a folder reached through a link out of the tree is not written in", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  const tmp = tmpdir(t);
+  const victim = outsideVictim(tmp);
+  writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0", bin: { x: "cli.js" } }, { "cli.js": "#!/usr/bin/env node\n" });
+  // The root links ../evil (a folder beside the project, which a link:
+  // may name); an importer at node_modules/lk would put its node_modules
+  // and .bin in it.
+  const p = hplan({ ".": { lk: "link:../evil" }, "node_modules/lk": { x: "1.0.0" } }, { "x@1.0.0": {} });
+  p.settings.nodeLinker = "isolated";
+  p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src"), hasBin: true };
+  assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/);
+  untouched(tmp, victim);
+});
+
+test("hoisted: a link counts as the lock writes it, relative to its importer, in the ranking", () => {
+  // p/b and p/c link p/a as link:../a, p/x/d as link:../../a: pnpm's
+  // hoister sees two packages a, each needed by fewer than the root's
+  // registry a@1.0.0 (needed by q and r), which then takes the root. As
+  // one link:p/a, needed by three, the link would win and a@1.0.0 nest.
+  const p = hplan(
+    { ".": { q: "1.0.0", r: "1.0.0" }, "p/a": {}, "p/b": { a: "link:p/a" }, "p/c": { a: "link:p/a" }, "p/x/d": { a: "link:p/a" } },
+    { "q@1.0.0": { a: "1.0.0" }, "r@1.0.0": { a: "1.0.0" }, "a@1.0.0": {} }
+  );
+  assert.deepStrictEqual(where(p), { "node_modules/a": "a@1.0.0", "node_modules/q": "q@1.0.0", "node_modules/r": "r@1.0.0" });
+  const refs = [...L.hoistInput(p).deps].filter((n) => n.workspace).flatMap((w) => [...w.deps].map((d) => w.reference + " " + d.reference));
+  assert.deepStrictEqual(refs.sort(), ["workspace:p/b link:../a", "workspace:p/c link:../a", "workspace:p/x/d link:../../a"]);
+});
+
+test("hoisted: two sources of one name@version are one package, the first met installed", () => {
+  // The root's gitdep (commit one) and the project's (commit two) are
+  // both gitdep@1.2.3: pnpm's hoister merges the project's into the
+  // root's, and installs the first met; the project's node_modules stays
+  // empty.
+  const one = "gitdep@git+file:///r#1111111111111111111111111111111111111111";
+  const two = "gitdep@git+file:///r#2222222222222222222222222222222222222222";
+  const dir = (k) => k.replace(/[/:#]/g, "+");
+  const p = hplan({}, {});
+  p.importers = {
+    ".": { deps: { gitdep: dir(one) }, kinds: { gitdep: "prod" } },
+    "p/a": { deps: { gitdep: dir(two) }, kinds: { gitdep: "prod" } },
+  };
+  for (const k of [one, two]) {
+    p.snapshots[dir(k)] = { key: k, name: "gitdep", pkg: k, deps: {} };
+    p.packages[k] = { name: "gitdep", version: "1.2.3", kind: "git" };
+  }
+  assert.deepStrictEqual(where(p), { "node_modules/gitdep": dir(one) });
+  // Other versions stay apart.
+  p.packages[two].version = "1.2.4";
+  assert.deepStrictEqual(where(p), { "node_modules/gitdep": dir(one), "p/a/node_modules/gitdep": dir(two) });
+});
+
+test("tree: a .bin that is a link out of the tree gets no shims", (t) => {
+  const { tmpdir, writePackage } = require("../node/testutil.js");
+  for (const nodeLinker of ["isolated", "hoisted"]) {
+    const tmp = tmpdir(t);
+    const victim = outsideVictim(tmp);
+    writePackage(path.join(tmp, "src"), { name: "x", version: "1.0.0", bin: { x: "cli.js" } }, { "cli.js": "#!/usr/bin/env node\n" });
+    // A dependency aliased .bin, linked to ../evil: the root's .bin would
+    // be that folder.
+    const p = hplan({ ".": { x: "1.0.0", ".bin": "link:../evil" } }, { "x@1.0.0": {} });
+    p.settings.nodeLinker = nodeLinker;
+    p.packages["x@1.0.0"] = { name: "x", version: "1.0.0", kind: "directory", src: path.join(tmp, "src"), hasBin: true };
+    assert.throws(() => L.tree(path.join(tmp, "out"), p), /lies outside the tree/, nodeLinker);
+    assert.deepStrictEqual(fs.readdirSync(path.join(tmp, "evil")), ["node_modules"], nodeLinker);
+    untouched(tmp, victim);
+  }
+});

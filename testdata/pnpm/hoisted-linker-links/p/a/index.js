@@ -1,0 +1,1 @@
+module.exports = "the workspace ms";
