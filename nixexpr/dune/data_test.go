@@ -4,46 +4,25 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/dunelock"
+	"github.com/lock2nix/lock2nix/internal/nixtest"
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
 // repoRoot is the repository, whose default.nix hands out the builders.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
+func repoRoot(t *testing.T) string { return nixtest.Repo(t) }
 
 // needNix skips the test without nix-instantiate.
-func needNix(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
-	}
-}
+func needNix(t *testing.T) { nixtest.Need(t) }
 
 // evalJSON evaluates expr strictly to JSON; it returns Nix's message on
 // an error.
-func evalJSON(expr string) ([]byte, error) {
-	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return stderr.Bytes(), err
-	}
-	return out, nil
-}
+func evalJSON(expr string) ([]byte, error) { return nixtest.Eval(expr) }
 
 // fakeBuilt is a Nix expression for what lock2nix's builders in repo
 // (its default.nix, as lib.dune calls them) make of the data file at file
@@ -147,29 +126,10 @@ func TestHelperBlocks(t *testing.T) {
 // builders', and what to do.
 func TestSchemaRefused(t *testing.T) {
 	needNix(t)
-	for _, c := range []struct {
-		name, data string
-		want       []string
-	}{
-		{"newer", `{ format = "dune"; schema = 2; sources = { }; packages = { }; root = { }; }`,
-			[]string{"the dune data file has schema 2", "these builders read schema 1", "update lock2nix (the flake input, overlay or source you import its builders from)"}},
-		{"unknown", `{ format = "dune"; schema = 0; sources = { }; packages = { }; root = { }; }`,
-			[]string{"has schema 0", "these builders read schema 1", "regenerate the file with this lock2nix (lock2nix dune)"}},
-		{"no schema", `{ sources = { }; }`, []string{"not one lock2nix wrote (no schema); regenerate it with: lock2nix dune"}},
-		{"another format", `{ format = "npm"; schema = 1; }`, []string{"a npm data file, not dune's: build it with lock2nix.lib.npm"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			msg, err := evalJSON(fakeBuilt(t, repoRoot(t), c.data, "x86_64-linux", "") + ".project.pname")
-			if err == nil {
-				t.Fatalf("evaluated: %s", msg)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(string(msg), w) {
-					t.Errorf("message lacks %q:\n%s", w, msg)
-				}
-			}
-		})
-	}
+	repo := repoRoot(t)
+	nixtest.SchemaRefusals(t, "dune", Schema, `sources = { }; packages = { }; root = { };`, func(data string) ([]byte, error) {
+		return evalJSON(fakeBuilt(t, repo, data, "x86_64-linux", "") + ".project.pname")
+	})
 }
 
 // TestTwoBuilderVersions builds one data file with two versions of the

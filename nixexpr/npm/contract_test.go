@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/internal/nixtest"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
@@ -65,14 +66,7 @@ func TestRecordsContract(t *testing.T) {
 }
 
 // repoRoot is the repository, whose default.nix gives the builders.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
+func repoRoot(t *testing.T) string { return nixtest.Repo(t) }
 
 // evalNix evaluates expr strictly to JSON, with pkgs (the nixpkgs
 // stand-in) and npm (repo's builders: import repo { inherit pkgs; }).npm
@@ -89,19 +83,8 @@ func evalNix(t *testing.T, repo, expr string) []byte {
 // tryEvalNix is evalNix returning the error and Nix's message.
 func tryEvalNix(t *testing.T, repo, expr string) ([]byte, error) {
 	t.Helper()
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
-	}
-	standin := filepath.Join(repoRoot(t), "testdata", "nixpkgs-standin")
-	full := `let pkgs = import ` + standin + ` { }; npm = (import ` + repo + ` { inherit pkgs; }).npm; in ` + expr
-	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", full)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return stderr.Bytes(), err
-	}
-	return out, nil
+	nixtest.Need(t)
+	return nixtest.Eval(nixtest.WithBuilders(nixtest.Repo(t), repo, "npm", expr))
 }
 
 // TestRecordSchemaContract runs a graph with every source kind, install

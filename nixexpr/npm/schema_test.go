@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/internal/nixtest"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/node"
@@ -122,29 +123,11 @@ func headerOf(t *testing.T, file []byte) nixexpr.Header {
 // is refused with a message naming the file's schema, the builders', and
 // what to do.
 func TestSchemaRefused(t *testing.T) {
-	for _, c := range []struct {
-		name, data string
-		want       []string
-	}{
-		{"newer", `{ format = "npm"; schema = 2; sources = { }; records = "{}"; root = { }; }`,
-			[]string{"has schema 2", "these builders read schema 1", "update lock2nix (the flake input, overlay or source you import its builders from)"}},
-		{"unknown", `{ format = "npm"; schema = 0; sources = { }; records = "{}"; root = { }; }`,
-			[]string{"has schema 0", "these builders read schema 1", "regenerate the file with this lock2nix"}},
-		{"no schema", `{ sources = { }; }`, []string{"not one lock2nix wrote (no schema)"}},
-		{"another format", `{ format = "dune"; schema = 1; }`, []string{"a dune data file, not npm's"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			msg, err := tryEvalNix(t, repoRoot(t), `(npm { file = `+c.data+`; }).nodeModules.drvPath`)
-			if err == nil {
-				t.Fatalf("evaluated: %s", msg)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(string(msg), w) {
-					t.Errorf("message lacks %q:\n%s", w, msg)
-				}
-			}
-		})
-	}
+	nixtest.Need(t)
+	repo := repoRoot(t)
+	nixtest.SchemaRefusals(t, "npm", Schema, `sources = { }; records = "{}"; root = { };`, func(data string) ([]byte, error) {
+		return tryEvalNix(t, repo, `(npm { file = `+data+`; }).nodeModules.drvPath`)
+	})
 }
 
 // TestTwoBuilderVersions builds one data file with two versions of the

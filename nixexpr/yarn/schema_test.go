@@ -3,12 +3,12 @@ package yarn
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/internal/nixtest"
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/node"
 	"github.com/lock2nix/lock2nix/yarnlock"
@@ -100,29 +100,11 @@ func headerOf(t *testing.T, file []byte) nixexpr.Header {
 // is refused with a message naming the file's schema, the builders', and
 // what to do.
 func TestSchemaRefused(t *testing.T) {
-	for _, c := range []struct {
-		name, data string
-		want       []string
-	}{
-		{"newer", `{ format = "yarn"; schema = 2; lockFormat = "classic"; sources = { }; packages = "{}"; root = { }; }`,
-			[]string{"has schema 2", "these builders read schema 1", "update lock2nix (the flake input, overlay or source you import its builders from)"}},
-		{"unknown", `{ format = "yarn"; schema = 0; lockFormat = "classic"; sources = { }; packages = "{}"; root = { }; }`,
-			[]string{"has schema 0", "these builders read schema 1", "regenerate the file with this lock2nix"}},
-		{"no schema", `{ sources = { }; }`, []string{"not one lock2nix wrote (no schema)"}},
-		{"another format", `{ format = "pnpm"; schema = 1; }`, []string{"a pnpm data file, not yarn's"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			msg, err := tryEvalNix(t, repoRoot(t), `(yarn { file = `+c.data+`; }).nodeModules.drvPath`)
-			if err == nil {
-				t.Fatalf("evaluated: %s", msg)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(string(msg), w) {
-					t.Errorf("message lacks %q:\n%s", w, msg)
-				}
-			}
-		})
-	}
+	nixtest.Need(t)
+	repo := repoRoot(t)
+	nixtest.SchemaRefusals(t, "yarn", Schema, `lockFormat = "classic"; sources = { }; packages = "{}"; root = { };`, func(data string) ([]byte, error) {
+		return tryEvalNix(t, repo, `(yarn { file = `+data+`; }).nodeModules.drvPath`)
+	})
 }
 
 // TestTwoBuilderVersions builds one data file with two versions of the
@@ -178,31 +160,14 @@ func TestTwoBuilderVersions(t *testing.T) {
 	}
 }
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
+// repoRoot is the repository, whose default.nix gives the builders.
+func repoRoot(t *testing.T) string { return nixtest.Repo(t) }
 
 // tryEvalNix evaluates expr strictly to JSON, with pkgs (the nixpkgs
 // stand-in) and yarn (repo's builders: import repo { inherit pkgs; }).yarn
 // in scope, and returns the error and Nix's message.
 func tryEvalNix(t *testing.T, repo, expr string) ([]byte, error) {
 	t.Helper()
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
-	}
-	standin := filepath.Join(repoRoot(t), "testdata", "nixpkgs-standin")
-	full := `let pkgs = import ` + standin + ` { }; yarn = (import ` + repo + ` { inherit pkgs; }).yarn; in ` + expr
-	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", full)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return stderr.Bytes(), err
-	}
-	return out, nil
+	nixtest.Need(t)
+	return nixtest.Eval(nixtest.WithBuilders(nixtest.Repo(t), repo, "yarn", expr))
 }

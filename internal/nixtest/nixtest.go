@@ -1,0 +1,104 @@
+// Package nixtest holds what the tests of every format's builders share:
+// the repository they live in, strict evaluation with real Nix, a
+// format's builders in scope through the nixpkgs stand-in, and the
+// refusals every data file's entry makes of a schema it cannot read.
+package nixtest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Repo is the repository: the folder above the test's own that holds
+// go.mod, whose default.nix hands out the builders.
+func Repo(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Fatal("nixtest: no go.mod above the test's folder")
+		}
+		dir = up
+	}
+}
+
+// Need skips the test where nix-instantiate is not installed.
+func Need(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed (apt-get install nix-bin)")
+	}
+}
+
+// Eval evaluates expr strictly to JSON; on an error it returns Nix's
+// message.
+func Eval(expr string) ([]byte, error) {
+	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return stderr.Bytes(), err
+	}
+	return out, nil
+}
+
+// WithBuilders is expr with pkgs (the nixpkgs stand-in of the repository
+// at stand) and format's builders from repo ((import repo { inherit pkgs;
+// }).<format>, as lib.<format> gives them) in scope under the format's
+// name.
+func WithBuilders(stand, repo, format, expr string) string {
+	standin := filepath.Join(stand, "testdata", "nixpkgs-standin")
+	return `let pkgs = import ` + standin + ` { }; ` + format + ` = (import ` + repo + ` { inherit pkgs; }).` + format + `; in ` + expr
+}
+
+// SchemaRefusals gives format's builders data files they cannot read
+// (newer and unknown schemas, none, another format's), each with fields,
+// the rest of a data file; eval evaluates what the builders make of one
+// (a Nix expression). Each must be refused with a message naming the
+// file's schema, the builders' (newest), and what to do.
+func SchemaRefusals(t *testing.T, format string, newest int, fields string, eval func(data string) ([]byte, error)) {
+	t.Helper()
+	other := "npm"
+	if format == other {
+		other = "dune"
+	}
+	n := strconv.Itoa(newest)
+	file := func(schema int) string {
+		return `{ format = "` + format + `"; schema = ` + strconv.Itoa(schema) + `; ` + fields + ` }`
+	}
+	for _, c := range []struct {
+		name, data string
+		want       []string
+	}{
+		{"newer", file(newest + 1), []string{"the " + format + " data file has schema " + strconv.Itoa(newest+1), "these builders read schema " + n,
+			"update lock2nix (the flake input, overlay or source you import its builders from)"}},
+		{"unknown", file(0), []string{"has schema 0", "these builders read schema " + n, "regenerate the file with this lock2nix (lock2nix " + format + ")"}},
+		{"no schema", `{ sources = { }; }`, []string{"not one lock2nix wrote (no schema); regenerate it with: lock2nix " + format}},
+		{"another format", `{ format = "` + other + `"; schema = 1; }`, []string{"a " + other + " data file, not " + format + "'s: build it with lock2nix.lib." + other}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			msg, err := eval(c.data)
+			if err == nil {
+				t.Fatalf("evaluated: %s", msg)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(string(msg), w) {
+					t.Errorf("message lacks %q:\n%s", w, msg)
+				}
+			}
+		})
+	}
+}
