@@ -84,6 +84,11 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 		}
 		p := &lockfile.Package{Name: name, Version: scalar(fields["version"])}
 		src, patch, err := berrySource(name, ref, at(res), reg, opts.Scopes)
+		if err == nil && patch != "" {
+			var files []lockfile.Source
+			files, err = patchFiles(ref, at(res))
+			l.PatchFiles = append(l.PatchFiles, files...)
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -181,6 +186,44 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 	return l, nil
 }
 
+// patchFiles returns the files a patch: reference applies, relative to
+// the project: yarn reads each in the build ("~/" from the project, other
+// paths from the workspace in its locator parameter), so each is held to
+// the boundary as local folders are. yarn's own patches (builtin<…>) are
+// no files.
+func patchFiles(ref string, pos lockfile.Pos) ([]lockfile.Source, error) {
+	_, rest, _ := strings.Cut(ref, "#")
+	list, params, _ := strings.Cut(rest, "::")
+	dir := "."
+	if q, err := url.ParseQuery(params); err == nil {
+		if _, ws, ok := splitDescriptor(q.Get("locator")); ok {
+			if d, ok := strings.CutPrefix(ws, "workspace:"); ok {
+				dir = d
+			}
+		}
+	}
+	var out []lockfile.Source
+	for _, f := range strings.Split(list, "&") {
+		if u, err := url.PathUnescape(f); err == nil {
+			f = u
+		}
+		f = strings.TrimPrefix(f, "optional!")
+		if f == "" || strings.HasPrefix(f, "builtin<") {
+			continue
+		}
+		p, fromRoot := strings.CutPrefix(f, "~/")
+		if err := checkRelative(p); err != nil {
+			return nil, pos.Errorf("patch %q: %v", f, err)
+		}
+		if !fromRoot {
+			p = path.Join(dir, p)
+		}
+		p = path.Clean(p)
+		out = append(out, lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Origin: pos})
+	}
+	return out, nil
+}
+
 // berrySource reads a resolution's reference. For a patch: it returns the
 // base package's locator, whose source the patched package shares.
 func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[string]string) (lockfile.Source, string, error) {
@@ -189,7 +232,14 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 	case "npm":
 		version, params, _ := strings.Cut(rest, "::")
 		if q, err := url.ParseQuery(params); err == nil && q.Get("__archiveUrl") != "" {
-			return lockfile.Source{Kind: lockfile.Tarball, URL: q.Get("__archiveUrl"), Origin: pos}, "", nil
+			// The URL Nix fetches: a registry's archive, never a file of
+			// this machine (builtins.fetchurl would copy file:///etc/… into
+			// the store).
+			archive := q.Get("__archiveUrl")
+			if u, err := url.Parse(archive); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !printable(archive) {
+				return lockfile.Source{}, "", pos.Errorf("resolution %s@%s: __archiveUrl %q is not an http(s) URL", name, ref, archive)
+			}
+			return lockfile.Source{Kind: lockfile.Tarball, URL: archive, Origin: pos}, "", nil
 		}
 		if alias, v, ok := splitDescriptor(version); ok && len(version) > 1 && strings.Contains(version[1:], "@") {
 			name, version = alias, v

@@ -286,6 +286,9 @@ __metadata:
 	if d := cmp.Diff(want, summarize(l.Graph)); d != "" {
 		t.Errorf("packages (-want +got):\n%s", d)
 	}
+	if d := cmp.Diff([]string{".yarn/patches/ms.patch"}, paths(l.PatchFiles)); d != "" {
+		t.Errorf("patch files (-want +got):\n%s", d)
+	}
 	if d := cmp.Diff(map[string]string{"debug@2.6.9": "debug/-/debug-2.6.9.tgz", "ms@2.1.3": "ms/-/ms-2.1.3.tgz"}, l.RegistryPaths); d != "" {
 		t.Errorf("registry paths (-want +got):\n%s", d)
 	}
@@ -302,7 +305,10 @@ __metadata:
 }
 
 func TestParseBerryErrors(t *testing.T) {
-	lock := "__metadata:\n  version: 8\n\n\"a@npm:1\":\n  version: 1.0.0\n\n\"b@exec:./x.js\":\n  version: 1.0.0\n  resolution: \"b@exec:./x.js\"\n\n\"c@patch:c@npm%3A1#./c.patch\":\n  resolution: \"c@patch:c@npm%3A1.0.0#./c.patch::version=1.0.0\"\n\n\"d@npm:1\":\n  resolution: \"d@npm:../../x\"\n"
+	lock := "__metadata:\n  version: 8\n\n\"a@npm:1\":\n  version: 1.0.0\n\n\"b@exec:./x.js\":\n  version: 1.0.0\n  resolution: \"b@exec:./x.js\"\n\n\"c@patch:c@npm%3A1#./c.patch\":\n  resolution: \"c@patch:c@npm%3A1.0.0#./c.patch::version=1.0.0\"\n\n\"d@npm:1\":\n  resolution: \"d@npm:../../x\"\n" +
+		"\n\"e@npm:1\":\n  resolution: \"e@npm:1.0.0::__archiveUrl=file%3A%2F%2F%2Fetc%2Fpasswd\"\n" +
+		"\n\"f@npm:1\":\n  resolution: \"f@npm:1.0.0::__archiveUrl=ftp%3A%2F%2Fh.test%2Ff.tgz\"\n" +
+		"\n\"a@patch:a@npm%3A1#/etc/passwd\":\n  resolution: \"a@patch:a@npm%3A1.0.0#/etc/passwd::version=1.0.0\"\n"
 	_, err := Parse("yarn.lock", []byte(lock), nil, nil, Options{})
 	if err == nil {
 		t.Fatal("no error")
@@ -312,6 +318,9 @@ func TestParseBerryErrors(t *testing.T) {
 		`yarn.lock:9:15: resolution b@exec:./x.js: the exec: protocol is not supported`,
 		`yarn.lock:12:15: the patch's base package c@npm:1.0.0 has no entry of its own`,
 		`yarn.lock:15:15: resolution d@npm:../../x: not a registry package name and version`,
+		`yarn.lock:18:15: resolution e@npm:1.0.0::__archiveUrl=file%3A%2F%2F%2Fetc%2Fpasswd: __archiveUrl "file:///etc/passwd" is not an http(s) URL`,
+		`yarn.lock:21:15: resolution f@npm:1.0.0::__archiveUrl=ftp%3A%2F%2Fh.test%2Ff.tgz: __archiveUrl "ftp://h.test/f.tgz" is not an http(s) URL`,
+		`yarn.lock:24:15: patch "/etc/passwd": "/etc/passwd" is not a relative path with forward slashes`,
 	}
 	var got []string
 	for _, e := range flatten(err) {
@@ -323,4 +332,13 @@ func TestParseBerryErrors(t *testing.T) {
 	if !strings.Contains(err.Error(), "exec:") {
 		t.Error("the exec: error is missing")
 	}
+}
+
+// paths lists the sources' paths.
+func paths(ss []lockfile.Source) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Path)
+	}
+	return out
 }

@@ -80,6 +80,10 @@ type Lock struct {
 	// that yarn requests each registry package's tarball from, by package
 	// ID ("@s/a/-/a-1.0.0.tgz").
 	RegistryPaths map[string]string
+	// PatchFiles are the files berry's patch: resolutions apply, relative
+	// to the project (yarn reads them in the build): local paths, for the
+	// boundary check.
+	PatchFiles []lockfile.Source
 	// Descriptors are the lockfile's keys: every "name@range" it resolves.
 	Descriptors map[string]bool
 	// Settings are the .yarnrc.yml settings lock2nix reads.

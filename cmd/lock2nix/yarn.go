@@ -117,6 +117,10 @@ var yarnCommand = &command{
 					}
 				}
 			}
+			for _, f := range l.PatchFiles {
+				f.Origin.File = filepath.Join(dir, f.Origin.File)
+				locals = append(locals, f)
+			}
 			relock := "yarn install"
 			input := yarnlock.LockName + " (" + l.Format.String()
 			if l.Format == yarnlock.Berry {
