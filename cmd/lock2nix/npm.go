@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -123,6 +124,10 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, err
 			}
+			// The lockfile's text is dead once parsed (the graph owns its
+			// strings); collecting it here lets the output reuse its pages
+			// instead of faulting in fresh ones.
+			runtime.GC()
 			var flags []string
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")
