@@ -6,12 +6,15 @@ package nixtest
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
 // Repo is the repository: the folder above the test's own that holds
@@ -101,4 +104,28 @@ func SchemaRefusals(t *testing.T, format string, newest int, fields string, eval
 			}
 		})
 	}
+}
+
+// ChangeBuilders adds a line to the front of each embedded builder file
+// (a release that changes only builders), until the test ends.
+func ChangeBuilders(t *testing.T, files ...*string) {
+	for _, s := range files {
+		old := *s
+		*s = "# a changed line\n" + old
+		t.Cleanup(func() { *s = old })
+	}
+}
+
+// EmitBoth returns what emit and standalone write of lock: a data file and
+// its --standalone file.
+func EmitBoth[L any](t *testing.T, lock L, h nixexpr.Header, emit, standalone func(io.Writer, L, nixexpr.Header) error) [2][]byte {
+	t.Helper()
+	var data, whole bytes.Buffer
+	if err := emit(&data, lock, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := standalone(&whole, lock, h); err != nil {
+		t.Fatal(err)
+	}
+	return [2][]byte{data.Bytes(), whole.Bytes()}
 }

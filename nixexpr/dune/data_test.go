@@ -238,24 +238,12 @@ func TestBuilderChangeKeepsGoldens(t *testing.T) {
 // changeBuilders adds a line to each builder file lock2nix embeds, until
 // the test ends.
 func changeBuilders(t *testing.T) {
-	for _, s := range []*string{&builders, &helpersSh, &entry, &nixexpr.LocalNix, &nixexpr.SourcesNix, &nixexpr.SchemaNix} {
-		old := *s
-		*s = "# a changed line\n" + old
-		t.Cleanup(func() { *s = old })
-	}
+	nixtest.ChangeBuilders(t, &builders, &helpersSh, &entry, &nixexpr.LocalNix, &nixexpr.SourcesNix, &nixexpr.SchemaNix)
 }
 
 // emitBoth returns the data file and the --standalone file of l.
 func emitBoth(t *testing.T, l *dunelock.Lock, h nixexpr.Header) [2][]byte {
-	t.Helper()
-	var data, standalone bytes.Buffer
-	if err := Emit(&data, l, h); err != nil {
-		t.Fatal(err)
-	}
-	if err := EmitStandalone(&standalone, l, h); err != nil {
-		t.Fatal(err)
-	}
-	return [2][]byte{data.Bytes(), standalone.Bytes()}
+	return nixtest.EmitBoth(t, l, h, Emit, EmitStandalone)
 }
 
 // headerOf reads a data file's header back: its input and command, and

@@ -64,24 +64,12 @@ func TestBuilderChangeKeepsGoldens(t *testing.T) {
 // changeBuilders adds a line to each builder file lock2nix embeds, until
 // the test ends.
 func changeBuilders(t *testing.T) {
-	for _, s := range []*string{&builders, &layoutJS, &entry, &node.Nix, &node.JS, &node.DevShell, &node.Entry, &nixexpr.LocalNix, &nixexpr.SourcesNix, &nixexpr.SchemaNix} {
-		old := *s
-		*s = "# a changed line\n" + old
-		t.Cleanup(func() { *s = old })
-	}
+	nixtest.ChangeBuilders(t, &builders, &layoutJS, &entry, &node.Nix, &node.JS, &node.DevShell, &node.Entry, &nixexpr.LocalNix, &nixexpr.SourcesNix, &nixexpr.SchemaNix)
 }
 
 // emitBoth returns the data file and the --standalone file of g.
 func emitBoth(t *testing.T, g *lockfile.Graph, h nixexpr.Header) [2][]byte {
-	t.Helper()
-	var data, standalone bytes.Buffer
-	if err := Emit(&data, g, h); err != nil {
-		t.Fatal(err)
-	}
-	if err := EmitStandalone(&standalone, g, h); err != nil {
-		t.Fatal(err)
-	}
-	return [2][]byte{data.Bytes(), standalone.Bytes()}
+	return nixtest.EmitBoth(t, g, h, Emit, EmitStandalone)
 }
 
 // parseProject reads the project in dir as the golden test's command

@@ -52,24 +52,12 @@ func TestBuilderChangeKeepsGoldens(t *testing.T) {
 // changeBuilders adds a line to each builder file lock2nix embeds for
 // yarn, until the test ends.
 func changeBuilders(t *testing.T) {
-	for _, s := range []*string{&builders, &entry, &serverJS, &gitSH, &node.Nix, &node.JS, &node.DevShell, &node.Entry, &nixexpr.SourcesNix, &nixexpr.SchemaNix, &nixexpr.LocalNix} {
-		old := *s
-		*s = "# a changed line\n" + old
-		t.Cleanup(func() { *s = old })
-	}
+	nixtest.ChangeBuilders(t, &builders, &entry, &serverJS, &gitSH, &node.Nix, &node.JS, &node.DevShell, &node.Entry, &nixexpr.SourcesNix, &nixexpr.SchemaNix, &nixexpr.LocalNix)
 }
 
 // emitBoth returns the data file and the --standalone file of l.
 func emitBoth(t *testing.T, l *yarnlock.Lock, h nixexpr.Header) [2][]byte {
-	t.Helper()
-	var data, standalone bytes.Buffer
-	if err := Emit(&data, l, h); err != nil {
-		t.Fatal(err)
-	}
-	if err := EmitStandalone(&standalone, l, h); err != nil {
-		t.Fatal(err)
-	}
-	return [2][]byte{data.Bytes(), standalone.Bytes()}
+	return nixtest.EmitBoth(t, l, h, Emit, EmitStandalone)
 }
 
 // parseProject reads the project in dir as the golden test's command
