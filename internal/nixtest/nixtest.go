@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
@@ -128,4 +129,25 @@ func EmitBoth[L any](t *testing.T, lock L, h nixexpr.Header, emit, standalone fu
 		t.Fatal(err)
 	}
 	return [2][]byte{data.Bytes(), whole.Bytes()}
+}
+
+// BuilderChangeKeeps emits a project twice through both (its data file
+// and its --standalone file), before and after change (a release that
+// changes only builders): the data file must be want, the golden at
+// golden, both times byte for byte (so --check stays green), and the
+// --standalone file, which holds the builders, must change.
+func BuilderChangeKeeps(t *testing.T, golden string, want []byte, both func() [2][]byte, change func()) {
+	t.Helper()
+	before := both()
+	if diff := cmp.Diff(string(want), string(before[0])); diff != "" {
+		t.Fatalf("the data file is not the golden %s before any change (-golden +emitted):\n%s", golden, diff)
+	}
+	change()
+	after := both()
+	if diff := cmp.Diff(string(want), string(after[0])); diff != "" {
+		t.Errorf("a builder change changed the data file %s (-golden +after):\n%s", golden, diff)
+	}
+	if bytes.Equal(before[1], after[1]) {
+		t.Error("the --standalone file did not change with the builders: the test changed nothing")
+	}
 }
