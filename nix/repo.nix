@@ -36,61 +36,34 @@ let
     replaceStrings
     ;
 
+  # A node_modules format's entry (npm, yarn, pnpm expose alike): its
+  # builders (lib.<format>) over the file output, the project built with
+  # its build script, its tree, and a dev shell.
+  nodeModulesFormat = output: builders: {
+    inherit output;
+    expose =
+      { name, file, src, args, build }:
+      let
+        nix = builders ({ inherit pkgs file src; } // args);
+      in
+      {
+        inherit nix;
+        main = nix.buildPackage build;
+        packages = {
+          ${name} = nix.buildPackage build;
+          "${name}-node-modules" = nix.nodeModules;
+        };
+        devShell = pkgs.mkShell (nix.devShell { });
+      };
+  };
+
   # One entry a format: the file `lock2nix generate` writes for a project,
   # and what a project of it exposes. cmd/lock2nix lists the same formats
   # (TestRepoFormats keeps both in step).
   formats = {
-    npm = {
-      output = "package-lock.nix";
-      expose =
-        { name, file, src, args, build }:
-        let
-          nix = lib.npm ({ inherit pkgs file src; } // args);
-        in
-        {
-          inherit nix;
-          main = nix.buildPackage build;
-          packages = {
-            ${name} = nix.buildPackage build;
-            "${name}-node-modules" = nix.nodeModules;
-          };
-          devShell = pkgs.mkShell (nix.devShell { });
-        };
-    };
-    yarn = {
-      output = "yarn-lock.nix";
-      expose =
-        { name, file, src, args, build }:
-        let
-          nix = lib.yarn ({ inherit pkgs file src; } // args);
-        in
-        {
-          inherit nix;
-          main = nix.buildPackage build;
-          packages = {
-            ${name} = nix.buildPackage build;
-            "${name}-node-modules" = nix.nodeModules;
-          };
-          devShell = pkgs.mkShell (nix.devShell { });
-        };
-    };
-    pnpm = {
-      output = "pnpm-lock.nix";
-      expose =
-        { name, file, src, args, build }:
-        let
-          nix = lib.pnpm ({ inherit pkgs file src; } // args);
-        in
-        {
-          inherit nix;
-          main = nix.buildPackage build;
-          packages = {
-            ${name} = nix.buildPackage build;
-            "${name}-node-modules" = nix.nodeModules;
-          };
-          devShell = pkgs.mkShell (nix.devShell { });
-        };
-    };
+    npm = nodeModulesFormat "package-lock.nix" lib.npm;
+    yarn = nodeModulesFormat "yarn-lock.nix" lib.yarn;
+    pnpm = nodeModulesFormat "pnpm-lock.nix" lib.pnpm;
     dune = {
       output = "dune-lock.nix";
       expose =
