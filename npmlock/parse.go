@@ -22,6 +22,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -285,6 +286,10 @@ func (p *parser) validate(data string) error {
 			off += n
 		}
 		return p.errOff(off, "invalid UTF-8")
+	}
+	// gjson.Valid recurses once per level.
+	if off := jsondepth.Over(data); off >= 0 {
+		return p.errOff(off, fmt.Sprintf("arrays and objects nested more than %d deep", jsondepth.Max))
 	}
 	if gjson.Valid(data) {
 		if off := nulEscape(data); off >= 0 {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -64,7 +65,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 		}
 		file := path.Join(dir, "package.json")
 		data, err := fs.ReadFile(fsys, file)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && !gjson.ValidBytes(data)) {
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !jsondepth.Valid(data)) {
 			continue // npm reports these itself; the lockfile is what counts here
 		}
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 	yaml "go.yaml.in/yaml/v3"
@@ -108,7 +109,7 @@ func (p *parser) parse(data []byte) (*Lock, error) {
 	}
 	p.lock = &Lock{Version: version, Graph: &lockfile.Graph{}, HasBin: map[string]bool{}}
 	p.readWorkspace()
-	if m, err := iofs.ReadFile(p.fsys, "package.json"); err == nil && gjson.ValidBytes(m) {
+	if m, err := iofs.ReadFile(p.fsys, "package.json"); err == nil && jsondepth.Valid(m) {
 		p.rootManifest = gjson.ParseBytes(m)
 	}
 	p.readPatches(get(top, "patchedDependencies"))
@@ -265,7 +266,7 @@ func (p *parser) readImporters(n *yaml.Node) {
 			return
 		}
 		imp := Importer{Path: dir, Pos: p.pos(k)}
-		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && gjson.ValidBytes(m) {
+		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && jsondepth.Valid(m) {
 			imp.Name = gjson.GetBytes(m, "name").Str
 			imp.Bins = manifestBins(gjson.ParseBytes(m))
 		}

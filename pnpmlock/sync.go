@@ -6,6 +6,7 @@ import (
 	iofs "io/fs"
 	"path"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -21,7 +22,7 @@ func CheckSync(fsys iofs.FS, lock *Lock) []string {
 	for _, imp := range lock.Importers {
 		file := path.Join(imp.Path, "package.json")
 		data, err := iofs.ReadFile(fsys, file)
-		if errors.Is(err, iofs.ErrNotExist) || err == nil && !gjson.ValidBytes(data) {
+		if errors.Is(err, iofs.ErrNotExist) || err == nil && !jsondepth.Valid(data) {
 			continue // pnpm reports these itself
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package yarnlock
 
 import (
 	"errors"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -331,6 +332,33 @@ func TestParseBerryErrors(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "exec:") {
 		t.Error("the exec: error is missing")
+	}
+}
+
+// TestDeepNesting reads deeply nested lockfiles with the stack limited
+// to 8 MB: the YAML library bounds berry's nesting (at 10000 levels, an
+// error at the line), and yarn 1's reader keeps a stack of its own, so a
+// block nested 2000 deep reads like any other.
+func TestDeepNesting(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(8 << 20))
+	var classic strings.Builder
+	classic.WriteString("# yarn lockfile v1\n\n\"a@^1\":\n")
+	for i := 1; i < 2000; i++ {
+		classic.WriteString(strings.Repeat("  ", i) + "k:\n")
+	}
+	for _, tc := range []struct{ name, lock, want string }{
+		{"berry", "__metadata:\n  version: 8\n\"a@npm:1\": " + strings.Repeat("[", 1<<20) + strings.Repeat("]", 1<<20), "yarn.lock:3:1: invalid YAML: exceeded max depth of 10000"},
+		{"classic", classic.String(), "yarn.lock:3:1: entry a@^1 has no version"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("yarn.lock", []byte(tc.lock), nil, nil, Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := flatten(err)[0].Error(); got != tc.want {
+				t.Errorf("first error %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -25,7 +26,7 @@ func (l *Lock) CheckSync(fsys fs.FS) []string {
 	manifests := make([][]byte, len(dirs))
 	for i, dir := range dirs {
 		data, err := fs.ReadFile(fsys, path.Join(dir, "package.json"))
-		if err != nil || !gjson.ValidBytes(data) {
+		if err != nil || !jsondepth.Valid(data) {
 			continue
 		}
 		manifests[i] = data
