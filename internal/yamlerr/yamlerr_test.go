@@ -28,4 +28,3 @@ func TestAt(t *testing.T) {
 		})
 	}
 }
-
