@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -32,7 +33,8 @@ type Options struct {
 	// Registry says where registry packages come from.
 	Registry Registry
 	// Warn, when not nil, receives what npm accepts with a warning and
-	// lock2nix does too (entries dropped as damaged), one message each.
+	// lock2nix does too (entries dropped as damaged), one message each,
+	// on one line (escaped as lockfile.Error's are).
 	Warn func(msg string)
 	// Damaged, when not nil, receives the keys of the entries dropped as
 	// damaged ({}), in file order, once, when there are any.
@@ -650,8 +652,8 @@ func (p *parser) warnEmpty() {
 	if len(p.empty) > 1 {
 		what = fmt.Sprintf("%d entries are", len(p.empty))
 	}
-	p.opts.Warn(fmt.Sprintf("%s: %s empty ({}), as in a damaged lockfile; npm drops them, and so does lock2nix: %s",
-		p.file, what, strings.Join(p.empty, ", ")))
+	p.opts.Warn(oneline.Escape(fmt.Sprintf("%s: %s empty ({}), as in a damaged lockfile; npm drops them, and so does lock2nix: %s",
+		p.file, what, strings.Join(p.empty, ", "))))
 }
 
 // outsideLinkTarget reports whether an install path lies under a folder

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 	yaml "go.yaml.in/yaml/v3"
@@ -27,7 +28,8 @@ type Options struct {
 	// Rewrite maps a tarball URL the lockfile records (a mirror's) to the
 	// one to fetch; nil keeps it.
 	Rewrite func(name, url string) string
-	// Warn receives what the parser skips or doubts; nil drops it.
+	// Warn receives what the parser skips or doubts, one message a call,
+	// on one line (escaped as lockfile.Error's are); nil drops it.
 	Warn func(msg string)
 }
 
@@ -68,7 +70,7 @@ type parser struct {
 
 func (p *parser) warn(format string, args ...any) {
 	if p.opts.Warn != nil {
-		p.opts.Warn(fmt.Sprintf(format, args...))
+		p.opts.Warn(oneline.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -19,7 +20,8 @@ import (
 // installing: every dependency "name": "range" must be a key of the
 // lockfile ("name@range"; berry also "name@npm:range"). Dependencies on
 // the project's own workspaces, which classic lockfiles leave out, are not
-// checked. It returns one line per missing dependency, or nil.
+// checked. It returns one line per missing dependency, or nil; what a
+// line quotes that does not print is escaped, as in lockfile.Error.
 func (l *Lock) CheckSync(fsys fs.FS) []string {
 	dirs := append([]string{""}, l.Graph.Root.Workspaces...)
 	own := map[string]bool{}
@@ -81,7 +83,7 @@ func (l *Lock) CheckSync(fsys fs.FS) []string {
 			})
 		}
 	}
-	return out
+	return oneline.EscapeAll(out)
 }
 
 // locks reports whether the lockfile resolves name@rng.

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/localpath"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
@@ -524,12 +525,14 @@ func checkLocals(dir, root string, locals []lockfile.Source, skip []string) erro
 }
 
 // warnWeak lists sources whose only hash is md5 or sha1, and names the
-// command that upgrades them.
+// command that upgrades them. Each is one line: what the lockfile says
+// that does not print is escaped, as in lockfile.Error; so in
+// unpinnedError's list.
 func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 	var weak []string
 	for _, s := range sites {
 		if s.Source.Hash.Algo.Weak() {
-			weak = append(weak, s.ID+" ("+s.Source.Hash.Algo.String()+")")
+			weak = append(weak, oneline.Escape(s.ID+" ("+s.Source.Hash.Algo.String()+")"))
 		}
 	}
 	if len(weak) == 0 {
@@ -559,7 +562,7 @@ func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error
 				// says (yarn's do).
 				at = fmt.Sprintf("%s:%d:%d: ", o.File, o.Line, o.Col)
 			}
-			bad = append(bad, "  "+at+s.ID+": "+describe(*src))
+			bad = append(bad, "  "+oneline.Escape(at+s.ID+": "+describe(*src)))
 			tarball = tarball || src.Kind == lockfile.Tarball
 			named = named || src.Kind == lockfile.Git && s.Name != ""
 		}
