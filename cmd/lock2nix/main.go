@@ -315,9 +315,6 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
 		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
-	if cf.allowUnpinned {
-		gitFallback(t.sites())
-	}
 	warnWeak(t.sites(), stderr, c.name, prefetchCommand(c, dir, t)+"=weak")
 	// The header's command repeats the flags that shape the output, so
 	// that --check and a rerun give the same file.
@@ -596,17 +593,6 @@ func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error
 			plural(len(archives), "GitHub git source is", "GitHub git sources are"), strings.Join(archives, "\n"), prefetch, pins.FileName))
 	}
 	return errors.Join(errs...)
-}
-
-// gitFallback turns each git host's archive of a commit that no hash pins
-// into the git source of that commit (--allow-unpinned): fetchGit at the
-// locked commit, at evaluation, rather than an archive without a hash.
-func gitFallback(sites []pins.Site) {
-	for _, s := range sites {
-		if src := s.Source; src.Repo != "" && src.Kind == lockfile.Tarball && src.Hash.IsZero() {
-			*src = src.AsGit()
-		}
-	}
 }
 
 func plural(n int, one, many string) string {

@@ -139,7 +139,13 @@ func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 		if !p.Source.Fetchable() {
 			continue
 		}
-		name, err := sources.Add(p.ID, p.Source)
+		src := p.Source
+		if src.Kind == lockfile.Tarball && src.Repo != "" && src.Hash.IsZero() {
+			// A GitHub archive that no pin hashes (lock2nix
+			// --allow-unpinned): fetchGit at the locked commit.
+			src = src.AsGit()
+		}
+		name, err := sources.Add(p.ID, src)
 		if err != nil {
 			return nil, err
 		}
@@ -147,8 +153,8 @@ func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 		r.GitArchive = isArchive(p.Source)
 		if l.Format == yarnlock.Berry {
 			r.OS, r.CPU, r.Libc = p.Platform.OS, p.Platform.CPU, p.Platform.Libc
-			if p.Source.Kind == lockfile.Git || r.GitArchive {
-				r.Commit = p.Source.Rev
+			if src.Kind == lockfile.Git || r.GitArchive {
+				r.Commit = src.Rev
 			}
 		}
 		if name != p.ID {
