@@ -2,6 +2,7 @@ package pins
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,5 +150,32 @@ func TestApplyOtherWeakHash(t *testing.T) {
 	}
 	if len(unused) != 1 {
 		t.Errorf("unused = %v, want the one entry", unused)
+	}
+}
+
+// A git host's archive of a commit takes its hash from [tarball] by the
+// archive's URL; a [pins] name pin turns it into the git source at the
+// pinned commit instead.
+func TestApplyGitHubArchive(t *testing.T) {
+	const archive = "https://codeload.github.com/o/r/tar.gz/" + commitA
+	at := lockfile.Pos{File: "yarn.lock", Line: 3, Col: 12}
+	lock := lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: "https://github.com/o/r.git", Rev: commitA, Origin: at}
+	f := New()
+	f.Tarballs[archive] = Tarball{Hash: mustSRI(sha512)}
+	hashed, named := lock, lock
+	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &hashed}}); len(unused) != 0 {
+		t.Errorf("unused = %v", unused)
+	}
+	want := lock
+	want.Hash, want.FromPins = mustSRI(sha512), true
+	if diff := cmp.Diff(want, hashed); diff != "" {
+		t.Errorf("with [tarball] (-want +got):\n%s", diff)
+	}
+	f.Names["r"] = commitB
+	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &named}}); !slices.Equal(unused, []Entry{{"tarball", archive}}) {
+		t.Errorf("unused = %v, want the [tarball] entry", unused)
+	}
+	if diff := cmp.Diff(lockfile.Source{Kind: lockfile.Git, URL: "https://github.com/o/r.git", Rev: commitB, Origin: at, FromPins: true}, named); diff != "" {
+		t.Errorf("with [pins] (-want +got):\n%s", diff)
 	}
 }
