@@ -68,6 +68,9 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "[pins\n", "p.toml: toml: line 2"},
 		{"unknown table", "[pin]\na = \"" + commitA + "\"\n", `p.toml: unknown key pin: want [pins], [git] or [tarball] entries`},
 		{"short commit", "[pins]\na = \"0123abc\"\n", `p.toml: [pins] a = "0123abc" is not a full commit id`},
+		// A key is shown as the file writes it (quoted when not bare):
+		// one that holds a newline must not start a message line of its own.
+		{"short commit, quoted key", "[pins]\n\"a\\nlock2nix: forged\" = \"0123abc\"\n", `p.toml: [pins] "a\u000Alock2nix: forged" = "0123abc" is not a full commit id`},
 		{"git branch", "[git]\n\"https://x.test/a.git\" = \"main\"\n", `p.toml: [git] "https://x.test/a.git" = "main" is not a full commit id`},
 		{"weak pin", "[tarball]\n\"https://x.test/a.tgz\" = { hash = \"" + sha1 + "\" }\n", `p.toml: [tarball] "https://x.test/a.tgz": hash sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk= is weak: want sha256 or stronger`},
 		{"bad hash", "[tarball]\n\"https://x.test/a.tgz\" = { hash = \"sha512-abc\" }\n", `p.toml: [tarball] "https://x.test/a.tgz": hash: invalid hash "sha512-abc": digest is not base64`},
