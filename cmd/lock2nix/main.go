@@ -426,6 +426,9 @@ func check(c *command, out string, want []byte, regen string, stdout, stderr io.
 	if bytes.Equal(have, want) {
 		return exitOK
 	}
+	// The path names the project's folder, which may hold what does not
+	// print (generate finds folders in an untrusted repository).
+	out, regen = oneline.Escape(out), oneline.Escape(regen)
 	if err != nil {
 		fmt.Fprintf(stdout, "%s does not exist\n", out)
 	} else if oldForm(have, want) {
