@@ -303,6 +303,15 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 	if t.problems != nil {
 		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
+	if cf.allowUnpinned {
+		// A git host's archive that no pin hashes is fetched as the git
+		// commit instead (as the emitters do): the report shows that.
+		for _, s := range t.sites() {
+			if src := s.Source; src.Kind == lockfile.Tarball && src.Repo != "" && src.Hash.IsZero() {
+				*src = src.AsGit()
+			}
+		}
+	}
 	if rf.format != "" {
 		r := rf.build(c, t, dir, out)
 		if inv.collect {
