@@ -240,6 +240,15 @@ func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
 		// scp-like "git@host:owner/repo.git".
 		host, p, _ := strings.Cut(rest, ":")
 		addr = "ssh://" + user + "@" + host + "/" + p
+	} else if rest, ok := strings.CutPrefix(addr, "ssh://"); ok {
+		// "ssh://git@host:owner/repo.git": the scp-like form with a
+		// scheme, which berry takes (it drops "ssh://" before cloning);
+		// a port is digits.
+		if host, p, ok := strings.Cut(rest, ":"); ok && !strings.Contains(host, "/") {
+			if port, _, _ := strings.Cut(p, "/"); strings.Trim(port, "0123456789") != "" {
+				addr = "ssh://" + host + "/" + p
+			}
+		}
 	}
 	u, err := url.Parse(addr)
 	if err != nil || (u.Host == "" && u.Scheme != "file") {

@@ -398,6 +398,12 @@ func TestGitHubArchives(t *testing.T) {
 		{"git://github.com/o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
 		{"https://github.com/ikatyang/parse-srcset.git#commit=" + c, true, archive("ikatyang", "parse-srcset", "https://github.com/ikatyang/parse-srcset.git")},
 		{"git+ssh://git@github.com/o/r.git#commit=" + c, true, archive("o", "r", "https://github.com/o/r.git")},
+		// The scp-like form with a scheme, which berry clones (its GitHub
+		// fetcher matches only http(s) addresses).
+		{"git+ssh://git@github.com:o/r.git#commit=" + c, true, archive("o", "r", "https://github.com/o/r.git")},
+		{"git+ssh://git@github.com:o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
+		{"git+ssh://git@git.test:o/r.git#" + c, false, git("ssh://git@git.test/o/r.git", c)},
+		{"git+ssh://git@git.test:2222/o/r.git#" + c, false, git("ssh://git@git.test:2222/o/r.git", c)},
 		{"github:o/r#commit=" + c, true, archive("o", "r", "https://github.com/o/r")},
 		// yarn packs the workspace from the commit's files itself.
 		{"https://github.com/o/r.git#commit=" + c + "&workspace=w", true, archive("o", "r", "https://github.com/o/r.git")},
