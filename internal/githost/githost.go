@@ -1,0 +1,49 @@
+// Package githost knows what lock2nix fetches from a git host other than
+// by cloning: GitHub's archive of a commit, which npm, yarn 1 and berry
+// download for a GitHub dependency (and pnpm locks as a tarball), and
+// which lock2nix fetches as a fixed-output tarball. Every lockfile reader
+// that meets a GitHub git source asks Archive.
+package githost
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// Archive returns the URL of GitHub's archive of commit rev of the
+// repository at u (https://github.com/OWNER/REPO, with or without .git),
+// https://codeload.github.com/OWNER/REPO/tar.gz/COMMIT, and whether u is
+// such a repository and rev a full SHA-1 commit id. u is the address a
+// reader fetches the repository from, after it moved ssh and git:// ones
+// on GitHub to https: an address with a user (credentials: a private
+// repository, which codeload does not serve without them), another
+// scheme or host, or a query is not one. A SHA-256 repository's commit
+// (64 digits) is not either: GitHub hosts no such repositories, and
+// codeload serves no such archives.
+func Archive(u *url.URL, rev string) (string, bool) {
+	if u.Scheme != "https" || u.Host != "github.com" || u.User != nil || u.RawQuery != "" || len(rev) != 40 || !lockfile.IsCommit(rev) {
+		return "", false
+	}
+	owner, repo, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	repo = strings.TrimSuffix(repo, ".git")
+	if !ok || !name(owner) || !name(repo) {
+		return "", false
+	}
+	return "https://codeload.github.com/" + owner + "/" + repo + "/tar.gz/" + rev, true
+}
+
+// name reports whether s may be a GitHub owner or repository name:
+// letters, digits, "-", "_" and ".", but not "." or "..".
+func name(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
