@@ -784,6 +784,11 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			return lockfile.Source{}, false
 		}
 		src.URL, src.Rev = p.tab.copy(src.URL), p.tab.copy(src.Rev)
+		if src.Repo != "" {
+			// GitHub's archive: the run stops on it, where the lockfile
+			// names it, until the pins file hashes it.
+			src.Repo, src.Origin = p.tab.copy(src.Repo), p.pos(e.resolvedOr())
+		}
 		return src, true
 	case strings.HasPrefix(raw, "file:"):
 		rel := strings.TrimPrefix(raw, "file:")
@@ -993,7 +998,7 @@ func (p *parser) assignIDs() {
 		}
 		if j-i > 1 {
 			for _, pkg := range pkgs[i:j] {
-				sum := sha256.Sum256([]byte(pkg.Source.ID().String()))
+				sum := sha256.Sum256([]byte(idSource(pkg.Source).ID().String()))
 				pkg.ID += "~" + hex.EncodeToString(sum[:4])
 			}
 		}
@@ -1003,9 +1008,19 @@ func (p *parser) assignIDs() {
 
 func baseID(pkg *lockfile.Package) string {
 	if pkg.Version == "" {
-		return pkg.Name + "@" + pkg.Source.Kind.String()
+		return pkg.Name + "@" + idSource(pkg.Source).Kind.String()
 	}
 	return pkg.Name + "@" + pkg.Version
+}
+
+// idSource is the source as a package's ID names it: GitHub's archive of
+// a commit as that git commit, so that the ID is the same however the
+// commit is fetched (lock2nix --allow-unpinned fetches it with git).
+func idSource(s lockfile.Source) lockfile.Source {
+	if s.Repo != "" {
+		return s.AsGit()
+	}
+	return s
 }
 
 // bundler reports whether the install at p comes inside the archive of a

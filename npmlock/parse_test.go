@@ -89,7 +89,7 @@ func dump(g *lockfile.Graph) string {
 		fmt.Fprintf(&b, "pkg %s name=%q version=%q\n", p.ID, p.Name, p.Version)
 		s := p.Source
 		fmt.Fprintf(&b, "  source %s", s.Kind)
-		for _, f := range []string{s.URL, s.Rev, s.Path, s.Hash.String()} {
+		for _, f := range []string{s.URL, s.Repo, s.Rev, s.Path, s.Hash.String()} {
 			if f != "" {
 				fmt.Fprintf(&b, " %s", f)
 			}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/githost"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -152,7 +153,9 @@ func isGitHubShorthand(s string) bool {
 		!strings.ContainsAny(repo, ":@ ") && !strings.Contains(name, "/") && lockfile.IsCommit(rev)
 }
 
-// parseGit turns npm's git specifiers into a fetchable URL and a commit.
+// parseGit turns npm's git specifiers into a fetchable URL and a commit:
+// a git source, or on GitHub a tarball, the archive of the commit, with
+// the repository's URL in Repo.
 func parseGit(spec string) (lockfile.Source, error) {
 	if isGitHubShorthand(spec) {
 		spec = "github:" + spec
@@ -184,6 +187,13 @@ func parseGit(spec string) (lockfile.Source, error) {
 	rev, _, _ = strings.Cut(rev, "::")
 	if !lockfile.IsCommit(rev) {
 		return lockfile.Source{}, fmt.Errorf("git source %q is not pinned to a full commit id", spec)
+	}
+	if archive, ok := githost.Archive(u, rev); ok {
+		// Fetched as GitHub's archive of the commit, as npm fetches a
+		// hosted git dependency locked at a commit (pacote's GitFetcher
+		// downloads the host's tarball, and clones only when that fails):
+		// a fixed-output fetch whose hash the pins file gives.
+		return lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: addr, Rev: rev}, nil
 	}
 	return lockfile.Source{Kind: lockfile.Git, URL: addr, Rev: rev}, nil
 }

@@ -1,0 +1,98 @@
+package npmlock
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lock2nix/lock2nix/lockfile"
+)
+
+// TestGitHubArchives: a git source on github.com locked at a full SHA-1
+// commit, in each form npm writes (lockfileVersion 2 and 3's resolved,
+// v1's version), becomes GitHub's archive of that commit, a tarball
+// without a hash with the repository and commit kept, stated where the
+// lockfile names it; other hosts, an address with a user (a private
+// repository: codeload serves none without credentials) and SHA-256
+// commits stay git sources, and what was refused still is.
+func TestGitHubArchives(t *testing.T) {
+	const c = "0123456789abcdef0123456789abcdef01234567"
+	const c256 = c + "0123456789abcdef01234567"
+	archive := func(owner, repo, url string) lockfile.Source {
+		return lockfile.Source{Kind: lockfile.Tarball, URL: "https://codeload.github.com/" + owner + "/" + repo + "/tar.gz/" + c, Repo: url, Rev: c}
+	}
+	git := func(url, rev string) lockfile.Source { return lockfile.Source{Kind: lockfile.Git, URL: url, Rev: rev} }
+	for _, tc := range []struct {
+		spec string // v2/v3's resolved, or v1's version
+		v1   bool
+		want lockfile.Source
+		err  string
+	}{
+		// What npm 7 and later write: ssh, or https when the spec had a
+		// user or was an https address.
+		{spec: "git+ssh://git@github.com/o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+https://github.com/o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+https://github.com/o/r.js#" + c, want: archive("o", "r.js", "https://github.com/o/r.js")},
+		{spec: "git://github.com/o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "github:o/r#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		// npm 6 (v1): the version holds the spec.
+		{spec: "github:o/r#" + c, v1: true, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "o/r#" + c, v1: true, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+ssh://git@github.com/o/r.git#" + c, v1: true, want: archive("o", "r", "https://github.com/o/r.git")},
+		// A user in an https address: credentials for a private
+		// repository (npm's codeload download fails without them, and it
+		// clones).
+		{spec: "git+https://u:t@github.com/o/r.git#" + c, want: git("https://u:t@github.com/o/r.git", c)},
+		{spec: "git+https://git@github.com/o/r.git#" + c, want: git("https://git@github.com/o/r.git", c)},
+		// Other hosts, npm's shorthands for them included.
+		{spec: "git+ssh://git@gitlab.com/o/r.git#" + c, want: git("https://gitlab.com/o/r.git", c)},
+		{spec: "gitlab:o/r#" + c, want: git("https://gitlab.com/o/r.git", c)},
+		{spec: "bitbucket:o/r#" + c, want: git("https://bitbucket.org/o/r.git", c)},
+		{spec: "git+https://git.example/o/r.git#" + c, want: git("https://git.example/o/r.git", c)},
+		{spec: "git+ssh://git@git.example/o/r.git#" + c, want: git("ssh://git@git.example/o/r.git", c)},
+		// Not a repository's address on GitHub.
+		{spec: "git+https://github.com/o/r/x.git#" + c, want: git("https://github.com/o/r/x.git", c)},
+		{spec: "git+http://github.com/o/r.git#" + c, want: git("http://github.com/o/r.git", c)},
+		// A SHA-256 repository's commit: codeload serves only SHA-1 ones.
+		{spec: "git+ssh://git@github.com/o/r.git#" + c256, want: git("https://github.com/o/r.git", c256)},
+		// Not a commit id npm writes (lowercase): refused, as before.
+		{spec: "git+ssh://git@github.com/o/r.git#" + strings.ToUpper(c), err: "is not pinned to a full commit id"},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			var lock, at string
+			if tc.v1 {
+				lock = `{"lockfileVersion": 1, "dependencies": {"a": {"version": "` + tc.spec + `"}}}`
+				at = `{"version"`
+			} else {
+				lock = `{"lockfileVersion": 3, "packages": {"": {}, "node_modules/a": {"version": "1.0.0", "resolved": "` + tc.spec + `"}}}`
+				at = `"` + tc.spec
+			}
+			g, err := Parse("package-lock.json", lock, nil, Options{AllowOutOfSync: true})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(g.Packages) != 1 {
+				t.Fatalf("%d packages", len(g.Packages))
+			}
+			got := g.Packages[0].Source
+			want := tc.want
+			if want.Repo != "" {
+				// Where the lockfile names the source: its resolved URL (v1:
+				// the entry, whose version names it).
+				want.Origin = lockfile.Pos{File: "package-lock.json", Line: 1, Col: strings.Index(lock, at) + 1}
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+			if id := g.Packages[0].ID; id != "a@1.0.0" && id != "a@git" {
+				t.Errorf("ID %s, want the one a git source has", id)
+			}
+		})
+	}
+}
