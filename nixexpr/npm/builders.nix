@@ -125,7 +125,9 @@ let
     node.unpack {
       inherit (p) pname;
       version = p.drvVersion;
-      src = o.src or p.src;
+      # A GitHub archive (gitArchive) unpacked is what a git checkout
+      # holds: npm packs either alike.
+      src = o.src or (if p.gitArchive or false then node.unpackArchive p.src else p.src);
       git = p.source == "git";
       patches = o.patches or [ ];
     }

@@ -19,10 +19,40 @@ import (
 	"github.com/lock2nix/lock2nix/nixexpr/node"
 )
 
-// Schema is the version of the data file's layout that Emit writes.
-// entry.nix lists the schemas the builders read; a change to what a data
-// file holds or means takes a new one.
-const Schema = 1
+// Schema is the newest version of the data file's layout, which Emit
+// writes for a graph with a GitHub archive (a record's gitArchive, which
+// schema 1's builders do not unpack); any other graph is written in
+// schema 1, the same bytes as before. entry.nix lists the schemas the
+// builders read; a change to what a data file holds or means takes a new
+// one.
+const Schema = 2
+
+// schemaOf is the schema a data file of g is written in: the oldest that
+// holds what it needs.
+func schemaOf(g *lockfile.Graph) int {
+	for _, p := range g.Packages {
+		if isArchive(p.Source) {
+			return Schema
+		}
+	}
+	return 1
+}
+
+// isArchive reports whether src is a git host's archive of a commit
+// (lockfile.Source.Repo: npm's GitHub dependencies) that a hash pins.
+func isArchive(src lockfile.Source) bool {
+	return src.Kind == lockfile.Tarball && src.Repo != "" && !src.Hash.IsZero()
+}
+
+// fetchedAs is the source as the file fetches it: a git host's archive
+// that no pin hashes (lock2nix --allow-unpinned) as the git commit it is,
+// with fetchGit, as before archives.
+func fetchedAs(src lockfile.Source) lockfile.Source {
+	if src.Kind == lockfile.Tarball && src.Repo != "" && src.Hash.IsZero() {
+		return src.AsGit()
+	}
+	return src
+}
 
 // Emit writes g as a data file for lock2nix's builders: the schema, a
 // source per distinct archive or commit, the package records and the
@@ -51,7 +81,7 @@ func Build(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nixexpr.Data(h, "npm", Schema, d), nil
+	return nixexpr.Data(h, "npm", schemaOf(g), d), nil
 }
 
 // BuildStandalone returns the syntax tree EmitStandalone prints: the
@@ -62,7 +92,7 @@ func BuildStandalone(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error)
 	if err != nil {
 		return nil, err
 	}
-	return node.Standalone(h, node.Format{Name: "npm", Schema: Schema, Builders: builders, Layout: layoutJS, Entry: entry}, d), nil
+	return node.Standalone(h, node.Format{Name: "npm", Schema: schemaOf(g), Builders: builders, Layout: layoutJS, Entry: entry}, d), nil
 }
 
 //go:embed builders.nix
@@ -91,7 +121,7 @@ func data(g *lockfile.Graph, h nixexpr.Header) ([]nixexpr.Binding, error) {
 		if !p.Source.Fetchable() {
 			continue
 		}
-		name, err := sources.Add(p.ID, p.Source)
+		name, err := sources.Add(p.ID, fetchedAs(p.Source))
 		if err != nil {
 			return nil, err
 		}
@@ -147,9 +177,14 @@ type Record struct {
 	// Source is the kind of source (lockfile.SourceKind's name) but
 	// "tarball"; Src names its fetcher in sources when not the ID; Path
 	// is a local package's path, relative to the project.
+	// A git host's archive of a commit is a "git" source.
 	Source string `json:"source,omitempty"`
 	Src    string `json:"src,omitempty"`
 	Path   string `json:"path,omitempty"`
+	// GitArchive says the source is a git host's archive of the commit
+	// (GitHub's, with one top folder): the builders unpack it and use its
+	// files where they use a fetchGit checkout (schema 2).
+	GitArchive bool `json:"gitArchive,omitempty"`
 	// Installs maps each place in the tree ("node_modules/a/node_modules/b")
 	// to its flags (lockfile.Flags' names).
 	Installs map[string][]string `json:"installs,omitempty"`
@@ -270,8 +305,8 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 	if v := nixexpr.DrvName(p.Version, "0"); v != p.Version {
 		w.str("drvVersion", v)
 	}
-	if p.Source.Kind != lockfile.Tarball {
-		w.str("source", p.Source.Kind.String())
+	if kind := recordKind(p.Source); kind != lockfile.Tarball {
+		w.str("source", kind.String())
 	}
 	switch {
 	case p.Source.Fetchable():
@@ -280,6 +315,10 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 		}
 	case p.Source.Local():
 		w.str("path", p.Source.Path)
+	}
+	if isArchive(p.Source) {
+		w.key("gitArchive")
+		w.b = append(w.b, "true"...)
 	}
 	if len(p.Installs) > 0 {
 		// A JSON object's keys, sorted and each once (the last one's
@@ -373,6 +412,15 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 	}
 	w.str("license", p.License)
 	w.b = append(w.b, '}')
+}
+
+// recordKind is the kind of source a record names: a git host's archive
+// of a commit is that commit's git source, unpacked from the archive.
+func recordKind(src lockfile.Source) lockfile.SourceKind {
+	if src.Repo != "" {
+		return lockfile.Git
+	}
+	return src.Kind
 }
 
 // depNames writes field k: the names of es's edges of kind kind, a name

@@ -131,8 +131,8 @@ func record(p *lockfile.Package, src string) *Record {
 	if v := nixexpr.DrvName(p.Version, "0"); v != p.Version {
 		r.DrvVersion = v
 	}
-	if p.Source.Kind != lockfile.Tarball {
-		r.Source = p.Source.Kind.String()
+	if kind := recordKind(p.Source); kind != lockfile.Tarball {
+		r.Source = kind.String()
 	}
 	switch {
 	case p.Source.Fetchable():
@@ -142,6 +142,7 @@ func record(p *lockfile.Package, src string) *Record {
 	case p.Source.Local():
 		r.Path = p.Source.Path
 	}
+	r.GitArchive = isArchive(p.Source)
 	if len(p.Installs) > 0 {
 		r.Installs = make(map[string][]string, len(p.Installs))
 		for _, in := range p.Installs {

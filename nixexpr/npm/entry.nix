@@ -7,7 +7,12 @@ code:
 code.nodeEntry code {
   name = "npm";
   # The schemas these builders read (../schema.nix refuses others).
-  schemas = [ 1 ];
+  # 2: records may be GitHub archives (gitArchive), which builders.nix
+  # unpacks.
+  schemas = [
+    1
+    2
+  ];
   builders = code.npm;
   layout = code.text.npm;
   data =

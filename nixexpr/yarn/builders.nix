@@ -13,7 +13,8 @@
 #   which hands yarn the fetched commits.
 # It needs only stdenv.mkDerivation, nodejs and yarn (classic) or
 # yarn-berry from nixpkgs, lock2nix's node_modules layer (node: the
-# platform rule, the dev shell's hook), and builtins.
+# platform rule, a GitHub archive's unpacking, the dev shell's hook), and
+# builtins.
 {
   stdenv,
   nodejs,
@@ -42,7 +43,7 @@ let
   packages = mapAttrs (id: r: r // { src = sources.${r.src or id} or null; }) records;
   # What the build reads of a package's source: the fetched file or
   # folder, or a GitHub archive's files.
-  files = p: if p.gitArchive or false then unpackArchive p.src else p.src;
+  files = p: if p.gitArchive or false then node.unpackArchive p.src else p.src;
   ids = attrNames packages;
   fetched = filter (id: packages.${id}.src != null) ids;
 
@@ -171,23 +172,6 @@ let
       // overrides
     );
 
-  # A git host's archive of a commit (a record's gitArchive: GitHub's,
-  # fetched by its hash from the pins file), unpacked: the commit's files
-  # without the archive's one top folder, as a fetchGit checkout holds
-  # them, for the offline mirror (classic) and the build's git (berry).
-  unpackArchive =
-    archive:
-    stdenv.mkDerivation {
-      name = "lock2nix-git-archive";
-      dontUnpack = true;
-      dontConfigure = true;
-      dontFixup = true;
-      buildPhase = ''
-        mkdir -p $out
-        tar -xzf ${archive} -C $out --strip-components=1 --no-same-owner
-      '';
-      installPhase = "true";
-    };
   nodeModules = tree "${root.pname}-node-modules" installScripts false;
   # The tree without devDependencies: yarn install --production (classic),
   # yarn workspaces focus --all --production (berry; yarn 4, or yarn 3
