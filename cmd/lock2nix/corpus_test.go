@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -247,6 +248,64 @@ func lockSources(t *testing.T, data []byte) map[string]lockSource {
 	return out
 }
 
+// npmGitHubArchives maps each git source of a package-lock.json's sources
+// (lockSources) on github.com, as lock2nix names it ("git
+// https://github.com/OWNER/REPO.git#COMMIT"), to the URL of GitHub's
+// archive of that commit.
+func npmGitHubArchives(want map[string]lockSource) map[string]string {
+	out := map[string]string{}
+	re := regexp.MustCompile(`^(?:git\+ssh://git@|git\+https://|git://)github\.com/([^/]+)/([^/#]+)#([0-9a-f]{40})$`)
+	short := regexp.MustCompile(`^github:([^/]+)/([^/#]+)#([0-9a-f]{40})$`)
+	for k := range want {
+		m := re.FindStringSubmatch(k)
+		if m == nil {
+			if m = short.FindStringSubmatch(k); m != nil {
+				m[2] += ".git"
+			}
+		}
+		if m != nil {
+			out["git https://github.com/"+m[1]+"/"+m[2]+"#"+m[3]] = "https://codeload.github.com/" + m[1] + "/" + strings.TrimSuffix(m[2], ".git") + "/tar.gz/" + m[3]
+		}
+	}
+	return out
+}
+
+// archivesPinned translates with args and a pins file that gives each
+// GitHub archive (archives: git key → archive URL) a made-up hash: each is
+// then fetched as its archive with that hash, and none as a git commit.
+func archivesPinned(t *testing.T, args []string, archives map[string]string) {
+	t.Helper()
+	pins := filepath.Join(t.TempDir(), "pins.toml")
+	var b strings.Builder
+	b.WriteString("[tarball]\n")
+	for _, archive := range archives {
+		fmt.Fprintf(&b, "%q = { hash = %q }\n", archive, fakeSHA512(archive))
+	}
+	if err := os.WriteFile(pins, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file, text := translateTwice(t, append(slices.Clone(args), "--allow-unpinned", "--pins", pins)...)
+	if !bytes.Contains(text, []byte("\n  schema = 2;\n")) {
+		t.Errorf("with the archives pinned: not schema 2")
+	}
+	instantiate(t, file)
+	hashes := map[string]string{}
+	for _, s := range evalSources(t, file) {
+		if s.Rev != "" {
+			if _, ok := archives["git "+s.URL+"#"+s.Rev]; ok {
+				t.Errorf("with the archives pinned: git %s#%s is fetched with git", s.URL, s.Rev)
+			}
+			continue
+		}
+		hashes[s.URL] = s.Hash
+	}
+	for git, archive := range archives {
+		if h, ok := hashes[archive]; !ok || h != fakeSHA512(archive) {
+			t.Errorf("with the archives pinned: %s is not fetched as %s with the pin's hash (%q)", git, archive, h)
+		}
+	}
+}
+
 // strongest picks the strongest of space-separated SRI hashes.
 func strongest(integrity string) string {
 	rank := map[string]int{"sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4}
@@ -261,24 +320,36 @@ func strongest(integrity string) string {
 }
 
 // TestCorpusNpm translates every real-world lockfile in the corpus and
-// checks the result with real Nix.
+// checks the result with real Nix. The GitHub git dependencies
+// (overleaf's, insomnia's, socket.io's, nightscout's) are fetched as
+// GitHub's archive of their commit, whose hash only the pins file gives:
+// without it each lock stops, naming them, and passes with
+// --allow-unpinned (fetchGit at the commit, as before archives, stubbed
+// here); with a pins file that gives each archive a made-up hash, each
+// is fetched as its archive.
 func TestCorpusNpm(t *testing.T) {
 	dirs := corpus(t, "npm")
 	needNix(t)
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
-			// The corpus holds single projects cut out of their
-			// repositories: the repository is the corpus folder. Real
-			// lockfiles are often behind their package.json.
-			file, _ := translateTwice(t, "npm", dir, "--registry", "https://registry.npm.test/", "--allow-unpinned", "--allow-out-of-sync", "--root", filepath.Dir(dir))
-			instantiate(t, file)
-			sources := evalSources(t, file)
 			lockData, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := lockSources(t, lockData)
+			// The corpus holds single projects cut out of their
+			// repositories: the repository is the corpus folder. Real
+			// lockfiles are often behind their package.json.
+			args := []string{"npm", dir, "--registry", "https://registry.npm.test/", "--allow-out-of-sync", "--root", filepath.Dir(dir)}
+			archives := npmGitHubArchives(want)
+			if len(archives) > 0 {
+				unpinnedStopAndPass(t, args, nil, archives, instantiate)
+				archivesPinned(t, args, archives)
+			}
+			file, _ := translateTwice(t, append(slices.Clone(args), "--allow-unpinned")...)
+			instantiate(t, file)
+			sources := evalSources(t, file)
 			// One fetcher per distinct source, each with the lockfile's hash.
 			seen := map[string]string{}
 			for name, s := range sources {

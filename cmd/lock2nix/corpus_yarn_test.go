@@ -57,7 +57,7 @@ func TestCorpusYarn(t *testing.T) {
 			}
 			archives := githubArchives(want)
 			if len(tarballs) > 0 || len(archives) > 0 {
-				unpinnedStopAndPass(t, args, tarballs, archives)
+				unpinnedStopAndPass(t, args, tarballs, archives, instantiateYarn)
 			}
 			pins := filepath.Join(t.TempDir(), "pins.toml")
 			var b strings.Builder
@@ -107,8 +107,9 @@ func TestCorpusYarn(t *testing.T) {
 // unpinnedStopAndPass runs lock2nix with args on a lock without pins: it
 // must stop, naming each tarball (registry tarballs of a berry lock) and
 // each GitHub git source of archives (git key → archive URL) with its
-// position in the lock and its package, and pass with --allow-unpinned.
-func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[string]string) {
+// position in the lock and its package, and pass with --allow-unpinned,
+// the output checked with instantiate.
+func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[string]string, instantiate func(*testing.T, string)) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	out := filepath.Join(t.TempDir(), "stop.nix")
@@ -119,7 +120,7 @@ func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[str
 		t.Errorf("without pins: %s was written", out)
 	}
 	named := map[string]bool{}
-	re := regexp.MustCompile(`(?m)^  \S*yarn\.lock:[1-9][0-9]*:[1-9][0-9]*: \S+@\S+: (https://\S+)$`)
+	re := regexp.MustCompile(`(?m)^  \S*` + lockNames + `:[1-9][0-9]*:[1-9][0-9]*: \S+@\S+: (https://\S+)$`)
 	for _, m := range re.FindAllStringSubmatch(stderr.String(), -1) {
 		named[m[1]] = true
 	}
@@ -128,7 +129,7 @@ func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[str
 			t.Errorf("without pins: the stop does not name %s with its position and package", u)
 		}
 	}
-	re = regexp.MustCompile(`(?m)^  \S*yarn\.lock:[1-9][0-9]*:[1-9][0-9]*: \S+@\S+: (https://github\.com/\S+) \(as (https://codeload\.github\.com/\S+)\)$`)
+	re = regexp.MustCompile(`(?m)^  \S*` + lockNames + `:[1-9][0-9]*:[1-9][0-9]*: \S+@\S+: (https://github\.com/\S+) \(as (https://codeload\.github\.com/\S+)\)$`)
 	for _, m := range re.FindAllStringSubmatch(stderr.String(), -1) {
 		named["git "+m[1]] = true
 		named[m[2]] = true
@@ -143,7 +144,7 @@ func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[str
 	}
 	file := filepath.Join(t.TempDir(), "unpinned.nix")
 	translate(t, file, append(slices.Clone(args), "--allow-unpinned")...)
-	instantiateYarn(t, file)
+	instantiate(t, file)
 	// The GitHub sources are fetched with fetchGit at their commits.
 	sources := evalSources(t, file)
 	for git := range archives {
@@ -156,6 +157,9 @@ func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[str
 		}
 	}
 }
+
+// lockNames matches the lockfiles' names in messages.
+const lockNames = `(?:yarn\.lock|package-lock\.json|npm-shrinkwrap\.json)`
 
 // githubArchives maps each git source of want ("git <url>#<commit>") on
 // github.com to the URL of GitHub's archive of that commit.
