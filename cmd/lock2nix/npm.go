@@ -30,7 +30,11 @@ lock2nixNpm, or import lock2nix { }; --standalone writes one file that
 holds them, for pkgs.callPackage). Every source gets a fixed-output fetch
 with the hash from the lockfile, or from DIR/lock2nix-pins.toml for
 entries without one; no network is used but by --prefetch, which
-downloads those entries and records their hashes there.
+downloads those entries and records their hashes there. Git dependencies
+on GitHub are fetched as GitHub's archive of the locked commit, as npm
+fetches them, whose hash --prefetch records too; --allow-unpinned fetches
+them with builtins.fetchGit at that commit instead, and --pin
+NAME=COMMIT a package's git source with fetchGit at COMMIT.
 
 Packages without a "resolved" URL come from npm's registry, read as npm
 reads it, first found: --registry, $npm_config_registry, DIR/.npmrc, the

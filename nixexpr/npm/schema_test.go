@@ -14,6 +14,7 @@ import (
 	"github.com/lock2nix/lock2nix/nixexpr"
 	"github.com/lock2nix/lock2nix/nixexpr/node"
 	"github.com/lock2nix/lock2nix/npmlock"
+	"github.com/lock2nix/lock2nix/pins"
 )
 
 // TestBuilderChangeKeepsGoldens emits every npm project of the golden
@@ -64,7 +65,8 @@ func emitBoth(t *testing.T, g *lockfile.Graph, h nixexpr.Header) [2][]byte {
 }
 
 // parseProject reads the project in dir as the golden test's command
-// (lock2nix npm --registry https://registry.npm.test/) does.
+// (lock2nix npm --registry https://registry.npm.test/) does, its pins
+// file applied (git-dep's hashes its GitHub archive).
 func parseProject(t *testing.T, dir string) *lockfile.Graph {
 	t.Helper()
 	name, lock, err := npmlock.ReadLock(os.DirFS(dir))
@@ -76,6 +78,17 @@ func parseProject(t *testing.T, dir string) *lockfile.Graph {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if data, err := os.ReadFile(filepath.Join(dir, pins.FileName)); err == nil {
+		f, err := pins.Parse(pins.FileName, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sites := make([]pins.Site, len(g.Packages))
+		for i, p := range g.Packages {
+			sites[i] = pins.Site{ID: p.ID, Name: p.Name, Source: &p.Source}
+		}
+		f.Apply(sites)
+	}
 	return g
 }
 
@@ -84,7 +97,8 @@ func parseProject(t *testing.T, dir string) *lockfile.Graph {
 func headerOf(t *testing.T, file []byte) nixexpr.Header {
 	t.Helper()
 	lines := strings.SplitN(string(file), "\n", 3)
-	input, ok1 := strings.CutPrefix(lines[0], "# lock2nix npm data, schema 1, from ")
+	m := regexp.MustCompile(`^# lock2nix npm data, schema [0-9]+, from `).FindString(lines[0])
+	input, ok1 := strings.CutPrefix(lines[0], m)
 	input, ok2 := strings.CutSuffix(input, ". Do not edit.")
 	command, ok3 := strings.CutPrefix(lines[1], "# Regenerate with: ")
 	if !ok1 || !ok2 || !ok3 {
