@@ -104,8 +104,16 @@ func insteadOf(repo string) []string {
 // commit; flat, sha512), and returns a pins file that gives its hash.
 func githubArchive(t *testing.T, repo, commit string) string {
 	t.Helper()
+	_, pins := githubArchiveFile(t, repo, commit)
+	return pins
+}
+
+// githubArchiveFile is githubArchive, which also returns the archive's
+// file.
+func githubArchiveFile(t *testing.T, repo, commit string) (file, pins string) {
+	t.Helper()
 	dir := t.TempDir()
-	file := filepath.Join(dir, commit)
+	file = filepath.Join(dir, commit)
 	runIn(t, repo, nil, "git", "archive", "--format=tar.gz", "--prefix=gitdep-"+commit+"/", "-o", file, commit)
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -115,7 +123,13 @@ func githubArchive(t *testing.T, repo, commit string) string {
 	hash := "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
 	path := runIn(t, dir, nil, "nix-store", "--add-fixed", "sha512", file)
 	t.Logf("GitHub's archive stand-in: %s", path)
-	return fmt.Sprintf("[tarball]\n%q = { hash = %q }\n", "https://codeload.github.com/lock2nix-test/gitdep/tar.gz/"+commit, hash)
+	return file, fmt.Sprintf("[tarball]\n%q = { hash = %q }\n", githubArchiveURL(commit), hash)
+}
+
+// githubArchiveURL is the address of GitHub's archive of commit of
+// githubRepo.
+func githubArchiveURL(commit string) string {
+	return "https://codeload.github.com/lock2nix-test/gitdep/tar.gz/" + commit
 }
 
 // lockNamesGitHub checks that yarn locked the dependency at its GitHub

@@ -12,7 +12,8 @@ import (
 // commit, in each form npm writes (lockfileVersion 2 and 3's resolved,
 // v1's version), becomes GitHub's archive of that commit, a tarball
 // without a hash with the repository and commit kept, stated where the
-// lockfile names it; other hosts, an address with a user (a private
+// lockfile names it, never with the lock's integrity (npm's packed
+// package's, not the archive's); other hosts, an address with a user (a private
 // repository: codeload serves none without credentials) and SHA-256
 // commits stay git sources, and what was refused still is.
 func TestGitHubArchives(t *testing.T) {
@@ -64,7 +65,9 @@ func TestGitHubArchives(t *testing.T) {
 				lock = `{"lockfileVersion": 1, "dependencies": {"a": {"version": "` + tc.spec + `"}}}`
 				at = `{"version"`
 			} else {
-				lock = `{"lockfileVersion": 3, "packages": {"": {}, "node_modules/a": {"version": "1.0.0", "resolved": "` + tc.spec + `"}}}`
+				// npm 11 records the integrity of the package it packed
+				// from the files, which is not the archive's hash.
+				lock = `{"lockfileVersion": 3, "packages": {"": {}, "node_modules/a": {"version": "1.0.0", "resolved": "` + tc.spec + `", "integrity": "sha512-0BH0CbanD5TUkUpBZcVnaoapvPEQmll9S+wL4TjxTE3LWc90Y9RW3RhqRkHqKJQnm6OeMCVzR84BKEa6JhawZQ=="}}}`
 				at = `"` + tc.spec
 			}
 			g, err := Parse("package-lock.json", lock, nil, Options{AllowOutOfSync: true})
