@@ -13,9 +13,9 @@ import (
 // v1's version), becomes GitHub's archive of that commit, a tarball
 // without a hash with the repository and commit kept, stated where the
 // lockfile names it, never with the lock's integrity (npm's packed
-// package's, not the archive's); other hosts, an address with a user (a private
-// repository: codeload serves none without credentials) and SHA-256
-// commits stay git sources, and what was refused still is.
+// package's, not the archive's); other hosts, an address with a user (a
+// private repository: codeload serves none without credentials) and
+// SHA-256 commits stay git sources, and what was refused still is.
 func TestGitHubArchives(t *testing.T) {
 	const c = "0123456789abcdef0123456789abcdef01234567"
 	const c256 = c + "0123456789abcdef01234567"
