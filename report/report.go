@@ -144,7 +144,7 @@ type Git struct {
 	// or nothing).
 	PinnedBy string `json:"pinnedBy"`
 	// Archive is the URL of the git host's archive of the commit that is
-	// fetched instead of the repository (lockfile.Source.Repo: yarn's
+	// fetched instead of the repository (lockfile.Source.Repo: npm's and yarn's
 	// GitHub dependencies), which the counts, hashes and hosts count as
 	// an other URL; "" (and left out of the JSON) for a git source
 	// fetched as one.

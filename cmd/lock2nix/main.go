@@ -567,7 +567,7 @@ func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 
 // unpinnedError lists every source that no hash or commit pins, but
 // tarballs when allowUnpinned, and names the prefetch command that pins
-// them; and apart, the git hosts' archives of commits (yarn's GitHub
+// them; and apart, the git hosts' archives of commits (npm's and yarn's GitHub
 // dependencies) that the pins file has no hash for, which --allow-unpinned
 // and --pin fetch as git commits instead (with pinLocked, --pin only at the
 // locked commit).
@@ -582,7 +582,7 @@ func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned, pinLocked 
 		at := ""
 		if o := src.Origin; o.File != "" && o.Line > 0 {
 			// Where the lockfile states the source, when the parser
-			// says (yarn's do).
+			// says (yarn's do; npm's for GitHub archives).
 			at = fmt.Sprintf("%s:%d:%d: ", o.File, o.Line, o.Col)
 		}
 		switch {
