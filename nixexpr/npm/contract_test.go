@@ -120,6 +120,9 @@ func TestRecordSchemaContract(t *testing.T) {
 			pkg("extra", lockfile.Source{Kind: lockfile.Tarball, URL: url("extra"), Hash: h}, at("node_modules/extra", lockfile.FlagExtraneous)),
 			pkg("inner", lockfile.Source{Kind: lockfile.Tarball}, at("node_modules/all/node_modules/inner", lockfile.FlagBundled)),
 			pkg("gitpkg", lockfile.Source{Kind: lockfile.Git, URL: "https://git.example/g.git", Rev: "0123456789abcdef0123456789abcdef01234567"}, at("node_modules/gitpkg", 0)),
+			// GitHub's archive of a commit, hashed by a pin.
+			pkg("gh", lockfile.Source{Kind: lockfile.Tarball, URL: "https://codeload.github.com/o/gh/tar.gz/89abcdef0123456789abcdef0123456789abcdef",
+				Repo: "https://github.com/o/gh.git", Rev: "89abcdef0123456789abcdef0123456789abcdef", Hash: h}, at("node_modules/gh", 0)),
 			pkg("unpinned", lockfile.Source{Kind: lockfile.Tarball, URL: url("unpinned")}, at("node_modules/unpinned", 0)),
 			pkg("shared", lockfile.Source{Kind: lockfile.Tarball, URL: url("all"), Hash: h}, at("node_modules/shared", 0)),
 			pkg("dir", lockfile.Source{Kind: lockfile.Directory, Path: "lib/dir"}, at("node_modules/dir", 0)),
@@ -153,6 +156,8 @@ func TestRecordSchemaContract(t *testing.T) {
 }; in {
   packages = builtins.mapAttrs (id: p: removeAttrs p [ "src" ] // { src = if p.src == null then null else if builtins.isAttrs p.src then p.src.name else baseNameOf (toString p.src); }) r.packages;
   drvs = [ r.nodeModules.drvPath r.nodeModulesProd.drvPath r.workspaces.ws.nodeModules.drvPath (r.buildPackage { }).drvPath ];
+  # What the GitHub archive's package is made from, and from what git's.
+  unpackedFrom = { gh = r.unpacked."gh@1.0.0".drvAttrs.src.name; gitpkg = baseNameOf r.unpacked."gitpkg@1.0.0".drvAttrs.src; };
 }`)
 	type seen struct {
 		Name, Version, Pname, DrvVersion, Source, Path, License string
@@ -162,11 +167,12 @@ func TestRecordSchemaContract(t *testing.T) {
 		Deps                                                    map[string][]string
 		OS, CPU, Libc                                           []string
 		Engines                                                 map[string][][]string
-		HasInstallScript                                        bool
+		HasInstallScript, GitArchive                            bool
 	}
 	var got struct {
-		Packages map[string]seen
-		Drvs     []string
+		Packages     map[string]seen
+		Drvs         []string
+		UnpackedFrom map[string]string
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatal(err)
@@ -175,7 +181,7 @@ func TestRecordSchemaContract(t *testing.T) {
 	want := map[string]seen{}
 	for _, p := range g.Packages {
 		s := seen{Name: p.Name, Version: p.Version, Pname: nixexpr.DrvName(p.Name, "package"), DrvVersion: p.Version,
-			Source: p.Source.Kind.String(), Path: p.Source.Path, License: p.License, HasInstallScript: p.HasInstallScript,
+			Source: recordKind(p.Source).String(), GitArchive: isArchive(p.Source), Path: p.Source.Path, License: p.License, HasInstallScript: p.HasInstallScript,
 			OS: p.Platform.OS, CPU: p.Platform.CPU, Libc: p.Platform.Libc, Installs: map[string][]string{}}
 		for _, in := range p.Installs {
 			s.Installs[in.Path] = append([]string{}, in.Flags.Names()...)
@@ -207,7 +213,7 @@ func TestRecordSchemaContract(t *testing.T) {
 		switch {
 		case p.Name == "shared":
 			src = "all-1.0.0.tgz" // one archive, two packages
-		case p.Source.Kind == lockfile.Git:
+		case p.Source.Kind == lockfile.Git, p.Source.Repo != "":
 			src = p.Source.Rev
 		case p.Source.Kind == lockfile.Tarball && p.Source.Hash.IsZero():
 			src = "unpinned" // the bundled one too: a source without a hash
@@ -226,5 +232,10 @@ func TestRecordSchemaContract(t *testing.T) {
 	}
 	if len(got.Drvs) != 4 {
 		t.Errorf("drvs: %v", got.Drvs)
+	}
+	// The archive is unpacked first (node.unpackArchive), and its files
+	// packed as a checkout's are.
+	if diff := cmp.Diff(map[string]string{"gh": "lock2nix-git-archive", "gitpkg": "0123456789abcdef0123456789abcdef01234567"}, got.UnpackedFrom); diff != "" {
+		t.Errorf("what the git packages are unpacked from (-want +got):\n%s", diff)
 	}
 }
