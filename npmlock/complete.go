@@ -109,7 +109,7 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 		c.rootFromManifest = true
 		manifest := gjson.ParseBytes(pkgJSON)
 		if o := manifest.Get("overrides"); o.IsObject() {
-			top = &overrideSet{rules: o, manifest: manifest}
+			top = newOverrideSet(nil, o, manifest)
 		}
 	}
 	// npm ci judges what the project reaches without crossing a link; it
@@ -553,26 +553,50 @@ func bundles(a, b gjson.Result) ([]string, bool) {
 // overrideSet is one level of package.json's "overrides": the rules that
 // apply below a package the level names, inside the levels above.
 type overrideSet struct {
-	parent   *overrideSet
-	rules    gjson.Result
+	parent *overrideSet
+	// rules are the level's members in order, read once: every edge of
+	// the tree is looked up in them, twice.
+	rules    []overrideRule
 	manifest gjson.Result
+}
+
+// overrideRule is one member of an overrides object.
+type overrideRule struct {
+	key   string
+	value gjson.Result
+	// name is the key without its range ("a" of "a@^1"); ranged says
+	// there is one.
+	name   string
+	ranged bool
+}
+
+// newOverrideSet reads the level rules (an object) inside parent.
+func newOverrideSet(parent *overrideSet, rules, manifest gjson.Result) *overrideSet {
+	s := &overrideSet{parent: parent, manifest: manifest}
+	rules.ForEach(func(k, v gjson.Result) bool {
+		r := overrideRule{key: k.Str, value: v}
+		if at := strings.LastIndexByte(r.key, '@'); at > 0 {
+			r.name, r.ranged = r.key[:at], true
+		}
+		s.rules = append(s.rules, r)
+		return true
+	})
+	return s
 }
 
 // rule finds the innermost rule for name: its value, and whether its key
 // carries a range ("name@range"), which this does not evaluate.
 func (o *overrideSet) rule(name string, value func(gjson.Result) bool) (ranged, found bool) {
 	for s := o; s != nil; s = s.parent {
-		s.rules.ForEach(func(k, v gjson.Result) bool {
-			key := k.Str
-			if key == name {
-				found = value(v)
-			} else if at := strings.LastIndexByte(key, '@'); at > 0 && key[:at] == name {
+		for _, r := range s.rules {
+			if r.key == name {
+				found = value(r.value)
+			} else if r.ranged && r.name == name {
 				ranged, found = true, true
 			}
-			return !found
-		})
-		if found {
-			return ranged, true
+			if found {
+				return ranged, true
+			}
 		}
 	}
 	return false, false
@@ -630,7 +654,7 @@ func (o *overrideSet) enter(name string) *overrideSet {
 	if !inner.Exists() {
 		return o
 	}
-	return &overrideSet{parent: o, rules: inner, manifest: o.manifest}
+	return newOverrideSet(o, inner, o.manifest)
 }
 
 func (o *overrideSet) root() *overrideSet {
