@@ -68,6 +68,7 @@ type completeness struct {
 	// directly: a peer conflict of theirs is npm's ERESOLVE.
 	mine map[string]bool
 	buf  []byte
+	dirs []string
 }
 
 type decoded struct {
@@ -178,6 +179,8 @@ func (c *completeness) node(v visit) {
 	// Folders of the project (workspaces, file: folders) are read from
 	// their own package.json, as npm reads them: CheckSync judges those.
 	judge := (v.key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(v.key))
+	dirs := c.lookIn(v.key, c.dirs)
+	c.dirs = dirs
 	for i, d := range e.deps {
 		if d.Kind == lockfile.DepDev && !top {
 			continue // npm reads dev dependencies of the project and its folders only
@@ -192,7 +195,7 @@ func (c *completeness) node(v visit) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target, t := c.resolve(v.key, e, d.Name)
+		target, t := c.find(dirs, e, d.Name)
 		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "", false)
@@ -278,18 +281,34 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 // returns the install path and its entry, or "" and nil. e is key's
 // entry: when it has no node_modules of its own, the search starts above.
 func (c *completeness) resolve(key string, e *entry, name string) (string, *entry) {
-	dir := key
+	c.dirs = c.lookIn(key, c.dirs)
+	return c.find(c.dirs, e, name)
+}
+
+// lookIn returns, in dirs' memory, the folders Node searches from key,
+// nearest first: key, then each parent. A node's dependencies share them:
+// node works them out once for all of its edges.
+func (c *completeness) lookIn(key string, dirs []string) []string {
+	dirs = append(dirs[:0], key)
+	for dir := key; ; {
+		up, ok := c.parent(dir)
+		if !ok {
+			return dirs
+		}
+		dirs = append(dirs, up)
+		dir = up
+	}
+}
+
+// find is resolve in the folders dirs (lookIn's) of the node e.
+func (c *completeness) find(dirs []string, e *entry, name string) (string, *entry) {
 	// (A name holding node_modules, as only a crafted lockfile has, would
 	// be filed under another folder: it is looked for everywhere.)
 	odd := strings.HasPrefix(name, "node_modules/") || strings.Contains(name, "/node_modules/")
-	if key != "" && !e.nested && !odd {
-		up, ok := c.parent(key)
-		if !ok {
-			return "", nil
-		}
-		dir = up
+	if dirs[0] != "" && !e.nested && !odd {
+		dirs = dirs[1:]
 	}
-	for {
+	for _, dir := range dirs {
 		// Built in a reused buffer: a lookup by string(buf) allocates
 		// nothing, and most probes find nothing.
 		c.buf = c.buf[:0]
@@ -300,12 +319,8 @@ func (c *completeness) resolve(key string, e *entry, name string) (string, *entr
 		if e, ok := c.nodes[string(c.buf)]; ok {
 			return e.path, e // the key itself, without a copy of buf
 		}
-		up, ok := c.parent(dir)
-		if !ok {
-			return "", nil
-		}
-		dir = up
 	}
+	return "", nil
 }
 
 // parent is the node whose node_modules Node searches after dir's: the
