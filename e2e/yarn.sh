@@ -5,7 +5,8 @@
 #  1. generates the Nix with the registry npm is configured with (resolved
 #     URLs on registry.npm.test, as testdata's lockfiles have them, move
 #     there); berry lockfiles, which hold no tarball hashes, are prefetched
-#     into a pins file in a temporary copy;
+#     into a pins file in a temporary copy (the project's own pins file, if
+#     any, is kept and completed);
 #  2. builds nodeModules (install scripts off) with nix-build from the data
 #     file and this repository's builders (default.nix, as lock2nix.lib.yarn
 #     does; the --standalone file must give the same derivations), through
@@ -76,7 +77,9 @@ cp -R "$proj/." "$gen/"
 chmod -R u+w "$gen"
 flags=(--registry "$reg")
 [ $format = classic ] && flags+=(--replace-registry-host registry.npm.test)
-if [ $format = berry ] && [ ! -f "$gen/lock2nix-pins.toml" ]; then
+# (A pins file the project has, say with GitHub archives' hashes, is kept:
+# --prefetch fetches only what it lacks.)
+if [ $format = berry ]; then
   "$work/lock2nix" yarn "$gen" "${flags[@]}" --prefetch -o "$work/lock.nix" >/dev/null 2>"$work/prefetch.log" ||
     { cat "$work/prefetch.log" >&2; fail "lock2nix yarn --prefetch"; }
 fi

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/lock2nix/lock2nix/internal/oneline"
 )
 
 // Error is a problem in a lockfile at a place. Every parser returns its
@@ -18,12 +20,17 @@ type Error struct {
 	Msg       string
 }
 
-// Error returns "file:line:col: message", or "file: message" without a place.
+// Error returns "file:line:col: message", or "file: message" without a
+// place, on one line: what the message quotes from the lockfile (a name,
+// a URL, a path) may hold a newline or a terminal's escape sequence,
+// which would forge a message of its own, so characters that do not print
+// are written as Go escapes ("\n", "\x1b"). A message without any is
+// returned as it is.
 func (e *Error) Error() string {
 	if e.Line == 0 {
-		return e.File + ": " + e.Msg
+		return oneline.Escape(e.File + ": " + e.Msg)
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	return oneline.Escape(fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg))
 }
 
 // Pos is a place in a file: 1-based line and column, the column counted

@@ -68,6 +68,19 @@ type Source struct {
 	// FromPins reports that Hash or Rev came from a pins file (or a --pin
 	// flag), not from the lockfile.
 	FromPins bool
+	// Repo is set on a Tarball that is a git host's archive of the commit
+	// Rev (GitHub's https://codeload.github.com/OWNER/REPO/tar.gz/COMMIT,
+	// as npm and yarn 1 fetch GitHub dependencies): the repository's URL.
+	// The lockfile names the commit but no archive hash, which the pins
+	// file gives; without one, the source may be fetched as that git
+	// commit instead (AsGit).
+	Repo string
+}
+
+// AsGit returns the git source of an archive of a commit (Repo set): the
+// repository at that commit, stated where the archive is.
+func (s Source) AsGit() Source {
+	return Source{Kind: Git, URL: s.Repo, Rev: s.Rev, Origin: s.Origin}
 }
 
 // Fetchable reports whether the source is fetched from the network.

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -106,7 +107,7 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 		}
 	}
 	var top *overrideSet
-	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
+	if len(pkgJSON) > 0 && jsondepth.Valid(pkgJSON) {
 		c.rootFromManifest = true
 		manifest := gjson.ParseBytes(pkgJSON)
 		if o := manifest.Get("overrides"); o.IsObject() {

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -31,7 +33,8 @@ type Options struct {
 	// Registry says where registry packages come from.
 	Registry Registry
 	// Warn, when not nil, receives what npm accepts with a warning and
-	// lock2nix does too (entries dropped as damaged), one message each.
+	// lock2nix does too (entries dropped as damaged), one message each,
+	// on one line (escaped as lockfile.Error's are).
 	Warn func(msg string)
 	// Damaged, when not nil, receives the keys of the entries dropped as
 	// damaged ({}), in file order, once, when there are any.
@@ -285,6 +288,10 @@ func (p *parser) validate(data string) error {
 			off += n
 		}
 		return p.errOff(off, "invalid UTF-8")
+	}
+	// gjson.Valid recurses once per level.
+	if off := jsondepth.Over(data); off >= 0 {
+		return p.errOff(off, fmt.Sprintf("arrays and objects nested more than %d deep", jsondepth.Max))
 	}
 	if gjson.Valid(data) {
 		if off := nulEscape(data); off >= 0 {
@@ -646,8 +653,8 @@ func (p *parser) warnEmpty() {
 	if len(p.empty) > 1 {
 		what = fmt.Sprintf("%d entries are", len(p.empty))
 	}
-	p.opts.Warn(fmt.Sprintf("%s: %s empty ({}), as in a damaged lockfile; npm drops them, and so does lock2nix: %s",
-		p.file, what, strings.Join(p.empty, ", ")))
+	p.opts.Warn(oneline.Escape(fmt.Sprintf("%s: %s empty ({}), as in a damaged lockfile; npm drops them, and so does lock2nix: %s",
+		p.file, what, strings.Join(p.empty, ", "))))
 }
 
 // outsideLinkTarget reports whether an install path lies under a folder

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/tidwall/gjson"
 )
 
@@ -27,6 +28,8 @@ type scanner struct {
 	data   string
 	i      int
 	failed bool
+	// depth counts the objects open around s.i.
+	depth int
 }
 
 func (s *scanner) fail() {
@@ -128,8 +131,10 @@ func isHex4(h string) bool {
 	return true
 }
 
-// skipValue checks the value at d[i] or after space there.
-func skipValue(d string, i int) int {
+// skipValue checks the value at d[i] or after space there, inside depth
+// open arrays and objects. It fails past jsondepth.Max, before its
+// recursion could exhaust the stack: the slow path names the place.
+func skipValue(d string, i, depth int) int {
 	i = skipWS(d, i)
 	if i >= len(d) {
 		return -1
@@ -139,6 +144,9 @@ func skipValue(d string, i int) int {
 		i, _ = skipString(d, i)
 		return i
 	case '{':
+		if depth >= jsondepth.Max {
+			return -1
+		}
 		i = skipWS(d, i+1)
 		if i < len(d) && d[i] == '}' {
 			return i + 1
@@ -154,7 +162,7 @@ func skipValue(d string, i int) int {
 			if i >= len(d) || d[i] != ':' {
 				return -1
 			}
-			if i = skipValue(d, i+1); i < 0 {
+			if i = skipValue(d, i+1, depth+1); i < 0 {
 				return -1
 			}
 			var closed bool
@@ -163,12 +171,15 @@ func skipValue(d string, i int) int {
 			}
 		}
 	case '[':
+		if depth >= jsondepth.Max {
+			return -1
+		}
 		i = skipWS(d, i+1)
 		if i < len(d) && d[i] == ']' {
 			return i + 1
 		}
 		for {
-			if i = skipValue(d, i); i < 0 {
+			if i = skipValue(d, i, depth+1); i < 0 {
 				return -1
 			}
 			var closed bool
@@ -291,7 +302,7 @@ func (s *scanner) value() gjson.Result {
 	default:
 		t = gjson.Number
 	}
-	if !s.at(skipValue(s.data, s.i)) {
+	if !s.at(skipValue(s.data, s.i, s.depth)) {
 		return gjson.Result{}
 	}
 	r := gjson.Result{Type: t, Raw: s.data[start:s.i], Index: start}
@@ -302,11 +313,13 @@ func (s *scanner) value() gjson.Result {
 }
 
 // skip reads past the value at s.i (after any space), checking it.
-func (s *scanner) skip() { s.at(skipValue(s.data, s.i)) }
+func (s *scanner) skip() { s.at(skipValue(s.data, s.i, s.depth)) }
 
 // object reads the object whose brace is at s.i, calling member with each
 // key; member reads the value that follows.
 func (s *scanner) object(member func(key gjson.Result)) {
+	s.depth++
+	defer func() { s.depth-- }()
 	s.i++
 	s.ws()
 	if s.peek() == '}' {

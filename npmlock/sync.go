@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -24,7 +26,9 @@ import (
 // optional in peerDependenciesMeta): npm would fetch them. Specifiers
 // that are not registry ranges (file:, git, URLs, tags) are not checked;
 // nor are locked prereleases. With opts.LegacyPeerDeps peer dependencies
-// are not counted, as npm does not count them then.
+// are not counted, as npm does not count them then. Each line is one
+// line: what it quotes that does not print is escaped, as in
+// lockfile.Error.
 func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 	n := 0
 	for _, p := range g.Packages {
@@ -64,7 +68,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 		}
 		file := path.Join(dir, "package.json")
 		data, err := fs.ReadFile(fsys, file)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && !gjson.ValidBytes(data)) {
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !jsondepth.Valid(data)) {
 			continue // npm reports these itself; the lockfile is what counts here
 		}
 		if err != nil {
@@ -108,7 +112,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 			out = append(out, missingWorkspaces(fsys, g, data, manifest)...)
 		}
 	}
-	return out
+	return oneline.EscapeAll(out)
 }
 
 // manifestDep is one dependency of a package.json, as npm reads it: of

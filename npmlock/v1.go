@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -15,7 +16,7 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 	if deps.Exists() && !deps.IsObject() {
 		return p.errAt(deps, fmt.Sprintf(`"dependencies" must be an object, not %s`, kind(deps)))
 	}
-	if len(pkgJSON) > 0 && gjson.ValidBytes(pkgJSON) {
+	if len(pkgJSON) > 0 && jsondepth.Valid(pkgJSON) {
 		pj := gjson.Parse(string(pkgJSON))
 		p.g.Root.Deps = p.edges(pj)
 	} else {

@@ -33,7 +33,8 @@ func (e Entry) String() string { return fmt.Sprintf("[%s] %s", e.Table, key(e.Ke
 // FromPins, and returns the entries that applied to none, sorted.
 //
 // A [File.Names] pin applies to the git source of every package of that
-// name, whatever the lock names. A [File.Git] pin applies to a git source
+// name, whatever the lock names, and turns a git host's archive of a
+// commit (lockfile.Source.Repo) into the git source at the pinned one. A [File.Git] pin applies to a git source
 // whose URL and ref (the lock names no commit) make its key. A
 // [File.Tarballs] pin applies to an archive at its URL that the lock
 // leaves without a hash, or with the weak hash the pin records; an
@@ -53,6 +54,14 @@ func (f *File) Apply(sites []Site) []Entry {
 				used[Entry{"git", k}] = true
 			}
 		case lockfile.Tarball:
+			if c, ok := f.Names[s.Name]; ok && s.Name != "" && src.Repo != "" {
+				// A git host's archive of a commit: the pin names another
+				// commit, fetched from the repository as git sources are.
+				*src = src.AsGit()
+				src.Rev, src.FromPins = c, true
+				used[Entry{"pins", s.Name}] = true
+				break
+			}
 			t, ok := f.Tarballs[src.URL]
 			if !ok {
 				break

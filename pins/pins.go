@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -81,8 +82,10 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	var errs []error
+	// Each message is one line: a key is shown as the file writes it, and
+	// what still does not print is escaped, as in lockfile.Error.
 	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+		errs = append(errs, errors.New(oneline.Escape(fmt.Sprintf("%s: "+format, append([]any{name}, args...)...))))
 	}
 	// An unknown table is reported once, not again for each of its keys.
 	var unknown []string
@@ -95,7 +98,7 @@ func Parse(name string, data []byte) (*File, error) {
 	f := New()
 	for _, k := range slices.Sorted(maps.Keys(raw.Pins)) {
 		if v := raw.Pins[k]; !lockfile.IsCommit(v) {
-			bad("[pins] %s = %q is not a full commit id", k, v)
+			bad("[pins] %s = %q is not a full commit id", key(k), v)
 		}
 		f.Names[k] = raw.Pins[k]
 	}

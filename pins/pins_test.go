@@ -2,6 +2,7 @@ package pins
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +68,9 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "[pins\n", "p.toml: toml: line 2"},
 		{"unknown table", "[pin]\na = \"" + commitA + "\"\n", `p.toml: unknown key pin: want [pins], [git] or [tarball] entries`},
 		{"short commit", "[pins]\na = \"0123abc\"\n", `p.toml: [pins] a = "0123abc" is not a full commit id`},
+		// A key is shown as the file writes it (quoted when not bare):
+		// one that holds a newline must not start a message line of its own.
+		{"short commit, quoted key", "[pins]\n\"a\\nlock2nix: forged\" = \"0123abc\"\n", `p.toml: [pins] "a\u000Alock2nix: forged" = "0123abc" is not a full commit id`},
 		{"git branch", "[git]\n\"https://x.test/a.git\" = \"main\"\n", `p.toml: [git] "https://x.test/a.git" = "main" is not a full commit id`},
 		{"weak pin", "[tarball]\n\"https://x.test/a.tgz\" = { hash = \"" + sha1 + "\" }\n", `p.toml: [tarball] "https://x.test/a.tgz": hash sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk= is weak: want sha256 or stronger`},
 		{"bad hash", "[tarball]\n\"https://x.test/a.tgz\" = { hash = \"sha512-abc\" }\n", `p.toml: [tarball] "https://x.test/a.tgz": hash: invalid hash "sha512-abc": digest is not base64`},
@@ -149,5 +153,32 @@ func TestApplyOtherWeakHash(t *testing.T) {
 	}
 	if len(unused) != 1 {
 		t.Errorf("unused = %v, want the one entry", unused)
+	}
+}
+
+// A git host's archive of a commit takes its hash from [tarball] by the
+// archive's URL; a [pins] name pin turns it into the git source at the
+// pinned commit instead.
+func TestApplyGitHubArchive(t *testing.T) {
+	const archive = "https://codeload.github.com/o/r/tar.gz/" + commitA
+	at := lockfile.Pos{File: "yarn.lock", Line: 3, Col: 12}
+	lock := lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: "https://github.com/o/r.git", Rev: commitA, Origin: at}
+	f := New()
+	f.Tarballs[archive] = Tarball{Hash: mustSRI(sha512)}
+	hashed, named := lock, lock
+	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &hashed}}); len(unused) != 0 {
+		t.Errorf("unused = %v", unused)
+	}
+	want := lock
+	want.Hash, want.FromPins = mustSRI(sha512), true
+	if diff := cmp.Diff(want, hashed); diff != "" {
+		t.Errorf("with [tarball] (-want +got):\n%s", diff)
+	}
+	f.Names["r"] = commitB
+	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &named}}); !slices.Equal(unused, []Entry{{"tarball", archive}}) {
+		t.Errorf("unused = %v, want the [tarball] entry", unused)
+	}
+	if diff := cmp.Diff(lockfile.Source{Kind: lockfile.Git, URL: "https://github.com/o/r.git", Rev: commitB, Origin: at, FromPins: true}, named); diff != "" {
+		t.Errorf("with [pins] (-want +got):\n%s", diff)
 	}
 }

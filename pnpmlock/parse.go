@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 	yaml "go.yaml.in/yaml/v3"
@@ -26,7 +28,8 @@ type Options struct {
 	// Rewrite maps a tarball URL the lockfile records (a mirror's) to the
 	// one to fetch; nil keeps it.
 	Rewrite func(name, url string) string
-	// Warn receives what the parser skips or doubts; nil drops it.
+	// Warn receives what the parser skips or doubts, one message a call,
+	// on one line (escaped as lockfile.Error's are); nil drops it.
 	Warn func(msg string)
 }
 
@@ -67,7 +70,7 @@ type parser struct {
 
 func (p *parser) warn(format string, args ...any) {
 	if p.opts.Warn != nil {
-		p.opts.Warn(fmt.Sprintf(format, args...))
+		p.opts.Warn(oneline.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -108,7 +111,7 @@ func (p *parser) parse(data []byte) (*Lock, error) {
 	}
 	p.lock = &Lock{Version: version, Graph: &lockfile.Graph{}, HasBin: map[string]bool{}}
 	p.readWorkspace()
-	if m, err := iofs.ReadFile(p.fsys, "package.json"); err == nil && gjson.ValidBytes(m) {
+	if m, err := iofs.ReadFile(p.fsys, "package.json"); err == nil && jsondepth.Valid(m) {
 		p.rootManifest = gjson.ParseBytes(m)
 	}
 	p.readPatches(get(top, "patchedDependencies"))
@@ -265,7 +268,7 @@ func (p *parser) readImporters(n *yaml.Node) {
 			return
 		}
 		imp := Importer{Path: dir, Pos: p.pos(k)}
-		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && gjson.ValidBytes(m) {
+		if m, err := iofs.ReadFile(p.fsys, path.Join(dir, "package.json")); err == nil && jsondepth.Valid(m) {
 			imp.Name = gjson.GetBytes(m, "name").Str
 			imp.Bins = manifestBins(gjson.ParseBytes(m))
 		}

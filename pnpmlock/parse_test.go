@@ -2,6 +2,8 @@ package pnpmlock
 
 import (
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -283,6 +285,29 @@ func flatten(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// TestDeepNesting reads a lockfile, and package.json files, nested a
+// million levels deep with the stack limited to 8 MB: the YAML library
+// bounds the lockfile's nesting (an error at the line); a package.json
+// past jsondepth.Max reads as one that does not parse (pnpm reports it),
+// before gjson's recursion could exhaust the stack.
+func TestDeepNesting(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(8 << 20))
+	deep := strings.Repeat("[", 1<<20) + strings.Repeat("]", 1<<20)
+	_, err := ParseFS(fstest.MapFS{LockFile: {Data: []byte("lockfileVersion: '9.0'\nimporters: " + deep + "\n")}}, Options{})
+	if got, want := fmt.Sprint(err), "pnpm-lock.yaml:2:1: invalid YAML: exceeded max depth of 10000"; got != want {
+		t.Errorf("deep lockfile: error %q, want %q", got, want)
+	}
+	pkg := []byte(`{"name":"w","dependencies":{"a":` + deep + `}}`)
+	fsys := fstest.MapFS{LockFile: {Data: []byte(v9Lock)}, "package.json": {Data: pkg}, "packages/w/package.json": {Data: pkg}}
+	lock, err := ParseFS(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := CheckSync(fsys, lock); got != nil {
+		t.Errorf("CheckSync = %q, want nothing", got)
+	}
 }
 
 // TestTwoDocuments: pnpm 12 puts its own installation's lock first; the

@@ -6,6 +6,8 @@ import (
 	iofs "io/fs"
 	"path"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -15,13 +17,14 @@ import (
 // anything: every dependency of every kind must be in the lock, of the
 // same kind and with the same specifier, and the lock must hold nothing
 // more. It returns one line per difference, naming the package.json's
-// file:line:col (the lock's for what package.json lacks), or nil.
+// file:line:col (the lock's for what package.json lacks), or nil; what a
+// line quotes that does not print is escaped, as in lockfile.Error.
 func CheckSync(fsys iofs.FS, lock *Lock) []string {
 	var out []string
 	for _, imp := range lock.Importers {
 		file := path.Join(imp.Path, "package.json")
 		data, err := iofs.ReadFile(fsys, file)
-		if errors.Is(err, iofs.ErrNotExist) || err == nil && !gjson.ValidBytes(data) {
+		if errors.Is(err, iofs.ErrNotExist) || err == nil && !jsondepth.Valid(data) {
 			continue // pnpm reports these itself
 		}
 		if err != nil {
@@ -97,5 +100,5 @@ func CheckSync(fsys iofs.FS, lock *Lock) []string {
 			}
 		}
 	}
-	return out
+	return oneline.EscapeAll(out)
 }

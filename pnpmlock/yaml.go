@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/yamlerr"
 	"github.com/lock2nix/lock2nix/lockfile"
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -58,22 +59,10 @@ func decodeDocs(file string, data []byte) ([]*yaml.Node, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return nil, yamlError(file, err)
+			return nil, yamlerr.At(file, err)
 		}
 		docs = append(docs, &n)
 	}
-}
-
-// yamlError turns the library's "yaml: line N: msg" into a positioned error.
-func yamlError(file string, err error) error {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	var line int
-	if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil {
-		_, rest, _ := strings.Cut(msg, ": ")
-		return &lockfile.Error{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + rest}
-	}
-	return &lockfile.Error{File: file, Msg: "invalid YAML: " + msg}
 }
 
 // body returns the document's top node (nil for an empty document),

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/pins"
 )
@@ -120,7 +121,7 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 				}
 			}
 			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", s.ID, err)
+				errs[i] = &sourceError{s.ID, err}
 			}
 			p.done(s.ID)
 		})
@@ -129,6 +130,18 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 	p.end()
 	return out, errors.Join(errs...)
 }
+
+// sourceError is a source's failed fetch, "id: what failed", on one
+// line: the ID and the URL come from the lockfile, git's complaint from
+// the network, and any of them may hold a newline or a terminal's escape
+// sequence (see lockfile.Error).
+type sourceError struct {
+	id  string
+	err error
+}
+
+func (e *sourceError) Error() string { return oneline.Escape(e.id + ": " + e.err.Error()) }
+func (e *sourceError) Unwrap() error { return e.err }
 
 // hashTarball downloads src and returns its hash by algo, after checking
 // the bytes against the lock's weak hash, if it has one.

@@ -180,3 +180,58 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress %q, want it to end with %q", b.String(), want)
 	}
 }
+
+// TestMessagesStayOneLine: a source whose ID (the lockfile's) holds a
+// newline or a terminal escape fails on one line, escaped, and the
+// progress line shows it escaped too.
+func TestMessagesStayOneLine(t *testing.T) {
+	srv := fetchtest.NewServer(t, map[string]string{"/a.tgz": "a"})
+	for _, h := range []struct{ name, value, escaped string }{
+		{"newline forging a message", "x\nerror: forged", `x\nerror: forged`},
+		{"carriage return", "x\rerror: forged", `x\rerror: forged`},
+		{"terminal escape", "x\x1b[31mred", `x\x1b[31mred`},
+	} {
+		t.Run(h.name, func(t *testing.T) {
+			var progress strings.Builder
+			f := &Fetcher{Progress: &progress}
+			s := sites(lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/missing.tgz"}, lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/a.tgz"})
+			s[0].ID, s[1].ID = h.value, h.value+"@ok"
+			_, err := f.Pins(context.Background(), s, Unpinned, lockfile.SHA256)
+			if want := h.escaped + ": GET " + srv.URL + "/missing.tgz: 404 Not Found"; err == nil || err.Error() != want {
+				t.Errorf("error %q, want %q", err, want)
+			}
+			// The progress line draws itself with \r and an escape
+			// sequence of its own; the IDs bring none.
+			drawn := strings.ReplaceAll(progress.String(), "\r\x1b[K", "")
+			if strings.ContainsFunc(strings.TrimSuffix(drawn, "\n"), func(r rune) bool { return r < ' ' || r == 0x7f }) {
+				t.Errorf("progress %q holds a control character of the IDs'", progress.String())
+			}
+			if !strings.Contains(drawn, h.escaped) {
+				t.Errorf("progress %q does not show %q", drawn, h.escaped)
+			}
+		})
+	}
+}
+
+// A git host's archive of a commit (yarn's GitHub dependencies) has no
+// hash in the lock: --prefetch downloads it as any such tarball and
+// records it under [tarball] by the archive's URL, never asking git.
+func TestGitHubArchive(t *testing.T) {
+	const commit = "0123456789abcdef0123456789abcdef01234567"
+	srv := fetchtest.NewServer(t, map[string]string{"/o/r/tar.gz/" + commit: "archive"})
+	f := &Fetcher{Backoff: time.Millisecond, Git: func(context.Context, ...string) ([]byte, error) {
+		t.Error("git was run for an archive")
+		return nil, errors.New("no git")
+	}}
+	archive := srv.URL + "/o/r/tar.gz/" + commit
+	s := sites(lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: "https://github.com/o/r.git", Rev: commit})
+	got, err := f.Pins(context.Background(), s, Unpinned, lockfile.SHA512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pins.New()
+	want.Tarballs[archive] = pins.Tarball{Hash: sum(lockfile.SHA512, "archive")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/lock2nix/lock2nix/internal/oneline"
 )
 
 // progress redraws one line: fetches done of all, bytes downloaded, the
@@ -43,7 +45,7 @@ func (p *progress) done(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n++
-	p.last = id
+	p.last = oneline.Escape(id) // the ID is the lockfile's: no escape sequence reaches the terminal
 	p.draw(p.n == p.total)
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -71,5 +72,49 @@ func TestSourcesCountedOnce(t *testing.T) {
 	}
 	if diff := cmp.Diff([]Unpinned{{"s@1", shared.URL, "no hash", ""}}, r.Unpinned); diff != "" {
 		t.Errorf("unpinned (-want +got):\n%s", diff)
+	}
+}
+
+// TestWriteTextOneLine: the text report of a lock whose names, paths and
+// out-of-sync lines hold newlines and terminal escapes is the report of
+// one holding their escaped forms: one entry a line, nothing that drives
+// a terminal. URLs too (which then name no host of their own).
+func TestWriteTextOneLine(t *testing.T) {
+	report := func(s, u string) string {
+		g := &lockfile.Graph{Packages: []*lockfile.Package{
+			{ID: "a" + s + "@1", Name: "a" + s, Source: tarball("https://mirror.test/a"+u+".tgz", lockfile.SHA1)},
+			{ID: "g" + s + "@1", Name: "g", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/g" + u + ".git"}},
+		}}
+		var b strings.Builder
+		r := New(g, Facts{Ecosystem: "npm", Lock: "p" + s + "/package-lock.json", Registry: "registry.npm.test", OutOfSync: []string{"package.json:1:2: b" + s + "@^1: not in the lockfile"}, Damaged: []string{"node_modules/d" + s}})
+		if err := r.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	for _, h := range []struct{ name, value, escaped string }{
+		{"newline forging a message", "\nerror: forged", `\nerror: forged`},
+		{"carriage return", "\rerror: forged", `\rerror: forged`},
+		{"terminal escape", "\x1b[31mred", `\x1b[31mred`},
+	} {
+		t.Run(h.name, func(t *testing.T) {
+			got, want := report(h.value, ""), report(h.escaped, "")
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-escaped +hostile):\n%s", diff)
+			}
+			if !strings.Contains(want, "a"+h.escaped+"@1") {
+				t.Fatalf("the report does not name the package:\n%s", want)
+			}
+			got = report(h.value, h.value)
+			if n, want := strings.Count(got, "\n"), strings.Count(want, "\n"); n != want {
+				t.Errorf("with hostile URLs, %d lines, want %d:\n%s", n, want, got)
+			}
+			if strings.ContainsFunc(got, func(r rune) bool { return r != '\n' && (r < ' ' || r == 0x7f) }) {
+				t.Errorf("with hostile URLs, a control character:\n%q", got)
+			}
+			if !strings.Contains(got, "https://mirror.test/a"+h.escaped+".tgz") {
+				t.Errorf("with hostile URLs, the URL is not shown escaped:\n%s", got)
+			}
+		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lock2nix/lock2nix/internal/oneline"
 )
 
 // WriteJSON writes the report as one indented JSON object (README.md
@@ -22,11 +24,13 @@ func (r *Report) WriteJSON(w io.Writer) error {
 const hostListed = 5
 
 // WriteText writes the report for people: the counts, then one section
-// per list, each saying "none" when empty.
+// per list, each saying "none" when empty. Each entry is one line: what
+// it quotes from the lock that does not print is escaped, as in
+// lockfile.Error. (WriteJSON keeps the strings exact: JSON escapes them.)
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	c := r.Counts
-	fmt.Fprintf(&b, "lock2nix %s report: %s\n\n", r.Ecosystem, r.Lock)
+	fmt.Fprintf(&b, "lock2nix %s report: %s\n\n", r.Ecosystem, oneline.Escape(r.Lock))
 	fmt.Fprintf(&b, "packages: %d (dev %d, optional %d, platform-specific %d)\n", c.Packages, c.Dev, c.Optional, c.PlatformSpecific)
 	s := c.Sources
 	fmt.Fprintf(&b, "sources: %d (registry tarballs %d, other URLs %d, git %d, local %d)\n", s.Total, s.Registry, s.URL, s.Git, s.Local)
@@ -36,7 +40,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if registry == "" {
 		registry = "none"
 	}
-	fmt.Fprintf(&b, "registry: %s\n", registry)
+	fmt.Fprintf(&b, "registry: %s\n", oneline.Escape(registry))
 
 	section(&b, "run code at build time", len(r.Scripts), func(i int) string {
 		return r.Scripts[i].Package + ": " + r.Scripts[i].Runs
@@ -92,7 +96,7 @@ func section(b *strings.Builder, title string, n int, line func(int) string) {
 	}
 	fmt.Fprintf(b, "\n%s: %d\n", title, n)
 	for i := range n {
-		fmt.Fprintf(b, "  %s\n", line(i))
+		fmt.Fprintf(b, "  %s\n", oneline.Escape(line(i)))
 	}
 }
 

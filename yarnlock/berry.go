@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/yamlerr"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"go.yaml.in/yaml/v3"
 )
@@ -26,7 +27,7 @@ func parseBerry(file string, data []byte, m manifest, yarnrc []byte, opts Option
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, lockfile.Pos{File: file}.Errorf("%v", err)
+		return nil, yamlerr.At(file, err)
 	}
 	at := func(n *yaml.Node) lockfile.Pos { return lockfile.Pos{File: file, Line: n.Line, Col: n.Column} }
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {

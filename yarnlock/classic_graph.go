@@ -254,7 +254,42 @@ func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
 		u.Scheme, u.User, u.Host = "https", nil, u.Hostname()
 		addr = u.String()
 	}
+	if archive, ok := githubArchive(u, rev); ok {
+		// Fetched as GitHub's archive of the commit, as yarn 1 and npm
+		// fetch GitHub dependencies (and berry first tries): a fixed-output
+		// fetch at build time whose hash the pins file gives.
+		return lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: addr, Rev: rev, Origin: pos}, nil
+	}
 	return lockfile.Source{Kind: lockfile.Git, URL: addr, Rev: rev, Origin: pos}, nil
+}
+
+// githubArchive returns the URL of GitHub's archive of commit rev of the
+// repository at u (https://github.com/OWNER/REPO, with or without .git),
+// and whether u is such a repository and rev a full commit id.
+func githubArchive(u *url.URL, rev string) (string, bool) {
+	if u.Scheme != "https" || u.Host != "github.com" || u.User != nil || u.RawQuery != "" || !lockfile.IsCommit(rev) {
+		return "", false
+	}
+	owner, repo, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	repo = strings.TrimSuffix(repo, ".git")
+	if !ok || !githubName(owner) || !githubName(repo) {
+		return "", false
+	}
+	return "https://codeload.github.com/" + owner + "/" + repo + "/tar.gz/" + rev, true
+}
+
+// githubName reports whether s may be a GitHub owner or repository name:
+// letters, digits, "-", "_" and ".", but not "." or "..".
+func githubName(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // isGitURL reports whether a resolved URL is a git repository rather than

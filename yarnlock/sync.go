@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
@@ -18,14 +20,15 @@ import (
 // installing: every dependency "name": "range" must be a key of the
 // lockfile ("name@range"; berry also "name@npm:range"). Dependencies on
 // the project's own workspaces, which classic lockfiles leave out, are not
-// checked. It returns one line per missing dependency, or nil.
+// checked. It returns one line per missing dependency, or nil; what a
+// line quotes that does not print is escaped, as in lockfile.Error.
 func (l *Lock) CheckSync(fsys fs.FS) []string {
 	dirs := append([]string{""}, l.Graph.Root.Workspaces...)
 	own := map[string]bool{}
 	manifests := make([][]byte, len(dirs))
 	for i, dir := range dirs {
 		data, err := fs.ReadFile(fsys, path.Join(dir, "package.json"))
-		if err != nil || !gjson.ValidBytes(data) {
+		if err != nil || !jsondepth.Valid(data) {
 			continue
 		}
 		manifests[i] = data
@@ -80,7 +83,7 @@ func (l *Lock) CheckSync(fsys fs.FS) []string {
 			})
 		}
 	}
-	return out
+	return oneline.EscapeAll(out)
 }
 
 // locks reports whether the lockfile resolves name@rng.

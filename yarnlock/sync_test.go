@@ -2,6 +2,8 @@ package yarnlock
 
 import (
 	"os"
+	"runtime/debug"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -49,6 +51,26 @@ func TestCheckSync(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestCheckSyncDeep: a workspace's package.json nested a million levels
+// deep reads, with the stack limited to 8 MB, as one that does not parse
+// (yarn reports it), before gjson's recursion could exhaust the stack.
+func TestCheckSyncDeep(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(8 << 20))
+	deep := `{"name":"w","dependencies":{"a":` + strings.Repeat("[", 1<<20) + strings.Repeat("]", 1<<20) + `}}`
+	fsys := fstest.MapFS{
+		"yarn.lock":      {Data: []byte(classicHeader + "a@^1:\n  version \"1.0.0\"\n  resolved \"https://r.test/a/-/a-1.0.0.tgz#67e145cff510a6a6984bdf1152911d69d2eb9e43\"\n")},
+		"package.json":   {Data: []byte(`{"workspaces": ["w"], "dependencies": {"a": "^1"}}`)},
+		"w/package.json": {Data: []byte(deep)},
+	}
+	l, err := ParseFS(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.CheckSync(fsys); got != nil {
+		t.Errorf("CheckSync = %q, want nothing", got)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
 
@@ -58,7 +59,8 @@ type Options struct {
 	// ReplaceHosts lists the hosts whose resolved URLs (classic) are moved
 	// to Registry; empty moves none.
 	ReplaceHosts []string
-	// Warn, when not nil, receives what lock2nix accepts with a warning.
+	// Warn, when not nil, receives what lock2nix accepts with a warning,
+	// one message a call, on one line (escaped as lockfile.Error's are).
 	Warn func(msg string)
 }
 
@@ -127,7 +129,7 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 	l.Graph.Root.Workspaces = expandWorkspaces(fsys, pkg)
 	if yp := l.Settings.YarnPath; yp != "" && opts.Warn != nil {
 		if _, err := fs.Stat(fsys, path.Clean(yp)); err != nil {
-			opts.Warn(fmt.Sprintf(".yarnrc.yml: yarnPath %s is not in the project; the build's yarn hands over to it and fails without it (commit it, or remove yarnPath)", yp))
+			opts.Warn(oneline.Escape(fmt.Sprintf(".yarnrc.yml: yarnPath %s is not in the project; the build's yarn hands over to it and fails without it (commit it, or remove yarnPath)", yp)))
 		}
 	}
 	return l, nil

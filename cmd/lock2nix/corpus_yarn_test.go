@@ -22,9 +22,11 @@ import (
 // made up; instantiating fetches nothing). Before that, each berry lock
 // without pins must stop, naming every tarball where the lock states it,
 // and pass with --allow-unpinned. The GitHub git dependencies (logseq's,
-// prettier's) are pinned by their commits, as npm's and pnpm's are: they
-// pass, fetched by fetchGit at that commit (stubbed here, where GitHub
-// is out of reach).
+// prettier's) are fetched as GitHub's archive of their commit, whose hash
+// only the pins file gives: without it each lock stops, naming them, and
+// passes with --allow-unpinned (fetchGit at the commit, stubbed here,
+// where GitHub is out of reach); the pins file then gives each archive a
+// made-up hash as well.
 func TestCorpusYarn(t *testing.T) {
 	dirs := corpus(t, "js")
 	needNix(t)
@@ -40,24 +42,39 @@ func TestCorpusYarn(t *testing.T) {
 			berry := strings.Contains(string(lock), "\n__metadata:")
 			if berry {
 				want = berryURLs(string(lock))
-				unpinnedStopAndPass(t, args, want)
-				pins := filepath.Join(t.TempDir(), "pins.toml")
-				var b strings.Builder
-				b.WriteString("[tarball]\n")
-				for _, u := range slices.Sorted(mapKeys(want)) {
-					if strings.HasPrefix(u, "git ") {
-						continue
-					}
-					want[u] = fakeSHA512(u)
-					fmt.Fprintf(&b, "%q = { hash = %q }\n", u, want[u])
-				}
-				if err := os.WriteFile(pins, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				args = append(args, "--pins", pins)
 			} else {
 				want = classicURLs(string(lock))
 			}
+			// Without pins: berry's registry tarballs and every GitHub
+			// archive stop the run.
+			var tarballs []string
+			if berry {
+				for u := range want {
+					if !strings.HasPrefix(u, "git ") {
+						tarballs = append(tarballs, u)
+					}
+				}
+			}
+			archives := githubArchives(want)
+			if len(tarballs) > 0 || len(archives) > 0 {
+				unpinnedStopAndPass(t, args, tarballs, archives)
+			}
+			pins := filepath.Join(t.TempDir(), "pins.toml")
+			var b strings.Builder
+			b.WriteString("[tarball]\n")
+			for _, u := range slices.Sorted(slices.Values(tarballs)) {
+				want[u] = fakeSHA512(u)
+				fmt.Fprintf(&b, "%q = { hash = %q }\n", u, want[u])
+			}
+			for git, archive := range archives {
+				delete(want, git)
+				want[archive] = fakeSHA512(archive)
+				fmt.Fprintf(&b, "%q = { hash = %q }\n", archive, want[archive])
+			}
+			if err := os.WriteFile(pins, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "--pins", pins)
 			file, _ := translateTwice(t, args...)
 			instantiateYarn(t, file)
 			sources := evalSources(t, file)
@@ -87,10 +104,11 @@ func TestCorpusYarn(t *testing.T) {
 	}
 }
 
-// unpinnedStopAndPass runs lock2nix with args on a berry lock that has no
-// pins: it must stop, naming each registry tarball of want with its
+// unpinnedStopAndPass runs lock2nix with args on a lock without pins: it
+// must stop, naming each tarball (registry tarballs of a berry lock) and
+// each GitHub git source of archives (git key → archive URL) with its
 // position in the lock and its package, and pass with --allow-unpinned.
-func unpinnedStopAndPass(t *testing.T, args []string, want map[string]string) {
+func unpinnedStopAndPass(t *testing.T, args, tarballs []string, archives map[string]string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	out := filepath.Join(t.TempDir(), "stop.nix")
@@ -105,14 +123,51 @@ func unpinnedStopAndPass(t *testing.T, args []string, want map[string]string) {
 	for _, m := range re.FindAllStringSubmatch(stderr.String(), -1) {
 		named[m[1]] = true
 	}
-	for u := range want {
-		if !strings.HasPrefix(u, "git ") && !named[u] {
+	for _, u := range tarballs {
+		if !named[u] {
 			t.Errorf("without pins: the stop does not name %s with its position and package", u)
 		}
+	}
+	re = regexp.MustCompile(`(?m)^  \S*yarn\.lock:[1-9][0-9]*:[1-9][0-9]*: \S+@\S+: (https://github\.com/\S+) \(as (https://codeload\.github\.com/\S+)\)$`)
+	for _, m := range re.FindAllStringSubmatch(stderr.String(), -1) {
+		named["git "+m[1]] = true
+		named[m[2]] = true
+	}
+	for git, archive := range archives {
+		if !named[git] || !named[archive] {
+			t.Errorf("without pins: the stop does not name %s (as %s) with its position and package", git, archive)
+		}
+	}
+	if len(archives) > 0 && !strings.Contains(stderr.String(), "or pass --allow-unpinned to fetch them with builtins.fetchGit at the locked commit") {
+		t.Errorf("without pins: the stop does not say --allow-unpinned fetches GitHub sources with fetchGit:\n%s", stderr.String())
 	}
 	file := filepath.Join(t.TempDir(), "unpinned.nix")
 	translate(t, file, append(slices.Clone(args), "--allow-unpinned")...)
 	instantiateYarn(t, file)
+	// The GitHub sources are fetched with fetchGit at their commits.
+	sources := evalSources(t, file)
+	for git := range archives {
+		found := false
+		for _, s := range sources {
+			found = found || "git "+s.URL+"#"+s.Rev == git
+		}
+		if !found {
+			t.Errorf("with --allow-unpinned: no fetchGit source for %s", git)
+		}
+	}
+}
+
+// githubArchives maps each git source of want ("git <url>#<commit>") on
+// github.com to the URL of GitHub's archive of that commit.
+func githubArchives(want map[string]string) map[string]string {
+	out := map[string]string{}
+	re := regexp.MustCompile(`^git (?:ssh://git@|https://)github\.com/([^/]+)/([^/#]+?)(?:\.git)?#([0-9a-f]{40})$`)
+	for k := range want {
+		if m := re.FindStringSubmatch(k); m != nil {
+			out[k] = "https://codeload.github.com/" + m[1] + "/" + m[2] + "/tar.gz/" + m[3]
+		}
+	}
+	return out
 }
 
 func mapKeys(m map[string]string) func(func(string) bool) {

@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/lock2nix/lock2nix/internal/gitignore"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/report"
 	"github.com/spf13/pflag"
@@ -379,9 +380,12 @@ func (g *generation) parallel(what string, f func(i int)) {
 // summarize prints each project's line, messages and output in order,
 // then the totals, and returns the exit code.
 func (g *generation) summarize(res []*result, skips []skipped) int {
+	// Folder names come from the repository, as untrusted as its
+	// lockfiles: each line shows them escaped (see lockfile.Error).
+	esc := oneline.Escape
 	width := 0
 	for _, inv := range g.invs {
-		width = max(width, len(inv.dir))
+		width = max(width, len(esc(inv.dir)))
 	}
 	counts := map[string]int{}
 	var stale, failed []string
@@ -395,9 +399,9 @@ func (g *generation) summarize(res []*result, skips []skipped) int {
 		counts[r.o.state]++
 		switch r.o.state {
 		case "stale":
-			stale = append(stale, cmp.Or(r.o.stale, inv.out))
+			stale = append(stale, esc(cmp.Or(r.o.stale, inv.out)))
 		case "failed":
-			failed = append(failed, inv.dir)
+			failed = append(failed, esc(inv.dir))
 		}
 		if r.o.rep != nil {
 			reports = append(reports, r.o.rep)
@@ -410,7 +414,7 @@ func (g *generation) summarize(res []*result, skips []skipped) int {
 			code = exitFailure
 		}
 		if !g.gf.quiet {
-			line := fmt.Sprintf("%-5s %-*s  %-9s %s", p.c.name, width, inv.dir, r.o.state, inv.out)
+			line := fmt.Sprintf("%-5s %-*s  %-9s %s", p.c.name, width, esc(inv.dir), r.o.state, esc(inv.out))
 			if t := r.translated; t != nil && r.o.state != "failed" {
 				line += fmt.Sprintf(" (%s)", plural(len(t.graph.Packages), "package", "packages"))
 			}
@@ -421,7 +425,7 @@ func (g *generation) summarize(res []*result, skips []skipped) int {
 	}
 	if !g.gf.quiet {
 		for _, s := range skips {
-			fmt.Fprintf(g.stderr, "%-5s %-*s  skipped   %s\n", s.Format, width, s.Project, s.Reason)
+			fmt.Fprintf(g.stderr, "%-5s %-*s  skipped   %s\n", s.Format, width, esc(s.Project), esc(s.Reason))
 		}
 	}
 	if g.gf.report != "" {

@@ -212,3 +212,44 @@ func TestFromProject(t *testing.T) {
 		t.Errorf("fromProject (-want +got):\n%s", diff)
 	}
 }
+
+// TestGenerateHostileFolder: a project's folder named with a newline and a
+// terminal escape (a repository is as untrusted as its lockfiles) is shown
+// escaped in generate's summary, its stale and failed lists and --check's
+// message: every line stays one line, and none drives a terminal.
+func TestGenerateHostileFolder(t *testing.T) {
+	root := t.TempDir()
+	dir := "a\nlock2nix generate: forged\x1b[31m"
+	lock := `{"name": "p", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "p", "version": "1.0.0"}}}`
+	writeFiles(t, root, map[string]string{dir + "/package-lock.json": lock, dir + "/package.json": `{"name": "p", "version": "1.0.0"}`})
+	oneLine := func(what, stderr string) {
+		t.Helper()
+		if strings.Contains(stderr, "\nlock2nix generate: forged") || strings.ContainsFunc(stderr, func(r rune) bool { return r != '\n' && (r < ' ' || r == 0x7f) }) {
+			t.Errorf("%s: a folder's name split a line or reached the terminal:\n%q", what, stderr)
+		}
+		if !strings.Contains(stderr, `a\nlock2nix generate: forged\x1b[31m`) {
+			t.Errorf("%s: the folder is not named, escaped:\n%s", what, stderr)
+		}
+	}
+	code, stderr := lock2nix(t, "generate", root)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	oneLine("written", stderr)
+	if err := os.WriteFile(filepath.Join(root, dir, "package-lock.nix"), []byte("stale\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = lock2nix(t, "generate", root, "--check")
+	if code == exitOK {
+		t.Fatalf("--check of a stale file: exit 0\n%s", stderr)
+	}
+	oneLine("stale", stderr)
+	if err := os.WriteFile(filepath.Join(root, dir, "package-lock.json"), []byte("{bad"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = lock2nix(t, "generate", root)
+	if code == exitOK {
+		t.Fatalf("a broken lockfile: exit 0\n%s", stderr)
+	}
+	oneLine("failed", stderr)
+}

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/localpath"
+	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
@@ -425,6 +426,9 @@ func check(c *command, out string, want []byte, regen string, stdout, stderr io.
 	if bytes.Equal(have, want) {
 		return exitOK
 	}
+	// The path names the project's folder, which may hold what does not
+	// print (generate finds folders in an untrusted repository).
+	out, regen = oneline.Escape(out), oneline.Escape(regen)
 	if err != nil {
 		fmt.Fprintf(stdout, "%s does not exist\n", out)
 	} else if oldForm(have, want) {
@@ -524,12 +528,14 @@ func checkLocals(dir, root string, locals []lockfile.Source, skip []string) erro
 }
 
 // warnWeak lists sources whose only hash is md5 or sha1, and names the
-// command that upgrades them.
+// command that upgrades them. Each is one line: what the lockfile says
+// that does not print is escaped, as in lockfile.Error; so in
+// unpinnedError's list.
 func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 	var weak []string
 	for _, s := range sites {
 		if s.Source.Hash.Algo.Weak() {
-			weak = append(weak, s.ID+" ("+s.Source.Hash.Algo.String()+")")
+			weak = append(weak, oneline.Escape(s.ID+" ("+s.Source.Hash.Algo.String()+")"))
 		}
 	}
 	if len(weak) == 0 {
@@ -547,35 +553,52 @@ func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 
 // unpinnedError lists every source that no hash or commit pins, but
 // tarballs when allowUnpinned, and names the prefetch command that pins
-// them.
+// them; and apart, the git hosts' archives of commits (yarn's GitHub
+// dependencies) that the pins file has no hash for, which --allow-unpinned
+// and --pin fetch as git commits instead.
 func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error {
-	var bad []string
+	var bad, archives []string
 	tarball, named := false, false
 	for _, s := range sites {
-		if src := s.Source; src.Fetchable() && !src.Pinned() && !(allowUnpinned && src.Kind == lockfile.Tarball) {
-			at := ""
-			if o := src.Origin; o.File != "" && o.Line > 0 {
-				// Where the lockfile states the source, when the parser
-				// says (yarn's do).
-				at = fmt.Sprintf("%s:%d:%d: ", o.File, o.Line, o.Col)
+		src := s.Source
+		if !src.Fetchable() || src.Pinned() {
+			continue
+		}
+		at := ""
+		if o := src.Origin; o.File != "" && o.Line > 0 {
+			// Where the lockfile states the source, when the parser
+			// says (yarn's do).
+			at = fmt.Sprintf("%s:%d:%d: ", o.File, o.Line, o.Col)
+		}
+		switch {
+		case src.Repo != "":
+			if !allowUnpinned {
+				archives = append(archives, "  "+oneline.Escape(at+s.ID+": "+src.Repo+"#"+src.Rev+" (as "+src.URL+")"))
 			}
-			bad = append(bad, "  "+at+s.ID+": "+describe(*src))
+		case allowUnpinned && src.Kind == lockfile.Tarball:
+		default:
+			bad = append(bad, "  "+oneline.Escape(at+s.ID+": "+describe(*src)))
 			tarball = tarball || src.Kind == lockfile.Tarball
 			named = named || src.Kind == lockfile.Git && s.Name != ""
 		}
 	}
-	if len(bad) == 0 {
-		return nil
+	var errs []error
+	if len(bad) > 0 {
+		hint := ""
+		if tarball {
+			hint += "; or pass --allow-unpinned to fetch tarballs without a hash (impure)"
+		}
+		if named {
+			hint += "; or pin a package's git source by hand with --pin NAME=COMMIT"
+		}
+		errs = append(errs, fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"%s\" to record them in %s%s",
+			plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), prefetch, pins.FileName, hint))
 	}
-	hint := ""
-	if tarball {
-		hint += "; or pass --allow-unpinned to fetch tarballs without a hash (impure)"
+	if len(archives) > 0 {
+		errs = append(errs, fmt.Errorf("%s fetched as GitHub's archive of the locked commit, whose hash is not in the pins file:\n%s\nrun \"%s\" to record the archives' hashes in %s (it downloads them from GitHub); or pass --allow-unpinned to fetch them with builtins.fetchGit at the locked commit (pinned, but fetched when Nix evaluates); or pin a package's git source by hand with --pin NAME=COMMIT (fetchGit at that commit)",
+			plural(len(archives), "GitHub git source is", "GitHub git sources are"), strings.Join(archives, "\n"), prefetch, pins.FileName))
 	}
-	if named {
-		hint += "; or pin a package's git source by hand with --pin NAME=COMMIT"
-	}
-	return fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"%s\" to record them in %s%s",
-		plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), prefetch, pins.FileName, hint)
+	return errors.Join(errs...)
 }
 
 func plural(n int, one, many string) string {

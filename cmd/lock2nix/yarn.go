@@ -33,7 +33,10 @@ resolved URL). berry's checksum is a hash of yarn's own cache zip, not of
 the tarball, so it cannot pin a download: run --prefetch once, which
 downloads every tarball and records its sha512 in DIR/lock2nix-pins.toml
 (commit it); later runs read it offline. yarn itself still checks its zips
-against the lockfile's checksums in the build.
+against the lockfile's checksums in the build. Git dependencies on GitHub
+are fetched as GitHub's archive of the locked commit, whose hash
+--prefetch records too; --allow-unpinned fetches them with
+builtins.fetchGit at that commit instead.
 
 berry's npm: packages come from --registry, else .yarnrc.yml's
 npmRegistryServer, else yarn's default registry.

@@ -40,12 +40,15 @@ let
   # The package records with src filled in: the source the record names,
   # or the package's own.
   packages = mapAttrs (id: r: r // { src = sources.${r.src or id} or null; }) records;
+  # What the build reads of a package's source: the fetched file or
+  # folder, or a GitHub archive's files.
+  files = p: if p.gitArchive or false then unpackArchive p.src else p.src;
   ids = attrNames packages;
   fetched = filter (id: packages.${id}.src != null) ids;
 
   # classic: the offline mirror's links, one line each: "<file> <store path>".
   mirrorList = concatStringsSep "\n" (
-    map (id: "${packages.${id}.mirror} ${packages.${id}.src}") (filter (id: packages.${id} ? mirror) fetched)
+    map (id: "${packages.${id}.mirror} ${files packages.${id}}") (filter (id: packages.${id} ? mirror) fetched)
   );
   # berry: the registry's paths, "<path>": "<store path>", for the packages
   # whose conditions (os, cpu, libc) this system meets, by npm's rule,
@@ -63,7 +66,7 @@ let
   # berry: the git dependencies' commits and fetched sources, "<commit>
   # <store path>" a line, for the build's git (git.sh).
   gitMap = concatStringsSep "\n" (
-    map (id: "${packages.${id}.commit} ${packages.${id}.src}") (filter (id: packages.${id} ? commit) fetched)
+    map (id: "${packages.${id}.commit} ${files packages.${id}}") (filter (id: packages.${id} ? commit) fetched)
   );
 
   # The project's files yarn reads, without any node_modules or build
@@ -168,6 +171,23 @@ let
       // overrides
     );
 
+  # A git host's archive of a commit (a record's gitArchive: GitHub's,
+  # fetched by its hash from the pins file), unpacked: the commit's files
+  # without the archive's one top folder, as a fetchGit checkout holds
+  # them, for the offline mirror (classic) and the build's git (berry).
+  unpackArchive =
+    archive:
+    stdenv.mkDerivation {
+      name = "lock2nix-git-archive";
+      dontUnpack = true;
+      dontConfigure = true;
+      dontFixup = true;
+      buildPhase = ''
+        mkdir -p $out
+        tar -xzf ${archive} -C $out --strip-components=1 --no-same-owner
+      '';
+      installPhase = "true";
+    };
   nodeModules = tree "${root.pname}-node-modules" installScripts false;
   # The tree without devDependencies: yarn install --production (classic),
   # yarn workspaces focus --all --production (berry; yarn 4, or yarn 3

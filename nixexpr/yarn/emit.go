@@ -18,9 +18,12 @@ import (
 	"github.com/lock2nix/lock2nix/yarnlock"
 )
 
-// Schema is the version of the data file's layout that Emit writes;
-// entry.nix lists the schemas the builders read.
-const Schema = 1
+// Schema is the newest version of the data file's layout, which Emit
+// writes for a lock with a GitHub archive (a record's gitArchive, which
+// schema 1's builders do not unpack); any other lock is written in schema
+// 1, the same bytes as before. entry.nix lists the schemas the builders
+// read.
+const Schema = 2
 
 // Emit writes l as a data file for lock2nix's builders. Nothing is
 // written on an error.
@@ -67,6 +70,10 @@ type record struct {
 	// it out in the build, which the build's git (git.sh) answers from
 	// the fetched source.
 	Commit string `json:"commit,omitempty"`
+	// GitArchive says the source is a git host's archive of the commit
+	// (GitHub's, with one top folder): the builders unpack it and use its
+	// files where they use a fetchGit checkout (schema 2).
+	GitArchive bool `json:"gitArchive,omitempty"`
 	// OS, CPU and Libc are berry's conditions: the build serves the
 	// package only on a matching system, as yarn fetches it only there.
 	OS   []string `json:"os,omitempty"`
@@ -80,7 +87,24 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nixexpr.Data(h, "yarn", Schema, bs), nil
+	return nixexpr.Data(h, "yarn", schemaOf(l), bs), nil
+}
+
+// schemaOf is the schema a data file of l is written in: the oldest that
+// holds what it needs.
+func schemaOf(l *yarnlock.Lock) int {
+	for _, p := range l.Graph.Packages {
+		if isArchive(p.Source) {
+			return Schema
+		}
+	}
+	return 1
+}
+
+// isArchive reports whether src is a git host's archive of a commit
+// that a hash pins (without one, it was fetched as the git commit).
+func isArchive(src lockfile.Source) bool {
+	return src.Kind == lockfile.Tarball && src.Repo != "" && !src.Hash.IsZero()
 }
 
 // BuildStandalone returns the syntax tree EmitStandalone prints: the
@@ -96,7 +120,7 @@ func BuildStandalone(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) 
 		yarnArg = "yarn-berry"
 	}
 	return node.Standalone(h, node.Format{
-		Name: "yarn", Schema: Schema, Builders: builders, Entry: entry,
+		Name: "yarn", Schema: schemaOf(l), Builders: builders, Entry: entry,
 		Formals: []nixexpr.Formal{{Name: yarnArg}},
 		Texts:   []node.Text{{Name: "yarnServer", Text: serverJS}, {Name: "yarnGit", Text: gitSH}},
 	}, bs), nil
@@ -115,15 +139,22 @@ func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 		if !p.Source.Fetchable() {
 			continue
 		}
-		name, err := sources.Add(p.ID, p.Source)
+		src := p.Source
+		if src.Kind == lockfile.Tarball && src.Repo != "" && src.Hash.IsZero() {
+			// A GitHub archive that no pin hashes (lock2nix
+			// --allow-unpinned): fetchGit at the locked commit.
+			src = src.AsGit()
+		}
+		name, err := sources.Add(p.ID, src)
 		if err != nil {
 			return nil, err
 		}
 		r := record{Mirror: l.Mirror[p.ID], Path: l.RegistryPaths[p.ID]}
+		r.GitArchive = isArchive(p.Source)
 		if l.Format == yarnlock.Berry {
 			r.OS, r.CPU, r.Libc = p.Platform.OS, p.Platform.CPU, p.Platform.Libc
-			if p.Source.Kind == lockfile.Git {
-				r.Commit = p.Source.Rev
+			if src.Kind == lockfile.Git || r.GitArchive {
+				r.Commit = src.Rev
 			}
 		}
 		if name != p.ID {

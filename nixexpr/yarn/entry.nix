@@ -27,7 +27,12 @@ code:
 code.nodeEntry code {
   name = "yarn";
   # The schemas these builders read (../schema.nix refuses others).
-  schemas = [ 1 ];
+  # 2: records may be GitHub archives (gitArchive), which builders.nix
+  # unpacks.
+  schemas = [
+    1
+    2
+  ];
   layout = "";
   builders =
     b:

@@ -145,6 +145,11 @@ func Parse(file string, data []byte) ([]*Node, error) {
 	}
 }
 
+// maxDepth bounds the nesting of lists and #; comments, which the lexer
+// reads by recursion: far beyond any lock file, far below what exhausts
+// the stack.
+const maxDepth = 1000
+
 type lexer struct {
 	file      string
 	data      []byte
@@ -222,14 +227,22 @@ func (l *lexer) space() {
 				l.advance()
 			}
 		case c == '#' && l.peek(1) == ';':
+			// The datum commented out may start with #; itself: each
+			// one is a level of recursion, counted as a list's is.
+			start := l.pos()
 			l.advance()
 			l.advance()
+			if l.depth++; l.depth > maxDepth {
+				l.fail(start, "lists and #; comments nested more than %d deep", maxDepth)
+				return
+			}
 			l.space()
 			if l.off >= len(l.data) {
 				l.fail(l.pos(), "#; comments out nothing")
 				return
 			}
 			l.node() // the commented-out datum
+			l.depth--
 		default:
 			return
 		}
@@ -244,8 +257,8 @@ func (l *lexer) node() *Node {
 	case c == '(':
 		l.advance()
 		l.depth++
-		if l.depth > 1000 {
-			l.fail(start, "lists nested more than 1000 deep")
+		if l.depth > maxDepth {
+			l.fail(start, "lists and #; comments nested more than %d deep", maxDepth)
 			return nil
 		}
 		n := l.newNode(Node{Pos: start, Kind: List})

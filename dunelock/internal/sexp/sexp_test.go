@@ -2,6 +2,7 @@ package sexp
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -72,6 +73,30 @@ func TestErrors(t *testing.T) {
 		_, err := Parse("f", []byte(tt.in))
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("Parse(%q) error = %v, want %s", tt.in, err, tt.want)
+		}
+	}
+}
+
+// TestDeepNesting reads lists and #; comments nested a million deep, with
+// the stack limited to 8 MB: an unbounded recursion dies of a stack
+// overflow there, a bounded one stops at the 1001st level.
+func TestDeepNesting(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(8 << 20))
+	const n = 1 << 20
+	tests := []struct{ name, in, want string }{
+		{"lists", strings.Repeat("(", n) + strings.Repeat(")", n), "f:1:1001: lists and #; comments nested more than 1000 deep"},
+		{"#; comments", strings.Repeat("#;", n) + "a", "f:1:2001: lists and #; comments nested more than 1000 deep"},
+		{"#; in lists", strings.Repeat("(#;", n), "f:1:1501: lists and #; comments nested more than 1000 deep"},
+		{"at the limit", strings.Repeat("(", 1000) + strings.Repeat(")", 1000) + strings.Repeat("#;", 1000) + strings.Repeat("a ", 1000), ""},
+	}
+	for _, tt := range tests {
+		_, err := Parse("f", []byte(tt.in))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s: error = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

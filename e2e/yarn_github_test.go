@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"crypto/sha512"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// githubRepo is the GitHub address the GitHub tests' dependency is locked
+// at; git itself is told to read the local repository for it (insteadOf),
+// as GitHub is out of reach from the tests.
+const githubRepo = "https://github.com/lock2nix-test/gitdep.git"
+
+// TestYarnClassicGitHub locks a yarn 1 project whose dependency is a git
+// repository on GitHub (a local repository stands in for it, through
+// git's url.insteadOf), as logseq's lock has one: lock2nix fetches it as
+// GitHub's archive of the commit, a fixed-output fetch with the hash the
+// pins file gives. The archive is made here as GitHub makes it (git
+// archive, one top folder REPO-COMMIT) and put in the store under the
+// name and hash fetchurl asks for, so Nix fetches nothing; yarn.sh then
+// builds the tree and compares it with yarn's own offline install.
+func TestYarnClassicGitHub(t *testing.T) {
+	need(t, "nix-build", "nix-store", "npm", "node", "go", "git")
+	tmp := t.TempDir()
+	proj := filepath.Join(tmp, "classic-github")
+	repo, commit := gitDependency(t, filepath.Join(tmp, "src"))
+	env := insteadOf(repo)
+	writeFile(t, filepath.Join(proj, "package.json"), `{"name": "classic-github", "version": "1.0.0", "dependencies": {"gitdep": "`+githubRepo+`#`+commit+`"}}`)
+	tools := filepath.Join(tmp, "yarn")
+	runIn(t, tmp, nil, "npm", "install", "--prefix", tools, "yarn@1.22.22", "--no-audit", "--no-fund", "--loglevel=error")
+	reg := runIn(t, tmp, nil, "npm", "config", "get", "registry")
+	runIn(t, proj, append([]string{"HOME=" + tmp}, env...), "node", filepath.Join(tools, "node_modules/yarn/bin/yarn.js"), "install",
+		"--registry", reg, "--ignore-scripts", "--non-interactive", "--cache-folder", filepath.Join(tmp, "cache"))
+	lockNamesGitHub(t, proj, `resolved "`+githubRepo+`#`+commit+`"`)
+	os.RemoveAll(filepath.Join(proj, "node_modules"))
+	writeFile(t, filepath.Join(proj, "lock2nix-pins.toml"), githubArchive(t, repo, commit))
+	out := yarnSHEnv(t, proj, env)
+	if !strings.Contains(out, ": OK (classic)") {
+		t.Fatalf("e2e/yarn.sh printed no OK line")
+	}
+}
+
+// TestYarnBerryGitHub does for berry (yarn 4, node-modules linker) what
+// TestYarnClassicGitHub does for yarn 1, as prettier's lock has such a
+// dependency. berry tries GitHub's archive first and, as GitHub is out of
+// reach, clones through git (so the lock's checksum is of the clone's
+// files); in the build, lock2nix's git hands it the files of the archive
+// Nix fetched, which yarn packs and checks against that checksum.
+func TestYarnBerryGitHub(t *testing.T) {
+	need(t, "nix-build", "nix-store", "npm", "node", "go", "git")
+	tmp := t.TempDir()
+	proj := filepath.Join(tmp, "berry-github")
+	repo, commit := gitDependency(t, filepath.Join(tmp, "src"))
+	env := insteadOf(repo)
+	writeFile(t, filepath.Join(proj, "package.json"), `{"name": "berry-github", "version": "1.0.0", "packageManager": "yarn@4.9.1", "dependencies": {"gitdep": "`+githubRepo+`#commit=`+commit+`"}}`)
+	writeFile(t, filepath.Join(proj, ".yarnrc.yml"), "nodeLinker: node-modules\nenableGlobalCache: false\n")
+	tools := filepath.Join(tmp, "yarn")
+	runIn(t, tmp, nil, "npm", "install", "--prefix", tools, "@yarnpkg/cli-dist@4.9.1", "--no-audit", "--no-fund", "--loglevel=error")
+	reg := strings.TrimSuffix(runIn(t, tmp, nil, "npm", "config", "get", "registry"), "/")
+	runIn(t, proj, append([]string{"HOME=" + tmp, "YARN_NPM_REGISTRY_SERVER=" + reg, "YARN_ENABLE_SCRIPTS=false", "YARN_ENABLE_TELEMETRY=0",
+		"YARN_ENABLE_IMMUTABLE_INSTALLS=false", // CI=true makes berry immutable by default, and this install writes the lock
+		"YARN_GLOBAL_FOLDER=" + filepath.Join(tmp, "global")}, env...), "node", filepath.Join(tools, "node_modules/@yarnpkg/cli-dist/bin/yarn.js"), "install")
+	lockNamesGitHub(t, proj, `resolution: "gitdep@`+githubRepo+`#commit=`+commit+`"`)
+	for _, p := range []string{"node_modules", ".yarn", ".pnp.cjs"} {
+		os.RemoveAll(filepath.Join(proj, p))
+	}
+	writeFile(t, filepath.Join(proj, "lock2nix-pins.toml"), githubArchive(t, repo, commit))
+	out := yarnSHEnv(t, proj, env)
+	if !strings.Contains(out, ": OK (berry)") {
+		t.Fatalf("e2e/yarn.sh printed no OK line")
+	}
+}
+
+// insteadOf is the environment that makes git read repo wherever a
+// command names githubRepo.
+func insteadOf(repo string) []string {
+	u := url.URL{Scheme: "file", Path: repo}
+	return []string{"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=url." + u.String() + ".insteadOf", "GIT_CONFIG_VALUE_0=" + githubRepo}
+}
+
+// githubArchive makes GitHub's archive of commit of repo (git archive as a
+// gzipped tar, every file under gitdep-COMMIT/), adds it to the Nix store
+// as fetchurl would fetch it (named after the URL's last segment, the
+// commit; flat, sha512), and returns a pins file that gives its hash.
+func githubArchive(t *testing.T, repo, commit string) string {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, commit)
+	runIn(t, repo, nil, "git", "archive", "--format=tar.gz", "--prefix=gitdep-"+commit+"/", "-o", file, commit)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum512(data)
+	hash := "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
+	path := runIn(t, dir, nil, "nix-store", "--add-fixed", "sha512", file)
+	t.Logf("GitHub's archive stand-in: %s", path)
+	return fmt.Sprintf("[tarball]\n%q = { hash = %q }\n", "https://codeload.github.com/lock2nix-test/gitdep/tar.gz/"+commit, hash)
+}
+
+// lockNamesGitHub checks that yarn locked the dependency at its GitHub
+// address: line is in yarn.lock.
+func lockNamesGitHub(t *testing.T, proj, line string) {
+	t.Helper()
+	lock, err := os.ReadFile(filepath.Join(proj, "yarn.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(lock), line) {
+		t.Fatalf("yarn.lock does not hold %s:\n%s", line, lock)
+	}
+}
+
+// yarnSHEnv runs yarn.sh on proj with env added, and returns its output.
+func yarnSHEnv(t *testing.T, proj string, env []string) string {
+	t.Helper()
+	cmd := exec.Command("bash", "yarn.sh", proj)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("e2e/yarn.sh: %v", err)
+	}
+	return string(out)
+}
