@@ -493,7 +493,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	if c == nil {
 		c = p.readPackages(pkgs)
 	}
-	entries, jobs := c.entries, c.jobs
+	entries, order := c.entries, c.order
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name
@@ -506,8 +506,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	globs := workspaceGlobs(pkgs.Get(gjson.Escape("")).Get("workspaces"))
 	// Link targets: folders whose metadata sits under their own key.
 	links := map[string][]string{}
-	for _, j := range jobs {
-		key, e := j.key, j.e
+	for _, e := range order {
+		key := e.path
 		if e.link {
 			target := e.resolved.result().String()
 			e.target = p.tab.copy(target)
@@ -518,8 +518,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 			links[target] = append(links[target], key)
 		}
 	}
-	for _, j := range jobs {
-		key, e := j.key, j.e
+	for _, e := range order {
+		key := e.path
 		switch {
 		case key == "":
 		case e.link:
@@ -538,8 +538,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	// link to another installed package ("node_modules/a" → "node_modules/b")
 	// or to the root becomes a link package beside it, with its data.
 	installedLinked := map[string]bool{}
-	for _, j := range jobs {
-		key, e := j.key, j.e
+	for _, e := range order {
+		key := e.path
 		if !e.link {
 			continue
 		}
@@ -567,7 +567,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 
 // readPackages reads the entries of "packages" with gjson, in file order.
 func (p *parser) readPackages(pkgs gjson.Result) *collected {
-	c := &collected{entries: make(map[string]*entry, p.sizeHint), jobs: make([]entryJob, 0, p.sizeHint)}
+	c := &collected{entries: make(map[string]*entry, p.sizeHint), order: make([]*entry, 0, p.sizeHint)}
 	pkgs.ForEach(func(k, v gjson.Result) bool {
 		key := k.String()
 		if _, dup := c.entries[key]; dup {
@@ -588,7 +588,7 @@ func (p *parser) readPackages(pkgs gjson.Result) *collected {
 		key = p.tab.copy(key)
 		e := p.entries.one()
 		c.entries[key] = e
-		c.jobs = append(c.jobs, entryJob{e, key})
+		c.order = append(c.order, e)
 		p.readEntryInto(e, key, v)
 		return true
 	})
@@ -665,12 +665,6 @@ func outsideLinkTarget(key string) (string, bool) {
 		return "", false
 	}
 	return dir, true
-}
-
-// entryJob is an entry read, with its key.
-type entryJob struct {
-	e   *entry
-	key string
 }
 
 func (p *parser) readEntry(key string, v gjson.Result) *entry {
