@@ -166,8 +166,8 @@ func (c *completeness) push(v visit) {
 func (c *completeness) node(v visit) {
 	e := v.e
 	if e.link {
-		if e.target != "" {
-			t := visit{key: e.target, ovr: v.ovr, linked: true}
+		if e.target() != "" {
+			t := visit{key: e.target(), ovr: v.ovr, linked: true}
 			if v.linked {
 				c.push(t)
 			} else {
@@ -192,7 +192,7 @@ func (c *completeness) node(v visit) {
 		if c.replaced(e.deps, i, top) {
 			continue
 		}
-		if !top && (e.bundlesAll || contains(e.bundles, d.Name)) {
+		if !top && (e.bundlesAll || contains(e.bundles(), d.Name)) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)

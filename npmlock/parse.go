@@ -395,21 +395,19 @@ type entry struct {
 	version  string
 	resolved member
 	integ    member
-	target   string // a link's target folder
 	deps     []lockfile.Edge
 	// platform is nil for the many entries that run anywhere.
 	platform *lockfile.Platform
-	engines  []lockfile.Engine
 	bins     []lockfile.Bin
 	license  string
 	at       member
-	// bundles names the dependencies the package ships inside its own
-	// archive (bundleDependencies); bundlesAll is true for "true" (all).
-	bundles []string
-	// The one-byte fields last, together: 288 bytes an entry, not 312.
-	flags      lockfile.Flags
-	link       bool
-	scripts    bool
+	// more is nil for the many entries that have none of it.
+	more *entryMore
+	// The one-byte fields last, together: 232 bytes an entry, not 312.
+	flags   lockfile.Flags
+	link    bool
+	scripts bool
+	// bundlesAll: bundleDependencies is true (all of them).
 	bundlesAll bool
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
@@ -417,6 +415,47 @@ type entry struct {
 	// walked: the completeness walk has reached the entry; nested: some
 	// install path lies in its node_modules.
 	walked, nested bool
+}
+
+// entryMore is what few entries have, kept apart from the thousands of
+// others.
+type entryMore struct {
+	target string // a link's target folder
+	// bundles names the dependencies the package ships inside its own
+	// archive (bundleDependencies).
+	bundles []string
+	// engines are an optional package's.
+	engines []lockfile.Engine
+}
+
+// setMore returns e.more, made on first use.
+func (e *entry) setMore() *entryMore {
+	if e.more == nil {
+		e.more = &entryMore{}
+	}
+	return e.more
+}
+
+// target is a link's target folder.
+func (e *entry) target() string {
+	if e.more == nil {
+		return ""
+	}
+	return e.more.target
+}
+
+func (e *entry) bundles() []string {
+	if e.more == nil {
+		return nil
+	}
+	return e.more.bundles
+}
+
+func (e *entry) engines() []lockfile.Engine {
+	if e.more == nil {
+		return nil
+	}
+	return e.more.engines
 }
 
 // member is a gjson.Result of the lockfile's text kept in 32 bytes
@@ -510,7 +549,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		key := e.path
 		if e.link {
 			target := e.resolved.result().String()
-			e.target = p.tab.copy(target)
+			e.setMore().target = p.tab.copy(target)
 			if err := checkRelative(target); err != nil {
 				p.fail(e.resolved.result(), "%s: link target: %v", key, err)
 				continue
@@ -543,7 +582,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		if !e.link {
 			continue
 		}
-		target := e.target
+		target := e.target()
 		t, ok := entries[target]
 		switch {
 		case !ok:
@@ -718,7 +757,9 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	}
 	e.scripts = p.bool(o.hasInstallScript, "hasInstallScript")
 	e.shrinkwrap = o.hasShrinkwrap.Type == gjson.True
-	e.bundles, e.bundlesAll = bundles(o.bundleDependencies, o.bundledDependencies)
+	if b, all := bundles(o.bundleDependencies, o.bundledDependencies); b != nil || all {
+		e.setMore().bundles, e.bundlesAll = b, all
+	}
 	e.license = p.license(o.license)
 	e.deps = p.edges(o)
 	if os, cpu, libc := p.strs(o.os, "os"), p.strs(o.cpu, "cpu"), p.strs(o.libc, "libc"); len(os)+len(cpu)+len(libc) > 0 {
@@ -727,7 +768,9 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	e.bins = p.bins(o.bin, e.name)
 	if e.flags.Has(lockfile.FlagOptional) {
 		// npm checks the engines of optional packages only.
-		e.engines = p.engines(o.engines)
+		if engines := p.engines(o.engines); engines != nil {
+			e.setMore().engines = engines
+		}
 	}
 }
 
@@ -859,7 +902,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
 			Name: e.name, Version: e.version, Source: src,
-			Deps: e.deps, Engines: e.engines, Bins: e.bins,
+			Deps: e.deps, Engines: e.engines(), Bins: e.bins,
 			HasInstallScript: e.scripts, License: e.license,
 		}
 		if e.platform != nil {
@@ -878,7 +921,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		}
 	}
 	if pkg.Engines == nil {
-		pkg.Engines = e.engines // the first optional install brings them
+		pkg.Engines = e.engines() // the first optional install brings them
 	}
 	p.install(pkg, lockfile.Install{Path: e.path, Flags: e.flags})
 	return pkg
