@@ -77,10 +77,10 @@ type decoded struct {
 	ok   bool
 }
 
-// visit is a node to walk, with the overrides that apply to it; linked
-// says it is reached only through a link (a workspace or folder).
+// visit is a node to walk (its install path or folder is e.path, its key
+// in nodes), with the overrides that apply to it; linked says it is
+// reached only through a link (a workspace or folder).
 type visit struct {
-	key    string
 	e      *entry
 	ovr    *overrideSet
 	linked bool
@@ -131,10 +131,10 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 			}
 		}
 	}
-	c.push(visit{key: "", ovr: top})
+	c.push(visit{e: c.nodes[""], ovr: top})
 	c.walk()
 	for _, r := range roots {
-		c.later = append(c.later, visit{key: r, ovr: top})
+		c.later = append(c.later, visit{e: c.nodes[r], ovr: top})
 	}
 	for _, v := range c.later {
 		v.linked = true
@@ -153,9 +153,6 @@ func (c *completeness) walk() {
 
 // push queues a node once; nodes without an entry have nothing to walk.
 func (c *completeness) push(v visit) {
-	if v.e == nil {
-		v.e = c.nodes[v.key]
-	}
 	if v.e != nil && !v.e.walked {
 		v.e.walked = true
 		c.queue = append(c.queue, v)
@@ -167,7 +164,7 @@ func (c *completeness) node(v visit) {
 	e := v.e
 	if e.link {
 		if e.target() != "" {
-			t := visit{key: e.target(), ovr: v.ovr, linked: true}
+			t := visit{e: c.nodes[e.target()], ovr: v.ovr, linked: true}
 			if v.linked {
 				c.push(t)
 			} else {
@@ -176,11 +173,12 @@ func (c *completeness) node(v visit) {
 		}
 		return
 	}
-	top := !inNodeModules(v.key)
+	key := e.path
+	top := !inNodeModules(key)
 	// Folders of the project (workspaces, file: folders) are read from
 	// their own package.json, as npm reads them: CheckSync judges those.
-	judge := (v.key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(v.key))
-	dirs := c.lookIn(v.key, c.dirs)
+	judge := (key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(key))
+	dirs := c.lookIn(key, c.dirs)
 	c.dirs = dirs
 	for i, d := range e.deps {
 		if d.Kind == lockfile.DepDev && !top {
@@ -203,12 +201,12 @@ func (c *completeness) node(v visit) {
 			}
 			continue
 		}
-		c.push(visit{key: target, e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
+		c.push(visit{e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
 		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
 			switch {
-			case !c.atHome(v.key, d, target):
+			case !c.atHome(key, d, target):
 				c.report(v, e, d.Name, spec, target, false)
-			case d.Kind == lockfile.DepPeer && c.mine[v.key]:
+			case d.Kind == lockfile.DepPeer && c.mine[key]:
 				// A peer conflict of a package the project depends on
 				// itself: npm stops with ERESOLVE instead of keeping
 				// what is there.
@@ -468,7 +466,7 @@ func compareNums(a, b [3]int) int {
 // report records one dependency that npm ci would fetch: missing when
 // target is "", else not satisfied by what target holds.
 func (c *completeness) report(v visit, e *entry, name, spec, target string, conflict bool) {
-	p, key := c.p, v.key
+	p, key := c.p, v.e.path
 	who := "the project"
 	switch {
 	case key == "":
