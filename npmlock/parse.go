@@ -396,14 +396,11 @@ type entry struct {
 	resolved member
 	integ    member
 	deps     []lockfile.Edge
-	// platform is nil for the many entries that run anywhere.
-	platform *lockfile.Platform
-	bins     []lockfile.Bin
 	license  string
 	at       member
 	// more is nil for the many entries that have none of it.
 	more *entryMore
-	// The one-byte fields last, together: 232 bytes an entry, not 312.
+	// The one-byte fields last, together: 200 bytes an entry, not 312.
 	flags   lockfile.Flags
 	link    bool
 	scripts bool
@@ -426,6 +423,9 @@ type entryMore struct {
 	bundles []string
 	// engines are an optional package's.
 	engines []lockfile.Engine
+	bins    []lockfile.Bin
+	// platform is set for the packages that do not run anywhere.
+	platform lockfile.Platform
 }
 
 // setMore returns e.more, made on first use.
@@ -456,6 +456,13 @@ func (e *entry) engines() []lockfile.Engine {
 		return nil
 	}
 	return e.more.engines
+}
+
+func (e *entry) bins() []lockfile.Bin {
+	if e.more == nil {
+		return nil
+	}
+	return e.more.bins
 }
 
 // member is a gjson.Result of the lockfile's text kept in 32 bytes
@@ -763,9 +770,11 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	e.license = p.license(o.license)
 	e.deps = p.edges(o)
 	if os, cpu, libc := p.strs(o.os, "os"), p.strs(o.cpu, "cpu"), p.strs(o.libc, "libc"); len(os)+len(cpu)+len(libc) > 0 {
-		e.platform = &lockfile.Platform{OS: os, CPU: cpu, Libc: libc}
+		e.setMore().platform = lockfile.Platform{OS: os, CPU: cpu, Libc: libc}
 	}
-	e.bins = p.bins(o.bin, e.name)
+	if bins := p.bins(o.bin, e.name); bins != nil {
+		e.setMore().bins = bins
+	}
 	if e.flags.Has(lockfile.FlagOptional) {
 		// npm checks the engines of optional packages only.
 		if engines := p.engines(o.engines); engines != nil {
@@ -902,11 +911,11 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
 			Name: e.name, Version: e.version, Source: src,
-			Deps: e.deps, Engines: e.engines(), Bins: e.bins,
+			Deps: e.deps, Engines: e.engines(), Bins: e.bins(),
 			HasInstallScript: e.scripts, License: e.license,
 		}
-		if e.platform != nil {
-			pkg.Platform = *e.platform
+		if e.more != nil {
+			pkg.Platform = e.more.platform
 		}
 		p.store(key, pkg, locTaken)
 		p.g.Packages = append(p.g.Packages, pkg)
