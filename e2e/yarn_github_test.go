@@ -53,6 +53,20 @@ func TestYarnClassicGitHub(t *testing.T) {
 // files); in the build, lock2nix's git hands it the files of the archive
 // Nix fetched, which yarn packs and checks against that checksum.
 func TestYarnBerryGitHub(t *testing.T) {
+	berryGitHub(t, func(repo, commit string) string { return githubArchive(t, repo, commit) })
+}
+
+// TestYarnBerryGitHubPin builds the same project with a [pins] entry at
+// the locked commit, the one pin berry builds with (its checksum fixes the
+// files): fetchGit at that commit (git's url.insteadOf again), whose
+// checkout lock2nix's git hands yarn.
+func TestYarnBerryGitHubPin(t *testing.T) {
+	berryGitHub(t, func(repo, commit string) string { return fmt.Sprintf("[pins]\ngitdep = %q\n", commit) })
+}
+
+// berryGitHub locks a berry project on a dependency at githubRepo, writes
+// the pins file pinsFile gives for it, and builds it with yarn.sh.
+func berryGitHub(t *testing.T, pinsFile func(repo, commit string) string) {
 	need(t, "nix-build", "nix-store", "npm", "node", "go", "git")
 	tmp := t.TempDir()
 	proj := filepath.Join(tmp, "berry-github")
@@ -70,7 +84,7 @@ func TestYarnBerryGitHub(t *testing.T) {
 	for _, p := range []string{"node_modules", ".yarn", ".pnp.cjs"} {
 		os.RemoveAll(filepath.Join(proj, p))
 	}
-	writeFile(t, filepath.Join(proj, "lock2nix-pins.toml"), githubArchive(t, repo, commit))
+	writeFile(t, filepath.Join(proj, "lock2nix-pins.toml"), pinsFile(repo, commit))
 	out := yarnSHEnv(t, proj, env)
 	if !strings.Contains(out, ": OK (berry)") {
 		t.Fatalf("e2e/yarn.sh printed no OK line")

@@ -143,6 +143,12 @@ type Git struct {
 	// there is none (Commit then holds the branch or tag the lock names,
 	// or nothing).
 	PinnedBy string `json:"pinnedBy"`
+	// Archive is the URL of the git host's archive of the commit that is
+	// fetched instead of the repository (lockfile.Source.Repo: yarn's
+	// GitHub dependencies), which the counts, hashes and hosts count as
+	// an other URL; "" (and left out of the JSON) for a git source
+	// fetched as one.
+	Archive string `json:"archive,omitempty"`
 }
 
 // Host is a host other than the registry and the packages fetched from it.
@@ -251,6 +257,7 @@ func (r *Report) sources(srcs []source, f Facts) {
 				if host := hostOf(s.src.URL); host != f.Registry {
 					hosts[host] = append(hosts[host], s.owner)
 				}
+				r.archive(s)
 			case lockfile.Git:
 				hosts[hostOf(s.src.URL)] = append(hosts[hostOf(s.src.URL)], s.owner)
 				r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src)})
@@ -269,6 +276,7 @@ func (r *Report) sources(srcs []source, f Facts) {
 				hosts[host] = append(hosts[host], s.owner)
 			}
 			r.hashOf(s)
+			r.archive(s)
 		case lockfile.Git:
 			c.Git++
 			hosts[hostOf(s.src.URL)] = append(hosts[hostOf(s.src.URL)], s.owner)
@@ -284,6 +292,15 @@ func (r *Report) sources(srcs []source, f Facts) {
 	slices.SortFunc(r.Hosts, func(a, b Host) int { return cmp.Compare(a.Host, b.Host) })
 	slices.SortFunc(r.Unpinned, func(a, b Unpinned) int { return cmp.Compare(a.Package, b.Package) })
 	slices.SortFunc(r.Git, func(a, b Git) int { return cmp.Compare(a.Package, b.Package) })
+}
+
+// archive lists a git host's archive of a commit under the git sources
+// too: the repository and the commit the lock names, and the archive
+// fetched for them.
+func (r *Report) archive(s source) {
+	if s.src.Repo != "" {
+		r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.Repo, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src.AsGit()), Archive: s.src.URL})
+	}
 }
 
 // hashOf counts a fetched archive's hash and lists it when it is weak or

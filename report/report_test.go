@@ -64,7 +64,7 @@ func TestSourcesCountedOnce(t *testing.T) {
 	if diff := cmp.Diff(want, r.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]Git{{"g.1", "https://git.test/r.git", commit, "lock"}, {"h.1", "https://git.test/r.git", commit, "lock"}}, r.Git); diff != "" {
+	if diff := cmp.Diff([]Git{{"g.1", "https://git.test/r.git", commit, "lock", ""}, {"h.1", "https://git.test/r.git", commit, "lock", ""}}, r.Git); diff != "" {
 		t.Errorf("git (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]Host{{"git.test", []string{"g.1", "h.1"}}, {"mirror.test", []string{"s@1", "s@1-b"}}}, r.Hosts); diff != "" {
@@ -116,5 +116,50 @@ func TestWriteTextOneLine(t *testing.T) {
 				t.Errorf("with hostile URLs, the URL is not shown escaped:\n%s", got)
 			}
 		})
+	}
+}
+
+// TestGitHubArchive: a git host's archive of a commit (yarn's GitHub
+// dependencies) counts as what is fetched, an archive from another host
+// with its hash, and is listed under the git sources too, with its
+// repository, the commit and the archive; other git sources have no
+// archive, and their JSON no key for it.
+func TestGitHubArchive(t *testing.T) {
+	archive := lockfile.Source{Kind: lockfile.Tarball, URL: "https://codeload.github.com/o/r/tar.gz/" + commit, Repo: "https://github.com/o/r.git", Rev: commit,
+		Hash: lockfile.Hash{Algo: lockfile.SHA512, Digest: make([]byte, 64)}, FromPins: true}
+	g := &lockfile.Graph{Packages: []*lockfile.Package{
+		{ID: "a@1", Name: "a", Source: archive},
+		{ID: "b@1", Name: "b", Source: archive},
+		{ID: "c@1", Name: "c", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/c.git", Rev: commit}},
+	}}
+	r := New(g, Facts{Registry: "registry.npm.test"})
+	want := Counts{Packages: 3, Sources: Sources{Total: 2, URL: 1, Git: 1}, Hashes: Hashes{SHA512: 1}}
+	if diff := cmp.Diff(want, r.Counts); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	wantGit := []Git{
+		{"a@1", "https://github.com/o/r.git", commit, "lock", archive.URL},
+		{"b@1", "https://github.com/o/r.git", commit, "lock", archive.URL},
+		{"c@1", "https://git.test/c.git", commit, "lock", ""},
+	}
+	if diff := cmp.Diff(wantGit, r.Git); diff != "" {
+		t.Errorf("git (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Host{{"codeload.github.com", []string{"a@1", "b@1"}}, {"git.test", []string{"c@1"}}}, r.Hosts); diff != "" {
+		t.Errorf("hosts (-want +got):\n%s", diff)
+	}
+	var text, js strings.Builder
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	mustHave := "  a@1: https://github.com/o/r.git at " + commit + " (commit from the lock), fetched as its archive " + archive.URL + "\n"
+	if !strings.Contains(text.String(), mustHave) {
+		t.Errorf("the text report lacks %q:\n%s", mustHave, text.String())
+	}
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(js.String(), `"archive": `); n != 2 {
+		t.Errorf("%d archive keys in the JSON, want 2 (the git source has none):\n%s", n, js.String())
 	}
 }

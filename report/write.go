@@ -61,7 +61,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		if g.PinnedBy == "" {
 			return g.Package + ": " + g.URL + " (no commit)"
 		}
-		return g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")"
+		line := g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")"
+		if g.Archive != "" {
+			line += ", fetched as its archive " + g.Archive
+		}
+		return line
 	})
 	section(&b, "hosts other than the registry", len(r.Hosts), func(i int) string {
 		ps := r.Hosts[i].Packages

@@ -240,6 +240,15 @@ func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
 		// scp-like "git@host:owner/repo.git".
 		host, p, _ := strings.Cut(rest, ":")
 		addr = "ssh://" + user + "@" + host + "/" + p
+	} else if rest, ok := strings.CutPrefix(addr, "ssh://"); ok {
+		// "ssh://git@host:owner/repo.git": the scp-like form with a
+		// scheme, which berry takes (it drops "ssh://" before cloning);
+		// a port is digits.
+		if host, p, ok := strings.Cut(rest, ":"); ok && !strings.Contains(host, "/") {
+			if port, _, _ := strings.Cut(p, "/"); strings.Trim(port, "0123456789") != "" {
+				addr = "ssh://" + host + "/" + p
+			}
+		}
 	}
 	u, err := url.Parse(addr)
 	if err != nil || (u.Host == "" && u.Scheme != "file") {
@@ -265,9 +274,11 @@ func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
 
 // githubArchive returns the URL of GitHub's archive of commit rev of the
 // repository at u (https://github.com/OWNER/REPO, with or without .git),
-// and whether u is such a repository and rev a full commit id.
+// and whether u is such a repository and rev a full SHA-1 commit id. A
+// SHA-256 repository's commit (64 digits) stays a git source: GitHub
+// hosts no such repositories, and codeload serves no such archives.
 func githubArchive(u *url.URL, rev string) (string, bool) {
-	if u.Scheme != "https" || u.Host != "github.com" || u.User != nil || u.RawQuery != "" || !lockfile.IsCommit(rev) {
+	if u.Scheme != "https" || u.Host != "github.com" || u.User != nil || u.RawQuery != "" || len(rev) != 40 || !lockfile.IsCommit(rev) {
 		return "", false
 	}
 	owner, repo, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")

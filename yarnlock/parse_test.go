@@ -376,9 +376,11 @@ func paths(ss []lockfile.Source) []string {
 // in each form yarn 1 and berry write, becomes GitHub's archive of that
 // commit (a tarball without a hash, with the repository to fall back
 // to); other hosts and refs that are not commits stay git sources, and
-// moving registry hosts never touches the archive.
+// moving registry hosts never touches the archive; nor do a SHA-256
+// repository's commits (64 hex digits), which codeload does not serve.
 func TestGitHubArchives(t *testing.T) {
 	const c = "0123456789abcdef0123456789abcdef01234567"
+	const c256 = c + "0123456789abcdef01234567"
 	archive := func(owner, repo, url string) pkgSummary {
 		return pkgSummary{Kind: "tarball", URL: "https://codeload.github.com/" + owner + "/" + repo + "/tar.gz/" + c, Repo: url, Rev: c}
 	}
@@ -396,6 +398,12 @@ func TestGitHubArchives(t *testing.T) {
 		{"git://github.com/o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
 		{"https://github.com/ikatyang/parse-srcset.git#commit=" + c, true, archive("ikatyang", "parse-srcset", "https://github.com/ikatyang/parse-srcset.git")},
 		{"git+ssh://git@github.com/o/r.git#commit=" + c, true, archive("o", "r", "https://github.com/o/r.git")},
+		// The scp-like form with a scheme, which berry clones (its GitHub
+		// fetcher matches only http(s) addresses).
+		{"git+ssh://git@github.com:o/r.git#commit=" + c, true, archive("o", "r", "https://github.com/o/r.git")},
+		{"git+ssh://git@github.com:o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
+		{"git+ssh://git@git.test:o/r.git#" + c, false, git("ssh://git@git.test/o/r.git", c)},
+		{"git+ssh://git@git.test:2222/o/r.git#" + c, false, git("ssh://git@git.test:2222/o/r.git", c)},
 		{"github:o/r#commit=" + c, true, archive("o", "r", "https://github.com/o/r")},
 		// yarn packs the workspace from the commit's files itself.
 		{"https://github.com/o/r.git#commit=" + c + "&workspace=w", true, archive("o", "r", "https://github.com/o/r.git")},
@@ -407,6 +415,9 @@ func TestGitHubArchives(t *testing.T) {
 		{"https://github.com/o/r/x.git#" + c, false, git("https://github.com/o/r/x.git", c)},
 		{"https://u:t@github.com/o/r.git#" + c, false, git("https://u:t@github.com/o/r.git", c)},
 		{"http://github.com/o/r.git#" + c, false, git("http://github.com/o/r.git", c)},
+		// A SHA-256 repository's commit: codeload serves only SHA-1 ones.
+		{"https://github.com/o/r.git#" + c256, false, git("https://github.com/o/r.git", c256)},
+		{"https://github.com/o/r.git#commit=" + c256, true, git("https://github.com/o/r.git", c256)},
 	} {
 		t.Run(tc.resolved, func(t *testing.T) {
 			var lock string

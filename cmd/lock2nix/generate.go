@@ -222,6 +222,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("%s:\n  %s", cfgName, strings.Join(usage, "\n  ")))
 	}
 	g := &generation{root: root, gf: gf, projects: projects, invs: invs, stdout: stdout, stderr: stderr}
+	for i, p := range projects {
+		if unprintable(p.dir) {
+			if g.refused == nil {
+				g.refused = make([]bool, len(projects))
+			}
+			g.refused[i] = true
+		}
+	}
 	if !gf.quiet && isTerminal(stderr) {
 		g.progress = stderr
 	}
@@ -276,7 +284,18 @@ type generation struct {
 	invs           []*invocation
 	stdout, stderr io.Writer
 	progress       io.Writer
+	// refused marks the projects whose folder's path does not print
+	// (unprintable); nil when none is.
+	refused []bool
 }
+
+// unprintable reports whether a folder's path (found by the walk, or
+// named by the config file: as untrusted as the repository's lockfiles)
+// holds a character that does not print (oneline.Escape's rule: a control
+// character, a line separator, invalid UTF-8). Every message about a
+// project and every command it suggests names its folder, so generate
+// refuses such a project rather than escape each of them.
+func unprintable(dir string) bool { return oneline.Escape(dir) != dir }
 
 // result is a project's run: its outcome and what it printed.
 type result struct {
@@ -296,6 +315,11 @@ func (g *generation) run() int {
 	}
 	g.parallel("reading", func(i int) {
 		r := res[i]
+		if g.refused != nil && g.refused[i] {
+			fmt.Fprintf(&r.err, "lock2nix %s: %s: the folder's path holds characters that do not print, so no message or command could name it; generate leaves it out: rename it\n", g.projects[i].c.name, oneline.Escape(g.invs[i].dir))
+			r.o = outcome{code: exitFailure, state: "failed"}
+			return
+		}
 		t, err := g.invs[i].translate(g.invs[i].dir, &r.err)
 		if err != nil {
 			fmt.Fprintf(&r.err, "lock2nix %s: %v\n", g.projects[i].c.name, err)

@@ -214,42 +214,52 @@ func TestFromProject(t *testing.T) {
 }
 
 // TestGenerateHostileFolder: a project's folder named with a newline and a
-// terminal escape (a repository is as untrusted as its lockfiles) is shown
-// escaped in generate's summary, its stale and failed lists and --check's
-// message: every line stays one line, and none drives a terminal.
+// terminal escape (a repository is as untrusted as its lockfiles) is
+// refused as a failed project, named escaped in generate's summary and its
+// failed list, with the reason; no per-project message (the unpinned
+// stop's input path and prefetch command, the stale-pins warning, the
+// out-of-sync header, --check's) names it raw, as none is printed for it.
+// Every line stays one line, none drives a terminal, and the other
+// project is written.
 func TestGenerateHostileFolder(t *testing.T) {
 	root := t.TempDir()
 	dir := "a\nlock2nix generate: forged\x1b[31m"
-	lock := `{"name": "p", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "p", "version": "1.0.0"}}}`
-	writeFiles(t, root, map[string]string{dir + "/package-lock.json": lock, dir + "/package.json": `{"name": "p", "version": "1.0.0"}`})
-	oneLine := func(what, stderr string) {
-		t.Helper()
+	// A tarball without integrity (the unpinned stop), a pins file entry
+	// the lock does not use (the stale-pins warning), and a dependency
+	// package.json asks for that the lock lacks (out of sync).
+	lock := `{"name": "p", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "p", "version": "1.0.0", "dependencies": {"a": "^1.0.0"}}, "node_modules/a": {"version": "1.0.0", "resolved": "https://registry.npm.test/a/-/a-1.0.0.tgz"}}}`
+	pinsFile := "[tarball]\n\"https://registry.npm.test/gone/-/gone-1.0.0.tgz\" = { hash = \"sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==\" }\n"
+	okLock := `{"name": "q", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "q", "version": "1.0.0"}}}`
+	writeFiles(t, root, map[string]string{
+		dir + "/package-lock.json": lock, dir + "/package.json": `{"name": "p", "version": "1.0.0", "dependencies": {"a": "^1.0.0", "b": "^1.0.0"}}`,
+		dir + "/lock2nix-pins.toml": pinsFile,
+		"ok/package-lock.json":      okLock, "ok/package.json": `{"name": "q", "version": "1.0.0"}`,
+	})
+	escaped := `a\nlock2nix generate: forged\x1b[31m`
+	for _, args := range [][]string{nil, {"--check"}, {"--report"}, {"--prefetch"}, {"config"}} {
+		what := strings.Join(append([]string{"generate"}, args...), " ")
+		if args != nil && args[0] == "config" {
+			// Past the sync check to the unpinned stop: a project's
+			// flags come from the config file.
+			writeFiles(t, root, map[string]string{"lock2nix.toml": "[npm.\"a\\nlock2nix generate: forged\\u001b[31m\"]\nflags = [\"--allow-out-of-sync\"]\n"})
+			args = nil
+		}
+		code, stderr := lock2nix(t, append([]string{"generate", root}, args...)...)
+		if code == exitOK {
+			t.Errorf("%s: exit 0\n%s", what, stderr)
+		}
 		if strings.Contains(stderr, "\nlock2nix generate: forged") || strings.ContainsFunc(stderr, func(r rune) bool { return r != '\n' && (r < ' ' || r == 0x7f) }) {
 			t.Errorf("%s: a folder's name split a line or reached the terminal:\n%q", what, stderr)
 		}
-		if !strings.Contains(stderr, `a\nlock2nix generate: forged\x1b[31m`) {
-			t.Errorf("%s: the folder is not named, escaped:\n%s", what, stderr)
+		mustContain(t, what, stderr,
+			"npm   "+filepath.Join(root, escaped)+"  failed",
+			"lock2nix npm: "+filepath.Join(root, escaped)+": the folder's path holds characters that do not print, so no message or command could name it; generate leaves it out: rename it",
+			"lock2nix generate: failed: "+filepath.Join(root, escaped)+"\n",
+			filepath.Join(root, "ok")+" ")
+		for _, raw := range []string{"no longer needs", "no hash or commit", "out of sync", "is stale"} {
+			if strings.Contains(stderr, raw) {
+				t.Errorf("%s: a per-project message about the refused folder (%q):\n%s", what, raw, stderr)
+			}
 		}
 	}
-	code, stderr := lock2nix(t, "generate", root)
-	if code != exitOK {
-		t.Fatalf("exit %d\n%s", code, stderr)
-	}
-	oneLine("written", stderr)
-	if err := os.WriteFile(filepath.Join(root, dir, "package-lock.nix"), []byte("stale\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, stderr = lock2nix(t, "generate", root, "--check")
-	if code == exitOK {
-		t.Fatalf("--check of a stale file: exit 0\n%s", stderr)
-	}
-	oneLine("stale", stderr)
-	if err := os.WriteFile(filepath.Join(root, dir, "package-lock.json"), []byte("{bad"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, stderr = lock2nix(t, "generate", root)
-	if code == exitOK {
-		t.Fatalf("a broken lockfile: exit 0\n%s", stderr)
-	}
-	oneLine("failed", stderr)
 }

@@ -146,6 +146,11 @@ type translation struct {
 	// extra are sources beside the packages' own (dune's extra files),
 	// for the pins to apply to.
 	extra []pins.Site
+	// pinLocked says the lock fixes each git dependency's files, so that a
+	// pin may name only the commit the lock names (berry: yarn checks out
+	// the locked commit and checks what it packs against the lock's
+	// checksum).
+	pinLocked bool
 	// siteList holds sites' answer, made once: callers only read it.
 	siteList []pins.Site
 	// problems are the errors of a lockfile read in part (dune: package
@@ -298,6 +303,15 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 	if t.problems != nil {
 		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
+	if cf.allowUnpinned {
+		// A git host's archive that no pin hashes is fetched as the git
+		// commit instead (as the emitters do): the report shows that.
+		for _, s := range t.sites() {
+			if src := s.Source; src.Kind == lockfile.Tarball && src.Repo != "" && src.Hash.IsZero() {
+				*src = src.AsGit()
+			}
+		}
+	}
 	if rf.format != "" {
 		r := rf.build(c, t, dir, out)
 		if inv.collect {
@@ -313,7 +327,7 @@ func (inv *invocation) finish(t *translation, stdout, stderr io.Writer) outcome 
 		}
 		fmt.Fprintf(stderr, "lock2nix %s: warning: %s\n", c.name, msg)
 	}
-	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned); err != nil {
+	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), cf.allowUnpinned, t.pinLocked); err != nil {
 		return fail(t.allProblems(c, dir, cf.allowUnpinned))
 	}
 	warnWeak(t.sites(), stderr, c.name, prefetchCommand(c, dir, t)+"=weak")
@@ -484,7 +498,7 @@ func boundary(dir, flag string) (root, up string, err error) {
 // names them all.
 func (t *translation) allProblems(c *command, dir string, allowUnpinned bool) error {
 	errs := []error{t.problems}
-	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), allowUnpinned); err != nil {
+	if err := unpinnedError(prefetchCommand(c, dir, t), t.sites(), allowUnpinned, t.pinLocked); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", t.inputPath, err))
 	}
 	f, err := t.build(nixexpr.Header{})
@@ -555,8 +569,9 @@ func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 // tarballs when allowUnpinned, and names the prefetch command that pins
 // them; and apart, the git hosts' archives of commits (yarn's GitHub
 // dependencies) that the pins file has no hash for, which --allow-unpinned
-// and --pin fetch as git commits instead.
-func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error {
+// and --pin fetch as git commits instead (with pinLocked, --pin only at the
+// locked commit).
+func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned, pinLocked bool) error {
 	var bad, archives []string
 	tarball, named := false, false
 	for _, s := range sites {
@@ -595,8 +610,12 @@ func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned bool) error
 			plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), prefetch, pins.FileName, hint))
 	}
 	if len(archives) > 0 {
-		errs = append(errs, fmt.Errorf("%s fetched as GitHub's archive of the locked commit, whose hash is not in the pins file:\n%s\nrun \"%s\" to record the archives' hashes in %s (it downloads them from GitHub); or pass --allow-unpinned to fetch them with builtins.fetchGit at the locked commit (pinned, but fetched when Nix evaluates); or pin a package's git source by hand with --pin NAME=COMMIT (fetchGit at that commit)",
-			plural(len(archives), "GitHub git source is", "GitHub git sources are"), strings.Join(archives, "\n"), prefetch, pins.FileName))
+		pin := "or pin a package's git source by hand with --pin NAME=COMMIT (fetchGit at that commit)"
+		if pinLocked {
+			pin = "or fetch one package so with --pin NAME=COMMIT at its locked commit (berry checks each package against the lock's checksum: no other commit builds)"
+		}
+		errs = append(errs, fmt.Errorf("%s fetched as GitHub's archive of the locked commit, whose hash is not in the pins file:\n%s\nrun \"%s\" to record the archives' hashes in %s (it downloads them from GitHub); or pass --allow-unpinned to fetch them with builtins.fetchGit at the locked commit (pinned, but fetched when Nix evaluates); %s",
+			plural(len(archives), "GitHub git source is", "GitHub git sources are"), strings.Join(archives, "\n"), prefetch, pins.FileName, pin))
 	}
 	return errors.Join(errs...)
 }

@@ -84,12 +84,19 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 	// --pin flags win over the file's [pins] and are never written to it.
 	eff := pins.New()
 	eff.Merge(file)
+	flagged := map[string]bool{}
 	for _, p := range pf.pins {
 		n, commit, ok := strings.Cut(p, "=")
 		if !ok || n == "" || !lockfile.IsCommit(commit) {
 			return fmt.Errorf("--pin %q: want NAME=COMMIT, with a full commit id", p)
 		}
 		eff.Names[n] = commit
+		flagged[n] = true
+	}
+	if t.pinLocked {
+		if err := lockedPins(t, eff, flagged, name); err != nil {
+			return err
+		}
 	}
 	if eff.Empty() && pf.prefetch == "" {
 		return nil // no pin to apply, none unused, nothing to fetch
@@ -112,6 +119,35 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), entryList(unused))
 	}
 	return nil
+}
+
+// lockedPins stops on every pin (flagged: from --pin; else from the pins
+// file name) that names another commit than the lock does for a package
+// whose lock fixes its files (translation.pinLocked): berry checks out the
+// locked commit in the build, and checks what it packs against the lock's
+// checksum, so no other commit builds. A pin at the locked commit is
+// fine: it fetches a GitHub archive's commit with fetchGit instead.
+func lockedPins(t *translation, eff *pins.File, flagged map[string]bool, name string) error {
+	var errs []error
+	for _, s := range t.sites() {
+		src := s.Source
+		c, ok := eff.Names[s.Name]
+		isGit := src.Kind == lockfile.Git || src.Kind == lockfile.Tarball && src.Repo != ""
+		if !ok || s.Name == "" || !isGit || !lockfile.IsCommit(src.Rev) || c == src.Rev {
+			continue
+		}
+		by := "--pin " + s.Name + "=" + c
+		if !flagged[s.Name] {
+			by = pins.Entry{Table: "pins", Key: s.Name}.String() + " in " + name + " (" + c + ")"
+		}
+		at := src.Origin
+		if at.File == "" {
+			at = lockfile.Pos{File: t.inputPath}
+		}
+		errs = append(errs, at.Errorf("%s: %s names another commit than the lock's, %s: berry checks each package against the lock's checksum, so only the locked commit builds; pin %s (fetchGit), or change the dependency in %s and relock with %s",
+			s.ID, by, src.Rev, src.Rev, t.manifest, t.relock))
+	}
+	return errors.Join(errs...)
 }
 
 // stalePinsError is --check's finding that the pins file holds entries

@@ -36,7 +36,9 @@ downloads every tarball and records its sha512 in DIR/lock2nix-pins.toml
 against the lockfile's checksums in the build. Git dependencies on GitHub
 are fetched as GitHub's archive of the locked commit, whose hash
 --prefetch records too; --allow-unpinned fetches them with
-builtins.fetchGit at that commit instead.
+builtins.fetchGit at that commit instead. --pin NAME=COMMIT fetches a
+package's git source with fetchGit at COMMIT; for berry only at the
+locked commit (yarn checks the lock's checksum), another is refused.
 
 berry's npm: packages come from --registry, else .yarnrc.yml's
 npmRegistryServer, else yarn's default registry.
@@ -136,6 +138,9 @@ var yarnCommand = &command{
 				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return build(l, h) },
 				outOfSync: l.CheckSync(fsys), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: relock,
+				// berry checks out the locked commit of a git dependency
+				// and checks its packed files against the lock's checksum.
+				pinLocked: l.Format == yarnlock.Berry,
 				// yarn.lock says nothing of install scripts; the
 				// registry and platforms are as npm's.
 				facts: func() report.Facts {
