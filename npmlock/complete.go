@@ -69,6 +69,7 @@ type completeness struct {
 	// directly: a peer conflict of theirs is npm's ERESOLVE.
 	mine map[string]bool
 	buf  []byte
+	dirs []string
 }
 
 type decoded struct {
@@ -76,10 +77,10 @@ type decoded struct {
 	ok   bool
 }
 
-// visit is a node to walk, with the overrides that apply to it; linked
-// says it is reached only through a link (a workspace or folder).
+// visit is a node to walk (its install path or folder is e.path, its key
+// in nodes), with the overrides that apply to it; linked says it is
+// reached only through a link (a workspace or folder).
 type visit struct {
-	key    string
 	e      *entry
 	ovr    *overrideSet
 	linked bool
@@ -110,7 +111,7 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 		c.rootFromManifest = true
 		manifest := gjson.ParseBytes(pkgJSON)
 		if o := manifest.Get("overrides"); o.IsObject() {
-			top = &overrideSet{rules: o, manifest: manifest}
+			top = newOverrideSet(nil, o, manifest)
 		}
 	}
 	// npm ci judges what the project reaches without crossing a link; it
@@ -130,10 +131,10 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 			}
 		}
 	}
-	c.push(visit{key: "", ovr: top})
+	c.push(visit{e: c.nodes[""], ovr: top})
 	c.walk()
 	for _, r := range roots {
-		c.later = append(c.later, visit{key: r, ovr: top})
+		c.later = append(c.later, visit{e: c.nodes[r], ovr: top})
 	}
 	for _, v := range c.later {
 		v.linked = true
@@ -152,9 +153,6 @@ func (c *completeness) walk() {
 
 // push queues a node once; nodes without an entry have nothing to walk.
 func (c *completeness) push(v visit) {
-	if v.e == nil {
-		v.e = c.nodes[v.key]
-	}
 	if v.e != nil && !v.e.walked {
 		v.e.walked = true
 		c.queue = append(c.queue, v)
@@ -165,8 +163,8 @@ func (c *completeness) push(v visit) {
 func (c *completeness) node(v visit) {
 	e := v.e
 	if e.link {
-		if e.target != "" {
-			t := visit{key: e.target, ovr: v.ovr, linked: true}
+		if e.target() != "" {
+			t := visit{e: c.nodes[e.target()], ovr: v.ovr, linked: true}
 			if v.linked {
 				c.push(t)
 			} else {
@@ -175,10 +173,13 @@ func (c *completeness) node(v visit) {
 		}
 		return
 	}
-	top := !inNodeModules(v.key)
+	key := e.path
+	top := !inNodeModules(key)
 	// Folders of the project (workspaces, file: folders) are read from
 	// their own package.json, as npm reads them: CheckSync judges those.
-	judge := (v.key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(v.key))
+	judge := (key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(key))
+	dirs := c.lookIn(key, c.dirs)
+	c.dirs = dirs
 	for i, d := range e.deps {
 		if d.Kind == lockfile.DepDev && !top {
 			continue // npm reads dev dependencies of the project and its folders only
@@ -189,23 +190,23 @@ func (c *completeness) node(v visit) {
 		if c.replaced(e.deps, i, top) {
 			continue
 		}
-		if !top && (e.bundlesAll || contains(e.bundles, d.Name)) {
+		if !top && (e.bundlesAll || contains(e.bundles(), d.Name)) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target, t := c.resolve(v.key, e, d.Name)
+		target, t := c.find(dirs, e, d.Name)
 		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "", false)
 			}
 			continue
 		}
-		c.push(visit{key: target, e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
+		c.push(visit{e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
 		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
 			switch {
-			case !c.atHome(v.key, d, target):
+			case !c.atHome(key, d, target):
 				c.report(v, e, d.Name, spec, target, false)
-			case d.Kind == lockfile.DepPeer && c.mine[v.key]:
+			case d.Kind == lockfile.DepPeer && c.mine[key]:
 				// A peer conflict of a package the project depends on
 				// itself: npm stops with ERESOLVE instead of keeping
 				// what is there.
@@ -279,18 +280,34 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 // returns the install path and its entry, or "" and nil. e is key's
 // entry: when it has no node_modules of its own, the search starts above.
 func (c *completeness) resolve(key string, e *entry, name string) (string, *entry) {
-	dir := key
+	c.dirs = c.lookIn(key, c.dirs)
+	return c.find(c.dirs, e, name)
+}
+
+// lookIn returns, in dirs' memory, the folders Node searches from key,
+// nearest first: key, then each parent. A node's dependencies share them:
+// node works them out once for all of its edges.
+func (c *completeness) lookIn(key string, dirs []string) []string {
+	dirs = append(dirs[:0], key)
+	for dir := key; ; {
+		up, ok := c.parent(dir)
+		if !ok {
+			return dirs
+		}
+		dirs = append(dirs, up)
+		dir = up
+	}
+}
+
+// find is resolve in the folders dirs (lookIn's) of the node e.
+func (c *completeness) find(dirs []string, e *entry, name string) (string, *entry) {
 	// (A name holding node_modules, as only a crafted lockfile has, would
 	// be filed under another folder: it is looked for everywhere.)
 	odd := strings.HasPrefix(name, "node_modules/") || strings.Contains(name, "/node_modules/")
-	if key != "" && !e.nested && !odd {
-		up, ok := c.parent(key)
-		if !ok {
-			return "", nil
-		}
-		dir = up
+	if dirs[0] != "" && !e.nested && !odd {
+		dirs = dirs[1:]
 	}
-	for {
+	for _, dir := range dirs {
 		// Built in a reused buffer: a lookup by string(buf) allocates
 		// nothing, and most probes find nothing.
 		c.buf = c.buf[:0]
@@ -301,12 +318,8 @@ func (c *completeness) resolve(key string, e *entry, name string) (string, *entr
 		if e, ok := c.nodes[string(c.buf)]; ok {
 			return e.path, e // the key itself, without a copy of buf
 		}
-		up, ok := c.parent(dir)
-		if !ok {
-			return "", nil
-		}
-		dir = up
 	}
+	return "", nil
 }
 
 // parent is the node whose node_modules Node searches after dir's: the
@@ -453,7 +466,7 @@ func compareNums(a, b [3]int) int {
 // report records one dependency that npm ci would fetch: missing when
 // target is "", else not satisfied by what target holds.
 func (c *completeness) report(v visit, e *entry, name, spec, target string, conflict bool) {
-	p, key := c.p, v.key
+	p, key := c.p, v.e.path
 	who := "the project"
 	switch {
 	case key == "":
@@ -554,26 +567,50 @@ func bundles(a, b gjson.Result) ([]string, bool) {
 // overrideSet is one level of package.json's "overrides": the rules that
 // apply below a package the level names, inside the levels above.
 type overrideSet struct {
-	parent   *overrideSet
-	rules    gjson.Result
+	parent *overrideSet
+	// rules are the level's members in order, read once: every edge of
+	// the tree is looked up in them, twice.
+	rules    []overrideRule
 	manifest gjson.Result
+}
+
+// overrideRule is one member of an overrides object.
+type overrideRule struct {
+	key   string
+	value gjson.Result
+	// name is the key without its range ("a" of "a@^1"); ranged says
+	// there is one.
+	name   string
+	ranged bool
+}
+
+// newOverrideSet reads the level rules (an object) inside parent.
+func newOverrideSet(parent *overrideSet, rules, manifest gjson.Result) *overrideSet {
+	s := &overrideSet{parent: parent, manifest: manifest}
+	rules.ForEach(func(k, v gjson.Result) bool {
+		r := overrideRule{key: k.Str, value: v}
+		if at := strings.LastIndexByte(r.key, '@'); at > 0 {
+			r.name, r.ranged = r.key[:at], true
+		}
+		s.rules = append(s.rules, r)
+		return true
+	})
+	return s
 }
 
 // rule finds the innermost rule for name: its value, and whether its key
 // carries a range ("name@range"), which this does not evaluate.
 func (o *overrideSet) rule(name string, value func(gjson.Result) bool) (ranged, found bool) {
 	for s := o; s != nil; s = s.parent {
-		s.rules.ForEach(func(k, v gjson.Result) bool {
-			key := k.Str
-			if key == name {
-				found = value(v)
-			} else if at := strings.LastIndexByte(key, '@'); at > 0 && key[:at] == name {
+		for _, r := range s.rules {
+			if r.key == name {
+				found = value(r.value)
+			} else if r.ranged && r.name == name {
 				ranged, found = true, true
 			}
-			return !found
-		})
-		if found {
-			return ranged, true
+			if found {
+				return ranged, true
+			}
 		}
 	}
 	return false, false
@@ -631,7 +668,7 @@ func (o *overrideSet) enter(name string) *overrideSet {
 	if !inner.Exists() {
 		return o
 	}
-	return &overrideSet{parent: o, rules: inner, manifest: o.manifest}
+	return newOverrideSet(o, inner, o.manifest)
 }
 
 func (o *overrideSet) root() *overrideSet {

@@ -395,20 +395,16 @@ type entry struct {
 	version  string
 	resolved member
 	integ    member
-	link     bool
-	target   string // a link's target folder
-	flags    lockfile.Flags
 	deps     []lockfile.Edge
-	// platform is nil for the many entries that run anywhere.
-	platform *lockfile.Platform
-	engines  []lockfile.Engine
-	bins     []lockfile.Bin
-	scripts  bool
 	license  string
 	at       member
-	// bundles names the dependencies the package ships inside its own
-	// archive (bundleDependencies); bundlesAll is true for "true" (all).
-	bundles    []string
+	// more is nil for the many entries that have none of it.
+	more *entryMore
+	// The one-byte fields last, together: 200 bytes an entry, not 312.
+	flags   lockfile.Flags
+	link    bool
+	scripts bool
+	// bundlesAll: bundleDependencies is true (all of them).
 	bundlesAll bool
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
@@ -416,6 +412,57 @@ type entry struct {
 	// walked: the completeness walk has reached the entry; nested: some
 	// install path lies in its node_modules.
 	walked, nested bool
+}
+
+// entryMore is what few entries have, kept apart from the thousands of
+// others.
+type entryMore struct {
+	target string // a link's target folder
+	// bundles names the dependencies the package ships inside its own
+	// archive (bundleDependencies).
+	bundles []string
+	// engines are an optional package's.
+	engines []lockfile.Engine
+	bins    []lockfile.Bin
+	// platform is set for the packages that do not run anywhere.
+	platform lockfile.Platform
+}
+
+// setMore returns e.more, made on first use.
+func (e *entry) setMore() *entryMore {
+	if e.more == nil {
+		e.more = &entryMore{}
+	}
+	return e.more
+}
+
+// target is a link's target folder.
+func (e *entry) target() string {
+	if e.more == nil {
+		return ""
+	}
+	return e.more.target
+}
+
+func (e *entry) bundles() []string {
+	if e.more == nil {
+		return nil
+	}
+	return e.more.bundles
+}
+
+func (e *entry) engines() []lockfile.Engine {
+	if e.more == nil {
+		return nil
+	}
+	return e.more.engines
+}
+
+func (e *entry) bins() []lockfile.Bin {
+	if e.more == nil {
+		return nil
+	}
+	return e.more.bins
 }
 
 // member is a gjson.Result of the lockfile's text kept in 32 bytes
@@ -492,7 +539,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	if c == nil {
 		c = p.readPackages(pkgs)
 	}
-	entries, jobs := c.entries, c.jobs
+	entries, order := c.entries, c.order
 	if r, ok := entries[""]; ok {
 		if r.name != "" {
 			p.g.Root.Name = r.name
@@ -505,11 +552,11 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	globs := workspaceGlobs(pkgs.Get(gjson.Escape("")).Get("workspaces"))
 	// Link targets: folders whose metadata sits under their own key.
 	links := map[string][]string{}
-	for _, j := range jobs {
-		key, e := j.key, j.e
+	for _, e := range order {
+		key := e.path
 		if e.link {
 			target := e.resolved.result().String()
-			e.target = p.tab.copy(target)
+			e.setMore().target = p.tab.copy(target)
 			if err := checkRelative(target); err != nil {
 				p.fail(e.resolved.result(), "%s: link target: %v", key, err)
 				continue
@@ -517,8 +564,8 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 			links[target] = append(links[target], key)
 		}
 	}
-	for _, j := range jobs {
-		key, e := j.key, j.e
+	for _, e := range order {
+		key := e.path
 		switch {
 		case key == "":
 		case e.link:
@@ -537,12 +584,12 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 	// link to another installed package ("node_modules/a" → "node_modules/b")
 	// or to the root becomes a link package beside it, with its data.
 	installedLinked := map[string]bool{}
-	for _, j := range jobs {
-		key, e := j.key, j.e
+	for _, e := range order {
+		key := e.path
 		if !e.link {
 			continue
 		}
-		target := e.target
+		target := e.target()
 		t, ok := entries[target]
 		switch {
 		case !ok:
@@ -566,7 +613,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 
 // readPackages reads the entries of "packages" with gjson, in file order.
 func (p *parser) readPackages(pkgs gjson.Result) *collected {
-	c := &collected{entries: make(map[string]*entry, p.sizeHint), jobs: make([]entryJob, 0, p.sizeHint)}
+	c := &collected{entries: make(map[string]*entry, p.sizeHint), order: make([]*entry, 0, p.sizeHint)}
 	pkgs.ForEach(func(k, v gjson.Result) bool {
 		key := k.String()
 		if _, dup := c.entries[key]; dup {
@@ -587,7 +634,7 @@ func (p *parser) readPackages(pkgs gjson.Result) *collected {
 		key = p.tab.copy(key)
 		e := p.entries.one()
 		c.entries[key] = e
-		c.jobs = append(c.jobs, entryJob{e, key})
+		c.order = append(c.order, e)
 		p.readEntryInto(e, key, v)
 		return true
 	})
@@ -666,12 +713,6 @@ func outsideLinkTarget(key string) (string, bool) {
 	return dir, true
 }
 
-// entryJob is an entry read, with its key.
-type entryJob struct {
-	e   *entry
-	key string
-}
-
 func (p *parser) readEntry(key string, v gjson.Result) *entry {
 	e := p.entries.one()
 	p.readEntryInto(e, key, v)
@@ -723,16 +764,22 @@ func (p *parser) fromFields(e *entry, key string, v gjson.Result) {
 	}
 	e.scripts = p.bool(o.hasInstallScript, "hasInstallScript")
 	e.shrinkwrap = o.hasShrinkwrap.Type == gjson.True
-	e.bundles, e.bundlesAll = bundles(o.bundleDependencies, o.bundledDependencies)
+	if b, all := bundles(o.bundleDependencies, o.bundledDependencies); b != nil || all {
+		e.setMore().bundles, e.bundlesAll = b, all
+	}
 	e.license = p.license(o.license)
 	e.deps = p.edges(o)
 	if os, cpu, libc := p.strs(o.os, "os"), p.strs(o.cpu, "cpu"), p.strs(o.libc, "libc"); len(os)+len(cpu)+len(libc) > 0 {
-		e.platform = &lockfile.Platform{OS: os, CPU: cpu, Libc: libc}
+		e.setMore().platform = lockfile.Platform{OS: os, CPU: cpu, Libc: libc}
 	}
-	e.bins = p.bins(o.bin, e.name)
+	if bins := p.bins(o.bin, e.name); bins != nil {
+		e.setMore().bins = bins
+	}
 	if e.flags.Has(lockfile.FlagOptional) {
 		// npm checks the engines of optional packages only.
-		e.engines = p.engines(o.engines)
+		if engines := p.engines(o.engines); engines != nil {
+			e.setMore().engines = engines
+		}
 	}
 }
 
@@ -869,11 +916,11 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		pkg = p.packages.one()
 		*pkg = lockfile.Package{
 			Name: e.name, Version: e.version, Source: src,
-			Deps: e.deps, Engines: e.engines, Bins: e.bins,
+			Deps: e.deps, Engines: e.engines(), Bins: e.bins(),
 			HasInstallScript: e.scripts, License: e.license,
 		}
-		if e.platform != nil {
-			pkg.Platform = *e.platform
+		if e.more != nil {
+			pkg.Platform = e.more.platform
 		}
 		p.store(key, pkg, locTaken)
 		p.g.Packages = append(p.g.Packages, pkg)
@@ -888,7 +935,7 @@ func (p *parser) add(e *entry, src lockfile.Source) *lockfile.Package {
 		}
 	}
 	if pkg.Engines == nil {
-		pkg.Engines = e.engines // the first optional install brings them
+		pkg.Engines = e.engines() // the first optional install brings them
 	}
 	p.install(pkg, lockfile.Install{Path: e.path, Flags: e.flags})
 	return pkg

@@ -362,10 +362,10 @@ func (s *scanner) emptyObject() bool {
 }
 
 // collected holds the entries of "packages" as read: by key, and in file
-// order.
+// order (an entry's path is its key).
 type collected struct {
 	entries map[string]*entry
-	jobs    []entryJob
+	order   []*entry
 }
 
 // scan reads the whole text: the top level's members that lock2nix reads,
@@ -406,7 +406,7 @@ func isV2(v gjson.Result) bool {
 // scanPackages reads the entries of the "packages" object at s.i, as
 // parseV2 reads them from gjson.
 func (p *parser) scanPackages(s *scanner) *collected {
-	c := &collected{entries: make(map[string]*entry, p.sizeHint), jobs: make([]entryJob, 0, p.sizeHint)}
+	c := &collected{entries: make(map[string]*entry, p.sizeHint), order: make([]*entry, 0, p.sizeHint)}
 	f := &p.fields
 	s.object(func(k gjson.Result) {
 		key := k.Str
@@ -446,7 +446,7 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		e := p.entries.one()
 		c.entries[key] = e
 		v := gjson.Result{Type: gjson.JSON, Raw: s.data[start:s.i], Index: start}
-		c.jobs = append(c.jobs, entryJob{e, key})
+		c.order = append(c.order, e)
 		p.fromFields(e, key, v)
 	})
 	return c

@@ -81,7 +81,7 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 			// The project's overrides apply to its own dependencies and to
 			// those of its folders, as in npm.
 			if o := manifest.Get("overrides"); o.IsObject() {
-				top = &overrideSet{rules: o, manifest: manifest}
+				top = newOverrideSet(nil, o, manifest)
 				ovr = top
 			}
 		}

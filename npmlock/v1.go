@@ -110,11 +110,11 @@ func (p *parser) sourceV1(installPath, key string, v gjson.Result, fetched bool)
 			return src, false
 		}
 		e.version = ""
-		e.link, e.target = true, path.Clean(rel)
-		if inNodeModules(e.target) {
+		e.link, e.setMore().target = true, path.Clean(rel)
+		if inNodeModules(e.target()) {
 			// A folder inside an installed package: npm ci does not find
 			// it in the tree it builds, and stops.
-			p.incomplete(v.Get("version"), fmt.Sprintf(`%s: links to %s, a folder inside an installed package, which npm ci does not lay out; npm ci stops: "Missing: %s@ from lock file"`, installPath, e.target, key),
+			p.incomplete(v.Get("version"), fmt.Sprintf(`%s: links to %s, a folder inside an installed package, which npm ci does not lay out; npm ci stops: "Missing: %s@ from lock file"`, installPath, e.target(), key),
 				"the output links it all the same")
 		}
 		src = lockfile.Source{Kind: lockfile.Link, Path: path.Clean(rel), Origin: p.pos(v.Get("version"))}
