@@ -168,6 +168,16 @@ func parseGit(spec string) (lockfile.Source, error) {
 	}
 	addr = strings.TrimPrefix(addr, "git+")
 	u, err := url.Parse(addr)
+	if rest, ok := strings.CutPrefix(addr, "ssh://"); ok && err != nil {
+		// "ssh://git@host:owner/repo.git": the scp-like form with a
+		// scheme, which npm keeps in resolved for a host it does not
+		// know (npm-package-arg reads it so unless digits, a port,
+		// follow the colon); what parses as a URL is left as it is.
+		if host, p, ok := strings.Cut(rest, ":"); ok && !strings.Contains(host, "/") && p != "" && (p[0] < '0' || p[0] > '9') {
+			addr = "ssh://" + host + "/" + p
+			u, err = url.Parse(addr)
+		}
+	}
 	if err != nil || (u.Host == "" && u.Scheme != "file") {
 		return lockfile.Source{}, fmt.Errorf("git source %q is not a URL", spec)
 	}
