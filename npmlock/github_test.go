@@ -68,6 +68,12 @@ func TestGitHubArchives(t *testing.T) {
 		{spec: "git+http://github.com/o/r.git#" + c, want: git("http://github.com/o/r.git", c)},
 		// A SHA-256 repository's commit: codeload serves only SHA-1 ones.
 		{spec: "git+ssh://git@github.com/o/r.git#" + c256, want: git("https://github.com/o/r.git", c256)},
+		// A folder of the repository (npm-package-arg's gitSubdir): npm
+		// installs that folder, which lock2nix does not fetch; a selector
+		// npm ignores changes nothing.
+		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::path:packages/a", err: `names the folder "packages/a" of the repository`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:packages/a", err: `names the folder "packages/a" of the repository`},
+		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::other:x", want: archive("o", "r", "https://github.com/o/r.git")},
 		// Not a commit id npm writes (lowercase): refused, as before.
 		{spec: "git+ssh://git@github.com/o/r.git#" + strings.ToUpper(c), err: "is not pinned to a full commit id"},
 	} {
