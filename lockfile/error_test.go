@@ -3,29 +3,23 @@ package lockfile
 import (
 	"strings"
 	"testing"
-)
 
-// hostile are strings a lockfile may hold where a message quotes it, and
-// the form the message shows them in.
-var hostile = []struct{ name, value, escaped string }{
-	{"newline forging a message", "a\nerror: forged", `a\nerror: forged`},
-	{"carriage return", "a\rerror: forged", `a\rerror: forged`},
-	{"terminal escape", "a\x1b[31mred", `a\x1b[31mred`},
-}
+	"github.com/lock2nix/lock2nix/internal/oneline/onelinetest"
+)
 
 // TestErrorOneLine: whatever the lockfile put in the file name or the
 // message, Error is one line of printable text, and shows the escaped
 // form; an ordinary message is unchanged.
 func TestErrorOneLine(t *testing.T) {
-	for _, h := range hostile {
-		t.Run(h.name, func(t *testing.T) {
+	for _, h := range onelinetest.Hostile {
+		t.Run(h.Name, func(t *testing.T) {
 			for _, tc := range []struct {
 				err  *Error
 				want string
 			}{
-				{&Error{File: "package-lock.json", Line: 3, Col: 5, Msg: "entry " + h.value + " has no version"}, "package-lock.json:3:5: entry " + h.escaped + " has no version"},
-				{&Error{File: "w/" + h.value + "/package.json", Msg: "not valid JSON"}, "w/" + h.escaped + "/package.json: not valid JSON"},
-				{Pos{File: "yarn.lock", Line: 1, Col: 1}.Errorf("resolution %s: bad", h.value), "yarn.lock:1:1: resolution " + h.escaped + ": bad"},
+				{&Error{File: "package-lock.json", Line: 3, Col: 5, Msg: "entry " + h.Value + " has no version"}, "package-lock.json:3:5: entry " + h.Escaped + " has no version"},
+				{&Error{File: "w/" + h.Value + "/package.json", Msg: "not valid JSON"}, "w/" + h.Escaped + "/package.json: not valid JSON"},
+				{Pos{File: "yarn.lock", Line: 1, Col: 1}.Errorf("resolution %s: bad", h.Value), "yarn.lock:1:1: resolution " + h.Escaped + ": bad"},
 			} {
 				got := tc.err.Error()
 				if got != tc.want {

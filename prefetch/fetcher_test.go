@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/internal/fetchtest"
+	"github.com/lock2nix/lock2nix/internal/oneline/onelinetest"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/pins"
 )
@@ -186,18 +187,14 @@ func TestProgress(t *testing.T) {
 // progress line shows it escaped too.
 func TestMessagesStayOneLine(t *testing.T) {
 	srv := fetchtest.NewServer(t, map[string]string{"/a.tgz": "a"})
-	for _, h := range []struct{ name, value, escaped string }{
-		{"newline forging a message", "x\nerror: forged", `x\nerror: forged`},
-		{"carriage return", "x\rerror: forged", `x\rerror: forged`},
-		{"terminal escape", "x\x1b[31mred", `x\x1b[31mred`},
-	} {
-		t.Run(h.name, func(t *testing.T) {
+	for _, h := range onelinetest.Hostile {
+		t.Run(h.Name, func(t *testing.T) {
 			var progress strings.Builder
 			f := &Fetcher{Progress: &progress}
 			s := sites(lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/missing.tgz"}, lockfile.Source{Kind: lockfile.Tarball, URL: srv.URL + "/a.tgz"})
-			s[0].ID, s[1].ID = h.value, h.value+"@ok"
+			s[0].ID, s[1].ID = h.Value, h.Value+"@ok"
 			_, err := f.Pins(context.Background(), s, Unpinned, lockfile.SHA256)
-			if want := h.escaped + ": GET " + srv.URL + "/missing.tgz: 404 Not Found"; err == nil || err.Error() != want {
+			if want := h.Escaped + ": GET " + srv.URL + "/missing.tgz: 404 Not Found"; err == nil || err.Error() != want {
 				t.Errorf("error %q, want %q", err, want)
 			}
 			// The progress line draws itself with \r and an escape
@@ -206,8 +203,8 @@ func TestMessagesStayOneLine(t *testing.T) {
 			if strings.ContainsFunc(strings.TrimSuffix(drawn, "\n"), func(r rune) bool { return r < ' ' || r == 0x7f }) {
 				t.Errorf("progress %q holds a control character of the IDs'", progress.String())
 			}
-			if !strings.Contains(drawn, h.escaped) {
-				t.Errorf("progress %q does not show %q", drawn, h.escaped)
+			if !strings.Contains(drawn, h.Escaped) {
+				t.Errorf("progress %q does not show %q", drawn, h.Escaped)
 			}
 		})
 	}
