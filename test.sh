@@ -11,7 +11,7 @@ go vet ./...
 go test -race -count=1 -timeout 80m ./...
 # The JS of the builders, unit by unit, with Node's own test runner.
 if command -v node >/dev/null; then
-  node --test nixexpr/node/modules_test.js nixexpr/npm/layout_test.js nixexpr/pnpm/layout_test.js
+  node --test nixexpr/node/modules_test.js nixexpr/npm/layout_test.js nixexpr/pnpm/layout_test.js e2e/npmcache_test.js
 else
   echo "node is not installed: the JS unit tests are skipped" >&2
 fi

@@ -598,18 +598,19 @@ func newOverrideSet(parent *overrideSet, rules, manifest gjson.Result) *override
 	return s
 }
 
-// rule finds the innermost rule for name: its value, and whether its key
-// carries a range ("name@range"), which this does not evaluate.
+// rule finds the innermost rule for name, and whether its key carries a
+// range ("name@range"), which this does not evaluate; found is what value
+// says of the rule's value. The innermost rule decides, whatever its
+// value: in npm it hides the rules of that key further out, so that a
+// value that overrides nothing (an object without ".", a number) is no
+// override, and a string one enters no object further out.
 func (o *overrideSet) rule(name string, value func(gjson.Result) bool) (ranged, found bool) {
 	for s := o; s != nil; s = s.parent {
 		for _, r := range s.rules {
 			if r.key == name {
-				found = value(r.value)
+				return false, value(r.value)
 			} else if r.ranged && r.name == name {
-				ranged, found = true, true
-			}
-			if found {
-				return ranged, true
+				return true, true
 			}
 		}
 	}

@@ -51,11 +51,29 @@ func TestGitHubArchives(t *testing.T) {
 		{spec: "bitbucket:o/r#" + c, want: git("https://bitbucket.org/o/r.git", c)},
 		{spec: "git+https://git.example/o/r.git#" + c, want: git("https://git.example/o/r.git", c)},
 		{spec: "git+ssh://git@git.example/o/r.git#" + c, want: git("ssh://git@git.example/o/r.git", c)},
+		// The scp-like form with a scheme: what npm writes for a host it
+		// does not know (npm-package-arg reads it, and npm clones
+		// git@git.example:o/r.git); a GitHub one npm writes as above, and
+		// it reads the same. Digits after the colon are a port.
+		{spec: "git+ssh://git@git.example:o/r.git#" + c, want: git("ssh://git@git.example/o/r.git", c)},
+		{spec: "git+ssh://git@git.example:2222/o/r.git#" + c, want: git("ssh://git@git.example:2222/o/r.git", c)},
+		{spec: "git+ssh://git@github.com:o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+ssh://git@git.example:o/r.git#" + c, v1: true, want: git("ssh://git@git.example/o/r.git", c)},
+		// What parses as a URL stays as it is (a password, an empty port).
+		{spec: "git+ssh://u:t@git.example/o/r.git#" + c, want: git("ssh://u:t@git.example/o/r.git", c)},
+		{spec: "git+ssh://git@git.example:/srv/r.git#" + c, want: git("ssh://git@git.example:/srv/r.git", c)},
+		{spec: "git+ssh://git@git.example:22x/o/r.git#" + c, err: "is not a URL"},
 		// Not a repository's address on GitHub.
 		{spec: "git+https://github.com/o/r/x.git#" + c, want: git("https://github.com/o/r/x.git", c)},
 		{spec: "git+http://github.com/o/r.git#" + c, want: git("http://github.com/o/r.git", c)},
 		// A SHA-256 repository's commit: codeload serves only SHA-1 ones.
 		{spec: "git+ssh://git@github.com/o/r.git#" + c256, want: git("https://github.com/o/r.git", c256)},
+		// A folder of the repository (npm-package-arg's gitSubdir): npm
+		// installs that folder, which lock2nix does not fetch; a selector
+		// npm ignores changes nothing.
+		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::path:packages/a", err: `names the folder "packages/a" of the repository`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:packages/a", err: `names the folder "packages/a" of the repository`},
+		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::other:x", want: archive("o", "r", "https://github.com/o/r.git")},
 		// Not a commit id npm writes (lowercase): refused, as before.
 		{spec: "git+ssh://git@github.com/o/r.git#" + strings.ToUpper(c), err: "is not pinned to a full commit id"},
 	} {

@@ -168,6 +168,16 @@ func parseGit(spec string) (lockfile.Source, error) {
 	}
 	addr = strings.TrimPrefix(addr, "git+")
 	u, err := url.Parse(addr)
+	if rest, ok := strings.CutPrefix(addr, "ssh://"); ok && err != nil {
+		// "ssh://git@host:owner/repo.git": the scp-like form with a
+		// scheme, which npm keeps in resolved for a host it does not
+		// know (npm-package-arg reads it so unless digits, a port,
+		// follow the colon); what parses as a URL is left as it is.
+		if host, p, ok := strings.Cut(rest, ":"); ok && !strings.Contains(host, "/") && p != "" && (p[0] < '0' || p[0] > '9') {
+			addr = "ssh://" + host + "/" + p
+			u, err = url.Parse(addr)
+		}
+	}
 	if err != nil || (u.Host == "" && u.Scheme != "file") {
 		return lockfile.Source{}, fmt.Errorf("git source %q is not a URL", spec)
 	}
@@ -182,9 +192,17 @@ func parseGit(spec string) (lockfile.Source, error) {
 		u.Scheme, u.User, u.Host = "https", nil, u.Hostname()
 		addr = u.String()
 	}
-	// A commit-ish after "#" may carry "::path:…" or semver selectors;
-	// lockfiles hold the resolved commit first.
-	rev, _, _ = strings.Cut(rev, "::")
+	// A commit-ish after "#" may carry "::"-separated selectors;
+	// lockfiles hold the resolved commit first. "path:" names a folder of
+	// the checkout, which npm installs in place of the repository
+	// (npm-package-arg's gitSubdir): refused, not installed as the
+	// repository.
+	rev, selectors, _ := strings.Cut(rev, "::")
+	for _, sel := range strings.Split(selectors, "::") {
+		if sub, ok := strings.CutPrefix(sel, "path:"); ok && sub != "" {
+			return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which npm installs in its place; lock2nix cannot fetch a repository's folder", spec, sub)
+		}
+	}
 	if !lockfile.IsCommit(rev) {
 		return lockfile.Source{}, fmt.Errorf("git source %q is not pinned to a full commit id", spec)
 	}
