@@ -289,6 +289,31 @@ func (w *recordWriter) list(k string, vs []string) {
 	}
 }
 
+// writeObject writes field k: an object of items by key, the keys sorted
+// and each once (the last item of a key wins), as encoding/json writes a
+// map; value writes an item's value.
+func writeObject[T any](w *recordWriter, k string, items []T, key func(T) string, value func(T)) {
+	byKey := func(a, b T) int { return strings.Compare(key(a), key(b)) }
+	if !slices.IsSortedFunc(items, byKey) {
+		items = slices.Clone(items)
+		slices.SortStableFunc(items, byKey)
+	}
+	w.key(k)
+	w.b = append(w.b, '{')
+	for i, it := range items {
+		if i+1 < len(items) && key(items[i+1]) == key(it) {
+			continue
+		}
+		if w.b[len(w.b)-1] != '{' {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSON(w.b, key(it))
+		w.b = append(w.b, ':')
+		value(it)
+	}
+	w.b = append(w.b, '}')
+}
+
 // record writes p's Record; src names its source in "sources".
 func (w *recordWriter) record(p *lockfile.Package, src string) {
 	w.b = append(w.b, '{')
@@ -321,53 +346,19 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 		w.b = append(w.b, "true"...)
 	}
 	if len(p.Installs) > 0 {
-		// A JSON object's keys, sorted and each once (the last one's
-		// flags), as encoding/json writes a map.
-		ins := p.Installs
-		if !slices.IsSortedFunc(ins, func(a, b lockfile.Install) int { return strings.Compare(a.Path, b.Path) }) {
-			ins = slices.Clone(ins)
-			slices.SortStableFunc(ins, func(a, b lockfile.Install) int { return strings.Compare(a.Path, b.Path) })
-		}
-		w.key("installs")
-		w.b = append(w.b, '{')
-		for i, in := range ins {
-			if i+1 < len(ins) && ins[i+1].Path == in.Path {
-				continue
-			}
-			if w.b[len(w.b)-1] != '{' {
-				w.b = append(w.b, ',')
-			}
-			w.b = appendJSON(w.b, in.Path)
-			w.b = append(w.b, ':')
+		writeObject(w, "installs", p.Installs, func(in lockfile.Install) string { return in.Path }, func(in lockfile.Install) {
 			names := w.flags[in.Flags]
 			if names == nil {
 				names = append([]string{}, in.Flags.Names()...)
 				w.flags[in.Flags] = names
 			}
 			w.strs(names)
-		}
-		w.b = append(w.b, '}')
+		})
 	}
 	if len(p.Bins) > 0 {
-		bins := p.Bins
-		if !slices.IsSortedFunc(bins, func(a, b lockfile.Bin) int { return strings.Compare(a.Name, b.Name) }) {
-			bins = slices.Clone(bins)
-			slices.SortStableFunc(bins, func(a, b lockfile.Bin) int { return strings.Compare(a.Name, b.Name) })
-		}
-		w.key("bins")
-		w.b = append(w.b, '{')
-		for i, bin := range bins {
-			if i+1 < len(bins) && bins[i+1].Name == bin.Name {
-				continue
-			}
-			if w.b[len(w.b)-1] != '{' {
-				w.b = append(w.b, ',')
-			}
-			w.b = appendJSON(w.b, bin.Name)
-			w.b = append(w.b, ':')
-			w.b = appendJSON(w.b, bin.Path)
-		}
-		w.b = append(w.b, '}')
+		writeObject(w, "bins", p.Bins, func(b lockfile.Bin) string { return b.Name }, func(b lockfile.Bin) {
+			w.b = appendJSON(w.b, b.Path)
+		})
 	}
 	if len(p.Deps) > 0 {
 		w.key("deps")
