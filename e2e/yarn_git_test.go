@@ -28,7 +28,7 @@ func TestYarnClassicGit(t *testing.T) {
 	reg := runIn(t, tmp, nil, "npm", "config", "get", "registry")
 	runIn(t, proj, []string{"HOME=" + tmp}, "node", filepath.Join(tools, "node_modules/yarn/bin/yarn.js"), "install",
 		"--registry", reg, "--ignore-scripts", "--non-interactive", "--cache-folder", filepath.Join(tmp, "cache"))
-	lockNamesCommit(t, proj, commit)
+	lockHolds(t, proj, commit)
 	os.RemoveAll(filepath.Join(proj, "node_modules"))
 	yarnSH(t, proj)
 }
@@ -58,7 +58,7 @@ func TestYarnBerryGit(t *testing.T) {
 	runIn(t, proj, []string{"HOME=" + tmp, "YARN_NPM_REGISTRY_SERVER=" + reg, "YARN_ENABLE_SCRIPTS=false", "YARN_ENABLE_TELEMETRY=0",
 		"YARN_ENABLE_IMMUTABLE_INSTALLS=false", // CI=true makes berry immutable by default, and this install writes the lock
 		"YARN_GLOBAL_FOLDER=" + filepath.Join(tmp, "global")}, "node", filepath.Join(tools, "node_modules/@yarnpkg/cli-dist/bin/yarn.js"), "install")
-	lockNamesCommit(t, proj, commit)
+	lockHolds(t, proj, commit)
 	for _, p := range []string{"node_modules", ".yarn", ".pnp.cjs"} {
 		os.RemoveAll(filepath.Join(proj, p))
 	}
@@ -106,14 +106,16 @@ func writeFile(t *testing.T, name, text string) {
 	}
 }
 
-func lockNamesCommit(t *testing.T, proj, commit string) {
+// lockHolds checks that yarn locked the dependency as the test means
+// it to: s (a commit, a resolution line) is in proj's yarn.lock.
+func lockHolds(t *testing.T, proj, s string) {
 	t.Helper()
 	lock, err := os.ReadFile(filepath.Join(proj, "yarn.lock"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(lock), commit) {
-		t.Fatalf("yarn.lock does not name the commit:\n%s", lock)
+	if !strings.Contains(string(lock), s) {
+		t.Fatalf("yarn.lock does not hold %s:\n%s", s, lock)
 	}
 }
 

@@ -37,7 +37,7 @@ func TestYarnClassicGitHub(t *testing.T) {
 	reg := runIn(t, tmp, nil, "npm", "config", "get", "registry")
 	runIn(t, proj, append([]string{"HOME=" + tmp}, env...), "node", filepath.Join(tools, "node_modules/yarn/bin/yarn.js"), "install",
 		"--registry", reg, "--ignore-scripts", "--non-interactive", "--cache-folder", filepath.Join(tmp, "cache"))
-	lockNamesGitHub(t, proj, `resolved "`+githubRepo+`#`+commit+`"`)
+	lockHolds(t, proj, `resolved "`+githubRepo+`#`+commit+`"`)
 	os.RemoveAll(filepath.Join(proj, "node_modules"))
 	writeFile(t, filepath.Join(proj, "lock2nix-pins.toml"), githubArchive(t, repo, commit))
 	out := yarnSHEnv(t, proj, env)
@@ -80,7 +80,7 @@ func berryGitHub(t *testing.T, pinsFile func(repo, commit string) string) {
 	runIn(t, proj, append([]string{"HOME=" + tmp, "YARN_NPM_REGISTRY_SERVER=" + reg, "YARN_ENABLE_SCRIPTS=false", "YARN_ENABLE_TELEMETRY=0",
 		"YARN_ENABLE_IMMUTABLE_INSTALLS=false", // CI=true makes berry immutable by default, and this install writes the lock
 		"YARN_GLOBAL_FOLDER=" + filepath.Join(tmp, "global")}, env...), "node", filepath.Join(tools, "node_modules/@yarnpkg/cli-dist/bin/yarn.js"), "install")
-	lockNamesGitHub(t, proj, `resolution: "gitdep@`+githubRepo+`#commit=`+commit+`"`)
+	lockHolds(t, proj, `resolution: "gitdep@`+githubRepo+`#commit=`+commit+`"`)
 	for _, p := range []string{"node_modules", ".yarn", ".pnp.cjs"} {
 		os.RemoveAll(filepath.Join(proj, p))
 	}
@@ -130,19 +130,6 @@ func githubArchiveFile(t *testing.T, repo, commit string) (file, pins string) {
 // githubRepo.
 func githubArchiveURL(commit string) string {
 	return "https://codeload.github.com/lock2nix-test/gitdep/tar.gz/" + commit
-}
-
-// lockNamesGitHub checks that yarn locked the dependency at its GitHub
-// address: line is in yarn.lock.
-func lockNamesGitHub(t *testing.T, proj, line string) {
-	t.Helper()
-	lock, err := os.ReadFile(filepath.Join(proj, "yarn.lock"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(lock), line) {
-		t.Fatalf("yarn.lock does not hold %s:\n%s", line, lock)
-	}
 }
 
 // yarnSHEnv runs yarn.sh on proj with env added, and returns its output.
