@@ -186,6 +186,11 @@ func parseGit(spec string) (lockfile.Source, error) {
 	default:
 		return lockfile.Source{}, fmt.Errorf("git source %q has unsupported scheme %q", spec, u.Scheme)
 	}
+	// npm reads www.github.com as github.com (hosted-git-info): its
+	// archive, and the address npm clones when that fails.
+	if githost.Canonical(githost.NPM, u) {
+		addr = u.String()
+	}
 	// npm fetches public hosts anonymously over https; so must Nix, which
 	// has no ssh keys in a build.
 	if gitHosts[u.Hostname()] && (u.Scheme == "ssh" || u.Scheme == "git") {
