@@ -211,7 +211,13 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 		if !lockfile.IsCommit(commit) {
 			p.errorf(res, "%s: the git resolution's commit %q is not a full commit id", key, commit)
 		}
-		return lockfile.Source{Kind: lockfile.Git, URL: repo, Rev: commit}
+		if repo != "" && !gitRepoURL(repo) {
+			// fetchGit takes a bare path too, and would read it
+			// wherever it lies: a local repository must be a file: URL,
+			// which the caller holds to the project's boundary.
+			p.errorf(res, "%s: the git resolution's repo %q is not a URL (https://, ssh://, git://, file:, or user@host:path)", key, repo)
+		}
+		return lockfile.Source{Kind: lockfile.Git, URL: repo, Rev: commit, Origin: p.pos(res)}
 	case "directory":
 		dir, _ := p.str(get(res, "directory"), key+": directory")
 		clean, ok := relPath(".", dir)
@@ -257,4 +263,25 @@ func (p *parser) tarballURL(name, version string) string {
 	}
 	base := name[strings.LastIndexByte(name, '/')+1:]
 	return "https://registry.npm.test/" + name + "/-/" + base + "-" + version + ".tgz"
+}
+
+// scpLike matches git's scp-like address, user@host:path, whose host has
+// no slash.
+var scpLike = regexp.MustCompile(`^[^/@:]+@[^/@:]+:`)
+
+// gitRepoURL reports whether repo is an address git fetches over the
+// network, or a file: URL: not a bare path.
+func gitRepoURL(repo string) bool {
+	if scpLike.MatchString(repo) {
+		return true
+	}
+	scheme, rest, ok := strings.Cut(repo, "://")
+	switch strings.TrimPrefix(scheme, "git+") {
+	case "https", "http", "ssh", "git":
+		host, _, _ := strings.Cut(rest, "/")
+		return ok && host != ""
+	case "file":
+		return ok
+	}
+	return false
 }

@@ -368,3 +368,32 @@ func TestRuntime(t *testing.T) {
 		t.Errorf("warnings: %q", warned)
 	}
 }
+
+// TestGitRepoURL: a git resolution's repo is an address git fetches over
+// the network, or a file: URL (held to the boundary by the caller); a
+// bare path, which fetchGit would read wherever it lies, is not.
+func TestGitRepoURL(t *testing.T) {
+	for repo, want := range map[string]bool{
+		"https://git.test/g.git":        true,
+		"git+https://git.test/g.git":    true,
+		"git+ssh://git@git.test/g.git":  true,
+		"ssh://git@git.test:2222/g.git": true,
+		"git://git.test/g.git":          true,
+		"http://git.test/g.git":         true,
+		"git@git.test:o/g.git":          true,
+		"file:///elsewhere/g.git":       true,
+		"git+file:///elsewhere/g.git":   true,
+		"/elsewhere/g.git":              false,
+		"../g.git":                      false,
+		"g.git":                         false,
+		"~/g.git":                       false,
+		"https:///g.git":                false,
+		"ftp://git.test/g.git":          false,
+		"C:/src/g.git":                  false,
+		"a/b@c:d":                       false,
+	} {
+		if got := gitRepoURL(repo); got != want {
+			t.Errorf("gitRepoURL(%q) = %v, want %v", repo, got, want)
+		}
+	}
+}
