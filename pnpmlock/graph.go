@@ -200,6 +200,13 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 		}
 		hash = h
 	}
+	if n := get(res, "path"); n != nil && (n.Value != "" || len(n.Content) > 0) {
+		// A folder of a git repository (pnpm's "&path:"), which pnpm
+		// installs in the repository's place: refused, not installed as
+		// the whole repository.
+		p.errorf(n, "%s: the resolution names the folder %q of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder", key, n.Value)
+		return lockfile.Source{}
+	}
 	typ, _ := p.str(get(res, "type"), key+": resolution.type")
 	switch typ {
 	case "git":
