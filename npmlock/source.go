@@ -205,7 +205,7 @@ func parseGit(spec string) (lockfile.Source, error) {
 	rev, selectors, _ := strings.Cut(rev, "::")
 	for _, sel := range strings.Split(selectors, "::") {
 		if sub, ok := strings.CutPrefix(sel, "path:"); ok && sub != "" {
-			return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which npm installs in its place; lock2nix cannot fetch a repository's folder", spec, sub)
+			return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which npm installs in its place; lock2nix does not install a repository's folder", spec, sub)
 		}
 	}
 	if !lockfile.IsCommit(rev) {
