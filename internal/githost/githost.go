@@ -2,8 +2,7 @@
 // by cloning: GitHub's archive of a commit, which npm, yarn 1 and berry
 // download for a GitHub dependency (and pnpm locks as a tarball), and
 // which lock2nix fetches as a fixed-output tarball. Every lockfile reader
-// that meets a git source reads its host as its package manager does
-// (Canonical), then asks Archive.
+// that meets a GitHub git source asks Archive.
 package githost
 
 import (
@@ -35,7 +34,8 @@ const (
 	Berry
 )
 
-// Canonical rewrites u's host as m reads it: www.github.com (in any
+// Canonical rewrites u's host as m reads it, for a reader to call before
+// Archive: www.github.com (in any
 // case, without a port) becomes github.com for NPM and Yarn1, as does
 // github.com in another case. It reports whether it rewrote u.
 func Canonical(m Manager, u *url.URL) bool {
