@@ -119,11 +119,11 @@ func TestWriteTextOneLine(t *testing.T) {
 	}
 }
 
-// TestGitHubArchive: a git host's archive of a commit (yarn's GitHub
-// dependencies) counts as what is fetched, an archive from another host
-// with its hash, and is listed under the git sources too, with its
-// repository, the commit and the archive; other git sources have no
-// archive, and their JSON no key for it.
+// TestGitHubArchive: a git host's archive of a commit (npm's and yarn's
+// GitHub dependencies) counts once, as a git source, and as what is
+// fetched, an archive from another host with its hash; it is listed under
+// the git sources with its repository, the commit and the archive; other
+// git sources have no archive, and their JSON no key for it.
 func TestGitHubArchive(t *testing.T) {
 	archive := lockfile.Source{Kind: lockfile.Tarball, URL: "https://codeload.github.com/o/r/tar.gz/" + commit, Repo: "https://github.com/o/r.git", Rev: commit,
 		Hash: lockfile.Hash{Algo: lockfile.SHA512, Digest: make([]byte, 64)}, FromPins: true}
@@ -133,7 +133,7 @@ func TestGitHubArchive(t *testing.T) {
 		{ID: "c@1", Name: "c", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/c.git", Rev: commit}},
 	}}
 	r := New(g, Facts{Registry: "registry.npm.test"})
-	want := Counts{Packages: 3, Sources: Sources{Total: 2, URL: 1, Git: 1}, Hashes: Hashes{SHA512: 1}}
+	want := Counts{Packages: 3, Sources: Sources{Total: 2, Git: 2}, Hashes: Hashes{SHA512: 1}}
 	if diff := cmp.Diff(want, r.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
