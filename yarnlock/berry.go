@@ -383,5 +383,31 @@ func readSettings(data []byte) (Settings, error) {
 			return Settings{}, fmt.Errorf(".yarnrc.yml: npmScopes.%s.npmRegistryServer: a scope's own registry is not supported yet (the build serves every package from one registry)", scope)
 		}
 	}
+	if r := s.NpmRegistryServer; r != "" {
+		// Where registry packages are fetched from, at evaluation too
+		// (builtins.fetchurl, unpinned): a file: URL would copy this
+		// machine's files into the store.
+		if u, err := url.Parse(r); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !printable(r) {
+			return Settings{}, settingPos(data, "npmRegistryServer").Errorf("npmRegistryServer %q is not an http(s) URL with a host", r)
+		}
+	}
 	return Settings{NodeLinker: s.NodeLinker, NpmRegistryServer: s.NpmRegistryServer, YarnPath: s.YarnPath}, nil
+}
+
+// settingPos is where .yarnrc.yml (data) states the top-level setting
+// key's value, or the file alone.
+func settingPos(data []byte, key string) lockfile.Pos {
+	pos := lockfile.Pos{File: ".yarnrc.yml"}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) != 1 {
+		return pos
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == key {
+			v := top.Content[i+1]
+			pos.Line, pos.Col = v.Line, v.Column
+		}
+	}
+	return pos
 }

@@ -451,3 +451,24 @@ func TestGitHubArchives(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsRefused: .yarnrc.yml values that would have Nix read this
+// machine's files stop where the file states them.
+func TestSettingsRefused(t *testing.T) {
+	lock := "__metadata:\n  version: 8\n\n\"ms@npm:^2.1.3\":\n  version: 2.1.3\n  resolution: \"ms@npm:2.1.3\"\n"
+	for _, tc := range []struct{ yarnrc, want string }{
+		{"nodeLinker: node-modules\nnpmRegistryServer: \"file:///etc\"\n", `.yarnrc.yml:2:20: npmRegistryServer "file:///etc" is not an http(s) URL with a host`},
+		{"npmRegistryServer: /srv/registry\n", `.yarnrc.yml:1:20: npmRegistryServer "/srv/registry" is not an http(s) URL with a host`},
+		{"npmRegistryServer: \"https://\"\n", `.yarnrc.yml:1:20: npmRegistryServer "https://" is not an http(s) URL with a host`},
+		{"npmRegistryServer: \"https://registry.npm.test\"\n", ""},
+	} {
+		_, err := Parse("yarn.lock", []byte(lock), nil, []byte(tc.yarnrc), Options{})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.yarnrc, got, tc.want)
+		}
+	}
+}
