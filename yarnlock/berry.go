@@ -221,6 +221,9 @@ func patchFiles(ref string, pos lockfile.Pos) ([]lockfile.Source, error) {
 			p = path.Join(dir, p)
 		}
 		p = path.Clean(p)
+		if err := checkInProject(p); err != nil {
+			return nil, pos.Errorf("patch %q: %v", f, err)
+		}
 		out = append(out, lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Origin: pos})
 	}
 	return out, nil
@@ -276,6 +279,11 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		p := path.Clean(path.Join(dir, loc))
 		if err := checkRelative(p); err != nil {
 			return lockfile.Source{}, "", pos.Errorf("%s: %v", protocol, err)
+		}
+		if protocol != "link" {
+			if err := checkInProject(p); err != nil {
+				return lockfile.Source{}, "", pos.Errorf("%s: %v", protocol, err)
+			}
 		}
 		kind := lockfile.Directory
 		switch {
@@ -381,6 +389,16 @@ func readSettings(data []byte) (Settings, error) {
 			// The build points yarn at its own registry through the
 			// environment, which cannot override a scope's.
 			return Settings{}, fmt.Errorf(".yarnrc.yml: npmScopes.%s.npmRegistryServer: a scope's own registry is not supported yet (the build serves every package from one registry)", scope)
+		}
+	}
+	if yp := s.YarnPath; yp != "" {
+		// The build's yarn hands over to it, in its copy of the project.
+		err := checkRelative(yp)
+		if err == nil {
+			err = checkInProject(path.Clean(yp))
+		}
+		if err != nil {
+			return Settings{}, settingPos(data, "yarnPath").Errorf("yarnPath: %v", err)
 		}
 	}
 	if r := s.NpmRegistryServer; r != "" {

@@ -171,8 +171,13 @@ func localSource(spec string, pos lockfile.Pos) (lockfile.Source, error) {
 	if err := checkRelative(p); err != nil {
 		return lockfile.Source{}, pos.Errorf("local path: %v", err)
 	}
-	if kind == lockfile.Directory && isArchive(p) {
-		kind = lockfile.LocalTarball
+	if kind == lockfile.Directory {
+		if err := checkInProject(p); err != nil {
+			return lockfile.Source{}, pos.Errorf("local path: %v", err)
+		}
+		if isArchive(p) {
+			kind = lockfile.LocalTarball
+		}
 	}
 	return lockfile.Source{Kind: kind, Path: p, Origin: pos}, nil
 }

@@ -472,3 +472,53 @@ func TestSettingsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestAboveProject: a path yarn reads in the build (file:, portal:, a
+// patch file, yarnPath) may not lie above the project: the build runs
+// yarn in its copy of the project alone, where ../../../x is this
+// machine's /x, however the repository around the project looks. A
+// link: is only linked to, and passes (the boundary checks it).
+func TestAboveProject(t *testing.T) {
+	berry := func(resolution string) string {
+		return "__metadata:\n  version: 8\n\n\"x@npm:1\":\n  version: 1.0.0\n  resolution: \"" + resolution + "\"\n"
+	}
+	above := `is above the project: yarn reads it in the build from its copy of the project, where it leads out of the build's folder`
+	for _, tc := range []struct{ name, lock, yarnrc, want string }{
+		{"classic file: folder", classicHeader + "\"o@file:../../../home/u\":\n  version \"1.0.0\"\n", "",
+			`yarn.lock:5:1: local path: "../../../home/u" ` + above},
+		{"classic file: tarball in resolved", classicHeader + "o@^1:\n  version \"1.0.0\"\n  resolved \"file:../o.tgz\"\n", "",
+			`yarn.lock:7:12: local path: "../o.tgz" ` + above},
+		{"classic file: dot segments", classicHeader + "\"o@file:./a/../../o\":\n  version \"1.0.0\"\n", "",
+			`yarn.lock:5:1: local path: "../o" ` + above},
+		{"classic link:", classicHeader + "\"o@link:../o\":\n  version \"1.0.0\"\n", "", ""},
+		{"classic file: inside", classicHeader + "\"o@file:./o\":\n  version \"1.0.0\"\n", "", ""},
+		{"berry file:", berry("x@file:../../x#../../x::hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: file: "../../x" ` + above},
+		{"berry portal:", berry("x@portal:../x::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: portal: "../x" ` + above},
+		{"berry file: from a workspace above", berry("x@file:./x::locator=w%40workspace%3A..%2F.."), "",
+			`yarn.lock:6:15: file: "../../x" ` + above},
+		{"berry file: from a workspace", berry("x@file:../x::locator=w%40workspace%3Apackages%2Fw"), "", ""},
+		{"berry link:", berry("x@link:../x::locator=app%40workspace%3A."), "", ""},
+		{"berry patch file", berry("x@patch:x@npm%3A1.0.0#../../x.patch::version=1.0.0&hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: patch "../../x.patch": "../../x.patch" ` + above},
+		{"berry patch file from the root", berry("x@patch:x@npm%3A1.0.0#~/../x.patch::version=1.0.0&hash=1"), "",
+			`yarn.lock:6:15: patch "~/../x.patch": "../x.patch" ` + above},
+		{"yarnPath above", berry("x@npm:1.0.0"), "yarnPath: ../../../home/u/yarn.cjs\n",
+			`.yarnrc.yml:1:11: yarnPath: "../../../home/u/yarn.cjs" ` + above},
+		{"yarnPath absolute", berry("x@npm:1.0.0"), "nodeLinker: pnp\nyarnPath: /home/u/yarn.cjs\n",
+			`.yarnrc.yml:2:11: yarnPath: "/home/u/yarn.cjs" is not a relative path with forward slashes`},
+		{"yarnPath in the project", berry("x@npm:1.0.0"), "yarnPath: .yarn/releases/yarn-4.9.1.cjs\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("yarn.lock", []byte(tc.lock), nil, []byte(tc.yarnrc), Options{})
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

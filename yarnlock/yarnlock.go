@@ -313,3 +313,15 @@ func checkRelative(p string) error {
 	}
 	return nil
 }
+
+// checkInProject rejects a path yarn reads in the build (a file: folder or
+// tarball, a portal:, a patch file, yarnPath) that lies above the project:
+// the build runs yarn in its copy of the project alone, where such a path
+// leads out of the build's folder, to whatever this machine holds there
+// (a build without a sandbox reads it). A link: is only linked to.
+func checkInProject(p string) error {
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return fmt.Errorf("%q is above the project: yarn reads it in the build from its copy of the project, where it leads out of the build's folder", p)
+	}
+	return nil
+}
