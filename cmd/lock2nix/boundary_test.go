@@ -98,11 +98,15 @@ func TestLocalBoundary(t *testing.T) {
 		{"dune .files folder that is a link out of the repository", "dune.lock/s.pkg", "(version 1)\n", []string{"LINK dune.lock/s.files ../../../secret"},
 			"dune.lock/s.files: the local path dune.lock/s.files leads to TOP/secret, outside TOP/repo"},
 		{"dune copy inside the repository", "dune.lock/s.pkg", "(version 1)\n(source (copy ../lib))\n", nil, ""},
+		{"dune git+file repository through a symbolic link", "dune.lock/s.pkg", "(version 1)\n(source (fetch (url git+file://TOP/repo/app/vendor#0123456789abcdef0123456789abcdef01234567)))\n", nil,
+			"dune.lock/s.pkg:2:21: the local path vendor leads to TOP/secret, outside TOP/repo"},
+		{"dune git+file repository behind percent-encoded dot segments", "dune.lock/s.pkg", "(version 1)\n(source (fetch (url git+file://TOP/repo/app/%2e%2e/%2e%2e/secret#0123456789abcdef0123456789abcdef01234567)))\n", nil,
+			"dune.lock/s.pkg:2:21: local source TOP/repo/app/../../secret is outside the project"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			top := boundaryTree(t)
 			app := filepath.Join(top, "repo/app")
-			if err := os.WriteFile(filepath.Join(app, tc.file), []byte(tc.text), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(app, tc.file), []byte(strings.ReplaceAll(tc.text, "TOP", top)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			command := "npm"
