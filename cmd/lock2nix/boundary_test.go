@@ -234,3 +234,39 @@ func TestLocalBoundaryEval(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalBoundaryEvalStoreSrc: with src a store copy of the project
+// alone (builtins.path, a filtered source), the way up to the repository
+// that lock2nix recorded (rootUp "../../..") would climb out of the store
+// object, to "/": a path that lies inside the repository at generation
+// (lexically, not there) must not reach the machine's files through it.
+func TestLocalBoundaryEvalStoreSrc(t *testing.T) {
+	needNix(t)
+	top := boundaryTree(t)
+	app := filepath.Join(top, "repo/a/b/app")
+	if err := os.MkdirAll(app, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(top, "secret/package.json"), []byte(`{"name": "lib", "version": "1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// From the store copy, ../../../<top>/secret is top/secret; from the
+	// project, it is a folder of the repository that does not exist.
+	rel := "../../../" + strings.TrimPrefix(top, "/") + "/secret"
+	if err := os.WriteFile(filepath.Join(app, "package-lock.json"), []byte(npmLinkLock(rel)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"npm", app}, &bytes.Buffer{}, &stderr); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	expr := `let pkgs = import ` + standin + ` { }; in toString ` +
+		npmCall("pkgs", filepath.Join(app, "package-lock.nix"), `src = builtins.path { path = `+app+`; name = "app"; };`) + `.packages."secret@1.0.0".src`
+	cmd := exec.Command("nix-instantiate", "--read-write-mode", "--eval", "--strict", "-E", expr)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err == nil || !strings.Contains(errb.String(), "the local package "+rel+", beside the project, is not in reach of src (/nix/store/") {
+		t.Errorf("evaluated to %s (%v), want the stop:\n%s", out, err, errb.String())
+	}
+}
