@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -512,6 +513,40 @@ func TestAboveProject(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("yarn.lock", []byte(tc.lock), nil, []byte(tc.yarnrc), Options{})
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestProjectFilesAboveProject: yarn 1's .yarnrc (yarn-path, the offline
+// mirror) and package.json's workspace globs name what yarn reads in the
+// build's copy of the project: one absolute or above the project stops.
+func TestProjectFilesAboveProject(t *testing.T) {
+	above := `is above the project: yarn reads it in the build from its copy of the project, where it leads out of the build's folder`
+	for _, tc := range []struct{ name, yarnrc, pkg, want string }{
+		{"yarn-path above", "# yarn\nyarn-path \"../../../home/u/yarn.js\"\n", `{}`, `.yarnrc:2:1: yarn-path: "../../../home/u/yarn.js" ` + above},
+		{"yarn-path absolute", "yarn-path /home/u/yarn.js\n", `{}`, `.yarnrc:1:1: yarn-path: "/home/u/yarn.js" is not a relative path with forward slashes`},
+		{"offline mirror absolute", "  \"yarn-offline-mirror\" \"/home/u/mirror\"\n", `{}`, `.yarnrc:1:4: yarn-offline-mirror: "/home/u/mirror" is not a relative path with forward slashes`},
+		{"yarn-path in the project", "yarn-path \".yarn/releases/yarn-1.22.22.cjs\"\ncache-folder /tmp/c\n", `{}`, ""},
+		{"workspace glob above", "", `{"workspaces": ["packages/*", "../../../home/*"]}`, `package.json: workspaces: "../../../home/*" ` + above},
+		{"workspace glob absolute", "", `{"workspaces": {"packages": ["/home/*"]}}`, `package.json: workspaces: "/home/*" is not a relative path with forward slashes`},
+		{"workspace globs in the project", "", `{"workspaces": ["packages/*", "!packages/x", "./tools/**"]}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"yarn.lock":    {Data: []byte(classicHeader)},
+				"package.json": {Data: []byte(tc.pkg)},
+			}
+			if tc.yarnrc != "" {
+				fsys[".yarnrc"] = &fstest.MapFile{Data: []byte(tc.yarnrc)}
+			}
+			_, err := ParseFS(fsys, Options{})
 			got := ""
 			if err != nil {
 				got = err.Error()
