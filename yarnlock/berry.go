@@ -204,12 +204,17 @@ func patchFiles(ref string, pos lockfile.Pos) ([]lockfile.Source, error) {
 			}
 		}
 	}
+	// As yarn reads it (patchUtils): the list decoded, then split at "&";
+	// flags ("optional!") end at a path's last "!".
+	decoded, err := url.PathUnescape(list)
+	if err != nil {
+		return nil, pos.Errorf("patch %q: %v", list, err)
+	}
 	var out []lockfile.Source
-	for _, f := range strings.Split(list, "&") {
-		if u, err := url.PathUnescape(f); err == nil {
-			f = u
+	for _, f := range strings.Split(decoded, "&") {
+		if i := strings.LastIndexByte(f, '!'); i >= 0 {
+			f = f[i+1:]
 		}
-		f = strings.TrimPrefix(f, "optional!")
 		if f == "" || strings.HasPrefix(f, "builtin<") {
 			continue
 		}
@@ -268,8 +273,16 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		}
 		return lockfile.Source{Kind: lockfile.Link, Path: p, Origin: pos}, "", nil
 	case "file", "link", "portal":
+		// yarn reads the path from the selector, after "#" when the
+		// reference has a source before it, decoded (parseFileStyleRange).
 		loc, params, _ := strings.Cut(rest, "::")
-		loc, _, _ = strings.Cut(loc, "#")
+		if _, sel, ok := strings.Cut(loc, "#"); ok {
+			loc = sel
+		}
+		loc, err := url.PathUnescape(loc)
+		if err != nil {
+			return lockfile.Source{}, "", pos.Errorf("%s: %v", protocol, err)
+		}
 		dir := ""
 		if q, err := url.ParseQuery(params); err == nil {
 			if _, ws, ok := splitDescriptor(q.Get("locator")); ok {

@@ -505,6 +505,21 @@ func TestAboveProject(t *testing.T) {
 			`yarn.lock:6:15: patch "../../x.patch": "../../x.patch" ` + above},
 		{"berry patch file from the root", berry("x@patch:x@npm%3A1.0.0#~/../x.patch::version=1.0.0&hash=1"), "",
 			`yarn.lock:6:15: patch "~/../x.patch": "../x.patch" ` + above},
+		// yarn reads the path after "#" (the selector), decoded; the part
+		// before it is only the source's name.
+		{"berry file: selector", berry("x@file:./inside#../../../home/u::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: file: "../../../home/u" ` + above},
+		{"berry portal: selector", berry("x@portal:./inside#./inside/../../x::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: portal: "../x" ` + above},
+		{"berry file: percent-encoded", berry("x@file:%2e%2e%2Fx::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: file: "../x" ` + above},
+		{"berry file: selector inside", berry("x@file:./a#./b::locator=app%40workspace%3A."), "", ""},
+		// yarn decodes a patch list before it splits it at "&", and a
+		// path's flags end at its last "!".
+		{"berry patch list with an encoded &", berry("x@patch:x@npm%3A1.0.0#./a/b/c/d%26../../../../etc/p::version=1.0.0&hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: patch "../../../../etc/p": "../../../../etc/p" ` + above},
+		{"berry patch path behind flags", berry("x@patch:x@npm%3A1.0.0#./a/b/c/d/x!../../../etc/p::version=1.0.0&hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: patch "../../../etc/p": "../../../etc/p" ` + above},
 		{"yarnPath above", berry("x@npm:1.0.0"), "yarnPath: ../../../home/u/yarn.cjs\n",
 			`.yarnrc.yml:1:11: yarnPath: "../../../home/u/yarn.cjs" ` + above},
 		{"yarnPath absolute", berry("x@npm:1.0.0"), "nodeLinker: pnp\nyarnPath: /home/u/yarn.cjs\n",
