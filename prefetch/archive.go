@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -130,20 +132,19 @@ func (u *unpacker) member(h *tar.Header, body io.Reader) error {
 	if k, ok := u.kinds[p]; ok && !(k == tar.TypeDir && h.Typeflag == tar.TypeDir) {
 		return fmt.Errorf("%q: given twice", h.Name)
 	}
-	full := p
-	if err := u.mkdirs(path.Dir(full)); err != nil {
+	if err := u.mkdirs(path.Dir(p)); err != nil {
 		return err
 	}
 	switch h.Typeflag {
 	case tar.TypeDir:
 		u.kinds[p] = tar.TypeDir
-		return u.mkdirs(full)
+		return u.mkdirs(p)
 	case tar.TypeSymlink:
 		if h.Linkname == "" || strings.HasPrefix(h.Linkname, "/") {
 			return fmt.Errorf("%q: a link to %q, an absolute path", h.Name, h.Linkname)
 		}
 		u.kinds[p], u.links[p] = tar.TypeSymlink, h.Linkname
-		return u.root.Symlink(h.Linkname, full)
+		return u.root.Symlink(h.Linkname, p)
 	case tar.TypeLink:
 		target, err := u.stripped(h.Linkname)
 		if err != nil {
@@ -153,14 +154,14 @@ func (u *unpacker) member(h *tar.Header, body io.Reader) error {
 			return fmt.Errorf("%q: a hard link to %q, not a file before it", h.Name, h.Linkname)
 		}
 		u.kinds[p] = tar.TypeReg
-		return u.root.Link(target, full)
+		return u.root.Link(target, p)
 	}
 	u.kinds[p] = tar.TypeReg
 	mode := os.FileMode(0o644)
 	if h.Mode&0o100 != 0 {
 		mode = 0o755
 	}
-	f, err := u.root.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	f, err := u.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (u *unpacker) member(h *tar.Header, body io.Reader) error {
 	}
 	// The mode past the umask: executable or not is the file's content
 	// to Nix.
-	return u.root.Chmod(full, mode)
+	return u.root.Chmod(p, mode)
 }
 
 // mkdirs makes the folder p of the root and its parents.
@@ -183,9 +184,11 @@ func (u *unpacker) mkdirs(p string) error {
 
 // checkLinks refuses a symbolic link that leads out of the top folder,
 // following the links it meets on the way as the system would (a link
-// "a" to "." makes "a/.." the folder above).
+// "a" to "." makes "a/.." the folder above). The first by path is
+// named.
 func (u *unpacker) checkLinks() error {
-	for p, target := range u.links {
+	for _, p := range slices.Sorted(maps.Keys(u.links)) {
+		target := u.links[p]
 		if _, err := u.resolve(path.Dir(p), target, 0); err != nil {
 			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, target, err)
 		}
