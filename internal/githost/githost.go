@@ -1,8 +1,9 @@
 // Package githost knows what lock2nix fetches from a git host other than
 // by cloning: GitHub's archive of a commit, which npm, yarn 1 and berry
 // download for a GitHub dependency (and pnpm locks as a tarball), and
-// which lock2nix fetches as a fixed-output tarball. Every lockfile reader
-// that meets a GitHub git source asks Archive.
+// which lock2nix fetches unpacked (nixpkgs' fetchzip), pinned by the hash
+// of its files. Every lockfile reader that meets a GitHub git source asks
+// Archive.
 package githost
 
 import (
