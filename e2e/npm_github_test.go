@@ -10,21 +10,23 @@ import (
 
 // TestNpmGitHub locks an npm project whose dependency is a git repository
 // on GitHub, as overleaf's and insomnia's locks have them
-// (git+ssh://git@github.com/…#COMMIT): lock2nix fetches it as GitHub's
-// archive of the commit, a fixed-output fetch with the hash the pins file
-// gives, unpacks it and packs it as npm packs a git dependency. npm itself
-// downloads that same archive (pacote's GitFetcher asks the host for its
-// tarball of the commit, and clones only on an HTTP error; offline, as
-// here, the download fails with no HTTP answer and npm stops). So the
-// archive is made as GitHub makes it (git archive, one top folder
-// REPO-COMMIT), put in the Nix store under the name and hash fetchurl asks
-// for, and in npm's cache under its codeload URL (npmcache.js), which npm
-// --prefer-offline reads for both the locking install and npm.sh's npm
-// ci: the tree lock2nix builds is compared with npm's own from the same
-// archive. The repository marks a file export-ignore, which the archive
-// leaves out (a clone would not): npm's install lacking it shows npm read
-// the archive; and .npmignore leaves a file out of the package, which
-// only packing the archive's files, as npm does, leaves out.
+// (git+ssh://git@github.com/…#COMMIT): lock2nix fetches it as the files
+// of GitHub's archive of the commit, with fetchzip (a recursive
+// fixed-output fetch with the hash of the files the pins file gives), and
+// packs them as npm packs a git dependency. npm itself downloads that
+// same archive (pacote's GitFetcher asks the host for its tarball of the
+// commit, and clones only on an HTTP error; offline, as here, the
+// download fails with no HTTP answer and npm stops). So the archive is
+// made as GitHub makes it (git archive, one top folder REPO-COMMIT), its
+// files put in the Nix store under the name and hash fetchzip asks for,
+// and the archive in npm's cache under its codeload URL (npmcache.js),
+// which npm --prefer-offline reads for both the locking install and
+// npm.sh's npm ci: the tree lock2nix builds is compared with npm's own
+// from the same archive. The repository marks a file export-ignore, which
+// the archive leaves out (a clone would not): npm's install lacking it
+// shows npm read the archive; and .npmignore leaves a file out of the
+// package, which only packing the archive's files, as npm does, leaves
+// out.
 func TestNpmGitHub(t *testing.T) {
 	need(t, "nix-build", "nix-store", "npm", "node", "go", "git")
 	work := nixReadableTempDir(t)

@@ -158,7 +158,8 @@ if [ $format = classic ]; then
   }
   classic_own
   if [ -n "$(hollow)" ]; then
-    echo "e2e/yarn.sh: $name: yarn's own install left folders without package.json: $(hollow | tr '\n' ' ')(mirror: $(find "$work/mirror" -type f -printf '%f %s bytes, ')); installing again"
+    echo "e2e/yarn.sh: $name: yarn's own install left folders without package.json: $(hollow | tr '\n' ' ')(mirror: $(find "$work/mirror" -type f -printf '%f %s bytes, ')); installing again; yarn's log:"
+    sed 's/^/  /' "$work/own.log"
     classic_own
   fi
   # yarn's bookkeeping repeats the lockfile's URLs, which this copy moved

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"crypto/sha512"
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
@@ -10,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lock2nix/lock2nix/internal/nar"
 )
 
 // githubRepo is the GitHub address the GitHub tests' dependency is locked
@@ -20,11 +20,12 @@ const githubRepo = "https://github.com/lock2nix-test/gitdep.git"
 // TestYarnClassicGitHub locks a yarn 1 project whose dependency is a git
 // repository on GitHub (a local repository stands in for it, through
 // git's url.insteadOf), as logseq's lock has one: lock2nix fetches it as
-// GitHub's archive of the commit, a fixed-output fetch with the hash the
-// pins file gives. The archive is made here as GitHub makes it (git
-// archive, one top folder REPO-COMMIT) and put in the store under the
-// name and hash fetchurl asks for, so Nix fetches nothing; yarn.sh then
-// builds the tree and compares it with yarn's own offline install.
+// the files of GitHub's archive of the commit, with fetchzip, a recursive
+// fixed-output fetch with the hash (of the files) the pins file gives.
+// The archive is made here as GitHub makes it (git archive, one top
+// folder REPO-COMMIT) and its files put in the store under the name and
+// hash fetchzip asks for, so Nix fetches nothing; yarn.sh then builds the
+// tree and compares it with yarn's own offline install.
 func TestYarnClassicGitHub(t *testing.T) {
 	need(t, "nix-build", "nix-store", "npm", "node", "go", "git")
 	tmp := t.TempDir()
@@ -50,8 +51,8 @@ func TestYarnClassicGitHub(t *testing.T) {
 // TestYarnClassicGitHub does for yarn 1, as prettier's lock has such a
 // dependency. berry tries GitHub's archive first and, as GitHub is out of
 // reach, clones through git (so the lock's checksum is of the clone's
-// files); in the build, lock2nix's git hands it the files of the archive
-// Nix fetched, which yarn packs and checks against that checksum.
+// files); in the build, lock2nix's git hands it the archive's files Nix
+// fetched, which yarn packs and checks against that checksum.
 func TestYarnBerryGitHub(t *testing.T) {
 	berryGitHub(t, func(repo, commit string) string { return githubArchive(t, repo, commit) })
 }
@@ -99,9 +100,14 @@ func insteadOf(repo string) []string {
 }
 
 // githubArchive makes GitHub's archive of commit of repo (git archive as a
-// gzipped tar, every file under gitdep-COMMIT/), adds it to the Nix store
-// as fetchurl would fetch it (named after the URL's last segment, the
-// commit; flat, sha512), and returns a pins file that gives its hash.
+// gzipped tar, every file under gitdep-COMMIT/), adds its files to the Nix
+// store as fetchzip fetches them (the top folder stripped, named "source",
+// a recursive sha256 fixed-output path), and returns a pins file that
+// gives the hash of those files (the NAR hash lock2nix --prefetch
+// records). Nix finds the fetch's output in the store only when the
+// generated file asks for exactly that: fetchzip's name, a recursive hash
+// of the files; anything else it would download from GitHub, which the
+// tests cannot reach.
 func githubArchive(t *testing.T, repo, commit string) string {
 	t.Helper()
 	_, pins := githubArchiveFile(t, repo, commit)
@@ -109,21 +115,29 @@ func githubArchive(t *testing.T, repo, commit string) string {
 }
 
 // githubArchiveFile is githubArchive, which also returns the archive's
-// file.
+// file (for npm's cache).
 func githubArchiveFile(t *testing.T, repo, commit string) (file, pins string) {
 	t.Helper()
 	dir := t.TempDir()
 	file = filepath.Join(dir, commit)
 	runIn(t, repo, nil, "git", "archive", "--format=tar.gz", "--prefix=gitdep-"+commit+"/", "-o", file, commit)
-	data, err := os.ReadFile(file)
+	unpacked := filepath.Join(dir, "unpacked")
+	if err := os.Mkdir(unpacked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runIn(t, dir, nil, "tar", "-xzf", file, "-C", unpacked)
+	// fetchzip's output: the top folder's files, named "source".
+	tree := filepath.Join(unpacked, "source")
+	if err := os.Rename(filepath.Join(unpacked, "gitdep-"+commit), tree); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := nar.Hash(tree)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha512.Sum512(data)
-	hash := "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
-	path := runIn(t, dir, nil, "nix-store", "--add-fixed", "sha512", file)
-	t.Logf("GitHub's archive stand-in: %s", path)
-	return file, fmt.Sprintf("[tarball]\n%q = { hash = %q }\n", githubArchiveURL(commit), hash)
+	path := runIn(t, dir, nil, "nix-store", "--add-fixed", "--recursive", "sha256", tree)
+	t.Logf("GitHub's archive's files, as fetchzip fetches them: %s", path)
+	return file, fmt.Sprintf("[archive]\n%q = %q\n", githubArchiveURL(commit), hash)
 }
 
 // githubArchiveURL is the address of GitHub's archive of commit of

@@ -72,8 +72,10 @@ type Source struct {
 	// Rev (GitHub's https://codeload.github.com/OWNER/REPO/tar.gz/COMMIT,
 	// as npm and yarn 1 fetch GitHub dependencies): the repository's URL.
 	// The lockfile names the commit but no archive hash, which the pins
-	// file gives; without one, the source may be fetched as that git
-	// commit instead (AsGit).
+	// file gives; Hash is then the hash of the archive's files (sha256 of
+	// their NAR, the archive's one top folder stripped), which Nix fetches
+	// unpacked, not of its bytes. Without one, the source may be fetched
+	// as that git commit instead (AsGit).
 	Repo string
 }
 

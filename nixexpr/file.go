@@ -37,35 +37,55 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 // Sources collects a file's fetchers: one per distinct source
 // ([lockfile.SourceID]), named after the first package that adds it.
 type Sources struct {
-	// tarballs index added by URL; others (git) by their identity.
-	tarballs map[string]int
+	// tarballs index added by URL and whether they are unpacked (a git
+	// host's archive of a commit, pinned by its files, is another fetch
+	// than the same URL pinned by its bytes); others (git) by their
+	// identity.
+	tarballs map[tarballKey]int
 	others   map[lockfile.SourceID]int
 	// added are the sources in the order added, with their names; their
 	// fetchers (Bindings) or data (Data) are made when asked for.
 	added []namedSource
-	// needGit and needUnpinned record the fetchers beyond fetchurl the
-	// file must take as arguments.
-	needGit, needUnpinned bool
+	// needGit, needUnpinned and needZip record the fetchers beyond
+	// fetchurl the file must take as arguments.
+	needGit, needUnpinned, needZip bool
 }
+
+// tarballKey identifies an added tarball.
+type tarballKey struct {
+	url    string
+	unpack bool
+}
+
+// ArchiveExt is the kind of archive a git host's archive of a commit is
+// (lockfile.Source.Repo: GitHub's tar.gz): fetchzip's extension, which
+// it unpacks the download by. GitHub's address ends in the commit, with
+// no extension, which nixpkgs' unpacking would not know.
+const ArchiveExt = "tar.gz"
 
 // NewSources returns an empty collection sized for about n sources.
 func NewSources(n int) *Sources {
-	return &Sources{tarballs: make(map[string]int, n), others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
+	return &Sources{tarballs: make(map[tarballKey]int, n), others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
 }
 
 // Add returns the attribute name in "sources" of src's fetcher, adding
 // the fetcher under name when src is new. Only tarball and git sources
-// are fetched.
+// are fetched. A git host's archive of a commit (lockfile.Source.Repo)
+// with a hash is fetched unpacked, its hash that of its files (NAR), as
+// pins.File.Archives gives it; the fetch's result is the commit's files,
+// as a git checkout holds them.
 func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 	if src.Kind != lockfile.Tarball && src.Kind != lockfile.Git {
 		return "", fmt.Errorf("nixexpr: %s: cannot fetch a %s source", name, src.Kind)
 	}
+	unpack := Unpacked(src)
 	if src.Kind == lockfile.Tarball {
 		// A tarball is known by its URL alone (lockfile.Source.ID).
-		if i, ok := s.tarballs[src.URL]; ok {
+		k := tarballKey{src.URL, unpack}
+		if i, ok := s.tarballs[k]; ok {
 			return s.added[i].name, nil
 		}
-		s.tarballs[src.URL] = len(s.added)
+		s.tarballs[k] = len(s.added)
 	} else {
 		id := src.ID()
 		if i, ok := s.others[id]; ok {
@@ -73,8 +93,15 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 		}
 		s.others[id] = len(s.added)
 	}
-	s.added = append(s.added, namedSource{name: name, kind: src.Kind, url: src.URL, hash: src.Hash, rev: src.Rev})
+	s.added = append(s.added, namedSource{name: name, kind: src.Kind, url: src.URL, hash: src.Hash, rev: src.Rev, unpack: unpack})
 	return name, nil
+}
+
+// Unpacked reports whether src is fetched unpacked: a git host's archive
+// of a commit that a hash (of its files) pins. Without a hash, it is
+// fetched as the git commit (lockfile.Source.AsGit) instead.
+func Unpacked(src lockfile.Source) bool {
+	return src.Kind == lockfile.Tarball && src.Repo != "" && !src.Hash.IsZero()
 }
 
 // namedSource is an added source: what its fetcher needs of it.
@@ -82,11 +109,14 @@ type namedSource struct {
 	name, url, rev string
 	kind           lockfile.SourceKind
 	hash           lockfile.Hash
+	unpack         bool
 }
 
 // Data returns the sources as a data file holds them, a set of sets in the
 // order they were added: { url; hash; name ? … } for an archive,
-// { url; rev; } for a git commit, { url; } for an archive without a hash.
+// { url; hash; unpack = "tar.gz"; } for a git host's archive of a commit
+// fetched unpacked, { url; rev; } for a git commit, { url; } for an
+// archive without a hash.
 // SourcesNix turns each into its fetcher. The printer writes the set
 // without a tree of it being made: a file has thousands of sources.
 func (s *Sources) Data() Expr {
@@ -114,6 +144,8 @@ func sourceData(src namedSource) AttrSet {
 	switch {
 	case src.kind == lockfile.Git:
 		bs = append(bs, Attr{Path: []string{"rev"}, Value: String{src.rev}})
+	case src.unpack:
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash.String()}}, Attr{Path: []string{"unpack"}, Value: String{ArchiveExt}})
 	case !src.hash.IsZero():
 		if name, ok := storeName(src.url); !ok {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
@@ -123,8 +155,8 @@ func sourceData(src namedSource) AttrSet {
 	return AttrSet{Bindings: bs}
 }
 
-// SourcesNix is sources.nix: the function from fetchurl, fetchGit and
-// fetchurlUnpinned to one that fetches a source of Data.
+// SourcesNix is sources.nix: the function from fetchurl, fetchGit,
+// fetchurlUnpinned and fetchzip to one that fetches a source of Data.
 //
 //go:embed sources.nix
 var SourcesNix string
@@ -205,6 +237,9 @@ func (s *Sources) Formals() []Formal {
 	if s.needUnpinned {
 		fs = append(fs, Formal{Name: "fetchurlUnpinned", Default: Select{Expr: Ident{"builtins"}, Attrs: []string{"fetchurl"}}})
 	}
+	if s.needZip {
+		fs = append(fs, Formal{Name: "fetchzip"})
+	}
 	return fs
 }
 
@@ -213,6 +248,14 @@ func (s *Sources) Formals() []Formal {
 func (s *Sources) fetcher(src namedSource) Expr {
 	switch src.kind {
 	case lockfile.Tarball:
+		if src.unpack {
+			s.needZip = true
+			return Apply{Func: Ident{"fetchzip"}, Args: []Expr{AttrSet{Bindings: []Binding{
+				Attr{Path: []string{"url"}, Value: String{src.url}},
+				Attr{Path: []string{"hash"}, Value: String{src.hash.String()}},
+				Attr{Path: []string{"extension"}, Value: String{ArchiveExt}},
+			}}}}
+		}
 		if src.hash.IsZero() {
 			s.needUnpinned = true
 			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.url}}}

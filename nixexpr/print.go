@@ -649,7 +649,7 @@ func (p *printer) sourceSet(s *Sources, indent int) {
 		case a.kind == lockfile.Git:
 			p.stringAttr("rev", a.rev, indent+2)
 		case !a.hash.IsZero():
-			if name, ok := storeName(a.url); !ok {
+			if name, ok := storeName(a.url); !ok && !a.unpack {
 				p.stringAttr("name", name, indent+2)
 			}
 			// An SRI hash is one line: written as stringValue would.
@@ -662,6 +662,9 @@ func (p *printer) sourceSet(s *Sources, indent int) {
 			}
 			p.buf.Write(b)
 			p.buf.WriteByte(';')
+			if a.unpack {
+				p.stringAttr("unpack", ArchiveExt, indent+2)
+			}
 		}
 		p.nl(indent + 1)
 		p.buf.WriteString("};")

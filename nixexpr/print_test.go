@@ -350,6 +350,9 @@ func TestSourceSet(t *testing.T) {
 		full.Add(s+"#", lockfile.Source{Kind: lockfile.Tarball, URL: s})
 		full.Add(fmt.Sprint(i), lockfile.Source{Kind: lockfile.Git, URL: s, Rev: s})
 		full.Add(s+"?", lockfile.Source{Kind: lockfile.Tarball, URL: "https://r.test/x.tgz?" + s, Hash: h})
+		// A GitHub archive, fetched unpacked: never a name (fetchzip's
+		// is "source"), however odd its URL.
+		full.Add(s+"!", lockfile.Source{Kind: lockfile.Tarball, URL: "https://r.test/x.tgz?" + s, Hash: h, Repo: "https://github.com/o/r.git", Rev: s})
 	}
 	for _, s := range []*Sources{NewSources(0), full} {
 		for _, shape := range []func(Expr) Expr{

@@ -63,6 +63,16 @@ func TestGitHubArchives(t *testing.T) {
 		{spec: "git+ssh://u:t@git.example/o/r.git#" + c, want: git("ssh://u:t@git.example/o/r.git", c)},
 		{spec: "git+ssh://git@git.example:/srv/r.git#" + c, want: git("ssh://git@git.example:/srv/r.git", c)},
 		{spec: "git+ssh://git@git.example:22x/o/r.git#" + c, err: "is not a URL"},
+		// www.github.com, and github.com in another case, are GitHub to
+		// npm (hosted-git-info lowercases the host and drops "www."),
+		// which downloads the archive and clones github.com when that
+		// fails.
+		{spec: "git+https://www.github.com/o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+ssh://git@www.github.com/o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+https://GitHub.com/o/r.git#" + c, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+https://www.github.com/o/r.git#" + c, v1: true, want: archive("o", "r", "https://github.com/o/r.git")},
+		{spec: "git+https://u:t@www.github.com/o/r.git#" + c, want: git("https://u:t@github.com/o/r.git", c)},
+		{spec: "git+https://www.gitlab.com/o/r.git#" + c, want: git("https://www.gitlab.com/o/r.git", c)},
 		// Not a repository's address on GitHub.
 		{spec: "git+https://github.com/o/r/x.git#" + c, want: git("https://github.com/o/r/x.git", c)},
 		{spec: "git+http://github.com/o/r.git#" + c, want: git("http://github.com/o/r.git", c)},

@@ -873,10 +873,15 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			return lockfile.Source{}, false
 		}
 		src.URL, src.Rev = p.tab.copy(src.URL), p.tab.copy(src.Rev)
-		if src.Repo != "" {
+		switch {
+		case src.Repo != "":
 			// GitHub's archive: the run stops on it, where the lockfile
 			// names it, until the pins file hashes it.
 			src.Repo, src.Origin = p.tab.copy(src.Repo), p.pos(e.resolvedOr())
+		case strings.HasPrefix(src.URL, "file:"):
+			// A repository on this machine, held to the boundary where
+			// the lockfile names it.
+			src.Origin = p.pos(e.resolvedOr())
 		}
 		return src, true
 	case strings.HasPrefix(raw, "file:"):

@@ -186,6 +186,11 @@ func parseGit(spec string) (lockfile.Source, error) {
 	default:
 		return lockfile.Source{}, fmt.Errorf("git source %q has unsupported scheme %q", spec, u.Scheme)
 	}
+	// npm reads www.github.com as github.com (hosted-git-info): its
+	// archive, and the address npm clones when that fails.
+	if githost.Canonical(githost.NPM, u) {
+		addr = u.String()
+	}
 	// npm fetches public hosts anonymously over https; so must Nix, which
 	// has no ssh keys in a build.
 	if gitHosts[u.Hostname()] && (u.Scheme == "ssh" || u.Scheme == "git") {
@@ -200,7 +205,7 @@ func parseGit(spec string) (lockfile.Source, error) {
 	rev, selectors, _ := strings.Cut(rev, "::")
 	for _, sel := range strings.Split(selectors, "::") {
 		if sub, ok := strings.CutPrefix(sel, "path:"); ok && sub != "" {
-			return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which npm installs in its place; lock2nix cannot fetch a repository's folder", spec, sub)
+			return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which npm installs in its place; lock2nix does not install a repository's folder", spec, sub)
 		}
 	}
 	if !lockfile.IsCommit(rev) {

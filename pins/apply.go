@@ -22,7 +22,8 @@ type Site struct {
 
 // Entry names one pin of a File.
 type Entry struct {
-	// Table is "pins", "git" or "tarball"; Key is the entry's key there.
+	// Table is "pins", "git", "tarball" or "archive"; Key is the entry's
+	// key there.
 	Table, Key string
 }
 
@@ -34,12 +35,15 @@ func (e Entry) String() string { return fmt.Sprintf("[%s] %s", e.Table, key(e.Ke
 //
 // A [File.Names] pin applies to the git source of every package of that
 // name, whatever the lock names, and turns a git host's archive of a
-// commit (lockfile.Source.Repo) into the git source at the pinned one. A [File.Git] pin applies to a git source
-// whose URL and ref (the lock names no commit) make its key. A
-// [File.Tarballs] pin applies to an archive at its URL that the lock
-// leaves without a hash, or with the weak hash the pin records; an
-// archive the lock pins strongly, or by another weak hash, leaves the pin
-// unused.
+// commit (lockfile.Source.Repo) into the git source at the pinned one. A
+// [File.Git] pin applies to a git source whose URL and ref (the lock names
+// no commit) make its key. A [File.Archives] pin applies to a git host's
+// archive of a commit at its URL that has no hash, and a [File.Tarballs]
+// pin to any other archive at its URL that the lock leaves without a
+// hash, or with the weak hash the pin records; an archive the lock pins
+// strongly, or by another weak hash, leaves the pin unused, and so does a
+// [File.Tarballs] pin at a git host's archive (its hash would be of the
+// archive's bytes, not its files).
 func (f *File) Apply(sites []Site) []Entry {
 	used := map[Entry]bool{}
 	for _, s := range sites {
@@ -62,6 +66,13 @@ func (f *File) Apply(sites []Site) []Entry {
 				used[Entry{"pins", s.Name}] = true
 				break
 			}
+			if src.Repo != "" {
+				if h, ok := f.Archives[src.URL]; ok && src.Hash.IsZero() {
+					src.Hash, src.FromPins = h, true
+					used[Entry{"archive", src.URL}] = true
+				}
+				break
+			}
 			t, ok := f.Tarballs[src.URL]
 			if !ok {
 				break
@@ -81,8 +92,8 @@ func (f *File) Apply(sites []Site) []Entry {
 	return unused
 }
 
-// Entries returns every entry of f, by table ([pins], [git], [tarball])
-// and key.
+// Entries returns every entry of f, by table ([pins], [git], [tarball],
+// [archive]) and key.
 func (f *File) Entries() []Entry {
 	var es []Entry
 	for _, k := range slices.Sorted(maps.Keys(f.Names)) {
@@ -93,6 +104,9 @@ func (f *File) Entries() []Entry {
 	}
 	for _, k := range slices.Sorted(maps.Keys(f.Tarballs)) {
 		es = append(es, Entry{"tarball", k})
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Archives)) {
+		es = append(es, Entry{"archive", k})
 	}
 	return es
 }
@@ -107,6 +121,8 @@ func (f *File) Delete(es ...Entry) {
 			delete(f.Git, e.Key)
 		case "tarball":
 			delete(f.Tarballs, e.Key)
+		case "archive":
+			delete(f.Archives, e.Key)
 		}
 	}
 }
@@ -116,4 +132,5 @@ func (f *File) Merge(o *File) {
 	maps.Copy(f.Names, o.Names)
 	maps.Copy(f.Git, o.Git)
 	maps.Copy(f.Tarballs, o.Tarballs)
+	maps.Copy(f.Archives, o.Archives)
 }

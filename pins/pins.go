@@ -2,7 +2,7 @@
 // commits of the sources a lockfile leaves without a strong hash or a
 // commit, kept beside the lockfile so that generating Nix stays offline.
 //
-// The file has three tables, each optional:
+// The file has four tables, each optional:
 //
 //	[pins]     # git sources by package name, whatever the lock names
 //	piaf = "<commit>"
@@ -13,6 +13,16 @@
 //	[tarball]  # archives by URL: a strong hash, and the lock's weak one it upgrades
 //	"https://registry.example/a/-/a-1.0.0.tgz" = { hash = "sha512-…" }
 //	"https://example.org/b.tar.gz" = { hash = "sha256-…", weak = "md5-…" }
+//
+//	[archive]  # git hosts' archives of commits by URL: the hash of the unpacked files
+//	"https://codeload.github.com/o/r/tar.gz/<commit>" = "sha256-…"
+//
+// An [archive] hash is not of the archive's bytes, which GitHub makes anew
+// on each download and has changed before (its compression, in 2023), but
+// of its files without the one top folder, as Nix hashes a folder (the NAR
+// hash of nixpkgs' fetchzip, fetchFromGitHub and `nix hash path`). It
+// has its own table because it means another thing than a [tarball] hash:
+// an archive's pin would fail any fetch of the other kind.
 //
 // [Encode] writes the tables in that order with sorted keys, so the file
 // is the same bytes for the same pins and reads well in a diff.
@@ -43,6 +53,9 @@ type File struct {
 	Git map[string]string
 	// Tarballs pins archives by URL.
 	Tarballs map[string]Tarball
+	// Archives pins git hosts' archives of commits (lockfile.Source.Repo)
+	// by URL, with the hash of their files unpacked (NAR, fetchzip's).
+	Archives map[string]lockfile.Hash
 }
 
 // Tarball is an archive's pin.
@@ -56,7 +69,7 @@ type Tarball struct {
 
 // New returns an empty File.
 func New() *File {
-	return &File{Names: map[string]string{}, Git: map[string]string{}, Tarballs: map[string]Tarball{}}
+	return &File{Names: map[string]string{}, Git: map[string]string{}, Tarballs: map[string]Tarball{}, Archives: map[string]lockfile.Hash{}}
 }
 
 // GitKey is the [File.Git] key of a git source: its URL, and "#ref" when
@@ -76,6 +89,7 @@ func Parse(name string, data []byte) (*File, error) {
 		Pins    map[string]string
 		Git     map[string]string
 		Tarball map[string]struct{ Hash, Weak string }
+		Archive map[string]string
 	}
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
@@ -92,7 +106,7 @@ func Parse(name string, data []byte) (*File, error) {
 	for _, k := range md.Undecoded() {
 		if !slices.ContainsFunc(unknown, func(u string) bool { return strings.HasPrefix(k.String(), u+".") }) {
 			unknown = append(unknown, k.String())
-			bad("unknown key %s: want [pins], [git] or [tarball] entries", k)
+			bad("unknown key %s: want [pins], [git], [tarball] or [archive] entries", k)
 		}
 	}
 	f := New()
@@ -124,6 +138,15 @@ func Parse(name string, data []byte) (*File, error) {
 		}
 		f.Tarballs[k] = t
 	}
+	for _, k := range slices.Sorted(maps.Keys(raw.Archive)) {
+		h, err := lockfile.ParseSRI(raw.Archive[k])
+		if err != nil {
+			bad("[archive] %q: %v", k, err)
+		} else if h.Algo.Weak() {
+			bad("[archive] %q: hash %s is weak: want sha256 or stronger", k, raw.Archive[k])
+		}
+		f.Archives[k] = h
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -132,13 +155,13 @@ func Parse(name string, data []byte) (*File, error) {
 
 // header opens every file Encode writes.
 const header = `# Hashes and commits for the sources the lockfile leaves without a strong
-# hash or a commit. "lock2nix npm --prefetch" (or dune) adds [git] and
-# [tarball] entries and removes those the lock no longer needs; [pins]
-# (git sources by package name) is written by hand.
+# hash or a commit. "lock2nix npm --prefetch" (or dune) adds [git],
+# [tarball] and [archive] entries and removes those the lock no longer
+# needs; [pins] (git sources by package name) is written by hand.
 `
 
-// Encode writes f: the header, then [pins], [git] and [tarball] with
-// sorted keys, empty tables left out.
+// Encode writes f: the header, then [pins], [git], [tarball] and
+// [archive] with sorted keys, empty tables left out.
 func (f *File) Encode(w io.Writer) error {
 	var b bytes.Buffer
 	b.WriteString(header)
@@ -160,13 +183,14 @@ func (f *File) Encode(w io.Writer) error {
 		}
 		return "{ hash = " + quote(t.Hash.String()) + ", weak = " + quote(t.Weak.String()) + " }"
 	})
+	table("archive", slices.Sorted(maps.Keys(f.Archives)), func(k string) string { return quote(f.Archives[k].String()) })
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
 // Empty reports whether f pins nothing.
 func (f *File) Empty() bool {
-	return len(f.Names) == 0 && len(f.Git) == 0 && len(f.Tarballs) == 0
+	return len(f.Names) == 0 && len(f.Git) == 0 && len(f.Tarballs) == 0 && len(f.Archives) == 0
 }
 
 // key writes a TOML key: bare when it may be, else quoted.

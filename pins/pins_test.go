@@ -33,6 +33,9 @@ dev = "` + commitA + `"
 "https://example.org/b.tar.gz" = { hash = "` + sha256 + `", weak = "` + md5 + `" }
 "https://registry.npm.test/a/-/a-1.0.0.tgz" = { hash = "` + sha512 + `" }
 "https://x.test/q?\"\\" = { hash = "` + sha512 + `" }
+
+[archive]
+"https://codeload.github.com/o/r/tar.gz/` + commitA + `" = "` + sha256 + `"
 `
 
 func TestRoundTrip(t *testing.T) {
@@ -66,13 +69,16 @@ func TestOldForm(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"syntax", "[pins\n", "p.toml: toml: line 2"},
-		{"unknown table", "[pin]\na = \"" + commitA + "\"\n", `p.toml: unknown key pin: want [pins], [git] or [tarball] entries`},
+		{"unknown table", "[pin]\na = \"" + commitA + "\"\n", `p.toml: unknown key pin: want [pins], [git], [tarball] or [archive] entries`},
 		{"short commit", "[pins]\na = \"0123abc\"\n", `p.toml: [pins] a = "0123abc" is not a full commit id`},
 		// A key is shown as the file writes it (quoted when not bare):
 		// one that holds a newline must not start a message line of its own.
 		{"short commit, quoted key", "[pins]\n\"a\\nlock2nix: forged\" = \"0123abc\"\n", `p.toml: [pins] "a\u000Alock2nix: forged" = "0123abc" is not a full commit id`},
 		{"git branch", "[git]\n\"https://x.test/a.git\" = \"main\"\n", `p.toml: [git] "https://x.test/a.git" = "main" is not a full commit id`},
 		{"weak pin", "[tarball]\n\"https://x.test/a.tgz\" = { hash = \"" + sha1 + "\" }\n", `p.toml: [tarball] "https://x.test/a.tgz": hash sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk= is weak: want sha256 or stronger`},
+		{"weak archive", "[archive]\n\"https://x.test/a\" = \"" + md5 + "\"\n", `p.toml: [archive] "https://x.test/a": hash md5-1B2M2Y8AsgTpgAmY7PhCfg== is weak: want sha256 or stronger`},
+		{"bad archive hash", "[archive]\n\"https://x.test/a\" = \"sha256-abc\"\n", `p.toml: [archive] "https://x.test/a": invalid hash "sha256-abc"`},
+		{"archive as a table", "[archive]\n\"https://x.test/a\" = { hash = \"" + sha256 + "\" }\n", `p.toml: toml: line 2`},
 		{"bad hash", "[tarball]\n\"https://x.test/a.tgz\" = { hash = \"sha512-abc\" }\n", `p.toml: [tarball] "https://x.test/a.tgz": hash: invalid hash "sha512-abc": digest is not base64`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +117,8 @@ func TestApply(t *testing.T) {
 		{Kind: lockfile.Tarball, URL: "https://registry.npm.test/a/-/a-1.0.0.tgz"},
 		// The lock's own strong hash stays; the pin is unused.
 		{Kind: lockfile.Tarball, URL: `https://x.test/q?"\`, Hash: mustSRI(sha256)},
+		// A GitHub archive: [archive] by URL.
+		{Kind: lockfile.Tarball, URL: "https://codeload.github.com/o/r/tar.gz/" + commitA, Repo: "https://github.com/o/r.git", Rev: commitA},
 	}
 	sites := []Site{
 		{ID: "dev.dev", Name: "dev", Source: &srcs[0]},
@@ -119,6 +127,7 @@ func TestApply(t *testing.T) {
 		{ID: "b", Name: "b", Source: &srcs[3]},
 		{ID: "a@1.0.0", Name: "a", Source: &srcs[4]},
 		{ID: "q", Name: "q", Source: &srcs[5]},
+		{ID: "r", Name: "r", Source: &srcs[6]},
 	}
 	unused := f.Apply(sites)
 	want := []lockfile.Source{
@@ -128,6 +137,7 @@ func TestApply(t *testing.T) {
 		{Kind: lockfile.Tarball, URL: "https://example.org/b.tar.gz", Hash: mustSRI(sha256), FromPins: true},
 		{Kind: lockfile.Tarball, URL: "https://registry.npm.test/a/-/a-1.0.0.tgz", Hash: mustSRI(sha512), FromPins: true},
 		{Kind: lockfile.Tarball, URL: `https://x.test/q?"\`, Hash: mustSRI(sha256)},
+		{Kind: lockfile.Tarball, URL: "https://codeload.github.com/o/r/tar.gz/" + commitA, Repo: "https://github.com/o/r.git", Rev: commitA, Hash: mustSRI(sha256), FromPins: true},
 	}
 	if diff := cmp.Diff(want, srcs); diff != "" {
 		t.Errorf("sources (-want +got):\n%s", diff)
@@ -156,29 +166,38 @@ func TestApplyOtherWeakHash(t *testing.T) {
 	}
 }
 
-// A git host's archive of a commit takes its hash from [tarball] by the
-// archive's URL; a [pins] name pin turns it into the git source at the
-// pinned commit instead.
+// A git host's archive of a commit takes its hash (of its files) from
+// [archive] by the archive's URL, never from [tarball] (a hash of its
+// bytes, which the fetch of its files would fail on); a [pins] name pin
+// turns it into the git source at the pinned commit instead.
 func TestApplyGitHubArchive(t *testing.T) {
 	const archive = "https://codeload.github.com/o/r/tar.gz/" + commitA
 	at := lockfile.Pos{File: "yarn.lock", Line: 3, Col: 12}
 	lock := lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: "https://github.com/o/r.git", Rev: commitA, Origin: at}
 	f := New()
+	f.Archives[archive] = mustSRI(sha256)
 	f.Tarballs[archive] = Tarball{Hash: mustSRI(sha512)}
 	hashed, named := lock, lock
-	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &hashed}}); len(unused) != 0 {
-		t.Errorf("unused = %v", unused)
+	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &hashed}}); !slices.Equal(unused, []Entry{{"tarball", archive}}) {
+		t.Errorf("unused = %v, want the [tarball] entry", unused)
 	}
 	want := lock
-	want.Hash, want.FromPins = mustSRI(sha512), true
+	want.Hash, want.FromPins = mustSRI(sha256), true
 	if diff := cmp.Diff(want, hashed); diff != "" {
-		t.Errorf("with [tarball] (-want +got):\n%s", diff)
+		t.Errorf("with [archive] (-want +got):\n%s", diff)
 	}
 	f.Names["r"] = commitB
-	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &named}}); !slices.Equal(unused, []Entry{{"tarball", archive}}) {
-		t.Errorf("unused = %v, want the [tarball] entry", unused)
+	if unused := f.Apply([]Site{{ID: "r@1.0.0", Name: "r", Source: &named}}); !slices.Equal(unused, []Entry{{"tarball", archive}, {"archive", archive}}) {
+		t.Errorf("unused = %v, want the [tarball] and [archive] entries", unused)
 	}
 	if diff := cmp.Diff(lockfile.Source{Kind: lockfile.Git, URL: "https://github.com/o/r.git", Rev: commitB, Origin: at, FromPins: true}, named); diff != "" {
 		t.Errorf("with [pins] (-want +got):\n%s", diff)
+	}
+	// An [archive] pin leaves any other archive at its URL alone.
+	plain := lockfile.Source{Kind: lockfile.Tarball, URL: archive}
+	g := New()
+	g.Archives[archive] = mustSRI(sha256)
+	if unused := g.Apply([]Site{{ID: "p", Source: &plain}}); !slices.Equal(unused, []Entry{{"archive", archive}}) || !plain.Hash.IsZero() {
+		t.Errorf("a plain archive took the [archive] pin: unused = %v, source %+v", unused, plain)
 	}
 }

@@ -200,6 +200,13 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 		}
 		hash = h
 	}
+	if n := get(res, "path"); n != nil && (n.Value != "" || len(n.Content) > 0) {
+		// A folder of a git repository (pnpm's "&path:"), which pnpm
+		// installs in the repository's place: refused, not installed as
+		// the whole repository.
+		p.errorf(n, "%s: the resolution names the folder %q of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder", key, n.Value)
+		return lockfile.Source{}
+	}
 	typ, _ := p.str(get(res, "type"), key+": resolution.type")
 	switch typ {
 	case "git":
@@ -211,7 +218,13 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 		if !lockfile.IsCommit(commit) {
 			p.errorf(res, "%s: the git resolution's commit %q is not a full commit id", key, commit)
 		}
-		return lockfile.Source{Kind: lockfile.Git, URL: repo, Rev: commit}
+		if repo != "" && !gitRepoURL(repo) {
+			// fetchGit takes a bare path too, and would read it
+			// wherever it lies: a local repository must be a file: URL,
+			// which the caller holds to the project's boundary.
+			p.errorf(res, "%s: the git resolution's repo %q is not a URL (https://, ssh://, git://, file:, or user@host:path)", key, repo)
+		}
+		return lockfile.Source{Kind: lockfile.Git, URL: repo, Rev: commit, Origin: p.pos(res)}
 	case "directory":
 		dir, _ := p.str(get(res, "directory"), key+": directory")
 		clean, ok := relPath(".", dir)
@@ -257,4 +270,25 @@ func (p *parser) tarballURL(name, version string) string {
 	}
 	base := name[strings.LastIndexByte(name, '/')+1:]
 	return "https://registry.npm.test/" + name + "/-/" + base + "-" + version + ".tgz"
+}
+
+// scpLike matches git's scp-like address, user@host:path, whose host has
+// no slash.
+var scpLike = regexp.MustCompile(`^[^/@:]+@[^/@:]+:`)
+
+// gitRepoURL reports whether repo is an address git fetches over the
+// network, or a file: URL: not a bare path.
+func gitRepoURL(repo string) bool {
+	if scpLike.MatchString(repo) {
+		return true
+	}
+	scheme, rest, ok := strings.Cut(repo, "://")
+	switch strings.TrimPrefix(scheme, "git+") {
+	case "https", "http", "ssh", "git":
+		host, _, _ := strings.Cut(rest, "/")
+		return ok && host != ""
+	case "file":
+		return ok
+	}
+	return false
 }

@@ -227,6 +227,24 @@ snapshots:
 			`pnpm-lock.yaml:12:3: importers: "node_modules/lk" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
 			`pnpm-lock.yaml:13:3: importers: "packages/x/node_modules/y" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
 		}},
+		// A folder of a git repository (pnpm's "&path:"), in a git
+		// resolution and in a git host's tarball: refused, where the lock
+		// names it, not installed as the whole repository.
+		{"git folder", `lockfileVersion: '9.0'
+importers:
+  .: {}
+packages:
+  g@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/sub:
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, path: /sub, repo: https://git.test/g.git, type: git}
+  h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub:
+    resolution: {gitHosted: true, path: sub, tarball: https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567}
+snapshots:
+  g@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/sub: {}
+  h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub: {}
+`, []string{
+			`pnpm-lock.yaml:6:74: g@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/sub: the resolution names the folder "/sub" of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder`,
+			`pnpm-lock.yaml:8:41: h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub: the resolution names the folder "sub" of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder`,
+		}},
 		{"many", `lockfileVersion: '9.0'
 importers:
   .:
@@ -366,5 +384,34 @@ func TestRuntime(t *testing.T) {
 	}
 	if len(warned) != 1 || !strings.Contains(warned[0], "node@runtime:22.1.0: a Node.js runtime") {
 		t.Errorf("warnings: %q", warned)
+	}
+}
+
+// TestGitRepoURL: a git resolution's repo is an address git fetches over
+// the network, or a file: URL (held to the boundary by the caller); a
+// bare path, which fetchGit would read wherever it lies, is not.
+func TestGitRepoURL(t *testing.T) {
+	for repo, want := range map[string]bool{
+		"https://git.test/g.git":        true,
+		"git+https://git.test/g.git":    true,
+		"git+ssh://git@git.test/g.git":  true,
+		"ssh://git@git.test:2222/g.git": true,
+		"git://git.test/g.git":          true,
+		"http://git.test/g.git":         true,
+		"git@git.test:o/g.git":          true,
+		"file:///elsewhere/g.git":       true,
+		"git+file:///elsewhere/g.git":   true,
+		"/elsewhere/g.git":              false,
+		"../g.git":                      false,
+		"g.git":                         false,
+		"~/g.git":                       false,
+		"https:///g.git":                false,
+		"ftp://git.test/g.git":          false,
+		"C:/src/g.git":                  false,
+		"a/b@c:d":                       false,
+	} {
+		if got := gitRepoURL(repo); got != want {
+			t.Errorf("gitRepoURL(%q) = %v, want %v", repo, got, want)
+		}
 	}
 }

@@ -35,9 +35,9 @@ func ExampleFetcher_Pins() {
 	// Output:
 	// sha256-ghF72pX0RVIZiuQBlnGhqUACSh/ruH2sUZ4TuO9HF40= true
 	// # Hashes and commits for the sources the lockfile leaves without a strong
-	// # hash or a commit. "lock2nix npm --prefetch" (or dune) adds [git] and
-	// # [tarball] entries and removes those the lock no longer needs; [pins]
-	// # (git sources by package name) is written by hand.
+	// # hash or a commit. "lock2nix npm --prefetch" (or dune) adds [git],
+	// # [tarball] and [archive] entries and removes those the lock no longer
+	// # needs; [pins] (git sources by package name) is written by hand.
 	//
 	// [tarball]
 	// "https://x.test/a-1.0.0.tgz" = { hash = "sha256-ghF72pX0RVIZiuQBlnGhqUACSh/ruH2sUZ4TuO9HF40=" }

@@ -1,8 +1,10 @@
 // Package prefetch downloads and resolves what a lockfile leaves without a
 // strong pin, and returns pins for it: a strong hash for each archive
 // without one (or, on request, with only an md5 or sha1 hash, checked on
-// the same bytes), a commit for each git source that names a branch, a tag
-// or nothing. It is the only part of lock2nix that uses the network; the
+// the same bytes), the hash of the files of each git host's archive of a
+// commit (unpacked as nixpkgs' fetchzip unpacks it, hashed as Nix hashes
+// a folder), a commit for each git source that names a branch, a tag or
+// nothing. It is the only part of lock2nix that uses the network; the
 // HTTP client and the git runner are the caller's to give.
 package prefetch
 
@@ -20,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lock2nix/lock2nix/internal/nar"
 	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/pins"
@@ -71,7 +74,8 @@ func (m Mode) Needs(src lockfile.Source) bool {
 
 // Pins prefetches every site that mode m says needs it, each distinct
 // source once, and returns their pins: archives hashed with algo, git
-// refs resolved to commits. The error joins one error per failed source,
+// hosts' archives of commits by the sha256 of their files' NAR (what
+// fetchzip checks), git refs resolved to commits. The error joins one error per failed source,
 // each naming it.
 func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lockfile.Algo) (*pins.File, error) {
 	var jobs []pins.Site
@@ -98,8 +102,16 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 			defer func() { <-sem }()
 			src := *s.Source
 			var err error
-			switch src.Kind {
-			case lockfile.Tarball:
+			switch {
+			case src.Kind == lockfile.Tarball && src.Repo != "":
+				var h lockfile.Hash
+				h, err = f.hashArchive(ctx, src, p)
+				if err == nil {
+					mu.Lock()
+					out.Archives[src.URL] = h
+					mu.Unlock()
+				}
+			case src.Kind == lockfile.Tarball:
 				var h lockfile.Hash
 				h, err = f.hashTarball(ctx, src, algo, p)
 				if err == nil {
@@ -111,7 +123,7 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 					out.Tarballs[src.URL] = t
 					mu.Unlock()
 				}
-			case lockfile.Git:
+			case src.Kind == lockfile.Git:
 				var rev string
 				rev, err = f.resolve(ctx, src.URL, src.Rev)
 				if err == nil {
@@ -151,8 +163,68 @@ func (f *Fetcher) hashTarball(ctx context.Context, src lockfile.Source, algo loc
 		algos = append(algos, src.Hash.Algo)
 	}
 	var sums []lockfile.Hash
-	err := f.retry(ctx, func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
+	err := f.download(ctx, src.URL, func(body io.Reader) error {
+		d := newDigester(algos)
+		if _, err := io.Copy(io.MultiWriter(d, p), body); err != nil {
+			return transient{fmt.Errorf("GET %s: %w", src.URL, err)}
+		}
+		sums = d.sums()
+		return nil
+	})
+	if err != nil {
+		return lockfile.Hash{}, err
+	}
+	if len(sums) == 2 && !sums[1].Equal(src.Hash) {
+		return lockfile.Hash{}, fmt.Errorf("%s does not match the lockfile's hash: the lockfile says %s, the download is %s", src.URL, src.Hash, sums[1])
+	}
+	return sums[0], nil
+}
+
+// hashArchive downloads src, a git host's archive of a commit, unpacks
+// it as nixpkgs' fetchzip does (unpackArchive) in a temporary folder, and
+// returns the sha256 of its files' NAR: the hash of the fixed-output fetch
+// the generated file makes of it.
+func (f *Fetcher) hashArchive(ctx context.Context, src lockfile.Source, p *progress) (lockfile.Hash, error) {
+	var h lockfile.Hash
+	err := f.download(ctx, src.URL, func(body io.Reader) error {
+		dir, err := os.MkdirTemp("", "lock2nix-archive-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		r := &readErr{r: io.TeeReader(body, p)}
+		if err := unpackArchive(r, dir); err != nil {
+			if r.err != nil {
+				// The connection, not the archive, failed: worth another try.
+				return transient{fmt.Errorf("GET %s: %w", src.URL, r.err)}
+			}
+			return fmt.Errorf("%s: %w", src.URL, err)
+		}
+		h, err = nar.Hash(dir)
+		return err
+	})
+	return h, err
+}
+
+// readErr is a reader that keeps the error its reader gave, if any.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+// download GETs url and hands read the body, retrying transient failures
+// (those of the request, and those read marks transient).
+func (f *Fetcher) download(ctx context.Context, url string, read func(body io.Reader) error) error {
+	return f.retry(ctx, func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return err
 		}
@@ -166,26 +238,14 @@ func (f *Fetcher) hashTarball(ctx context.Context, src lockfile.Source, algo loc
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			err := fmt.Errorf("GET %s: %s", src.URL, resp.Status)
+			err := fmt.Errorf("GET %s: %s", url, resp.Status)
 			if resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 				return transient{err}
 			}
 			return err
 		}
-		d := newDigester(algos)
-		if _, err := io.Copy(io.MultiWriter(d, p), resp.Body); err != nil {
-			return transient{fmt.Errorf("GET %s: %w", src.URL, err)}
-		}
-		sums = d.sums()
-		return nil
+		return read(resp.Body)
 	})
-	if err != nil {
-		return lockfile.Hash{}, err
-	}
-	if len(sums) == 2 && !sums[1].Equal(src.Hash) {
-		return lockfile.Hash{}, fmt.Errorf("%s does not match the lockfile's hash: the lockfile says %s, the download is %s", src.URL, src.Hash, sums[1])
-	}
-	return sums[0], nil
 }
 
 // resolve returns the commit that ref ("" for the default branch) names

@@ -209,26 +209,3 @@ func TestMessagesStayOneLine(t *testing.T) {
 		})
 	}
 }
-
-// A git host's archive of a commit (yarn's GitHub dependencies) has no
-// hash in the lock: --prefetch downloads it as any such tarball and
-// records it under [tarball] by the archive's URL, never asking git.
-func TestGitHubArchive(t *testing.T) {
-	const commit = "0123456789abcdef0123456789abcdef01234567"
-	srv := fetchtest.NewServer(t, map[string]string{"/o/r/tar.gz/" + commit: "archive"})
-	f := &Fetcher{Backoff: time.Millisecond, Git: func(context.Context, ...string) ([]byte, error) {
-		t.Error("git was run for an archive")
-		return nil, errors.New("no git")
-	}}
-	archive := srv.URL + "/o/r/tar.gz/" + commit
-	s := sites(lockfile.Source{Kind: lockfile.Tarball, URL: archive, Repo: "https://github.com/o/r.git", Rev: commit})
-	got, err := f.Pins(context.Background(), s, Unpinned, lockfile.SHA512)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := pins.New()
-	want.Tarballs[archive] = pins.Tarball{Hash: sum(lockfile.SHA512, "archive")}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}

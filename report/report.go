@@ -99,7 +99,9 @@ type Counts struct {
 	Hashes Hashes `json:"hashes"`
 }
 
-// Sources counts sources by kind.
+// Sources counts sources by kind. Git counts git dependencies, those
+// fetched as their host's archive of the commit too, which URL does not
+// count.
 type Sources struct {
 	Total    int `json:"total"`
 	Registry int `json:"registryTarball"`
@@ -145,9 +147,9 @@ type Git struct {
 	PinnedBy string `json:"pinnedBy"`
 	// Archive is the URL of the git host's archive of the commit that is
 	// fetched instead of the repository (lockfile.Source.Repo: npm's and yarn's
-	// GitHub dependencies), which the counts, hashes and hosts count as
-	// an other URL; "" (and left out of the JSON) for a git source
-	// fetched as one.
+	// GitHub dependencies), which Counts.Sources counts as git, and
+	// Counts.Hashes and Hosts as the archive fetched; "" (and left out of
+	// the JSON) for a git source fetched as one.
 	Archive string `json:"archive,omitempty"`
 }
 
@@ -269,10 +271,19 @@ func (r *Report) sources(srcs []source, f Facts) {
 		c.Total++
 		switch s.src.Kind {
 		case lockfile.Tarball:
-			if host := hostOf(s.src.URL); host == f.Registry {
+			host := hostOf(s.src.URL)
+			switch {
+			case s.src.Repo != "":
+				// A git dependency fetched as its host's archive of the
+				// commit: one git source, whose archive has a hash and a
+				// host.
+				c.Git++
+			case host == f.Registry:
 				c.Registry++
-			} else {
+			default:
 				c.URL++
+			}
+			if host != f.Registry {
 				hosts[host] = append(hosts[host], s.owner)
 			}
 			r.hashOf(s)

@@ -119,21 +119,22 @@ func TestWriteTextOneLine(t *testing.T) {
 	}
 }
 
-// TestGitHubArchive: a git host's archive of a commit (yarn's GitHub
-// dependencies) counts as what is fetched, an archive from another host
-// with its hash, and is listed under the git sources too, with its
-// repository, the commit and the archive; other git sources have no
-// archive, and their JSON no key for it.
+// TestGitHubArchive: a git host's archive of a commit (npm's and yarn's
+// GitHub dependencies) counts once, as a git source, and as what is
+// fetched, an archive from another host with its hash (of its files,
+// sha256 as Nix hashes a folder); it is listed under the git sources with
+// its repository, the commit and the archive whose files are fetched;
+// other git sources have no archive, and their JSON no key for it.
 func TestGitHubArchive(t *testing.T) {
 	archive := lockfile.Source{Kind: lockfile.Tarball, URL: "https://codeload.github.com/o/r/tar.gz/" + commit, Repo: "https://github.com/o/r.git", Rev: commit,
-		Hash: lockfile.Hash{Algo: lockfile.SHA512, Digest: make([]byte, 64)}, FromPins: true}
+		Hash: lockfile.Hash{Algo: lockfile.SHA256, Digest: make([]byte, 32)}, FromPins: true}
 	g := &lockfile.Graph{Packages: []*lockfile.Package{
 		{ID: "a@1", Name: "a", Source: archive},
 		{ID: "b@1", Name: "b", Source: archive},
 		{ID: "c@1", Name: "c", Source: lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/c.git", Rev: commit}},
 	}}
 	r := New(g, Facts{Registry: "registry.npm.test"})
-	want := Counts{Packages: 3, Sources: Sources{Total: 2, URL: 1, Git: 1}, Hashes: Hashes{SHA512: 1}}
+	want := Counts{Packages: 3, Sources: Sources{Total: 2, Git: 2}, Hashes: Hashes{SHA256: 1}}
 	if diff := cmp.Diff(want, r.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
@@ -152,7 +153,7 @@ func TestGitHubArchive(t *testing.T) {
 	if err := r.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	mustHave := "  a@1: https://github.com/o/r.git at " + commit + " (commit from the lock), fetched as its archive " + archive.URL + "\n"
+	mustHave := "  a@1: https://github.com/o/r.git at " + commit + " (commit from the lock), fetched as the files of its archive " + archive.URL + "\n"
 	if !strings.Contains(text.String(), mustHave) {
 		t.Errorf("the text report lacks %q:\n%s", mustHave, text.String())
 	}

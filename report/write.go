@@ -63,7 +63,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		line := g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")"
 		if g.Archive != "" {
-			line += ", fetched as its archive " + g.Archive
+			line += ", fetched as the files of its archive " + g.Archive
 		}
 		return line
 	})

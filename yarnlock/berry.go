@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lock2nix/lock2nix/internal/githost"
 	"github.com/lock2nix/lock2nix/internal/yamlerr"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"go.yaml.in/yaml/v3"
@@ -295,7 +296,7 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 			if q, err := url.ParseQuery(frag); err == nil && q.Get("commit") != "" {
 				rev = q.Get("commit")
 			}
-			src, err := gitSource(u, rev, pos)
+			src, err := gitSource(u, rev, pos, githost.Berry)
 			return src, "", err
 		}
 		return lockfile.Source{Kind: lockfile.Tarball, URL: u, Origin: pos}, "", nil

@@ -187,7 +187,7 @@ func isArchive(p string) bool {
 func classicSource(name, resolved string, hash lockfile.Hash, pos lockfile.Pos, opts Options) (lockfile.Source, string, error) {
 	raw, frag, _ := strings.Cut(resolved, "#")
 	if isGitURL(raw) {
-		src, err := gitSource(raw, frag, pos)
+		src, err := gitSource(raw, frag, pos, githost.Yarn1)
 		return src, gitMirrorName(raw, frag), err
 	}
 	if rest, ok := strings.CutPrefix(raw, "file:"); ok {
@@ -234,8 +234,10 @@ func safeFileName(name string) bool {
 var gitHosts = map[string]bool{"github.com": true, "gitlab.com": true, "bitbucket.org": true}
 
 // gitSource checks a git repository's address and turns it into what Nix
-// fetches; rev is the locked commit (the source is unpinned without one).
-func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
+// fetches; rev is the locked commit (the source is unpinned without one),
+// m the yarn that wrote the lock, which decides whether www.github.com is
+// GitHub.
+func gitSource(raw, rev string, pos lockfile.Pos, m githost.Manager) (lockfile.Source, error) {
 	addr := strings.TrimPrefix(raw, "git+")
 	if user, rest, ok := strings.Cut(addr, "@"); ok && !strings.Contains(user, "/") && !strings.Contains(addr, "://") {
 		// scp-like "git@host:owner/repo.git".
@@ -259,6 +261,9 @@ func gitSource(raw, rev string, pos lockfile.Pos) (lockfile.Source, error) {
 	case "https", "http", "ssh", "git", "file":
 	default:
 		return lockfile.Source{}, pos.Errorf("git source %q has unsupported scheme %q", raw, u.Scheme)
+	}
+	if githost.Canonical(m, u) {
+		addr = u.String()
 	}
 	if gitHosts[u.Hostname()] && (u.Scheme == "ssh" || u.Scheme == "git") {
 		u.Scheme, u.User, u.Host = "https", nil, u.Hostname()

@@ -407,6 +407,15 @@ func TestGitHubArchives(t *testing.T) {
 		{"github:o/r#commit=" + c, true, archive("o", "r", "https://github.com/o/r")},
 		// yarn packs the workspace from the commit's files itself.
 		{"https://github.com/o/r.git#commit=" + c + "&workspace=w", true, archive("o", "r", "https://github.com/o/r.git")},
+		// www.github.com: yarn 1 clones it as it clones github.com (it
+		// installs `git archive` of the commit from either), so it is
+		// GitHub's archive; berry's GitHub fetcher matches github.com
+		// only and clones it, so it stays a git source.
+		{"https://www.github.com/o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
+		{"git+ssh://git@www.github.com/o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
+		{"git@www.github.com:o/r.git#" + c, false, archive("o", "r", "https://github.com/o/r.git")},
+		{"https://www.github.com/o/r.git#commit=" + c, true, git("https://www.github.com/o/r.git", c)},
+		{"git+ssh://git@www.github.com/o/r.git#commit=" + c, true, git("ssh://git@www.github.com/o/r.git", c)},
 		// Not a full commit: a ref, left to the pins file's [git] table.
 		{"https://github.com/o/r.git#main", false, git("https://github.com/o/r.git", "main")},
 		{"https://github.com/o/r.git#0123abc", false, git("https://github.com/o/r.git", "0123abc")},

@@ -68,6 +68,7 @@ const stubArgs = `{
   fetchurl = a: { inherit (a) url hash; };
   fetchGit = a: { inherit (a) url rev; };
   fetchurlUnpinned = url: { inherit url; };
+  fetchzip = a: { inherit (a) url hash; unpacked = a.extension; };
   src = "/src";
 }`
 
@@ -126,7 +127,9 @@ func localPathsArg(t *testing.T, file string) string {
 }
 
 // fetched is what a stubbed fetcher returns.
-type fetched struct{ URL, Hash, Rev string }
+// fetched is a source as the stubs fetch it; Unpacked is fetchzip's
+// extension, for a source fetched unpacked (a GitHub archive).
+type fetched struct{ URL, Hash, Rev, Unpacked string }
 
 // evalSources evaluates a generated file's data strictly with stubbed
 // fetchers and returns its sources.
@@ -271,15 +274,16 @@ func npmGitHubArchives(want map[string]lockSource) map[string]string {
 }
 
 // archivesPinned translates with args and a pins file that gives each
-// GitHub archive (archives: git key → archive URL) a made-up hash: each is
-// then fetched as its archive with that hash, and none as a git commit.
+// GitHub archive (archives: git key → archive URL) a made-up hash of its
+// files ([archive]): each is then fetched unpacked (fetchzip, extension
+// tar.gz) with that hash, and none as a git commit.
 func archivesPinned(t *testing.T, args []string, archives map[string]string) {
 	t.Helper()
 	pins := filepath.Join(t.TempDir(), "pins.toml")
 	var b strings.Builder
-	b.WriteString("[tarball]\n")
+	b.WriteString("[archive]\n")
 	for _, archive := range archives {
-		fmt.Fprintf(&b, "%q = { hash = %q }\n", archive, fakeSHA512(archive))
+		fmt.Fprintf(&b, "%q = %q\n", archive, fakeSHA256(archive))
 	}
 	if err := os.WriteFile(pins, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -289,7 +293,7 @@ func archivesPinned(t *testing.T, args []string, archives map[string]string) {
 		t.Errorf("with the archives pinned: not schema 2")
 	}
 	instantiate(t, file)
-	hashes := map[string]string{}
+	fetches := map[string]fetched{}
 	for _, s := range evalSources(t, file) {
 		if s.Rev != "" {
 			if _, ok := archives["git "+s.URL+"#"+s.Rev]; ok {
@@ -297,11 +301,11 @@ func archivesPinned(t *testing.T, args []string, archives map[string]string) {
 			}
 			continue
 		}
-		hashes[s.URL] = s.Hash
+		fetches[s.URL] = s
 	}
 	for git, archive := range archives {
-		if h, ok := hashes[archive]; !ok || h != fakeSHA512(archive) {
-			t.Errorf("with the archives pinned: %s is not fetched as %s with the pin's hash (%q)", git, archive, h)
+		if f, ok := fetches[archive]; !ok || f.Hash != fakeSHA256(archive) || f.Unpacked != "tar.gz" {
+			t.Errorf("with the archives pinned: %s is not fetched unpacked from %s with the pin's hash: %+v", git, archive, f)
 		}
 	}
 }

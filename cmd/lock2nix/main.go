@@ -555,7 +555,7 @@ func warnWeak(sites []pins.Site, stderr io.Writer, cmd, upgrade string) {
 	if len(weak) == 0 {
 		return
 	}
-	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1; \"%s\" upgrades them):\n", cmd, plural(len(weak), "source is", "sources are"), upgrade)
+	fmt.Fprintf(stderr, "lock2nix %s: warning: %s pinned only by a weak hash (md5 or sha1; \"%s\" upgrades %s):\n", cmd, plural(len(weak), "source is", "sources are"), upgrade, agree(len(weak), "it", "them"))
 	for i, w := range weak {
 		if i == 10 {
 			fmt.Fprintf(stderr, "  … and %d more\n", len(weak)-10)
@@ -606,23 +606,31 @@ func unpinnedError(prefetch string, sites []pins.Site, allowUnpinned, pinLocked 
 		if named {
 			hint += "; or pin a package's git source by hand with --pin NAME=COMMIT"
 		}
-		errs = append(errs, fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch them reproducibly:\n%s\nrun \"%s\" to record them in %s%s",
-			plural(len(bad), "source has", "sources have"), strings.Join(bad, "\n"), prefetch, pins.FileName, hint))
+		them := agree(len(bad), "it", "them")
+		errs = append(errs, fmt.Errorf("%s no hash or commit in the lockfile or the pins file, so Nix cannot fetch %s reproducibly:\n%s\nrun \"%s\" to record %s in %s%s",
+			plural(len(bad), "source has", "sources have"), them, strings.Join(bad, "\n"), prefetch, them, pins.FileName, hint))
 	}
 	if len(archives) > 0 {
 		pin := "or pin a package's git source by hand with --pin NAME=COMMIT (fetchGit at that commit)"
 		if pinLocked {
 			pin = "or fetch one package so with --pin NAME=COMMIT at its locked commit (berry checks each package against the lock's checksum: no other commit builds)"
 		}
-		errs = append(errs, fmt.Errorf("%s fetched as GitHub's archive of the locked commit, whose hash is not in the pins file:\n%s\nrun \"%s\" to record the archives' hashes in %s (it downloads them from GitHub); or pass --allow-unpinned to fetch them with builtins.fetchGit at the locked commit (pinned, but fetched when Nix evaluates); %s",
-			plural(len(archives), "GitHub git source is", "GitHub git sources are"), strings.Join(archives, "\n"), prefetch, pins.FileName, pin))
+		n := len(archives)
+		errs = append(errs, fmt.Errorf("%s fetched as GitHub's archive of the locked commit, whose hash is not in the pins file:\n%s\nrun \"%s\" to record %s in %s (it downloads %s from GitHub); or pass --allow-unpinned to fetch %s with builtins.fetchGit at the locked commit (pinned, but fetched when Nix evaluates); %s",
+			plural(n, "GitHub git source is", "GitHub git sources are"), strings.Join(archives, "\n"), prefetch,
+			agree(n, "the archive's hash", "the archives' hashes"), pins.FileName, agree(n, "it", "them"), agree(n, "it", "them"), pin))
 	}
 	return errors.Join(errs...)
 }
 
 func plural(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, agree(n, one, many))
+}
+
+// agree is one when n is 1, else many: the words that follow a count.
+func agree(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return many
 }

@@ -116,7 +116,7 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 	case len(unused) > 0 && check:
 		return &stalePinsError{name, fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), prefetchCommand(c, dir, t))}
 	case len(unused) > 0:
-		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes them):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), entryList(unused))
+		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes %s):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), agree(len(unused), "it", "them"), entryList(unused))
 	}
 	return nil
 }

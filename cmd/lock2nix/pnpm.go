@@ -109,6 +109,20 @@ var pnpmCommand = &command{
 				fmt.Fprintf(stderr, "lock2nix pnpm: warning: the output depends on this machine's npm configuration (%s), so it differs where that is not set, --check in CI included; put it in the project's .npmrc, or pass it as a flag\n", strings.Join(m, ", "))
 			}
 			locals := pnpmLocals(lock)
+			for _, p := range lock.Graph.Packages {
+				if p.Source.Kind == lockfile.Git {
+					// A repository on this machine (file:): fetchGit
+					// would read it wherever it lies, so it is held to
+					// the boundary as local paths are.
+					rel, err := fileRepo(dir, strings.TrimPrefix(p.Source.URL, "git+"))
+					if err != nil {
+						return nil, p.Source.Origin.Errorf("%v", err)
+					}
+					if rel != "" {
+						locals = append(locals, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: p.Source.Origin})
+					}
+				}
+			}
 			for i := range locals {
 				locals[i].Origin.File = filepath.Join(dir, locals[i].Origin.File)
 			}

@@ -40,3 +40,43 @@ func TestArchive(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonical: npm and yarn 1 read www.github.com, and github.com in
+// any case, as github.com; berry leaves them, as every other host, as
+// written.
+func TestCanonical(t *testing.T) {
+	for _, tc := range []struct {
+		m          Manager
+		addr, want string
+	}{
+		{NPM, "https://www.github.com/o/r.git", "https://github.com/o/r.git"},
+		{NPM, "ssh://git@www.github.com/o/r.git", "ssh://git@github.com/o/r.git"},
+		{NPM, "https://WWW.GitHub.com/o/r.git", "https://github.com/o/r.git"},
+		{NPM, "https://GitHub.com/o/r.git", "https://github.com/o/r.git"},
+		{Yarn1, "https://www.github.com/o/r.git", "https://github.com/o/r.git"},
+		{Yarn1, "git://www.github.com/o/r.git", "git://github.com/o/r.git"},
+		{Berry, "https://www.github.com/o/r.git", ""},
+		{Berry, "https://GitHub.com/o/r.git", ""},
+		{NPM, "https://github.com/o/r.git", ""},
+		{NPM, "https://www.github.com:443/o/r.git", ""},
+		{NPM, "https://www.gitlab.com/o/r.git", ""},
+		{NPM, "https://www.github.com.evil.test/o/r.git", ""},
+		{NPM, "https://wwwgithub.com/o/r.git", ""},
+		{Yarn1, "https://gist.github.com/o/r.git", ""},
+	} {
+		u, err := url.Parse(tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := Canonical(tc.m, u)
+		got := ""
+		if changed {
+			got = u.String()
+		} else if u.String() != tc.addr {
+			t.Errorf("Canonical(%d, %s) changed it to %s but says it did not", tc.m, tc.addr, u)
+		}
+		if got != tc.want {
+			t.Errorf("Canonical(%d, %s) = %q; want %q", tc.m, tc.addr, got, tc.want)
+		}
+	}
+}

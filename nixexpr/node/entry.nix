@@ -29,6 +29,8 @@ code: format:
   cctools ? null,
   fetchGit ? builtins.fetchGit,
   fetchurlUnpinned ? builtins.fetchurl,
+  # nixpkgs' fetchzip, for GitHub archives (sources.nix).
+  fetchzip ? null,
   ...
 }:
 let
@@ -36,7 +38,14 @@ let
     format = format.name;
     inherit (format) schemas;
   } data;
-  fetch = code.sources { inherit fetchurl fetchGit fetchurlUnpinned; };
+  fetch = code.sources {
+    inherit
+      fetchurl
+      fetchGit
+      fetchurlUnpinned
+      fetchzip
+      ;
+  };
   # A layout program may require the layer beside it; in the store, each
   # is a file of its own.
   modulesJS = builtins.toFile "lock2nix-modules.js" code.text.modules;

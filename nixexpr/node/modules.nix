@@ -130,24 +130,6 @@ let
       '';
     };
 
-  # A git host's archive of a commit (a record's gitArchive: GitHub's,
-  # fetched by its hash from the pins file), unpacked: the commit's files
-  # without the archive's one top folder, as a fetchGit checkout holds
-  # them, for a format's builders to use where they use a checkout.
-  unpackArchive =
-    archive:
-    stdenv.mkDerivation {
-      name = "lock2nix-git-archive";
-      dontUnpack = true;
-      dontConfigure = true;
-      dontFixup = true;
-      buildPhase = ''
-        mkdir -p $out
-        tar -xzf ${archive} -C $out --strip-components=1 --no-same-owner
-      '';
-      installPhase = "true";
-    };
-
   # A derivation that runs a layout program (npm's layout.js, say) in mode
   # with plan (JSON, passed as a file) and nodejs's folder: the program
   # writes $out. env, nativeBuildInputs and buildInputs come from the
@@ -296,7 +278,6 @@ in
     supports
     gypTools
     unpack
-    unpackArchive
     runLayout
     buildPackage
     devShell

@@ -125,9 +125,9 @@ let
     node.unpack {
       inherit (p) pname;
       version = p.drvVersion;
-      # A GitHub archive (gitArchive) unpacked is what a git checkout
-      # holds: npm packs either alike.
-      src = o.src or (if p.gitArchive or false then node.unpackArchive p.src else p.src);
+      # A GitHub archive is fetched unpacked (fetchzip): what a git
+      # checkout holds, which npm packs alike.
+      src = o.src or p.src;
       git = p.source == "git";
       patches = o.patches or [ ];
     }

@@ -167,7 +167,7 @@ func TestRecordSchemaContract(t *testing.T) {
 		Deps                                                    map[string][]string
 		OS, CPU, Libc                                           []string
 		Engines                                                 map[string][][]string
-		HasInstallScript, GitArchive                            bool
+		HasInstallScript                                        bool
 	}
 	var got struct {
 		Packages     map[string]seen
@@ -181,7 +181,7 @@ func TestRecordSchemaContract(t *testing.T) {
 	want := map[string]seen{}
 	for _, p := range g.Packages {
 		s := seen{Name: p.Name, Version: p.Version, Pname: nixexpr.DrvName(p.Name, "package"), DrvVersion: p.Version,
-			Source: recordKind(p.Source).String(), GitArchive: isArchive(p.Source), Path: p.Source.Path, License: p.License, HasInstallScript: p.HasInstallScript,
+			Source: recordKind(p.Source).String(), Path: p.Source.Path, License: p.License, HasInstallScript: p.HasInstallScript,
 			OS: p.Platform.OS, CPU: p.Platform.CPU, Libc: p.Platform.Libc, Installs: map[string][]string{}}
 		for _, in := range p.Installs {
 			s.Installs[in.Path] = append([]string{}, in.Flags.Names()...)
@@ -213,7 +213,9 @@ func TestRecordSchemaContract(t *testing.T) {
 		switch {
 		case p.Name == "shared":
 			src = "all-1.0.0.tgz" // one archive, two packages
-		case p.Source.Kind == lockfile.Git, p.Source.Repo != "":
+		case p.Source.Repo != "":
+			src = "source" // fetchzip's name
+		case p.Source.Kind == lockfile.Git:
 			src = p.Source.Rev
 		case p.Source.Kind == lockfile.Tarball && p.Source.Hash.IsZero():
 			src = "unpinned" // the bundled one too: a source without a hash
@@ -233,9 +235,9 @@ func TestRecordSchemaContract(t *testing.T) {
 	if len(got.Drvs) != 4 {
 		t.Errorf("drvs: %v", got.Drvs)
 	}
-	// The archive is unpacked first (node.unpackArchive), and its files
-	// packed as a checkout's are.
-	if diff := cmp.Diff(map[string]string{"gh": "lock2nix-git-archive", "gitpkg": "0123456789abcdef0123456789abcdef01234567"}, got.UnpackedFrom); diff != "" {
+	// The archive is fetched unpacked (fetchzip's output, "source"), and
+	// its files packed as a checkout's are.
+	if diff := cmp.Diff(map[string]string{"gh": "source", "gitpkg": "0123456789abcdef0123456789abcdef01234567"}, got.UnpackedFrom); diff != "" {
 		t.Errorf("what the git packages are unpacked from (-want +got):\n%s", diff)
 	}
 }

@@ -20,28 +20,31 @@ import (
 )
 
 // Schema is the newest version of the data file's layout, which Emit
-// writes for a graph with a GitHub archive (a record's gitArchive, which
-// schema 1's builders do not unpack); any other graph is written in
-// schema 1, the same bytes as before. entry.nix lists the schemas the
-// builders read; a change to what a data file holds or means takes a new
-// one.
+// writes for a graph with a GitHub archive (a source fetched unpacked,
+// { url; hash; unpack; }, which schema 1's builders do not fetch); any
+// other graph is written in schema 1, the same bytes as before. entry.nix
+// lists the schemas the builders read; a change to what a data file
+// holds or means takes a new one.
 const Schema = 2
 
 // schemaOf is the schema a data file of g is written in: the oldest that
 // holds what it needs.
 func schemaOf(g *lockfile.Graph) int {
 	for _, p := range g.Packages {
-		if isArchive(p.Source) {
+		if nixexpr.Unpacked(p.Source) {
 			return Schema
 		}
 	}
 	return 1
 }
 
-// isArchive reports whether src is a git host's archive of a commit
-// (lockfile.Source.Repo: npm's GitHub dependencies) that a hash pins.
-func isArchive(src lockfile.Source) bool {
-	return src.Kind == lockfile.Tarball && src.Repo != "" && !src.Hash.IsZero()
+// formals are the standalone file's arguments beyond the layer's:
+// fetchzip, for a graph with a GitHub archive.
+func formals(g *lockfile.Graph) []nixexpr.Formal {
+	if schemaOf(g) == Schema {
+		return []nixexpr.Formal{{Name: "fetchzip"}}
+	}
+	return nil
 }
 
 // fetchedAs is the source as the file fetches it: a git host's archive
@@ -92,7 +95,7 @@ func BuildStandalone(g *lockfile.Graph, h nixexpr.Header) (*nixexpr.File, error)
 	if err != nil {
 		return nil, err
 	}
-	return node.Standalone(h, node.Format{Name: "npm", Schema: schemaOf(g), Builders: builders, Layout: layoutJS, Entry: entry}, d), nil
+	return node.Standalone(h, node.Format{Name: "npm", Schema: schemaOf(g), Builders: builders, Layout: layoutJS, Entry: entry, Formals: formals(g)}, d), nil
 }
 
 //go:embed builders.nix
@@ -181,10 +184,6 @@ type Record struct {
 	Source string `json:"source,omitempty"`
 	Src    string `json:"src,omitempty"`
 	Path   string `json:"path,omitempty"`
-	// GitArchive says the source is a git host's archive of the commit
-	// (GitHub's, with one top folder): the builders unpack it and use its
-	// files where they use a fetchGit checkout (schema 2).
-	GitArchive bool `json:"gitArchive,omitempty"`
 	// Installs maps each place in the tree ("node_modules/a/node_modules/b")
 	// to its flags (lockfile.Flags' names).
 	Installs map[string][]string `json:"installs,omitempty"`
@@ -340,10 +339,6 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 		}
 	case p.Source.Local():
 		w.str("path", p.Source.Path)
-	}
-	if isArchive(p.Source) {
-		w.key("gitArchive")
-		w.b = append(w.b, "true"...)
 	}
 	if len(p.Installs) > 0 {
 		writeObject(w, "installs", p.Installs, func(in lockfile.Install) string { return in.Path }, func(in lockfile.Install) {

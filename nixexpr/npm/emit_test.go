@@ -142,7 +142,6 @@ func record(p *lockfile.Package, src string) *Record {
 	case p.Source.Local():
 		r.Path = p.Source.Path
 	}
-	r.GitArchive = isArchive(p.Source)
 	if len(p.Installs) > 0 {
 		r.Installs = make(map[string][]string, len(p.Installs))
 		for _, in := range p.Installs {

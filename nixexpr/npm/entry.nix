@@ -7,8 +7,9 @@ code:
 code.nodeEntry code {
   name = "npm";
   # The schemas these builders read (../schema.nix refuses others).
-  # 2: records may be GitHub archives (gitArchive), which builders.nix
-  # unpacks.
+  # 2: sources may be GitHub archives fetched unpacked ({ url; hash;
+  # unpack; }, fetchzip: ../sources.nix), which builders.nix uses as git
+  # checkouts.
   schemas = [
     1
     2

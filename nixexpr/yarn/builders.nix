@@ -41,15 +41,12 @@ let
   # The package records with src filled in: the source the record names,
   # or the package's own.
   packages = mapAttrs (id: r: r // { src = sources.${r.src or id} or null; }) records;
-  # What the build reads of a package's source: the fetched file or
-  # folder, or a GitHub archive's files.
-  files = p: if p.gitArchive or false then node.unpackArchive p.src else p.src;
   ids = attrNames packages;
   fetched = filter (id: packages.${id}.src != null) ids;
 
   # classic: the offline mirror's links, one line each: "<file> <store path>".
   mirrorList = concatStringsSep "\n" (
-    map (id: "${packages.${id}.mirror} ${files packages.${id}}") (filter (id: packages.${id} ? mirror) fetched)
+    map (id: "${packages.${id}.mirror} ${packages.${id}.src}") (filter (id: packages.${id} ? mirror) fetched)
   );
   # berry: the registry's paths, "<path>": "<store path>", for the packages
   # whose conditions (os, cpu, libc) this system meets, by npm's rule,
@@ -67,7 +64,7 @@ let
   # berry: the git dependencies' commits and fetched sources, "<commit>
   # <store path>" a line, for the build's git (git.sh).
   gitMap = concatStringsSep "\n" (
-    map (id: "${packages.${id}.commit} ${files packages.${id}}") (filter (id: packages.${id} ? commit) fetched)
+    map (id: "${packages.${id}.commit} ${packages.${id}.src}") (filter (id: packages.${id} ? commit) fetched)
   );
 
   # The project's files yarn reads, without any node_modules or build

@@ -19,10 +19,10 @@ import (
 )
 
 // Schema is the newest version of the data file's layout, which Emit
-// writes for a lock with a GitHub archive (a record's gitArchive, which
-// schema 1's builders do not unpack); any other lock is written in schema
-// 1, the same bytes as before. entry.nix lists the schemas the builders
-// read.
+// writes for a lock with a GitHub archive (a source fetched unpacked,
+// { url; hash; unpack; }, which schema 1's builders do not fetch); any
+// other lock is written in schema 1, the same bytes as before. entry.nix
+// lists the schemas the builders read.
 const Schema = 2
 
 // Emit writes l as a data file for lock2nix's builders. Nothing is
@@ -70,10 +70,6 @@ type record struct {
 	// it out in the build, which the build's git (git.sh) answers from
 	// the fetched source.
 	Commit string `json:"commit,omitempty"`
-	// GitArchive says the source is a git host's archive of the commit
-	// (GitHub's, with one top folder): the builders unpack it and use its
-	// files where they use a fetchGit checkout (schema 2).
-	GitArchive bool `json:"gitArchive,omitempty"`
 	// OS, CPU and Libc are berry's conditions: the build serves the
 	// package only on a matching system, as yarn fetches it only there.
 	OS   []string `json:"os,omitempty"`
@@ -94,17 +90,11 @@ func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 // holds what it needs.
 func schemaOf(l *yarnlock.Lock) int {
 	for _, p := range l.Graph.Packages {
-		if isArchive(p.Source) {
+		if nixexpr.Unpacked(p.Source) {
 			return Schema
 		}
 	}
 	return 1
-}
-
-// isArchive reports whether src is a git host's archive of a commit
-// that a hash pins (without one, it was fetched as the git commit).
-func isArchive(src lockfile.Source) bool {
-	return src.Kind == lockfile.Tarball && src.Repo != "" && !src.Hash.IsZero()
 }
 
 // BuildStandalone returns the syntax tree EmitStandalone prints: the
@@ -119,9 +109,13 @@ func BuildStandalone(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) 
 	if l.Format == yarnlock.Berry {
 		yarnArg = "yarn-berry"
 	}
+	formals := []nixexpr.Formal{{Name: yarnArg}}
+	if schemaOf(l) == Schema {
+		formals = append(formals, nixexpr.Formal{Name: "fetchzip"}) // for the GitHub archives
+	}
 	return node.Standalone(h, node.Format{
 		Name: "yarn", Schema: schemaOf(l), Builders: builders, Entry: entry,
-		Formals: []nixexpr.Formal{{Name: yarnArg}},
+		Formals: formals,
 		Texts:   []node.Text{{Name: "yarnServer", Text: serverJS}, {Name: "yarnGit", Text: gitSH}},
 	}, bs), nil
 }
@@ -150,10 +144,9 @@ func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 			return nil, err
 		}
 		r := record{Mirror: l.Mirror[p.ID], Path: l.RegistryPaths[p.ID]}
-		r.GitArchive = isArchive(p.Source)
 		if l.Format == yarnlock.Berry {
 			r.OS, r.CPU, r.Libc = p.Platform.OS, p.Platform.CPU, p.Platform.Libc
-			if src.Kind == lockfile.Git || r.GitArchive {
+			if src.Kind == lockfile.Git || nixexpr.Unpacked(src) {
 				r.Commit = src.Rev
 			}
 		}

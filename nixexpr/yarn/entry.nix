@@ -22,13 +22,15 @@ code:
   installScripts ? true,
   fetchGit ? builtins.fetchGit,
   fetchurlUnpinned ? builtins.fetchurl,
+  fetchzip ? null,
   ...
 }@args:
 code.nodeEntry code {
   name = "yarn";
   # The schemas these builders read (../schema.nix refuses others).
-  # 2: records may be GitHub archives (gitArchive), which builders.nix
-  # unpacks.
+  # 2: sources may be GitHub archives fetched unpacked ({ url; hash;
+  # unpack; }, fetchzip: ../sources.nix), which builders.nix uses as git
+  # checkouts.
   schemas = [
     1
     2

@@ -3,8 +3,9 @@
 # files use, with the same interfaces, built from the host's tools:
 # stdenv.mkDerivation (phases run by setup.sh with the host's coreutils,
 # tar, gcc, …), fetchurl (Nix's own <nix/fetchurl.nix>, which checks the
-# hash like nixpkgs' fetchurl), nodejs (the host's node), a small lib and
-# callPackage. It is not a general nixpkgs replacement.
+# hash like nixpkgs' fetchurl), fetchzip (a recursive fixed-output fetch of
+# an archive's files, as nixpkgs'), nodejs (the host's node), a small lib
+# and callPackage. It is not a general nixpkgs replacement.
 {
   system ? builtins.currentSystem,
   # dune's source archive (a path), for a current dune_3 built from it;
@@ -96,6 +97,63 @@ let
       ...
     }:
     import <nix/fetchurl.nix> { inherit url hash sha256 name; };
+
+  # nixpkgs' fetchzip: a fixed-output derivation, outputHashMode
+  # "recursive", whose output is the archive's files, its one top folder
+  # stripped (stripRoot), named "source" by default, checked against the
+  # hash of those files (NAR), not of the download. The tests put that
+  # output in the store beforehand (nix-store --add-fixed --recursive
+  # sha256 DIR, DIR named as the fetch is), so this builder never runs
+  # there; elsewhere it downloads with the host's curl, when it has one,
+  # and unpacks with its tar (which reads the compression from the bytes:
+  # extension, nixpkgs' hint for its unpacker, is taken and not needed).
+  fetchzip =
+    {
+      url,
+      hash,
+      name ? "source",
+      stripRoot ? true,
+      extension ? null,
+      ...
+    }:
+    derivation {
+      inherit name system url;
+      stripRoot = if stripRoot then "1" else "";
+      builder = "/bin/sh";
+      args = [
+        "-c"
+        ''
+          set -e
+          export PATH=/usr/bin:/bin
+          if ! command -v curl >/dev/null; then
+            echo "nixpkgs stand-in: fetchzip needs curl to fetch $url" >&2
+            exit 1
+          fi
+          curl --fail --silent --show-error --location --output "$TMPDIR/download" "$url"
+          mkdir "$TMPDIR/unpack"
+          tar -xf "$TMPDIR/download" -C "$TMPDIR/unpack" --no-same-owner
+          chmod -R u+w "$TMPDIR/unpack"
+          if [ -z "$stripRoot" ]; then
+            mv "$TMPDIR/unpack" "$out"
+          elif [ "$(ls -A "$TMPDIR/unpack" | wc -l)" != 1 ] || [ ! -d "$TMPDIR/unpack/$(ls -A "$TMPDIR/unpack")" ]; then
+            echo "nixpkgs stand-in: fetchzip: $url holds more than one top folder" >&2
+            exit 1
+          else
+            mv "$TMPDIR/unpack/$(ls -A "$TMPDIR/unpack")" "$out"
+          fi
+          chmod 755 "$out"
+        ''
+      ];
+      outputHashMode = "recursive";
+      outputHashAlgo = "";
+      outputHash = hash;
+      impureEnvVars = [
+        "http_proxy"
+        "https_proxy"
+        "all_proxy"
+        "no_proxy"
+      ];
+    };
 
   # The host's python3, for builds that list it as an input (node-gyp).
   python3 = derivation {
@@ -239,7 +297,7 @@ let
     };
 
   pkgs = {
-    inherit lib fetchurl nodejs python3 dune_3 opam-installer ocaml runCommand writeShellScriptBin mkShell yarn yarn-berry;
+    inherit lib fetchurl fetchzip nodejs python3 dune_3 opam-installer ocaml runCommand writeShellScriptBin mkShell yarn yarn-berry;
     stdenv = {
       inherit mkDerivation hostPlatform;
     };

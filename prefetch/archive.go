@@ -1,0 +1,239 @@
+package prefetch
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path"
+	"slices"
+	"strings"
+)
+
+// unpackArchive writes the files of the gzipped tar r under dir (an empty
+// folder) as nixpkgs' fetchzip leaves them: the archive's one top folder
+// stripped, files executable when their owner may execute them (all a NAR
+// keeps of a mode). GitHub's archive of a commit is such a tar: every
+// member under REPO-COMMIT/, and a global header with the commit, which
+// tar and this skip.
+//
+// The archive comes from the network, so anything that would leave dir or
+// make the files depend on what lies outside it is refused rather than
+// unpacked: an absolute member, a ".." in a member's path, more than one
+// top entry, a member under a symbolic link, a link whose target is
+// absolute or leads out of the top folder, a hard link to anything but a
+// regular file before it, a member given twice (but for folders), and
+// devices, FIFOs and the like. Every write goes through an os.Root, which
+// never leaves dir whatever the checks miss.
+func unpackArchive(r io.Reader, dir string) error {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("not a gzipped tar: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	u := &unpacker{root: root, kinds: map[string]byte{}, links: map[string]string{}}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading the archive: %w", err)
+		}
+		if err := u.member(h, tr); err != nil {
+			return err
+		}
+	}
+	if u.top == "" {
+		return errors.New("the archive holds no folder")
+	}
+	return u.checkLinks()
+}
+
+// unpacker unpacks one archive into the folder root, which stands for the
+// top folder.
+type unpacker struct {
+	root *os.Root
+	top  string
+	// kinds holds every member written, by its path in the stripped tree:
+	// tar.TypeDir, tar.TypeReg or tar.TypeSymlink.
+	kinds map[string]byte
+	// links holds every symbolic link's target, by its path.
+	links map[string]string
+}
+
+// stripped returns name (a member's path, or a hard link's) without the
+// top folder, "." for the folder itself, checking it on the way.
+func (u *unpacker) stripped(name string) (string, error) {
+	if strings.HasPrefix(name, "/") {
+		return "", fmt.Errorf("%q: an absolute path", name)
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." {
+			return "", fmt.Errorf("%q: a path that leads out with ..", name)
+		}
+	}
+	clean := path.Clean(name)
+	if clean == "." {
+		return "", fmt.Errorf("%q: no top folder", name)
+	}
+	top, rest, _ := strings.Cut(clean, "/")
+	if u.top == "" {
+		u.top = top
+	} else if top != u.top {
+		return "", fmt.Errorf("%q: a second top entry beside %q: fetchzip wants one top folder", name, u.top)
+	}
+	if rest == "" {
+		return ".", nil
+	}
+	return rest, nil
+}
+
+// member writes one member of the archive.
+func (u *unpacker) member(h *tar.Header, body io.Reader) error {
+	switch h.Typeflag {
+	case tar.TypeXGlobalHeader:
+		return nil // GitHub's comment with the commit: no file
+	case tar.TypeDir, tar.TypeReg, tar.TypeSymlink, tar.TypeLink:
+	default:
+		return fmt.Errorf("%q: a member of type %q, neither file, folder nor link", h.Name, h.Typeflag)
+	}
+	p, err := u.stripped(h.Name)
+	if err != nil {
+		return err
+	}
+	if p == "." {
+		if h.Typeflag != tar.TypeDir {
+			return fmt.Errorf("%q: the top entry is not a folder: fetchzip wants one top folder", h.Name)
+		}
+		return nil
+	}
+	// Its folders, made as tar makes them, must be folders, not links
+	// (which tar would follow) or files.
+	parts := strings.Split(p, "/")
+	for i := 1; i < len(parts); i++ {
+		parent := strings.Join(parts[:i], "/")
+		switch u.kinds[parent] {
+		case 0:
+			u.kinds[parent] = tar.TypeDir
+		case tar.TypeDir:
+		default:
+			return fmt.Errorf("%q: under %q, which is not a folder", h.Name, parent)
+		}
+	}
+	if k, ok := u.kinds[p]; ok && !(k == tar.TypeDir && h.Typeflag == tar.TypeDir) {
+		return fmt.Errorf("%q: given twice", h.Name)
+	}
+	if err := u.mkdirs(path.Dir(p)); err != nil {
+		return err
+	}
+	switch h.Typeflag {
+	case tar.TypeDir:
+		u.kinds[p] = tar.TypeDir
+		return u.mkdirs(p)
+	case tar.TypeSymlink:
+		if h.Linkname == "" || strings.HasPrefix(h.Linkname, "/") {
+			return fmt.Errorf("%q: a link to %q, an absolute path", h.Name, h.Linkname)
+		}
+		u.kinds[p], u.links[p] = tar.TypeSymlink, h.Linkname
+		return u.root.Symlink(h.Linkname, p)
+	case tar.TypeLink:
+		target, err := u.stripped(h.Linkname)
+		if err != nil {
+			return fmt.Errorf("%q: a hard link to %w", h.Name, err)
+		}
+		if u.kinds[target] != tar.TypeReg {
+			return fmt.Errorf("%q: a hard link to %q, not a file before it", h.Name, h.Linkname)
+		}
+		u.kinds[p] = tar.TypeReg
+		return u.root.Link(target, p)
+	}
+	u.kinds[p] = tar.TypeReg
+	mode := os.FileMode(0o644)
+	if h.Mode&0o100 != 0 {
+		mode = 0o755
+	}
+	f, err := u.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%q: %w", h.Name, err)
+	}
+	// The mode past the umask: executable or not is the file's content
+	// to Nix.
+	return u.root.Chmod(p, mode)
+}
+
+// mkdirs makes the folder p of the root and its parents.
+func (u *unpacker) mkdirs(p string) error {
+	return u.root.MkdirAll(p, 0o755)
+}
+
+// checkLinks refuses a symbolic link that leads out of the top folder,
+// following the links it meets on the way as the system would (a link
+// "a" to "." makes "a/.." the folder above). The first by path is
+// named.
+func (u *unpacker) checkLinks() error {
+	for _, p := range slices.Sorted(maps.Keys(u.links)) {
+		target := u.links[p]
+		if _, err := u.resolve(path.Dir(p), target, 0); err != nil {
+			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, target, err)
+		}
+	}
+	return nil
+}
+
+// resolve returns where target, read in the folder dir (both in the
+// stripped tree, "." its top), leads: a path in the tree, the links it
+// passes followed. Past a name that does not exist the rest is taken as
+// written.
+func (u *unpacker) resolve(dir, target string, depth int) (string, error) {
+	if depth > 40 {
+		return "", errors.New("goes round in links")
+	}
+	var at []string
+	if dir != "." {
+		at = strings.Split(dir, "/")
+	}
+	for _, part := range strings.Split(target, "/") {
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			if len(at) == 0 {
+				return "", errors.New("leads out of the archive's top folder")
+			}
+			at = at[:len(at)-1]
+			continue
+		}
+		at = append(at, part)
+		cur := strings.Join(at, "/")
+		if next, ok := u.links[cur]; ok {
+			resolved, err := u.resolve(path.Dir(cur), next, depth+1)
+			if err != nil {
+				return "", err
+			}
+			at = nil
+			if resolved != "." {
+				at = strings.Split(resolved, "/")
+			}
+		}
+	}
+	if len(at) == 0 {
+		return ".", nil
+	}
+	return strings.Join(at, "/"), nil
+}
