@@ -17,7 +17,9 @@ import (
 // one git commit (npm's "#COMMIT::path:DIR"), and c, the whole
 // repository.
 func gitDirGraph(url, rev, dirA, dirB string) *lockfile.Graph {
-	src := func(dir string) lockfile.Source { return lockfile.Source{Kind: lockfile.Git, URL: url, Rev: rev, Dir: dir} }
+	src := func(dir string) lockfile.Source {
+		return lockfile.Source{Kind: lockfile.Git, URL: url, Rev: rev, Dir: dir}
+	}
 	pkg := func(name, dir string) *lockfile.Package {
 		return &lockfile.Package{ID: name + "@1.0.0", Name: name, Version: "1.0.0", Source: src(dir), Installs: []lockfile.Install{{Path: "node_modules/" + name}}}
 	}
