@@ -212,6 +212,9 @@ func TestNpmGit(t *testing.T) {
 	if out, err := lock.CombinedOutput(); err != nil {
 		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
 	}
+	// The repository lies beside the project: inside the boundary
+	// (git+file: repositories are held to it).
+	t.Setenv("LOCK2NIX_FLAGS", "--root "+work)
 	runNpmSh(t, proj)
 }
 
