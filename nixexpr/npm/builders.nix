@@ -129,39 +129,11 @@ let
       # checkout holds, which npm packs alike. A record's gitDir is the
       # folder of the checkout that is the package (npm's
       # "#COMMIT::path:DIR"); an override's src is the package's folder.
-      src = o.src or (if p ? gitDir then gitFolder id p else p.src);
+      src = o.src or (if p ? gitDir then node.gitFolder id p.src p.gitDir else p.src);
       git = p.source == "git";
       patches = o.patches or [ ];
     }
   ) fetched;
-
-  # The folder gitDir of a package's checkout, checked name by name
-  # against the checkout's files: each must be a folder, and none a
-  # symbolic link, whose target (absolute, or up through "..") could lie
-  # outside the checkout; lock2nix refused ".", ".." and empty names when
-  # it wrote the file.
-  gitFolder =
-    id: p:
-    let
-      step =
-        dir: name:
-        let
-          type = if elem name [ "" "." ".." ] then "not a name" else (builtins.readDir dir).${name} or "missing";
-          is =
-            {
-              regular = "a file";
-              symlink = "a symbolic link (not followed: it could lead out of the checkout)";
-              missing = "missing";
-              "not a name" = "not a folder's name";
-            }
-            .${type} or type;
-        in
-        if type == "directory" then
-          "${dir}/${name}"
-        else
-          throw "lock2nix: ${id} is the folder \"${p.gitDir}\" of its git checkout, but there \"${name}\" is ${is}";
-    in
-    foldl' step "${p.src}" (filter builtins.isString (split "/" p.gitDir));
 
   # Every placement of every package: { path, id, flags }.
   placements = concatLists (
