@@ -200,8 +200,9 @@ func parseGit(spec string) (lockfile.Source, error) {
 	// A commit-ish after "#" may carry "::"-separated selectors;
 	// lockfiles hold the resolved commit first. "path:" names a folder of
 	// the checkout, which npm installs in place of the repository
-	// (npm-package-arg's gitSubdir, taken as it stands: not decoded, and
-	// only up to a further ":"), from a clone even on GitHub (pacote asks
+	// (npm-package-arg's gitSubdir, taken as it stands: not decoded; npm
+	// reads it only up to a further ":", which CheckDir refuses), from a
+	// clone even on GitHub (pacote asks
 	// the archive server for the whole "COMMIT::path:DIR" as a ref, which
 	// names none, and clones).
 	rev, selectors, _ := strings.Cut(rev, "::")
