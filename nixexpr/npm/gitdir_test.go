@@ -246,3 +246,54 @@ func TestGitDirBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestGitDirOlderBuildersRefuse gives a schema 3 file (a package in a
+// folder of a git checkout) to builders that read schemas 1 and 2 (this
+// repository's, entry.nix's list cut back, as the release before): they
+// refuse it, naming both schemas and asking for a newer lock2nix, rather
+// than install the whole repository in the folder's place.
+func TestGitDirOlderBuildersRefuse(t *testing.T) {
+	nixtest.Need(t)
+	repo := repoRoot(t)
+	older := t.TempDir()
+	for _, f := range []string{"default.nix", "nixexpr/sources.nix", "nixexpr/local.nix", "nixexpr/schema.nix", "nixexpr/node/modules.nix", "nixexpr/node/modules.js", "nixexpr/node/devshell.sh", "nixexpr/node/entry.nix", "nixexpr/npm/entry.nix", "nixexpr/npm/builders.nix", "nixexpr/npm/layout.js"} {
+		text, err := os.ReadFile(filepath.Join(repo, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "nixexpr/npm/entry.nix" {
+			cut := bytes.Replace(text, []byte("    2\n    3\n  ];"), []byte("    2\n  ];"), 1)
+			if bytes.Equal(cut, text) {
+				t.Fatal("entry.nix lists no schemas 2 and 3 to cut back")
+			}
+			text = cut
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(older, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(older, f), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := Emit(&b, gitDirGraph("https://git.example/r.git", "0123456789abcdef0123456789abcdef01234567", "packages/a", "packages/b"), header); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "lock.nix")
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	expr := `(npm { file = ` + file + `; src = ` + t.TempDir() + `; fetchGit = a: "/git/${a.rev}"; }).packages."a@1.0.0".gitDir`
+	if out, err := tryEvalNix(t, repo, expr); err != nil || strings.TrimSpace(string(out)) != `"packages/a"` {
+		t.Fatalf("this repository's builders read the file's gitDir as %s (%v)", out, err)
+	}
+	msg, err := tryEvalNix(t, older, expr)
+	if err == nil {
+		t.Fatalf("the older builders read a schema 3 file: %s", msg)
+	}
+	for _, want := range []string{"the npm data file has schema 3", "these builders read schema 2", "update lock2nix"} {
+		if !strings.Contains(string(msg), want) {
+			t.Errorf("the message lacks %q:\n%s", want, msg)
+		}
+	}
+}
