@@ -201,3 +201,19 @@ func TestApplyGitHubArchive(t *testing.T) {
 		t.Errorf("a plain archive took the [archive] pin: unused = %v, source %+v", unused, plain)
 	}
 }
+
+// TestApplyGitFolder: a [pins] commit for a package that is a folder of a
+// git repository (npm's "#COMMIT::path:DIR") replaces the commit and
+// keeps the folder.
+func TestApplyGitFolder(t *testing.T) {
+	f := New()
+	f.Names["a"] = commitB
+	src := lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/m.git", Rev: commitA, Dir: "packages/a"}
+	if unused := f.Apply([]Site{{ID: "a@1.0.0", Name: "a", Source: &src}}); len(unused) != 0 {
+		t.Errorf("unused: %v", unused)
+	}
+	want := lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/m.git", Rev: commitB, Dir: "packages/a", FromPins: true}
+	if src != want {
+		t.Errorf("got %+v, want %+v", src, want)
+	}
+}
