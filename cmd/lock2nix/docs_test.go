@@ -33,3 +33,26 @@ func TestDocsFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsReport keeps docs/report.md's two examples true: each is the
+// golden report of the command the text names, run from the repository's
+// root (the goldens are run from this folder, two levels down).
+func TestDocsReport(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ golden, command, fence string }{
+		{"dune-portable.txt", "`lock2nix dune testdata/dune/portable --report`", "```\n"},
+		{"npm-git-dep.json", "`lock2nix npm testdata/npm/git-dep\n--report=json --registry https://registry.npm.test/`", "```json\n"},
+	} {
+		golden, err := os.ReadFile("testdata/golden/report/" + tc.golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tc.fence + strings.ReplaceAll(string(golden), "../../testdata/", "testdata/") + "```\n"
+		if !strings.Contains(string(doc), tc.command) || !strings.Contains(string(doc), want) {
+			t.Errorf("docs/report.md does not show %s as testdata/golden/report/%s has it; paste it in:\n%s", tc.command, tc.golden, want)
+		}
+	}
+}
