@@ -1,3 +1,8 @@
+// Package dune writes the Nix for a lock read from a dune lock directory:
+// by default a data file (Schema: the sources, one record per package with
+// its locked build and install actions compiled to bash, the root) that
+// lock2nix's builders (entry.nix, builders.nix, helpers.sh) read; with
+// EmitStandalone, one file that holds the builders too.
 package dune
 
 import (

@@ -1,7 +1,9 @@
-// Package pnpm writes the Nix file for a lock read from a pnpm-lock.yaml:
-// a fetcher per source, the lock as JSON data (importers, snapshots,
-// packages, settings), and the builders (builders.nix, layout.js) that lay
-// node_modules out as pnpm install --frozen-lockfile does.
+// Package pnpm writes the Nix for a lock read from a pnpm-lock.yaml: by
+// default a data file (Schema: a source per archive or commit, the lock as
+// JSON data: importers, snapshots, packages, settings) that lock2nix's
+// builders (entry.nix, builders.nix, layout.js, on ../node's layer) read to
+// lay node_modules out as pnpm install --frozen-lockfile does; with
+// EmitStandalone, one file that holds the builders too.
 package pnpm
 
 import (
