@@ -27,7 +27,7 @@ const generateHelp = `Usage: lock2nix generate [ROOT] [flags]
 
 Find every lockfile lock2nix reads below the repository at ROOT (default:
 the current folder) and write each project's Nix file beside it, as
-"lock2nix npm DIR" or "lock2nix dune DIR" run in each would: with the
+"lock2nix npm DIR" (yarn, pnpm, dune) run in each would: with the
 project's own pins file (DIR/lock2nix-pins.toml) and npm configuration
 (DIR/.npmrc), and the flags ROOT/lock2nix.toml gives it.
 
