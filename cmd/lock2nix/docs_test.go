@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -53,6 +55,41 @@ func TestDocsReport(t *testing.T) {
 		want := tc.fence + strings.ReplaceAll(string(golden), "../../testdata/", "testdata/") + "```\n"
 		if !strings.Contains(string(doc), tc.command) || !strings.Contains(string(doc), want) {
 			t.Errorf("docs/report.md does not show %s as testdata/golden/report/%s has it; paste it in:\n%s", tc.command, tc.golden, want)
+		}
+	}
+}
+
+// TestDocsReadmeExample keeps README.md's example data file true: its
+// line count for testdata/example, and every line of the excerpt but
+// those it shortens with "…", are what lock2nix npm writes for it.
+func TestDocsReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if code := run([]string{"npm", "../../testdata/example", "-o", "-"}, &out, &bytes.Buffer{}); code != exitOK {
+		t.Fatalf("npm testdata/example: exit %d", code)
+	}
+	m := regexp.MustCompile(`\((\d+) for ` + "`testdata/example`" + `\)`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md no longer says how many lines testdata/example's file has")
+	}
+	if got := strconv.Itoa(strings.Count(out.String(), "\n")); got != string(m[1]) {
+		t.Errorf("README.md says testdata/example's file has %s lines; it has %s", m[1], got)
+	}
+	_, excerpt, ok := strings.Cut(string(readme), "```nix\n# lock2nix npm data")
+	if !ok {
+		t.Fatal("README.md no longer shows an npm data file")
+	}
+	excerpt, _, _ = strings.Cut("# lock2nix npm data"+excerpt, "```")
+	lines := map[string]bool{}
+	for l := range strings.SplitSeq(out.String(), "\n") {
+		lines[strings.TrimSpace(l)] = true
+	}
+	for l := range strings.SplitSeq(excerpt, "\n") {
+		if l = strings.TrimSpace(l); !strings.Contains(l, "…") && !lines[l] {
+			t.Errorf("README.md's example data file has %q, which lock2nix npm testdata/example does not write", l)
 		}
 	}
 }
