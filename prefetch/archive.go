@@ -24,7 +24,8 @@ import (
 // make the files depend on what lies outside it is refused rather than
 // unpacked: an absolute member, a ".." in a member's path, more than one
 // top entry, a member under a symbolic link, a link whose target is
-// absolute or leads out of the top folder, a hard link to anything but a
+// absolute or leads out of the top folder or passes through more than 40
+// links (the system's most for one path), a hard link to anything but a
 // regular file before it, a member given twice (but for folders), and
 // devices, FIFOs and the like. Every write goes through an os.Root, which
 // never leaves dir whatever the checks miss.
@@ -182,58 +183,97 @@ func (u *unpacker) mkdirs(p string) error {
 	return u.root.MkdirAll(p, 0o755)
 }
 
+// maxLinks is how many links one link's target may pass through in all,
+// as Linux allows one path (MAXSYMLINKS; ELOOP past it).
+const maxLinks = 40
+
 // checkLinks refuses a symbolic link that leads out of the top folder,
 // following the links it meets on the way as the system would (a link
-// "a" to "." makes "a/.." the folder above). The first by path is
-// named.
+// "a" to "." makes "a/.." the folder above), at most maxLinks in all for
+// one link. The first by path is named. The walk goes by the tree's
+// nodes, never by joining paths, so each step costs one name: a target
+// costs its length, a link at most maxLinks targets.
 func (u *unpacker) checkLinks() error {
+	root := &node{}
+	for _, p := range slices.Sorted(maps.Keys(u.kinds)) {
+		n := root
+		for part := range strings.SplitSeq(p, "/") {
+			if n.kids == nil {
+				n.kids = map[string]*node{}
+			}
+			next := n.kids[part]
+			if next == nil {
+				next = &node{}
+				n.kids[part] = next
+			}
+			n = next
+		}
+		if target, ok := u.links[p]; ok {
+			n.link, n.target = true, target
+		}
+	}
 	for _, p := range slices.Sorted(maps.Keys(u.links)) {
-		target := u.links[p]
-		if _, err := u.resolve(path.Dir(p), target, 0); err != nil {
-			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, target, err)
+		// The folders from the top to the link's.
+		var at []*node
+		n := root
+		if d := path.Dir(p); d != "." {
+			for part := range strings.SplitSeq(d, "/") {
+				n = n.kids[part]
+				at = append(at, n)
+			}
+		}
+		budget := maxLinks
+		if _, err := resolve(root, at, u.links[p], &budget); err != nil {
+			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, u.links[p], err)
 		}
 	}
 	return nil
 }
 
-// resolve returns where target, read in the folder dir (both in the
-// stripped tree, "." its top), leads: a path in the tree, the links it
-// passes followed. Past a name that does not exist the rest is taken as
-// written.
-func (u *unpacker) resolve(dir, target string, depth int) (string, error) {
-	if depth > 40 {
-		return "", errors.New("goes round in links")
-	}
-	var at []string
-	if dir != "." {
-		at = strings.Split(dir, "/")
-	}
-	for _, part := range strings.Split(target, "/") {
+// node is a member of the unpacked tree, for resolve: a folder with its
+// entries, a file, or a link with its target.
+type node struct {
+	kids   map[string]*node
+	link   bool
+	target string
+}
+
+// resolve returns where target, read in the folder at (the nodes from
+// the top down, none for the top itself; resolve may reuse its array),
+// leads: the nodes from the top down, the links it passes followed, each
+// taken from budget. Past a name that does not exist (a nil node) the
+// rest is taken as written.
+func resolve(root *node, at []*node, target string, budget *int) ([]*node, error) {
+	for part := range strings.SplitSeq(target, "/") {
 		switch part {
 		case "", ".":
 			continue
 		case "..":
 			if len(at) == 0 {
-				return "", errors.New("leads out of the archive's top folder")
+				return nil, errors.New("leads out of the archive's top folder")
 			}
 			at = at[:len(at)-1]
 			continue
 		}
-		at = append(at, part)
-		cur := strings.Join(at, "/")
-		if next, ok := u.links[cur]; ok {
-			resolved, err := u.resolve(path.Dir(cur), next, depth+1)
-			if err != nil {
-				return "", err
-			}
-			at = nil
-			if resolved != "." {
-				at = strings.Split(resolved, "/")
-			}
+		dir := root
+		if len(at) > 0 {
+			dir = at[len(at)-1]
+		}
+		var n *node
+		if dir != nil {
+			n = dir.kids[part]
+		}
+		if n == nil || !n.link {
+			at = append(at, n)
+			continue
+		}
+		if *budget--; *budget < 0 {
+			return nil, fmt.Errorf("goes round in links, or through more than %d of them", maxLinks)
+		}
+		var err error
+		if at, err = resolve(root, at, n.target, budget); err != nil {
+			return nil, err
 		}
 	}
-	if len(at) == 0 {
-		return ".", nil
-	}
-	return strings.Join(at, "/"), nil
+	return at, nil
 }

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,6 +238,59 @@ func TestArchiveHostile(t *testing.T) {
 	}
 	if err := unpackArchive(strings.NewReader("not gzip"), t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a gzipped tar") {
 		t.Errorf("plain bytes: got %v", err)
+	}
+}
+
+// TestArchiveLinkChains: links that lead to links are followed as the
+// system follows them, at most 40 in all for one link's target (Linux's
+// limit, ELOOP past it), so that a few hundred bytes of links cannot keep
+// --prefetch busy: before, each link's target counted its own 40, and 30
+// links, each to the one before four times over, took 4^30 steps. A long
+// chain within the limit still passes; a long target costs its length.
+func TestArchiveLinkChains(t *testing.T) {
+	// l0 leads to the top folder, and each next link to the one before,
+	// times times over: following lN costs 2, 6, 14, … links for times 2.
+	chain := func(n, times int) []member {
+		ms := []member{dir("r/"), link("r/l0", ".")}
+		for i := 1; i <= n; i++ {
+			ms = append(ms, link(fmt.Sprintf("r/l%d", i), strings.Repeat(fmt.Sprintf("l%d/", i-1), times)+"."))
+		}
+		return ms
+	}
+	// Each link leads through the one before into 2,000 more names (a
+	// target's most is 4,095 bytes): the last one's path has 80,000.
+	long := []member{dir("r/"), link("r/m0", ".")}
+	for i := 1; i <= 40; i++ {
+		long = append(long, link(fmt.Sprintf("r/m%d", i), fmt.Sprintf("m%d/", i-1)+strings.Repeat("x/", 2000)))
+	}
+	for _, tc := range []struct {
+		name string
+		ms   []member
+		want string // "" for none
+	}{
+		{"chain", chain(39, 1), ""},
+		{"too long a chain", chain(41, 1), `"r/l41": a link to "l40/.", which goes round in links, or through more than 40 of them`},
+		{"each twice", chain(30, 2), `"r/l10": a link to "l9/l9/.", which goes round in links, or through more than 40 of them`},
+		{"each four times", chain(30, 4), `"r/l10": a link to "l9/l9/l9/l9/.", which goes round in links, or through more than 40 of them`},
+		{"long targets", long, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := targz(t, tc.ms...)
+			done := make(chan error, 1)
+			go func() { done <- unpackArchive(bytes.NewReader(data), t.TempDir()) }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(2 * time.Minute):
+				t.Fatal("still checking the links after two minutes")
+			}
+			if tc.want == "" && err != nil {
+				t.Errorf("got %v, want no error", err)
+			}
+			if tc.want != "" && (err == nil || err.Error() != tc.want) {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
 	}
 }
 
