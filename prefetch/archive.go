@@ -27,7 +27,8 @@ import (
 // absolute or leads out of the top folder or passes through more than 40
 // links (the system's most for one path), a hard link to anything but a
 // regular file before it, a member given twice (but for folders), and
-// devices, FIFOs and the like. Every write goes through an os.Root, which
+// devices, FIFOs and the like; and past 8 GiB of files or a million
+// members, it stops. Every write goes through an os.Root, which
 // never leaves dir whatever the checks miss.
 func unpackArchive(r io.Reader, dir string) error {
 	zr, err := gzip.NewReader(r)
@@ -59,11 +60,25 @@ func unpackArchive(r io.Reader, dir string) error {
 	return u.checkLinks()
 }
 
+// The most an archive may hold, past which it is refused rather than
+// unpacked further: a few kilobytes of gzip may stand for terabytes of
+// zeros or millions of empty files, which would fill the temporary
+// folder's disk (or memory, a tmpfs) long before the download's timeout.
+// A repository that npm or yarn installs is far smaller. Variables for
+// the tests.
+var (
+	maxArchiveBytes   int64 = 8 << 30 // of files, all together
+	maxArchiveMembers       = 1 << 20
+)
+
 // unpacker unpacks one archive into the folder root, which stands for the
 // top folder.
 type unpacker struct {
 	root *os.Root
 	top  string
+	// bytes and members count what was unpacked, against the limits.
+	bytes   int64
+	members int
 	// kinds holds every member written, by its path in the stripped tree:
 	// tar.TypeDir, tar.TypeReg or tar.TypeSymlink.
 	kinds map[string]byte
@@ -106,6 +121,14 @@ func (u *unpacker) member(h *tar.Header, body io.Reader) error {
 	case tar.TypeDir, tar.TypeReg, tar.TypeSymlink, tar.TypeLink:
 	default:
 		return fmt.Errorf("%q: a member of type %q, neither file, folder nor link", h.Name, h.Typeflag)
+	}
+	if u.members++; u.members > maxArchiveMembers {
+		return fmt.Errorf("more than %d members: too many to unpack", maxArchiveMembers)
+	}
+	if h.Typeflag == tar.TypeReg {
+		if u.bytes += h.Size; u.bytes > maxArchiveBytes {
+			return fmt.Errorf("%q: more than %d bytes of files: too much to unpack", h.Name, maxArchiveBytes)
+		}
 	}
 	p, err := u.stripped(h.Name)
 	if err != nil {

@@ -294,6 +294,37 @@ func TestArchiveLinkChains(t *testing.T) {
 	}
 }
 
+// TestArchiveLimits: an archive is unpacked up to so many bytes of files
+// and so many members, then refused, not written on: a small download
+// can stand for much more.
+func TestArchiveLimits(t *testing.T) {
+	defer func(b int64, m int) { maxArchiveBytes, maxArchiveMembers = b, m }(maxArchiveBytes, maxArchiveMembers)
+	maxArchiveBytes, maxArchiveMembers = 10, 4
+	for _, tc := range []struct {
+		name string
+		ms   []member
+		want string // "" for none
+	}{
+		{"at the limits", []member{dir("r/"), file("r/a", "12345"), file("r/b", "67890"), link("r/l", "a")}, ""},
+		{"a byte more", []member{dir("r/"), file("r/a", "12345"), file("r/b", "678901")}, `"r/b": more than 10 bytes of files: too much to unpack`},
+		{"a member more", []member{dir("r/"), dir("r/d/"), dir("r/e/"), link("r/l", "d"), link("r/m", "e")}, "more than 4 members: too many to unpack"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			err := unpackArchive(bytes.NewReader(targz(t, tc.ms...)), dir)
+			if tc.want == "" && err != nil {
+				t.Errorf("got %v, want no error", err)
+			}
+			if tc.want != "" && (err == nil || err.Error() != tc.want) {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+			if _, err := os.Lstat(filepath.Join(dir, "b")); tc.want != "" && err == nil {
+				t.Error("the member past the limit was written")
+			}
+		})
+	}
+}
+
 // A git host's archive of a commit (npm's and yarn's GitHub dependencies)
 // has no hash in the lock: --prefetch downloads it, unpacks it as
 // fetchzip does, and records the NAR hash of its files under [archive] by
