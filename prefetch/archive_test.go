@@ -370,7 +370,7 @@ func TestGitHubArchive(t *testing.T) {
 	}
 
 	_, err = f.Pins(context.Background(), sites(archive("bad")), Unpinned, lockfile.SHA512)
-	if want := `pa: ` + archive("bad").URL + `: "r/l": a link to "/etc/passwd", an absolute path`; err == nil || err.Error() != want {
+	if want := `pa: ` + archive("bad").URL + `: "r/l": a link to "/etc/passwd", an absolute path: lock2nix does not hash such an archive; a pin at its commit (--pin NAME=` + commit + `, or [pins] in the pins file) fetches the commit with git instead`; err == nil || err.Error() != want {
 		t.Errorf("hostile archive: got %v, want %s", err, want)
 	}
 }

@@ -106,6 +106,10 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 			case src.Kind == lockfile.Tarball && src.Repo != "":
 				var h lockfile.Hash
 				h, err = f.hashArchive(ctx, src, p)
+				if r := (refused{}); errors.As(err, &r) {
+					// The way past it: the commit's files from git.
+					err = fmt.Errorf("%w: lock2nix does not hash such an archive; a pin at its commit (--pin %s=%s, or [pins] in the pins file) fetches the commit with git instead", err, cmp.Or(s.Name, "NAME"), src.Rev)
+				}
 				if err == nil {
 					mu.Lock()
 					out.Archives[src.URL] = h
@@ -198,13 +202,18 @@ func (f *Fetcher) hashArchive(ctx context.Context, src lockfile.Source, p *progr
 				// The connection, not the archive, failed: worth another try.
 				return transient{fmt.Errorf("GET %s: %w", src.URL, r.err)}
 			}
-			return fmt.Errorf("%s: %w", src.URL, err)
+			return refused{fmt.Errorf("%s: %w", src.URL, err)}
 		}
 		h, err = nar.Hash(dir)
 		return err
 	})
 	return h, err
 }
+
+// refused marks an archive that unpackArchive refuses.
+type refused struct{ error }
+
+func (r refused) Unwrap() error { return r.error }
 
 // readErr is a reader that keeps the error its reader gave, if any.
 type readErr struct {
