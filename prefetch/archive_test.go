@@ -189,6 +189,93 @@ func TestArchiveUnpackMatchesTar(t *testing.T) {
 	}
 }
 
+// TestGitArchiveMatchesTar: what git archive writes (GitHub's archives
+// are its output) unpacks here as GNU tar unpacks it, to the NAR hash:
+// the pax global header with the commit, pax long names and link
+// targets, links, executables, a submodule (an empty folder), export-subst
+// and export-ignore, names with spaces and non-ASCII letters. It skips
+// without git or GNU tar.
+func TestGitArchiveMatchesTar(t *testing.T) {
+	if out, err := exec.Command("tar", "--version").Output(); err != nil || !strings.Contains(string(out), "GNU tar") {
+		t.Skip("GNU tar is not installed")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	long := strings.Repeat("d", 60) + "/" + strings.Repeat("e", 60) + "/" + strings.Repeat("f", 200) + ".js"
+	files := map[string]string{
+		"package.json":           `{"name": "r", "version": "1.0.0", "bin": "bin/r"}`,
+		"bin/r":                  "#!/usr/bin/env node\n",
+		"lib/index.js":           "module.exports = 1;\n",
+		"dir with space/é 日本.md": "unicode\n",
+		long:                     "long\n",
+		"version.txt":            "$Format:%H$\n",
+		"ignored.txt":            "not in the archive\n",
+		".gitattributes":         "version.txt export-subst\nignored.txt export-ignore\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(repo, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(repo, "bin/r"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, to := range map[string]string{"bin/up": "../lib/index.js", "libalias": "lib", "dangling": "nowhere", "longlink": long} {
+		if err := os.Symlink(to, filepath.Join(repo, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fetchtest.Git(t, repo, "init", "-q")
+	fetchtest.Git(t, repo, "add", "-A")
+	// A submodule as the index holds one: git archive writes its folder,
+	// empty.
+	fetchtest.Git(t, repo, "update-index", "--add", "--cacheinfo", "160000,"+commit+",sub")
+	fetchtest.Git(t, repo, "commit", "-q", "-m", "files")
+	head := fetchtest.Git(t, repo, "rev-parse", "HEAD")
+	archive := filepath.Join(t.TempDir(), "r.tar.gz")
+	fetchtest.Git(t, repo, "archive", "--format=tar.gz", "--prefix=r-"+head+"/", "-o", archive, "HEAD")
+
+	ours, theirs := t.TempDir(), t.TempDir()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := unpackArchive(f, ours); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("tar", "-xzf", archive, "-C", theirs, "--strip-components=1").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v: %s", err, out)
+	}
+	want, err := nar.Hash(theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := nar.Hash(ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(want) {
+		t.Errorf("NAR hash %s, tar's tree %s\nours: %q\ntar's: %q", got, want, listing(t, ours), listing(t, theirs))
+	}
+	// What the archive holds, to be sure the cases are in it.
+	l := strings.Join(listing(t, ours), "\n")
+	for _, w := range []string{"version.txt " + head + "\n", "sub/\n", "bin/r (x) ", "longlink -> " + long, long + " long", "dir with space/é 日本.md unicode"} {
+		if !strings.Contains(l+"\n", w) {
+			t.Errorf("the files lack %q:\n%s", w, l)
+		}
+	}
+	if strings.Contains(l, "not in the archive") || strings.Contains(l, "pax_global_header") {
+		t.Errorf("the files hold what they should not:\n%s", l)
+	}
+}
+
 // TestArchiveHostile: what would write outside the folder, or make its
 // files depend on what lies outside, is refused, and nothing is written
 // outside the folder.
