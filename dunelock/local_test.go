@@ -35,6 +35,9 @@ func TestLocalPaths(t *testing.T) {
 		{"Windows drive, lower case, bare", "/home/me/proj", `(fetch (url d:/src/a.tar.gz))`, "", "dune.lock/a.pkg:2:21: local source d:/src/a.tar.gz " + outside},
 		{"git repository inside", "/home/me/proj", `(fetch (url git+file:///home/me/proj/vendor/r#0123456789abcdef0123456789abcdef01234567))`, "git file:///home/me/proj/vendor/r", ""},
 		{"git repository outside", "/home/me/proj", `(fetch (url git+file:///home/me/other#0123456789abcdef0123456789abcdef01234567))`, "", "dune.lock/a.pkg:2:21: local source /home/me/other " + outside},
+		{"git repository behind percent-encoded dot segments", "/home/me/proj", `(fetch (url git+file:///home/me/proj/%2e%2e/other#0123456789abcdef0123456789abcdef01234567))`, "", "dune.lock/a.pkg:2:21: local source /home/me/proj/../other " + outside},
+		{"git repository behind percent-encoded slashes", "/home/me/proj", `(fetch (url git+file:///home/me/proj/vendor%2F..%2F..%2Fother#0123456789abcdef0123456789abcdef01234567))`, "", "dune.lock/a.pkg:2:21: local source /home/me/proj/vendor/../../other " + outside},
+		{"git repository at a relative URL", "/home/me/proj", `(fetch (url git+file://vendor/a#0123456789abcdef0123456789abcdef01234567))`, "", "dune.lock/a.pkg:2:21: git+file repository git+file://vendor/a#0123456789abcdef0123456789abcdef01234567 is not a file URL with an absolute path"},
 		{"Windows network path", "/home/me/proj", `(copy "\\\\host\\share\\foo")`, "", `dune.lock/a.pkg:2:15: local source \\host\share\foo ` + outside},
 	}
 	for _, tt := range tests {
@@ -85,6 +88,10 @@ func TestLocalPathsElsewhere(t *testing.T) {
 		}, []string{"vendor/a/x"}, "", "dune.lock/a.pkg:2:15: local source /gen/dp/vendor/a " + outside + "\ndune.lock/b.pkg:2:15: local source /other/b " + outside},
 		{"not in the project", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n"}, nil, "", "dune.lock/a.pkg:2:15: local source /gen/dp/vendor/a " + outside},
 		{"never the project itself", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp))\n"}, nil, "", "dune.lock/a.pkg:2:15: local source /gen/dp " + outside},
+		{"a git repository is read where its URL says", map[string]string{
+			"a.pkg": "(version 1)\n(source (copy /gen/dp/vendor/a))\n",
+			"b.pkg": "(version 1)\n(source (fetch (url git+file:///gen/dp/vendor/r#0123456789abcdef0123456789abcdef01234567)))\n",
+		}, []string{"vendor/a/x", "vendor/r/x"}, "", "dune.lock/b.pkg:2:21: local source /gen/dp/vendor/r " + outside},
 		{"up and out stays out", map[string]string{"a.pkg": "(version 1)\n(source (copy /gen/dp/../../etc))\n"}, nil, "", "dune.lock/a.pkg:2:15: local source /gen/dp/../../etc " + outside},
 	}
 	for _, tt := range tests {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	neturl "net/url"
 	"path"
 	"runtime"
 	"slices"
@@ -200,6 +201,9 @@ type decoder struct {
 	seen   *absPins
 	errs   []error
 	file   string // the file being decoded, for errors
+	// repos collects the package's git+file repositories, as paths
+	// relative to the project, for the boundary check of LocalSources.
+	repos []lockfile.Source
 }
 
 func (d *decoder) errAt(n *sexp.Node, format string, args ...any) error {
@@ -334,6 +338,8 @@ func (d *decoder) pkgFile(name string, entries []fs.DirEntry) (*lockfile.Package
 	}
 	p := &lockfile.Package{Name: pkgName}
 	r := &Recipe{}
+	d.repos = nil
+	defer func() { r.repos = d.repos }()
 	v, ok := f["version"]
 	if !ok {
 		return nil, nil, &lockfile.Error{File: d.file, Msg: "no (version …) field"}
@@ -534,10 +540,24 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 		}
 		if transport == "file" {
 			// A repository on this machine: Nix would read it wherever
-			// it lies, so it must lie inside the project.
-			if _, err := d.local(url.List[1], addr); err != nil {
-				return lockfile.Source{}, err
+			// it lies, so the URL Nix is given must lead inside the
+			// project as Nix reads it (it decodes %2e%2e, %2F), on this
+			// machine (not in the folder a lock written elsewhere names):
+			// the boundary then checks the links on the way.
+			at := d.pos(url.List[1])
+			fu, err := neturl.Parse("file://" + addr)
+			if err != nil || fu.Host != "" || !path.IsAbs(fu.Path) {
+				return lockfile.Source{}, d.errAt(url.List[1], "git+file repository %s is not a file URL with an absolute path", u)
 			}
+			clean, dir := path.Clean(fu.Path), path.Clean(d.opts.Dir)
+			rel, ok := strings.CutPrefix(clean, strings.TrimSuffix(dir, "/")+"/")
+			if clean == dir {
+				rel, ok = ".", true
+			}
+			if d.opts.Dir == "" || !ok {
+				return lockfile.Source{}, d.outside(url.List[1], fu.Path)
+			}
+			d.repos = append(d.repos, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: at})
 		}
 		return lockfile.Source{Kind: lockfile.Git, URL: transport + "://" + addr, Rev: rev}, nil
 	case scheme == "http" || scheme == "https":

@@ -153,7 +153,6 @@ func TestSources(t *testing.T) {
 		{`(fetch (url git://x.test/a.git#` + commit + `))`, "git git://x.test/a.git " + commit},
 		{`(fetch (url git://x.test/pinned.git))`, "git git://x.test/pinned.git " + commit},
 		{`(fetch (url git+https://x.test/a.git#` + commit + `))`, "git https://x.test/a.git " + commit},
-		{`(fetch (url git+file://vendor/a#` + commit + `))`, "git file://vendor/a " + commit},
 		{`(fetch (url https://x.test/a.tgz))`, "tarball https://x.test/a.tgz "},
 		{`(fetch (url file://vendor/a.tar.gz) (checksum sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855))`, "local-tarball vendor/a.tar.gz "},
 		{`(fetch (url file://vendor/a))`, "directory vendor/a "},

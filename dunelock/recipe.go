@@ -38,6 +38,9 @@ type Recipe struct {
 	FilesDir string
 	// Depexts are the system packages the build needs.
 	Depexts []Depext
+	// repos are the local git repositories (git+file) of the package's
+	// sources, relative to the project.
+	repos []lockfile.Source
 	// Dev marks a package built from a development checkout.
 	Dev bool
 	// EnabledOn lists the platforms the package is for; nil means all.
@@ -149,8 +152,9 @@ type Depext struct {
 }
 
 // LocalSources lists every local path the lock names: package sources
-// and extra sources that are paths (each with its place in the lock), and
-// the .files folders, for a caller that checks where they lead.
+// and extra sources that are paths, and the git+file repositories (each
+// with its place in the lock), and the .files folders, for a caller that
+// checks where they lead.
 func (l *Lock) LocalSources() []lockfile.Source {
 	var out []lockfile.Source
 	for _, p := range l.Graph.Packages {
@@ -169,6 +173,7 @@ func (l *Lock) LocalSources() []lockfile.Source {
 		if r.FilesDir != "" {
 			out = append(out, lockfile.Source{Kind: lockfile.Directory, Path: r.FilesDir, Origin: lockfile.Pos{File: r.FilesDir}})
 		}
+		out = append(out, r.repos...)
 	}
 	return out
 }

@@ -27,7 +27,21 @@ let
     else
       src + "/${rootUp}";
   p = src + "/${path}";
-  r = norm boundary;
+  within =
+    root: x:
+    x == root || builtins.substring 0 (builtins.stringLength root + 1) x == root + "/" || root == "/";
+  # The store object src lies in, when src is in the store (a flake's
+  # self, builtins.path, a filtered source): the way up to the boundary
+  # stops there. Above it lies the rest of the machine (rootUp "../../.."
+  # from /nix/store/…-app is "/"), not the repository lock2nix checked.
+  storeRest = builtins.substring (builtins.stringLength builtins.storeDir + 1) (-1) (norm src);
+  srcTop =
+    if src != null && within builtins.storeDir (norm src) && storeRest != "" then
+      "${builtins.storeDir}/${builtins.head (builtins.split "/" storeRest)}"
+    else
+      null;
+  clamped = localRoot == null && srcTop != null && !(within srcTop (norm boundary));
+  r = if clamped then srcTop else norm boundary;
   s = norm p;
   # The first symbolic link on the way from the root to the path, or null.
   # Nix follows links among a path's parents, and a link added after the
@@ -65,7 +79,9 @@ if localPaths ? ${path} then
   localPaths.${path}
 else if src == null then
   throw "lock2nix: this lockfile has local dependencies (${path}); pass src, the project folder"
-else if !(s == r || builtins.substring 0 (builtins.stringLength r + 1) s == r + "/" || r == "/") then
+else if clamped && !(within r s) then
+  throw "lock2nix: the local package ${path}, beside the project, is not in reach of src (${srcTop} does not hold it); pass a src that holds it, or localPaths.\"${path}\" = <its folder>;"
+else if !(within r s) then
   throw "lock2nix: the local path ${path} leads to ${s}, outside the root ${r}; pass localRoot, a folder that holds it"
 else if builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) s != builtins.storeDir + "/" && link != null then
   throw "lock2nix: the local path ${path} goes through the symbolic link ${link}, which Nix would follow wherever it leads; regenerate the file (lock2nix checks where links lead) or use localPaths.\"${path}\""

@@ -204,12 +204,17 @@ func patchFiles(ref string, pos lockfile.Pos) ([]lockfile.Source, error) {
 			}
 		}
 	}
+	// As yarn reads it (patchUtils): the list decoded, then split at "&";
+	// flags ("optional!") end at a path's last "!".
+	decoded, err := url.PathUnescape(list)
+	if err != nil {
+		return nil, pos.Errorf("patch %q: %v", list, err)
+	}
 	var out []lockfile.Source
-	for _, f := range strings.Split(list, "&") {
-		if u, err := url.PathUnescape(f); err == nil {
-			f = u
+	for _, f := range strings.Split(decoded, "&") {
+		if i := strings.LastIndexByte(f, '!'); i >= 0 {
+			f = f[i+1:]
 		}
-		f = strings.TrimPrefix(f, "optional!")
 		if f == "" || strings.HasPrefix(f, "builtin<") {
 			continue
 		}
@@ -221,6 +226,9 @@ func patchFiles(ref string, pos lockfile.Pos) ([]lockfile.Source, error) {
 			p = path.Join(dir, p)
 		}
 		p = path.Clean(p)
+		if err := checkInProject(p); err != nil {
+			return nil, pos.Errorf("patch %q: %v", f, err)
+		}
 		out = append(out, lockfile.Source{Kind: lockfile.LocalTarball, Path: p, Origin: pos})
 	}
 	return out, nil
@@ -265,8 +273,16 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		}
 		return lockfile.Source{Kind: lockfile.Link, Path: p, Origin: pos}, "", nil
 	case "file", "link", "portal":
+		// yarn reads the path from the selector, after "#" when the
+		// reference has a source before it, decoded (parseFileStyleRange).
 		loc, params, _ := strings.Cut(rest, "::")
-		loc, _, _ = strings.Cut(loc, "#")
+		if _, sel, ok := strings.Cut(loc, "#"); ok {
+			loc = sel
+		}
+		loc, err := url.PathUnescape(loc)
+		if err != nil {
+			return lockfile.Source{}, "", pos.Errorf("%s: %v", protocol, err)
+		}
 		dir := ""
 		if q, err := url.ParseQuery(params); err == nil {
 			if _, ws, ok := splitDescriptor(q.Get("locator")); ok {
@@ -276,6 +292,11 @@ func berrySource(name, ref string, pos lockfile.Pos, reg string, scopes map[stri
 		p := path.Clean(path.Join(dir, loc))
 		if err := checkRelative(p); err != nil {
 			return lockfile.Source{}, "", pos.Errorf("%s: %v", protocol, err)
+		}
+		if protocol != "link" {
+			if err := checkInProject(p); err != nil {
+				return lockfile.Source{}, "", pos.Errorf("%s: %v", protocol, err)
+			}
 		}
 		kind := lockfile.Directory
 		switch {
@@ -383,5 +404,41 @@ func readSettings(data []byte) (Settings, error) {
 			return Settings{}, fmt.Errorf(".yarnrc.yml: npmScopes.%s.npmRegistryServer: a scope's own registry is not supported yet (the build serves every package from one registry)", scope)
 		}
 	}
+	if yp := s.YarnPath; yp != "" {
+		// The build's yarn hands over to it, in its copy of the project.
+		err := checkRelative(yp)
+		if err == nil {
+			err = checkInProject(path.Clean(yp))
+		}
+		if err != nil {
+			return Settings{}, settingPos(data, "yarnPath").Errorf("yarnPath: %v", err)
+		}
+	}
+	if r := s.NpmRegistryServer; r != "" {
+		// Where registry packages are fetched from, at evaluation too
+		// (builtins.fetchurl, unpinned): a file: URL would copy this
+		// machine's files into the store.
+		if u, err := url.Parse(r); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !printable(r) {
+			return Settings{}, settingPos(data, "npmRegistryServer").Errorf("npmRegistryServer %q is not an http(s) URL with a host", r)
+		}
+	}
 	return Settings{NodeLinker: s.NodeLinker, NpmRegistryServer: s.NpmRegistryServer, YarnPath: s.YarnPath}, nil
+}
+
+// settingPos is where .yarnrc.yml (data) states the top-level setting
+// key's value, or the file alone.
+func settingPos(data []byte, key string) lockfile.Pos {
+	pos := lockfile.Pos{File: ".yarnrc.yml"}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) != 1 {
+		return pos
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == key {
+			v := top.Content[i+1]
+			pos.Line, pos.Col = v.Line, v.Column
+		}
+	}
+	return pos
 }

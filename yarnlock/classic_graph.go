@@ -142,6 +142,22 @@ func classicPackage(e *node, opts Options) (*lockfile.Package, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		// yarn 1 reads a folder where the package.json that asks for it
+		// says, which may be any key of the entry: all must name the one
+		// folder the boundary checks.
+		for _, k := range e.keys[1:] {
+			_, rng, _ := splitDescriptor(k)
+			if !strings.HasPrefix(rng, "file:") {
+				continue
+			}
+			other, err := localSource(rng, e.pos)
+			if err != nil {
+				return nil, "", err
+			}
+			if other.Path != src.Path {
+				return nil, "", e.pos.Errorf("entry names two local paths, %s and %s: lock2nix reads one folder a package", src.Path, other.Path)
+			}
+		}
 		p.Source = src
 		return p, "", nil
 	}
@@ -171,8 +187,13 @@ func localSource(spec string, pos lockfile.Pos) (lockfile.Source, error) {
 	if err := checkRelative(p); err != nil {
 		return lockfile.Source{}, pos.Errorf("local path: %v", err)
 	}
-	if kind == lockfile.Directory && isArchive(p) {
-		kind = lockfile.LocalTarball
+	if kind == lockfile.Directory {
+		if err := checkInProject(p); err != nil {
+			return lockfile.Source{}, pos.Errorf("local path: %v", err)
+		}
+		if isArchive(p) {
+			kind = lockfile.LocalTarball
+		}
 	}
 	return lockfile.Source{Kind: kind, Path: p, Origin: pos}, nil
 }

@@ -11,8 +11,8 @@ import (
 
 // TestMessagesStayOneLine puts hostile strings where the readers'
 // messages quote them (yarn 1's entry keys, berry's resolutions, a
-// package.json dependency in the sync check, .yarnrc.yml's yarnPath in a
-// warning): each message stays one line, with the string escaped.
+// package.json dependency in the sync check, .yarnrc.yml's yarnPath in an
+// error): each message stays one line, with the string escaped.
 func TestMessagesStayOneLine(t *testing.T) {
 	for _, h := range onelinetest.Hostile {
 		t.Run(h.Name, func(t *testing.T) {
@@ -47,19 +47,16 @@ func TestMessagesStayOneLine(t *testing.T) {
 			}
 			onelinetest.Check(t, "the sync line", sync[0], 1, h.Escaped+"@^1: not in yarn.lock")
 
-			var warnings []string
 			fsys = fstest.MapFS{
 				"yarn.lock":    {Data: []byte("__metadata:\n  version: 8\n")},
 				".yarnrc.yml":  {Data: []byte("yarnPath: " + q + "\n")},
 				"package.json": {Data: []byte(`{}`)},
 			}
-			if _, err := ParseFS(fsys, Options{Warn: func(msg string) { warnings = append(warnings, msg) }}); err != nil {
-				t.Fatal(err)
+			_, err = ParseFS(fsys, Options{})
+			if err == nil {
+				t.Fatal("yarnPath: no error")
 			}
-			if len(warnings) != 1 {
-				t.Fatalf("warnings %q, want one", warnings)
-			}
-			onelinetest.Check(t, "the warning", warnings[0], 1, "yarnPath "+h.Escaped+" is not in the project")
+			onelinetest.Check(t, "the yarnPath error", err.Error(), 1, `yarnPath: "`+h.Escaped+`" holds a control character`)
 		})
 	}
 }

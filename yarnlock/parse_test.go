@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -447,6 +448,131 @@ func TestGitHubArchives(t *testing.T) {
 			g.ID, g.Name, g.Version, g.Deps = "", "", "", nil
 			if d := cmp.Diff(tc.want, g); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestSettingsRefused: .yarnrc.yml values that would have Nix read this
+// machine's files stop where the file states them.
+func TestSettingsRefused(t *testing.T) {
+	lock := "__metadata:\n  version: 8\n\n\"ms@npm:^2.1.3\":\n  version: 2.1.3\n  resolution: \"ms@npm:2.1.3\"\n"
+	for _, tc := range []struct{ yarnrc, want string }{
+		{"nodeLinker: node-modules\nnpmRegistryServer: \"file:///etc\"\n", `.yarnrc.yml:2:20: npmRegistryServer "file:///etc" is not an http(s) URL with a host`},
+		{"npmRegistryServer: /srv/registry\n", `.yarnrc.yml:1:20: npmRegistryServer "/srv/registry" is not an http(s) URL with a host`},
+		{"npmRegistryServer: \"https://\"\n", `.yarnrc.yml:1:20: npmRegistryServer "https://" is not an http(s) URL with a host`},
+		{"npmRegistryServer: \"https://registry.npm.test\"\n", ""},
+	} {
+		_, err := Parse("yarn.lock", []byte(lock), nil, []byte(tc.yarnrc), Options{})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.yarnrc, got, tc.want)
+		}
+	}
+}
+
+// TestAboveProject: a path yarn reads in the build (file:, portal:, a
+// patch file, yarnPath) may not lie above the project: the build runs
+// yarn in its copy of the project alone, where ../../../x is this
+// machine's /x, however the repository around the project looks. A
+// link: is only linked to, and passes (the boundary checks it).
+func TestAboveProject(t *testing.T) {
+	berry := func(resolution string) string {
+		return "__metadata:\n  version: 8\n\n\"x@npm:1\":\n  version: 1.0.0\n  resolution: \"" + resolution + "\"\n"
+	}
+	above := `is above the project: yarn reads it in the build from its copy of the project, where it leads out of the build's folder`
+	for _, tc := range []struct{ name, lock, yarnrc, want string }{
+		{"classic file: folder", classicHeader + "\"o@file:../../../home/u\":\n  version \"1.0.0\"\n", "",
+			`yarn.lock:5:1: local path: "../../../home/u" ` + above},
+		{"classic file: tarball in resolved", classicHeader + "o@^1:\n  version \"1.0.0\"\n  resolved \"file:../o.tgz\"\n", "",
+			`yarn.lock:7:12: local path: "../o.tgz" ` + above},
+		{"classic file: dot segments", classicHeader + "\"o@file:./a/../../o\":\n  version \"1.0.0\"\n", "",
+			`yarn.lock:5:1: local path: "../o" ` + above},
+		{"classic file: in a later key", classicHeader + "\"o@file:./o\", \"o@file:../../../home/u\":\n  version \"1.0.0\"\n", "",
+			`yarn.lock:5:1: local path: "../../../home/u" ` + above},
+		{"classic file: keys naming two folders", classicHeader + "\"o@file:./o\", \"o@file:./p\":\n  version \"1.0.0\"\n", "",
+			`yarn.lock:5:1: entry names two local paths, o and p: lock2nix reads one folder a package`},
+		{"classic file: keys naming one folder", classicHeader + "\"o@file:./o\", \"o@file:o/\":\n  version \"1.0.0\"\n", "", ""},
+		{"classic link:", classicHeader + "\"o@link:../o\":\n  version \"1.0.0\"\n", "", ""},
+		{"classic file: inside", classicHeader + "\"o@file:./o\":\n  version \"1.0.0\"\n", "", ""},
+		{"berry file:", berry("x@file:../../x#../../x::hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: file: "../../x" ` + above},
+		{"berry portal:", berry("x@portal:../x::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: portal: "../x" ` + above},
+		{"berry file: from a workspace above", berry("x@file:./x::locator=w%40workspace%3A..%2F.."), "",
+			`yarn.lock:6:15: file: "../../x" ` + above},
+		{"berry file: from a workspace", berry("x@file:../x::locator=w%40workspace%3Apackages%2Fw"), "", ""},
+		{"berry link:", berry("x@link:../x::locator=app%40workspace%3A."), "", ""},
+		{"berry patch file", berry("x@patch:x@npm%3A1.0.0#../../x.patch::version=1.0.0&hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: patch "../../x.patch": "../../x.patch" ` + above},
+		{"berry patch file from the root", berry("x@patch:x@npm%3A1.0.0#~/../x.patch::version=1.0.0&hash=1"), "",
+			`yarn.lock:6:15: patch "~/../x.patch": "../x.patch" ` + above},
+		// yarn reads the path after "#" (the selector), decoded; the part
+		// before it is only the source's name.
+		{"berry file: selector", berry("x@file:./inside#../../../home/u::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: file: "../../../home/u" ` + above},
+		{"berry portal: selector", berry("x@portal:./inside#./inside/../../x::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: portal: "../x" ` + above},
+		{"berry file: percent-encoded", berry("x@file:%2e%2e%2Fx::locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: file: "../x" ` + above},
+		{"berry file: selector inside", berry("x@file:./a#./b::locator=app%40workspace%3A."), "", ""},
+		// yarn decodes a patch list before it splits it at "&", and a
+		// path's flags end at its last "!".
+		{"berry patch list with an encoded &", berry("x@patch:x@npm%3A1.0.0#./a/b/c/d%26../../../../etc/p::version=1.0.0&hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: patch "../../../../etc/p": "../../../../etc/p" ` + above},
+		{"berry patch path behind flags", berry("x@patch:x@npm%3A1.0.0#./a/b/c/d/x!../../../etc/p::version=1.0.0&hash=1&locator=app%40workspace%3A."), "",
+			`yarn.lock:6:15: patch "../../../etc/p": "../../../etc/p" ` + above},
+		{"yarnPath above", berry("x@npm:1.0.0"), "yarnPath: ../../../home/u/yarn.cjs\n",
+			`.yarnrc.yml:1:11: yarnPath: "../../../home/u/yarn.cjs" ` + above},
+		{"yarnPath absolute", berry("x@npm:1.0.0"), "nodeLinker: pnp\nyarnPath: /home/u/yarn.cjs\n",
+			`.yarnrc.yml:2:11: yarnPath: "/home/u/yarn.cjs" is not a relative path with forward slashes`},
+		{"yarnPath in the project", berry("x@npm:1.0.0"), "yarnPath: .yarn/releases/yarn-4.9.1.cjs\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("yarn.lock", []byte(tc.lock), nil, []byte(tc.yarnrc), Options{})
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestProjectFilesAboveProject: yarn 1's .yarnrc (yarn-path, the offline
+// mirror) and package.json's workspace globs name what yarn reads in the
+// build's copy of the project: one absolute or above the project stops.
+func TestProjectFilesAboveProject(t *testing.T) {
+	above := `is above the project: yarn reads it in the build from its copy of the project, where it leads out of the build's folder`
+	for _, tc := range []struct{ name, yarnrc, pkg, want string }{
+		{"yarn-path above", "# yarn\nyarn-path \"../../../home/u/yarn.js\"\n", `{}`, `.yarnrc:2:1: yarn-path: "../../../home/u/yarn.js" ` + above},
+		{"yarn-path absolute", "yarn-path /home/u/yarn.js\n", `{}`, `.yarnrc:1:1: yarn-path: "/home/u/yarn.js" is not a relative path with forward slashes`},
+		{"offline mirror absolute", "  \"yarn-offline-mirror\" \"/home/u/mirror\"\n", `{}`, `.yarnrc:1:4: yarn-offline-mirror: "/home/u/mirror" is not a relative path with forward slashes`},
+		{"yarn-path in the project", "yarn-path \".yarn/releases/yarn-1.22.22.cjs\"\ncache-folder /tmp/c\n", `{}`, ""},
+		{"workspace glob above", "", `{"workspaces": ["packages/*", "../../../home/*"]}`, `package.json: workspaces: "../../../home/*" ` + above},
+		{"workspace glob absolute", "", `{"workspaces": {"packages": ["/home/*"]}}`, `package.json: workspaces: "/home/*" is not a relative path with forward slashes`},
+		{"workspace globs in the project", "", `{"workspaces": ["packages/*", "!packages/x", "./tools/**"]}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"yarn.lock":    {Data: []byte(classicHeader)},
+				"package.json": {Data: []byte(tc.pkg)},
+			}
+			if tc.yarnrc != "" {
+				fsys[".yarnrc"] = &fstest.MapFile{Data: []byte(tc.yarnrc)}
+			}
+			_, err := ParseFS(fsys, Options{})
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})
 	}

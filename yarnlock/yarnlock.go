@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/oneline"
@@ -125,6 +126,28 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 	l, err := Parse(LockName, data, pkg, rc, opts)
 	if err != nil {
 		return nil, err
+	}
+	if l.Format == Classic {
+		if rc, err := fs.ReadFile(fsys, ".yarnrc"); err == nil {
+			if err := checkClassicRC(rc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var m manifest
+	if json.Unmarshal(pkg, &m) == nil {
+		for _, g := range workspaceGlobs(m.Workspaces) {
+			// yarn looks for workspaces in the build, in its copy of the
+			// project.
+			c := path.Clean(strings.TrimPrefix(g, "!"))
+			err := checkRelative(c)
+			if err == nil {
+				err = checkInProject(c)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("package.json: workspaces: %v", err)
+			}
+		}
 	}
 	l.Graph.Root.Workspaces = expandWorkspaces(fsys, pkg)
 	if yp := l.Settings.YarnPath; yp != "" && opts.Warn != nil {
@@ -309,6 +332,58 @@ func checkRelative(p string) error {
 	for _, c := range p {
 		if c < 0x20 || c == 0x7f {
 			return fmt.Errorf("%q holds a control character", p)
+		}
+	}
+	return nil
+}
+
+// checkInProject rejects a path yarn reads in the build (a file: folder or
+// tarball, a portal:, a patch file, yarnPath) that lies above the project:
+// the build runs yarn in its copy of the project alone, where such a path
+// leads out of the build's folder, to whatever this machine holds there
+// (a build without a sandbox reads it). A link: is only linked to.
+func checkInProject(p string) error {
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return fmt.Errorf("%q is above the project: yarn reads it in the build from its copy of the project, where it leads out of the build's folder", p)
+	}
+	return nil
+}
+
+// classicPathKeys are the yarn 1 .yarnrc settings whose folder or file
+// yarn reads in the build: the yarn it hands over to, and the offline
+// mirror it takes tarballs from (the project's .yarnrc wins over the
+// build's own).
+var classicPathKeys = map[string]bool{"yarn-path": true, "yarnPath": true, "yarn-offline-mirror": true}
+
+// checkClassicRC stops on a yarn 1 .yarnrc path setting that is absolute
+// or lies above the project: yarn 1 reads it, relative to the project, in
+// the build's copy of the project.
+func checkClassicRC(data []byte) error {
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		key, val := t, ""
+		if j := strings.IndexAny(t, " \t"); j >= 0 {
+			key, val = t[:j], strings.TrimSpace(t[j:])
+		}
+		if uq, err := strconv.Unquote(key); err == nil {
+			key = uq
+		}
+		if !classicPathKeys[key] {
+			continue
+		}
+		if uq, err := strconv.Unquote(val); err == nil {
+			val = uq
+		}
+		at := lockfile.Pos{File: ".yarnrc", Line: i + 1, Col: strings.Index(line, key) + 1}
+		err := checkRelative(val)
+		if err == nil {
+			err = checkInProject(path.Clean(val))
+		}
+		if err != nil {
+			return at.Errorf("%s: %v", key, err)
 		}
 	}
 	return nil

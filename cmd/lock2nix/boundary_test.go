@@ -98,11 +98,15 @@ func TestLocalBoundary(t *testing.T) {
 		{"dune .files folder that is a link out of the repository", "dune.lock/s.pkg", "(version 1)\n", []string{"LINK dune.lock/s.files ../../../secret"},
 			"dune.lock/s.files: the local path dune.lock/s.files leads to TOP/secret, outside TOP/repo"},
 		{"dune copy inside the repository", "dune.lock/s.pkg", "(version 1)\n(source (copy ../lib))\n", nil, ""},
+		{"dune git+file repository through a symbolic link", "dune.lock/s.pkg", "(version 1)\n(source (fetch (url git+file://TOP/repo/app/vendor#0123456789abcdef0123456789abcdef01234567)))\n", nil,
+			"dune.lock/s.pkg:2:21: the local path vendor leads to TOP/secret, outside TOP/repo"},
+		{"dune git+file repository behind percent-encoded dot segments", "dune.lock/s.pkg", "(version 1)\n(source (fetch (url git+file://TOP/repo/app/%2e%2e/%2e%2e/secret#0123456789abcdef0123456789abcdef01234567)))\n", nil,
+			"dune.lock/s.pkg:2:21: local source TOP/repo/app/../../secret is outside the project"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			top := boundaryTree(t)
 			app := filepath.Join(top, "repo/app")
-			if err := os.WriteFile(filepath.Join(app, tc.file), []byte(tc.text), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(app, tc.file), []byte(strings.ReplaceAll(tc.text, "TOP", top)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			command := "npm"
@@ -228,5 +232,41 @@ func TestLocalBoundaryEval(t *testing.T) {
 		if strings.Contains(msg, "read-only") || strings.Contains(msg, "/nix/store/") {
 			t.Errorf("%s %s: Nix tried to copy a path:\n%s", filepath.Base(c.file), c.args, msg)
 		}
+	}
+}
+
+// TestLocalBoundaryEvalStoreSrc: with src a store copy of the project
+// alone (builtins.path, a filtered source), the way up to the repository
+// that lock2nix recorded (rootUp "../../..") would climb out of the store
+// object, to "/": a path that lies inside the repository at generation
+// (lexically, not there) must not reach the machine's files through it.
+func TestLocalBoundaryEvalStoreSrc(t *testing.T) {
+	needNix(t)
+	top := boundaryTree(t)
+	app := filepath.Join(top, "repo/a/b/app")
+	if err := os.MkdirAll(app, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(top, "secret/package.json"), []byte(`{"name": "lib", "version": "1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// From the store copy, ../../../<top>/secret is top/secret; from the
+	// project, it is a folder of the repository that does not exist.
+	rel := "../../../" + strings.TrimPrefix(top, "/") + "/secret"
+	if err := os.WriteFile(filepath.Join(app, "package-lock.json"), []byte(npmLinkLock(rel)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"npm", app}, &bytes.Buffer{}, &stderr); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	expr := `let pkgs = import ` + standin + ` { }; in toString ` +
+		npmCall("pkgs", filepath.Join(app, "package-lock.nix"), `src = builtins.path { path = `+app+`; name = "app"; };`) + `.packages."secret@1.0.0".src`
+	cmd := exec.Command("nix-instantiate", "--read-write-mode", "--eval", "--strict", "-E", expr)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err == nil || !strings.Contains(errb.String(), "the local package "+rel+", beside the project, is not in reach of src (/nix/store/") {
+		t.Errorf("evaluated to %s (%v), want the stop:\n%s", out, err, errb.String())
 	}
 }

@@ -159,16 +159,32 @@ func Within(root, p string) bool {
 }
 
 // resolve resolves the links of p's longest existing prefix and appends
-// the rest, and reports whether p exists.
+// the rest, and reports whether p exists. A link whose target does not
+// exist (here: it may on the machine that builds) is followed to that
+// target, which is resolved in turn.
 func resolve(p string) (string, bool, error) {
 	rest := ""
-	for {
+	for hops := 0; ; {
 		r, err := filepath.EvalSymlinks(p)
 		if err == nil {
 			return filepath.Join(r, rest), rest == "", nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
 			return "", false, err
+		}
+		if fi, lerr := os.Lstat(p); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			if hops++; hops > 255 {
+				return "", false, fmt.Errorf("%s: too many levels of symbolic links", p)
+			}
+			target, err := os.Readlink(p)
+			if err != nil {
+				return "", false, err
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			p = filepath.Clean(target)
+			continue
 		}
 		rest = filepath.Join(filepath.Base(p), rest)
 		p = filepath.Dir(p)

@@ -31,6 +31,11 @@ func tree(t *testing.T) (top, repo, app string) {
 		"app/inside/nested/ok":     "../../../lib",
 		"app/inside/dangling-ok":   "missing",
 		"lib-with-link/../lib/own": "../lib",
+		// Dangling here; the target may exist where the build runs.
+		"app/dangling-out":       "../../secret/missing",
+		"app/dangling-abs":       "/nonexistent-elsewhere/x",
+		"app/dangling-via-link":  "to-secret/missing",
+		"app/inside/dangling-in": "../../lib/missing",
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(repo, name)); err != nil {
@@ -74,6 +79,12 @@ func TestCheck(t *testing.T) {
 		{"inside/nested/ok/own", false},
 		{"inside/missing/x", false},
 		{"to-secret/y", true},
+		{"dangling-out", true}, // a link to what does not exist here, outside
+		{"dangling-out/x", true},
+		{"dangling-abs", true},
+		{"dangling-via-link", true},
+		{"inside/dangling-in", false}, // one leading inside
+		{"inside/dangling-ok/x", false},
 	}
 	check := func(name string, c func(rel string) error) {
 		for _, tc := range cases {
