@@ -31,6 +31,18 @@ import (
 // members, it stops. Every write goes through an os.Root, which
 // never leaves dir whatever the checks miss.
 func unpackArchive(r io.Reader, dir string) error {
+	_, err := unpack(r, dir)
+	return err
+}
+
+// unpack is unpackArchive, which returns its unpacker too (for the
+// tests).
+func unpack(r io.Reader, dir string) (*unpacker, error) {
+	u := &unpacker{kinds: map[string]byte{}, links: map[string]string{}}
+	return u, u.unpack(r, dir)
+}
+
+func (u *unpacker) unpack(r io.Reader, dir string) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("not a gzipped tar: %w", err)
@@ -40,7 +52,7 @@ func unpackArchive(r io.Reader, dir string) error {
 		return err
 	}
 	defer root.Close()
-	u := &unpacker{root: root, kinds: map[string]byte{}, links: map[string]string{}}
+	u.root = root
 	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
@@ -84,6 +96,8 @@ type unpacker struct {
 	kinds map[string]byte
 	// links holds every symbolic link's target, by its path.
 	links map[string]string
+	// steps counts the names checkLinks walked (for the tests).
+	steps int
 }
 
 // stripped returns name (a member's path, or a hard link's) without the
@@ -210,23 +224,31 @@ func (u *unpacker) mkdirs(p string) error {
 // as Linux allows one path (MAXSYMLINKS; ELOOP past it).
 const maxLinks = 40
 
+// errLinkLoop is a link's that goes round, or through too many links.
+var errLinkLoop = fmt.Errorf("goes round in links, or through more than %d of them", maxLinks)
+
 // checkLinks refuses a symbolic link that leads out of the top folder,
 // following the links it meets on the way as the system would (a link
 // "a" to "." makes "a/.." the folder above), at most maxLinks in all for
-// one link. The first by path is named. The walk goes by the tree's
-// nodes, never by joining paths, so each step costs one name: a target
-// costs its length, a link at most maxLinks targets.
+// one link. The first by path is named.
+//
+// The walk goes by the tree's nodes, ".." to a node's parent, and where
+// a link leads (or why it fails) is found once and kept: it is the same
+// wherever the walk comes from, the link's target being read in the
+// folder that holds it. So the work is the length of the targets, however
+// many links lead through a long chain of others, and the links followed
+// on the way wait on a list, not on the call stack.
 func (u *unpacker) checkLinks() error {
 	root := &node{}
 	for _, p := range slices.Sorted(maps.Keys(u.kinds)) {
 		n := root
 		for part := range strings.SplitSeq(p, "/") {
-			if n.kids == nil {
-				n.kids = map[string]*node{}
-			}
 			next := n.kids[part]
 			if next == nil {
-				next = &node{}
+				if n.kids == nil {
+					n.kids = map[string]*node{}
+				}
+				next = &node{parent: n}
 				n.kids[part] = next
 			}
 			n = next
@@ -236,67 +258,132 @@ func (u *unpacker) checkLinks() error {
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(u.links)) {
-		// The folders from the top to the link's.
-		var at []*node
 		n := root
-		if d := path.Dir(p); d != "." {
-			for part := range strings.SplitSeq(d, "/") {
-				n = n.kids[part]
-				at = append(at, n)
-			}
+		for part := range strings.SplitSeq(p, "/") {
+			n = n.kids[part]
 		}
-		budget := maxLinks
-		if _, err := resolve(root, at, u.links[p], &budget); err != nil {
+		if err := u.resolve(n).err; err != nil {
 			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, u.links[p], err)
 		}
 	}
 	return nil
 }
 
-// node is a member of the unpacked tree, for resolve: a folder with its
-// entries, a file, or a link with its target.
+// node is a member of the unpacked tree, for checkLinks: a folder with
+// its entries, a file, or a link with its target and, once resolved,
+// where it leads.
 type node struct {
+	parent *node
 	kids   map[string]*node
 	link   bool
 	target string
+	state  uint8 // for a link: 0, resolving, resolved
+	leads  leads
 }
 
-// resolve returns where target, read in the folder at (the nodes from
-// the top down, none for the top itself; resolve may reuse its array),
-// leads: the nodes from the top down, the links it passes followed, each
-// taken from budget. Past a name that does not exist (a nil node) the
-// rest is taken as written.
-func resolve(root *node, at []*node, target string, budget *int) ([]*node, error) {
-	for part := range strings.SplitSeq(target, "/") {
-		switch part {
-		case "", ".":
-			continue
-		case "..":
-			if len(at) == 0 {
-				return nil, errors.New("leads out of the archive's top folder")
+const (
+	resolving = 1
+	resolved  = 2
+)
+
+// leads is where a link leads: the node reached, and past a name that
+// does not exist, how many names more (taken as written: nothing
+// below a missing name is a link); the links it passed, itself not
+// counted; or why it fails.
+type leads struct {
+	at      *node
+	extra   int
+	follows int
+	err     error
+}
+
+// frame is a link being resolved: the rest of its target to walk and
+// where the walk is.
+type frame struct {
+	link *node
+	rest string
+	at   leads
+}
+
+// resolve returns where the link l leads, resolving on the way the
+// links its target passes, each once.
+func (u *unpacker) resolve(l *node) leads {
+	if l.state == resolved {
+		return l.leads
+	}
+	l.state = resolving
+	stack := []frame{{link: l, rest: l.target, at: leads{at: l.parent}}}
+	var done leads
+	// pass moves the walk f to where a link it met leads, r, or returns
+	// why f fails instead, and false.
+	pass := func(f *frame, r leads) (leads, bool) {
+		if r.err != nil {
+			return leads{err: r.err}, false
+		}
+		if f.at.follows += 1 + r.follows; f.at.follows > maxLinks {
+			return leads{err: errLinkLoop}, false
+		}
+		f.at.at, f.at.extra = r.at, r.extra
+		return leads{}, true
+	}
+	// end ends the top frame: its link leads to r. The frame below, which
+	// met that link, goes on from there, or ends too when that fails it.
+	end := func(r leads) {
+		for {
+			top := &stack[len(stack)-1]
+			top.link.state, top.link.leads = resolved, r
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				done = r
+				return
 			}
-			at = at[:len(at)-1]
-			continue
-		}
-		dir := root
-		if len(at) > 0 {
-			dir = at[len(at)-1]
-		}
-		var n *node
-		if dir != nil {
-			n = dir.kids[part]
-		}
-		if n == nil || !n.link {
-			at = append(at, n)
-			continue
-		}
-		if *budget--; *budget < 0 {
-			return nil, fmt.Errorf("goes round in links, or through more than %d of them", maxLinks)
-		}
-		var err error
-		if at, err = resolve(root, at, n.target, budget); err != nil {
-			return nil, err
+			var ok bool
+			if r, ok = pass(&stack[len(stack)-1], r); ok {
+				return
+			}
 		}
 	}
-	return at, nil
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.rest == "" {
+			end(f.at)
+			continue
+		}
+		var part string
+		part, f.rest, _ = strings.Cut(f.rest, "/")
+		u.steps++
+		switch {
+		case part == "" || part == ".":
+		case part == "..":
+			switch {
+			case f.at.extra > 0:
+				f.at.extra--
+			case f.at.at.parent == nil:
+				end(leads{err: errors.New("leads out of the archive's top folder")})
+			default:
+				f.at.at = f.at.at.parent
+			}
+		case f.at.extra > 0:
+			f.at.extra++
+		default:
+			c := f.at.at.kids[part]
+			switch {
+			case c == nil:
+				f.at.extra = 1
+			case !c.link:
+				f.at.at = c
+			case c.state == resolved:
+				if r, ok := pass(f, c.leads); !ok {
+					end(r)
+				}
+			case c.state == resolving:
+				// c's walk led here, and this one leads back to c.
+				end(leads{err: errLinkLoop})
+			default:
+				c.state = resolving
+				stack = append(stack, frame{link: c, rest: c.target, at: leads{at: c.parent}})
+			}
+		}
+	}
+	return done
 }

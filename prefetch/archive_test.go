@@ -360,6 +360,14 @@ func TestArchiveLinkChains(t *testing.T) {
 		{"each twice", chain(30, 2), `"r/l10": a link to "l9/l9/.", which goes round in links, or through more than 40 of them`},
 		{"each four times", chain(30, 4), `"r/l10": a link to "l9/l9/l9/l9/.", which goes round in links, or through more than 40 of them`},
 		{"long targets", long, ""},
+		// ".." after a link is the folder above where it leads, as the
+		// system reads it: x/../.. is a, inside.
+		{"dot dot after a link", []member{dir("r/"), dir("r/a/b/c/"), link("r/x", "a/b/c"), link("r/y", "x/../..")}, ""},
+		{"out through a resolved link", []member{dir("r/"), link("r/s", "."), link("r/t", "s/s"), link("r/u", "t/..")}, `"r/u": a link to "t/..", which leads out of the archive's top folder`},
+		{"to a link out", []member{dir("r/"), dir("r/d/"), link("r/a", "d/z"), link("r/d/z", "../../x")}, `"r/a": a link to "d/z", which leads out of the archive's top folder`},
+		{"to a resolved link out", []member{dir("r/"), dir("r/d/"), link("r/d/z", "../../x"), link("r/e", "d/z")}, `"r/d/z": a link to "../../x", which leads out of the archive's top folder`},
+		{"round three", []member{dir("r/"), link("r/a", "b"), link("r/b", "c"), link("r/c", "a/x")}, `"r/a": a link to "b", which goes round in links, or through more than 40 of them`},
+		{"round itself", []member{dir("r/"), link("r/a", "./a")}, `"r/a": a link to "./a", which goes round in links, or through more than 40 of them`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := targz(t, tc.ms...)
@@ -378,6 +386,34 @@ func TestArchiveLinkChains(t *testing.T) {
 				t.Errorf("got %v, want %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestArchiveLinkWork: checking the links walks each target once, however
+// many links lead through others: here 30 links of 1,200 names each (a
+// target's most is 4,095 bytes) lead one through the next, and 2,000
+// more through the last; walking the chain again for each of those would
+// be 72 million names.
+func TestArchiveLinkWork(t *testing.T) {
+	ms := []member{dir("r/"), link("r/m0", ".")}
+	for i := 1; i <= 30; i++ {
+		ms = append(ms, link(fmt.Sprintf("r/m%d", i), fmt.Sprintf("m%d/", i-1)+strings.Repeat("x/", 600)+strings.Repeat("../", 600)))
+	}
+	for i := range 2000 {
+		ms = append(ms, link(fmt.Sprintf("r/p%d", i), "m30/m1"))
+	}
+	names := 0
+	for _, m := range ms {
+		if m.typ == tar.TypeSymlink {
+			names += len(strings.Split(m.body, "/"))
+		}
+	}
+	u, err := unpack(bytes.NewReader(targz(t, ms...)), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.steps > names {
+		t.Errorf("walked %d names, more than the targets' %d", u.steps, names)
 	}
 }
 
