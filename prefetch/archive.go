@@ -42,6 +42,7 @@ func unpack(r io.Reader, dir string) (*unpacker, error) {
 	return u, u.unpack(r, dir)
 }
 
+// unpack does unpackArchive's work.
 func (u *unpacker) unpack(r io.Reader, dir string) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
