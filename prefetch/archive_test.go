@@ -498,6 +498,31 @@ func TestGitHubArchive(t *testing.T) {
 	}
 }
 
+// TestArchiveAndTarballAtOneURL: a lock may fetch one URL of GitHub's
+// both as a git dependency's archive (pinned by its files) and as a plain
+// tarball (yarn 1's resolved codeload URL of a github: dependency, pinned
+// by its bytes): one --prefetch pins both, each its way. Before, the
+// second was taken for the first and left unpinned.
+func TestArchiveAndTarballAtOneURL(t *testing.T) {
+	data := github(t)
+	srv := fetchtest.NewServer(t, map[string]string{"/o/r/tar.gz/" + commit: string(data)})
+	url := srv.URL + "/o/r/tar.gz/" + commit
+	f := &Fetcher{Backoff: time.Millisecond}
+	got, err := f.Pins(context.Background(), sites(
+		lockfile.Source{Kind: lockfile.Tarball, URL: url},
+		lockfile.Source{Kind: lockfile.Tarball, URL: url, Repo: "https://github.com/o/r.git", Rev: commit},
+	), Unpinned, lockfile.SHA512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Tarballs[url]; !ok {
+		t.Errorf("no [tarball] pin: %+v", got)
+	}
+	if _, ok := got.Archives[url]; !ok {
+		t.Errorf("no [archive] pin: %+v", got)
+	}
+}
+
 // recompress returns the gzipped data compressed anew at another level:
 // other bytes, the same files.
 func recompress(t testing.TB, data []byte) []byte {

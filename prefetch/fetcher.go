@@ -79,10 +79,15 @@ func (m Mode) Needs(src lockfile.Source) bool {
 // each naming it.
 func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lockfile.Algo) (*pins.File, error) {
 	var jobs []pins.Site
-	seen := map[lockfile.SourceID]bool{}
+	// A git host's archive is another pin than a tarball at its URL.
+	type job struct {
+		id      lockfile.SourceID
+		archive bool
+	}
+	seen := map[job]bool{}
 	for _, s := range sites {
-		if m.Needs(*s.Source) && !seen[s.Source.ID()] {
-			seen[s.Source.ID()] = true
+		if k := (job{s.Source.ID(), s.Source.Repo != ""}); m.Needs(*s.Source) && !seen[k] {
+			seen[k] = true
 			jobs = append(jobs, s)
 		}
 	}
