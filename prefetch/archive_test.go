@@ -264,6 +264,17 @@ func TestGitArchiveMatchesTar(t *testing.T) {
 	if !got.Equal(want) {
 		t.Errorf("NAR hash %s, tar's tree %s\nours: %q\ntar's: %q", got, want, listing(t, ours), listing(t, theirs))
 	}
+	// Nix's own hash of tar's tree, when Nix is here: what a recursive
+	// fixed-output fetch of it checks.
+	if nix, err := exec.LookPath("nix"); err == nil {
+		out, err := exec.Command(nix, "--extra-experimental-features", "nix-command", "hash", "path", "--type", "sha256", theirs).Output()
+		if err != nil {
+			t.Fatalf("nix hash path: %v", err)
+		}
+		if h := strings.TrimSpace(string(out)); h != got.String() {
+			t.Errorf("NAR hash %s, nix hash path of tar's tree %s", got, h)
+		}
+	}
 	// What the archive holds, to be sure the cases are in it.
 	l := strings.Join(listing(t, ours), "\n")
 	for _, w := range []string{"version.txt " + head + "\n", "sub/\n", "bin/r (x) ", "longlink -> " + long, long + " long", "dir with space/é 日本.md unicode"} {
