@@ -873,6 +873,9 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			return lockfile.Source{}, false
 		}
 		src.URL, src.Rev = p.tab.copy(src.URL), p.tab.copy(src.Rev)
+		if src.Dir != "" {
+			src.Dir = p.tab.copy(src.Dir)
+		}
 		switch {
 		case src.Repo != "":
 			// GitHub's archive: the run stops on it, where the lockfile
