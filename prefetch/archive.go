@@ -24,11 +24,26 @@ import (
 // make the files depend on what lies outside it is refused rather than
 // unpacked: an absolute member, a ".." in a member's path, more than one
 // top entry, a member under a symbolic link, a link whose target is
-// absolute or leads out of the top folder, a hard link to anything but a
+// absolute or leads out of the top folder or passes through more than 40
+// links (the system's most for one path), a hard link to anything but a
 // regular file before it, a member given twice (but for folders), and
-// devices, FIFOs and the like. Every write goes through an os.Root, which
+// devices, FIFOs and the like; and past 8 GiB of files or a million
+// members, it stops. Every write goes through an os.Root, which
 // never leaves dir whatever the checks miss.
 func unpackArchive(r io.Reader, dir string) error {
+	_, err := unpack(r, dir)
+	return err
+}
+
+// unpack is unpackArchive, which returns its unpacker too (for the
+// tests).
+func unpack(r io.Reader, dir string) (*unpacker, error) {
+	u := &unpacker{kinds: map[string]byte{}, links: map[string]string{}}
+	return u, u.unpack(r, dir)
+}
+
+// unpack does unpackArchive's work.
+func (u *unpacker) unpack(r io.Reader, dir string) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("not a gzipped tar: %w", err)
@@ -38,7 +53,7 @@ func unpackArchive(r io.Reader, dir string) error {
 		return err
 	}
 	defer root.Close()
-	u := &unpacker{root: root, kinds: map[string]byte{}, links: map[string]string{}}
+	u.root = root
 	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
@@ -58,16 +73,32 @@ func unpackArchive(r io.Reader, dir string) error {
 	return u.checkLinks()
 }
 
+// The most an archive may hold, past which it is refused rather than
+// unpacked further: a few kilobytes of gzip may stand for terabytes of
+// zeros or millions of empty files, which would fill the temporary
+// folder's disk (or memory, a tmpfs) long before the download's timeout.
+// A repository that npm or yarn installs is far smaller. Variables for
+// the tests.
+var (
+	maxArchiveBytes   int64 = 8 << 30 // of files, all together
+	maxArchiveMembers       = 1 << 20
+)
+
 // unpacker unpacks one archive into the folder root, which stands for the
 // top folder.
 type unpacker struct {
 	root *os.Root
 	top  string
+	// bytes and members count what was unpacked, against the limits.
+	bytes   int64
+	members int
 	// kinds holds every member written, by its path in the stripped tree:
 	// tar.TypeDir, tar.TypeReg or tar.TypeSymlink.
 	kinds map[string]byte
 	// links holds every symbolic link's target, by its path.
 	links map[string]string
+	// steps counts the names checkLinks walked (for the tests).
+	steps int
 }
 
 // stripped returns name (a member's path, or a hard link's) without the
@@ -105,6 +136,14 @@ func (u *unpacker) member(h *tar.Header, body io.Reader) error {
 	case tar.TypeDir, tar.TypeReg, tar.TypeSymlink, tar.TypeLink:
 	default:
 		return fmt.Errorf("%q: a member of type %q, neither file, folder nor link", h.Name, h.Typeflag)
+	}
+	if u.members++; u.members > maxArchiveMembers {
+		return fmt.Errorf("more than %d members: too many to unpack", maxArchiveMembers)
+	}
+	if h.Typeflag == tar.TypeReg {
+		if u.bytes += h.Size; u.bytes > maxArchiveBytes {
+			return fmt.Errorf("%q: more than %d bytes of files: too much to unpack", h.Name, maxArchiveBytes)
+		}
 	}
 	p, err := u.stripped(h.Name)
 	if err != nil {
@@ -182,58 +221,170 @@ func (u *unpacker) mkdirs(p string) error {
 	return u.root.MkdirAll(p, 0o755)
 }
 
+// maxLinks is how many links one link's target may pass through in all,
+// as Linux allows one path (MAXSYMLINKS; ELOOP past it).
+const maxLinks = 40
+
+// errLinkLoop is a link's that goes round, or through too many links.
+var errLinkLoop = fmt.Errorf("goes round in links, or through more than %d of them", maxLinks)
+
 // checkLinks refuses a symbolic link that leads out of the top folder,
 // following the links it meets on the way as the system would (a link
-// "a" to "." makes "a/.." the folder above). The first by path is
-// named.
+// "a" to "." makes "a/.." the folder above), at most maxLinks in all for
+// one link. The first by path is named.
+//
+// The walk goes by the tree's nodes, ".." to a node's parent, and where
+// a link leads (or why it fails) is found once and kept: it is the same
+// wherever the walk comes from, the link's target being read in the
+// folder that holds it. So the work is the length of the targets, however
+// many links lead through a long chain of others, and the links followed
+// on the way wait on a list, not on the call stack.
 func (u *unpacker) checkLinks() error {
+	root := &node{}
+	for _, p := range slices.Sorted(maps.Keys(u.kinds)) {
+		n := root
+		for part := range strings.SplitSeq(p, "/") {
+			next := n.kids[part]
+			if next == nil {
+				if n.kids == nil {
+					n.kids = map[string]*node{}
+				}
+				next = &node{parent: n}
+				n.kids[part] = next
+			}
+			n = next
+		}
+		if target, ok := u.links[p]; ok {
+			n.link, n.target = true, target
+		}
+	}
 	for _, p := range slices.Sorted(maps.Keys(u.links)) {
-		target := u.links[p]
-		if _, err := u.resolve(path.Dir(p), target, 0); err != nil {
-			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, target, err)
+		n := root
+		for part := range strings.SplitSeq(p, "/") {
+			n = n.kids[part]
+		}
+		if err := u.resolve(n).err; err != nil {
+			return fmt.Errorf("%q: a link to %q, which %w", u.top+"/"+p, u.links[p], err)
 		}
 	}
 	return nil
 }
 
-// resolve returns where target, read in the folder dir (both in the
-// stripped tree, "." its top), leads: a path in the tree, the links it
-// passes followed. Past a name that does not exist the rest is taken as
-// written.
-func (u *unpacker) resolve(dir, target string, depth int) (string, error) {
-	if depth > 40 {
-		return "", errors.New("goes round in links")
+// node is a member of the unpacked tree, for checkLinks: a folder with
+// its entries, a file, or a link with its target and, once resolved,
+// where it leads.
+type node struct {
+	parent *node
+	kids   map[string]*node
+	link   bool
+	target string
+	state  uint8 // for a link: 0, resolving, resolved
+	leads  leads
+}
+
+const (
+	resolving = 1
+	resolved  = 2
+)
+
+// leads is where a link leads: the node reached, and past a name that
+// does not exist, how many names more (taken as written: nothing
+// below a missing name is a link); the links it passed, itself not
+// counted; or why it fails.
+type leads struct {
+	at      *node
+	extra   int
+	follows int
+	err     error
+}
+
+// frame is a link being resolved: the rest of its target to walk and
+// where the walk is.
+type frame struct {
+	link *node
+	rest string
+	at   leads
+}
+
+// resolve returns where the link l leads, resolving on the way the
+// links its target passes, each once.
+func (u *unpacker) resolve(l *node) leads {
+	if l.state == resolved {
+		return l.leads
 	}
-	var at []string
-	if dir != "." {
-		at = strings.Split(dir, "/")
+	l.state = resolving
+	stack := []frame{{link: l, rest: l.target, at: leads{at: l.parent}}}
+	var done leads
+	// pass moves the walk f to where a link it met leads, r, or returns
+	// why f fails instead, and false.
+	pass := func(f *frame, r leads) (leads, bool) {
+		if r.err != nil {
+			return leads{err: r.err}, false
+		}
+		if f.at.follows += 1 + r.follows; f.at.follows > maxLinks {
+			return leads{err: errLinkLoop}, false
+		}
+		f.at.at, f.at.extra = r.at, r.extra
+		return leads{}, true
 	}
-	for _, part := range strings.Split(target, "/") {
-		switch part {
-		case "", ".":
-			continue
-		case "..":
-			if len(at) == 0 {
-				return "", errors.New("leads out of the archive's top folder")
+	// end ends the top frame: its link leads to r. The frame below, which
+	// met that link, goes on from there, or ends too when that fails it.
+	end := func(r leads) {
+		for {
+			top := &stack[len(stack)-1]
+			top.link.state, top.link.leads = resolved, r
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				done = r
+				return
 			}
-			at = at[:len(at)-1]
+			var ok bool
+			if r, ok = pass(&stack[len(stack)-1], r); ok {
+				return
+			}
+		}
+	}
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.rest == "" {
+			end(f.at)
 			continue
 		}
-		at = append(at, part)
-		cur := strings.Join(at, "/")
-		if next, ok := u.links[cur]; ok {
-			resolved, err := u.resolve(path.Dir(cur), next, depth+1)
-			if err != nil {
-				return "", err
+		var part string
+		part, f.rest, _ = strings.Cut(f.rest, "/")
+		u.steps++
+		switch {
+		case part == "" || part == ".":
+		case part == "..":
+			switch {
+			case f.at.extra > 0:
+				f.at.extra--
+			case f.at.at.parent == nil:
+				end(leads{err: errors.New("leads out of the archive's top folder")})
+			default:
+				f.at.at = f.at.at.parent
 			}
-			at = nil
-			if resolved != "." {
-				at = strings.Split(resolved, "/")
+		case f.at.extra > 0:
+			f.at.extra++
+		default:
+			c := f.at.at.kids[part]
+			switch {
+			case c == nil:
+				f.at.extra = 1
+			case !c.link:
+				f.at.at = c
+			case c.state == resolved:
+				if r, ok := pass(f, c.leads); !ok {
+					end(r)
+				}
+			case c.state == resolving:
+				// c's walk led here, and this one leads back to c.
+				end(leads{err: errLinkLoop})
+			default:
+				c.state = resolving
+				stack = append(stack, frame{link: c, rest: c.target, at: leads{at: c.parent}})
 			}
 		}
 	}
-	if len(at) == 0 {
-		return ".", nil
-	}
-	return strings.Join(at, "/"), nil
+	return done
 }

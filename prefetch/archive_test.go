@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -188,6 +189,104 @@ func TestArchiveUnpackMatchesTar(t *testing.T) {
 	}
 }
 
+// TestGitArchiveMatchesTar: what git archive writes (GitHub's archives
+// are its output) unpacks here as GNU tar unpacks it, to the NAR hash:
+// the pax global header with the commit, pax long names and link
+// targets, links, executables, a submodule (an empty folder), export-subst
+// and export-ignore, names with spaces and non-ASCII letters. It skips
+// without git or GNU tar.
+func TestGitArchiveMatchesTar(t *testing.T) {
+	if out, err := exec.Command("tar", "--version").Output(); err != nil || !strings.Contains(string(out), "GNU tar") {
+		t.Skip("GNU tar is not installed")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	long := strings.Repeat("d", 60) + "/" + strings.Repeat("e", 60) + "/" + strings.Repeat("f", 200) + ".js"
+	files := map[string]string{
+		"package.json":           `{"name": "r", "version": "1.0.0", "bin": "bin/r"}`,
+		"bin/r":                  "#!/usr/bin/env node\n",
+		"lib/index.js":           "module.exports = 1;\n",
+		"dir with space/é 日本.md": "unicode\n",
+		long:                     "long\n",
+		"version.txt":            "$Format:%H$\n",
+		"ignored.txt":            "not in the archive\n",
+		".gitattributes":         "version.txt export-subst\nignored.txt export-ignore\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(repo, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(repo, "bin/r"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, to := range map[string]string{"bin/up": "../lib/index.js", "libalias": "lib", "dangling": "nowhere", "longlink": long} {
+		if err := os.Symlink(to, filepath.Join(repo, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fetchtest.Git(t, repo, "init", "-q")
+	fetchtest.Git(t, repo, "add", "-A")
+	// A submodule as the index holds one: git archive writes its folder,
+	// empty.
+	fetchtest.Git(t, repo, "update-index", "--add", "--cacheinfo", "160000,"+commit+",sub")
+	fetchtest.Git(t, repo, "commit", "-q", "-m", "files")
+	head := fetchtest.Git(t, repo, "rev-parse", "HEAD")
+	archive := filepath.Join(t.TempDir(), "r.tar.gz")
+	fetchtest.Git(t, repo, "archive", "--format=tar.gz", "--prefix=r-"+head+"/", "-o", archive, "HEAD")
+
+	ours, theirs := t.TempDir(), t.TempDir()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := unpackArchive(f, ours); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("tar", "-xzf", archive, "-C", theirs, "--strip-components=1").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v: %s", err, out)
+	}
+	want, err := nar.Hash(theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := nar.Hash(ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(want) {
+		t.Errorf("NAR hash %s, tar's tree %s\nours: %q\ntar's: %q", got, want, listing(t, ours), listing(t, theirs))
+	}
+	// Nix's own hash of tar's tree, when Nix is here: what a recursive
+	// fixed-output fetch of it checks.
+	if nix, err := exec.LookPath("nix"); err == nil {
+		out, err := exec.Command(nix, "--extra-experimental-features", "nix-command", "hash", "path", "--type", "sha256", theirs).Output()
+		if err != nil {
+			t.Fatalf("nix hash path: %v", err)
+		}
+		if h := strings.TrimSpace(string(out)); h != got.String() {
+			t.Errorf("NAR hash %s, nix hash path of tar's tree %s", got, h)
+		}
+	}
+	// What the archive holds, to be sure the cases are in it.
+	l := strings.Join(listing(t, ours), "\n")
+	for _, w := range []string{"version.txt " + head + "\n", "sub/\n", "bin/r (x) ", "longlink -> " + long, long + " long", "dir with space/é 日本.md unicode"} {
+		if !strings.Contains(l+"\n", w) {
+			t.Errorf("the files lack %q:\n%s", w, l)
+		}
+	}
+	if strings.Contains(l, "not in the archive") || strings.Contains(l, "pax_global_header") {
+		t.Errorf("the files hold what they should not:\n%s", l)
+	}
+}
+
 // TestArchiveHostile: what would write outside the folder, or make its
 // files depend on what lies outside, is refused, and nothing is written
 // outside the folder.
@@ -240,6 +339,126 @@ func TestArchiveHostile(t *testing.T) {
 	}
 }
 
+// TestArchiveLinkChains: links that lead to links are followed as the
+// system follows them, at most 40 in all for one link's target (Linux's
+// limit, ELOOP past it), so that a few hundred bytes of links cannot keep
+// --prefetch busy: before, each link's target counted its own 40, and 30
+// links, each to the one before four times over, took 4^30 steps. A long
+// chain within the limit still passes; a long target costs its length.
+func TestArchiveLinkChains(t *testing.T) {
+	// l0 leads to the top folder, and each next link to the one before,
+	// times times over: following lN costs 2, 6, 14, … links for times 2.
+	chain := func(n, times int) []member {
+		ms := []member{dir("r/"), link("r/l0", ".")}
+		for i := 1; i <= n; i++ {
+			ms = append(ms, link(fmt.Sprintf("r/l%d", i), strings.Repeat(fmt.Sprintf("l%d/", i-1), times)+"."))
+		}
+		return ms
+	}
+	// Each link leads through the one before into 2,000 more names (a
+	// target's most is 4,095 bytes): the last one's path has 80,000.
+	long := []member{dir("r/"), link("r/m0", ".")}
+	for i := 1; i <= 40; i++ {
+		long = append(long, link(fmt.Sprintf("r/m%d", i), fmt.Sprintf("m%d/", i-1)+strings.Repeat("x/", 2000)))
+	}
+	for _, tc := range []struct {
+		name string
+		ms   []member
+		want string // "" for none
+	}{
+		{"chain", chain(39, 1), ""},
+		{"too long a chain", chain(41, 1), `"r/l41": a link to "l40/.", which goes round in links, or through more than 40 of them`},
+		{"each twice", chain(30, 2), `"r/l10": a link to "l9/l9/.", which goes round in links, or through more than 40 of them`},
+		{"each four times", chain(30, 4), `"r/l10": a link to "l9/l9/l9/l9/.", which goes round in links, or through more than 40 of them`},
+		{"long targets", long, ""},
+		// ".." after a link is the folder above where it leads, as the
+		// system reads it: x/../.. is a, inside.
+		{"dot dot after a link", []member{dir("r/"), dir("r/a/b/c/"), link("r/x", "a/b/c"), link("r/y", "x/../..")}, ""},
+		{"out through a resolved link", []member{dir("r/"), link("r/s", "."), link("r/t", "s/s"), link("r/u", "t/..")}, `"r/u": a link to "t/..", which leads out of the archive's top folder`},
+		{"to a link out", []member{dir("r/"), dir("r/d/"), link("r/a", "d/z"), link("r/d/z", "../../x")}, `"r/a": a link to "d/z", which leads out of the archive's top folder`},
+		{"to a resolved link out", []member{dir("r/"), dir("r/d/"), link("r/d/z", "../../x"), link("r/e", "d/z")}, `"r/d/z": a link to "../../x", which leads out of the archive's top folder`},
+		{"round three", []member{dir("r/"), link("r/a", "b"), link("r/b", "c"), link("r/c", "a/x")}, `"r/a": a link to "b", which goes round in links, or through more than 40 of them`},
+		{"round itself", []member{dir("r/"), link("r/a", "./a")}, `"r/a": a link to "./a", which goes round in links, or through more than 40 of them`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := targz(t, tc.ms...)
+			done := make(chan error, 1)
+			go func() { done <- unpackArchive(bytes.NewReader(data), t.TempDir()) }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(2 * time.Minute):
+				t.Fatal("still checking the links after two minutes")
+			}
+			if tc.want == "" && err != nil {
+				t.Errorf("got %v, want no error", err)
+			}
+			if tc.want != "" && (err == nil || err.Error() != tc.want) {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestArchiveLinkWork: checking the links walks each target once, however
+// many links lead through others: here 30 links of 1,200 names each (a
+// target's most is 4,095 bytes) lead one through the next, and 2,000
+// more through the last; walking the chain again for each of those would
+// be 72 million names.
+func TestArchiveLinkWork(t *testing.T) {
+	ms := []member{dir("r/"), link("r/m0", ".")}
+	for i := 1; i <= 30; i++ {
+		ms = append(ms, link(fmt.Sprintf("r/m%d", i), fmt.Sprintf("m%d/", i-1)+strings.Repeat("x/", 600)+strings.Repeat("../", 600)))
+	}
+	for i := range 2000 {
+		ms = append(ms, link(fmt.Sprintf("r/p%d", i), "m30/m1"))
+	}
+	names := 0
+	for _, m := range ms {
+		if m.typ == tar.TypeSymlink {
+			names += len(strings.Split(m.body, "/"))
+		}
+	}
+	u, err := unpack(bytes.NewReader(targz(t, ms...)), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.steps > names {
+		t.Errorf("walked %d names, more than the targets' %d", u.steps, names)
+	}
+}
+
+// TestArchiveLimits: an archive is unpacked up to so many bytes of files
+// and so many members, then refused, not written on: a small download
+// can stand for much more.
+func TestArchiveLimits(t *testing.T) {
+	defer func(b int64, m int) { maxArchiveBytes, maxArchiveMembers = b, m }(maxArchiveBytes, maxArchiveMembers)
+	maxArchiveBytes, maxArchiveMembers = 10, 4
+	for _, tc := range []struct {
+		name string
+		ms   []member
+		want string // "" for none
+	}{
+		{"at the limits", []member{dir("r/"), file("r/a", "12345"), file("r/b", "67890"), link("r/l", "a")}, ""},
+		{"a byte more", []member{dir("r/"), file("r/a", "12345"), file("r/b", "678901")}, `"r/b": more than 10 bytes of files: too much to unpack`},
+		{"a member more", []member{dir("r/"), dir("r/d/"), dir("r/e/"), link("r/l", "d"), link("r/m", "e")}, "more than 4 members: too many to unpack"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			err := unpackArchive(bytes.NewReader(targz(t, tc.ms...)), dir)
+			if tc.want == "" && err != nil {
+				t.Errorf("got %v, want no error", err)
+			}
+			if tc.want != "" && (err == nil || err.Error() != tc.want) {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+			if _, err := os.Lstat(filepath.Join(dir, "b")); tc.want != "" && err == nil {
+				t.Error("the member past the limit was written")
+			}
+		})
+	}
+}
+
 // A git host's archive of a commit (npm's and yarn's GitHub dependencies)
 // has no hash in the lock: --prefetch downloads it, unpacks it as
 // fetchzip does, and records the NAR hash of its files under [archive] by
@@ -285,8 +504,33 @@ func TestGitHubArchive(t *testing.T) {
 	}
 
 	_, err = f.Pins(context.Background(), sites(archive("bad")), Unpinned, lockfile.SHA512)
-	if want := `pa: ` + archive("bad").URL + `: "r/l": a link to "/etc/passwd", an absolute path`; err == nil || err.Error() != want {
+	if want := `pa: ` + archive("bad").URL + `: "r/l": a link to "/etc/passwd", an absolute path: lock2nix does not hash such an archive; a pin at its commit (--pin NAME=` + commit + `, or [pins] in the pins file) fetches the commit with git instead`; err == nil || err.Error() != want {
 		t.Errorf("hostile archive: got %v, want %s", err, want)
+	}
+}
+
+// TestArchiveAndTarballAtOneURL: a lock may fetch one URL of GitHub's
+// both as a git dependency's archive (pinned by its files) and as a plain
+// tarball (yarn 1's resolved codeload URL of a github: dependency, pinned
+// by its bytes): one --prefetch pins both, each its way. Before, the
+// second was taken for the first and left unpinned.
+func TestArchiveAndTarballAtOneURL(t *testing.T) {
+	data := github(t)
+	srv := fetchtest.NewServer(t, map[string]string{"/o/r/tar.gz/" + commit: string(data)})
+	url := srv.URL + "/o/r/tar.gz/" + commit
+	f := &Fetcher{Backoff: time.Millisecond}
+	got, err := f.Pins(context.Background(), sites(
+		lockfile.Source{Kind: lockfile.Tarball, URL: url},
+		lockfile.Source{Kind: lockfile.Tarball, URL: url, Repo: "https://github.com/o/r.git", Rev: commit},
+	), Unpinned, lockfile.SHA512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Tarballs[url]; !ok {
+		t.Errorf("no [tarball] pin: %+v", got)
+	}
+	if _, ok := got.Archives[url]; !ok {
+		t.Errorf("no [archive] pin: %+v", got)
 	}
 }
 

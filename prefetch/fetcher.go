@@ -79,10 +79,15 @@ func (m Mode) Needs(src lockfile.Source) bool {
 // each naming it.
 func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lockfile.Algo) (*pins.File, error) {
 	var jobs []pins.Site
-	seen := map[lockfile.SourceID]bool{}
+	// A git host's archive is another pin than a tarball at its URL.
+	type job struct {
+		id      lockfile.SourceID
+		archive bool
+	}
+	seen := map[job]bool{}
 	for _, s := range sites {
-		if m.Needs(*s.Source) && !seen[s.Source.ID()] {
-			seen[s.Source.ID()] = true
+		if k := (job{s.Source.ID(), s.Source.Repo != ""}); m.Needs(*s.Source) && !seen[k] {
+			seen[k] = true
 			jobs = append(jobs, s)
 		}
 	}
@@ -106,6 +111,10 @@ func (f *Fetcher) Pins(ctx context.Context, sites []pins.Site, m Mode, algo lock
 			case src.Kind == lockfile.Tarball && src.Repo != "":
 				var h lockfile.Hash
 				h, err = f.hashArchive(ctx, src, p)
+				if r := (refused{}); errors.As(err, &r) {
+					// The way past it: the commit's files from git.
+					err = fmt.Errorf("%w: lock2nix does not hash such an archive; a pin at its commit (--pin %s=%s, or [pins] in the pins file) fetches the commit with git instead", err, cmp.Or(s.Name, "NAME"), src.Rev)
+				}
 				if err == nil {
 					mu.Lock()
 					out.Archives[src.URL] = h
@@ -198,13 +207,18 @@ func (f *Fetcher) hashArchive(ctx context.Context, src lockfile.Source, p *progr
 				// The connection, not the archive, failed: worth another try.
 				return transient{fmt.Errorf("GET %s: %w", src.URL, r.err)}
 			}
-			return fmt.Errorf("%s: %w", src.URL, err)
+			return refused{fmt.Errorf("%s: %w", src.URL, err)}
 		}
 		h, err = nar.Hash(dir)
 		return err
 	})
 	return h, err
 }
+
+// refused marks an archive that unpackArchive refuses.
+type refused struct{ error }
+
+func (r refused) Unwrap() error { return r.error }
 
 // readErr is a reader that keeps the error its reader gave, if any.
 type readErr struct {

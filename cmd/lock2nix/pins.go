@@ -110,13 +110,21 @@ func (pf *pinFlags) apply(c *command, dir string, t *translation, check bool, st
 		}
 		unused = append(unused, e)
 	}
+	// A [tarball] entry at a GitHub archive's URL still in use is an
+	// older lock2nix's pin of the archive's bytes, which is said.
+	archives := map[string]bool{}
+	for _, s := range sites {
+		if s.Source.Kind == lockfile.Tarball && s.Source.Repo != "" {
+			archives[s.Source.URL] = true
+		}
+	}
 	switch {
 	case pf.prefetch != "":
 		return pf.update(c, name, old, file, sites, unused, stderr)
 	case len(unused) > 0 && check:
-		return &stalePinsError{name, fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused), prefetchCommand(c, dir, t))}
+		return &stalePinsError{name, fmt.Errorf("%s is stale: the lockfile no longer needs %s:\n%s\nrun \"%s\" to update it", name, plural(len(unused), "entry", "entries"), entryList(unused, archives), prefetchCommand(c, dir, t))}
 	case len(unused) > 0:
-		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes %s):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), agree(len(unused), "it", "them"), entryList(unused))
+		fmt.Fprintf(stderr, "lock2nix %s: warning: %s: the lockfile no longer needs %s (\"%s\" removes %s):\n%s\n", c.name, name, plural(len(unused), "entry", "entries"), prefetchCommand(c, dir, t), agree(len(unused), "it", "them"), entryList(unused, archives))
 	}
 	return nil
 }
@@ -205,11 +213,16 @@ func prefetchCommand(c *command, dir string, t *translation) string {
 	return strings.Join(append(append(args, t.flags...), "--prefetch"), " ")
 }
 
-// entryList lists pins file entries, one an indented line.
-func entryList(es []pins.Entry) string {
+// entryList lists pins file entries, one an indented line; a [tarball]
+// entry at the URL of a GitHub archive (archives) says why it pins
+// nothing.
+func entryList(es []pins.Entry, archives map[string]bool) string {
 	lines := make([]string, len(es))
 	for i, e := range es {
 		lines[i] = "  " + e.String()
+		if e.Table == "tarball" && archives[e.Key] {
+			lines[i] += " (a hash of GitHub's archive's bytes, as an older lock2nix pinned it: the archive is now pinned by its files' hash, in [archive])"
+		}
 	}
 	return strings.Join(lines, "\n")
 }
