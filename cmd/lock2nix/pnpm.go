@@ -27,9 +27,10 @@ DIR/pnpm-workspace.yaml, every importer's package.json and DIR/.npmrc
 into a Nix data file that lock2nix's builders read (lock2nix.lib.pnpm,
 the overlay's lock2nixPnpm, or import lock2nix { }; --standalone writes
 one file that holds them, for pkgs.callPackage). Every package gets a
-fixed-output fetch with the lock's own integrity hash; packages without
-one (git, some tarballs) are pinned in DIR/lock2nix-pins.toml by
---prefetch, as for npm. No network is used but by --prefetch.
+fixed-output fetch with the lock's own integrity hash (a git package: at
+the lock's commit); tarballs without integrity (some git hosts' archives) are pinned in
+DIR/lock2nix-pins.toml by --prefetch, as for npm. No network is used but
+by --prefetch.
 
 node_modules is laid out as pnpm install --frozen-lockfile lays it out
 (node-linker isolated): the virtual store in node_modules/.pnpm, each
@@ -54,7 +55,7 @@ Examples:
   # registry packages from your registry or mirror
   lock2nix pnpm --registry https://npm.example.org/
 
-  # hash the git dependencies and tarballs without integrity
+  # hash the tarballs the lock leaves without integrity
   lock2nix pnpm --prefetch
 
   # in CI (offline): fail when pnpm-lock.nix or the pins are stale
