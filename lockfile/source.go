@@ -82,10 +82,10 @@ type Source struct {
 	Repo string
 	// Dir is the folder of a Git source's checkout that holds the
 	// package, which is installed in place of the whole repository
-	// (npm's "#COMMIT::path:DIR", pnpm's "&path:/DIR"): relative, its names separated by
-	// single slashes, none "." or "..". "" is the whole repository. It
-	// is not part of the source's identity: packages from two folders
-	// of one commit share its fetch.
+	// (npm's "#COMMIT::path:DIR", pnpm's "&path:/DIR"): relative, its
+	// names separated by single slashes, none "." or "..". "" is the
+	// whole repository. It is not part of the source's identity:
+	// packages from two folders of one commit share its fetch.
 	Dir string
 }
 

@@ -152,8 +152,9 @@ type Git struct {
 	// the JSON) for a git source fetched as one.
 	Archive string `json:"archive,omitempty"`
 	// Dir is the folder of the repository that is the package
-	// (lockfile.Source.Dir: npm's "#COMMIT::path:DIR", pnpm's "&path:/DIR"); "" (and left out
-	// of the JSON) for the whole repository.
+	// (lockfile.Source.Dir: npm's "#COMMIT::path:DIR", pnpm's
+	// "&path:/DIR"); "" (and left out of the JSON) for the whole
+	// repository.
 	Dir string `json:"dir,omitempty"`
 }
 
