@@ -4,7 +4,10 @@
 // It knows npm's file format and install layout and nothing of Nix. Versions
 // 2 and 3 are read from the "packages" map, keyed by install path; version 1
 // from the nested "dependencies" tree, whose install paths are rebuilt the
-// way npm 6 laid them out.
+// way npm 6 laid them out. A git source on GitHub locked at a full commit
+// is GitHub's archive of it, as npm fetches it (a tarball with its
+// repository in Source.Repo); one that names a folder of the repository
+// ("#COMMIT::path:DIR") stays a git source, with the folder in Source.Dir.
 package npmlock
 
 import (

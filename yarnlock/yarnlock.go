@@ -1,6 +1,7 @@
 // Package yarnlock reads yarn's yarn.lock, both yarn 1's own format
 // ("classic", "# yarn lockfile v1") and the YAML of yarn 2 and later
-// ("berry", with __metadata), into a [lockfile.Graph].
+// ("berry", with __metadata), into a [Lock]: a [lockfile.Graph] and the
+// names yarn looks each package up by.
 //
 // It knows yarn's file formats and nothing of Nix. yarn's install layout
 // (hoisting, Plug'n'Play) is not computed here: the generated file runs
