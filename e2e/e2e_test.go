@@ -212,6 +212,76 @@ func TestNpmGit(t *testing.T) {
 	if out, err := lock.CombinedOutput(); err != nil {
 		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
 	}
+	// The repository lies beside the project: inside the boundary
+	// (git+file: repositories are held to it).
+	t.Setenv("LOCK2NIX_FLAGS", "--root "+work)
+	runNpmSh(t, proj)
+}
+
+// TestNpmGitFolder: git dependencies that name folders of one repository
+// (git+file://…#COMMIT::path:DIR, npm's gitSubdir, kept in the lock for
+// a full-commit spec): npm.sh's tree, each package the folder of the
+// commit's checkout packed as npm packs it, must match npm ci's, beside a
+// dependency on the whole repository.
+func TestNpmGitFolder(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "git")
+	work := nixReadableTempDir(t)
+	repo, proj := filepath.Join(work, "repo"), filepath.Join(work, "proj")
+	files := map[string]string{
+		"repo/package.json":            `{ "name": "mono", "version": "1.0.0", "private": false, "main": "root.js" }`,
+		"repo/root.js":                 `module.exports = "root";`,
+		"repo/packages/a/package.json": `{ "name": "fa", "version": "1.2.0", "main": "index.js", "files": ["index.js", "lib/"], "bin": { "fa": "cli.js" } }`,
+		"repo/packages/a/index.js":     `module.exports = require("./lib/x.js");`,
+		"repo/packages/a/lib/x.js":     `module.exports = "a";`,
+		"repo/packages/a/cli.js":       "#!/usr/bin/env node\nconsole.log(require('./index.js'))\n",
+		"repo/packages/a/NOTES.md":     "not in the package: npm pack leaves it out\n",
+		"repo/packages/b/package.json": `{ "name": "fb", "version": "2.0.0", "main": "b.js" }`,
+		"repo/packages/b/b.js":         `module.exports = "b";`,
+		"repo/packages/b/run.sh":       "#!/bin/sh\necho run\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(work, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(name, ".sh") {
+			mode = 0o755
+		}
+		if err := os.WriteFile(p, []byte(data), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var commit string
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init"}, {"rev-parse", "HEAD"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		commit = strings.TrimSpace(string(out))
+	}
+	spec := "git+file://" + repo + "#" + commit
+	pkg := `{ "name": "folderproj", "version": "1.0.0", "dependencies": { "fa": "` + spec + `::path:packages/a", "fb": "` + spec + `::path:packages/b", "mono": "` + spec + `" } }`
+	if err := os.MkdirAll(proj, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(proj, "package.json"), []byte(pkg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lock := exec.Command("npm", "install", "--package-lock-only", "--no-audit", "--no-fund")
+	lock.Dir = proj
+	if out, err := lock.CombinedOutput(); err != nil {
+		t.Fatalf("npm install --package-lock-only: %v\n%s", err, out)
+	}
+	text, err := os.ReadFile(filepath.Join(proj, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "::path:packages/a\"") || !strings.Contains(string(text), "::path:packages/b\"") {
+		t.Fatalf("npm's lock keeps no folder (another npm?):\n%s", text)
+	}
+	// The repository lies beside the project: inside the boundary.
+	t.Setenv("LOCK2NIX_FLAGS", "--root "+work)
 	runNpmSh(t, proj)
 }
 

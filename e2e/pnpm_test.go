@@ -169,6 +169,61 @@ func TestPnpmGit(t *testing.T) {
 	if !strings.Contains(string(lock), "type: git") {
 		t.Fatalf("pnpm did not lock a git resolution:\n%s", lock)
 	}
+	// The repository lies beside the project: inside the boundary
+	// (git file: repositories are held to it).
+	t.Setenv("LOCK2NIX_FLAGS", "--root "+tmp)
+	runPnpmSh(t, proj)
+}
+
+// TestPnpmGitFolder: git dependencies on folders of one repository
+// (git+file://…#COMMIT&path:/DIR, which pnpm joins to the checkout),
+// beside the whole repository: the tree Nix builds, each package the
+// folder of the commit's checkout, must equal pnpm's.
+func TestPnpmGitFolder(t *testing.T) {
+	need(t, "nix-build", "npm", "node", "go", "git")
+	tmp := t.TempDir()
+	repo := filepath.Join(tmp, "repo")
+	for name, text := range map[string]string{
+		"package.json":            `{"name": "mono", "version": "1.0.0", "main": "root.js"}`,
+		"root.js":                 "module.exports = 'root';\n",
+		"packages/a/package.json": `{"name": "fa", "version": "1.2.0", "main": "index.js", "files": ["index.js"]}`,
+		"packages/a/index.js":     "module.exports = 'a';\n",
+		"packages/a/notes.txt":    "left out by files\n",
+		"packages/b/package.json": `{"name": "fb", "version": "2.0.0", "main": "b.js"}`,
+		"packages/b/b.js":         "module.exports = 'b';\n",
+	} {
+		p := filepath.Join(repo, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "one")
+	spec := "git+file://" + repo + "#" + git("rev-parse", "HEAD")
+	proj := filepath.Join(tmp, "project")
+	os.MkdirAll(proj, 0o755)
+	pkg := `{"name": "folder-project", "version": "1.0.0", "dependencies": {"fa": "` + spec + `&path:/packages/a", "fb": "` + spec + `&path:/packages/b", "mono": "` + spec + `"}}` + "\n"
+	if err := os.WriteFile(filepath.Join(proj, "package.json"), []byte(pkg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pnpmRun(t, proj, "install", "--lockfile-only")
+	lock, _ := os.ReadFile(filepath.Join(proj, "pnpm-lock.yaml"))
+	if !strings.Contains(string(lock), "path: /packages/a") || !strings.Contains(string(lock), "path: /packages/b") {
+		t.Fatalf("pnpm did not lock the folders:\n%s", lock)
+	}
+	t.Setenv("LOCK2NIX_FLAGS", "--root "+tmp)
 	runPnpmSh(t, proj)
 }
 

@@ -1,6 +1,9 @@
 package lockfile
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // SourceKind says where a package's files come from.
 type SourceKind uint8
@@ -77,12 +80,19 @@ type Source struct {
 	// unpacked, not of its bytes. Without one, the source may be fetched
 	// as that git commit instead (AsGit).
 	Repo string
+	// Dir is the folder of a Git source's checkout that holds the
+	// package, which is installed in place of the whole repository
+	// (npm's "#COMMIT::path:DIR"): relative, its names separated by
+	// single slashes, none "." or "..". "" is the whole repository. It
+	// is not part of the source's identity: packages from two folders
+	// of one commit share its fetch.
+	Dir string
 }
 
 // AsGit returns the git source of an archive of a commit (Repo set): the
 // repository at that commit, stated where the archive is.
 func (s Source) AsGit() Source {
-	return Source{Kind: Git, URL: s.Repo, Rev: s.Rev, Origin: s.Origin}
+	return Source{Kind: Git, URL: s.Repo, Rev: s.Rev, Origin: s.Origin, Dir: s.Dir}
 }
 
 // Fetchable reports whether the source is fetched from the network.
@@ -148,4 +158,40 @@ func IsCommit(rev string) bool {
 		return false
 	}
 	return strings.Trim(rev, "0123456789abcdef") == ""
+}
+
+// CheckDir checks a folder of a git checkout that a lockfile names as the
+// package (Source.Dir): names separated by single slashes, none empty, "."
+// or "..", with no backslash, no "%" (a reader that decodes it would find
+// another folder than one that does not), no ":" and no control
+// character, so that it stays inside the checkout whoever reads it.
+func CheckDir(dir string) error {
+	switch {
+	case dir == "":
+		return errors.New("is empty")
+	case dir[0] == '/':
+		return errors.New("is absolute")
+	case strings.ContainsRune(dir, '\\'):
+		return errors.New("holds a backslash")
+	case strings.ContainsRune(dir, '%'):
+		return errors.New("is percent-encoded")
+	case strings.ContainsRune(dir, ':'):
+		return errors.New("holds a colon")
+	}
+	for _, c := range dir {
+		if c < 0x20 || c == 0x7f {
+			return errors.New("holds a control character")
+		}
+	}
+	for _, name := range strings.Split(dir, "/") {
+		switch name {
+		case "":
+			return errors.New("has an empty name (a doubled or trailing slash)")
+		case "..":
+			return errors.New(`goes up a folder (".."), maybe out of the repository`)
+		case ".":
+			return errors.New(`has the name "." (only folder names are taken)`)
+		}
+	}
+	return nil
 }

@@ -23,6 +23,7 @@ func TestGitHubArchives(t *testing.T) {
 		return lockfile.Source{Kind: lockfile.Tarball, URL: "https://codeload.github.com/" + owner + "/" + repo + "/tar.gz/" + c, Repo: url, Rev: c}
 	}
 	git := func(url, rev string) lockfile.Source { return lockfile.Source{Kind: lockfile.Git, URL: url, Rev: rev} }
+	dir := func(s lockfile.Source, dir string) lockfile.Source { s.Dir = dir; return s }
 	for _, tc := range []struct {
 		spec string // v2/v3's resolved, or v1's version
 		v1   bool
@@ -79,10 +80,31 @@ func TestGitHubArchives(t *testing.T) {
 		// A SHA-256 repository's commit: codeload serves only SHA-1 ones.
 		{spec: "git+ssh://git@github.com/o/r.git#" + c256, want: git("https://github.com/o/r.git", c256)},
 		// A folder of the repository (npm-package-arg's gitSubdir): npm
-		// installs that folder, which lock2nix does not fetch; a selector
-		// npm ignores changes nothing.
-		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::path:packages/a", err: `names the folder "packages/a" of the repository`},
-		{spec: "git+https://git.example/o/r.git#" + c + "::path:packages/a", err: `names the folder "packages/a" of the repository`},
+		// installs that folder of a clone, on GitHub too (it asks the
+		// archive server for "COMMIT::path:DIR" as a ref, which fails).
+		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::path:packages/a", want: dir(git("https://github.com/o/r.git", c), "packages/a")},
+		{spec: "github:o/r#" + c + "::path:a", want: dir(git("https://github.com/o/r.git", c), "a")},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:packages/a", want: dir(git("https://git.example/o/r.git", c), "packages/a")},
+		{spec: "git+https://git.example/o/r.git#" + c + "::other:x::path:.a/b..c", want: dir(git("https://git.example/o/r.git", c), ".a/b..c")},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a", v1: true, want: dir(git("https://git.example/o/r.git", c), "a")},
+		// Folders that may lead out of the checkout, or that readers
+		// may read as different folders, are refused.
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:", err: `names the folder "" of the repository (path:), which is empty`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:/etc", err: `names the folder "/etc" of the repository (path:), which is absolute`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:../x", err: `which goes up a folder ("..")`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a/../../x", err: `which goes up a folder ("..")`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a/..", err: `which goes up a folder ("..")`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a/./b", err: `which has the name "."`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a//b", err: `which has an empty name`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a/", err: `which has an empty name`},
+		{spec: `git+https://git.example/o/r.git#` + c + `::path:a\\..\\x`, err: `which holds a backslash`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:%2e%2e/x", err: `which is percent-encoded`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a%2F..", err: `which is percent-encoded`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a:b", err: `which holds a colon`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a\\u0001", err: `which holds a control character`},
+		{spec: "git+https://git.example/o/r.git#" + c + "::path:a::path:b", err: `names two folders of the repository`},
+		// A folder at a branch: not pinned, as without one.
+		{spec: "git+https://git.example/o/r.git#main::path:a", err: "is not pinned to a full commit id"},
 		{spec: "git+ssh://git@github.com/o/r.git#" + c + "::other:x", want: archive("o", "r", "https://github.com/o/r.git")},
 		// Not a commit id npm writes (lowercase): refused, as before.
 		{spec: "git+ssh://git@github.com/o/r.git#" + strings.ToUpper(c), err: "is not pinned to a full commit id"},

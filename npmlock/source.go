@@ -200,16 +200,29 @@ func parseGit(spec string) (lockfile.Source, error) {
 	// A commit-ish after "#" may carry "::"-separated selectors;
 	// lockfiles hold the resolved commit first. "path:" names a folder of
 	// the checkout, which npm installs in place of the repository
-	// (npm-package-arg's gitSubdir): refused, not installed as the
-	// repository.
+	// (npm-package-arg's gitSubdir, taken as it stands: not decoded; npm
+	// reads it only up to a further ":", which CheckDir refuses), from a
+	// clone even on GitHub (pacote asks
+	// the archive server for the whole "COMMIT::path:DIR" as a ref, which
+	// names none, and clones).
 	rev, selectors, _ := strings.Cut(rev, "::")
+	dir, paths := "", 0
 	for _, sel := range strings.Split(selectors, "::") {
-		if sub, ok := strings.CutPrefix(sel, "path:"); ok && sub != "" {
-			return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which npm installs in its place; lock2nix does not install a repository's folder", spec, sub)
+		if sub, ok := strings.CutPrefix(sel, "path:"); ok {
+			if paths++; paths > 1 {
+				return lockfile.Source{}, fmt.Errorf("git source %q names two folders of the repository (path:), which npm refuses", spec)
+			}
+			if err := lockfile.CheckDir(sub); err != nil {
+				return lockfile.Source{}, fmt.Errorf("git source %q names the folder %q of the repository (path:), which %v", spec, sub, err)
+			}
+			dir = sub
 		}
 	}
 	if !lockfile.IsCommit(rev) {
 		return lockfile.Source{}, fmt.Errorf("git source %q is not pinned to a full commit id", spec)
+	}
+	if dir != "" {
+		return lockfile.Source{Kind: lockfile.Git, URL: addr, Rev: rev, Dir: dir}, nil
 	}
 	if archive, ok := githost.Archive(u, rev); ok {
 		// Fetched as GitHub's archive of the commit, as npm fetches a

@@ -201,3 +201,18 @@ func TestApplyGitHubArchive(t *testing.T) {
 		t.Errorf("a plain archive took the [archive] pin: unused = %v, source %+v", unused, plain)
 	}
 }
+
+// TestApplyGitFolder: a [pins] commit for a package that is a folder of a
+// git repository (npm's "#COMMIT::path:DIR") replaces the commit and
+// keeps the folder.
+func TestApplyGitFolder(t *testing.T) {
+	f := New()
+	f.Names["a"] = commitB
+	src := lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/m.git", Rev: commitA, Dir: "packages/a"}
+	if unused := f.Apply([]Site{{ID: "a@1.0.0", Name: "a", Source: &src}}); len(unused) != 0 {
+		t.Errorf("unused: %v", unused)
+	}
+	if src.Rev != commitB || !src.FromPins || src.Dir != "packages/a" || src.Kind != lockfile.Git {
+		t.Errorf("got %+v, want the pinned commit and the folder", src)
+	}
+}

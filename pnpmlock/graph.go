@@ -200,14 +200,25 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 		}
 		hash = h
 	}
+	typ, _ := p.str(get(res, "type"), key+": resolution.type")
+	dir := ""
 	if n := get(res, "path"); n != nil && (n.Value != "" || len(n.Content) > 0) {
 		// A folder of a git repository (pnpm's "&path:"), which pnpm
-		// installs in the repository's place: refused, not installed as
-		// the whole repository.
-		p.errorf(n, "%s: the resolution names the folder %q of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder", key, n.Value)
-		return lockfile.Source{}
+		// installs in the repository's place: that folder of a git
+		// checkout, which pnpm joins to it ("/sub" is "sub"). A git
+		// host's archive's folder is refused, not installed as the whole
+		// archive: the layout unpacks archives whole.
+		v, _ := p.str(n, key+": path")
+		if typ != "git" {
+			p.errorf(n, "%s: the resolution names the folder %q of the repository's archive (path:), which pnpm installs in its place; lock2nix installs a folder only of a git checkout (type: git)", key, v)
+			return lockfile.Source{}
+		}
+		dir = strings.TrimPrefix(v, "/")
+		if err := lockfile.CheckDir(dir); err != nil {
+			p.errorf(n, "%s: the resolution names the folder %q of the repository (path:), which %v", key, v, err)
+			return lockfile.Source{}
+		}
 	}
-	typ, _ := p.str(get(res, "type"), key+": resolution.type")
 	switch typ {
 	case "git":
 		repo, _ := p.str(get(res, "repo"), key+": repo")
@@ -224,7 +235,7 @@ func (p *parser) source(key, name, version string, res *yaml.Node) lockfile.Sour
 			// which the caller holds to the project's boundary.
 			p.errorf(res, "%s: the git resolution's repo %q is not a URL (https://, ssh://, git://, file:, or user@host:path)", key, repo)
 		}
-		return lockfile.Source{Kind: lockfile.Git, URL: repo, Rev: commit, Origin: p.pos(res)}
+		return lockfile.Source{Kind: lockfile.Git, URL: repo, Rev: commit, Origin: p.pos(res), Dir: dir}
 	case "directory":
 		dir, _ := p.str(get(res, "directory"), key+": directory")
 		clean, ok := relPath(".", dir)

@@ -227,23 +227,36 @@ snapshots:
 			`pnpm-lock.yaml:12:3: importers: "node_modules/lk" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
 			`pnpm-lock.yaml:13:3: importers: "packages/x/node_modules/y" lies in a node_modules folder, which the layout makes (and where a link may lead out of the project)`,
 		}},
-		// A folder of a git repository (pnpm's "&path:"), in a git
-		// resolution and in a git host's tarball: refused, where the lock
-		// names it, not installed as the whole repository.
+		// A folder of a git repository (pnpm's "&path:"): of a git host's
+		// tarball, refused where the lock names it, not installed as the
+		// whole archive; of a git checkout, one that could lead out of it,
+		// or that readers could read as different folders.
 		{"git folder", `lockfileVersion: '9.0'
 importers:
   .: {}
 packages:
-  g@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/sub:
-    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, path: /sub, repo: https://git.test/g.git, type: git}
   h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub:
     resolution: {gitHosted: true, path: sub, tarball: https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567}
+  u@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/../x:
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, path: /../x, repo: https://git.test/g.git, type: git}
+  r@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/:
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, path: /, repo: https://git.test/g.git, type: git}
+  a@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path://etc:
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, path: //etc, repo: https://git.test/g.git, type: git}
+  e@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:%2e%2e:
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, path: '%2e%2e', repo: https://git.test/g.git, type: git}
 snapshots:
-  g@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/sub: {}
   h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub: {}
+  u@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/../x: {}
+  r@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/: {}
+  a@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path://etc: {}
+  e@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:%2e%2e: {}
 `, []string{
-			`pnpm-lock.yaml:6:74: g@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/sub: the resolution names the folder "/sub" of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder`,
-			`pnpm-lock.yaml:8:41: h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub: the resolution names the folder "sub" of the repository (path:), which pnpm installs in its place; lock2nix does not install a repository's folder`,
+			`pnpm-lock.yaml:6:41: h@https://codeload.github.com/o/h/tar.gz/0123456789abcdef0123456789abcdef01234567#path:sub: the resolution names the folder "sub" of the repository's archive (path:), which pnpm installs in its place; lock2nix installs a folder only of a git checkout (type: git)`,
+			`pnpm-lock.yaml:8:74: u@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/../x: the resolution names the folder "/../x" of the repository (path:), which goes up a folder (".."), maybe out of the repository`,
+			`pnpm-lock.yaml:10:74: r@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:/: the resolution names the folder "/" of the repository (path:), which is empty`,
+			`pnpm-lock.yaml:12:74: a@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path://etc: the resolution names the folder "//etc" of the repository (path:), which is absolute`,
+			`pnpm-lock.yaml:14:74: e@git+https://git.test/g.git#0123456789abcdef0123456789abcdef01234567&path:%2e%2e: the resolution names the folder "%2e%2e" of the repository (path:), which is percent-encoded`,
 		}},
 		{"many", `lockfileVersion: '9.0'
 importers:
@@ -413,5 +426,53 @@ func TestGitRepoURL(t *testing.T) {
 		if got := gitRepoURL(repo); got != want {
 			t.Errorf("gitRepoURL(%q) = %v, want %v", repo, got, want)
 		}
+	}
+}
+
+// TestGitFolder: a git resolution's path (pnpm's "&path:/DIR", which pnpm
+// joins to the checkout) is that folder of the commit's checkout, the
+// source's Dir; the folders of one commit are one source.
+func TestGitFolder(t *testing.T) {
+	const c = "0123456789abcdef0123456789abcdef01234567"
+	lock, err := ParseFS(fstest.MapFS{
+		LockFile: {Data: []byte(`lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      a:
+        specifier: git+https://git.test/m.git#` + c + `&path:/packages/a
+        version: git+https://git.test/m.git#` + c + `&path:/packages/a
+      b:
+        specifier: git+https://git.test/m.git#` + c + `&path:packages/b
+        version: git+https://git.test/m.git#` + c + `&path:packages/b
+packages:
+  a@git+https://git.test/m.git#` + c + `&path:/packages/a:
+    resolution: {commit: ` + c + `, path: /packages/a, repo: https://git.test/m.git, type: git}
+    version: 1.0.0
+  b@git+https://git.test/m.git#` + c + `&path:packages/b:
+    resolution: {commit: ` + c + `, path: packages/b, repo: https://git.test/m.git, type: git}
+    version: 2.0.0
+snapshots:
+  a@git+https://git.test/m.git#` + c + `&path:/packages/a: {}
+  b@git+https://git.test/m.git#` + c + `&path:packages/b: {}
+`)},
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	ids := map[lockfile.SourceID]bool{}
+	for _, p := range lock.Graph.Packages {
+		got[p.Name] = p.Source.Kind.String() + " " + p.Source.URL + "#" + p.Source.Rev + " " + p.Source.Dir
+		ids[p.Source.ID()] = true
+	}
+	if d := cmp.Diff(map[string]string{
+		"a": "git https://git.test/m.git#" + c + " packages/a",
+		"b": "git https://git.test/m.git#" + c + " packages/b",
+	}, got); d != "" {
+		t.Errorf("sources (-want +got):\n%s", d)
+	}
+	if len(ids) != 1 {
+		t.Errorf("%d sources, want 1: %v", len(ids), ids)
 	}
 }

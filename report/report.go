@@ -151,6 +151,10 @@ type Git struct {
 	// Counts.Hashes and Hosts as the archive fetched; "" (and left out of
 	// the JSON) for a git source fetched as one.
 	Archive string `json:"archive,omitempty"`
+	// Dir is the folder of the repository that is the package
+	// (lockfile.Source.Dir: npm's "#COMMIT::path:DIR"); "" (and left out
+	// of the JSON) for the whole repository.
+	Dir string `json:"dir,omitempty"`
 }
 
 // Host is a host other than the registry and the packages fetched from it.
@@ -262,7 +266,7 @@ func (r *Report) sources(srcs []source, f Facts) {
 				r.archive(s)
 			case lockfile.Git:
 				hosts[hostOf(s.src.URL)] = append(hosts[hostOf(s.src.URL)], s.owner)
-				r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src)})
+				r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src), Dir: s.src.Dir})
 			}
 			continue
 		}
@@ -310,7 +314,7 @@ func (r *Report) sources(srcs []source, f Facts) {
 // fetched for them.
 func (r *Report) archive(s source) {
 	if s.src.Repo != "" {
-		r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.Repo, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src.AsGit()), Archive: s.src.URL})
+		r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.Repo, Commit: s.src.Rev, PinnedBy: gitPinnedBy(s.src.AsGit()), Archive: s.src.URL, Dir: s.src.Dir})
 	}
 }
 
@@ -356,7 +360,7 @@ func (r *Report) git(s source, f Facts) {
 	case "":
 		r.Unpinned = append(r.Unpinned, Unpinned{Package: s.owner, Source: s.src.URL, Problem: "no commit"})
 	}
-	r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: by})
+	r.Git = append(r.Git, Git{Package: s.owner, URL: s.src.URL, Commit: s.src.Rev, PinnedBy: by, Dir: s.src.Dir})
 }
 
 // gitPinnedBy says where a git source's commit comes from: "lock", "pin",

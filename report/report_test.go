@@ -64,7 +64,7 @@ func TestSourcesCountedOnce(t *testing.T) {
 	if diff := cmp.Diff(want, r.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]Git{{"g.1", "https://git.test/r.git", commit, "lock", ""}, {"h.1", "https://git.test/r.git", commit, "lock", ""}}, r.Git); diff != "" {
+	if diff := cmp.Diff([]Git{{"g.1", "https://git.test/r.git", commit, "lock", "", ""}, {"h.1", "https://git.test/r.git", commit, "lock", "", ""}}, r.Git); diff != "" {
 		t.Errorf("git (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]Host{{"git.test", []string{"g.1", "h.1"}}, {"mirror.test", []string{"s@1", "s@1-b"}}}, r.Hosts); diff != "" {
@@ -139,9 +139,9 @@ func TestGitHubArchive(t *testing.T) {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
 	wantGit := []Git{
-		{"a@1", "https://github.com/o/r.git", commit, "lock", archive.URL},
-		{"b@1", "https://github.com/o/r.git", commit, "lock", archive.URL},
-		{"c@1", "https://git.test/c.git", commit, "lock", ""},
+		{"a@1", "https://github.com/o/r.git", commit, "lock", archive.URL, ""},
+		{"b@1", "https://github.com/o/r.git", commit, "lock", archive.URL, ""},
+		{"c@1", "https://git.test/c.git", commit, "lock", "", ""},
 	}
 	if diff := cmp.Diff(wantGit, r.Git); diff != "" {
 		t.Errorf("git (-want +got):\n%s", diff)
@@ -162,5 +162,56 @@ func TestGitHubArchive(t *testing.T) {
 	}
 	if n := strings.Count(js.String(), `"archive": `); n != 2 {
 		t.Errorf("%d archive keys in the JSON, want 2 (the git source has none):\n%s", n, js.String())
+	}
+}
+
+// TestGitFolder: packages that are folders of one git commit (npm's
+// "#COMMIT::path:DIR") count as one source, fetched once, and each is
+// listed with its folder, in the text and in the JSON; a commit a pin
+// gives keeps the folder.
+func TestGitFolder(t *testing.T) {
+	const other = "89abcdef0123456789abcdef0123456789abcdef"
+	src := func(dir string) lockfile.Source {
+		return lockfile.Source{Kind: lockfile.Git, URL: "https://git.test/m.git", Rev: commit, Dir: dir}
+	}
+	pinned := src("packages/c")
+	pinned.Rev, pinned.FromPins = other, true
+	g := &lockfile.Graph{Packages: []*lockfile.Package{
+		{ID: "a@1", Name: "a", Source: src("packages/a")},
+		{ID: "b@1", Name: "b", Source: src("packages/b")},
+		{ID: "c@1", Name: "c", Source: pinned},
+		{ID: "m@1", Name: "m", Source: src("")},
+	}}
+	r := New(g, Facts{Registry: "registry.npm.test"})
+	if want := (Sources{Total: 2, Git: 2}); r.Counts.Sources != want {
+		t.Errorf("sources %+v, want %+v", r.Counts.Sources, want)
+	}
+	wantGit := []Git{
+		{"a@1", "https://git.test/m.git", commit, "lock", "", "packages/a"},
+		{"b@1", "https://git.test/m.git", commit, "lock", "", "packages/b"},
+		{"c@1", "https://git.test/m.git", other, "pin", "", "packages/c"},
+		{"m@1", "https://git.test/m.git", commit, "lock", "", ""},
+	}
+	if diff := cmp.Diff(wantGit, r.Git); diff != "" {
+		t.Errorf("git (-want +got):\n%s", diff)
+	}
+	var text, js strings.Builder
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"  a@1: https://git.test/m.git at " + commit + " (commit from the lock), its folder packages/a\n",
+		"  c@1: https://git.test/m.git at " + other + " (commit from the pin), its folder packages/c\n",
+		"  m@1: https://git.test/m.git at " + commit + " (commit from the lock)\n",
+	} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("the text report lacks %q:\n%s", line, text.String())
+		}
+	}
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(js.String(), `"dir": "packages/`); n != 3 {
+		t.Errorf("%d dir keys in the JSON, want 3 (the whole repository has none):\n%s", n, js.String())
 	}
 }

@@ -55,13 +55,17 @@ func (r *Report) WriteText(w io.Writer) error {
 	})
 	section(&b, "git sources", len(r.Git), func(i int) string {
 		g := r.Git[i]
+		folder := ""
+		if g.Dir != "" {
+			folder = ", its folder " + g.Dir
+		}
 		if g.PinnedBy == "" && g.Commit != "" {
-			return g.Package + ": " + g.URL + " (no commit: names " + g.Commit + ")"
+			return g.Package + ": " + g.URL + " (no commit: names " + g.Commit + ")" + folder
 		}
 		if g.PinnedBy == "" {
-			return g.Package + ": " + g.URL + " (no commit)"
+			return g.Package + ": " + g.URL + " (no commit)" + folder
 		}
-		line := g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")"
+		line := g.Package + ": " + g.URL + " at " + g.Commit + " (commit from the " + g.PinnedBy + ")" + folder
 		if g.Archive != "" {
 			line += ", fetched as the files of its archive " + g.Archive
 		}

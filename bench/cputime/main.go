@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command cputime runs commands in turn, run after run, and prints for
 // each the CPU time it used (user plus system, from the kernel's
 // accounting, to the microsecond), its wall time, page faults and peak

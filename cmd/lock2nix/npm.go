@@ -79,7 +79,8 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, err
 			}
-			name, lock, err := npmlock.ReadLock(os.DirFS(dir))
+			fsys := os.DirFS(dir)
+			name, err := npmlock.FindLock(fsys)
 			lockPath := filepath.Join(dir, name)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", dir, err)
@@ -97,7 +98,10 @@ var npmCommand = &command{
 			opts.LegacyPeerDeps = conf.legacyPeerDeps.value == "true"
 			var damaged []string
 			opts.Damaged = func(keys []string) { damaged = keys }
-			g, err := npmlock.Parse(lockPath, lock, pkg, opts)
+			g, err := npmlock.ParseFile(fsys, name, lockPath, pkg, opts)
+			if pathErr := (*iofs.PathError)(nil); errors.As(err, &pathErr) {
+				return nil, fmt.Errorf("%s: %w", dir, err) // reading it, not what it says
+			}
 			var stops []string
 			if err != nil && !*outOfSync {
 				// When what npm ci stops on is all there is, say how to go
@@ -107,7 +111,7 @@ var npmCommand = &command{
 				retry.AllowOutOfSync = true
 				var warnings []string
 				retry.Warn = func(msg string) { warnings = append(warnings, msg) }
-				if g2, again := npmlock.Parse(lockPath, lock, pkg, retry); again == nil {
+				if g2, again := npmlock.ParseFile(fsys, name, lockPath, pkg, retry); again == nil {
 					// The stops come back as warnings; the others (damaged
 					// entries, gaps below workspaces) are printed.
 					isStop := map[string]bool{}
@@ -128,9 +132,10 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, err
 			}
-			// The lockfile's text is dead once parsed (the graph owns its
-			// strings); collecting it here lets the output reuse its pages
-			// instead of faulting in fresh ones.
+			// What only the parse used is dead now (the graph owns its
+			// strings; the text, when mapped, is unmapped already);
+			// collecting it here lets the output reuse its pages instead of
+			// faulting in fresh ones.
 			runtime.GC()
 			var flags []string
 			if *outOfSync {
@@ -173,7 +178,7 @@ var npmCommand = &command{
 			return &translation{
 				graph: g, locals: locals, localSkip: []string{"node_modules", ".git"}, input: name + registriesUsed(conf, used), inputPath: lockPath, flags: flags,
 				build:     func(h nixexpr.Header) (*nixexpr.File, error) { return build(g, h) },
-				outOfSync: append(stops, npmlock.CheckSync(os.DirFS(dir), g, opts)...), allowOutOfSync: *outOfSync,
+				outOfSync: append(stops, npmlock.CheckSync(fsys, g, opts)...), allowOutOfSync: *outOfSync,
 				manifest: "package.json", relock: "npm install",
 				// What --report needs to know of npm besides the graph.
 				facts: func() report.Facts {

@@ -89,6 +89,35 @@ let
   gypTools =
     filter (x: x != null) [ python ] ++ (if host.isDarwin && cctools != null then [ cctools ] else [ ]);
 
+  # The folder dir of a package's git checkout src (a record's gitDir:
+  # npm's "#COMMIT::path:DIR", pnpm's "path:"), checked name by name
+  # against the checkout's files: each must be a folder, and none a
+  # symbolic link, whose target (absolute, or up through "..") could lie
+  # outside the checkout; lock2nix refused ".", ".." and empty names when
+  # it wrote the file. id names the package in the message.
+  gitFolder =
+    id: src: dir:
+    let
+      step =
+        at: name:
+        let
+          type = if elem name [ "" "." ".." ] then "not a name" else (builtins.readDir at).${name} or "missing";
+          is =
+            {
+              regular = "a file";
+              symlink = "a symbolic link (not followed: it could lead out of the checkout)";
+              missing = "missing";
+              "not a name" = "not a folder's name";
+            }
+            .${type} or type;
+        in
+        if type == "directory" then
+          "${at}/${name}"
+        else
+          throw "lock2nix: ${id} is the folder \"${dir}\" of its git checkout, but there \"${name}\" is ${is}";
+    in
+    foldl' step "${src}" (filter builtins.isString (builtins.split "/" dir));
+
   # A package's files as a derivation: src (an archive, a folder, or a git
   # checkout when git) unpacked as npm does, patches applied, bins made
   # executable with their shebangs pointing at this nodejs.
@@ -277,6 +306,7 @@ in
     allows
     supports
     gypTools
+    gitFolder
     unpack
     runLayout
     buildPackage

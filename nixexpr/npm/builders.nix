@@ -126,8 +126,10 @@ let
       inherit (p) pname;
       version = p.drvVersion;
       # A GitHub archive is fetched unpacked (fetchzip): what a git
-      # checkout holds, which npm packs alike.
-      src = o.src or p.src;
+      # checkout holds, which npm packs alike. A record's gitDir is the
+      # folder of the checkout that is the package (npm's
+      # "#COMMIT::path:DIR"); an override's src is the package's folder.
+      src = o.src or (if p ? gitDir then node.gitFolder id p.src p.gitDir else p.src);
       git = p.source == "git";
       patches = o.patches or [ ];
     }

@@ -20,29 +20,37 @@ import (
 )
 
 // Schema is the newest version of the data file's layout, which Emit
-// writes for a graph with a GitHub archive (a source fetched unpacked,
-// { url; hash; unpack; }, which schema 1's builders do not fetch); any
-// other graph is written in schema 1, the same bytes as before. entry.nix
-// lists the schemas the builders read; a change to what a data file
-// holds or means takes a new one.
-const Schema = 2
+// writes for a graph with a package in a folder of a git checkout (a
+// record's gitDir, which schema 2's builders would ignore, installing the
+// whole repository); a graph with a GitHub archive (a source fetched
+// unpacked, { url; hash; unpack; }, which schema 1's builders do not
+// fetch) is written in schema 2, any other in schema 1, the same bytes as
+// before each. entry.nix lists the schemas the builders read; a change to
+// what a data file holds or means takes a new one.
+const Schema = 3
 
 // schemaOf is the schema a data file of g is written in: the oldest that
 // holds what it needs.
 func schemaOf(g *lockfile.Graph) int {
+	schema := 1
 	for _, p := range g.Packages {
-		if nixexpr.Unpacked(p.Source) {
-			return Schema
+		switch {
+		case p.Source.Dir != "" && p.Source.Fetchable():
+			return 3
+		case nixexpr.Unpacked(p.Source):
+			schema = 2
 		}
 	}
-	return 1
+	return schema
 }
 
 // formals are the standalone file's arguments beyond the layer's:
 // fetchzip, for a graph with a GitHub archive.
 func formals(g *lockfile.Graph) []nixexpr.Formal {
-	if schemaOf(g) == Schema {
-		return []nixexpr.Formal{{Name: "fetchzip"}}
+	for _, p := range g.Packages {
+		if nixexpr.Unpacked(p.Source) {
+			return []nixexpr.Formal{{Name: "fetchzip"}}
+		}
 	}
 	return nil
 }
@@ -184,6 +192,11 @@ type Record struct {
 	Source string `json:"source,omitempty"`
 	Src    string `json:"src,omitempty"`
 	Path   string `json:"path,omitempty"`
+	// GitDir is the folder of a git checkout (or of a git host's archive)
+	// that holds the package (lockfile.Source.Dir: npm's
+	// "#COMMIT::path:DIR"), which the builders install in place of the
+	// whole repository. Data files with one are schema 3.
+	GitDir string `json:"gitDir,omitempty"`
 	// Installs maps each place in the tree ("node_modules/a/node_modules/b")
 	// to its flags (lockfile.Flags' names).
 	Installs map[string][]string `json:"installs,omitempty"`
@@ -337,6 +350,7 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 		if src != p.ID {
 			w.str("src", src)
 		}
+		w.str("gitDir", p.Source.Dir)
 	case p.Source.Local():
 		w.str("path", p.Source.Path)
 	}
@@ -537,6 +551,16 @@ func checkRecord(p *lockfile.Package) error {
 	}
 	if bad != "" {
 		return &nixexpr.Error{Msg: "not UTF-8 text without NUL bytes", Value: bad}
+	}
+	// A folder of a checkout: the builders check it again, against the
+	// checkout's files (no symbolic link on the way).
+	if d := p.Source.Dir; d != "" {
+		if !p.Source.Fetchable() || fetchedAs(p.Source).Kind != lockfile.Git && !nixexpr.Unpacked(p.Source) {
+			return &nixexpr.Error{Msg: "a folder of a source that is no git checkout", Value: d}
+		}
+		if err := lockfile.CheckDir(d); err != nil {
+			return &nixexpr.Error{Msg: "the folder of a git checkout " + err.Error(), Value: d}
+		}
 	}
 	return nil
 }

@@ -139,6 +139,7 @@ func record(p *lockfile.Package, src string) *Record {
 		if src != p.ID {
 			r.Src = src
 		}
+		r.GitDir = p.Source.Dir
 	case p.Source.Local():
 		r.Path = p.Source.Path
 	}
@@ -198,7 +199,7 @@ func marshal(t testing.TB, r *Record) string {
 // twice, a dependency of each kind and a node engine.
 func oddPackage(s string) *lockfile.Package {
 	return &lockfile.Package{
-		ID: s, Name: s, Source: lockfile.Source{Kind: lockfile.Git, URL: s},
+		ID: s, Name: s, Source: lockfile.Source{Kind: lockfile.Git, URL: s, Dir: s},
 		Installs: []lockfile.Install{{Path: s}, {Path: "b", Flags: lockfile.FlagDev | lockfile.FlagPeer}, {Path: "a", Flags: lockfile.FlagOptional}, {Path: s, Flags: lockfile.FlagBundled}},
 		Bins:     []lockfile.Bin{{Name: "z", Path: s}, {Name: s, Path: "a"}, {Name: "z", Path: "y"}},
 		Deps: []lockfile.Edge{{Name: s, Kind: lockfile.DepProd}, {Name: s, Kind: lockfile.DepProd}, {Name: "a", Kind: lockfile.DepPeer},

@@ -10,9 +10,12 @@ code.nodeEntry code {
   # 2: sources may be GitHub archives fetched unpacked ({ url; hash;
   # unpack; }, fetchzip: ../sources.nix), which builders.nix uses as git
   # checkouts.
+  # 3: a record's gitDir names the folder of its git checkout that is the
+  # package, which builders.nix installs in place of the whole repository.
   schemas = [
     1
     2
+    3
   ];
   builders = code.npm;
   layout = code.text.npm;

@@ -29,13 +29,21 @@ let
     ;
   root = lock.root;
 
-  # Each package's files: its fetcher's result, or the project's folder
-  # or archive at path.
+  # Each package's files: its fetcher's result (a folder of it for a
+  # gitDir), or the project's folder or archive at path.
   packages = mapAttrs (
     id: p:
     p
     // {
-      src = if p ? path then localCopy p.path else sources.${p.src};
+      # A git source's gitDir is the folder of the checkout that is the
+      # package (pnpm's "path:").
+      src =
+        if p ? path then
+          localCopy p.path
+        else if p ? gitDir then
+          node.gitFolder id sources.${p.src} p.gitDir
+        else
+          sources.${p.src};
     }
   ) lock.packages;
 

@@ -20,9 +20,23 @@ import (
 	"github.com/lock2nix/lock2nix/pnpmlock"
 )
 
-// Schema is the version of the data file's layout that Emit writes;
-// entry.nix lists the schemas the builders read.
-const Schema = 1
+// Schema is the newest version of the data file's layout, which Emit
+// writes for a lock with a package in a folder of a git checkout (its
+// gitDir, which schema 1's builders would ignore, installing the whole
+// repository); any other lock is written in schema 1, the same bytes as
+// before. entry.nix lists the schemas the builders read.
+const Schema = 2
+
+// schemaOf is the schema a data file of lock is written in: the oldest
+// that holds what it needs.
+func schemaOf(lock *pnpmlock.Lock) int {
+	for _, p := range lock.Graph.Packages {
+		if p.Source.Dir != "" {
+			return 2
+		}
+	}
+	return 1
+}
 
 // Emit writes lock as a data file for lock2nix's builders (entry.nix,
 // builders.nix, layout.js): the schema, a source per distinct archive or
@@ -52,7 +66,7 @@ func Build(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nixexpr.Data(h, "pnpm", Schema, bs), nil
+	return nixexpr.Data(h, "pnpm", schemaOf(lock), bs), nil
 }
 
 // BuildStandalone returns the syntax tree EmitStandalone prints: the
@@ -63,7 +77,7 @@ func BuildStandalone(lock *pnpmlock.Lock, h nixexpr.Header) (*nixexpr.File, erro
 	if err != nil {
 		return nil, err
 	}
-	return node.Standalone(h, node.Format{Name: "pnpm", Schema: Schema, Builders: builders, Layout: layoutJS, Entry: entry}, bs), nil
+	return node.Standalone(h, node.Format{Name: "pnpm", Schema: schemaOf(lock), Builders: builders, Layout: layoutJS, Entry: entry}, bs), nil
 }
 
 //go:embed builders.nix
@@ -113,16 +127,20 @@ type snapshot struct {
 }
 
 type pkg struct {
-	Name    string   `json:"name"`
-	Version string   `json:"version"`
-	Kind    string   `json:"kind"`
-	Src     string   `json:"src,omitempty"`
-	Path    string   `json:"path,omitempty"`
-	OS      []string `json:"os,omitempty"`
-	CPU     []string `json:"cpu,omitempty"`
-	Libc    []string `json:"libc,omitempty"`
-	HasBin  bool     `json:"hasBin,omitempty"`
-	Build   bool     `json:"build,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Kind    string `json:"kind"`
+	Src     string `json:"src,omitempty"`
+	Path    string `json:"path,omitempty"`
+	// GitDir is the folder of the git checkout that holds the package
+	// (lockfile.Source.Dir: pnpm's "path:"); data files with one are
+	// schema 2.
+	GitDir string   `json:"gitDir,omitempty"`
+	OS     []string `json:"os,omitempty"`
+	CPU    []string `json:"cpu,omitempty"`
+	Libc   []string `json:"libc,omitempty"`
+	HasBin bool     `json:"hasBin,omitempty"`
+	Build  bool     `json:"build,omitempty"`
 }
 
 type settings struct {
@@ -164,6 +182,17 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 				return nil, err
 			}
 			r.Src = name
+			if d := p.Source.Dir; d != "" {
+				// The builders check it again, against the checkout's
+				// files (no symbolic link on the way).
+				if p.Source.Kind != lockfile.Git {
+					return nil, &nixexpr.Error{Msg: "a folder of a source that is no git checkout", Value: d}
+				}
+				if err := lockfile.CheckDir(d); err != nil {
+					return nil, &nixexpr.Error{Msg: "the folder of a git checkout " + err.Error(), Value: d}
+				}
+				r.GitDir = d
+			}
 		case p.Source.Local():
 			r.Path = p.Source.Path
 			local = true

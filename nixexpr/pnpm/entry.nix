@@ -7,7 +7,12 @@ code:
 code.nodeEntry code {
   name = "pnpm";
   # The schemas these builders read (../schema.nix refuses others).
-  schemas = [ 1 ];
+  # 2: a package's gitDir names the folder of its git checkout that is
+  # the package, which builders.nix installs in place of the repository.
+  schemas = [
+    1
+    2
+  ];
   builders = code.pnpm;
   layout = code.text.pnpm;
   data = checked: { lock = builtins.fromJSON checked.lock; };
