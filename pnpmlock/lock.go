@@ -109,7 +109,11 @@ type Patch struct {
 	Path string
 	// Hash is the hash the lock records for it.
 	Hash string
-	Pos  lockfile.Pos
+	// SHA256 is the sha256 of the file's bytes as lock2nix read (and
+	// checked against Hash) them: the build applies the file from the
+	// project, which must still hold those bytes.
+	SHA256 []byte
+	Pos    lockfile.Pos
 }
 
 // Settings are the pnpm settings that shape node_modules, read from the

@@ -2,6 +2,7 @@ package pnpmlock
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	iofs "io/fs"
@@ -202,13 +203,17 @@ func (p *parser) readPatches(n *yaml.Node) {
 			return
 		}
 		pt.Path = clean
-		if data, err := iofs.ReadFile(p.fsys, pt.Path); err != nil {
+		data, err := iofs.ReadFile(p.fsys, pt.Path)
+		if err != nil {
 			p.errorf(v, "patchedDependencies: %s: %v", k.Value, err)
 			return
-		} else if !patchHashMatches(data, pt.Hash) {
+		}
+		if !patchHashMatches(data, pt.Hash) {
 			p.errorf(v, "patchedDependencies: %s: %s does not have the hash the lock records (%s): the patch changed since the lock was written; run pnpm install to update the lock", k.Value, pt.Path, pt.Hash)
 			return
 		}
+		sum := sha256.Sum256(data)
+		pt.SHA256 = sum[:]
 		p.lock.Patches = append(p.lock.Patches, pt)
 	})
 	slices.SortFunc(p.lock.Patches, func(a, b Patch) int { return cmp.Compare(a.Path, b.Path) })

@@ -10,6 +10,7 @@
 package yarnlock
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,10 +93,26 @@ type Lock struct {
 	Descriptors map[string]bool
 	// Settings are the .yarnrc.yml settings lock2nix reads.
 	Settings Settings
+	// ProjectFiles are the project's files that yarn reads when it
+	// installs in the build (ParseFS fills them): the lockfile, the
+	// package.json files, and the settings files of the lock's yarn,
+	// sorted by path. The build runs yarn over its copy of the project,
+	// so these must be the bytes lock2nix checked.
+	ProjectFiles []ProjectFile
 
 	// workspaceDeps names, for berry, the dependencies the lock records
 	// for each workspace, by its folder ("." for the root).
 	workspaceDeps map[string][]string
+}
+
+// ProjectFile is a project file that yarn reads when it installs, as
+// lock2nix read it.
+type ProjectFile struct {
+	// Path is the file's path in the project, with forward slashes.
+	Path string
+	// SHA256 is the sha256 of the file's bytes, or nil when the project
+	// has no such file (and yarn reads none).
+	SHA256 []byte
 }
 
 // Settings are the project's .yarnrc.yml values that shape what is
@@ -128,11 +145,13 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
+	read := map[string][]byte{LockName: data, "package.json": pkg, ".yarnrc.yml": rc}
 	if l.Format == Classic {
 		if rc, err := fs.ReadFile(fsys, ".yarnrc"); err == nil {
 			if err := checkClassicRC(rc); err != nil {
 				return nil, err
 			}
+			read[".yarnrc"] = rc
 		}
 	}
 	var m manifest
@@ -151,12 +170,55 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 		}
 	}
 	l.Graph.Root.Workspaces = expandWorkspaces(fsys, pkg)
+	if l.ProjectFiles, err = projectFiles(fsys, l, read); err != nil {
+		return nil, err
+	}
 	if yp := l.Settings.YarnPath; yp != "" && opts.Warn != nil {
 		if _, err := fs.Stat(fsys, path.Clean(yp)); err != nil {
 			opts.Warn(oneline.Escape(fmt.Sprintf(".yarnrc.yml: yarnPath %s is not in the project; the build's yarn hands over to it and fails without it (commit it, or remove yarnPath)", yp)))
 		}
 	}
 	return l, nil
+}
+
+// installSettings are the settings files each yarn reads from the
+// project's folder when it installs: yarn 1 its own .yarnrc, npm's .npmrc
+// and .yarnclean (the files its autoclean removes); berry .yarnrc.yml.
+var installSettings = map[Format][]string{
+	Classic: {".npmrc", ".yarnclean", ".yarnrc"},
+	Berry:   {".yarnrc.yml"},
+}
+
+// projectFiles hashes the files yarn reads when it installs l's project
+// (read holds those ParseFS has read, nil when absent): the lockfile,
+// the root's and each workspace's package.json, and the settings files.
+func projectFiles(fsys fs.FS, l *Lock, read map[string][]byte) ([]ProjectFile, error) {
+	names := []string{LockName, "package.json"}
+	for _, w := range l.Graph.Root.Workspaces {
+		names = append(names, path.Join(w, "package.json"))
+	}
+	names = append(names, installSettings[l.Format]...)
+	out := make([]ProjectFile, 0, len(names))
+	for _, name := range names {
+		data, ok := read[name]
+		if !ok {
+			var err error
+			data, err = fs.ReadFile(fsys, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				data = nil
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		f := ProjectFile{Path: name}
+		if data != nil {
+			sum := sha256.Sum256(data)
+			f.SHA256 = sum[:]
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b ProjectFile) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
 }
 
 // Parse reads a yarn.lock given as data, with the project's package.json

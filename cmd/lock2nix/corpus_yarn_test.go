@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,7 +59,7 @@ func TestCorpusYarn(t *testing.T) {
 			}
 			archives := githubArchives(want)
 			if len(tarballs) > 0 || len(archives) > 0 {
-				unpinnedStopAndPass(t, args, tarballs, archives, instantiateYarn)
+				unpinnedStopAndPass(t, args, tarballs, archives, instantiateYarn(dir))
 			}
 			pins := filepath.Join(t.TempDir(), "pins.toml")
 			var b strings.Builder
@@ -79,7 +80,7 @@ func TestCorpusYarn(t *testing.T) {
 			}
 			args = append(args, "--pins", pins)
 			file, _ := translateTwice(t, args...)
-			instantiateYarn(t, file)
+			instantiateYarn(dir)(t, file)
 			sources := evalSources(t, file)
 			seen := map[string]string{}
 			for name, s := range sources {
@@ -278,24 +279,31 @@ func berryURLs(lock string) map[string]string {
 	return out
 }
 
-// instantiateYarn instantiates a yarn data file's node_modules derivation
-// with the repository's builders and the stand-in; git and unpinned
-// sources are stubbed.
-func instantiateYarn(t *testing.T, file string) {
-	t.Helper()
-	expr := `let
+// instantiateYarn returns a function that instantiates a yarn data
+// file's node_modules derivation with the repository's builders and the
+// stand-in, for the project in dir (src: the builders compare its files
+// with the data file's hashes); git and unpinned sources are stubbed.
+func instantiateYarn(dir string) func(*testing.T, string) {
+	return func(t *testing.T, file string) {
+		t.Helper()
+		src, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expr := `let
   pkgs = import ` + standin + ` { };
   r = (import ` + repoRoot + ` { inherit pkgs; }).yarn {
     file = ` + file + `;
     fetchGit = a: "/git/${a.rev}";
     fetchurlUnpinned = u: "/unpinned";
-    src = "/src";
+    src = ` + strconv.Quote(src) + `;
   };
 in [ r.nodeModules r.nodeModulesProd ]`
-	cmd := exec.Command("nix-instantiate", "-E", expr)
-	cmd.Env = nixEnv()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("nix-instantiate %s: %v\n%s", file, err, out)
+		cmd := exec.Command("nix-instantiate", "-E", expr)
+		cmd.Env = nixEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nix-instantiate %s: %v\n%s", file, err, out)
+		}
 	}
 }
 
@@ -306,6 +314,11 @@ func TestYarnConditions(t *testing.T) {
 	needNix(t)
 	file := filepath.Join(t.TempDir(), "pnp.nix")
 	translate(t, file, "yarn", "../../testdata/yarn/berry-pnp", "--registry", "https://registry.npm.test/", "--allow-unpinned")
+	// src as a string: the builders read its files where they are.
+	src, err := filepath.Abs("../../testdata/yarn/berry-pnp")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for system, want := range map[string]string{
 		"x86_64-linux":   "@esbuild/linux-x64",
 		"aarch64-linux":  "@esbuild/linux-arm64",
@@ -313,7 +326,7 @@ func TestYarnConditions(t *testing.T) {
 	} {
 		expr := `let
   pkgs = import ` + standin + ` { system = "` + system + `"; };
-  r = (import ` + repoRoot + ` { inherit pkgs; }).yarn { file = ` + file + `; src = "/src"; fetchurlUnpinned = u: u; };
+  r = (import ` + repoRoot + ` { inherit pkgs; }).yarn { file = ` + file + `; src = ` + strconv.Quote(src) + `; fetchurlUnpinned = u: u; };
 in r.nodeModules.registryMap`
 		cmd := exec.Command("nix-instantiate", "--eval", "--json", "-E", expr)
 		cmd.Env = nixEnv()

@@ -16,6 +16,8 @@
   # Resolves a path of the project (file: folders, patches); given only
   # when the lock has them.
   local ? null,
+  # The command that writes the data file again.
+  regenerate,
 }:
 let
   inherit (builtins)
@@ -58,6 +60,19 @@ let
       filter = p: type: !(type == "directory" && builtins.elem (baseNameOf p) [ "node_modules" ".git" ]);
     };
 
+  # A snapshot's patch file, from the project: lock2nix checked it against
+  # pnpm-lock.yaml's hash at generation and recorded its sha256, which the
+  # project's file must still have, or the build would apply a patch
+  # nothing checked. Compared when the tree is evaluated.
+  patchFile =
+    s:
+    if !(s ? patchSha256) then
+      throw "lock2nix: the pnpm data file records no hash of the patch ${s.patch} (an older lock2nix wrote it); regenerate it in the project with: ${regenerate}"
+    else if builtins.hashFile "sha256" (local s.patch) != s.patchSha256 then
+      throw "lock2nix: src's ${s.patch} changed since the pnpm data file was generated (the build applies what src holds, lock2nix checked what it held then against pnpm-lock.yaml); regenerate the data file in the project with: ${regenerate}"
+    else
+      localCopy s.patch;
+
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
 
@@ -76,7 +91,7 @@ let
         optional = true;
       };
       snapshots = mapAttrs (
-        _: s: s // (if s ? patch then { patch = "${localCopy s.patch}"; } else { })
+        _: s: s // (if s ? patch then { patch = "${patchFile s}"; } else { })
       ) lock.snapshots;
       packages = mapAttrs (_: p: {
         inherit (p) name version kind;

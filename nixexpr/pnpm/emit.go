@@ -9,6 +9,7 @@ package pnpm
 import (
 	"bytes"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"maps"
@@ -126,6 +127,10 @@ type snapshot struct {
 	OptionalDeps []string          `json:"optionalDeps,omitempty"`
 	Optional     bool              `json:"optional,omitempty"`
 	Patch        string            `json:"patch,omitempty"`
+	// PatchSHA256 is the sha256 (hex) of the patch file as lock2nix read
+	// it: the builders apply the project's file, and refuse one that
+	// changed since.
+	PatchSHA256 string `json:"patchSha256,omitempty"`
 }
 
 type pkg struct {
@@ -172,6 +177,10 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 		Packages:  map[string]pkg{},
 	}
 	local := len(lock.Patches) > 0
+	patchSums := map[string]string{}
+	for _, pt := range lock.Patches {
+		patchSums[pt.Path] = hex.EncodeToString(pt.SHA256)
+	}
 	for _, p := range g.Packages {
 		if err := check(p.ID, p.Name, p.Version, p.Source.Path); err != nil {
 			return nil, err
@@ -224,6 +233,9 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 			return nil, &nixexpr.Error{Msg: "not a package name lock2nix installs", Value: s.Name}
 		}
 		r := snapshot{Name: s.Name, Pkg: s.Package, Deps: map[string]string{}, Optional: s.Optional, Patch: s.Patch}
+		if s.Patch != "" {
+			r.PatchSHA256 = patchSums[s.Patch]
+		}
 		for _, dep := range s.Deps {
 			if badName(dep.Alias) {
 				return nil, &nixexpr.Error{Msg: "not a package name lock2nix installs", Value: dep.Alias}
@@ -285,6 +297,10 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 	if local {
 		bs = append(bs, nixexpr.Attr{Path: []string{"rootUp"}, Value: nixexpr.String{Value: h.RootUp},
 			Comment: "The way from src up to the folder local paths must stay inside."})
+	}
+	if len(lock.Patches) > 0 {
+		bs = append(bs, nixexpr.Attr{Path: []string{"regenerate"}, Value: nixexpr.String{Value: h.Command},
+			Comment: "The command, run in the project, that writes this file again: the builders\nname it when a patch file changed since."})
 	}
 	return bs, nil
 }

@@ -15,5 +15,8 @@ code.nodeEntry code {
   ];
   builders = code.pnpm;
   layout = code.text.pnpm;
-  data = checked: { lock = builtins.fromJSON checked.lock; };
+  data = checked: {
+    lock = builtins.fromJSON checked.lock;
+    regenerate = checked.regenerate or "lock2nix pnpm";
+  };
 }

@@ -29,6 +29,11 @@
   records,
   root,
   format,
+  # The project's files yarn reads in the build, as lock2nix read them:
+  # { "<path>" = "<sha256 in hex>" or null (absent); }, and the command
+  # that writes the data file again.
+  projectFiles,
+  regenerate,
 }:
 let
   inherit (builtins)
@@ -66,6 +71,38 @@ let
   gitMap = concatStringsSep "\n" (
     map (id: "${packages.${id}.commit} ${packages.${id}.src}") (filter (id: packages.${id} ? commit) fetched)
   );
+
+  # yarn reads the project's own yarn.lock, package.json files and
+  # settings in the build, not the data file: those must be the files
+  # lock2nix checked (the boundary, the sources and their hashes), or yarn
+  # would install what lock2nix never saw. Compared when a tree is
+  # evaluated, before anything is built.
+  differs =
+    path:
+    let
+      # A path is read where it is (the store copy an evaluation that
+      # writes nothing would only name).
+      file = if builtins.isPath src then src + "/${path}" else "${src}/${path}";
+      want = projectFiles.${path};
+    in
+    if want == null then builtins.pathExists file else !(builtins.pathExists file) || builtins.hashFile "sha256" file != want;
+  projectChecked =
+    let
+      bad = filter differs (attrNames projectFiles);
+      # The message stays short when a change touches many workspaces.
+      n = builtins.length bad;
+      named =
+        if n > 4 then
+          concatStringsSep ", " (builtins.genList (builtins.elemAt bad) 3) + " and ${toString (n - 3)} more files"
+        else
+          concatStringsSep ", " bad;
+    in
+    if projectFiles == null then
+      throw "lock2nix: the yarn data file records no hashes of the project's files (an older lock2nix wrote it); regenerate it in the project with: ${regenerate}"
+    else if bad != [ ] then
+      throw "lock2nix: src's ${named} changed since the yarn data file was generated (yarn reads what src holds in the build, lock2nix checked what it held then); regenerate the data file in the project with: ${regenerate}"
+    else
+      true;
 
   # The project's files yarn reads, without any node_modules or build
   # output already there.
@@ -144,29 +181,31 @@ let
 
   tree =
     name: scripts: production:
-    stdenv.mkDerivation (
-      {
-        inherit name;
-        nativeBuildInputs = [
-          nodejs
-          yarn
-        ];
-        mirrorList = mirrorList + "\n";
-        inherit registryMap;
-        gitMap = gitMap + "\n";
-        passAsFile = [
-          "mirrorList"
-          "registryMap"
-          "gitMap"
-        ];
-        # Workspace links point into the project, outside the output.
-        dontCheckForBrokenSymlinks = true;
-        dontUnpack = true;
-        buildPhase =
-          copyProject + (if format == "berry" then berryInstall else classicInstall) scripts production;
-        installPhase = collect;
-      }
-      // overrides
+    builtins.seq projectChecked (
+      stdenv.mkDerivation (
+        {
+          inherit name;
+          nativeBuildInputs = [
+            nodejs
+            yarn
+          ];
+          mirrorList = mirrorList + "\n";
+          inherit registryMap;
+          gitMap = gitMap + "\n";
+          passAsFile = [
+            "mirrorList"
+            "registryMap"
+            "gitMap"
+          ];
+          # Workspace links point into the project, outside the output.
+          dontCheckForBrokenSymlinks = true;
+          dontUnpack = true;
+          buildPhase =
+            copyProject + (if format == "berry" then berryInstall else classicInstall) scripts production;
+          installPhase = collect;
+        }
+        // overrides
+      )
     );
 
   nodeModules = tree "${root.pname}-node-modules" installScripts false;

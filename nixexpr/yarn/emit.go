@@ -7,6 +7,7 @@ package yarn
 
 import (
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"strings"
@@ -79,7 +80,7 @@ type record struct {
 
 // Build returns the syntax tree Emit prints.
 func Build(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
-	bs, err := dataBindings(l)
+	bs, err := dataBindings(l, h)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func schemaOf(l *yarnlock.Lock) int {
 // entry's arguments, and a body that calls entry.nix with the data and
 // lock2nix's parts written out.
 func BuildStandalone(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) {
-	bs, err := dataBindings(l)
+	bs, err := dataBindings(l, h)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +122,10 @@ func BuildStandalone(l *yarnlock.Lock, h nixexpr.Header) (*nixexpr.File, error) 
 }
 
 // dataBindings returns the data file's bindings after format and schema:
-// the lock's format, the sources, the package records and the root.
-func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
+// the lock's format, the sources, the package records, the root, and the
+// project's files yarn reads in the build with the command that
+// regenerates the file.
+func dataBindings(l *yarnlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, error) {
 	g := l.Graph
 	sources := nixexpr.NewSources(len(g.Packages))
 	recs := map[string]record{}
@@ -178,7 +181,28 @@ func dataBindings(l *yarnlock.Lock) ([]nixexpr.Binding, error) {
 			attr("drvVersion", str(nixexpr.DrvName(root.Version, "0"))),
 			attr("workspaces", nixexpr.Strings(root.Workspaces)),
 		}}),
+		nixexpr.Attr{
+			Path:    []string{"projectFiles"},
+			Value:   projectFiles(l.ProjectFiles),
+			Comment: "The project's files yarn reads in the build, as lock2nix read them: the\nsha256 of each (null: absent). The builders refuse a src whose files\ndiffer, for yarn would install what lock2nix did not check.",
+		},
+		nixexpr.Attr{Path: []string{"regenerate"}, Value: str(h.Command),
+			Comment: "The command, run in the project, that writes this file again."},
 	}, nil
+}
+
+// projectFiles returns the data of files: path = "<sha256 in hex>", or
+// null for an absent file.
+func projectFiles(files []yarnlock.ProjectFile) nixexpr.AttrSet {
+	bs := make([]nixexpr.Binding, len(files))
+	for i, f := range files {
+		var v nixexpr.Expr = nixexpr.Null{}
+		if f.SHA256 != nil {
+			v = nixexpr.String{Value: hex.EncodeToString(f.SHA256)}
+		}
+		bs[i] = nixexpr.Attr{Path: []string{f.Path}, Value: v}
+	}
+	return nixexpr.AttrSet{Bindings: bs}
 }
 
 // marshalLines writes the records as one JSON object, a package a line,

@@ -62,5 +62,9 @@ code.nodeEntry code {
     format = checked.lockFormat;
     records = builtins.fromJSON checked.packages;
     inherit (checked) root;
+    # null in a file of a lock2nix that recorded none: builders.nix
+    # refuses it.
+    projectFiles = checked.projectFiles or null;
+    regenerate = checked.regenerate or "lock2nix yarn";
   };
 } (removeAttrs args [ "yarn" "yarn-berry" ])
