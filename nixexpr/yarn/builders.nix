@@ -76,7 +76,14 @@ let
   # settings in the build, not the data file: those must be the files
   # lock2nix checked (the boundary, the sources and their hashes), or yarn
   # would install what lock2nix never saw. Compared when a tree is
-  # evaluated, before anything is built.
+  # evaluated, before anything is built, when src can be read there: a
+  # path, or a string of store sources only (a flake's self). A
+  # derivation's output (src = fetchFromGitHub { … }) is compared in the
+  # build, before yarn runs (buildCheck): reading it at evaluation would
+  # build it (import from derivation, which nixpkgs and Hydra forbid).
+  readable =
+    builtins.isPath src
+    || builtins.all (c: !(c ? outputs || c ? allOutputs)) (builtins.attrValues (builtins.getContext (toString src)));
   differs =
     path:
     let
@@ -86,10 +93,14 @@ let
       want = projectFiles.${path};
     in
     if want == null then builtins.pathExists file else !(builtins.pathExists file) || builtins.hashFile "sha256" file != want;
+  # The message, from the changed files' names (a short list when a
+  # change touches many workspaces: buildCheck shortens it the same way).
+  changedBefore = "lock2nix: src's ";
+  changedAfter = " changed since the yarn data file was generated (yarn reads what src holds in the build, lock2nix checked what it held then); regenerate the data file in the project with: ${regenerate}";
+  changed = named: changedBefore + named + changedAfter;
   projectChecked =
     let
       bad = filter differs (attrNames projectFiles);
-      # The message stays short when a change touches many workspaces.
       n = builtins.length bad;
       named =
         if n > 4 then
@@ -99,10 +110,40 @@ let
     in
     if projectFiles == null then
       throw "lock2nix: the yarn data file records no hashes of the project's files (an older lock2nix wrote it); regenerate it in the project with: ${regenerate}"
+    else if !readable then
+      true
     else if bad != [ ] then
-      throw "lock2nix: src's ${named} changed since the yarn data file was generated (yarn reads what src holds in the build, lock2nix checked what it held then); regenerate the data file in the project with: ${regenerate}"
+      throw (changed named)
     else
       true;
+  # The data file's names and hashes are quoted for the shell as any
+  # untrusted text. An absent file must not exist, not even as a dangling
+  # link.
+  esc = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+  buildCheck = ''
+    bad=()
+    differs() {
+      if [ -z "$2" ]; then [ -e "$1" ] || [ -L "$1" ]
+      else [ ! -f "$1" ] || [ "$(sha256sum < "$1" | cut -d' ' -f1)" != "$2" ]; fi
+    }
+  ''
+  + concatStringsSep "" (
+    map (
+      p: "differs ${esc "${src}/${p}"} ${esc (if projectFiles.${p} == null then "" else projectFiles.${p})} && bad+=(${esc p})\n"
+    ) (attrNames projectFiles)
+  )
+  + ''
+    if [ ''${#bad[@]} -gt 4 ]; then
+      named="''${bad[0]}, ''${bad[1]}, ''${bad[2]} and $((''${#bad[@]} - 3)) more files"
+    elif [ ''${#bad[@]} -gt 0 ]; then
+      named=$(printf ', %s' "''${bad[@]}")
+      named=''${named:2}
+    fi
+    if [ ''${#bad[@]} -gt 0 ]; then
+      echo ${esc changedBefore}"$named"${esc changedAfter} >&2
+      exit 1
+    fi
+  '';
 
   # The project's files yarn reads, without any node_modules or build
   # output already there.
@@ -201,7 +242,9 @@ let
           dontCheckForBrokenSymlinks = true;
           dontUnpack = true;
           buildPhase =
-            copyProject + (if format == "berry" then berryInstall else classicInstall) scripts production;
+            (if readable then "" else buildCheck)
+            + copyProject
+            + (if format == "berry" then berryInstall else classicInstall) scripts production;
           installPhase = collect;
         }
         // overrides
