@@ -172,6 +172,8 @@ let
       env ? { },
       nativeBuildInputs ? [ ],
       buildInputs ? [ ],
+      # Shell lines run first, before anything is laid out.
+      check ? "",
     }:
     stdenv.mkDerivation (
       env
@@ -186,7 +188,7 @@ let
         nativeBuildInputs = [ nodejs ] ++ nativeBuildInputs ++ gypTools;
         passAsFile = [ "plan" ];
         plan = toJSON (plan // { host = hostNames; });
-        buildPhase = ''
+        buildPhase = check + ''
           runHook preBuild
           node ${program} ${mode} "$out" "$planPath" ${nodejs}
           runHook postBuild

@@ -63,15 +63,43 @@ let
   # A snapshot's patch file, from the project: lock2nix checked it against
   # pnpm-lock.yaml's hash at generation and recorded its sha256, which the
   # project's file must still have, or the build would apply a patch
-  # nothing checked. Compared when the tree is evaluated.
+  # nothing checked. Compared when the tree is evaluated when src can be
+  # read there: a path, or a string of store sources only (a flake's
+  # self). A derivation's output (src = fetchFromGitHub { … }) is compared
+  # in the build, before the layout applies it (patchCheck): reading it at
+  # evaluation would build it (import from derivation, which nixpkgs and
+  # Hydra forbid).
+  readable =
+    src == null
+    || builtins.isPath src
+    || builtins.all (c: !(c ? outputs || c ? allOutputs)) (builtins.attrValues (builtins.getContext (toString src)));
+  patchChanged =
+    patch:
+    "lock2nix: src's ${patch} changed since the pnpm data file was generated (the build applies what src holds, lock2nix checked what it held then against pnpm-lock.yaml); regenerate the data file in the project with: ${regenerate}";
   patchFile =
     s:
     if !(s ? patchSha256) then
       throw "lock2nix: the pnpm data file records no hash of the patch ${s.patch} (an older lock2nix wrote it); regenerate it in the project with: ${regenerate}"
+    else if !readable then
+      "${local s.patch}"
     else if builtins.hashFile "sha256" (local s.patch) != s.patchSha256 then
-      throw "lock2nix: src's ${s.patch} changed since the pnpm data file was generated (the build applies what src holds, lock2nix checked what it held then against pnpm-lock.yaml); regenerate the data file in the project with: ${regenerate}"
+      throw (patchChanged s.patch)
     else
       localCopy s.patch;
+  # The data file's names and hashes are quoted for the shell as any
+  # untrusted text.
+  esc = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+  patchCheck = builtins.concatStringsSep "" (
+    map (
+      s:
+      let
+        file = esc (patchFile s);
+      in
+      ''
+        { [ -f ${file} ] && [ "$(sha256sum < ${file} | cut -d' ' -f1)" = ${esc s.patchSha256} ]; } || { echo ${esc (patchChanged s.patch)} >&2; exit 1; }
+      ''
+    ) (filter (s: s ? patch) (builtins.attrValues lock.snapshots))
+  );
 
   # A package's overrides, by name and then by id (name@version).
   overrideFor = id: (overrides.${packages.${id}.name} or { }) // (overrides.${id} or { });
@@ -124,6 +152,7 @@ let
     in
     node.runLayout {
       inherit name env;
+      check = if readable then "" else patchCheck;
       program = layoutScript;
       mode = "tree";
       nativeBuildInputs = extra "nativeBuildInputs";
