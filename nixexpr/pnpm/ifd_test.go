@@ -64,9 +64,9 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 			c.change(t, dir)
 			tree := derivationSrcTree(t, file, dir)
 
-			// Evaluated with import from derivation disallowed: src is not
+			// Instantiated with import from derivation disallowed: src is not
 			// built (nor read).
-			out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "--eval", "--strict", "--json", "-E", tree+`.nodeModules.drvPath`))
+			out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", tree+`.nodeModules`))
 			if err != nil {
 				t.Fatalf("evaluation refused: %v\n%s", err, out)
 			}
@@ -110,7 +110,7 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 			j := strings.IndexByte(data[i+len(`,"patchSha256":"`):], '"')
 			return data[:i] + data[i+len(`,"patchSha256":"`)+j+1:]
 		})
-		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "--eval", "--strict", "--json", "-E", derivationSrcTree(t, file, dir)+`.nodeModules.drvPath`))
+		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", derivationSrcTree(t, file, dir)+`.nodeModules`))
 		if err == nil {
 			t.Fatalf("evaluated: %s", out)
 		}

@@ -35,36 +35,43 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 	for _, c := range []struct {
 		name, project string
 		change        func(t *testing.T, dir string)
-		want          string // the files the message names; "": it builds
+		want          string              // the files the message names; "": it builds
+		edit          func(string) string // of the data file, when given
 	}{
-		{"same", "classic-basic", func(*testing.T, string) {}, ""},
-		{"other file", "classic-basic", appendTo("README.md", "not read by yarn\n"), ""},
-		{"lockfile", "classic-basic", appendTo("yarn.lock", "\n"), "yarn.lock"},
-		{"lockfile removed", "classic-basic", remove("yarn.lock"), "yarn.lock"},
+		{"same", "classic-basic", func(*testing.T, string) {}, "", nil},
+		{"other file", "classic-basic", appendTo("README.md", "not read by yarn\n"), "", nil},
+		{"lockfile", "classic-basic", appendTo("yarn.lock", "\n"), "yarn.lock", nil},
+		{"lockfile removed", "classic-basic", remove("yarn.lock"), "yarn.lock", nil},
 		{".yarnrc a dangling link", "classic-basic", func(t *testing.T, dir string) {
 			if err := os.Symlink("nowhere", filepath.Join(dir, ".yarnrc")); err != nil {
 				t.Fatal(err)
 			}
-		}, ".yarnrc"},
+		}, ".yarnrc", nil},
 		{"two files", "classic-workspaces", func(t *testing.T, dir string) {
 			appendTo(".npmrc", "offline=false\n")(t, dir)
 			appendTo("yarn.lock", "# x\n")(t, dir)
-		}, ".npmrc, yarn.lock"},
+		}, ".npmrc, yarn.lock", nil},
 		{"many files", "classic-workspaces", func(t *testing.T, dir string) {
 			for _, f := range []string{".npmrc", ".yarnrc", "package.json", "packages/a/package.json", "packages/b/package.json", "yarn.lock"} {
 				appendTo(f, "\n")(t, dir)
 			}
-		}, ".npmrc, .yarnrc, package.json and 3 more files"},
+		}, ".npmrc, .yarnrc, package.json and 3 more files", nil},
+		// The data file's names and hashes reach the build's script
+		// quoted: a record of an absent file whose name and hash are
+		// shell code is just a file that differs.
+		{"shell in the records", "classic-basic", func(*testing.T, string) {}, "it's $(exit 0)`x`", func(data string) string {
+			return strings.Replace(data, "  projectFiles = {\n", "  projectFiles = {\n    \"it's $(exit 0)`x`\" = \"'; exit 0; '\";\n", 1)
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyProject(t, filepath.Join("../../testdata/yarn", c.project))
-			file := writeData(t, dir, regen, nil)
+			file := writeData(t, dir, regen, c.edit)
 			c.change(t, dir)
 			tree := derivationSrcTree(t, file, dir)
 
-			// Evaluated with import from derivation disallowed: src is not
+			// Instantiated with import from derivation disallowed: src is not
 			// built (nor read).
-			out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "--eval", "--strict", "--json", "-E", tree+`.nodeModules.drvPath`))
+			out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", tree+`.nodeModules`))
 			if err != nil {
 				t.Fatalf("evaluation refused: %v\n%s", err, out)
 			}
@@ -95,6 +102,21 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 		})
 	}
 
+	// A store path that is no derivation's output (a flake's self, a
+	// filtered copy) is still read at evaluation.
+	t.Run("store source", func(t *testing.T) {
+		dir := copyProject(t, "../../testdata/yarn/classic-basic")
+		file := writeData(t, dir, regen, nil)
+		appendTo("yarn.lock", "\n")(t, dir)
+		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", nixtest.WithBuilders(nixtest.Repo(t), nixtest.Repo(t), "yarn", `(yarn { file = `+file+`; src = "${builtins.path { path = `+dir+`; name = "source"; }}"; }).nodeModules`)))
+		if err == nil {
+			t.Fatalf("evaluated: %s", out)
+		}
+		if want := "error: " + message("yarn.lock"); !strings.Contains(string(out), want) {
+			t.Errorf("message:\n%s\nwant the line:\n%s", out, want)
+		}
+	})
+
 	t.Run("unrecorded", func(t *testing.T) {
 		dir := copyProject(t, "../../testdata/yarn/classic-basic")
 		file := writeData(t, dir, regen, func(text string) string {
@@ -104,7 +126,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 			}
 			return text[:i] + "}\n"
 		})
-		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "--eval", "--strict", "--json", "-E", derivationSrcTree(t, file, dir)+`.nodeModules.drvPath`))
+		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", derivationSrcTree(t, file, dir)+`.nodeModules`))
 		if err == nil {
 			t.Fatalf("evaluated: %s", out)
 		}
