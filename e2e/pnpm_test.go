@@ -280,6 +280,9 @@ func TestPnpmHoistedSameVersion(t *testing.T) {
 	if strings.Count(string(lock), "type: git") != 2 {
 		t.Fatalf("pnpm did not lock two git resolutions:\n%s", lock)
 	}
+	// The repository lies beside the project: inside the boundary
+	// (git file: repositories are held to it).
+	t.Setenv("LOCK2NIX_FLAGS", "--root "+tmp)
 	runPnpmSh(t, proj)
 }
 
