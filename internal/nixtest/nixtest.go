@@ -49,7 +49,12 @@ func Need(t testing.TB) {
 // Eval evaluates expr strictly to JSON; on an error it returns Nix's
 // message.
 func Eval(expr string) ([]byte, error) {
-	cmd := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
+	return Run(exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr))
+}
+
+// Run runs a Nix command: its output, or on an error its messages
+// (stderr, where the build log goes).
+func Run(cmd *exec.Cmd) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -57,6 +62,45 @@ func Eval(expr string) ([]byte, error) {
 		return stderr.Bytes(), err
 	}
 	return out, nil
+}
+
+// InstantiateNoIFD instantiates expr with import from derivation
+// disallowed: its output, or on an error Nix's message.
+func InstantiateNoIFD(expr string) ([]byte, error) {
+	return Run(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", expr))
+}
+
+// BuildUnbuiltSrc is the build of tree.<attr>, where tree (a Nix
+// expression) has a derivation's output as its .src: it must instantiate
+// with import from derivation disallowed without building src (nor
+// reading it), and then it is built. It returns the build's output (the
+// out path), or on an error its log.
+func BuildUnbuiltSrc(t *testing.T, tree, attr string) ([]byte, error) {
+	t.Helper()
+	out, err := InstantiateNoIFD(tree + "." + attr)
+	if err != nil {
+		t.Fatalf("evaluation refused: %v\n%s", err, out)
+	}
+	srcOut, err := Run(exec.Command("nix-instantiate", "--eval", "--json", "-E", tree+`.src.outPath`))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, srcOut)
+	}
+	if _, err := os.Stat(strings.Trim(string(srcOut), "\"\n")); err == nil {
+		t.Errorf("evaluation built src %s", srcOut)
+	}
+	return Run(exec.Command("nice", "-n", "10", "nix-build", "--option", "substituters", "", "--no-out-link", "-E", tree+"."+attr))
+}
+
+// WantFailedLine checks that a build (out and err from BuildUnbuiltSrc)
+// failed with line, whole, in its log.
+func WantFailedLine(t *testing.T, out []byte, err error, line string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("built: %s", out)
+	}
+	if !strings.Contains(string(out), "\n"+line) {
+		t.Errorf("log:\n%s\nwant the line:\n%s", out, line)
+	}
 }
 
 // WithBuilders is expr with pkgs (the nixpkgs stand-in of the repository

@@ -64,21 +64,7 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 			c.change(t, dir)
 			tree := derivationSrcTree(t, file, dir)
 
-			// Instantiated with import from derivation disallowed: src is not
-			// built (nor read).
-			out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", tree+`.nodeModules`))
-			if err != nil {
-				t.Fatalf("evaluation refused: %v\n%s", err, out)
-			}
-			srcOut, err := nixOut(exec.Command("nix-instantiate", "--eval", "--json", "-E", tree+`.src.outPath`))
-			if err != nil {
-				t.Fatalf("%v\n%s", err, srcOut)
-			}
-			if _, err := os.Stat(strings.Trim(string(srcOut), "\"\n")); err == nil {
-				t.Errorf("evaluation built src %s", srcOut)
-			}
-
-			out, err = nixOut(exec.Command("nice", "-n", "10", "nix-build", "--option", "substituters", "", "--no-out-link", "-E", tree+`.nodeModules`))
+			out, err := nixtest.BuildUnbuiltSrc(t, tree, "nodeModules")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("build failed: %v\n%s", err, out)
@@ -88,12 +74,7 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 				}
 				return
 			}
-			if err == nil {
-				t.Fatalf("built: %s", out)
-			}
-			if !strings.Contains(string(out), "\n"+c.want) {
-				t.Errorf("log:\n%s\nwant the line:\n%s", out, c.want)
-			}
+			nixtest.WantFailedLine(t, out, err, c.want)
 		})
 	}
 
@@ -110,7 +91,7 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 			j := strings.IndexByte(data[i+len(`,"patchSha256":"`):], '"')
 			return data[:i] + data[i+len(`,"patchSha256":"`)+j+1:]
 		})
-		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", derivationSrcTree(t, file, dir)+`.nodeModules`))
+		out, err := nixtest.InstantiateNoIFD(derivationSrcTree(t, file, dir) + `.nodeModules`)
 		if err == nil {
 			t.Fatalf("evaluated: %s", out)
 		}
@@ -158,16 +139,4 @@ in ((pnpm {
   fetchurl = _: builtins.toFile "stand-in.tgz" "";
   nodejs = pkgs.writeShellScriptBin "node" "mkdir -p \"$3\" && echo laid out > \"$3/stand-in\"";
 }) // { inherit src; })`)
-}
-
-// nixOut runs a Nix command: its output, or on an error its messages
-// (stderr, where the build log goes).
-func nixOut(cmd *exec.Cmd) ([]byte, error) {
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return stderr.Bytes(), err
-	}
-	return out, nil
 }

@@ -69,21 +69,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 			c.change(t, dir)
 			tree := derivationSrcTree(t, file, dir)
 
-			// Instantiated with import from derivation disallowed: src is not
-			// built (nor read).
-			out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", tree+`.nodeModules`))
-			if err != nil {
-				t.Fatalf("evaluation refused: %v\n%s", err, out)
-			}
-			srcOut, err := nixOut(exec.Command("nix-instantiate", "--eval", "--json", "-E", tree+`.src.outPath`))
-			if err != nil {
-				t.Fatalf("%v\n%s", err, srcOut)
-			}
-			if _, err := os.Stat(strings.Trim(string(srcOut), "\"\n")); err == nil {
-				t.Errorf("evaluation built src %s", srcOut)
-			}
-
-			out, err = nixOut(exec.Command("nice", "-n", "10", "nix-build", "--option", "substituters", "", "--no-out-link", "-E", tree+`.nodeModules`))
+			out, err := nixtest.BuildUnbuiltSrc(t, tree, "nodeModules")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("build failed: %v\n%s", err, out)
@@ -93,12 +79,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 				}
 				return
 			}
-			if err == nil {
-				t.Fatalf("built: %s", out)
-			}
-			if !strings.Contains(string(out), "\n"+message(c.want)) {
-				t.Errorf("log:\n%s\nwant the line:\n%s", out, message(c.want))
-			}
+			nixtest.WantFailedLine(t, out, err, message(c.want))
 		})
 	}
 
@@ -108,7 +89,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 		dir := copyProject(t, "../../testdata/yarn/classic-basic")
 		file := writeData(t, dir, regen, nil)
 		appendTo("yarn.lock", "\n")(t, dir)
-		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", nixtest.WithBuilders(nixtest.Repo(t), nixtest.Repo(t), "yarn", `(yarn { file = `+file+`; src = "${builtins.path { path = `+dir+`; name = "source"; }}"; }).nodeModules`)))
+		out, err := nixtest.InstantiateNoIFD(nixtest.WithBuilders(nixtest.Repo(t), nixtest.Repo(t), "yarn", `(yarn { file = `+file+`; src = "${builtins.path { path = `+dir+`; name = "source"; }}"; }).nodeModules`))
 		if err == nil {
 			t.Fatalf("evaluated: %s", out)
 		}
@@ -126,7 +107,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 			}
 			return text[:i] + "}\n"
 		})
-		out, err := nixOut(exec.Command("nix-instantiate", "--option", "allow-import-from-derivation", "false", "-E", derivationSrcTree(t, file, dir)+`.nodeModules`))
+		out, err := nixtest.InstantiateNoIFD(derivationSrcTree(t, file, dir) + `.nodeModules`)
 		if err == nil {
 			t.Fatalf("evaluated: %s", out)
 		}
@@ -170,16 +151,4 @@ in ((yarn {
   fetchurl = _: builtins.toFile "stand-in.tgz" "";
   yarn = pkgs.writeShellScriptBin "yarn" "mkdir -p node_modules && echo yarn > node_modules/stand-in";
 }) // { inherit src; })`)
-}
-
-// nixOut runs a Nix command: its output, or on an error its messages
-// (stderr, where the build log goes).
-func nixOut(cmd *exec.Cmd) ([]byte, error) {
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return stderr.Bytes(), err
-	}
-	return out, nil
 }
