@@ -279,6 +279,17 @@ let
   '';
   shellQuote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 
+  # Whether the project's files can be read at evaluation: src is a path,
+  # or a string of store sources only (a flake's self). A derivation's
+  # output (src = fetchFromGitHub { … }) is not: reading it would build it
+  # (import from derivation, which nixpkgs and Hydra forbid), so a format
+  # that checks the project's files checks them in the build instead.
+  readable =
+    src:
+    src == null
+    || builtins.isPath src
+    || builtins.all (c: !(c ? outputs || c ? allOutputs)) (builtins.attrValues (builtins.getContext (toString src)));
+
   # Development shells: pkgs.mkShell (devShell { … }) puts the tree
   # modules at ./node_modules and at each of folders (workspaces'
   # node_modules) when the shell starts, and node_modules/.bin on PATH;
@@ -289,14 +300,11 @@ let
       folders ? [ "node_modules" ],
       writable ? false,
     }:
-    let
-      quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
-    in
     {
       packages = [ nodejs ];
       shellHook = ''
         ${scripts.devShell}
-        lock2nix_node_modules ${if writable then "copy" else "link"} ${quote "${modules}"} ${concatStringsSep " " (map quote folders)}
+        lock2nix_node_modules ${if writable then "copy" else "link"} ${shellQuote "${modules}"} ${concatStringsSep " " (map shellQuote folders)}
         unset -f lock2nix_ours lock2nix_links lock2nix_place lock2nix_node_modules
       '';
     };
@@ -313,5 +321,7 @@ in
     runLayout
     buildPackage
     devShell
+    shellQuote
+    readable
     ;
 }

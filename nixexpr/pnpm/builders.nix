@@ -69,10 +69,7 @@ let
   # in the build, before the layout applies it (patchCheck): reading it at
   # evaluation would build it (import from derivation, which nixpkgs and
   # Hydra forbid).
-  readable =
-    src == null
-    || builtins.isPath src
-    || builtins.all (c: !(c ? outputs || c ? allOutputs)) (builtins.attrValues (builtins.getContext (toString src)));
+  readable = node.readable src;
   patchChanged =
     patch:
     "lock2nix: src's ${patch} changed since the pnpm data file was generated (the build applies what src holds, lock2nix checked what it held then against pnpm-lock.yaml); regenerate the data file in the project with: ${regenerate}";
@@ -88,7 +85,7 @@ let
       localCopy s.patch;
   # The data file's names and hashes are quoted for the shell as any
   # untrusted text.
-  esc = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+  esc = node.shellQuote;
   patchCheck = builtins.concatStringsSep "" (
     map (
       s:

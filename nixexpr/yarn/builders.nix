@@ -81,9 +81,7 @@ let
   # derivation's output (src = fetchFromGitHub { … }) is compared in the
   # build, before yarn runs (buildCheck): reading it at evaluation would
   # build it (import from derivation, which nixpkgs and Hydra forbid).
-  readable =
-    builtins.isPath src
-    || builtins.all (c: !(c ? outputs || c ? allOutputs)) (builtins.attrValues (builtins.getContext (toString src)));
+  readable = node.readable src;
   differs =
     path:
     let
@@ -119,7 +117,7 @@ let
   # The data file's names and hashes are quoted for the shell as any
   # untrusted text. An absent file must not exist, not even as a dangling
   # link.
-  esc = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+  esc = node.shellQuote;
   buildCheck = ''
     bad=()
     differs() {
