@@ -206,10 +206,11 @@ func parseGit(spec string) (lockfile.Source, error) {
 	// the archive server for the whole "COMMIT::path:DIR" as a ref, which
 	// names none, and clones).
 	rev, selectors, _ := strings.Cut(rev, "::")
-	dir, paths := "", 0
+	dir := ""
 	for _, sel := range strings.Split(selectors, "::") {
 		if sub, ok := strings.CutPrefix(sel, "path:"); ok {
-			if paths++; paths > 1 {
+			// dir is set by the first path: (CheckDir refuses "").
+			if dir != "" {
 				return lockfile.Source{}, fmt.Errorf("git source %q names two folders of the repository (path:), which npm refuses", spec)
 			}
 			if err := lockfile.CheckDir(sub); err != nil {
