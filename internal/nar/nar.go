@@ -15,8 +15,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
 )
@@ -115,13 +113,10 @@ func (e *encoder) node(path string) {
 			e.err = err
 			return
 		}
-		names := make([]string, len(ents))
-		for i, d := range ents {
-			names[i] = d.Name()
-		}
-		// Byte-wise, as Nix sorts (Go compares strings by bytes).
-		slices.SortFunc(names, strings.Compare)
-		for _, n := range names {
+		// os.ReadDir sorts by name, byte-wise (Go compares strings by
+		// bytes), as Nix does.
+		for _, d := range ents {
+			n := d.Name()
 			e.str("entry")
 			e.str("(")
 			e.str("name")
