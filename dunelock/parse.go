@@ -549,11 +549,7 @@ func (d *decoder) source(n *sexp.Node, pkg string) (lockfile.Source, error) {
 			if err != nil || fu.Host != "" || !path.IsAbs(fu.Path) {
 				return lockfile.Source{}, d.errAt(url.List[1], "git+file repository %s is not a file URL with an absolute path", u)
 			}
-			clean, dir := path.Clean(fu.Path), path.Clean(d.opts.Dir)
-			rel, ok := strings.CutPrefix(clean, strings.TrimSuffix(dir, "/")+"/")
-			if clean == dir {
-				rel, ok = ".", true
-			}
+			rel, ok := under(d.opts.Dir, path.Clean(fu.Path))
 			if d.opts.Dir == "" || !ok {
 				return lockfile.Source{}, d.outside(url.List[1], fu.Path)
 			}
@@ -596,17 +592,14 @@ func (d *decoder) local(n *sexp.Node, p string) (string, error) {
 		if dir == "" {
 			continue
 		}
-		switch dir = path.Clean(dir); {
-		case clean == dir:
-			return ".", nil
-		case strings.HasPrefix(clean, strings.TrimSuffix(dir, "/")+"/"):
-			if dir == d.prefix && d.seen != nil {
+		dir = path.Clean(dir)
+		if rel, ok := under(dir, clean); ok {
+			if rel != "." && dir == d.prefix && d.seen != nil {
 				d.seen.mu.Lock()
 				d.seen.paths = append(d.seen.paths, clean)
 				d.seen.mu.Unlock()
 			}
-			// Cleaned, the rest holds no "..": it stays inside.
-			return strings.TrimPrefix(clean, strings.TrimSuffix(dir, "/")+"/"), nil
+			return rel, nil
 		}
 	}
 	if d.seen != nil {
@@ -627,6 +620,17 @@ func isWindowsPath(p string) bool {
 // outside reports a local source at an absolute path: the generated file
 // reads local sources from the project folder it is given (src), so that
 // it builds on any machine.
+// under returns clean, a clean absolute path, relative to the folder dir
+// ("." for dir itself), and whether it lies there. Cleaned, the rest
+// holds no "..": it stays inside.
+func under(dir, clean string) (string, bool) {
+	dir = path.Clean(dir)
+	if clean == dir {
+		return ".", true
+	}
+	return strings.CutPrefix(clean, strings.TrimSuffix(dir, "/")+"/")
+}
+
 func (d *decoder) outside(n *sexp.Node, p string) error {
 	return d.errAt(n, "local source %s is outside the project: lock2nix reads local sources from the project folder, so that the Nix file builds on any machine; copy it into the project and refer to it by a path relative to the project root", p)
 }
