@@ -406,11 +406,7 @@ func readSettings(data []byte) (Settings, error) {
 	}
 	if yp := s.YarnPath; yp != "" {
 		// The build's yarn hands over to it, in its copy of the project.
-		err := checkRelative(yp)
-		if err == nil {
-			err = checkInProject(path.Clean(yp))
-		}
-		if err != nil {
+		if err := checkInside(yp); err != nil {
 			return Settings{}, settingPos(data, "yarnPath").Errorf("yarnPath: %v", err)
 		}
 	}

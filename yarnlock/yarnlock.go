@@ -159,12 +159,7 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 		for _, g := range workspaceGlobs(m.Workspaces) {
 			// yarn looks for workspaces in the build, in its copy of the
 			// project.
-			c := path.Clean(strings.TrimPrefix(g, "!"))
-			err := checkRelative(c)
-			if err == nil {
-				err = checkInProject(c)
-			}
-			if err != nil {
+			if err := checkInside(path.Clean(strings.TrimPrefix(g, "!"))); err != nil {
 				return nil, fmt.Errorf("package.json: workspaces: %v", err)
 			}
 		}
@@ -412,6 +407,16 @@ func checkInProject(p string) error {
 	return nil
 }
 
+// checkInside checks a path of the project that yarn reads in the build
+// as it stands (a setting, a workspace glob): relative ([checkRelative])
+// and, cleaned, not above the project ([checkInProject]).
+func checkInside(p string) error {
+	if err := checkRelative(p); err != nil {
+		return err
+	}
+	return checkInProject(path.Clean(p))
+}
+
 // classicPathKeys are the yarn 1 .yarnrc settings whose folder or file
 // yarn reads in the build: the yarn it hands over to, and the offline
 // mirror it takes tarballs from (the project's .yarnrc wins over the
@@ -441,11 +446,7 @@ func checkClassicRC(data []byte) error {
 			val = uq
 		}
 		at := lockfile.Pos{File: ".yarnrc", Line: i + 1, Col: strings.Index(line, key) + 1}
-		err := checkRelative(val)
-		if err == nil {
-			err = checkInProject(path.Clean(val))
-		}
-		if err != nil {
+		if err := checkInside(val); err != nil {
 			return at.Errorf("%s: %v", key, err)
 		}
 	}
