@@ -81,6 +81,16 @@ func Git(t testing.TB, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// Commit makes dir, a folder of files, a git repository that holds them
+// all in one commit, and returns the commit.
+func Commit(t testing.TB, dir string) string {
+	t.Helper()
+	Git(t, dir, "init", "-q")
+	Git(t, dir, "add", "-A")
+	Git(t, dir, "commit", "-qm", "init")
+	return Git(t, dir, "rev-parse", "HEAD")
+}
+
 // Repo is a local git repository with a branch "main" (its HEAD), a
 // branch "feature" and an annotated tag "v1", each on a commit of its own.
 type Repo struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lock2nix/lock2nix/internal/fetchtest"
 	"github.com/lock2nix/lock2nix/internal/nixtest"
 	"github.com/lock2nix/lock2nix/lockfile"
 )
@@ -134,19 +135,7 @@ func TestGitDirBuild(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init")
-	rev := git("rev-parse", "HEAD")
+	rev := fetchtest.Commit(t, repo)
 
 	write := func(g *lockfile.Graph) string {
 		var b bytes.Buffer

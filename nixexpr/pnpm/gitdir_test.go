@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lock2nix/lock2nix/internal/fetchtest"
 	"github.com/lock2nix/lock2nix/internal/nixtest"
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
@@ -106,19 +107,7 @@ func TestGitDirBuild(t *testing.T) {
 	if err := os.Symlink("..", filepath.Join(repo, "up")); err != nil {
 		t.Fatal(err)
 	}
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "init")
-	commit := git("rev-parse", "HEAD")
+	commit := fetchtest.Commit(t, repo)
 	write := func(dirA string) string {
 		var b bytes.Buffer
 		if err := Emit(&b, parse(t, gitDirLock("file://"+repo, commit, dirA, "packages/b")), gitDirHeader); err != nil {
