@@ -1,7 +1,9 @@
 // Package nixtest holds what the tests of every format's builders share:
 // the repository they live in, strict evaluation with real Nix, a
-// format's builders in scope through the nixpkgs stand-in, and the
-// refusals every data file's entry makes of a schema it cannot read.
+// format's builders in scope through the nixpkgs stand-in, the
+// refusals every data file's entry makes of a schema it cannot read, and
+// the copies of a project a test changes and builds from a src that is a
+// derivation's output.
 package nixtest
 
 import (
@@ -193,5 +195,43 @@ func BuilderChangeKeeps(t *testing.T, golden string, want []byte, both func() [2
 	}
 	if bytes.Equal(before[1], after[1]) {
 		t.Error("the --standalone file did not change with the builders: the test changed nothing")
+	}
+}
+
+// CopyProject copies the project folder from into a temporary folder.
+func CopyProject(t testing.TB, from string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "project")
+	if err := os.CopyFS(dir, os.DirFS(from)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// AppendTo returns a change that appends text to the project's file name,
+// making it when absent.
+func AppendTo(name, text string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(text); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Remove returns a change that removes the project's file name.
+func Remove(name string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

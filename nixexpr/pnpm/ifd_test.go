@@ -37,29 +37,11 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 		want   string // the build's message; "": it builds
 	}{
 		{"same", func(*testing.T, string) {}, ""},
-		{"changed", func(t *testing.T, dir string) {
-			f, err := os.OpenFile(filepath.Join(dir, patch), os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.WriteString("# edited\n"); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.Close(); err != nil {
-				t.Fatal(err)
-			}
-		}, changed},
-		{"removed", func(t *testing.T, dir string) {
-			if err := os.Remove(filepath.Join(dir, patch)); err != nil {
-				t.Fatal(err)
-			}
-		}, changed},
+		{"changed", nixtest.AppendTo(patch, "# edited\n"), changed},
+		{"removed", nixtest.Remove(patch), changed},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "project")
-			if err := os.CopyFS(dir, os.DirFS("../../testdata/pnpm/v6-pnpm8")); err != nil {
-				t.Fatal(err)
-			}
+			dir := nixtest.CopyProject(t, "../../testdata/pnpm/v6-pnpm8")
 			file := writePnpmData(t, dir, regen, nil)
 			c.change(t, dir)
 			tree := derivationSrcTree(t, file, dir)
@@ -79,10 +61,7 @@ func TestPatchFileCheckedInBuild(t *testing.T) {
 	}
 
 	t.Run("unrecorded", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "project")
-		if err := os.CopyFS(dir, os.DirFS("../../testdata/pnpm/v6-pnpm8")); err != nil {
-			t.Fatal(err)
-		}
+		dir := nixtest.CopyProject(t, "../../testdata/pnpm/v6-pnpm8")
 		file := writePnpmData(t, dir, regen, func(data string) string {
 			i := strings.Index(data, `,"patchSha256":"`)
 			if i < 0 {

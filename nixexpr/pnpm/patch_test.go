@@ -31,16 +31,7 @@ func TestPatchFileChecked(t *testing.T) {
 	}{
 		{"same", func(_ *testing.T, _, data string) string { return data }, ""},
 		{"changed", func(t *testing.T, dir, data string) string {
-			f, err := os.OpenFile(filepath.Join(dir, patch), os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.WriteString("# edited\n"); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.Close(); err != nil {
-				t.Fatal(err)
-			}
+			nixtest.AppendTo(patch, "# edited\n")(t, dir)
 			return data
 		}, "error: lock2nix: src's " + patch + " changed since the pnpm data file was generated (the build applies what src holds, lock2nix checked what it held then against pnpm-lock.yaml); regenerate the data file in the project with: " + regen + "\n"},
 		{"unrecorded", func(t *testing.T, _, data string) string {
@@ -53,10 +44,7 @@ func TestPatchFileChecked(t *testing.T) {
 		}, "error: lock2nix: the pnpm data file records no hash of the patch " + patch + " (an older lock2nix wrote it); regenerate it in the project with: " + regen + "\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "project")
-			if err := os.CopyFS(dir, os.DirFS("../../testdata/pnpm/v6-pnpm8")); err != nil {
-				t.Fatal(err)
-			}
+			dir := nixtest.CopyProject(t, "../../testdata/pnpm/v6-pnpm8")
 			l, err := pnpmlock.ParseFS(os.DirFS(dir), pnpmlock.Options{})
 			if err != nil {
 				t.Fatal(err)

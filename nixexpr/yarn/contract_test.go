@@ -29,29 +29,29 @@ func TestProjectFilesChecked(t *testing.T) {
 		want          []string // the message's files; none: it instantiates
 	}{
 		{"classic same", "classic-workspaces", func(*testing.T, string) {}, nil},
-		{"classic lockfile", "classic-workspaces", appendTo("yarn.lock", "\n"), []string{"yarn.lock"}},
-		{"classic workspace package.json", "classic-workspaces", appendTo("packages/a/package.json", " "), []string{"packages/a/package.json"}},
-		{"classic .yarnrc added", "classic-workspaces", appendTo(".yarnrc", "yarn-offline-mirror \"/tmp/m\"\n"), []string{".yarnrc"}},
+		{"classic lockfile", "classic-workspaces", nixtest.AppendTo("yarn.lock", "\n"), []string{"yarn.lock"}},
+		{"classic workspace package.json", "classic-workspaces", nixtest.AppendTo("packages/a/package.json", " "), []string{"packages/a/package.json"}},
+		{"classic .yarnrc added", "classic-workspaces", nixtest.AppendTo(".yarnrc", "yarn-offline-mirror \"/tmp/m\"\n"), []string{".yarnrc"}},
 		{"classic .npmrc and lockfile", "classic-workspaces", func(t *testing.T, dir string) {
-			appendTo(".npmrc", "offline=false\n")(t, dir)
-			appendTo("yarn.lock", "# x\n")(t, dir)
+			nixtest.AppendTo(".npmrc", "offline=false\n")(t, dir)
+			nixtest.AppendTo("yarn.lock", "# x\n")(t, dir)
 		}, []string{".npmrc, yarn.lock"}},
 		{"classic many files", "classic-workspaces", func(t *testing.T, dir string) {
 			for _, f := range []string{".npmrc", ".yarnrc", "package.json", "packages/a/package.json", "packages/b/package.json", "yarn.lock"} {
-				appendTo(f, "\n")(t, dir)
+				nixtest.AppendTo(f, "\n")(t, dir)
 			}
 		}, []string{".npmrc, .yarnrc, package.json and 3 more files"}},
-		{"classic lockfile removed", "classic-basic", remove("yarn.lock"), []string{"yarn.lock"}},
-		{"classic other file", "classic-basic", appendTo("README.md", "not read by yarn\n"), nil},
+		{"classic lockfile removed", "classic-basic", nixtest.Remove("yarn.lock"), []string{"yarn.lock"}},
+		{"classic other file", "classic-basic", nixtest.AppendTo("README.md", "not read by yarn\n"), nil},
 		{"berry same", "berry-workspaces", func(*testing.T, string) {}, nil},
-		{"berry lockfile", "berry-workspaces", appendTo("yarn.lock", "\n"), []string{"yarn.lock"}},
-		{"berry root package.json", "berry-workspaces", appendTo("package.json", "\n"), []string{"package.json"}},
-		{"berry .yarnrc.yml added", "berry-workspaces", appendTo(".yarnrc.yml", "enableScripts: true\n"), []string{".yarnrc.yml"}},
+		{"berry lockfile", "berry-workspaces", nixtest.AppendTo("yarn.lock", "\n"), []string{"yarn.lock"}},
+		{"berry root package.json", "berry-workspaces", nixtest.AppendTo("package.json", "\n"), []string{"package.json"}},
+		{"berry .yarnrc.yml added", "berry-workspaces", nixtest.AppendTo(".yarnrc.yml", "enableScripts: true\n"), []string{".yarnrc.yml"}},
 		// yarn 1 reads .yarnrc, not berry.
-		{"berry .yarnrc", "berry-workspaces", appendTo(".yarnrc", "x y\n"), nil},
+		{"berry .yarnrc", "berry-workspaces", nixtest.AppendTo(".yarnrc", "x y\n"), nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copyProject(t, filepath.Join("../../testdata/yarn", c.project))
+			dir := nixtest.CopyProject(t, filepath.Join("../../testdata/yarn", c.project))
 			l := parseProject(t, dir)
 			var data bytes.Buffer
 			if err := Emit(&data, l, nixexpr.Header{Input: "yarn.lock", Command: regen}); err != nil {
@@ -115,43 +115,5 @@ func TestProjectFilesUnrecorded(t *testing.T) {
 	}
 	if want := "lock2nix: the yarn data file records no hashes of the project's files (an older lock2nix wrote it); regenerate it in the project with: lock2nix yarn\n"; !strings.Contains(string(out), want) {
 		t.Errorf("message:\n%s\nwant:\n%s", out, want)
-	}
-}
-
-// copyProject copies the project folder from into a temporary folder.
-func copyProject(t *testing.T, from string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "project")
-	if err := os.CopyFS(dir, os.DirFS(from)); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// appendTo returns a change that appends text to the project's file name,
-// making it when absent.
-func appendTo(name, text string) func(*testing.T, string) {
-	return func(t *testing.T, dir string) {
-		t.Helper()
-		f, err := os.OpenFile(filepath.Join(dir, name), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteString(text); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// remove returns a change that removes the project's file name.
-func remove(name string) func(*testing.T, string) {
-	return func(t *testing.T, dir string) {
-		t.Helper()
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

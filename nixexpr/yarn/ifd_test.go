@@ -39,21 +39,21 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 		edit          func(string) string // of the data file, when given
 	}{
 		{"same", "classic-basic", func(*testing.T, string) {}, "", nil},
-		{"other file", "classic-basic", appendTo("README.md", "not read by yarn\n"), "", nil},
-		{"lockfile", "classic-basic", appendTo("yarn.lock", "\n"), "yarn.lock", nil},
-		{"lockfile removed", "classic-basic", remove("yarn.lock"), "yarn.lock", nil},
+		{"other file", "classic-basic", nixtest.AppendTo("README.md", "not read by yarn\n"), "", nil},
+		{"lockfile", "classic-basic", nixtest.AppendTo("yarn.lock", "\n"), "yarn.lock", nil},
+		{"lockfile removed", "classic-basic", nixtest.Remove("yarn.lock"), "yarn.lock", nil},
 		{".yarnrc a dangling link", "classic-basic", func(t *testing.T, dir string) {
 			if err := os.Symlink("nowhere", filepath.Join(dir, ".yarnrc")); err != nil {
 				t.Fatal(err)
 			}
 		}, ".yarnrc", nil},
 		{"two files", "classic-workspaces", func(t *testing.T, dir string) {
-			appendTo(".npmrc", "offline=false\n")(t, dir)
-			appendTo("yarn.lock", "# x\n")(t, dir)
+			nixtest.AppendTo(".npmrc", "offline=false\n")(t, dir)
+			nixtest.AppendTo("yarn.lock", "# x\n")(t, dir)
 		}, ".npmrc, yarn.lock", nil},
 		{"many files", "classic-workspaces", func(t *testing.T, dir string) {
 			for _, f := range []string{".npmrc", ".yarnrc", "package.json", "packages/a/package.json", "packages/b/package.json", "yarn.lock"} {
-				appendTo(f, "\n")(t, dir)
+				nixtest.AppendTo(f, "\n")(t, dir)
 			}
 		}, ".npmrc, .yarnrc, package.json and 3 more files", nil},
 		// The data file's names and hashes reach the build's script
@@ -64,7 +64,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copyProject(t, filepath.Join("../../testdata/yarn", c.project))
+			dir := nixtest.CopyProject(t, filepath.Join("../../testdata/yarn", c.project))
 			file := writeData(t, dir, regen, c.edit)
 			c.change(t, dir)
 			tree := derivationSrcTree(t, file, dir)
@@ -86,9 +86,9 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 	// A store path that is no derivation's output (a flake's self, a
 	// filtered copy) is still read at evaluation.
 	t.Run("store source", func(t *testing.T) {
-		dir := copyProject(t, "../../testdata/yarn/classic-basic")
+		dir := nixtest.CopyProject(t, "../../testdata/yarn/classic-basic")
 		file := writeData(t, dir, regen, nil)
-		appendTo("yarn.lock", "\n")(t, dir)
+		nixtest.AppendTo("yarn.lock", "\n")(t, dir)
 		out, err := nixtest.InstantiateNoIFD(nixtest.WithBuilders(nixtest.Repo(t), nixtest.Repo(t), "yarn", `(yarn { file = `+file+`; src = "${builtins.path { path = `+dir+`; name = "source"; }}"; }).nodeModules`))
 		if err == nil {
 			t.Fatalf("evaluated: %s", out)
@@ -99,7 +99,7 @@ func TestProjectFilesCheckedInBuild(t *testing.T) {
 	})
 
 	t.Run("unrecorded", func(t *testing.T) {
-		dir := copyProject(t, "../../testdata/yarn/classic-basic")
+		dir := nixtest.CopyProject(t, "../../testdata/yarn/classic-basic")
 		file := writeData(t, dir, regen, func(text string) string {
 			i := strings.Index(text, "  # The project's files yarn reads")
 			if i < 0 {
