@@ -151,20 +151,28 @@ func TestArchiveUnpack(t *testing.T) {
 // the top folder stripped, as fetchzip's unpacking gives them, to Nix's
 // eye (the NAR hash). It skips without GNU tar.
 func TestArchiveUnpackMatchesTar(t *testing.T) {
-	if out, err := exec.Command("tar", "--version").Output(); err != nil || !strings.Contains(string(out), "GNU tar") {
-		t.Skip("GNU tar is not installed")
-	}
-	tmp := t.TempDir()
-	archive := filepath.Join(tmp, "r.tar.gz")
+	needGNUTar(t)
+	archive := filepath.Join(t.TempDir(), "r.tar.gz")
 	if err := os.WriteFile(archive, github(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ours, theirs := filepath.Join(tmp, "ours"), filepath.Join(tmp, "tar")
-	for _, d := range []string{ours, theirs} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
+	unpackLikeTar(t, archive)
+}
+
+// needGNUTar skips the test without GNU tar.
+func needGNUTar(t *testing.T) {
+	t.Helper()
+	if out, err := exec.Command("tar", "--version").Output(); err != nil || !strings.Contains(string(out), "GNU tar") {
+		t.Skip("GNU tar is not installed")
 	}
+}
+
+// unpackLikeTar unpacks the archive at path here and with GNU tar, the
+// top folder stripped, and wants the same NAR hash of both: it returns
+// the hash, our tree and tar's.
+func unpackLikeTar(t *testing.T, archive string) (got lockfile.Hash, ours, theirs string) {
+	t.Helper()
+	ours, theirs = t.TempDir(), t.TempDir()
 	f, err := os.Open(archive)
 	if err != nil {
 		t.Fatal(err)
@@ -180,13 +188,13 @@ func TestArchiveUnpackMatchesTar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := nar.Hash(ours)
-	if err != nil {
+	if got, err = nar.Hash(ours); err != nil {
 		t.Fatal(err)
 	}
 	if !got.Equal(want) {
 		t.Errorf("NAR hash %s, tar's tree %s\nours: %q\ntar's: %q", got, want, listing(t, ours), listing(t, theirs))
 	}
+	return got, ours, theirs
 }
 
 // TestGitArchiveMatchesTar: what git archive writes (GitHub's archives
@@ -196,9 +204,7 @@ func TestArchiveUnpackMatchesTar(t *testing.T) {
 // and export-ignore, names with spaces and non-ASCII letters. It skips
 // without git or GNU tar.
 func TestGitArchiveMatchesTar(t *testing.T) {
-	if out, err := exec.Command("tar", "--version").Output(); err != nil || !strings.Contains(string(out), "GNU tar") {
-		t.Skip("GNU tar is not installed")
-	}
+	needGNUTar(t)
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
@@ -241,29 +247,7 @@ func TestGitArchiveMatchesTar(t *testing.T) {
 	archive := filepath.Join(t.TempDir(), "r.tar.gz")
 	fetchtest.Git(t, repo, "archive", "--format=tar.gz", "--prefix=r-"+head+"/", "-o", archive, "HEAD")
 
-	ours, theirs := t.TempDir(), t.TempDir()
-	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := unpackArchive(f, ours); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("tar", "-xzf", archive, "-C", theirs, "--strip-components=1").CombinedOutput(); err != nil {
-		t.Fatalf("tar: %v: %s", err, out)
-	}
-	want, err := nar.Hash(theirs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := nar.Hash(ours)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !got.Equal(want) {
-		t.Errorf("NAR hash %s, tar's tree %s\nours: %q\ntar's: %q", got, want, listing(t, ours), listing(t, theirs))
-	}
+	got, ours, theirs := unpackLikeTar(t, archive)
 	// Nix's own hash of tar's tree, when Nix is here: what a recursive
 	// fixed-output fetch of it checks.
 	if nix, err := exec.LookPath("nix"); err == nil {
