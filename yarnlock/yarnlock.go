@@ -156,15 +156,16 @@ func ParseFS(fsys fs.FS, opts Options) (*Lock, error) {
 	}
 	var m manifest
 	if json.Unmarshal(pkg, &m) == nil {
-		for _, g := range workspaceGlobs(m.Workspaces) {
+		globs := workspaceGlobs(m.Workspaces)
+		for _, g := range globs {
 			// yarn looks for workspaces in the build, in its copy of the
 			// project.
 			if err := checkInside(path.Clean(strings.TrimPrefix(g, "!"))); err != nil {
 				return nil, fmt.Errorf("package.json: workspaces: %v", err)
 			}
 		}
+		l.Graph.Root.Workspaces = expandWorkspaces(fsys, globs)
 	}
-	l.Graph.Root.Workspaces = expandWorkspaces(fsys, pkg)
 	if l.ProjectFiles, err = projectFiles(fsys, l, read); err != nil {
 		return nil, err
 	}
@@ -285,13 +286,9 @@ func workspaceGlobs(raw json.RawMessage) []string {
 
 // expandWorkspaces lists the folders the root's workspace globs match that
 // hold a package.json, sorted.
-func expandWorkspaces(fsys fs.FS, pkg []byte) []string {
-	var m manifest
-	if json.Unmarshal(pkg, &m) != nil {
-		return nil
-	}
+func expandWorkspaces(fsys fs.FS, globs []string) []string {
 	seen := map[string]bool{}
-	for _, g := range workspaceGlobs(m.Workspaces) {
+	for _, g := range globs {
 		g = strings.TrimSuffix(strings.TrimPrefix(g, "./"), "/")
 		var matches []string
 		if strings.Contains(g, "**") {
