@@ -162,17 +162,8 @@ var npmCommand = &command{
 				if p.Source.Local() {
 					locals = append(locals, p.Source)
 				}
-				if p.Source.Kind == lockfile.Git {
-					// A repository on this machine (git+file:): fetchGit
-					// would read it wherever it lies, so it is held to the
-					// boundary as local paths are (as yarn's are).
-					rel, err := fileRepo(dir, p.Source.URL)
-					if err != nil {
-						return nil, p.Source.Origin.Errorf("%v", err)
-					}
-					if rel != "" {
-						locals = append(locals, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: p.Source.Origin})
-					}
+				if locals, err = appendRepo(locals, dir, p.Source); err != nil {
+					return nil, err
 				}
 			}
 			return &translation{

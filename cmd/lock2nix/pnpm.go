@@ -111,17 +111,8 @@ var pnpmCommand = &command{
 			}
 			locals := pnpmLocals(lock)
 			for _, p := range lock.Graph.Packages {
-				if p.Source.Kind == lockfile.Git {
-					// A repository on this machine (file:): fetchGit
-					// would read it wherever it lies, so it is held to
-					// the boundary as local paths are.
-					rel, err := fileRepo(dir, strings.TrimPrefix(p.Source.URL, "git+"))
-					if err != nil {
-						return nil, p.Source.Origin.Errorf("%v", err)
-					}
-					if rel != "" {
-						locals = append(locals, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: p.Source.Origin})
-					}
+				if locals, err = appendRepo(locals, dir, p.Source); err != nil {
+					return nil, err
 				}
 			}
 			for i := range locals {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -109,17 +110,8 @@ var yarnCommand = &command{
 				if s.Local() {
 					locals = append(locals, s)
 				}
-				if s.Kind == lockfile.Git {
-					// A repository on this machine: fetchGit would read it
-					// wherever it lies, so it is held to the boundary as
-					// local paths are.
-					rel, err := fileRepo(dir, s.URL)
-					if err != nil {
-						return nil, s.Origin.Errorf("%v", err)
-					}
-					if rel != "" {
-						locals = append(locals, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: s.Origin})
-					}
+				if locals, err = appendRepo(locals, dir, s); err != nil {
+					return nil, err
 				}
 			}
 			for _, f := range l.PatchFiles {
@@ -150,6 +142,24 @@ var yarnCommand = &command{
 			}, nil
 		}
 	},
+}
+
+// appendRepo appends to locals, for a git source whose repository is on
+// this machine (a file: URL, "git+" or not), the repository's folder:
+// fetchGit would read it wherever it lies, so it is held to the boundary
+// as local paths are. Other sources append nothing.
+func appendRepo(locals []lockfile.Source, dir string, s lockfile.Source) ([]lockfile.Source, error) {
+	if s.Kind != lockfile.Git {
+		return locals, nil
+	}
+	rel, err := fileRepo(dir, strings.TrimPrefix(s.URL, "git+"))
+	if err != nil {
+		return nil, s.Origin.Errorf("%v", err)
+	}
+	if rel != "" {
+		locals = append(locals, lockfile.Source{Kind: lockfile.Directory, Path: rel, Origin: s.Origin})
+	}
+	return locals, nil
 }
 
 // fileRepo returns, for a file:// git URL, the repository's path relative
