@@ -10,6 +10,7 @@ package node
 import (
 	_ "embed"
 
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
 )
 
@@ -91,4 +92,19 @@ func Standalone(h nixexpr.Header, f Format, bindings []nixexpr.Binding) *nixexpr
 		attr("text", nixexpr.AttrSet{Bindings: texts}),
 	}}
 	return nixexpr.Standalone(h, formals, nixexpr.Data(h, f.Name, f.Schema, bindings), code, f.Entry)
+}
+
+// CheckGitDir checks dir, the folder of a package's git checkout that a
+// record's gitDir names (lockfile.Source.Dir), before a data file holds
+// it; checkout says whether the package's source is fetched as a git
+// checkout (or a git host's archive of one). The builders check it
+// again, against the checkout's files (no symbolic link on the way).
+func CheckGitDir(dir string, checkout bool) error {
+	if !checkout {
+		return &nixexpr.Error{Msg: "a folder of a source that is no git checkout", Value: dir}
+	}
+	if err := lockfile.CheckDir(dir); err != nil {
+		return &nixexpr.Error{Msg: "the folder of a git checkout " + err.Error(), Value: dir}
+	}
+	return nil
 }

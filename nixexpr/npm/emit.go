@@ -552,15 +552,8 @@ func checkRecord(p *lockfile.Package) error {
 	if bad != "" {
 		return &nixexpr.Error{Msg: "not UTF-8 text without NUL bytes", Value: bad}
 	}
-	// A folder of a checkout: the builders check it again, against the
-	// checkout's files (no symbolic link on the way).
 	if d := p.Source.Dir; d != "" {
-		if !p.Source.Fetchable() || fetchedAs(p.Source).Kind != lockfile.Git && !nixexpr.Unpacked(p.Source) {
-			return &nixexpr.Error{Msg: "a folder of a source that is no git checkout", Value: d}
-		}
-		if err := lockfile.CheckDir(d); err != nil {
-			return &nixexpr.Error{Msg: "the folder of a git checkout " + err.Error(), Value: d}
-		}
+		return node.CheckGitDir(d, p.Source.Fetchable() && (fetchedAs(p.Source).Kind == lockfile.Git || nixexpr.Unpacked(p.Source)))
 	}
 	return nil
 }

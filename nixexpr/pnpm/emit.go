@@ -194,13 +194,8 @@ func dataBindings(lock *pnpmlock.Lock, h nixexpr.Header) ([]nixexpr.Binding, err
 			}
 			r.Src = name
 			if d := p.Source.Dir; d != "" {
-				// The builders check it again, against the checkout's
-				// files (no symbolic link on the way).
-				if p.Source.Kind != lockfile.Git {
-					return nil, &nixexpr.Error{Msg: "a folder of a source that is no git checkout", Value: d}
-				}
-				if err := lockfile.CheckDir(d); err != nil {
-					return nil, &nixexpr.Error{Msg: "the folder of a git checkout " + err.Error(), Value: d}
+				if err := node.CheckGitDir(d, p.Source.Kind == lockfile.Git); err != nil {
+					return nil, err
 				}
 				r.GitDir = d
 			}
