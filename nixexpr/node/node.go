@@ -15,8 +15,9 @@ import (
 )
 
 // Nix is modules.nix: the function from stdenv, nodejs, python3, cctools
-// and the scripts to the layer's builders (unpack, runLayout,
-// buildPackage, devShell, the host's platform names).
+// and the scripts to the layer's builders (unpack, gitFolder, runLayout,
+// buildPackage, devShell, the host's platform names) and helpers
+// (readable, shellQuote).
 //
 //go:embed modules.nix
 var Nix string
