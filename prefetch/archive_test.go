@@ -220,15 +220,7 @@ func TestGitArchiveMatchesTar(t *testing.T) {
 		"ignored.txt":            "not in the archive\n",
 		".gitattributes":         "version.txt export-subst\nignored.txt export-ignore\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(repo, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fetchtest.WriteFiles(t, repo, files)
 	if err := os.Chmod(filepath.Join(repo, "bin/r"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -114,15 +114,7 @@ func TestGitDirBuild(t *testing.T) {
 		"packages/b/b.js":         "module.exports = 'b';\n",
 		"afile":                   "a file, not a folder\n",
 	}
-	for name, text := range files {
-		p := filepath.Join(repo, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fetchtest.WriteFiles(t, repo, files)
 	outside := filepath.Join(work, "outside")
 	if err := os.MkdirAll(outside, 0o755); err != nil {
 		t.Fatal(err)

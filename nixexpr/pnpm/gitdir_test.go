@@ -88,22 +88,14 @@ func TestGitDirBuild(t *testing.T) {
 	}
 	work := t.TempDir()
 	repo := filepath.Join(work, "repo")
-	for name, text := range map[string]string{
+	fetchtest.WriteFiles(t, repo, map[string]string{
 		"package.json":            `{"name": "c", "version": "1.0.0"}`,
 		"root.js":                 "module.exports = 'root';\n",
 		"packages/a/package.json": `{"name": "a", "version": "1.0.0"}`,
 		"packages/a/a.js":         "module.exports = 'a';\n",
 		"packages/b/package.json": `{"name": "b", "version": "1.0.0"}`,
 		"packages/b/b.js":         "module.exports = 'b';\n",
-	} {
-		p := filepath.Join(repo, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	if err := os.Symlink("..", filepath.Join(repo, "up")); err != nil {
 		t.Fatal(err)
 	}
