@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
 
@@ -432,12 +433,22 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		start := s.i
 		f.clear()
 		s.object(func(fk gjson.Result) {
-			if r := f.slot(fk.Str); r != nil {
-				*r = s.value()
-				f.set = append(f.set, r)
-			} else {
+			r := f.slot(fk.Str)
+			if r == nil {
 				s.skip()
+				return
 			}
+			f.set = append(f.set, r)
+			if i := f.edgeIndex(r); i >= 0 {
+				f.spans[i] = edgeSpan{} // (the last of two members counts)
+				if s.peek() == '{' {
+					start := s.i
+					p.scanEdges(s, i)
+					*r = gjson.Result{Type: gjson.JSON, Raw: s.data[start:s.i], Index: start}
+					return
+				}
+			}
+			*r = s.value()
 		})
 		if s.failed {
 			return
@@ -450,4 +461,25 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		p.fromFields(e, key, v)
 	})
 	return c
+}
+
+// scanEdges reads the dependency object at s.i, edgeFields[i]'s, into
+// p.fields.edges as edges reads it with gjson: a member whose value is a
+// string is an edge (v1 nests whole entries under "dependencies"). The
+// kind of a peer is decided once the entry is read, by edges: its
+// peerDependenciesMeta may come after it.
+func (p *parser) scanEdges(s *scanner, i int) {
+	f := &p.fields
+	start := len(f.edges)
+	kind := edgeFields[i].kind
+	s.object(func(k gjson.Result) {
+		if s.peek() != '"' {
+			s.skip()
+			return
+		}
+		if v := s.str(); !s.failed {
+			f.edges = append(f.edges, lockfile.Edge{Name: p.tab.intern(k.Str), Kind: kind, Spec: p.tab.intern(v.Str)})
+		}
+	})
+	f.spans[i] = edgeSpan{start: start, end: len(f.edges), ok: true}
 }
