@@ -188,9 +188,7 @@ func parse(file, data string, pkgJSON []byte, opts Options, slow bool) (*lockfil
 func newParser(file, data string, opts Options) *parser {
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
-	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
-	p.byLoc = make(map[string]*lockfile.Package, p.sizeHint)
-	return p
+	return &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
 }
 
 // parseScanned is the parse on the scan's reading of the text ([parser.scan]);
@@ -227,7 +225,12 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 		}
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
-	p.g = &lockfile.Graph{Packages: make([]*lockfile.Package, 0, p.sizeHint)}
+	n := p.sizeHint
+	if c != nil {
+		n = len(c.order) // (a package an entry, but for links and few others)
+	}
+	p.byLoc = make(map[string]*lockfile.Package, n)
+	p.g = &lockfile.Graph{Packages: make([]*lockfile.Package, 0, n)}
 	p.g.Root.Name = p.tab.copy(top.name.String())
 	p.g.Root.Version = p.tab.copy(top.version.String())
 	var err error
@@ -265,37 +268,52 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 // of its strings does, and a strings.Builder never changes what it wrote.
 type strtab struct {
 	block strings.Builder
-	// seen is intern's table, made on first use.
-	seen []string
+	// interned holds the strings intern hands out, seen their places
+	// (offset << 8 | length), both made on first use.
+	interned strings.Builder
+	seen     []uint32
 }
 
 // intern is copy for strings that recur: a dependency's name and range
 // (aws's 16,940 edges hold 1,280 names and 936 ranges). A string seen
-// before is handed out again; the table is small and never grows, and a
-// string that finds no room in it is copied as copy does.
+// before is handed out again. The strings interned sit in one block of
+// their own, which a table of 4-byte slots indexes: neither grows, and a
+// string that finds no room in them is copied as copy does.
 func (t *strtab) intern(s string) string {
-	if len(s) == 0 || len(s) > 64 {
+	if len(s) == 0 || len(s) > maxInterned {
 		return t.copy(s)
 	}
 	if t.seen == nil {
-		t.seen = make([]string, internSlots)
+		t.seen = make([]uint32, internSlots)
+		t.interned.Grow(internBytes)
 	}
-	for i, n := hashShort(s), 0; n < 4; i, n = i+1, n+1 {
-		e := &t.seen[i&(internSlots-1)]
-		if *e == s {
-			return *e
+	held := t.interned.String()
+	for i, n := hashShort(s), 0; n < 8; i, n = i+1, n+1 {
+		slot := &t.seen[i&(internSlots-1)]
+		if *slot == 0 {
+			if len(held)+len(s) > internBytes {
+				break
+			}
+			t.interned.WriteString(s)
+			*slot = uint32(len(held))<<8 | uint32(len(s))
+			return t.interned.String()[len(held):]
 		}
-		if *e == "" {
-			*e = t.copy(s)
-			return *e
+		if off, n := int(*slot>>8), int(*slot&0xff); held[off:off+n] == s {
+			return held[off : off+n]
 		}
 	}
 	return t.copy(s)
 }
 
-// internSlots is the size of strtab's table: 64 KiB of string headers,
-// the memory that 4,096 copies of 16 bytes would take.
-const internSlots = 4096
+const (
+	// maxInterned is the longest string intern keeps (a slot holds its
+	// length in 8 bits).
+	maxInterned = 64
+	// internSlots and internBytes bound the table (32 KiB) and the block
+	// (aws's names and ranges take 25 KB, overleaf's 51).
+	internSlots = 8192
+	internBytes = 96 << 10
+)
 
 // hashShort mixes the bytes of a short string, eight at a time.
 func hashShort(s string) uint {

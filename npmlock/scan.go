@@ -1,7 +1,9 @@
 package npmlock
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/internal/jsondepth"
@@ -407,11 +409,12 @@ func isV2(v gjson.Result) bool {
 // scanPackages reads the entries of the "packages" object at s.i, as
 // parseV2 reads them from gjson.
 func (p *parser) scanPackages(s *scanner) *collected {
-	c := &collected{entries: make(map[string]*entry, p.sizeHint), order: make([]*entry, 0, p.sizeHint)}
+	c := &collected{order: make([]*entry, 0, p.sizeHint)}
 	f := &p.fields
+	var keys keyRuns
 	s.object(func(k gjson.Result) {
 		key := k.Str
-		if _, dup := c.entries[key]; dup {
+		if keys.has(c.order, key) {
 			p.fail(k, "packages key %q appears twice", key)
 			s.skip()
 			return
@@ -455,12 +458,72 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		}
 		key = p.tab.copy(key)
 		e := p.entries.one()
-		c.entries[key] = e
 		v := gjson.Result{Type: gjson.JSON, Raw: s.data[start:s.i], Index: start}
 		c.order = append(c.order, e)
 		p.fromFields(e, key, v)
+		keys.add(c.order)
 	})
+	c.entries = keys.m
+	if c.entries == nil {
+		// Made once the entries are counted: a map grown entry by entry
+		// leaves its smaller tables behind.
+		c.entries = make(map[string]*entry, len(c.order))
+		for _, e := range c.order {
+			c.entries[e.path] = e
+		}
+	}
 	return c
+}
+
+// keyRuns finds a key of "packages" given twice without a map while the
+// keys come in order, as npm writes them (sorted, save a few places
+// where its collation is not the bytes'): it knows where each ascending
+// run of keys starts, and looks a key up in each run whose range holds it.
+// Past maxRuns runs it keeps a map.
+type keyRuns struct {
+	starts []int
+	m      map[string]*entry
+}
+
+const maxRuns = 16
+
+// has reports whether key is the path of one of the entries read.
+func (r *keyRuns) has(order []*entry, key string) bool {
+	if r.m != nil {
+		_, ok := r.m[key]
+		return ok
+	}
+	for i, start := range r.starts {
+		end := len(order)
+		if i+1 < len(r.starts) {
+			end = r.starts[i+1]
+		}
+		run := order[start:end]
+		if key < run[0].path || key > run[len(run)-1].path {
+			continue
+		}
+		if _, ok := slices.BinarySearchFunc(run, key, func(e *entry, key string) int { return strings.Compare(e.path, key) }); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// add notes the entry order ends with.
+func (r *keyRuns) add(order []*entry) {
+	n := len(order)
+	switch {
+	case r.m != nil:
+		r.m[order[n-1].path] = order[n-1]
+	case n == 1 || order[n-1].path <= order[n-2].path:
+		r.starts = append(r.starts, n-1)
+		if len(r.starts) > maxRuns {
+			r.m = make(map[string]*entry, cap(order))
+			for _, e := range order {
+				r.m[e.path] = e
+			}
+		}
+	}
 }
 
 // scanEdges reads the dependency object at s.i, edgeFields[i]'s, into
