@@ -264,36 +264,60 @@ func skipDigits(d string, i int) int {
 	return i
 }
 
-// str reads the string whose quote is at s.i.
-func (s *scanner) str() gjson.Result {
+// str reads the string whose quote is at s.i: its value, and its text
+// with the quotes (raw).
+func (s *scanner) str() (str, raw string) {
 	start := s.i
 	end, esc := skipString(s.data, s.i)
 	if !s.at(end) {
-		return gjson.Result{}
+		return "", ""
 	}
-	raw := s.data[start:end]
-	r := gjson.Result{Type: gjson.String, Raw: raw, Index: start}
+	raw = s.data[start:end]
 	if esc {
-		r.Str = gjson.Parse(raw).Str // gjson's own unescaping
-	} else {
-		r.Str = raw[1 : len(raw)-1]
+		return gjson.Parse(raw).Str, raw // gjson's own unescaping
 	}
-	return r
+	return raw[1 : len(raw)-1], raw
+}
+
+// jsonKey is a member's key as the scan reads it: what gjson would give as a
+// gjson.Result, made (result) only where one is needed.
+type jsonKey struct {
+	str, raw string
+	at       int
+}
+
+func (k jsonKey) result() gjson.Result {
+	return gjson.Result{Type: gjson.String, Str: k.str, Raw: k.raw, Index: k.at}
 }
 
 // value reads the value at s.i (after any space), as gjson's ForEach
 // gives it.
 func (s *scanner) value() gjson.Result {
+	var r gjson.Result
+	s.valueInto(&r)
+	return r
+}
+
+// valueInto is value, written to *r: a gjson.Result is 80 bytes, which
+// a return would copy once more.
+func (s *scanner) valueInto(r *gjson.Result) {
 	s.ws()
 	start := s.i
 	if s.i >= len(s.data) {
 		s.fail()
-		return gjson.Result{}
+		*r = gjson.Result{}
+		return
 	}
 	var t gjson.Type
 	switch s.data[s.i] {
 	case '"':
-		return s.str()
+		str, raw := s.str()
+		if s.failed {
+			*r = gjson.Result{}
+			return
+		}
+		*r = gjson.Result{Type: gjson.String, Str: str, Raw: raw, Index: start}
+		return
 	case '{', '[':
 		t = gjson.JSON
 	case 't':
@@ -306,13 +330,13 @@ func (s *scanner) value() gjson.Result {
 		t = gjson.Number
 	}
 	if !s.at(skipValue(s.data, s.i, s.depth)) {
-		return gjson.Result{}
+		*r = gjson.Result{}
+		return
 	}
-	r := gjson.Result{Type: t, Raw: s.data[start:s.i], Index: start}
+	*r = gjson.Result{Type: t, Raw: s.data[start:s.i], Index: start}
 	if t == gjson.Number {
 		r.Num, _ = strconv.ParseFloat(r.Raw, 64)
 	}
-	return r
 }
 
 // skip reads past the value at s.i (after any space), checking it.
@@ -320,7 +344,7 @@ func (s *scanner) skip() { s.at(skipValue(s.data, s.i, s.depth)) }
 
 // object reads the object whose brace is at s.i, calling member with each
 // key; member reads the value that follows.
-func (s *scanner) object(member func(key gjson.Result)) {
+func (s *scanner) object(member func(k jsonKey)) {
 	s.depth++
 	defer func() { s.depth-- }()
 	s.i++
@@ -334,7 +358,8 @@ func (s *scanner) object(member func(key gjson.Result)) {
 			s.fail()
 			return
 		}
-		k := s.str()
+		at := s.i
+		str, raw := s.str()
 		s.ws()
 		if s.peek() != ':' {
 			s.fail()
@@ -342,7 +367,7 @@ func (s *scanner) object(member func(key gjson.Result)) {
 		}
 		s.i++
 		s.ws()
-		member(k)
+		member(jsonKey{str, raw, at})
 		i, closed := skipComma(s.data, s.i, '}')
 		if !s.at(i) || closed {
 			return
@@ -381,8 +406,8 @@ func (p *parser) scan() (t top, c *collected, ok bool) {
 	if s.peek() != '{' {
 		s.skip()
 	} else {
-		s.object(func(k gjson.Result) {
-			r := t.slot(k.Str)
+		s.object(func(k jsonKey) {
+			r := t.slot(k.str)
 			switch {
 			case r == nil || r.Exists():
 				s.skip() // as with gjson's Get, the first of two members counts
@@ -412,8 +437,8 @@ func (p *parser) scanPackages(s *scanner) *collected {
 	c := &collected{order: make([]*entry, 0, p.sizeHint)}
 	f := &p.fields
 	var keys keyRuns
-	s.object(func(k gjson.Result) {
-		key := k.Str
+	s.object(func(sk jsonKey) {
+		k, key := sk.result(), sk.str
 		if keys.has(c.order, key) {
 			p.fail(k, "packages key %q appears twice", key)
 			s.skip()
@@ -435,8 +460,8 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		}
 		start := s.i
 		f.clear()
-		s.object(func(fk gjson.Result) {
-			r := f.slot(fk.Str)
+		s.object(func(fk jsonKey) {
+			r := f.slot(fk.str)
 			if r == nil {
 				s.skip()
 				return
@@ -451,7 +476,7 @@ func (p *parser) scanPackages(s *scanner) *collected {
 					return
 				}
 			}
-			*r = s.value()
+			s.valueInto(r)
 		})
 		if s.failed {
 			return
@@ -535,13 +560,13 @@ func (p *parser) scanEdges(s *scanner, i int) {
 	f := &p.fields
 	start := len(f.edges)
 	kind := edgeFields[i].kind
-	s.object(func(k gjson.Result) {
+	s.object(func(k jsonKey) {
 		if s.peek() != '"' {
 			s.skip()
 			return
 		}
-		if v := s.str(); !s.failed {
-			f.edges = append(f.edges, lockfile.Edge{Name: p.tab.intern(k.Str), Kind: kind, Spec: p.tab.intern(v.Str)})
+		if v, _ := s.str(); !s.failed {
+			f.edges = append(f.edges, lockfile.Edge{Name: p.tab.intern(k.str), Kind: kind, Spec: p.tab.intern(v)})
 		}
 	})
 	f.spans[i] = edgeSpan{start: start, end: len(f.edges), ok: true}
