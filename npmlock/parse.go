@@ -1216,11 +1216,17 @@ func inNodeModules(key string) bool {
 // nameFromPath is the package name an install path implies:
 // "node_modules/a/node_modules/@s/b" → "@s/b".
 func nameFromPath(key string) string {
-	i := strings.LastIndex(key, "node_modules/")
-	if i < 0 {
-		return path.Base(key)
+	// The last "node_modules/" ends at a slash: look back from each slash
+	// (one or two: a name holds one at most) rather than search the key
+	// for the string.
+	for s := len(key); ; {
+		if s = strings.LastIndexByte(key[:s], '/'); s < 0 {
+			return path.Base(key)
+		}
+		if s >= len("node_modules") && key[s-len("node_modules"):s] == "node_modules" {
+			return key[s+1:]
+		}
 	}
-	return key[i+len("node_modules/"):]
 }
 
 // checkPath rejects install paths that could escape the project.
@@ -1384,10 +1390,19 @@ var edgeFields = [...]struct {
 func (p *parser) edges(v getter) []lockfile.Edge {
 	out := p.edgeBuf[:0]
 	defer func() { p.edgeBuf = out[:0] }()
-	meta := v.Get("peerDependenciesMeta")
 	scanned, _ := v.(*fields)
+	var meta gjson.Result
+	if scanned != nil {
+		meta = scanned.peerDependenciesMeta
+	} else {
+		meta = v.Get("peerDependenciesMeta")
+	}
 	for i, f := range edgeFields {
-		if scanned != nil && scanned.spans[i].ok {
+		var r gjson.Result
+		switch {
+		case scanned == nil:
+			r = v.Get(f.field)
+		case scanned.spans[i].ok:
 			// Read by the scan (scanEdges), kinds but the peers' final.
 			sp := scanned.spans[i]
 			for _, e := range scanned.edges[sp.start:sp.end] {
@@ -1397,8 +1412,9 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 				out = append(out, e)
 			}
 			continue
+		default:
+			r = *scanned.edgeSlot(i) // (not looked up by name: this runs for every entry)
 		}
-		r := v.Get(f.field)
 		if !r.Exists() || r.Type == gjson.Null || (f.field == "requires" && r.Type == gjson.True) {
 			continue
 		}
@@ -1543,6 +1559,11 @@ type fields struct {
 type edgeSpan struct {
 	start, end int
 	ok         bool
+}
+
+// edgeSlot is the member edgeFields[i] names.
+func (f *fields) edgeSlot(i int) *gjson.Result {
+	return [...]*gjson.Result{&f.dependencies, &f.devDependencies, &f.optionalDependencies, &f.peerDependencies, &f.requires}[i]
 }
 
 // edgeIndex returns the index in edgeFields of the member r is the slot

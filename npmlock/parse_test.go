@@ -288,3 +288,26 @@ func TestKeyRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestNameFromPath(t *testing.T) {
+	for key, want := range map[string]string{
+		"node_modules/a":                    "a",
+		"node_modules/@s/b":                 "@s/b",
+		"node_modules/a/node_modules/@s/b":  "@s/b",
+		"packages/x/node_modules/a":         "a",
+		"packages/x":                        "x",
+		"node_modules/a/b/c":                "a/b/c",
+		"xnode_modules/a":                   "a",
+		"node_modules/node_modules/a":       "a",
+		"node_modules/a/node_modules":       "a/node_modules",
+		"a/node_modules/":                   "",
+		"node_modules":                      "node_modules",
+		"":                                  ".",
+		"/":                                 "/",
+		"lib/node_modules/x/node_modules/y": "y",
+	} {
+		if got := nameFromPath(key); got != want {
+			t.Errorf("nameFromPath(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
