@@ -92,7 +92,7 @@ var npmCommand = &command{
 			// whole heap costs. 32 MiB holds the run of the largest
 			// lockfiles measured (the collector's first goal is 16 MiB);
 			// a heap beyond grows on small pages, as before.
-			if fi, err := os.Stat(lockPath); err == nil && fi.Size() >= 256<<10 {
+			if fi, err := os.Stat(lockPath); err == nil && fi.Size() >= 512<<10 {
 				hugepages.Reserve(32 << 20)
 			}
 			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
