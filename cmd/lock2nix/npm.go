@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lock2nix/lock2nix/internal/hugepages"
 	"github.com/lock2nix/lock2nix/internal/shell"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/lock2nix/lock2nix/nixexpr"
@@ -85,16 +84,7 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", dir, err)
 			}
-			// A large lockfile's run faults in thousands of small heap
-			// pages, a fifth of its CPU time; on huge pages a few
-			// (internal/hugepages, docs/benchmarks.md). Setting that up
-			// takes one early collection, more than a small lockfile's
-			// whole heap costs. 32 MiB holds the run of the largest
-			// lockfiles measured (the collector's first goal is 16 MiB);
-			// a heap beyond grows on small pages, as before.
-			if fi, err := os.Stat(lockPath); err == nil && fi.Size() >= 512<<10 {
-				hugepages.Reserve(32 << 20)
-			}
+			reserveHeapFor(lockPath)
 			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
 			if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 				return nil, err
