@@ -1231,32 +1231,39 @@ func nameFromPath(key string) string {
 
 // checkPath rejects install paths that could escape the project.
 func checkPath(key string) error {
-	if strings.Contains(key, "\\") {
-		return errors.New("contains a backslash")
-	}
-	if strings.HasPrefix(key, "/") {
-		return errors.New("is absolute")
-	}
-	for i := 0; i < len(key); i++ {
+	// One pass over the key (this runs for every entry), then what it
+	// found in the order the checks are reported.
+	backslash, control := false, false
+	bad, badSeg := false, ""
+	start := 0
+	for i := 0; i <= len(key); i++ {
+		if i == len(key) || key[i] == '/' {
+			if seg := key[start:i]; !bad && (seg == "" || seg == "." || seg == "..") {
+				bad, badSeg = true, seg
+			}
+			start = i + 1
+			continue
+		}
 		// Byte by byte: the bytes of a character beyond ASCII are all
 		// 0x80 or above.
-		if key[i] < 0x20 || key[i] == 0x7f {
-			return errors.New("contains a control character")
+		switch c := key[i]; {
+		case c == '\\':
+			backslash = true
+		case c < 0x20 || c == 0x7f:
+			control = true
 		}
 	}
-	if !inNodeModules(key) {
-		return nil // a folder of the project; checked where it is used
+	switch {
+	case backslash:
+		return errors.New("contains a backslash")
+	case strings.HasPrefix(key, "/"):
+		return errors.New("is absolute")
+	case control:
+		return errors.New("contains a control character")
+	case bad && inNodeModules(key): // (other folders are checked where they are used)
+		return fmt.Errorf("has a %q segment", badSeg)
 	}
-	for rest := key; ; {
-		seg, more, found := strings.Cut(rest, "/")
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("has a %q segment", seg)
-		}
-		if !found {
-			return nil
-		}
-		rest = more
-	}
+	return nil
 }
 
 // checkRelative rejects file: paths that are absolute or use backslashes.
@@ -1397,11 +1404,14 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 	} else {
 		meta = v.Get("peerDependenciesMeta")
 	}
+	var got gjson.Result
 	for i, f := range edgeFields {
-		var r gjson.Result
+		// r points at the member (a Result is 80 bytes: not copied).
+		var r *gjson.Result
 		switch {
 		case scanned == nil:
-			r = v.Get(f.field)
+			got = v.Get(f.field)
+			r = &got
 		case scanned.spans[i].ok:
 			// Read by the scan (scanEdges), kinds but the peers' final.
 			sp := scanned.spans[i]
@@ -1413,13 +1423,13 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 			}
 			continue
 		default:
-			r = *scanned.edgeSlot(i) // (not looked up by name: this runs for every entry)
+			r = scanned.edgeSlot(i) // (not looked up by name: this runs for every entry)
 		}
 		if !r.Exists() || r.Type == gjson.Null || (f.field == "requires" && r.Type == gjson.True) {
 			continue
 		}
 		if !r.IsObject() {
-			p.fieldErr(r, "%s must be an object, not %s", f.field, kind(r))
+			p.fieldErr(*r, "%s must be an object, not %s", f.field, kind(*r))
 			continue
 		}
 		r.ForEach(func(k, spec gjson.Result) bool {
