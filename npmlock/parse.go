@@ -333,6 +333,31 @@ func hashShort(s string) uint {
 	return uint(h ^ h>>32)
 }
 
+// concat is the parts joined, made in t's blocks as copy makes its
+// strings: a URL or an ID a package, without an allocation of its own.
+// A nil t joins them into a string of their own.
+func (t *strtab) concat(parts ...string) string {
+	if t == nil {
+		return strings.Join(parts, "")
+	}
+	n := 0
+	for _, s := range parts {
+		n += len(s)
+	}
+	if n == 0 {
+		return ""
+	}
+	if t.block.Cap()-t.block.Len() < n {
+		t.block = strings.Builder{}
+		t.block.Grow(max(64<<10, n))
+	}
+	start := t.block.Len()
+	for _, s := range parts {
+		t.block.WriteString(s)
+	}
+	return t.block.String()[start:]
+}
+
 func (t *strtab) copy(s string) string {
 	if s == "" {
 		return ""
@@ -973,7 +998,7 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 			p.fail(resolved, "%s: %v", e.path, err)
 			return lockfile.Source{}, false
 		}
-		url := p.opts.Registry.rewrite(e.name, raw)
+		url := p.opts.Registry.rewrite(&p.tab, e.name, raw)
 		if url == raw {
 			url = p.tab.copy(url) // (a URL made anew is the graph's already)
 		}
@@ -985,7 +1010,7 @@ func (p *parser) resolve(e *entry, version string) (lockfile.Source, bool) {
 		p.fail(e.at.result(), "%s: no version and no resolved URL", e.path)
 		return lockfile.Source{}, false
 	}
-	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(e.name, version), Hash: hash}, true
+	return lockfile.Source{Kind: lockfile.Tarball, URL: p.opts.Registry.tarballURL(&p.tab, e.name, version), Hash: hash}, true
 }
 
 // parseIntegrity is lockfile.ParseIntegrity, which splits the text at
@@ -1156,7 +1181,7 @@ func (s *slab[T]) copyOf(ts []T) []T {
 func (p *parser) assignIDs() {
 	pkgs := p.g.Packages
 	for _, pkg := range pkgs {
-		pkg.ID = baseID(pkg)
+		pkg.ID = p.baseID(pkg)
 	}
 	slices.SortFunc(pkgs, func(a, b *lockfile.Package) int { return strings.Compare(a.ID, b.ID) })
 	for i := 0; i < len(pkgs); {
@@ -1174,11 +1199,11 @@ func (p *parser) assignIDs() {
 	}
 }
 
-func baseID(pkg *lockfile.Package) string {
+func (p *parser) baseID(pkg *lockfile.Package) string {
 	if pkg.Version == "" {
-		return pkg.Name + "@" + idSource(pkg.Source).Kind.String()
+		return p.tab.concat(pkg.Name, "@", idSource(pkg.Source).Kind.String())
 	}
-	return pkg.Name + "@" + pkg.Version
+	return p.tab.concat(pkg.Name, "@", pkg.Version)
 }
 
 // idSource is the source as a package's ID names it: GitHub's archive of

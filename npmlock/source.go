@@ -58,18 +58,19 @@ func (r Registry) use(reg string) string {
 	return reg
 }
 
-// tarballURL returns the registry address of name@version.
-func (r Registry) tarballURL(name, version string) string {
+// tarballURL returns the registry address of name@version, made in t
+// (or on its own, t nil).
+func (r Registry) tarballURL(t *strtab, name, version string) string {
 	base := name
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		base = name[i+1:]
 	}
-	return r.use(r.forName(name)) + name + "/-/" + base + "-" + version + ".tgz"
+	return t.concat(r.use(r.forName(name)), name, "/-/", base, "-", version, ".tgz")
 }
 
 // rewrite applies ReplaceHost to the resolved tarball URL of the package
-// name.
-func (r Registry) rewrite(name, raw string) string {
+// name; a URL it changes is made in t (or on its own, t nil).
+func (r Registry) rewrite(t *strtab, name, raw string) string {
 	host := r.ReplaceHost
 	switch host {
 	case "never":
@@ -99,7 +100,7 @@ func (r Registry) rewrite(name, raw string) string {
 		return raw // already there, as every URL is with npm's default settings
 	}
 	r.use(reg)
-	return reg + tail
+	return t.concat(reg, tail)
 }
 
 // defaultRegistryHost is the host of npm's default registry, what
@@ -269,20 +270,28 @@ func plainHTTPURL(raw string) bool {
 	}
 	for i := 0; i < len(rest); i++ {
 		c := rest[i]
-		// "@" stands in scoped packages' paths.
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/@", c) >= 0) {
+		if !urlPlain[c] {
 			return false
 		}
 	}
 	return true
 }
 
+// urlPlain marks the bytes plainHTTPURL passes: letters, digits, and
+// "-._~/@" ("@" stands in scoped packages' paths).
+var urlPlain = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/@", byte(c)) >= 0
+	}
+	return t
+}()
+
 // TarballURL returns the registry address of name@version:
 // <registry>name/-/<unscoped name>-<version>.tgz on the package's registry
 // (its scope's, or URL). Other formats whose lockfiles leave registry
 // packages without a URL (pnpm's) use it too.
-func (r Registry) TarballURL(name, version string) string { return r.tarballURL(name, version) }
+func (r Registry) TarballURL(name, version string) string { return r.tarballURL(nil, name, version) }
 
 // Rewrite applies ReplaceHost to a tarball URL a lockfile records for the
 // package name, as npm does to resolved URLs.
-func (r Registry) Rewrite(name, url string) string { return r.rewrite(name, url) }
+func (r Registry) Rewrite(name, url string) string { return r.rewrite(nil, name, url) }
