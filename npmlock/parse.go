@@ -547,9 +547,8 @@ type entry struct {
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
 	shrinkwrap bool
-	// walked: the completeness walk has reached the entry; nested: some
-	// install path lies in its node_modules.
-	walked, nested bool
+	// walked: the completeness walk has reached the entry.
+	walked bool
 }
 
 // entryMore is what few entries have, kept apart from the thousands of
@@ -744,7 +743,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		}
 	}
 	if len(p.errs) == p.stops {
-		p.checkComplete(entries, p.g.Root.Workspaces, pkgJSON)
+		p.checkComplete(entries, order, p.g.Root.Workspaces, pkgJSON)
 	}
 	return nil
 }
