@@ -59,18 +59,18 @@ type completeness struct {
 	next  int
 	// later holds the folders that links lead to, for the second pass.
 	later []visit
-	// ranges caches decoded ranges: a few hundred specifiers ("^1.0.0")
-	// serve thousands of edges.
-	ranges map[string]decoded
-	// verdicts caches satisfies by range and version.
-	verdicts map[[2]string]bool
+	// bounds is rangeAllows' memory, for the few specifiers quickSatisfies
+	// does not decide (aws: 164 edges of 16,940, 63 ranges).
+	bounds []bound
 	// shrinkwraps: some package ships its own npm-shrinkwrap.json.
 	shrinkwraps bool
-	// mine holds the packages the project or a workspace depends on
-	// directly: a peer conflict of theirs is npm's ERESOLVE.
-	mine map[string]bool
-	buf  []byte
-	dirs []string
+	// mine holds the packages the project or a workspace (roots) depends
+	// on directly: a peer conflict of theirs is npm's ERESOLVE. It is
+	// worked out when a peer conflict first asks (see isMine).
+	mine  map[string]bool
+	roots []string
+	buf   []byte
+	dirs  []string
 
 	// The install paths, indexed for resolve (see index): thousands of
 	// edges look for a few hundred names in a few hundred folders. An
@@ -97,6 +97,7 @@ type completeness struct {
 	found  []int32
 }
 
+// decoded is a range parseRange decoded (CheckSync caches them).
 type decoded struct {
 	alts [][]lockfile.Comparison
 	ok   bool
@@ -122,9 +123,7 @@ type visit struct {
 // them, or none: the rest are read from nodes); roots are where the walk
 // starts besides the project (its workspaces).
 func (p *parser) checkComplete(nodes map[string]*entry, order []*entry, roots []string, pkgJSON []byte) {
-	// A few hundred ranges and verdicts serve thousands of edges
-	// (overleaf: 3,918 entries, 168 and 262).
-	c := &completeness{p: p, nodes: nodes, ranges: make(map[string]decoded, len(nodes)/16), verdicts: make(map[[2]string]bool, len(nodes)/16)}
+	c := &completeness{p: p, nodes: nodes}
 	c.index(order)
 	var top *overrideSet
 	if len(pkgJSON) > 0 && jsondepth.Valid(pkgJSON) {
@@ -139,19 +138,7 @@ func (p *parser) checkComplete(nodes map[string]*entry, order []*entry, roots []
 	// npm 11: a workspace's dependency that lacks its own dependency
 	// installs as it is). Those come second, and are only warned of.
 	c.queue = make([]visit, 0, len(nodes))
-	c.mine = map[string]bool{}
-	for _, r := range append([]string{""}, roots...) {
-		if e := c.nodes[r]; e != nil {
-			from := c.from(r)
-			for _, d := range e.deps {
-				if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
-					if t, _, _ := c.resolve(from, r, d.Name); t != "" {
-						c.mine[t] = true
-					}
-				}
-			}
-		}
-	}
+	c.roots = roots
 	c.push(c.at("", top, false))
 	c.walk()
 	for _, r := range roots {
@@ -178,6 +165,27 @@ func (c *completeness) push(v visit) {
 		v.e.walked = true
 		c.queue = append(c.queue, v)
 	}
+}
+
+// isMine reports whether the project or a workspace depends on the
+// package at key itself.
+func (c *completeness) isMine(key string) bool {
+	if c.mine == nil {
+		c.mine = map[string]bool{}
+		for _, r := range append([]string{""}, c.roots...) {
+			if e := c.nodes[r]; e != nil {
+				from := c.from(r)
+				for _, d := range e.deps {
+					if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
+						if t, _, _ := c.resolve(from, r, d.Name); t != "" {
+							c.mine[t] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return c.mine[key]
 }
 
 // at is the visit of the node at key, with the overrides ovr.
@@ -264,7 +272,7 @@ func (c *completeness) node(v visit) {
 			switch {
 			case !c.atHome(key, d, target):
 				c.report(v, e, d.Name, spec, target, false)
-			case d.Kind == lockfile.DepPeer && c.mine[key]:
+			case d.Kind == lockfile.DepPeer && c.isMine(key):
 				// A peer conflict of a package the project depends on
 				// itself: npm stops with ERESOLVE instead of keeping
 				// what is there.
@@ -351,7 +359,10 @@ func (c *completeness) index(order []*entry) {
 	// in memory, and an install's folder is often the one before's.
 	c.order = order
 	c.seed = maphash.MakeSeed()
-	c.folders = map[string]int32{"": 0}
+	// (aws: 279 folders hold installs of 3,894 entries; overleaf 416 of
+	// 3,918, codimd 293 of 2,325.)
+	c.folders = make(map[string]int32, len(order)/8)
+	c.folders[""] = 0
 	c.flen = append(c.flen[:0], int32(len("node_modules/")))
 	paths := []string{""}
 	c.folder = make([]int32, len(order))
@@ -622,17 +633,8 @@ func (c *completeness) satisfiedBy(spec string, t *entry, installed bool) bool {
 	if ok, known := quickSatisfies(rng, t.version); known {
 		return ok
 	}
-	key := [2]string{rng, t.version}
-	if ok, seen := c.verdicts[key]; seen {
-		return ok
-	}
-	r, seen := c.ranges[rng]
-	if !seen {
-		r.alts, r.ok = parseRange(rng)
-		c.ranges[rng] = r
-	}
-	ok := !r.ok || !isRelease(t.version) || satisfies(t.version, r.alts)
-	c.verdicts[key] = ok
+	ok, bounds := rangeAllows(rng, t.version, c.bounds)
+	c.bounds = bounds
 	return ok
 }
 

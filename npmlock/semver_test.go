@@ -145,3 +145,36 @@ func TestIsReleaseAndCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestRangeAllows checks that the completeness walk's reading of a range
+// (rangeAllows, which decodes as it goes) agrees with parseRange's decoding
+// and satisfies, for each range and version of the grid: undecoded ranges
+// and versions that are not releases pass.
+func TestRangeAllows(t *testing.T) {
+	versions := append([]string{"1.2.3-rc.1", "01.2.3", "1.2", "1.2.3.4", "1.2.3+b", "x"}, versionCases...)
+	for _, r := range append(rangeCases, "1 - 2 - 3", "- 1", "1 -", "1.2.3\u00a0- 2", "1 \u2003 || 2", ">= 1 || junk", "junk || >= 1", ">1 < 2 || = 3") {
+		checkRangeAllows(t, r, versions)
+	}
+}
+
+func checkRangeAllows(t *testing.T, r string, versions []string) {
+	alts, ok := parseRange(r)
+	var buf []bound
+	for _, v := range versions {
+		want := !ok || !isRelease(v) || satisfies(v, alts)
+		var got bool
+		if got, buf = rangeAllows(r, v, buf); got != want {
+			t.Errorf("rangeAllows(%q, %q) = %v; parseRange and satisfies say %v", r, v, got, want)
+		}
+	}
+}
+
+// FuzzRangeAllows: rangeAllows and parseRange read any text alike.
+func FuzzRangeAllows(f *testing.F) {
+	for _, r := range rangeCases {
+		f.Add(r, "1.2.3")
+	}
+	f.Fuzz(func(t *testing.T, r, v string) {
+		checkRangeAllows(t, r, []string{v, "0.0.0", "1.2.3", "2.0.0"})
+	})
+}
