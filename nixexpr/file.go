@@ -37,24 +37,18 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 // Sources collects a file's fetchers: one per distinct source
 // ([lockfile.SourceID]), named after the first package that adds it.
 type Sources struct {
-	// tarballs index added by URL and whether they are unpacked (a git
-	// host's archive of a commit, pinned by its files, is another fetch
-	// than the same URL pinned by its bytes); others (git) by their
-	// identity.
-	tarballs map[tarballKey]int
-	others   map[lockfile.SourceID]int
+	// tarballs and unpacked index added by URL (a git host's archive of a
+	// commit, pinned by its files, is another fetch than the same URL
+	// pinned by its bytes), each keyed by the URL alone, which hashes
+	// faster than a struct; others (git) by their identity.
+	tarballs, unpacked map[string]int
+	others             map[lockfile.SourceID]int
 	// added are the sources in the order added, with their names; their
 	// fetchers (Bindings) or data (Data) are made when asked for.
 	added []namedSource
 	// needGit, needUnpinned and needZip record the fetchers beyond
 	// fetchurl the file must take as arguments.
 	needGit, needUnpinned, needZip bool
-}
-
-// tarballKey identifies an added tarball.
-type tarballKey struct {
-	url    string
-	unpack bool
 }
 
 // ArchiveExt is the kind of archive a git host's archive of a commit is
@@ -65,7 +59,7 @@ const ArchiveExt = "tar.gz"
 
 // NewSources returns an empty collection sized for about n sources.
 func NewSources(n int) *Sources {
-	return &Sources{tarballs: make(map[tarballKey]int, n), others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
+	return &Sources{tarballs: make(map[string]int, n), unpacked: map[string]int{}, others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
 }
 
 // Add returns the attribute name in "sources" of src's fetcher, adding
@@ -81,11 +75,14 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 	unpack := Unpacked(src)
 	if src.Kind == lockfile.Tarball {
 		// A tarball is known by its URL alone (lockfile.Source.ID).
-		k := tarballKey{src.URL, unpack}
-		if i, ok := s.tarballs[k]; ok {
+		m := s.tarballs
+		if unpack {
+			m = s.unpacked
+		}
+		if i, ok := m[src.URL]; ok {
 			return s.added[i].name, nil
 		}
-		s.tarballs[k] = len(s.added)
+		m[src.URL] = len(s.added)
 	} else {
 		id := src.ID()
 		if i, ok := s.others[id]; ok {

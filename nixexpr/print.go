@@ -734,7 +734,13 @@ func (p *printer) lines(e Lines, indent int) {
 		}
 		flush = flush || l[0] != ' '
 		p.nl(indent + 1)
-		p.buf.Write(appendIndented(p.buf.AvailableBuffer(), l))
+		if bytes.IndexByte(l, '\'') < 0 && bytes.IndexByte(l, '$') < 0 {
+			// Nothing to escape, as in nearly every line: found by two
+			// vector scans rather than appendIndented's byte by byte.
+			p.buf.Write(l)
+		} else {
+			p.buf.Write(appendIndented(p.buf.AvailableBuffer(), l))
+		}
 		return true
 	})
 	if !flush {

@@ -259,8 +259,8 @@ func records(g *lockfile.Graph, pkgSrc []string) nixexpr.Lines {
 type recordWriter struct {
 	b []byte
 	n int // fields written in the object open
-	// flags caches lockfile.Flags' names by value.
-	flags [1 << 8][]string
+	// flags caches lockfile.Flags' names by value, as a JSON list.
+	flags [1 << 8][]byte
 }
 
 // key starts field k.
@@ -281,23 +281,23 @@ func (w *recordWriter) str(k, v string) {
 	}
 }
 
-// strs writes a list of strings.
-func (w *recordWriter) strs(vs []string) {
-	w.b = append(w.b, '[')
+// appendStrs appends a JSON list of strings.
+func appendStrs(b []byte, vs []string) []byte {
+	b = append(b, '[')
 	for i, v := range vs {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			b = append(b, ',')
 		}
-		w.b = appendJSON(w.b, v)
+		b = appendJSON(b, v)
 	}
-	w.b = append(w.b, ']')
+	return append(b, ']')
 }
 
 // list writes field k when vs is not empty.
 func (w *recordWriter) list(k string, vs []string) {
 	if len(vs) > 0 {
 		w.key(k)
-		w.strs(vs)
+		w.b = appendStrs(w.b, vs)
 	}
 }
 
@@ -322,6 +322,38 @@ func writeObject[T any](w *recordWriter, k string, items []T, key func(T) string
 		w.b = appendJSON(w.b, key(it))
 		w.b = append(w.b, ':')
 		value(it)
+	}
+	w.b = append(w.b, '}')
+}
+
+// installs writes field "installs" as writeObject would, without its
+// calls through closures for every item and comparison: every package has
+// installs, and aws has thousands.
+func (w *recordWriter) installs(ins []lockfile.Install) {
+	for i := 1; i < len(ins); i++ {
+		if ins[i].Path < ins[i-1].Path {
+			ins = slices.Clone(ins)
+			slices.SortStableFunc(ins, func(a, b lockfile.Install) int { return strings.Compare(a.Path, b.Path) })
+			break
+		}
+	}
+	w.key("installs")
+	w.b = append(w.b, '{')
+	for i, in := range ins {
+		if i+1 < len(ins) && ins[i+1].Path == in.Path {
+			continue
+		}
+		if w.b[len(w.b)-1] != '{' {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSON(w.b, in.Path)
+		w.b = append(w.b, ':')
+		names := w.flags[in.Flags]
+		if names == nil {
+			names = appendStrs(nil, in.Flags.Names())
+			w.flags[in.Flags] = names
+		}
+		w.b = append(w.b, names...)
 	}
 	w.b = append(w.b, '}')
 }
@@ -355,14 +387,7 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 		w.str("path", p.Source.Path)
 	}
 	if len(p.Installs) > 0 {
-		writeObject(w, "installs", p.Installs, func(in lockfile.Install) string { return in.Path }, func(in lockfile.Install) {
-			names := w.flags[in.Flags]
-			if names == nil {
-				names = append([]string{}, in.Flags.Names()...)
-				w.flags[in.Flags] = names
-			}
-			w.strs(names)
-		})
+		w.installs(p.Installs)
 	}
 	if len(p.Bins) > 0 {
 		writeObject(w, "bins", p.Bins, func(b lockfile.Bin) string { return b.Name }, func(b lockfile.Bin) {
@@ -374,8 +399,16 @@ func (w *recordWriter) record(p *lockfile.Package, src string) {
 		w.b = append(w.b, '{')
 		outer := w.n
 		w.n = 0
+		// The kinds there are, found in one pass: most packages have only
+		// prod dependencies, and each kind is a pass over the edges.
+		var kinds uint32
+		for _, ed := range p.Deps {
+			kinds |= 1 << (ed.Kind & 31)
+		}
 		for k := lockfile.DepProd; k <= lockfile.DepPeerOptional; k++ {
-			w.depNames(k.String(), p.Deps, k)
+			if kinds&(1<<k) != 0 {
+				w.depNames(k.String(), p.Deps, k)
+			}
 		}
 		w.n = outer
 		w.b = append(w.b, '}')
@@ -525,7 +558,7 @@ func nodeEngine(p *lockfile.Package) [][]lockfile.Comparison {
 func checkRecord(p *lockfile.Package) error {
 	var bad string
 	check := func(s string) {
-		if bad == "" && (!utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0) {
+		if bad == "" && !isText(s) {
 			bad = s
 		}
 	}
@@ -558,6 +591,32 @@ func checkRecord(p *lockfile.Package) error {
 	return nil
 }
 
+// isText reports whether s is UTF-8 without NUL bytes. A record's
+// strings are nearly all short and ASCII: those are told eight bytes at a
+// time, without a call for each check, and the first byte that is NUL or
+// not ASCII hands the rest to the full checks.
+func isText(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// A byte that is 0 borrows, making it 0xff; one of 0x80 and above
+		// has its high bit already. Only a 0 borrows, so the bytes after
+		// one may be flagged too: the full checks then decide.
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (w|(w-ones))&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == 0 || c >= utf8.RuneSelf {
+			// What came before is ASCII without NUL.
+			return utf8.ValidString(s[i:]) && strings.IndexByte(s[i:], 0) < 0
+		}
+	}
+	return true
+}
+
 // idNamesPackage reports whether p's ID is "name@version" with no "@" in
 // the version, the form the builders split back into the two.
 func idNamesPackage(p *lockfile.Package) bool {
@@ -568,22 +627,29 @@ func idNamesPackage(p *lockfile.Package) bool {
 
 // derivablePname reports whether the builders' rule for a pname, "@scope/x"
 // → "scope-x", gives nixexpr.DrvName(name): the pname is written out where not.
+// It asks what DrvName would do without making its result (a copy for
+// every scoped name): DrvName keeps each byte it allows, makes any other
+// "-", cuts the name at its limit and drops leading dots, so the rule
+// holds where every byte is allowed or a "/", and nothing is cut.
 func derivablePname(name string) bool {
 	s := strings.TrimPrefix(name, "@")
-	if s == "" || s[0] == '/' {
-		return false
-	}
-	d := nixexpr.DrvName(name, "")
-	if len(d) != len(s) {
+	if s == "" || s[0] == '/' || s[0] == '.' || len(s) > maxDrvName {
 		return false
 	}
 	for i := range len(s) {
-		// s with "/" made "-", compared without making it.
-		if c := s[i]; d[i] != c && !(c == '/' && d[i] == '-') {
+		if c := s[i]; !drvNameByte(c) && c != '/' {
 			return false
 		}
 	}
 	return true
+}
+
+// maxDrvName and drvNameByte are nixexpr.DrvName's limit and the bytes it
+// keeps (FuzzDerivablePname holds them to it).
+const maxDrvName = 100
+
+func drvNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '+' || c == '_' || c == '?' || c == '='
 }
 
 // depNames lists dependency names by kind: prod = [ "a" "b" ]; ….

@@ -83,19 +83,20 @@ func TestEmitWriteError(t *testing.T) {
 }
 
 // FuzzDerivablePname checks the rule the builders use for a pname against
-// DrvName: whenever the emitter leaves the pname out, the builders' rule
-// must give what DrvName would have written.
+// DrvName: the emitter leaves the pname out exactly where the builders'
+// rule gives what DrvName would have written.
 func FuzzDerivablePname(f *testing.F) {
-	for _, s := range []string{"ms", "@types/node", "@a/b/c", ".hidden", "@.x/y", "/abs", "a b", "@", "", "x@1", strings.Repeat("a", 101)} {
+	for _, s := range []string{"ms", "@types/node", "@a/b/c", ".hidden", "@.x/y", "/abs", "a b", "@", "", "x@1", "@@x", "a/.b",
+		strings.Repeat("a", 100), "@" + strings.Repeat("a", 100), strings.Repeat("a", 101), "..", "a\xffb"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		if !derivablePname(name) {
-			return
-		}
-		builders := strings.ReplaceAll(strings.TrimPrefix(name, "@"), "/", "-")
-		if got := nixexpr.DrvName(name, "package"); got != builders {
-			t.Errorf("name %q: DrvName gives %q, the builders %q", name, got, builders)
+		s := strings.TrimPrefix(name, "@")
+		builders := strings.ReplaceAll(s, "/", "-")
+		// The rule as first written: DrvName's result, compared.
+		want := s != "" && s[0] != '/' && nixexpr.DrvName(name, "") == builders
+		if got := derivablePname(name); got != want {
+			t.Errorf("name %q: derivablePname = %v, DrvName gives %q, the builders %q", name, got, nixexpr.DrvName(name, ""), builders)
 		}
 	})
 }
@@ -251,6 +252,21 @@ func FuzzRecordJSON(f *testing.F) {
 		p := oddPackage(s)
 		if got, want := recordJSON(p, s), marshal(t, record(p, s)); got != want {
 			t.Errorf("%q: record writer %s, encoding/json %s", s, got, want)
+		}
+	})
+}
+
+// FuzzIsText holds isText, which checkRecord asks of every string, to
+// its definition.
+func FuzzIsText(f *testing.F) {
+	for _, s := range []string{"", "a", "\x00", "abcdefgh", "abcdefg\x00", "abcdefgh\x00", "\x00bcdefghij", "é", "abcdefghé",
+		"abcdefgh\xff", "\xe2\x80", "abcdefg\x01\x00", "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f", "\x80abcdefgh", "node_modules/@aws-sdk/client-s3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+		if got := isText(s); got != want {
+			t.Errorf("isText(%q) = %v, want %v", s, got, want)
 		}
 	})
 }
