@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -85,6 +84,7 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", dir, err)
 			}
+			reserveHeapFor(lockPath)
 			pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
 			if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 				return nil, err
@@ -132,11 +132,6 @@ var npmCommand = &command{
 			if err != nil {
 				return nil, err
 			}
-			// What only the parse used is dead now (the graph owns its
-			// strings; the text, when mapped, is unmapped already);
-			// collecting it here lets the output reuse its pages instead of
-			// faulting in fresh ones.
-			runtime.GC()
 			var flags []string
 			if *outOfSync {
 				flags = append(flags, "--allow-out-of-sync")

@@ -83,6 +83,7 @@ var pnpmCommand = &command{
 			used := map[string]bool{}
 			reg := conf.options()
 			reg.Used = func(r string) { used[r] = true }
+			reserveHeapFor(filepath.Join(dir, "pnpm-lock.yaml"))
 			lock, err := pnpmlock.ParseFS(os.DirFS(dir), pnpmlock.Options{
 				TarballURL: reg.TarballURL,
 				Rewrite:    reg.Rewrite,

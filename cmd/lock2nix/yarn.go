@@ -79,6 +79,7 @@ var yarnCommand = &command{
 			opts := yarnlock.Options{Registry: *registry, ReplaceHosts: *replaceHost, Warn: func(msg string) {
 				fmt.Fprintf(stderr, "lock2nix yarn: warning: %s\n", msg)
 			}}
+			reserveHeapFor(filepath.Join(dir, "yarn.lock"))
 			fsys := os.DirFS(dir)
 			l, err := yarnlock.ParseFS(fsys, opts)
 			if err != nil {
