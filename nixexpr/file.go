@@ -3,8 +3,6 @@ package nixexpr
 import (
 	_ "embed"
 	"fmt"
-	"hash/maphash"
-	"math/bits"
 	"strings"
 
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -39,12 +37,12 @@ func Generated(h Header, formals []Formal, body Expr) *File {
 // Sources collects a file's fetchers: one per distinct source
 // ([lockfile.SourceID]), named after the first package that adds it.
 type Sources struct {
-	// tarballs indexes the added tarballs by URL and whether they are
-	// unpacked (a git host's archive of a commit, pinned by its files, is
-	// another fetch than the same URL pinned by its bytes); others (git)
-	// by their identity.
-	tarballs urlIndex
-	others   map[lockfile.SourceID]int
+	// tarballs and unpacked index added by URL (a git host's archive of a
+	// commit, pinned by its files, is another fetch than the same URL
+	// pinned by its bytes), each keyed by the URL alone, which hashes
+	// faster than a struct; others (git) by their identity.
+	tarballs, unpacked map[string]int
+	others             map[lockfile.SourceID]int
 	// added are the sources in the order added, with their names; their
 	// fetchers (Bindings) or data (Data) are made when asked for.
 	added []namedSource
@@ -61,9 +59,7 @@ const ArchiveExt = "tar.gz"
 
 // NewSources returns an empty collection sized for about n sources.
 func NewSources(n int) *Sources {
-	s := &Sources{others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
-	s.tarballs.init(n)
-	return s
+	return &Sources{tarballs: make(map[string]int, n), unpacked: map[string]int{}, others: map[lockfile.SourceID]int{}, added: make([]namedSource, 0, n)}
 }
 
 // Add returns the attribute name in "sources" of src's fetcher, adding
@@ -77,13 +73,16 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 		return "", fmt.Errorf("nixexpr: %s: cannot fetch a %s source", name, src.Kind)
 	}
 	unpack := Unpacked(src)
-	slot := 0
 	if src.Kind == lockfile.Tarball {
 		// A tarball is known by its URL alone (lockfile.Source.ID).
-		slot = s.tarballs.find(s.added, src.URL, unpack)
-		if i := s.tarballs.slots[slot]; i > 0 {
-			return s.added[i-1].name, nil
+		m := s.tarballs
+		if unpack {
+			m = s.unpacked
 		}
+		if i, ok := m[src.URL]; ok {
+			return s.added[i].name, nil
+		}
+		m[src.URL] = len(s.added)
 	} else {
 		id := src.ID()
 		if i, ok := s.others[id]; ok {
@@ -91,69 +90,8 @@ func (s *Sources) Add(name string, src lockfile.Source) (string, error) {
 		}
 		s.others[id] = len(s.added)
 	}
-	s.added = append(s.added, namedSource{name: name, kind: src.Kind, url: src.URL, digest: src.Hash.Digest, algo: src.Hash.Algo, rev: src.Rev, unpack: unpack})
-	if src.Kind == lockfile.Tarball {
-		s.tarballs.add(s.added, slot, len(s.added)-1)
-	}
+	s.added = append(s.added, namedSource{name: name, kind: src.Kind, url: src.URL, hash: src.Hash, rev: src.Rev, unpack: unpack})
 	return name, nil
-}
-
-// urlIndex finds added tarballs by URL and unpack, as a map would, in a
-// table of indices into added: 4 bytes a slot where a map[string]int
-// takes 24 and its control bytes. A data file has thousands of sources,
-// and the table is fresh memory, paid for page by page.
-type urlIndex struct {
-	seed maphash.Seed
-	// slots hold an index into added plus one, 0 where empty; their
-	// number is a power of two, at least twice the tarballs held (n).
-	slots []int32
-	n     int
-}
-
-// init sizes the index for about n tarballs.
-func (x *urlIndex) init(n int) {
-	x.seed = maphash.MakeSeed()
-	x.slots = make([]int32, max(16, 1<<bits.Len(uint(2*n))))
-}
-
-// find returns the slot of the tarball at url (fetched unpacked or not)
-// in added, or the empty slot where it would go.
-func (x *urlIndex) find(added []namedSource, url string, unpack bool) int {
-	mask := len(x.slots) - 1
-	i := int(maphash.String(x.seed, url)) & mask
-	for {
-		j := x.slots[i]
-		if j == 0 {
-			return i
-		}
-		if a := &added[j-1]; a.url == url && a.unpack == unpack && a.kind == lockfile.Tarball {
-			return i
-		}
-		i = (i + 1) & mask // the next slot, round the end
-	}
-}
-
-// add records added[i] in the empty slot find returned, and grows the
-// table when it is half full.
-func (x *urlIndex) add(added []namedSource, slot, i int) {
-	x.slots[slot] = int32(i + 1)
-	x.n++
-	if 2*x.n <= len(x.slots) {
-		return
-	}
-	old := x.slots
-	x.slots = make([]int32, 2*len(old))
-	mask := len(x.slots) - 1
-	for _, j := range old {
-		if j == 0 {
-			continue
-		}
-		k := int(maphash.String(x.seed, added[j-1].url)) & mask
-		for x.slots[k] != 0 {
-			k = (k + 1) & mask
-		}
-		x.slots[k] = j
-	}
 }
 
 // Unpacked reports whether src is fetched unpacked: a git host's archive
@@ -163,19 +101,13 @@ func Unpacked(src lockfile.Source) bool {
 	return src.Kind == lockfile.Tarball && src.Repo != "" && !src.Hash.IsZero()
 }
 
-// namedSource is an added source: what its fetcher needs of it. The
-// hash is kept as its parts, beside the other small fields: 80 bytes a
-// source where a lockfile.Hash field, padded, made 96.
+// namedSource is an added source: what its fetcher needs of it.
 type namedSource struct {
 	name, url, rev string
-	digest         []byte
-	algo           lockfile.Algo
 	kind           lockfile.SourceKind
+	hash           lockfile.Hash
 	unpack         bool
 }
-
-// hash is the source's hash.
-func (a *namedSource) hash() lockfile.Hash { return lockfile.Hash{Algo: a.algo, Digest: a.digest} }
 
 // Data returns the sources as a data file holds them, a set of sets in the
 // order they were added: { url; hash; name ? … } for an archive,
@@ -210,12 +142,12 @@ func sourceData(src namedSource) AttrSet {
 	case src.kind == lockfile.Git:
 		bs = append(bs, Attr{Path: []string{"rev"}, Value: String{src.rev}})
 	case src.unpack:
-		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash().String()}}, Attr{Path: []string{"unpack"}, Value: String{ArchiveExt}})
-	case !src.hash().IsZero():
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash.String()}}, Attr{Path: []string{"unpack"}, Value: String{ArchiveExt}})
+	case !src.hash.IsZero():
 		if name, ok := storeName(src.url); !ok {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
 		}
-		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash().String()}})
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash.String()}})
 	}
 	return AttrSet{Bindings: bs}
 }
@@ -317,11 +249,11 @@ func (s *Sources) fetcher(src namedSource) Expr {
 			s.needZip = true
 			return Apply{Func: Ident{"fetchzip"}, Args: []Expr{AttrSet{Bindings: []Binding{
 				Attr{Path: []string{"url"}, Value: String{src.url}},
-				Attr{Path: []string{"hash"}, Value: String{src.hash().String()}},
+				Attr{Path: []string{"hash"}, Value: String{src.hash.String()}},
 				Attr{Path: []string{"extension"}, Value: String{ArchiveExt}},
 			}}}}
 		}
-		if src.hash().IsZero() {
+		if src.hash.IsZero() {
 			s.needUnpinned = true
 			return Apply{Func: Ident{"fetchurlUnpinned"}, Args: []Expr{String{src.url}}}
 		}
@@ -331,7 +263,7 @@ func (s *Sources) fetcher(src namedSource) Expr {
 		if name, ok := storeName(src.url); !ok {
 			bs = append(bs, Attr{Path: []string{"name"}, Value: String{name}})
 		}
-		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash().String()}})
+		bs = append(bs, Attr{Path: []string{"hash"}, Value: String{src.hash.String()}})
 		return Apply{Func: Ident{"fetchurl"}, Args: []Expr{AttrSet{Bindings: bs}}}
 	case lockfile.Git:
 		s.needGit = true

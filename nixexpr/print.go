@@ -670,12 +670,12 @@ func (p *printer) sourceSet(s *Sources, indent int) {
 		switch {
 		case a.kind == lockfile.Git:
 			p.stringAttr("rev", a.rev, indent+2)
-		case a.algo != lockfile.NoAlgo:
+		case !a.hash.IsZero():
 			if name, ok := storeName(a.url); !ok && !a.unpack {
 				p.stringAttr("name", name, indent+2)
 			}
 			// An SRI hash is one line: written as stringValue would.
-			hash, _ = a.hash().AppendText(hash[:0])
+			hash, _ = a.hash.AppendText(hash[:0])
 			p.nl(indent + 2)
 			p.buf.WriteString("hash = ")
 			b, err := appendQuote(p.buf.AvailableBuffer(), hash)
