@@ -377,3 +377,26 @@ func TestSourceSet(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// FuzzPlainQuote holds plainQuote, which lets appendQuote copy eight
+// bytes at a time, to its definition: every byte it passes over is one
+// appendQuote copies as it is, and it stops at most seven bytes before
+// the first one that is not. So appendQuote writes what it wrote byte by
+// byte.
+func FuzzPlainQuote(f *testing.F) {
+	for _, s := range append([]string{"abcdefgh", "abcdefg$", "abcdefgh${x}", "https://registry.npm.test/@s/p/-/p-1.0.0.tgz", "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f!"}, hostile...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		plain := 0
+		for plain < len(s) && s[plain] >= 0x20 && s[plain] < 0x80 && !quoteEscapes[s[plain]] {
+			plain++
+		}
+		if n := plainQuote(s); n%8 != 0 || n > plain || plain-n >= 8 && len(s)-n >= 8 {
+			t.Errorf("plainQuote(%q) = %d, %d plain bytes", s, n, plain)
+		}
+		if n, m := plainQuote(s), plainQuote([]byte(s)); n != m {
+			t.Errorf("plainQuote(%q) = %d, of its bytes %d", s, n, m)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package nixexpr_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,53 @@ func TestArchiveSources(t *testing.T) {
 	out, err = nixtest.Eval(`(import ` + path + ` { ` + fetchers + ` }) (` + string(data) + `).a`)
 	if err == nil || !strings.Contains(string(out), "is fetched with nixpkgs' fetchzip: pass fetchzip") {
 		t.Errorf("without fetchzip: %v: %s", err, out)
+	}
+}
+
+// TestSourcesAddFindsEach adds sources with repeated URLs, some unpacked,
+// some git at the same URL, to collections sized too small and right,
+// and checks each Add against the identity a map would keep: the first
+// name added for a source is given back for it, and a new source is
+// added once.
+func TestSourcesAddFindsEach(t *testing.T) {
+	h, err := lockfile.ParseIntegrity("sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3000
+	for _, size := range []int{0, 1, n / 10, n} {
+		s := NewSources(size)
+		first := map[string]string{}
+		added := 0
+		for i := range n {
+			u := fmt.Sprintf("https://registry.npm.test/p%d/-/p%d-1.0.0.tgz", i%997, i%997)
+			src := lockfile.Source{Kind: lockfile.Tarball, URL: u, Hash: h}
+			key := "tarball " + u
+			switch i % 5 {
+			case 1:
+				src.Repo, key = "github.com/o/r", "unpacked "+u
+			case 2:
+				src = lockfile.Source{Kind: lockfile.Git, URL: u, Rev: "0123456789abcdef0123456789abcdef01234567"}
+				key = "git " + u
+			}
+			name := fmt.Sprintf("n%d", i)
+			want, seen := first[key]
+			if !seen {
+				first[key], want = name, name
+			}
+			got, err := s.Add(name, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Fatalf("size %d: Add #%d (%s) = %q, want %q", size, i, key, got, want)
+			}
+			if got == name {
+				added++
+			}
+		}
+		if n := len(s.Bindings()); n != added || n != len(first) {
+			t.Errorf("size %d: %d sources added (%d new names), want %d", size, n, added, len(first))
+		}
 	}
 }

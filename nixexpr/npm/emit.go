@@ -494,12 +494,44 @@ var jsonEscapes = [256]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true
 	21: true, 22: true, 23: true, 24: true, 25: true, 26: true, 27: true, 28: true, 29: true, 30: true, 31: true,
 	'"': true, '\\': true, 0xe2: true}
 
+// Bytes repeated across a word, for the tests eight bytes at a time.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// word is the eight bytes s starts with, the first lowest.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainJSON returns a length of s's start, a multiple of eight, that
+// appendJSONText copies as it is: it reads eight bytes at a time while
+// they are ASCII and none is a control character, quote or backslash.
+// Names and install paths run to tens of bytes, nearly all plain.
+func plainJSON(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := word(s[i:])
+		// A byte below 0x20 gets its high bit set in w-0x20...; so does a
+		// quote or backslash in (w^c...)-1..., where it is 0; a byte of
+		// 0x80 and above has it already. Only those bytes borrow, so a
+		// word without one is told right.
+		if ((w-0x20*ones)|((w^'"'*ones)-ones)|((w^'\\'*ones)-ones)|w)&highs != 0 {
+			break
+		}
+	}
+	return i
+}
+
 // appendJSONText appends s escaped as in a JSON string, without quotes.
 func appendJSONText(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
 		// The run up to the next byte to escape is copied whole.
-		j := i
+		j := i + plainJSON(s[i:])
 		for j < len(s) && !jsonEscapes[s[j]] {
 			j++
 		}
@@ -596,22 +628,20 @@ func checkRecord(p *lockfile.Package) error {
 // time, without a call for each check, and the first byte that is NUL or
 // not ASCII hands the rest to the full checks.
 func isText(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
+	rest := s
+	for len(rest) >= 8 {
 		// A byte that is 0 borrows, making it 0xff; one of 0x80 and above
 		// has its high bit already. Only a 0 borrows, so the bytes after
 		// one may be flagged too: the full checks then decide.
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if (w|(w-ones))&highs != 0 {
+		if w := word(rest); (w|(w-ones))&highs != 0 {
 			break
 		}
+		rest = rest[8:]
 	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c == 0 || c >= utf8.RuneSelf {
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c == 0 || c >= utf8.RuneSelf {
 			// What came before is ASCII without NUL.
-			return utf8.ValidString(s[i:]) && strings.IndexByte(s[i:], 0) < 0
+			return utf8.ValidString(rest[i:]) && strings.IndexByte(rest[i:], 0) < 0
 		}
 	}
 	return true

@@ -270,3 +270,21 @@ func FuzzIsText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainJSON holds plainJSON to its definition: every byte it passes
+// over is one appendJSONText copies as it is, and it stops at most seven
+// bytes before the first one that is not.
+func FuzzPlainJSON(f *testing.F) {
+	for _, s := range []string{"", "abcdefgh", "abcdefg\"", "\x1fbcdefgh", "node_modules/@aws-sdk/client-s3", "abcdefgh\\ijklmnop", "abc\u2028defgh", "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f!", " !#$%&'()*+,-./0123456789:;<=>?@[]^_`{|}~"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		plain := 0
+		for plain < len(s) && s[plain] >= 0x20 && s[plain] < 0x80 && s[plain] != '"' && s[plain] != '\\' {
+			plain++
+		}
+		if n := plainJSON(s); n%8 != 0 || n > plain || plain-n >= 8 && len(s)-n >= 8 {
+			t.Errorf("plainJSON(%q) = %d, %d plain bytes", s, n, plain)
+		}
+	})
+}
