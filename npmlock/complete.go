@@ -2,6 +2,7 @@ package npmlock
 
 import (
 	"fmt"
+	"hash/maphash"
 	"path"
 	"strings"
 
@@ -70,6 +71,30 @@ type completeness struct {
 	mine map[string]bool
 	buf  []byte
 	dirs []string
+
+	// The install paths, indexed for resolve (see index): thousands of
+	// edges look for a few hundred names in a few hundred folders. An
+	// install is a number: its entry is order[i], the folder whose
+	// node_modules holds it folder[i], its own own[i] when it holds
+	// installs (else -1); entries that are not installs have folder -1.
+	order       []*entry
+	folder, own []int32
+	// folders numbers the folders that hold installs ("" is 0); flen is
+	// the length of a folder's install paths before the name, up the
+	// next folder Node searches that holds installs, or -1.
+	folders map[string]int32
+	flen    []int32
+	up      []int32
+	// table files the installs by folder and name: open addressing,
+	// install+1 in each slot, 0 for none.
+	table []int32
+	seed  maphash.Seed
+	// stamp, by install, is the last node (its serial, wrapping) that
+	// found it: a node that names a package twice has edges that replace
+	// others.
+	stamp  []uint8
+	serial uint8
+	found  []int32
 }
 
 type decoded struct {
@@ -79,33 +104,28 @@ type decoded struct {
 
 // visit is a node to walk (its install path or folder is e.path, its key
 // in nodes), with the overrides that apply to it; linked says it is
-// reached only through a link (a workspace or folder).
+// reached only through a link (a workspace or folder). from is the first
+// folder Node searches from it that holds installs (-1: none), top that
+// it is the project or one of its folders, not an install.
 type visit struct {
 	e      *entry
 	ovr    *overrideSet
+	from   int32
 	linked bool
+	top    bool
 }
 
 // checkComplete reports every dependency that a package the project
 // reaches needs and the tree does not hold, or holds in a version its
 // range refuses. nodes maps install paths and folders ("" for the
-// project) to their entries; roots are where the walk starts besides the
-// project (its workspaces).
-func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON []byte) {
+// project) to their entries, order lists them in file order (or some of
+// them, or none: the rest are read from nodes); roots are where the walk
+// starts besides the project (its workspaces).
+func (p *parser) checkComplete(nodes map[string]*entry, order []*entry, roots []string, pkgJSON []byte) {
 	// A few hundred ranges and verdicts serve thousands of edges
 	// (overleaf: 3,918 entries, 168 and 262).
 	c := &completeness{p: p, nodes: nodes, ranges: make(map[string]decoded, len(nodes)/16), verdicts: make(map[[2]string]bool, len(nodes)/16)}
-	for k, e := range nodes {
-		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
-		// Most packages have no node_modules of their own: resolve need
-		// not look there for each of their dependencies.
-		if !strings.Contains(k, "/node_modules/") {
-			continue // (Contains is quick; LastIndex scans byte by byte)
-		}
-		if up := nodes[k[:strings.LastIndex(k, "/node_modules/")]]; up != nil {
-			up.nested = true
-		}
-	}
+	c.index(order)
 	var top *overrideSet
 	if len(pkgJSON) > 0 && jsondepth.Valid(pkgJSON) {
 		c.rootFromManifest = true
@@ -122,19 +142,20 @@ func (p *parser) checkComplete(nodes map[string]*entry, roots []string, pkgJSON 
 	c.mine = map[string]bool{}
 	for _, r := range append([]string{""}, roots...) {
 		if e := c.nodes[r]; e != nil {
+			from := c.from(r)
 			for _, d := range e.deps {
 				if d.Kind != lockfile.DepPeer && d.Kind != lockfile.DepPeerOptional {
-					if t, _ := c.resolve(r, e, d.Name); t != "" {
+					if t, _, _ := c.resolve(from, r, d.Name); t != "" {
 						c.mine[t] = true
 					}
 				}
 			}
 		}
 	}
-	c.push(visit{e: c.nodes[""], ovr: top})
+	c.push(c.at("", top, false))
 	c.walk()
 	for _, r := range roots {
-		c.later = append(c.later, visit{e: c.nodes[r], ovr: top})
+		c.later = append(c.later, c.at(r, top, false))
 	}
 	for _, v := range c.later {
 		v.linked = true
@@ -159,12 +180,18 @@ func (c *completeness) push(v visit) {
 	}
 }
 
+// at is the visit of the node at key, with the overrides ovr.
+func (c *completeness) at(key string, ovr *overrideSet, linked bool) visit {
+	e := c.nodes[key]
+	return visit{e: e, ovr: ovr, from: c.from(key), linked: linked, top: !inNodeModules(key)}
+}
+
 // node follows and judges the edges of one node.
 func (c *completeness) node(v visit) {
 	e := v.e
 	if e.link {
 		if e.target() != "" {
-			t := visit{e: c.nodes[e.target()], ovr: v.ovr, linked: true}
+			t := c.at(e.target(), v.ovr, true)
 			if v.linked {
 				c.push(t)
 			} else {
@@ -174,12 +201,30 @@ func (c *completeness) node(v visit) {
 		return
 	}
 	key := e.path
-	top := !inNodeModules(key)
+	top := v.top
 	// Folders of the project (workspaces, file: folders) are read from
 	// their own package.json, as npm reads them: CheckSync judges those.
 	judge := (key == "" && !c.rootFromManifest) || (!top && !c.inShrinkwrap(key))
-	dirs := c.lookIn(key, c.dirs)
-	c.dirs = dirs
+	// Each edge's install, once: an edge gives way to another of the
+	// same name (replaced), which only a node that names a package twice
+	// has.
+	c.serial++
+	found := c.found[:0]
+	twice, missing := false, 0
+	for _, d := range e.deps {
+		j := int32(-1)
+		if d.Kind != lockfile.DepDev || top {
+			if j = c.find(v.from, d.Name); j >= 0 {
+				twice = twice || c.stamp[j] == c.serial
+				c.stamp[j] = c.serial
+			} else {
+				missing++ // (two of them may share a name)
+			}
+		}
+		found = append(found, j)
+	}
+	c.found = found
+	twice = twice || missing > 1
 	for i, d := range e.deps {
 		if d.Kind == lockfile.DepDev && !top {
 			continue // npm reads dev dependencies of the project and its folders only
@@ -187,22 +232,35 @@ func (c *completeness) node(v visit) {
 		if c.p.opts.LegacyPeerDeps && (d.Kind == lockfile.DepPeer || d.Kind == lockfile.DepPeerOptional) {
 			continue
 		}
-		if c.replaced(e.deps, i, top) {
+		if twice && c.replaced(e.deps, i, top) {
 			continue
 		}
 		if !top && (e.bundlesAll || contains(e.bundles(), d.Name)) {
 			continue // shipped inside the package's archive, whatever the lockfile says
 		}
 		spec, known := v.ovr.spec(d.Name, d.Spec)
-		target, t := c.find(dirs, e, d.Name)
+		var target string
+		var t *entry
+		var from int32
+		installed := true // target is an install path (it is in the index)
+		if j := found[i]; j >= 0 {
+			t, from = c.order[j], c.own[j]
+			target = t.path
+			if from < 0 {
+				from = c.folder[j]
+			}
+		} else if odd(d.Name) {
+			target, t, from = c.resolveOdd(key, d.Name)
+			installed = target != "" && inNodeModules(target)
+		}
 		if target == "" {
 			if judge && d.Kind != lockfile.DepOptional && d.Kind != lockfile.DepPeerOptional {
 				c.report(v, e, d.Name, spec, "", false)
 			}
 			continue
 		}
-		c.push(visit{e: t, ovr: v.ovr.enter(t.name), linked: v.linked})
-		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, target) && !c.inShrinkwrap(target) {
+		c.push(visit{e: t, ovr: v.ovr.enter(t.name), from: from, linked: v.linked, top: !installed})
+		if judge && known && d.Kind != lockfile.DepPeerOptional && !c.satisfiedBy(spec, t, installed) && !c.inShrinkwrap(target) {
 			switch {
 			case !c.atHome(key, d, target):
 				c.report(v, e, d.Name, spec, target, false)
@@ -275,18 +333,214 @@ func (c *completeness) replaced(deps []lockfile.Edge, i int, top bool) bool {
 	return false
 }
 
-// resolve finds name as Node does from the folder at key: key's own
-// node_modules, then each enclosing package's, then the project's. It
-// returns the install path and its entry, or "" and nil. e is key's
-// entry: when it has no node_modules of its own, the search starts above.
-func (c *completeness) resolve(key string, e *entry, name string) (string, *entry) {
+// index files the install paths (each is folder + "/node_modules/" +
+// name, or "node_modules/" + name in the project's) by folder and name,
+// split at their last node_modules. A name that holds no node_modules (as
+// every real one) is then found in a folder by its hash, as Node finds it
+// at folder + "/node_modules/" + name: split there, that path gives the
+// same folder and name back.
+func (c *completeness) index(order []*entry) {
+	if len(order) != len(c.nodes) {
+		// (Folders that only links name have entries of their own.)
+		order = make([]*entry, 0, len(c.nodes))
+		for _, e := range c.nodes {
+			order = append(order, e)
+		}
+	}
+	// In file order, the entries and their paths lie one after the other
+	// in memory, and an install's folder is often the one before's.
+	c.order = order
+	c.seed = maphash.MakeSeed()
+	c.folders = map[string]int32{"": 0}
+	c.flen = append(c.flen[:0], int32(len("node_modules/")))
+	paths := []string{""}
+	c.folder = make([]int32, len(order))
+	c.own = make([]int32, len(order))
+	c.stamp = make([]uint8, len(order))
+	size := 16
+	for size < 2*len(order) {
+		size *= 2
+	}
+	c.table = make([]int32, size)
+	last, lastF := "", int32(0)
+	for i, e := range order {
+		c.shrinkwraps = c.shrinkwraps || e.shrinkwrap
+		c.own[i] = -1
+		dir, name, ok := split(e.path)
+		if !ok {
+			c.folder[i] = -1
+			continue
+		}
+		f := int32(0)
+		switch {
+		case dir == "":
+		case dir == last:
+			f = lastF
+		default:
+			var seen bool
+			if f, seen = c.folders[dir]; !seen {
+				f = int32(len(paths))
+				c.folders[dir] = f
+				paths = append(paths, dir)
+				c.flen = append(c.flen, int32(len(dir)+len("/node_modules/")))
+			}
+			last, lastF = dir, f
+		}
+		c.folder[i] = f
+		for s := c.slot(maphash.String(c.seed, name), f); ; s = (s + 1) & (len(c.table) - 1) {
+			if c.table[s] == 0 {
+				c.table[s] = int32(i + 1)
+				break
+			}
+		}
+	}
+	c.up = make([]int32, len(paths))
+	for f, dir := range paths {
+		c.up[f] = c.above(dir)
+		if d, name, ok := split(dir); ok {
+			if at, ok := c.folders[d]; ok {
+				if j := c.in(maphash.String(c.seed, name), at, name); j >= 0 {
+					c.own[j] = int32(f)
+				}
+			}
+		}
+	}
+}
+
+// slot is where the table's search for a name of hash h in folder f starts.
+func (c *completeness) slot(h uint64, f int32) int {
+	h ^= uint64(f) * 0x9e3779b97f4a7c15
+	h = (h ^ h>>32) * 0xd6e8feb86659fd93
+	return int(h>>32) & (len(c.table) - 1)
+}
+
+// split cuts an install path at its last node_modules: the folder that
+// holds it and its name; ok is false for a folder of the project.
+func split(key string) (dir, name string, ok bool) {
+	// The name is most often the last one or two parts of the path.
+	if s := strings.LastIndexByte(key, '/'); s >= 0 {
+		if strings.HasSuffix(key[:s], "/node_modules") {
+			return key[:s-len("/node_modules")], key[s+1:], true
+		}
+		if s == len("node_modules") && key[:s] == "node_modules" {
+			return "", key[s+1:], true
+		}
+		if t := strings.LastIndexByte(key[:s], '/'); t >= 0 {
+			if strings.HasSuffix(key[:t], "/node_modules") {
+				return key[:t-len("/node_modules")], key[t+1:], true
+			}
+			if t == len("node_modules") && key[:t] == "node_modules" {
+				return "", key[t+1:], true
+			}
+		}
+	}
+	if i := strings.LastIndex(key, "/node_modules/"); i >= 0 {
+		return key[:i], key[i+len("/node_modules/"):], true
+	}
+	if rest, ok := strings.CutPrefix(key, "node_modules/"); ok {
+		return "", rest, true
+	}
+	return "", "", false
+}
+
+// odd reports whether name holds node_modules, as only a crafted lockfile
+// has: the index does not file it.
+func odd(name string) bool {
+	return strings.HasPrefix(name, "node_modules/") || strings.Contains(name, "/node_modules/")
+}
+
+// from is the first folder Node searches from key that holds installs:
+// key's own node_modules, then each enclosing package's, then the
+// project's; -1 for none.
+func (c *completeness) from(key string) int32 {
+	if f, ok := c.folders[key]; ok {
+		return f
+	}
+	return c.above(key)
+}
+
+// above is from for the folders above dir.
+func (c *completeness) above(dir string) int32 {
+	for {
+		up, ok := c.parent(dir)
+		if !ok {
+			return -1
+		}
+		if f, ok := c.folders[up]; ok {
+			return f
+		}
+		dir = up
+	}
+}
+
+// find is the install of name that Node finds from the folder f on: in
+// f's node_modules, or in the folders above; -1 for none (and for a name
+// that holds node_modules: see resolveOdd).
+func (c *completeness) find(f int32, name string) int32 {
+	if f < 0 {
+		return -1
+	}
+	h := maphash.String(c.seed, name)
+	for ; f >= 0; f = c.up[f] {
+		if j := c.in(h, f, name); j >= 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// in is the install of name (of hash h) in folder f, or -1.
+func (c *completeness) in(h uint64, f int32, name string) int32 {
+	for i := c.slot(h, f); ; i = (i + 1) & (len(c.table) - 1) {
+		j := c.table[i] - 1
+		if j < 0 {
+			return -1
+		}
+		if c.folder[j] == f {
+			if p := c.order[j].path; len(p)-int(c.flen[f]) == len(name) && p[c.flen[f]:] == name {
+				return j
+			}
+		}
+	}
+}
+
+// resolve finds name as Node does from the node at key, from the folder
+// from on (see from). It returns the install path and its entry, and the
+// folder Node searches from there; or "" and nil.
+func (c *completeness) resolve(from int32, key, name string) (string, *entry, int32) {
+	if j := c.find(from, name); j >= 0 {
+		t := c.order[j]
+		if c.own[j] >= 0 {
+			return t.path, t, c.own[j]
+		}
+		return t.path, t, c.folder[j]
+	}
+	if odd(name) {
+		return c.resolveOdd(key, name)
+	}
+	return "", nil, -1
+}
+
+// resolveOdd is resolve for a name that holds node_modules, which would
+// be filed under another folder: it is looked for in every folder, by
+// path.
+func (c *completeness) resolveOdd(key, name string) (string, *entry, int32) {
 	c.dirs = c.lookIn(key, c.dirs)
-	return c.find(c.dirs, e, name)
+	for _, dir := range c.dirs {
+		c.buf = c.buf[:0]
+		if dir != "" {
+			c.buf = append(append(c.buf, dir...), '/')
+		}
+		c.buf = append(append(c.buf, "node_modules/"...), name...)
+		if e, ok := c.nodes[string(c.buf)]; ok {
+			return e.path, e, c.from(e.path)
+		}
+	}
+	return "", nil, -1
 }
 
 // lookIn returns, in dirs' memory, the folders Node searches from key,
-// nearest first: key, then each parent. A node's dependencies share them:
-// node works them out once for all of its edges.
+// nearest first: key, then each parent.
 func (c *completeness) lookIn(key string, dirs []string) []string {
 	dirs = append(dirs[:0], key)
 	for dir := key; ; {
@@ -297,29 +551,6 @@ func (c *completeness) lookIn(key string, dirs []string) []string {
 		dirs = append(dirs, up)
 		dir = up
 	}
-}
-
-// find is resolve in the folders dirs (lookIn's) of the node e.
-func (c *completeness) find(dirs []string, e *entry, name string) (string, *entry) {
-	// (A name holding node_modules, as only a crafted lockfile has, would
-	// be filed under another folder: it is looked for everywhere.)
-	odd := strings.HasPrefix(name, "node_modules/") || strings.Contains(name, "/node_modules/")
-	if dirs[0] != "" && !e.nested && !odd {
-		dirs = dirs[1:]
-	}
-	for _, dir := range dirs {
-		// Built in a reused buffer: a lookup by string(buf) allocates
-		// nothing, and most probes find nothing.
-		c.buf = c.buf[:0]
-		if dir != "" {
-			c.buf = append(append(c.buf, dir...), '/')
-		}
-		c.buf = append(append(c.buf, "node_modules/"...), name...)
-		if e, ok := c.nodes[string(c.buf)]; ok {
-			return e.path, e // the key itself, without a copy of buf
-		}
-	}
-	return "", nil
 }
 
 // parent is the node whose node_modules Node searches after dir's: the
@@ -366,11 +597,12 @@ func (c *completeness) inShrinkwrap(key string) bool {
 	return false
 }
 
-// satisfiedBy reports whether the entry t at target meets spec, as far as
-// this can tell: folders and links meet anything, and so do specifiers
-// that are not registry ranges (git, URLs, files, tags) and prereleases.
-func (c *completeness) satisfiedBy(spec string, t *entry, target string) bool {
-	if t.link || !inNodeModules(target) {
+// satisfiedBy reports whether the entry t meets spec, as far as this can
+// tell: folders (installed is false) and links meet anything, and so do
+// specifiers that are not registry ranges (git, URLs, files, tags) and
+// prereleases.
+func (c *completeness) satisfiedBy(spec string, t *entry, installed bool) bool {
+	if t.link || !installed {
 		return true
 	}
 	rng := spec

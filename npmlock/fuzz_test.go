@@ -75,6 +75,7 @@ func FuzzScan(f *testing.F) {
 		`{"lockfileVersion": 3, "packages": {"node_modules/a": {"name": "a\u0000"}}}`,
 		`{"lockfileVersion": 1, "dependencies": {"a": {"version": "1.0.0"}}} `,
 		"{\"lockfileVersion\": 3, \"packages\": {\"\xff\": {}}}",
+		`{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0", "peerDependencies": {"b": "^1", "c": 2, "d\u00e9": "~1"}, "dependencies": {"x": "1"}, "dependencies": {"y": "2", "y": "3"}, "peerDependenciesMeta": {"b": {"optional": true}}, "devDependencies": [], "requires": true}}}`,
 		`[1, 2.5e-3, true, false, null, "x"]`,
 		`{"a": [}`,
 	} {

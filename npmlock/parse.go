@@ -188,9 +188,7 @@ func parse(file, data string, pkgJSON []byte, opts Options, slow bool) (*lockfil
 func newParser(file, data string, opts Options) *parser {
 	// Entries take 400 to 1,000 bytes; sizing the maps up front spares
 	// growing them step by step.
-	p := &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
-	p.byLoc = make(map[string]*lockfile.Package, p.sizeHint)
-	return p
+	return &parser{file: file, data: data, opts: opts, sizeHint: len(data) / 800}
 }
 
 // parseScanned is the parse on the scan's reading of the text ([parser.scan]);
@@ -227,7 +225,12 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 		}
 		return nil, p.errAt(v, fmt.Sprintf("unsupported lockfileVersion %s (want 1, 2 or 3)", v.Raw))
 	}
-	p.g = &lockfile.Graph{Packages: make([]*lockfile.Package, 0, p.sizeHint)}
+	n := p.sizeHint
+	if c != nil {
+		n = len(c.order) // (a package an entry, but for links and few others)
+	}
+	p.byLoc = make(map[string]*lockfile.Package, n)
+	p.g = &lockfile.Graph{Packages: make([]*lockfile.Package, 0, n)}
 	p.g.Root.Name = p.tab.copy(top.name.String())
 	p.g.Root.Version = p.tab.copy(top.version.String())
 	var err error
@@ -263,7 +266,72 @@ func (p *parser) parse(pkgJSON []byte, top top, c *collected) (*lockfile.Graph, 
 // strtab copies strings into blocks it fills one after the other. A
 // string handed out is an ordinary string: a block lives as long as one
 // of its strings does, and a strings.Builder never changes what it wrote.
-type strtab struct{ block strings.Builder }
+type strtab struct {
+	block strings.Builder
+	// interned holds the strings intern hands out, seen their places
+	// (offset << 8 | length), both made on first use.
+	interned strings.Builder
+	seen     []uint32
+}
+
+// intern is copy for strings that recur: a dependency's name and range
+// (aws's 16,940 edges hold 1,280 names and 936 ranges). A string seen
+// before is handed out again. The strings interned sit in one block of
+// their own, which a table of 4-byte slots indexes: neither grows, and a
+// string that finds no room in them is copied as copy does.
+func (t *strtab) intern(s string) string {
+	if len(s) == 0 || len(s) > maxInterned {
+		return t.copy(s)
+	}
+	if t.seen == nil {
+		t.seen = make([]uint32, internSlots)
+		t.interned.Grow(internBytes)
+	}
+	held := t.interned.String()
+	for i, n := hashShort(s), 0; n < 8; i, n = i+1, n+1 {
+		slot := &t.seen[i&(internSlots-1)]
+		if *slot == 0 {
+			if len(held)+len(s) > internBytes {
+				break
+			}
+			t.interned.WriteString(s)
+			*slot = uint32(len(held))<<8 | uint32(len(s))
+			return t.interned.String()[len(held):]
+		}
+		if off, n := int(*slot>>8), int(*slot&0xff); held[off:off+n] == s {
+			return held[off : off+n]
+		}
+	}
+	return t.copy(s)
+}
+
+const (
+	// maxInterned is the longest string intern keeps (a slot holds its
+	// length in 8 bits).
+	maxInterned = 64
+	// internSlots and internBytes bound the table (32 KiB) and the block
+	// (aws's names and ranges take 25 KB, overleaf's 51).
+	internSlots = 8192
+	internBytes = 96 << 10
+)
+
+// hashShort mixes the bytes of a short string, eight at a time.
+func hashShort(s string) uint {
+	h := uint64(len(s)) * 0x9e3779b97f4a7c15
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ w) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 0x100000001b3
+	}
+	h ^= h >> 29
+	h *= 0xc4ceb9fe1a85ec53
+	return uint(h ^ h>>32)
+}
 
 func (t *strtab) copy(s string) string {
 	if s == "" {
@@ -454,9 +522,8 @@ type entry struct {
 	// shrinkwrap: the package ships its own npm-shrinkwrap.json, which
 	// decides its dependencies.
 	shrinkwrap bool
-	// walked: the completeness walk has reached the entry; nested: some
-	// install path lies in its node_modules.
-	walked, nested bool
+	// walked: the completeness walk has reached the entry.
+	walked bool
 }
 
 // entryMore is what few entries have, kept apart from the thousands of
@@ -651,7 +718,7 @@ func (p *parser) parseV2(root, pkgs gjson.Result, c *collected, pkgJSON []byte) 
 		}
 	}
 	if len(p.errs) == p.stops {
-		p.checkComplete(entries, p.g.Root.Workspaces, pkgJSON)
+		p.checkComplete(entries, order, p.g.Root.Workspaces, pkgJSON)
 	}
 	return nil
 }
@@ -1148,11 +1215,17 @@ func inNodeModules(key string) bool {
 // nameFromPath is the package name an install path implies:
 // "node_modules/a/node_modules/@s/b" → "@s/b".
 func nameFromPath(key string) string {
-	i := strings.LastIndex(key, "node_modules/")
-	if i < 0 {
-		return path.Base(key)
+	// The last "node_modules/" ends at a slash: look back from each slash
+	// (one or two: a name holds one at most) rather than search the key
+	// for the string.
+	for s := len(key); ; {
+		if s = strings.LastIndexByte(key[:s], '/'); s < 0 {
+			return path.Base(key)
+		}
+		if s >= len("node_modules") && key[s-len("node_modules"):s] == "node_modules" {
+			return key[s+1:]
+		}
 	}
-	return key[i+len("node_modules/"):]
 }
 
 // checkPath rejects install paths that could escape the project.
@@ -1301,7 +1374,7 @@ func (p *parser) license(r gjson.Result) string {
 	return ""
 }
 
-var edgeFields = []struct {
+var edgeFields = [...]struct {
 	field string
 	kind  lockfile.DepKind
 }{
@@ -1316,9 +1389,31 @@ var edgeFields = []struct {
 func (p *parser) edges(v getter) []lockfile.Edge {
 	out := p.edgeBuf[:0]
 	defer func() { p.edgeBuf = out[:0] }()
-	meta := v.Get("peerDependenciesMeta")
-	for _, f := range edgeFields {
-		r := v.Get(f.field)
+	scanned, _ := v.(*fields)
+	var meta gjson.Result
+	if scanned != nil {
+		meta = scanned.peerDependenciesMeta
+	} else {
+		meta = v.Get("peerDependenciesMeta")
+	}
+	for i, f := range edgeFields {
+		var r gjson.Result
+		switch {
+		case scanned == nil:
+			r = v.Get(f.field)
+		case scanned.spans[i].ok:
+			// Read by the scan (scanEdges), kinds but the peers' final.
+			sp := scanned.spans[i]
+			for _, e := range scanned.edges[sp.start:sp.end] {
+				if e.Kind == lockfile.DepPeer && peerOptional(meta, e.Name) {
+					e.Kind = lockfile.DepPeerOptional
+				}
+				out = append(out, e)
+			}
+			continue
+		default:
+			r = *scanned.edgeSlot(i) // (not looked up by name: this runs for every entry)
+		}
 		if !r.Exists() || r.Type == gjson.Null || (f.field == "requires" && r.Type == gjson.True) {
 			continue
 		}
@@ -1336,7 +1431,7 @@ func (p *parser) edges(v getter) []lockfile.Edge {
 			if kind == lockfile.DepPeer && peerOptional(meta, k.Str) {
 				kind = lockfile.DepPeerOptional
 			}
-			out = append(out, lockfile.Edge{Name: p.tab.copy(k.Str), Kind: kind, Spec: p.tab.copy(spec.Str)})
+			out = append(out, lockfile.Edge{Name: p.tab.intern(k.Str), Kind: kind, Spec: p.tab.intern(spec.Str)})
 			return true
 		})
 	}
@@ -1453,6 +1548,39 @@ type fields struct {
 	// set lists the members filled by the last read, the only ones the
 	// next read must clear (clearing all would cost more than reading).
 	set []*gjson.Result
+	// edges holds the edges the scan read from the dependency objects
+	// (scanEdges), spans where each of edgeFields's lies: ok when the
+	// scan read that member (its last occurrence) as an object.
+	edges []lockfile.Edge
+	spans [len(edgeFields)]edgeSpan
+}
+
+type edgeSpan struct {
+	start, end int
+	ok         bool
+}
+
+// edgeSlot is the member edgeFields[i] names.
+func (f *fields) edgeSlot(i int) *gjson.Result {
+	return [...]*gjson.Result{&f.dependencies, &f.devDependencies, &f.optionalDependencies, &f.peerDependencies, &f.requires}[i]
+}
+
+// edgeIndex returns the index in edgeFields of the member r is the slot
+// of, or -1.
+func (f *fields) edgeIndex(r *gjson.Result) int {
+	switch r {
+	case &f.dependencies:
+		return 0
+	case &f.devDependencies:
+		return 1
+	case &f.optionalDependencies:
+		return 2
+	case &f.peerDependencies:
+		return 3
+	case &f.requires:
+		return 4
+	}
+	return -1
 }
 
 // slot returns where the member named key goes, or nil for members the
@@ -1525,6 +1653,8 @@ func (f *fields) clear() {
 		*r = gjson.Result{}
 	}
 	f.set = f.set[:0]
+	f.edges = f.edges[:0]
+	f.spans = [len(f.spans)]edgeSpan{}
 }
 
 // read fills f from the object v.

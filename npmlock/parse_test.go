@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lock2nix/lock2nix/lockfile"
@@ -233,6 +234,80 @@ func TestParseIntegrityShortcut(t *testing.T) {
 		gotH, gotErr := parseIntegrity(s)
 		if diff := cmp.Diff(fmt.Sprint(wantH, wantErr), fmt.Sprint(gotH, gotErr)); diff != "" {
 			t.Errorf("parseIntegrity(%q) (-lockfile.ParseIntegrity +got):\n%s", s, diff)
+		}
+	}
+}
+
+// TestIntern checks that intern gives back each string's value, the same
+// copy for a string seen before, and a copy of its own once its block is
+// full or for a long string.
+func TestIntern(t *testing.T) {
+	var tab strtab
+	text := strings.Repeat("x", 100)
+	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+	a, b := tab.intern(text[:10]), tab.intern(strings.Clone(text[:10]))
+	if a != text[:10] || !same(a, b) || same(a, text) {
+		t.Errorf("intern(%q) twice: %q, %q, shared %v", text[:10], a, b, same(a, b))
+	}
+	if long := tab.intern(text); long != text || same(long, text) || same(long, tab.intern(text)) {
+		t.Errorf("a long string: %q", long)
+	}
+	// Fill the block and the table: every string keeps its value.
+	for i := range 20000 {
+		s := fmt.Sprintf("name-%d-%s", i, text[:i%40])
+		if got := tab.intern(s); got != s {
+			t.Fatalf("intern(%q) = %q", s, got)
+		}
+	}
+	if c := tab.intern(text[:10]); c != text[:10] || !same(a, c) {
+		t.Errorf("intern(%q) after filling: %q, shared %v", text[:10], c, same(a, c))
+	}
+}
+
+// TestKeyRuns holds keyRuns to a map on keys in order, in runs, and in
+// no order at all (past maxRuns).
+func TestKeyRuns(t *testing.T) {
+	for _, keys := range [][]string{
+		{"", "node_modules/a", "node_modules/b", "node_modules/a", "node_modules/c"},
+		{"node_modules/string_decoder", "node_modules/string-width", "node_modules/string_decoder", "node_modules/z", "node_modules/string-width"},
+		strings.Fields("k j i h g f e d c b a l m n o p q r s t u v w x y z a b z y x w v u t s r q p o n m"),
+		strings.Fields("z y x w v u t s r q p o n m l k j i h g f e d c b a a m z 1 0 1 0"),
+	} {
+		var r keyRuns
+		var order []*entry
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if got := r.has(order, k); got != seen[k] {
+				t.Errorf("%q: has(%q) = %v, want %v", keys, k, got, seen[k])
+			}
+			if !seen[k] {
+				seen[k] = true
+				order = append(order, &entry{path: k})
+				r.add(order)
+			}
+		}
+	}
+}
+
+func TestNameFromPath(t *testing.T) {
+	for key, want := range map[string]string{
+		"node_modules/a":                    "a",
+		"node_modules/@s/b":                 "@s/b",
+		"node_modules/a/node_modules/@s/b":  "@s/b",
+		"packages/x/node_modules/a":         "a",
+		"packages/x":                        "x",
+		"node_modules/a/b/c":                "a/b/c",
+		"xnode_modules/a":                   "a",
+		"node_modules/node_modules/a":       "a",
+		"node_modules/a/node_modules":       "a/node_modules",
+		"a/node_modules/":                   "",
+		"node_modules":                      "node_modules",
+		"":                                  ".",
+		"/":                                 "/",
+		"lib/node_modules/x/node_modules/y": "y",
+	} {
+		if got := nameFromPath(key); got != want {
+			t.Errorf("nameFromPath(%q) = %q, want %q", key, got, want)
 		}
 	}
 }

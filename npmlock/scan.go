@@ -1,10 +1,13 @@
 package npmlock
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/lock2nix/lock2nix/internal/jsondepth"
+	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
 
@@ -261,36 +264,60 @@ func skipDigits(d string, i int) int {
 	return i
 }
 
-// str reads the string whose quote is at s.i.
-func (s *scanner) str() gjson.Result {
+// str reads the string whose quote is at s.i: its value, and its text
+// with the quotes (raw).
+func (s *scanner) str() (str, raw string) {
 	start := s.i
 	end, esc := skipString(s.data, s.i)
 	if !s.at(end) {
-		return gjson.Result{}
+		return "", ""
 	}
-	raw := s.data[start:end]
-	r := gjson.Result{Type: gjson.String, Raw: raw, Index: start}
+	raw = s.data[start:end]
 	if esc {
-		r.Str = gjson.Parse(raw).Str // gjson's own unescaping
-	} else {
-		r.Str = raw[1 : len(raw)-1]
+		return gjson.Parse(raw).Str, raw // gjson's own unescaping
 	}
-	return r
+	return raw[1 : len(raw)-1], raw
+}
+
+// jsonKey is a member's key as the scan reads it: what gjson would give as a
+// gjson.Result, made (result) only where one is needed.
+type jsonKey struct {
+	str, raw string
+	at       int
+}
+
+func (k jsonKey) result() gjson.Result {
+	return gjson.Result{Type: gjson.String, Str: k.str, Raw: k.raw, Index: k.at}
 }
 
 // value reads the value at s.i (after any space), as gjson's ForEach
 // gives it.
 func (s *scanner) value() gjson.Result {
+	var r gjson.Result
+	s.valueInto(&r)
+	return r
+}
+
+// valueInto is value, written to *r: a gjson.Result is 80 bytes, which
+// a return would copy once more.
+func (s *scanner) valueInto(r *gjson.Result) {
 	s.ws()
 	start := s.i
 	if s.i >= len(s.data) {
 		s.fail()
-		return gjson.Result{}
+		*r = gjson.Result{}
+		return
 	}
 	var t gjson.Type
 	switch s.data[s.i] {
 	case '"':
-		return s.str()
+		str, raw := s.str()
+		if s.failed {
+			*r = gjson.Result{}
+			return
+		}
+		*r = gjson.Result{Type: gjson.String, Str: str, Raw: raw, Index: start}
+		return
 	case '{', '[':
 		t = gjson.JSON
 	case 't':
@@ -303,13 +330,13 @@ func (s *scanner) value() gjson.Result {
 		t = gjson.Number
 	}
 	if !s.at(skipValue(s.data, s.i, s.depth)) {
-		return gjson.Result{}
+		*r = gjson.Result{}
+		return
 	}
-	r := gjson.Result{Type: t, Raw: s.data[start:s.i], Index: start}
+	*r = gjson.Result{Type: t, Raw: s.data[start:s.i], Index: start}
 	if t == gjson.Number {
 		r.Num, _ = strconv.ParseFloat(r.Raw, 64)
 	}
-	return r
 }
 
 // skip reads past the value at s.i (after any space), checking it.
@@ -317,7 +344,7 @@ func (s *scanner) skip() { s.at(skipValue(s.data, s.i, s.depth)) }
 
 // object reads the object whose brace is at s.i, calling member with each
 // key; member reads the value that follows.
-func (s *scanner) object(member func(key gjson.Result)) {
+func (s *scanner) object(member func(k jsonKey)) {
 	s.depth++
 	defer func() { s.depth-- }()
 	s.i++
@@ -331,7 +358,8 @@ func (s *scanner) object(member func(key gjson.Result)) {
 			s.fail()
 			return
 		}
-		k := s.str()
+		at := s.i
+		str, raw := s.str()
 		s.ws()
 		if s.peek() != ':' {
 			s.fail()
@@ -339,7 +367,7 @@ func (s *scanner) object(member func(key gjson.Result)) {
 		}
 		s.i++
 		s.ws()
-		member(k)
+		member(jsonKey{str, raw, at})
 		i, closed := skipComma(s.data, s.i, '}')
 		if !s.at(i) || closed {
 			return
@@ -378,8 +406,8 @@ func (p *parser) scan() (t top, c *collected, ok bool) {
 	if s.peek() != '{' {
 		s.skip()
 	} else {
-		s.object(func(k gjson.Result) {
-			r := t.slot(k.Str)
+		s.object(func(k jsonKey) {
+			r := t.slot(k.str)
 			switch {
 			case r == nil || r.Exists():
 				s.skip() // as with gjson's Get, the first of two members counts
@@ -406,11 +434,12 @@ func isV2(v gjson.Result) bool {
 // scanPackages reads the entries of the "packages" object at s.i, as
 // parseV2 reads them from gjson.
 func (p *parser) scanPackages(s *scanner) *collected {
-	c := &collected{entries: make(map[string]*entry, p.sizeHint), order: make([]*entry, 0, p.sizeHint)}
+	c := &collected{order: make([]*entry, 0, p.sizeHint)}
 	f := &p.fields
-	s.object(func(k gjson.Result) {
-		key := k.Str
-		if _, dup := c.entries[key]; dup {
+	var keys keyRuns
+	s.object(func(sk jsonKey) {
+		k, key := sk.result(), sk.str
+		if keys.has(c.order, key) {
 			p.fail(k, "packages key %q appears twice", key)
 			s.skip()
 			return
@@ -431,23 +460,114 @@ func (p *parser) scanPackages(s *scanner) *collected {
 		}
 		start := s.i
 		f.clear()
-		s.object(func(fk gjson.Result) {
-			if r := f.slot(fk.Str); r != nil {
-				*r = s.value()
-				f.set = append(f.set, r)
-			} else {
+		s.object(func(fk jsonKey) {
+			r := f.slot(fk.str)
+			if r == nil {
 				s.skip()
+				return
 			}
+			f.set = append(f.set, r)
+			if i := f.edgeIndex(r); i >= 0 {
+				f.spans[i] = edgeSpan{} // (the last of two members counts)
+				if s.peek() == '{' {
+					start := s.i
+					p.scanEdges(s, i)
+					*r = gjson.Result{Type: gjson.JSON, Raw: s.data[start:s.i], Index: start}
+					return
+				}
+			}
+			s.valueInto(r)
 		})
 		if s.failed {
 			return
 		}
 		key = p.tab.copy(key)
 		e := p.entries.one()
-		c.entries[key] = e
 		v := gjson.Result{Type: gjson.JSON, Raw: s.data[start:s.i], Index: start}
 		c.order = append(c.order, e)
 		p.fromFields(e, key, v)
+		keys.add(c.order)
 	})
+	c.entries = keys.m
+	if c.entries == nil {
+		// Made once the entries are counted: a map grown entry by entry
+		// leaves its smaller tables behind.
+		c.entries = make(map[string]*entry, len(c.order))
+		for _, e := range c.order {
+			c.entries[e.path] = e
+		}
+	}
 	return c
+}
+
+// keyRuns finds a key of "packages" given twice without a map while the
+// keys come in order, as npm writes them (sorted, save a few places
+// where its collation is not the bytes'): it knows where each ascending
+// run of keys starts, and looks a key up in each run whose range holds it.
+// Past maxRuns runs it keeps a map.
+type keyRuns struct {
+	starts []int
+	m      map[string]*entry
+}
+
+const maxRuns = 16
+
+// has reports whether key is the path of one of the entries read.
+func (r *keyRuns) has(order []*entry, key string) bool {
+	if r.m != nil {
+		_, ok := r.m[key]
+		return ok
+	}
+	for i, start := range r.starts {
+		end := len(order)
+		if i+1 < len(r.starts) {
+			end = r.starts[i+1]
+		}
+		run := order[start:end]
+		if key < run[0].path || key > run[len(run)-1].path {
+			continue
+		}
+		if _, ok := slices.BinarySearchFunc(run, key, func(e *entry, key string) int { return strings.Compare(e.path, key) }); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// add notes the entry order ends with.
+func (r *keyRuns) add(order []*entry) {
+	n := len(order)
+	switch {
+	case r.m != nil:
+		r.m[order[n-1].path] = order[n-1]
+	case n == 1 || order[n-1].path <= order[n-2].path:
+		r.starts = append(r.starts, n-1)
+		if len(r.starts) > maxRuns {
+			r.m = make(map[string]*entry, cap(order))
+			for _, e := range order {
+				r.m[e.path] = e
+			}
+		}
+	}
+}
+
+// scanEdges reads the dependency object at s.i, edgeFields[i]'s, into
+// p.fields.edges as edges reads it with gjson: a member whose value is a
+// string is an edge (v1 nests whole entries under "dependencies"). The
+// kind of a peer is decided once the entry is read, by edges: its
+// peerDependenciesMeta may come after it.
+func (p *parser) scanEdges(s *scanner, i int) {
+	f := &p.fields
+	start := len(f.edges)
+	kind := edgeFields[i].kind
+	s.object(func(k jsonKey) {
+		if s.peek() != '"' {
+			s.skip()
+			return
+		}
+		if v, _ := s.str(); !s.failed {
+			f.edges = append(f.edges, lockfile.Edge{Name: p.tab.intern(k.str), Kind: kind, Spec: p.tab.intern(v)})
+		}
+	})
+	f.spans[i] = edgeSpan{start: start, end: len(f.edges), ok: true}
 }

@@ -9,12 +9,29 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
-	"github.com/lock2nix/lock2nix/internal/jsondepth"
 	"github.com/lock2nix/lock2nix/internal/oneline"
 	"github.com/lock2nix/lock2nix/lockfile"
 	"github.com/tidwall/gjson"
 )
+
+// syncManifest is a package.json as CheckSync reads it, or the line that
+// says why it cannot.
+type syncManifest struct {
+	line       string
+	file, data string
+	deps       []manifestDep
+	// ovr are the overrides that apply to its dependencies; lookIn lists
+	// where Node looks for them: the folder, the places it is linked
+	// from, the project. slots is where the slots of their paths start
+	// in syncLook's.
+	ovr    *overrideSet
+	lookIn []string
+	slots  int
+	// missing are missingWorkspaces' lines, for the root.
+	missing []string
+}
 
 // CheckSync compares the project's package.json files (the root's and
 // each workspace's or other folder's inside the project, read from fsys) with the graph read from its lockfile,
@@ -30,17 +47,6 @@ import (
 // line: what it quotes that does not print is escaped, as in
 // lockfile.Error.
 func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
-	n := 0
-	for _, p := range g.Packages {
-		n += len(p.Installs)
-	}
-	installed := make(map[string]*lockfile.Package, n)
-	for _, p := range g.Packages {
-		for _, in := range p.Installs {
-			installed[in.Path] = p
-		}
-	}
-	var out []string
 	dirs := append([]string{""}, g.Root.Workspaces...)
 	// Where each folder is linked from: version 1 files install a folder's
 	// dependencies below the link ("node_modules/f/node_modules/a").
@@ -57,43 +63,64 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 			dirs = append(dirs, d)
 		}
 	}
+	// The package.json files are read first, and the locked tree looked
+	// up afterwards, for the paths they ask for alone.
+	manifests := make([]syncManifest, 0, len(dirs))
 	var top *overrideSet
-	look := &syncLook{installed: installed, ranges: map[string]decoded{}}
 	for _, dir := range dirs {
 		if dir == ".." || strings.HasPrefix(dir, "../") {
 			// fsys holds the project alone: a workspace up the tree is
 			// not read, and npm ci would install what lies there.
-			out = append(out, fmt.Sprintf("workspace %s lies outside the project: its package.json cannot be checked; move the workspace inside the project", dir))
+			manifests = append(manifests, syncManifest{line: fmt.Sprintf("workspace %s lies outside the project: its package.json cannot be checked; move the workspace inside the project", dir)})
 			continue
 		}
 		file := path.Join(dir, "package.json")
-		data, err := fs.ReadFile(fsys, file)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && !jsondepth.Valid(data)) {
+		data, err := readText(fsys, file)
+		var m manifestFields
+		valid := false
+		if err == nil {
+			m, valid = readManifest(data)
+		}
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !valid) {
 			continue // npm reports these itself; the lockfile is what counts here
 		}
 		if err != nil {
-			out = append(out, fmt.Sprintf("%s: %v", file, err))
+			manifests = append(manifests, syncManifest{line: fmt.Sprintf("%s: %v", file, err)})
 			continue
 		}
-		manifest := gjson.ParseBytes(data)
-		ovr := top.enter(manifest.Get("name").String())
+		manifest := gjson.Parse(data)
+		ovr := top.enter(m.name.String())
 		if dir == "" {
 			// The project's overrides apply to its own dependencies and to
 			// those of its folders, as in npm.
-			if o := manifest.Get("overrides"); o.IsObject() {
-				top = newOverrideSet(nil, o, manifest)
+			if m.overrides.IsObject() {
+				top = newOverrideSet(nil, m.overrides, manifest)
 				ovr = top
 			}
 		}
-		// Where Node looks: the folder, the places it is linked from, the
-		// project.
-		lookIn := append(append([]string{dir}, linkedAt[dir]...), "")
-		for _, d := range manifestDeps(manifest) {
+		sm := syncManifest{file: file, data: data, deps: manifestDeps(m), ovr: ovr,
+			lookIn: append(append([]string{dir}, linkedAt[dir]...), ""),
+		}
+		if dir == "" {
+			sm.missing = missingWorkspaces(fsys, g, data, m.workspaces)
+		}
+		manifests = append(manifests, sm)
+	}
+	look := newSyncLook(g, manifests)
+	var out []string
+	for i := range manifests {
+		m := &manifests[i]
+		if m.line != "" {
+			out = append(out, m.line)
+			continue
+		}
+		for k, d := range m.deps {
 			if opts.LegacyPeerDeps && (d.kind == lockfile.DepPeer || d.kind == lockfile.DepPeerOptional) {
 				continue
 			}
-			spec, known := ovr.spec(d.name, d.spec)
-			msg := look.problem(lookIn, d.name, spec)
+			spec, known := m.ovr.spec(d.name, d.spec)
+			first := m.slots + k*len(m.lookIn)
+			msg := look.problem(look.slots[first:first+len(m.lookIn)], spec)
 			if msg != notLocked && !known {
 				msg = ""
 			}
@@ -104,13 +131,11 @@ func CheckSync(fsys fs.FS, g *lockfile.Graph, opts Options) []string {
 				msg = "" // nor judges its version under npm ci
 			}
 			if msg != "" {
-				line, col := lockfile.Position(data, d.at)
-				out = append(out, fmt.Sprintf("%s:%d:%d: %s@%s: %s", file, line, col, d.name, d.spec, msg))
+				line, col := position(m.data, d.at)
+				out = append(out, fmt.Sprintf("%s:%d:%d: %s@%s: %s", m.file, line, col, d.name, d.spec, msg))
 			}
 		}
-		if dir == "" {
-			out = append(out, missingWorkspaces(fsys, g, data, manifest)...)
-		}
+		out = append(out, m.missing...)
 	}
 	return oneline.EscapeAll(out)
 }
@@ -124,25 +149,24 @@ type manifestDep struct {
 	at         int
 }
 
-func manifestDeps(manifest gjson.Result) []manifestDep {
-	meta := manifest.Get("peerDependenciesMeta")
+func manifestDeps(m manifestFields) []manifestDep {
 	var deps []manifestDep
 	index := map[string]int{}
 	for _, f := range []struct {
-		field string
+		field gjson.Result
 		kind  lockfile.DepKind
 	}{
-		{"peerDependencies", lockfile.DepPeer},
-		{"dependencies", lockfile.DepProd},
-		{"optionalDependencies", lockfile.DepOptional},
-		{"devDependencies", lockfile.DepDev},
+		{m.peer, lockfile.DepPeer},
+		{m.prod, lockfile.DepProd},
+		{m.optional, lockfile.DepOptional},
+		{m.dev, lockfile.DepDev},
 	} {
-		manifest.Get(f.field).ForEach(func(k, v gjson.Result) bool {
+		f.field.ForEach(func(k, v gjson.Result) bool {
 			if v.Type != gjson.String {
 				return true
 			}
 			d := manifestDep{name: k.Str, spec: v.Str, kind: f.kind, at: k.Index}
-			if d.kind == lockfile.DepPeer && peerOptional(meta, d.name) {
+			if d.kind == lockfile.DepPeer && peerOptional(m.meta, d.name) {
 				d.kind = lockfile.DepPeerOptional
 			}
 			if i, ok := index[d.name]; ok {
@@ -159,10 +183,10 @@ func manifestDeps(manifest gjson.Result) []manifestDep {
 }
 
 // missingWorkspaces names each folder that package.json's "workspaces"
-// patterns match (a folder with a package.json) and the lockfile does not
+// patterns (ws) match (a folder with a package.json) and the lockfile does not
 // hold: npm ci would add it, and stops. Patterns with "**" or "!" are not
 // expanded.
-func missingWorkspaces(fsys fs.FS, g *lockfile.Graph, data []byte, manifest gjson.Result) []string {
+func missingWorkspaces(fsys fs.FS, g *lockfile.Graph, data string, ws gjson.Result) []string {
 	locked := map[string]bool{}
 	for _, w := range g.Root.Workspaces {
 		locked[w] = true
@@ -172,7 +196,6 @@ func missingWorkspaces(fsys fs.FS, g *lockfile.Graph, data []byte, manifest gjso
 			locked[p.Source.Path] = true
 		}
 	}
-	ws := manifest.Get("workspaces")
 	if ws.IsObject() {
 		ws = ws.Get("packages")
 	}
@@ -191,14 +214,14 @@ func missingWorkspaces(fsys fs.FS, g *lockfile.Graph, data []byte, manifest gjso
 			if locked[dir] || seen[dir] {
 				continue
 			}
-			pj, err := fs.ReadFile(fsys, path.Join(dir, "package.json"))
+			pj, err := readText(fsys, path.Join(dir, "package.json"))
 			if err != nil {
 				continue // not a package: npm skips it too
 			}
 			seen[dir] = true
-			w := gjson.ParseBytes(pj)
+			w := gjson.Parse(pj)
 			name := cmp.Or(w.Get("name").String(), path.Base(dir))
-			line, col := lockfile.Position(data, pat.Index)
+			line, col := position(data, pat.Index)
 			out = append(out, fmt.Sprintf("package.json:%d:%d: workspace %s (%s@%s): %s", line, col, dir, name, w.Get("version").String(), notLocked))
 		}
 		return true
@@ -210,21 +233,83 @@ const notLocked = "not in the lockfile"
 
 // syncLook finds the locked packages that package.json files name.
 type syncLook struct {
-	installed map[string]*lockfile.Package
+	// at holds the package installed at each path that a package.json
+	// asks for (or nil): far fewer paths than the tree's thousands, found
+	// in one pass over it. slots numbers the paths of the manifests'
+	// dependencies in at: for the k-th dependency of m, the path in
+	// m.lookIn[j] is slots[m.slots+k*len(m.lookIn)+j].
+	at    []*lockfile.Package
+	slots []int32
 	// ranges caches decoded ranges: a monorepo's folders ask for the same
 	// ranges again and again.
 	ranges map[string]decoded
-	buf    []byte
 }
 
-// problem says what is wrong with the dependency name@spec of the folder
-// dirs[0] ("" for the root), or "". Node looks for it in the node_modules
-// of each of dirs in turn (the folder, the places it is linked from, the
-// project).
-func (l *syncLook) problem(dirs []string, name, spec string) string {
+// newSyncLook finds the packages at the paths where Node looks for the
+// manifests' dependencies, and sets their slots.
+func newSyncLook(g *lockfile.Graph, manifests []syncManifest) *syncLook {
+	n := 0
+	for _, m := range manifests {
+		n += len(m.deps) * len(m.lookIn)
+	}
+	slots := make([]int32, 0, n)
+	index := make(map[string]int32, n)
+	// The paths are put together in buf, and kept in one block of memory
+	// that the index's keys share, rather than each in its own.
+	var buf, keys []byte
+	for i := range manifests {
+		m := &manifests[i]
+		m.slots = len(slots)
+		for _, d := range m.deps {
+			for _, dir := range m.lookIn {
+				buf = buf[:0]
+				if dir != "" {
+					buf = append(append(buf, dir...), '/')
+				}
+				buf = append(append(buf, "node_modules/"...), d.name...)
+				id, seen := index[string(buf)]
+				if !seen {
+					id = int32(len(index))
+					switch {
+					case !isClean(buf):
+						// As path.Join would clean it (a name holding
+						// "..", say); rare.
+						key := path.Join(dir, "node_modules", d.name)
+						if old, ok := index[key]; ok {
+							id = old
+						} else {
+							index[key] = id
+						}
+					default:
+						if cap(keys)-len(keys) < len(buf) {
+							keys = make([]byte, 0, max(16<<10, len(buf)))
+						}
+						keys = append(keys, buf...)
+						index[unsafe.String(&keys[len(keys)-len(buf)], len(buf))] = id
+					}
+				}
+				slots = append(slots, id)
+			}
+		}
+	}
+	l := &syncLook{at: make([]*lockfile.Package, len(index)), slots: slots, ranges: map[string]decoded{}}
+	for _, p := range g.Packages {
+		for _, in := range p.Installs {
+			if id, ok := index[in.Path]; ok {
+				l.at[id] = p
+			}
+		}
+	}
+	return l
+}
+
+// problem says what is wrong with the dependency name@spec, whose slots
+// are those of the places Node looks for it in turn (the folder, the
+// places it is linked from, the project), or "".
+func (l *syncLook) problem(slots []int32, spec string) string {
 	var p *lockfile.Package
-	for _, dir := range dirs {
-		if p = l.lookup(dir, name); p != nil {
+	for _, id := range slots {
+		if p = l.at[id]; p != nil {
 			break
 		}
 	}
@@ -248,34 +333,22 @@ func (l *syncLook) problem(dirs []string, name, spec string) string {
 			return fmt.Sprintf("the lockfile has %s@%s", p.Name, p.Version)
 		}
 	}
-	r, seen := l.ranges[rng]
-	if !seen {
-		r.alts, r.ok = parseRange(rng)
-		l.ranges[rng] = r
+	if rng == p.Version {
+		return "" // what a range of one version takes, as below
 	}
-	if !r.ok || !isRelease(p.Version) {
-		return ""
+	ok, known := quickSatisfies(rng, p.Version)
+	if !known {
+		r, seen := l.ranges[rng]
+		if !seen {
+			r.alts, r.ok = parseRange(rng)
+			l.ranges[rng] = r
+		}
+		ok = !r.ok || !isRelease(p.Version) || satisfies(p.Version, r.alts)
 	}
-	if satisfies(p.Version, r.alts) {
+	if ok {
 		return ""
 	}
 	return "the lockfile has " + p.Version
-}
-
-// lookup returns the package installed at dir/node_modules/name, the path
-// cleaned as path.Join cleans it. The path is put together in a reused
-// buffer, which a map lookup does not copy; only a path that cleaning
-// would change (a name holding "..", say) goes through path.Join.
-func (l *syncLook) lookup(dir, name string) *lockfile.Package {
-	l.buf = l.buf[:0]
-	if dir != "" {
-		l.buf = append(append(l.buf, dir...), '/')
-	}
-	l.buf = append(append(l.buf, "node_modules/"...), name...)
-	if !isClean(l.buf) {
-		return l.installed[path.Join(dir, "node_modules", name)]
-	}
-	return l.installed[string(l.buf)]
 }
 
 // isClean reports whether path.Clean would leave the relative path p as it
@@ -355,4 +428,16 @@ func compareRelease(a, b string) int {
 		}
 	}
 	return 0
+}
+
+// readText returns the text of the file name of fsys, as fs.ReadFile
+// reads it, without copying it into a string: a workspace's package.json
+// may be hundreds of kilobytes. Nothing else holds the bytes, so nothing
+// changes them.
+func readText(fsys fs.FS, name string) (string, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if len(data) == 0 {
+		return "", err
+	}
+	return unsafe.String(&data[0], len(data)), err
 }

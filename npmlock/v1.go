@@ -38,7 +38,7 @@ func (p *parser) parseV1(root, deps gjson.Result, pkgJSON []byte) error {
 	p.v1nodes = map[string]*entry{"": {deps: p.g.Root.Deps, at: memberOf(root)}}
 	p.walkV1("", deps, false)
 	if len(p.errs) == p.stops {
-		p.checkComplete(p.v1nodes, nil, pkgJSON)
+		p.checkComplete(p.v1nodes, nil, nil, pkgJSON)
 	}
 	return nil
 }
