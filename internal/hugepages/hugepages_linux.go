@@ -1,6 +1,8 @@
 package hugepages
 
 import (
+	"bytes"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -27,9 +29,21 @@ const chunk = 4 << 20
 // which makes a new mapping without the advice.
 //
 // Only the first call does this: a process's heap is set up once.
+//
+// It does nothing unless the kernel's mode is "madvise": with "always"
+// the heap has huge pages without asking, with "never" asking is no use,
+// and either way the collection would be spent for nothing.
 func Reserve(size int) {
-	once.Do(func() { reserve(size) })
+	once.Do(func() {
+		if mode, err := os.ReadFile(modeFile); err == nil && bytes.Contains(mode, []byte("[madvise]")) {
+			reserve(size)
+		}
+	})
 }
+
+// modeFile holds the kernel's transparent huge page mode, the chosen one
+// in brackets: "always [madvise] never".
+const modeFile = "/sys/kernel/mm/transparent_hugepage/enabled"
 
 var once sync.Once
 
