@@ -64,25 +64,29 @@ func rangeAllows(rng, version string, buf []bound) (bool, []bound) {
 // allows reports whether the release v passes every bound of a set.
 func allows(set []bound, v [3]int) bool {
 	for _, b := range set {
-		r := compareNums(v, b.v)
-		var ok bool
-		switch b.op {
-		case "<":
-			ok = r < 0
-		case "<=":
-			ok = r <= 0
-		case ">":
-			ok = r > 0
-		case ">=":
-			ok = r >= 0
-		default:
-			ok = r == 0
-		}
-		if !ok {
+		if !holds(b.op, compareNums(v, b.v)) {
 			return false
 		}
 	}
 	return true
+}
+
+// holds reports whether the comparison op ("<", "<=", ">", ">=", or "="
+// when anything else) holds of a release that compares r (-1, 0, 1) with
+// the comparison's own.
+func holds(op string, r int) bool {
+	switch op {
+	case "<":
+		return r < 0
+	case "<=":
+		return r <= 0
+	case ">":
+		return r > 0
+	case ">=":
+		return r >= 0
+	default:
+		return r == 0
+	}
 }
 
 // bound is one comparison of a decoded range: op ("<", "<=", ">", ">=",

@@ -390,21 +390,7 @@ func isRelease(v string) bool {
 func satisfies(v string, alts [][]lockfile.Comparison) bool {
 	return slices.ContainsFunc(alts, func(set []lockfile.Comparison) bool {
 		for _, c := range set {
-			r := compareRelease(v, c.Version)
-			var ok bool
-			switch c.Op {
-			case "<":
-				ok = r < 0
-			case "<=":
-				ok = r <= 0
-			case ">":
-				ok = r > 0
-			case ">=":
-				ok = r >= 0
-			default:
-				ok = r == 0
-			}
-			if !ok {
+			if !holds(c.Op, compareRelease(v, c.Version)) {
 				return false
 			}
 		}
