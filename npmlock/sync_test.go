@@ -69,6 +69,20 @@ var syncCases = []struct {
 		// the root's b.
 		"w/y/package.json:1:47: a/../b@^3.0.0: the lockfile has 2.0.0",
 	},
+}, {
+	// npm reads ranges loosely (arborist's dep-valid: semver.satisfies
+	// with loose), where ^01.2.3 is >=1.2.3 <2.0.0-0 and ~01.2.3 is
+	// >=1.2.3 <1.3.0-0; >=01.2.3 allows 2.0.0.
+	name: "leading zeros",
+	files: map[string]string{
+		"package-lock.json": `{"lockfileVersion": 3, "packages": {
+			"": {"name": "p", "dependencies": {"a": "^01.2.3", "b": "~01.2.3", "c": ">=01.2.3"}},
+			"node_modules/a": {"version": "2.0.0"},
+			"node_modules/b": {"version": "1.2.4"},
+			"node_modules/c": {"version": "2.0.0"}}}`,
+		"package.json": `{"name": "p", "dependencies": {"a": "^01.2.3", "b": "~01.2.3", "c": ">=01.2.3"}}`,
+	},
+	want: []string{"package.json:1:32: a@^01.2.3: the lockfile has 2.0.0"},
 }}
 
 func TestCheckSync(t *testing.T) {
