@@ -75,7 +75,7 @@ func validJSON(data string, member func(key, value string, at int)) bool {
 	// key is the key of the top-level object's member being read.
 	var key string
 	keyAt, valueAt := 0, 0
-	i := t.space(0)
+	i := skipWS(data, 0)
 value:
 	if i >= len(data) {
 		return false
@@ -89,7 +89,7 @@ value:
 			return false
 		}
 		open[depth] = c == '{'
-		i = t.space(i + 1)
+		i = skipWS(data, i+1)
 		if i < len(data) && data[i] == c+2 { // '}' or ']'
 			i++
 			depth--
@@ -120,8 +120,7 @@ value:
 		}
 		i += 4
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		var ok bool
-		if i, ok = t.number(i); !ok {
+		if i = skipNumber(data, i); i < 0 {
 			return false
 		}
 	default:
@@ -130,18 +129,18 @@ value:
 end:
 	// A value ends at i, inside the level depth.
 	if depth == 0 {
-		return t.space(i) == len(data)
+		return skipWS(data, i) == len(data)
 	}
 	if depth == 1 && open[1] {
 		member(key, data[valueAt:i], valueAt)
 	}
-	i = t.space(i)
+	i = skipWS(data, i)
 	if i >= len(data) {
 		return false
 	}
 	switch data[i] {
 	case ',':
-		i = t.space(i + 1)
+		i = skipWS(data, i+1)
 		if open[depth] {
 			goto key
 		}
@@ -169,29 +168,16 @@ key:
 	if depth == 1 {
 		key = data[keyAt:i]
 	}
-	i = t.space(i)
+	i = skipWS(data, i)
 	if i >= len(data) || data[i] != ':' {
 		return false
 	}
-	i = t.space(i + 1)
+	i = skipWS(data, i+1)
 	goto value
 }
 
 // manifestText is the text of a package.json, which validJSON reads.
 type manifestText string
-
-// space returns the offset of the first byte from i that is not JSON
-// whitespace.
-func (data manifestText) space(i int) int {
-	for ; i < len(data); i++ {
-		switch data[i] {
-		case ' ', '\t', '\n', '\r':
-		default:
-			return i
-		}
-	}
-	return i
-}
 
 // str returns the offset just past the string whose opening quote is
 // before i, and whether it is a JSON string: no control character,
@@ -220,7 +206,7 @@ func (data manifestText) str(i int) (int, bool) {
 			switch data[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
-				if i+4 >= len(data) || !isHexDigit(data[i+1]) || !isHexDigit(data[i+2]) || !isHexDigit(data[i+3]) || !isHexDigit(data[i+4]) {
+				if i+4 >= len(data) || !isHex4(string(data[i+1:i+5])) {
 					return i, false
 				}
 				i += 4
@@ -231,53 +217,6 @@ func (data manifestText) str(i int) (int, bool) {
 		i++
 	}
 	return i, false
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// number returns the offset just past the number that starts at i, and
-// whether it is a JSON number: what follows it is the caller's to judge.
-func (data manifestText) number(i int) (int, bool) {
-	if data[i] == '-' {
-		i++
-		if i >= len(data) || !isDecDigit(data[i]) {
-			return i, false
-		}
-	}
-	if data[i] == '0' {
-		i++
-	} else {
-		i = data.digits(i)
-	}
-	if i < len(data) && data[i] == '.' {
-		i++
-		if i >= len(data) || !isDecDigit(data[i]) {
-			return i, false
-		}
-		i = data.digits(i)
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		if i >= len(data) || !isDecDigit(data[i]) {
-			return i, false
-		}
-		i = data.digits(i)
-	}
-	return i, true
-}
-
-func isDecDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func (data manifestText) digits(i int) int {
-	for i < len(data) && isDecDigit(data[i]) {
-		i++
-	}
-	return i
 }
 
 // load64 reads the eight bytes of s from i, the first lowest.
